@@ -1,0 +1,11 @@
+/* xipc — one C API for inter-process communication on POSIX, System V and
+ * Windows. This umbrella header includes every public header. */
+#ifndef XIPC_H
+#define XIPC_H
+
+#include "xipc/common.h"
+#include "xipc/map.h"
+#include "xipc/shm.h"
+#include "xipc/version.h"
+
+#endif /* XIPC_H */

@@ -1,0 +1,162 @@
+/* xipc — common definitions: export macro, error codes, backends, kinds,
+ * flags, native handles and the capability query. */
+#ifndef XIPC_COMMON_H
+#define XIPC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One export macro. XIPC_STATIC is defined by consumers of the static library
+ * (the CMake target and xipc.pc do that); XIPC_BUILDING while compiling xipc. */
+#if defined(_WIN32)
+#if defined(XIPC_STATIC)
+#define XIPC_EXTERN
+#elif defined(XIPC_BUILDING)
+#define XIPC_EXTERN __declspec(dllexport)
+#else
+#define XIPC_EXTERN __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && defined(XIPC_BUILDING)
+#define XIPC_EXTERN __attribute__((visibility("default")))
+#else
+#define XIPC_EXTERN
+#endif
+
+/* Native handle: a file descriptor on Unix, a HANDLE on Windows. */
+#if defined(_WIN32)
+typedef void *xipc_os_handle_t;
+#define XIPC_INVALID_OS_HANDLE ((xipc_os_handle_t)(intptr_t)-1)
+#else
+typedef int xipc_os_handle_t;
+#define XIPC_INVALID_OS_HANDLE (-1)
+#endif
+
+/* Error codes. The values are fixed and identical on every platform; they are
+ * not -errno. XX(name, value, message). New codes are appended, never
+ * renumbered. */
+#define XIPC_ERRNO_MAP(XX)                                                     \
+  XX(EINVAL, -1, "invalid argument")                                           \
+  XX(ENOENT, -2, "no such object")                                             \
+  XX(EEXIST, -3, "object already exists")                                      \
+  XX(EACCES, -4, "permission denied")                                          \
+  XX(ENOMEM, -5, "not enough memory")                                          \
+  XX(ENOSPC, -6, "no space left")                                              \
+  XX(EAGAIN, -7, "resource temporarily unavailable")                           \
+  XX(ETIMEDOUT, -8, "timed out")                                               \
+  XX(EMSGSIZE, -9, "message too long")                                         \
+  XX(ENAMETOOLONG, -10, "name too long")                                       \
+  XX(ENOTSUP, -11, "operation not supported by this backend")                  \
+  XX(EPERM, -12, "operation not permitted")                                    \
+  XX(EPIPE, -13, "peer closed the connection")                                 \
+  XX(ECONNREFUSED, -14, "connection refused")                                  \
+  XX(EADDRINUSE, -15, "address already in use")                                \
+  XX(ECONNRESET, -16, "connection reset by peer")                              \
+  XX(EBUSY, -17, "resource busy")                                              \
+  XX(EOWNERDEAD, -18, "previous owner died")                                   \
+  XX(ENOTRECOVERABLE, -19, "state not recoverable")                            \
+  XX(EBADMSG, -20, "bad or corrupt data from another process")                 \
+  XX(ESYSLIMIT, -21, "a system-wide limit forbids the request")                \
+  XX(ECANCELED, -22, "operation canceled")                                     \
+  XX(EIO, -23, "i/o error")                                                    \
+  XX(EMFILE, -24, "too many open files")                                       \
+  XX(EUNKNOWN, -99, "unknown system error")
+
+typedef enum {
+  XIPC_OK = 0,
+#define XIPC__ERR_ENUM(name, value, msg) XIPC_##name = (value),
+  XIPC_ERRNO_MAP(XIPC__ERR_ENUM)
+#undef XIPC__ERR_ENUM
+} xipc_errno_t;
+
+/* "XIPC_EINVAL" for XIPC_EINVAL; "XIPC_OK" for 0; "XIPC_UNKNOWN_CODE" else. */
+XIPC_EXTERN const char *xipc_err_name(int err);
+/* A static English message; never NULL. */
+XIPC_EXTERN const char *xipc_strerror(int err);
+/* Raw OS code (errno, GetLastError or WSAGetLastError) of the last failing
+ * call made by this thread, or 0. */
+XIPC_EXTERN int xipc_last_os_error(void);
+/* What the last failing call of this thread did and why, for diagnostics,
+ * e.g. "shm_open(/xipc.shm.demo): Permission denied". Never NULL; "" when
+ * nothing failed yet. Valid until the next xipc call on this thread. */
+XIPC_EXTERN const char *xipc_last_error_message(void);
+
+/* Backends. DEFAULT is POSIX on Unix and WIN32 on Windows. */
+typedef enum {
+  XIPC_BACKEND_DEFAULT = 0,
+  XIPC_BACKEND_POSIX = 1,
+  XIPC_BACKEND_SYSV = 2,
+  XIPC_BACKEND_WIN32 = 3
+} xipc_backend_t;
+#define XIPC_BACKEND_COUNT 3 /* posix, sysv, win32 */
+
+/* The primitive kinds (DESIGN §1). */
+typedef enum {
+  XIPC_KIND_SHM = 0,
+  XIPC_KIND_MAP,
+  XIPC_KIND_PIPE,
+  XIPC_KIND_FIFO,
+  XIPC_KIND_STREAM,
+  XIPC_KIND_MQ,
+  XIPC_KIND_SEM,
+  XIPC_KIND_MUTEX,
+  XIPC_KIND_COUNT
+} xipc_kind_t;
+
+/* Open flags, shared by every options struct. A kind documents which it
+ * honours; an unknown bit is XIPC_EINVAL. */
+#define XIPC_CREATE 0x0001u /* create the object if it does not exist */
+#define XIPC_EXCL 0x0002u   /* with CREATE: fail with XIPC_EEXIST if it exists */
+#define XIPC_RDONLY 0x0004u /* map/open for reading only */
+#define XIPC_UNLINK_ON_CLOSE 0x0008u /* close also removes the name */
+
+/* Default permission bits of created objects: owner only. */
+#define XIPC_DEFAULT_MODE 0600u
+
+/* Portable names: 1..XIPC_NAME_MAX characters of [A-Za-z0-9._-], not
+ * starting with '.'. */
+#define XIPC_NAME_MAX 64
+
+/* Does this build support `kind` on `backend`? 1 or 0. `backend` may be
+ * XIPC_BACKEND_DEFAULT. */
+XIPC_EXTERN int xipc_supports(int kind, int backend);
+/* "posix", "sysv", "win32"; xipc_backend_name(DEFAULT) names the default
+ * backend; NULL for an unknown value. */
+XIPC_EXTERN const char *xipc_backend_name(int backend);
+/* "shm", "map", ...; NULL for an unknown value. */
+XIPC_EXTERN const char *xipc_kind_name(int kind);
+/* Resolve XIPC_BACKEND_DEFAULT to the concrete backend of this platform. */
+XIPC_EXTERN int xipc_default_backend(void);
+
+/* Library version at run time: XIPC_VERSION_HEX of the built library. */
+XIPC_EXTERN unsigned xipc_version(void);
+XIPC_EXTERN const char *xipc_version_string(void);
+
+/* Check a portable name: 0, XIPC_EINVAL or XIPC_ENAMETOOLONG. */
+XIPC_EXTERN int xipc_name_check(const char *name);
+
+/* The 32-bit System V key of a portable name of a kind ("shm", "mq", "sem",
+ * "mtx"): FNV-1a of "xipc1:" KIND ":" NAME, never IPC_PRIVATE (0). Pure
+ * function, available on every platform for tooling. */
+XIPC_EXTERN int xipc_sysv_key(const char *kind, const char *name,
+                              int32_t *key);
+
+/* The private runtime directory (RUNDIR, DESIGN §5) into buf, creating it
+ * with mode 0700 when missing: $XDG_RUNTIME_DIR/xipc if that variable is set,
+ * else /tmp/xipc-UID. An existing directory that is a symlink, not owned by
+ * this user, or accessible by group/others is refused with XIPC_EACCES.
+ * *size is the buffer size in, the string length out; XIPC_ENOSPC with the
+ * needed size (including the NUL) when the buffer is too small.
+ * Windows: XIPC_ENOTSUP (names live in the kernel's pipe and object
+ * namespaces instead). */
+XIPC_EXTERN int xipc_runtime_dir(char *buf, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XIPC_COMMON_H */

@@ -1,0 +1,76 @@
+/* xipc — named shared memory of a fixed size (DESIGN §1, kind "shm").
+ *
+ *   POSIX    shm_open + ftruncate + mmap        name /xipc.shm.NAME
+ *   System V shmget + shmat                     key  xipc_sysv_key("shm", NAME)
+ *   Windows  CreateFileMappingW (pagefile) +    name Local\xipc.shm.NAME
+ *            MapViewOfFile
+ *
+ * A segment opened by portable name starts with a small xipc header (magic,
+ * version, size, the full name) that is validated on every open: a System V
+ * key collision between two names is XIPC_EEXIST, a corrupt header
+ * XIPC_EBADMSG. xipc_shm_addr() points after that header, aligned to 64
+ * bytes. Segments opened with a native name or key (opts.native,
+ * opts.sysv_key) have no header: the whole object is the user's.
+ */
+#ifndef XIPC_SHM_H
+#define XIPC_SHM_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xipc_shm xipc_shm_t;
+
+typedef struct xipc_shm_opts {
+  int backend;    /* XIPC_BACKEND_*; 0 = platform default */
+  unsigned flags; /* XIPC_CREATE, XIPC_EXCL, XIPC_RDONLY, XIPC_UNLINK_ON_CLOSE */
+  unsigned mode;  /* permission bits when creating; 0 = 0600. Applied exactly
+                     (not filtered by the umask). Windows: ignored, objects get
+                     the caller's default DACL (owner only). */
+  /* Native name for interop with programs that do not use xipc: a POSIX shm
+   * name ("/legacy") or a Windows object name ("Local\\legacy"). Bypasses the
+   * name mapping and the header; `name` must then be NULL. */
+  const char *native;
+  /* System V only: a raw key (nonzero) instead of a portable name. */
+  int32_t sysv_key;
+} xipc_shm_opts_t;
+
+/* Open or create `name` (a portable name, see xipc_name_check).
+ * size: bytes usable at xipc_shm_addr() when creating (> 0). When the object
+ * exists already, 0 accepts any size and a nonzero size must not exceed the
+ * object's (XIPC_EINVAL otherwise); xipc_shm_size() tells the real size.
+ * XIPC_RDONLY maps read-only and cannot be combined with XIPC_CREATE.
+ * Errors: XIPC_EINVAL, XIPC_ENAMETOOLONG, XIPC_ENOENT (missing, no CREATE),
+ * XIPC_EEXIST (EXCL and it exists, or a System V key collision),
+ * XIPC_EACCES, XIPC_EBADMSG (corrupt header), XIPC_ENOMEM, XIPC_ESYSLIMIT,
+ * XIPC_ENOTSUP (backend not in this build). */
+XIPC_EXTERN int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
+                              const xipc_shm_opts_t *opts);
+
+/* Unmap and close; removes the name first with XIPC_UNLINK_ON_CLOSE.
+ * Closing NULL is a no-op. The memory is gone for this process after it. */
+XIPC_EXTERN int xipc_shm_close(xipc_shm_t *shm);
+
+XIPC_EXTERN void *xipc_shm_addr(const xipc_shm_t *shm);
+XIPC_EXTERN size_t xipc_shm_size(const xipc_shm_t *shm);
+/* 1 when this open created the object (so the caller initialises it). */
+XIPC_EXTERN int xipc_shm_created(const xipc_shm_t *shm);
+/* The concrete backend of the object (never XIPC_BACKEND_DEFAULT). */
+XIPC_EXTERN int xipc_shm_backend(const xipc_shm_t *shm);
+/* POSIX: the shm fd. Windows: the section HANDLE. System V: XIPC_ENOTSUP
+ * (a shmid is not a descriptor). */
+XIPC_EXTERN int xipc_shm_os_handle(const xipc_shm_t *shm,
+                                   xipc_os_handle_t *out);
+
+/* Remove the name. POSIX and System V: at once; existing mappings stay valid
+ * until closed, a later open without CREATE is XIPC_ENOENT. Windows has no
+ * unlink: the object lives until its last handle closes; this returns 0 when
+ * the object exists, XIPC_ENOENT when it does not. */
+XIPC_EXTERN int xipc_shm_unlink(const char *name, int backend);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XIPC_SHM_H */

@@ -1,0 +1,90 @@
+/* xipc — backend registry, capability query and version. */
+#include "backend.h"
+
+#include <stddef.h>
+
+static const xipc__backend_t *const backends[XIPC_BACKEND_COUNT + 1] = {
+    NULL,
+#ifdef XIPC_HAVE_POSIX
+    &xipc__backend_posix,
+#else
+    NULL,
+#endif
+#ifdef XIPC_HAVE_SYSV
+    &xipc__backend_sysv,
+#else
+    NULL,
+#endif
+#ifdef XIPC_HAVE_WIN32
+    &xipc__backend_win32,
+#else
+    NULL,
+#endif
+};
+
+static const char *const backend_names[XIPC_BACKEND_COUNT + 1] = {
+    NULL, "posix", "sysv", "win32"};
+
+static const char *const kind_names[XIPC_KIND_COUNT] = {
+    "shm", "map", "pipe", "fifo", "stream", "mq", "sem", "mutex"};
+
+int xipc_default_backend(void) {
+#ifdef _WIN32
+  return XIPC_BACKEND_WIN32;
+#else
+  return XIPC_BACKEND_POSIX;
+#endif
+}
+
+const char *xipc_backend_name(int backend) {
+  if (backend == XIPC_BACKEND_DEFAULT)
+    backend = xipc_default_backend();
+  if (backend < 1 || backend > XIPC_BACKEND_COUNT)
+    return NULL;
+  return backend_names[backend];
+}
+
+const char *xipc_kind_name(int kind) {
+  if (kind < 0 || kind >= XIPC_KIND_COUNT)
+    return NULL;
+  return kind_names[kind];
+}
+
+int xipc__backend_get(int id, const xipc__backend_t **out) {
+  if (id == XIPC_BACKEND_DEFAULT)
+    id = xipc_default_backend();
+  if (id < 1 || id > XIPC_BACKEND_COUNT)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "backend %d is not an XIPC_BACKEND_* value", id);
+  if (backends[id] == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "backend %s is not built on this platform",
+                      backend_names[id]);
+  *out = backends[id];
+  return 0;
+}
+
+int xipc_supports(int kind, int backend) {
+  const xipc__backend_t *b;
+
+  if (backend == XIPC_BACKEND_DEFAULT)
+    backend = xipc_default_backend();
+  if (backend < 1 || backend > XIPC_BACKEND_COUNT || kind < 0 ||
+      kind >= XIPC_KIND_COUNT)
+    return 0;
+  b = backends[backend];
+  if (b == NULL)
+    return 0;
+  switch (kind) {
+  case XIPC_KIND_SHM:
+    return b->shm != NULL;
+  case XIPC_KIND_MAP:
+    return b->map != NULL;
+  default:
+    return 0; /* not implemented by any backend yet */
+  }
+}
+
+unsigned xipc_version(void) { return XIPC_VERSION_HEX; }
+
+const char *xipc_version_string(void) { return XIPC_VERSION_STRING; }

@@ -1,0 +1,95 @@
+/* xipc — portable names and their fixed mapping to OS names and System V
+ * keys (DESIGN §5, docs/names.md). Changing anything here changes which
+ * object a name means: bump XIPC_NAME_MAPPING_VERSION and document it. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int name_char_ok(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+static int name_check(const char *name, const char *what) {
+  size_t i;
+
+  if (name == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: name is NULL", what);
+  if (name[0] == '\0')
+    return xipc__fail(XIPC_EINVAL, 0, "%s: name is empty", what);
+  if (name[0] == '.')
+    return xipc__fail(XIPC_EINVAL, 0, "%s: name must not start with '.'",
+                      what);
+  for (i = 0; name[i] != '\0'; i++) {
+    if (i >= XIPC_NAME_MAX)
+      return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                        "%s: name longer than %d characters", what,
+                        XIPC_NAME_MAX);
+    if (!name_char_ok((unsigned char)name[i]))
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "%s: character 0x%02x at %zu not in [A-Za-z0-9._-]",
+                        what, (unsigned char)name[i], i);
+  }
+  return 0;
+}
+
+int xipc_name_check(const char *name) { return name_check(name, "name"); }
+
+int xipc__name_copy(char *dst, const char *name, const char *what) {
+  int err = name_check(name, what);
+
+  if (err == 0)
+    memcpy(dst, name, strlen(name) + 1);
+  return err;
+}
+
+void xipc__posix_name(char *buf, size_t len, const char *tag,
+                      const char *name) {
+  snprintf(buf, len, "/xipc.%s.%s", tag, name);
+}
+
+void xipc__win32_name(char *buf, size_t len, const char *tag,
+                      const char *name) {
+  snprintf(buf, len, "Local\\xipc.%s.%s", tag, name);
+}
+
+/* FNV-1a, 32 bit, over "xipc1:" TAG ":" NAME. The "1" is
+ * XIPC_NAME_MAPPING_VERSION. 0 is IPC_PRIVATE, which would create a new
+ * private object on every call, so it maps to a fixed nonzero value. */
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+#define KEY_FOR_ZERO 0x78697063u /* "xipc" */
+
+static uint32_t fnv1a(uint32_t h, const char *s) {
+  for (; *s != '\0'; s++) {
+    h ^= (unsigned char)*s;
+    h *= FNV_PRIME;
+  }
+  return h;
+}
+
+int xipc_sysv_key(const char *tag, const char *name, int32_t *key) {
+  uint32_t h;
+  int err;
+
+  if (key == NULL || tag == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "xipc_sysv_key: NULL argument");
+  if (strcmp(tag, "shm") != 0 && strcmp(tag, "mq") != 0 &&
+      strcmp(tag, "sem") != 0 && strcmp(tag, "mtx") != 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "xipc_sysv_key: kind tag '%s' is not shm, mq, sem or mtx",
+                      tag);
+  err = xipc_name_check(name);
+  if (err != 0)
+    return err;
+  h = fnv1a(FNV_OFFSET, "xipc1:");
+  h = fnv1a(h, tag);
+  h = fnv1a(h, ":");
+  h = fnv1a(h, name);
+  if (h == 0)
+    h = KEY_FOR_ZERO;
+  /* Two's complement reinterpretation: key_t is a signed int. */
+  *key = (int32_t)h;
+  return 0;
+}

@@ -1,0 +1,340 @@
+/* xipc — shm: argument checks, name mapping, the xipc header, dispatch.
+ *
+ * A segment opened by portable name begins with a 128-byte header. The
+ * creator fills it and publishes it by storing the magic last (release);
+ * an opener that finds magic 0 is looking at a segment whose creator has not
+ * finished (or died before finishing) and retries for up to
+ * HEADER_WAIT_MS before giving up with XIPC_EBADMSG. Everything in the
+ * header comes from another process and is validated before use. */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SHM_MAGIC 0x4d485358u /* "XSHM" little-endian */
+#define SHM_VERSION 1u
+#define SHM_HEADER_SIZE 128u
+#define HEADER_WAIT_MS 1000u
+
+typedef struct shm_header {
+  uint32_t magic; /* written last by the creator */
+  uint32_t version;
+  uint32_t header_size;
+  uint32_t kind; /* XIPC_KIND_SHM */
+  uint64_t size; /* bytes usable after the header */
+  uint32_t name_len;
+  uint32_t reserved;
+  char name[XIPC_NAME_MAX + 1];
+  unsigned char pad[SHM_HEADER_SIZE - 32 - (XIPC_NAME_MAX + 1)];
+} shm_header_t;
+
+_Static_assert(sizeof(shm_header_t) == SHM_HEADER_SIZE, "shm header size");
+
+#define ALLOWED_FLAGS                                                          \
+  (XIPC_CREATE | XIPC_EXCL | XIPC_RDONLY | XIPC_UNLINK_ON_CLOSE)
+
+/* Larger requests are a caller's bug (or an overflow upstream), not a
+ * segment size: refuse before asking the OS. */
+#define SHM_SIZE_MAX ((size_t)PTRDIFF_MAX / 2)
+
+static void header_write(xipc_shm_t *shm, size_t size) {
+  shm_header_t *h = shm->base;
+  size_t len = strlen(shm->name);
+
+  h->version = SHM_VERSION;
+  h->header_size = SHM_HEADER_SIZE;
+  h->kind = XIPC_KIND_SHM;
+  h->size = size;
+  h->name_len = (uint32_t)len;
+  memcpy(h->name, shm->name, len + 1);
+  __atomic_store_n(&h->magic, SHM_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* XIPC_EAGAIN: not initialised yet. Fills *size from the header. */
+static int header_check(const xipc_shm_t *shm, size_t want, size_t *size) {
+  const shm_header_t *h = shm->base;
+  uint32_t magic, name_len;
+  uint64_t hsize;
+  char name[XIPC_NAME_MAX + 1];
+
+  if (shm->map_size < SHM_HEADER_SIZE)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "shm '%s': segment of %zu bytes cannot hold the xipc "
+                      "header",
+                      shm->name, shm->map_size);
+  magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
+  if (magic == 0)
+    return XIPC_EAGAIN;
+  if (magic != SHM_MAGIC)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "shm '%s': not an xipc segment (magic 0x%08x)", shm->name,
+                      (unsigned)magic);
+  if (h->version != SHM_VERSION)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "shm '%s': header version %u, this library reads %u",
+                      shm->name, (unsigned)h->version, SHM_VERSION);
+  if (h->header_size != SHM_HEADER_SIZE || h->kind != XIPC_KIND_SHM)
+    return xipc__fail(XIPC_EBADMSG, 0, "shm '%s': corrupt header", shm->name);
+  /* Copy before comparing: the peer may be changing it under us. */
+  name_len = h->name_len;
+  if (name_len == 0 || name_len > XIPC_NAME_MAX)
+    return xipc__fail(XIPC_EBADMSG, 0, "shm '%s': corrupt name length %u",
+                      shm->name, (unsigned)name_len);
+  memcpy(name, h->name, name_len);
+  name[name_len] = '\0';
+  if (strcmp(name, shm->name) != 0)
+    /* Only System V can get here legitimately: two names, one key. */
+    return xipc__fail(XIPC_EEXIST, 0,
+                      "shm '%s': the object belongs to '%s' (System V key "
+                      "0x%08x collision)",
+                      shm->name, name, (unsigned)shm->key);
+  hsize = h->size;
+  if (hsize > shm->map_size - SHM_HEADER_SIZE)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "shm '%s': header says %llu bytes, segment has %zu",
+                      shm->name, (unsigned long long)hsize,
+                      shm->map_size - SHM_HEADER_SIZE);
+  if (want > hsize)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "shm '%s': exists with %llu bytes, %zu requested",
+                      shm->name, (unsigned long long)hsize, want);
+  *size = (size_t)hsize;
+  return 0;
+}
+
+static int check_args(const char *name, size_t size,
+                      const xipc_shm_opts_t *o, const xipc__backend_t **bp) {
+  const xipc__backend_t *b;
+  int backend, err;
+
+  if (o->flags & ~ALLOWED_FLAGS)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: unknown flag bits 0x%x",
+                      o->flags & ~ALLOWED_FLAGS);
+  if ((o->flags & XIPC_EXCL) && !(o->flags & XIPC_CREATE))
+    return xipc__fail(XIPC_EINVAL, 0, "shm: XIPC_EXCL needs XIPC_CREATE");
+  if ((o->flags & XIPC_RDONLY) && (o->flags & XIPC_CREATE))
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "shm: XIPC_RDONLY cannot create (nothing could be "
+                      "written into the new segment)");
+  if (o->mode & ~0777u)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: mode 0%o has bits beyond 0777",
+                      o->mode);
+  if ((o->flags & XIPC_CREATE) && size == 0)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: size 0 cannot be created");
+  if (size > SHM_SIZE_MAX)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: size %zu is absurd", size);
+  err = xipc__backend_get(o->backend, &b);
+  if (err != 0)
+    return err;
+  if (b->shm == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0, "shm: not available on backend %s",
+                      b->name);
+  backend = b->id;
+  if (o->native != NULL && o->sysv_key != 0)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: native and sysv_key both set");
+  if (o->native != NULL || o->sysv_key != 0) {
+    if (name != NULL)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "shm: a portable name and a native name both given");
+  } else if (name == NULL) {
+    return xipc__fail(XIPC_EINVAL, 0, "shm: name is NULL");
+  }
+  if (o->sysv_key != 0 && backend != XIPC_BACKEND_SYSV)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: sysv_key needs the sysv backend");
+  if (o->native != NULL) {
+    if (backend == XIPC_BACKEND_SYSV)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "shm: System V has no names, use opts.sysv_key");
+    if (o->native[0] == '\0')
+      return xipc__fail(XIPC_EINVAL, 0, "shm: native name is empty");
+    if (strlen(o->native) >= XIPC__OSNAME_MAX)
+      return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                        "shm: native name longer than %d bytes",
+                        XIPC__OSNAME_MAX - 1);
+  }
+  *bp = b;
+  return 0;
+}
+
+/* Fill the OS identity of the object: name or key. */
+static int shm_identity(xipc_shm_t *shm, const char *name,
+                        const xipc_shm_opts_t *o) {
+  int err;
+
+  if (o->native != NULL) {
+    memcpy(shm->osname, o->native, strlen(o->native) + 1);
+    return 0;
+  }
+  if (o->sysv_key != 0) {
+    shm->key = o->sysv_key;
+    return 0;
+  }
+  err = xipc__name_copy(shm->name, name, "shm");
+  if (err != 0)
+    return err;
+  shm->has_header = 1;
+  if (shm->backend == XIPC_BACKEND_SYSV)
+    return xipc_sysv_key("shm", name, &shm->key);
+  if (shm->backend == XIPC_BACKEND_WIN32)
+    xipc__win32_name(shm->osname, sizeof(shm->osname), "shm", name);
+  else
+    xipc__posix_name(shm->osname, sizeof(shm->osname), "shm", name);
+  return 0;
+}
+
+/* One attempt: open/create, then validate or write the header. */
+static int shm_attempt(xipc_shm_t *shm, const xipc__shm_req_t *req,
+                       size_t size) {
+  size_t have;
+  int err;
+
+  err = shm->meth->open(shm, req);
+  if (err != 0)
+    return err;
+  if (shm->created) {
+    if (shm->has_header)
+      header_write(shm, size);
+    shm->size = size;
+  } else if (shm->has_header) {
+    err = header_check(shm, size, &have);
+    if (err != 0) {
+      shm->meth->close(shm, 0);
+      return err;
+    }
+    shm->size = have;
+  } else {
+    if (size > shm->map_size) {
+      shm->meth->close(shm, 0);
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "shm: existing object has %zu bytes, %zu requested",
+                        shm->map_size, size);
+    }
+    shm->size = shm->map_size;
+  }
+  shm->addr = (unsigned char *)shm->base + (shm->has_header ? SHM_HEADER_SIZE : 0);
+  return 0;
+}
+
+int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
+                  const xipc_shm_opts_t *opts) {
+  static const xipc_shm_opts_t defaults;
+  const xipc_shm_opts_t *o = opts != NULL ? opts : &defaults;
+  const xipc__backend_t *b;
+  xipc__shm_req_t req;
+  xipc_shm_t *shm;
+  uint64_t deadline;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "shm: out is NULL");
+  *out = NULL;
+  err = check_args(name, size, o, &b);
+  if (err != 0)
+    return err;
+  shm = calloc(1, sizeof(*shm));
+  if (shm == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "shm: out of memory");
+  shm->meth = b->shm;
+  shm->backend = b->id;
+  shm->flags = o->flags;
+  err = shm_identity(shm, name, o);
+  if (err != 0)
+    goto fail;
+
+  memset(&req, 0, sizeof(req));
+  req.osname = shm->osname[0] != '\0' ? shm->osname : NULL;
+  req.key = shm->key;
+  req.size = size + (shm->has_header ? SHM_HEADER_SIZE : 0);
+  req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL | XIPC_RDONLY);
+  req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+
+  deadline = xipc__now_ms() + HEADER_WAIT_MS;
+  for (;;) {
+    err = shm_attempt(shm, &req, size);
+    if (err != XIPC_EAGAIN)
+      break;
+    /* Size 0 or magic 0: a creator is between creating and initialising. */
+    if (!shm->has_header) {
+      err = xipc__fail(XIPC_EINVAL, 0, "shm: the object has size 0");
+      break;
+    }
+    if (xipc__now_ms() >= deadline) {
+      err = xipc__fail(XIPC_EBADMSG, 0,
+                       "shm '%s': header not initialised after %u ms (did "
+                       "its creator die?)",
+                       shm->name, HEADER_WAIT_MS);
+      break;
+    }
+    xipc__sleep_ms(1);
+  }
+  if (err != 0)
+    goto fail;
+  *out = shm;
+  return 0;
+
+fail:
+  free(shm);
+  return err;
+}
+
+int xipc_shm_close(xipc_shm_t *shm) {
+  int err;
+
+  if (shm == NULL)
+    return 0;
+  err = shm->meth->close(shm, (shm->flags & XIPC_UNLINK_ON_CLOSE) != 0);
+  free(shm);
+  return err;
+}
+
+void *xipc_shm_addr(const xipc_shm_t *shm) {
+  return shm != NULL ? shm->addr : NULL;
+}
+
+size_t xipc_shm_size(const xipc_shm_t *shm) {
+  return shm != NULL ? shm->size : 0;
+}
+
+int xipc_shm_created(const xipc_shm_t *shm) {
+  return shm != NULL && shm->created;
+}
+
+int xipc_shm_backend(const xipc_shm_t *shm) {
+  return shm != NULL ? shm->backend : XIPC_EINVAL;
+}
+
+int xipc_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
+  if (shm == NULL || out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "shm_os_handle: NULL argument");
+  return shm->meth->os_handle(shm, out);
+}
+
+int xipc_shm_unlink(const char *name, int backend) {
+  const xipc__backend_t *b;
+  xipc__shm_req_t req;
+  char osname[XIPC__OSNAME_MAX];
+  int err;
+
+  err = xipc__name_copy(osname, name, "shm_unlink");
+  if (err != 0)
+    return err;
+  err = xipc__backend_get(backend, &b);
+  if (err != 0)
+    return err;
+  if (b->shm == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0, "shm: not available on backend %s",
+                      b->name);
+  memset(&req, 0, sizeof(req));
+  if (b->id == XIPC_BACKEND_SYSV) {
+    err = xipc_sysv_key("shm", name, &req.key);
+    if (err != 0)
+      return err;
+  } else {
+    if (b->id == XIPC_BACKEND_WIN32)
+      xipc__win32_name(osname, sizeof(osname), "shm", name);
+    else
+      xipc__posix_name(osname, sizeof(osname), "shm", name);
+    req.osname = osname;
+  }
+  return b->shm->unlink(&req);
+}

@@ -1,0 +1,5 @@
+/* xipc — the POSIX backend's method tables (src/core/backend.h). */
+#include "internal.h"
+
+const xipc__backend_t xipc__backend_posix = {
+    XIPC_BACKEND_POSIX, "posix", &xipc__posix_shm, &xipc__posix_map};

@@ -1,0 +1,21 @@
+/* xipc — POSIX backend internals (also used by src/sysv, which runs on the
+ * same Unix platform and shares its errno translation). */
+#ifndef XIPC_POSIX_INTERNAL_H
+#define XIPC_POSIX_INTERNAL_H
+
+#include "../core/backend.h"
+
+/* The one errno -> XIPC_E* translation of the Unix backends. */
+int xipc__posix_error(int errnum);
+/* Record "<what>: strerror(errnum)" with errnum as the raw OS code and return
+ * the translated error. */
+int xipc__posix_fail(int errnum, const char *fmt, ...) XIPC__PRINTF(2, 3);
+/* The same with an explicit xipc code (for errno values whose meaning
+ * depends on the call, see the callers). */
+int xipc__posix_fail_as(int err, int errnum, const char *fmt, ...)
+    XIPC__PRINTF(3, 4);
+
+extern const xipc__shm_methods_t xipc__posix_shm;
+extern const xipc__map_methods_t xipc__posix_map;
+
+#endif /* XIPC_POSIX_INTERNAL_H */

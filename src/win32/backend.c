@@ -1,0 +1,10 @@
+/* xipc — the Windows backend's method tables (src/core/backend.h). Kinds
+ * this backend does not have yet stay NULL: core answers XIPC_ENOTSUP. */
+#include "internal.h"
+
+const xipc__backend_t xipc__backend_win32 = {
+    XIPC_BACKEND_WIN32,
+    "win32",
+    &xipc__win32_shm_methods,
+    &xipc__win32_map_methods,
+};

@@ -1,0 +1,216 @@
+/* xipc — Windows backend, kind "shm": a named section backed by the paging
+ * file (CreateFileMappingW with INVALID_HANDLE_VALUE) mapped whole with
+ * MapViewOfFile.
+ *
+ * Lifetime differs from POSIX and System V (DESIGN §6): a section has no
+ * name that can be removed. It exists while any process holds a handle to
+ * it or a view of it, and disappears with the last one. So `unlink` and
+ * XIPC_UNLINK_ON_CLOSE cannot remove anything; unlink only reports whether
+ * the object exists (include/xipc/shm.h documents this).
+ *
+ * Permissions: `mode` is ignored. The section gets the default DACL of the
+ * caller's token (lpSecurityAttributes NULL), which grants access to the
+ * creating user, SYSTEM and administrators: the Windows equivalent of 0600.
+ * Local\ keeps the name inside the caller's logon session.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+/* Create (or, without XIPC_EXCL, open an existing) pagefile-backed section of
+ * req->size bytes. *created tells which happened. */
+static int section_create(const WCHAR *wname, const xipc__shm_req_t *req,
+                          HANDLE *out, int *created) {
+  uint64_t size = (uint64_t)req->size;
+  HANDLE h;
+  DWORD err;
+
+  /* CreateFileMappingW reports "it existed" as ERROR_ALREADY_EXISTS *with a
+   * valid handle*; clear the last error first so a stale value cannot be
+   * mistaken for that. */
+  SetLastError(ERROR_SUCCESS);
+  h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
+                         (DWORD)(size >> 32), (DWORD)(size & 0xffffffffu),
+                         wname);
+  err = GetLastError();
+  if (h == NULL) {
+    /* The object namespace is shared by sections, events, mutexes,
+     * semaphores, timers and jobs: a name held by another type fails with
+     * ERROR_INVALID_HANDLE (CreateFileMappingW docs). For the caller the
+     * name is taken, like a System V key collision. */
+    if (err == ERROR_INVALID_HANDLE)
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "CreateFileMappingW(%s): the name belongs to an object "
+                        "that is not a file mapping",
+                        req->osname);
+    return xipc__win32_fail(err, "CreateFileMappingW(%s)", req->osname);
+  }
+  if (err == ERROR_ALREADY_EXISTS) {
+    /* The existing section is returned with its own size; the size asked
+     * for is ignored. Core checks the size against the xipc header. */
+    if (req->flags & XIPC_EXCL) {
+      CloseHandle(h);
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "CreateFileMappingW(%s): already exists", req->osname);
+    }
+    *created = 0;
+  } else {
+    *created = 1;
+  }
+  *out = h;
+  return 0;
+}
+
+/* Open an existing section; never creates. */
+static int section_open(const WCHAR *wname, const xipc__shm_req_t *req,
+                        HANDLE *out) {
+  DWORD access = FILE_MAP_READ;
+  HANDLE h;
+  DWORD err;
+
+  if (!(req->flags & XIPC_RDONLY))
+    access |= FILE_MAP_WRITE;
+  h = OpenFileMappingW(access, FALSE, wname);
+  if (h == NULL) {
+    err = GetLastError();
+    /* Same shared namespace as above: another object type under this name
+     * is ERROR_INVALID_HANDLE. */
+    if (err == ERROR_INVALID_HANDLE)
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "OpenFileMappingW(%s): the name belongs to an object "
+                        "that is not a file mapping",
+                        req->osname);
+    return xipc__win32_fail(err, "OpenFileMappingW(%s)", req->osname);
+  }
+  *out = h;
+  return 0;
+}
+
+/* Map the whole section and find out how large the view is. */
+static int section_map(HANDLE section, const xipc__shm_req_t *req,
+                       void **base, size_t *size) {
+  MEMORY_BASIC_INFORMATION mbi;
+  DWORD access = FILE_MAP_READ;
+  DWORD err;
+  void *p;
+
+  if (!(req->flags & XIPC_RDONLY))
+    access |= FILE_MAP_WRITE;
+  /* Length 0 maps from the offset to the end of the section. */
+  p = MapViewOfFile(section, access, 0, 0, 0);
+  if (p == NULL) {
+    err = GetLastError();
+    return xipc__win32_fail(err, "MapViewOfFile(%s)", req->osname);
+  }
+  /* There is no documented call that returns a section's size
+   * (NtQuerySection is native API). A view of a committed pagefile section
+   * is one region of uniform state and protection, so VirtualQuery's
+   * RegionSize is the view size: the section size rounded up to pages. The
+   * exact size the creator asked for is in the xipc header. */
+  if (VirtualQuery(p, &mbi, sizeof(mbi)) < sizeof(mbi)) {
+    err = GetLastError();
+    UnmapViewOfFile(p);
+    return xipc__win32_fail(err, "VirtualQuery(%s)", req->osname);
+  }
+  *base = p;
+  *size = (size_t)mbi.RegionSize;
+  return 0;
+}
+
+static int win32_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
+  WCHAR *wname = NULL;
+  HANDLE section = NULL;
+  void *base = NULL;
+  size_t size = 0;
+  int created = 0;
+  int err;
+
+  err = xipc__win32_utf16(req->osname, &wname, "shm name");
+  if (err != 0)
+    return err;
+  if (req->flags & XIPC_CREATE)
+    err = section_create(wname, req, &section, &created);
+  else
+    err = section_open(wname, req, &section);
+  if (err != 0)
+    goto fail;
+  err = section_map(section, req, &base, &size);
+  if (err != 0)
+    goto fail;
+  /* A section's size is fixed when it is created, atomically with its name:
+   * unlike POSIX shm_open + ftruncate there is no window in which another
+   * process can see an empty object, so XIPC_EAGAIN never happens here. */
+  free(wname);
+  shm->base = base;
+  shm->map_size = size;
+  shm->h = (intptr_t)section;
+  shm->created = created;
+  return 0;
+
+fail:
+  if (section != NULL)
+    CloseHandle(section);
+  free(wname);
+  return err;
+}
+
+static int win32_shm_close(xipc_shm_t *shm, int remove) {
+  int err = 0;
+  DWORD os;
+
+  /* Nothing to remove: the section goes away with its last handle and view
+   * (see the top of this file), which the two calls below may be. */
+  (void)remove;
+  if (shm->base != NULL && !UnmapViewOfFile(shm->base)) {
+    os = GetLastError();
+    err = xipc__win32_fail(os, "UnmapViewOfFile(%s)", shm->osname);
+  }
+  if (!CloseHandle((HANDLE)shm->h) && err == 0) {
+    os = GetLastError();
+    err = xipc__win32_fail(os, "CloseHandle(%s)", shm->osname);
+  }
+  shm->base = NULL;
+  shm->h = 0;
+  return err;
+}
+
+static int win32_shm_unlink(const xipc__shm_req_t *req) {
+  WCHAR *wname = NULL;
+  HANDLE h;
+  DWORD os;
+  int err;
+
+  err = xipc__win32_utf16(req->osname, &wname, "shm name");
+  if (err != 0)
+    return err;
+  /* Windows has no unlink: report whether the object exists. SECTION_QUERY
+   * is the least access there is, so a section we may not map still counts
+   * as existing unless even that is denied (then EACCES, as POSIX
+   * shm_unlink answers for an object of another user). */
+  h = OpenFileMappingW(SECTION_QUERY, FALSE, wname);
+  os = GetLastError();
+  free(wname);
+  if (h != NULL) {
+    CloseHandle(h);
+    return 0;
+  }
+  /* Another object type under this name: there is no section to unlink. */
+  if (os == ERROR_INVALID_HANDLE)
+    return xipc__fail(XIPC_ENOENT, (int)os,
+                      "OpenFileMappingW(%s): the name belongs to an object "
+                      "that is not a file mapping",
+                      req->osname);
+  return xipc__win32_fail(os, "OpenFileMappingW(%s)", req->osname);
+}
+
+static int win32_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
+  *out = (xipc_os_handle_t)shm->h;
+  return 0;
+}
+
+const xipc__shm_methods_t xipc__win32_shm_methods = {
+    win32_shm_open,
+    win32_shm_close,
+    win32_shm_unlink,
+    win32_shm_os_handle,
+};

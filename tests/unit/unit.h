@@ -1,0 +1,10 @@
+/* xipc unit tests: suites registered by each file. */
+#ifndef XIPC_UNIT_H
+#define XIPC_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+int unit_register_names(void);
+int unit_register_errors(void);
+
+#endif

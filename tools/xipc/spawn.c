@@ -1,0 +1,48 @@
+/* Process spawning for the tool: posix_spawn on Unix, _spawnv on Windows
+ * (the CRT's, which quotes nothing: arguments must not contain spaces, which
+ * the tool guarantees for what it passes). */
+#include "spawn.h"
+
+#include <stddef.h>
+
+#ifdef _WIN32
+#include <process.h>
+#include <windows.h>
+
+int tool_run(const char *const *argv) {
+  intptr_t rc = _spawnv(_P_WAIT, argv[0], argv);
+  return rc < 0 ? -1 : (int)rc;
+}
+
+const char *tool_self(const char *argv0) {
+  static char path[MAX_PATH];
+  DWORD n = GetModuleFileNameA(NULL, path, sizeof(path));
+  return n > 0 && n < sizeof(path) ? path : argv0;
+}
+#else
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int tool_run(const char *const *argv) {
+  pid_t pid;
+  int st;
+
+  if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
+    return -1;
+  while (waitpid(pid, &st, 0) < 0)
+    ;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+const char *tool_self(const char *argv0) {
+  static char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0)
+    return argv0;
+  path[n] = '\0';
+  return path;
+}
+#endif
