@@ -185,8 +185,8 @@ static void shm_create_reports_size_and_created(void) {
   XT_EQ(p[9999], 0);
   p[9999] = 0xab;
   XT_EQ(p[9999], 0xab);
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_child_writes_parent_reads(void) {
@@ -202,8 +202,8 @@ static void shm_child_writes_parent_reads(void) {
     XT_EQ(run_helper("shm-write", args), 0);
   }
   XT_EQ(xt_check(xipc_shm_addr(shm), n, 77), n);
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_parent_writes_child_reads_readonly(void) {
@@ -224,8 +224,8 @@ static void shm_parent_writes_child_reads_readonly(void) {
   XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
   XT_EQ(strcmp(line, "checked 65536"), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_live_sharing_between_attached_processes(void) {
@@ -254,8 +254,8 @@ static void shm_live_sharing_between_attached_processes(void) {
   }
   xt_proc_send(p, "bye");
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_four_children_write_disjoint_slots(void) {
@@ -277,8 +277,8 @@ static void shm_four_children_write_disjoint_slots(void) {
   for (i = 0; i < 4; i++)
     XT_EQ(xt_check((char *)xipc_shm_addr(shm) + i * 4096, 4096, 1000 + i),
           4096);
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_excl_fails_while_other_process_holds_it(void) {
@@ -336,8 +336,8 @@ static void shm_size_rules(void) {
   XT_OK(xipc_shm_open(&other, name, 0, &o));
   XT_EQ(xipc_shm_size(other), 5000);
   XT_OK(xipc_shm_close(other));
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_bad_arguments(void) {
@@ -358,8 +358,8 @@ static void shm_bad_arguments(void) {
   XT_ERR(xipc_shm_open(&shm, longname, 64, &o), XIPC_ENAMETOOLONG);
   longname[64] = '\0'; /* exactly 64 is fine */
   XT_OK(xipc_shm_open(&shm, longname, 64, &o));
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(longname, xt_backend));
+  XT_OK(xipc_shm_close(shm));
   o.flags = 0x100 | XIPC_CREATE;
   XT_ERR(xipc_shm_open(&shm, name, 64, &o), XIPC_EINVAL);
   o.flags = XIPC_EXCL;
@@ -389,8 +389,8 @@ static void shm_readonly_open_reads(void) {
   XT_OK(xipc_shm_open(&ro, name, 0, &o));
   XT_EQ(xt_check(xipc_shm_addr(ro), 4096, 9), 4096);
   XT_OK(xipc_shm_close(ro));
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 /* Per backend (docs/semantics.md): POSIX and System V remove the name at
@@ -442,7 +442,6 @@ static void shm_default_mode_is_owner_only(void) {
   char name[80];
   xipc_shm_t *shm;
   xipc_os_handle_t h;
-  unsigned mode = 0;
 
   xt_name(name, sizeof(name), "mode");
   shm = create(name, 4096, 0);
@@ -452,8 +451,7 @@ static void shm_default_mode_is_owner_only(void) {
     struct stat st;
     XT_OK(xipc_shm_os_handle(shm, &h));
     XT_EQ(fstat(h, &st), 0);
-    mode = st.st_mode & 0777;
-    XT_EQ(mode, 0600);
+    XT_EQ(st.st_mode & 0777, 0600);
     break;
   }
   case XIPC_BACKEND_SYSV: {
@@ -462,8 +460,7 @@ static void shm_default_mode_is_owner_only(void) {
     XT_ERR(xipc_shm_os_handle(shm, &h), XIPC_ENOTSUP);
     XT_OK(xipc_sysv_key("shm", name, &key));
     XT_EQ(shmctl(shmget(key, 0, 0), IPC_STAT, &ds), 0);
-    mode = ds.shm_perm.mode & 0777;
-    XT_EQ(mode, 0600);
+    XT_EQ(ds.shm_perm.mode & 0777, 0600);
     break;
   }
 #endif
@@ -474,8 +471,8 @@ static void shm_default_mode_is_owner_only(void) {
     XT_TRUE(h != XIPC_INVALID_OS_HANDLE && h != 0);
     break;
   }
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_mode_widens_exactly(void) {
@@ -503,8 +500,8 @@ static void shm_mode_widens_exactly(void) {
     XT_EQ(ds.shm_perm.mode & 0777, 0640);
   }
 #endif
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 /* Fill o with the native identity the mapping gives `name` (DESIGN §5):
@@ -554,8 +551,8 @@ static void shm_header_corruption_is_detected(void) {
   hdr[16 + 7] = 0;
   XT_OK(xipc_shm_open(&other, name, 0, &o));
   XT_OK(xipc_shm_close(other));
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static void shm_uninitialised_header_times_out_ebadmsg(void) {
@@ -629,8 +626,8 @@ static void shm_mapping_matches_documented_names(void) {
   ((unsigned char *)xipc_shm_addr(shm))[0] = 0x5c;
   XT_EQ(((unsigned char *)xipc_shm_addr(raw))[HDR], 0x5c);
   XT_OK(xipc_shm_close(raw));
-  XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
 }
 
 static const xt_test_t tests[] = {
