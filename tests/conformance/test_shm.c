@@ -630,6 +630,23 @@ static void shm_mapping_matches_documented_names(void) {
   XT_OK(xipc_shm_close(shm));
 }
 
+/* More than this machine can back: a clean error, and nothing left behind
+ * (POSIX: posix_fallocate fails with ENOSPC; System V and Windows: ENOMEM;
+ * a System V limit would be ESYSLIMIT). */
+static void shm_too_large_fails_cleanly(void) {
+  char name[80];
+  xipc_shm_opts_t o = opts_for(xt_backend, XIPC_CREATE | XIPC_EXCL);
+  xipc_shm_t *shm = NULL;
+  int err;
+
+  xt_name(name, sizeof(name), "huge");
+  err = xipc_shm_open(&shm, name, (size_t)1 << 40, &o);
+  XT_TRUE(err == XIPC_ENOSPC || err == XIPC_ENOMEM || err == XIPC_ESYSLIMIT);
+  XT_TRUE(shm == NULL);
+  o.flags = 0;
+  XT_ERR(xipc_shm_open(&shm, name, 0, &o), XIPC_ENOENT);
+}
+
 static const xt_test_t tests[] = {
     {"shm_create_reports_size_and_created", shm_create_reports_size_and_created},
     {"shm_child_writes_parent_reads", shm_child_writes_parent_reads},
@@ -656,6 +673,7 @@ static const xt_test_t tests[] = {
      shm_native_name_reaches_foreign_object},
     {"shm_mapping_matches_documented_names",
      shm_mapping_matches_documented_names},
+    {"shm_too_large_fails_cleanly", shm_too_large_fails_cleanly},
     {NULL, NULL}};
 
 static void shm_unsupported_is_enotsup(void) {

@@ -6,5 +6,6 @@
 
 int unit_register_names(void);
 int unit_register_errors(void);
+int unit_register_rundir(void);
 
 #endif
