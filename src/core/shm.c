@@ -309,13 +309,30 @@ int xipc_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
   return shm->meth->os_handle(shm, out);
 }
 
+/* System V: two names can share a key (docs/names.md). Remove a segment only
+ * if its header names `name`; an unreadable header does not protect it
+ * (removing broken objects is what unlink is for). */
+static int sysv_unlink_check(const char *name) {
+  xipc_shm_opts_t o;
+  xipc_shm_t *shm;
+  int err;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = XIPC_BACKEND_SYSV;
+  o.flags = XIPC_RDONLY;
+  err = xipc_shm_open(&shm, name, 0, &o);
+  if (err == 0)
+    xipc_shm_close(shm);
+  return err == XIPC_EEXIST || err == XIPC_ENOENT ? err : 0;
+}
+
 int xipc_shm_unlink(const char *name, int backend) {
   const xipc__backend_t *b;
   xipc__shm_req_t req;
-  char osname[XIPC__OSNAME_MAX];
+  char pname[XIPC_NAME_MAX + 1], osname[XIPC__OSNAME_MAX];
   int err;
 
-  err = xipc__name_copy(osname, name, "shm_unlink");
+  err = xipc__name_copy(pname, name, "shm_unlink");
   if (err != 0)
     return err;
   err = xipc__backend_get(backend, &b);
@@ -327,6 +344,8 @@ int xipc_shm_unlink(const char *name, int backend) {
   memset(&req, 0, sizeof(req));
   if (b->id == XIPC_BACKEND_SYSV) {
     err = xipc_sysv_key("shm", name, &req.key);
+    if (err == 0)
+      err = sysv_unlink_check(name);
     if (err != 0)
       return err;
   } else {

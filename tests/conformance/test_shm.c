@@ -630,6 +630,34 @@ static void shm_mapping_matches_documented_names(void) {
   XT_OK(xipc_shm_close(shm));
 }
 
+/* System V keys can collide: unlink must not remove another name's segment.
+ * POSIX and Windows names are exact, so there the stored name is not
+ * consulted and unlink removes (or, on Windows, reports) the object. */
+static void shm_unlink_spares_colliding_object(void) {
+  char name[80];
+  xipc_shm_opts_t o = opts_for(xt_backend, 0);
+  xipc_shm_t *shm, *other = NULL;
+  unsigned char *hdr;
+
+  xt_name(name, sizeof(name), "collide");
+  shm = create(name, 4096, 0);
+  hdr = (unsigned char *)xipc_shm_addr(shm) - HDR;
+  hdr[32] ^= 1; /* now it is another name's segment */
+  if (xt_backend == XIPC_BACKEND_SYSV) {
+    XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_EEXIST);
+    hdr[32] ^= 1;
+    XT_OK(xipc_shm_open(&other, name, 0, &o)); /* still there */
+    XT_OK(xipc_shm_close(other));
+    XT_OK(xipc_shm_unlink(name, xt_backend)); /* ours again: removed */
+  } else {
+    XT_OK(xipc_shm_unlink(name, xt_backend));
+    hdr[32] ^= 1;
+  }
+  if (xt_backend != XIPC_BACKEND_WIN32) /* the name is gone */
+    XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_ENOENT);
+  XT_OK(xipc_shm_close(shm));
+}
+
 /* More than this machine can back: a clean error, and nothing left behind
  * (POSIX: posix_fallocate fails with ENOSPC; System V and Windows: ENOMEM;
  * a System V limit would be ESYSLIMIT). */
@@ -674,6 +702,7 @@ static const xt_test_t tests[] = {
     {"shm_mapping_matches_documented_names",
      shm_mapping_matches_documented_names},
     {"shm_too_large_fails_cleanly", shm_too_large_fails_cleanly},
+    {"shm_unlink_spares_colliding_object", shm_unlink_spares_colliding_object},
     {NULL, NULL}};
 
 static void shm_unsupported_is_enotsup(void) {
