@@ -8,15 +8,6 @@
 #include <sys/stat.h>
 #endif
 
-#define HCHECK(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "helper %s:%d: %s failed (%s)\n", __FILE__, __LINE__,    \
-              #cond, xipc_last_error_message());                               \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
-
 static xipc_map_opts_t opts_for(int backend, unsigned flags) {
   xipc_map_opts_t o;
 
@@ -330,15 +321,13 @@ static void map_bad_arguments(void) {
 }
 
 static const xt_test_t tests[] = {
-    {"map_whole_file_read_write_flush", map_whole_file_read_write_flush},
-    {"map_unaligned_offset_points_at_requested_byte",
-     map_unaligned_offset_points_at_requested_byte},
-    {"map_child_sees_parent_stores_and_parent_sees_child",
-     map_child_sees_parent_stores_and_parent_sees_child},
-    {"map_readonly_rules", map_readonly_rules},
-    {"map_create_grows_new_file", map_create_grows_new_file},
-    {"map_range_beyond_end_is_einval", map_range_beyond_end_is_einval},
-    {"map_bad_arguments", map_bad_arguments},
+    XT_TEST(map_whole_file_read_write_flush),
+    XT_TEST(map_unaligned_offset_points_at_requested_byte),
+    XT_TEST(map_child_sees_parent_stores_and_parent_sees_child),
+    XT_TEST(map_readonly_rules),
+    XT_TEST(map_create_grows_new_file),
+    XT_TEST(map_range_beyond_end_is_einval),
+    XT_TEST(map_bad_arguments),
     {NULL, NULL}};
 
 static void map_unsupported_is_enotsup(void) {
@@ -354,7 +343,7 @@ static void map_unsupported_is_enotsup(void) {
 }
 
 static const xt_test_t na_tests[] = {
-    {"map_unsupported_is_enotsup", map_unsupported_is_enotsup}, {NULL, NULL}};
+    XT_TEST(map_unsupported_is_enotsup), {NULL, NULL}};
 
 const xt_row_t xt_row_map = {
     "map",

@@ -35,18 +35,15 @@ static xipc_shm_t *create(const char *name, size_t size, unsigned flags) {
   return shm;
 }
 
+/* Unlink, then close: the order that means the same on every backend. */
+static void drop(xipc_shm_t *shm, const char *name) {
+  XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_close(shm));
+}
+
 static void bstr(char *buf, int backend) { sprintf(buf, "%d", backend); }
 
 /* ---- helpers (run in another process) -------------------------------------- */
-
-#define HCHECK(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "helper %s:%d: %s failed (%s)\n", __FILE__, __LINE__,    \
-              #cond, xipc_last_error_message());                               \
-      return 1;                                                                \
-    }                                                                          \
-  } while (0)
 
 /* NAME BACKEND SEED SIZE: open the existing segment, write the pattern. */
 static int h_write(int argc, char **argv) {
@@ -185,8 +182,7 @@ static void shm_create_reports_size_and_created(void) {
   XT_EQ(p[9999], 0);
   p[9999] = 0xab;
   XT_EQ(p[9999], 0xab);
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_child_writes_parent_reads(void) {
@@ -202,8 +198,7 @@ static void shm_child_writes_parent_reads(void) {
     XT_EQ(run_helper("shm-write", args), 0);
   }
   XT_EQ(xt_check(xipc_shm_addr(shm), n, 77), n);
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_parent_writes_child_reads_readonly(void) {
@@ -224,8 +219,7 @@ static void shm_parent_writes_child_reads_readonly(void) {
   XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
   XT_EQ(strcmp(line, "checked 65536"), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_live_sharing_between_attached_processes(void) {
@@ -254,8 +248,7 @@ static void shm_live_sharing_between_attached_processes(void) {
   }
   xt_proc_send(p, "bye");
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_four_children_write_disjoint_slots(void) {
@@ -277,8 +270,7 @@ static void shm_four_children_write_disjoint_slots(void) {
   for (i = 0; i < 4; i++)
     XT_EQ(xt_check((char *)xipc_shm_addr(shm) + i * 4096, 4096, 1000 + i),
           4096);
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_excl_fails_while_other_process_holds_it(void) {
@@ -336,8 +328,7 @@ static void shm_size_rules(void) {
   XT_OK(xipc_shm_open(&other, name, 0, &o));
   XT_EQ(xipc_shm_size(other), 5000);
   XT_OK(xipc_shm_close(other));
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_bad_arguments(void) {
@@ -389,8 +380,7 @@ static void shm_readonly_open_reads(void) {
   XT_OK(xipc_shm_open(&ro, name, 0, &o));
   XT_EQ(xt_check(xipc_shm_addr(ro), 4096, 9), 4096);
   XT_OK(xipc_shm_close(ro));
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 /* Per backend (docs/semantics.md): POSIX and System V remove the name at
@@ -471,8 +461,7 @@ static void shm_default_mode_is_owner_only(void) {
     XT_TRUE(h != XIPC_INVALID_OS_HANDLE && h != 0);
     break;
   }
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_mode_widens_exactly(void) {
@@ -500,8 +489,7 @@ static void shm_mode_widens_exactly(void) {
     XT_EQ(ds.shm_perm.mode & 0777, 0640);
   }
 #endif
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 /* Fill o with the native identity the mapping gives `name` (DESIGN §5):
@@ -551,8 +539,7 @@ static void shm_header_corruption_is_detected(void) {
   hdr[16 + 7] = 0;
   XT_OK(xipc_shm_open(&other, name, 0, &o));
   XT_OK(xipc_shm_close(other));
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 static void shm_uninitialised_header_times_out_ebadmsg(void) {
@@ -626,8 +613,7 @@ static void shm_mapping_matches_documented_names(void) {
   ((unsigned char *)xipc_shm_addr(shm))[0] = 0x5c;
   XT_EQ(((unsigned char *)xipc_shm_addr(raw))[HDR], 0x5c);
   XT_OK(xipc_shm_close(raw));
-  XT_OK(xipc_shm_unlink(name, xt_backend));
-  XT_OK(xipc_shm_close(shm));
+  drop(shm, name);
 }
 
 /* System V keys can collide: unlink must not remove another name's segment.
@@ -676,33 +662,26 @@ static void shm_too_large_fails_cleanly(void) {
 }
 
 static const xt_test_t tests[] = {
-    {"shm_create_reports_size_and_created", shm_create_reports_size_and_created},
-    {"shm_child_writes_parent_reads", shm_child_writes_parent_reads},
-    {"shm_parent_writes_child_reads_readonly",
-     shm_parent_writes_child_reads_readonly},
-    {"shm_live_sharing_between_attached_processes",
-     shm_live_sharing_between_attached_processes},
-    {"shm_four_children_write_disjoint_slots",
-     shm_four_children_write_disjoint_slots},
-    {"shm_excl_fails_while_other_process_holds_it",
-     shm_excl_fails_while_other_process_holds_it},
-    {"shm_open_missing_is_enoent", shm_open_missing_is_enoent},
-    {"shm_size_rules", shm_size_rules},
-    {"shm_bad_arguments", shm_bad_arguments},
-    {"shm_readonly_open_reads", shm_readonly_open_reads},
-    {"shm_unlink_semantics", shm_unlink_semantics},
-    {"shm_unlink_on_close_removes_name", shm_unlink_on_close_removes_name},
-    {"shm_default_mode_is_owner_only", shm_default_mode_is_owner_only},
-    {"shm_mode_widens_exactly", shm_mode_widens_exactly},
-    {"shm_header_corruption_is_detected", shm_header_corruption_is_detected},
-    {"shm_uninitialised_header_times_out_ebadmsg",
-     shm_uninitialised_header_times_out_ebadmsg},
-    {"shm_native_name_reaches_foreign_object",
-     shm_native_name_reaches_foreign_object},
-    {"shm_mapping_matches_documented_names",
-     shm_mapping_matches_documented_names},
-    {"shm_too_large_fails_cleanly", shm_too_large_fails_cleanly},
-    {"shm_unlink_spares_colliding_object", shm_unlink_spares_colliding_object},
+    XT_TEST(shm_create_reports_size_and_created),
+    XT_TEST(shm_child_writes_parent_reads),
+    XT_TEST(shm_parent_writes_child_reads_readonly),
+    XT_TEST(shm_live_sharing_between_attached_processes),
+    XT_TEST(shm_four_children_write_disjoint_slots),
+    XT_TEST(shm_excl_fails_while_other_process_holds_it),
+    XT_TEST(shm_open_missing_is_enoent),
+    XT_TEST(shm_size_rules),
+    XT_TEST(shm_bad_arguments),
+    XT_TEST(shm_readonly_open_reads),
+    XT_TEST(shm_unlink_semantics),
+    XT_TEST(shm_unlink_on_close_removes_name),
+    XT_TEST(shm_default_mode_is_owner_only),
+    XT_TEST(shm_mode_widens_exactly),
+    XT_TEST(shm_header_corruption_is_detected),
+    XT_TEST(shm_uninitialised_header_times_out_ebadmsg),
+    XT_TEST(shm_native_name_reaches_foreign_object),
+    XT_TEST(shm_mapping_matches_documented_names),
+    XT_TEST(shm_too_large_fails_cleanly),
+    XT_TEST(shm_unlink_spares_colliding_object),
     {NULL, NULL}};
 
 static void shm_unsupported_is_enotsup(void) {
@@ -718,7 +697,7 @@ static void shm_unsupported_is_enotsup(void) {
 }
 
 static const xt_test_t na_tests[] = {
-    {"shm_unsupported_is_enotsup", shm_unsupported_is_enotsup}, {NULL, NULL}};
+    XT_TEST(shm_unsupported_is_enotsup), {NULL, NULL}};
 
 const xt_row_t xt_row_shm = {"shm", XIPC_KIND_SHM, tests, na_tests,
                              {NULL, NULL, NULL, NULL}, helpers};

@@ -86,7 +86,17 @@ int xt_proc_wait(xt_proc_t *p, int timeout_ms);
 /* Kill now (SIGKILL / TerminateProcess) and reap; frees p. */
 void xt_proc_kill(xt_proc_t *p);
 
-/* Helper side. */
+/* Helper side. HCHECK: a helper's assertion; on failure it says what and
+ * why on stderr and the helper exits 1, which the parent's test asserts. */
+#define HCHECK(cond)                                                           \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "helper %s:%d: %s failed (%s)\n", __FILE__, __LINE__,    \
+              #cond, xipc_last_error_message());                               \
+      return 1;                                                                \
+    }                                                                          \
+  } while (0)
+
 typedef int (*xt_helper_fn)(int argc, char **argv);
 typedef struct xt_helper {
   const char *name;
@@ -103,6 +113,7 @@ typedef struct xt_test {
   const char *name;
   CU_TestFunc fn;
 } xt_test_t;
+#define XT_TEST(fn) {#fn, fn}
 
 typedef struct xt_row {
   const char *row;  /* matrix row: "shm", "map", ... */
