@@ -5,6 +5,8 @@
 
 #include "xipc/common.h"
 #include "xipc/map.h"
+#include "xipc/mutex.h"
+#include "xipc/sem.h"
 #include "xipc/shm.h"
 #include "xipc/version.h"
 

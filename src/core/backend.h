@@ -61,6 +61,51 @@ typedef struct xipc__map_methods {
   int (*os_handle)(const xipc_map_t *map, xipc_os_handle_t *out);
 } xipc__map_methods_t;
 
+/* ---- sem --------------------------------------------------------------- */
+
+typedef struct xipc__sync_req {
+  const char *osname; /* POSIX or Windows name; NULL on sysv */
+  int32_t key;        /* System V key; 0 elsewhere */
+  unsigned flags;     /* XIPC_CREATE, XIPC_EXCL */
+  unsigned mode;      /* exact permission bits for a created object */
+  unsigned initial;   /* sem: initial value (<= value_max, checked) */
+  const char *name;   /* the portable name ("" for native ids) */
+} xipc__sync_req_t;
+
+/* Timeouts reach backends already checked: -1 (forever), 0 (try: answer
+ * XIPC_EAGAIN), or > 0 ms on the monotonic clock. EINTR is retried inside
+ * with the remaining time. */
+typedef struct xipc__sem_methods {
+  /* Create (honouring EXCL) or open; fill sem->h (and h2), sem->created. */
+  int (*open)(xipc_sem_t *sem, const xipc__sync_req_t *req);
+  int (*wait)(xipc_sem_t *sem, int timeout_ms);
+  /* At the maximum: XIPC_ESYSLIMIT, value unchanged. */
+  int (*post)(xipc_sem_t *sem);
+  int (*value)(xipc_sem_t *sem, unsigned *out);
+  int (*close)(xipc_sem_t *sem, int remove); /* remove first, then close */
+  int (*unlink)(const xipc__sync_req_t *req);
+  unsigned value_max;
+} xipc__sem_methods_t;
+
+/* ---- mutex -------------------------------------------------------------- */
+
+/* Core owns the per-handle ownership rules (xipc_mutex_t.held/owner): it
+ * answers XIPC_EBUSY (relock by the owner) and XIPC_EPERM (unlock by a
+ * non-owner) before calling a backend, so backends see only lock by a thread
+ * that does not hold it through this handle, and unlock/consistent by the
+ * holder. */
+typedef struct xipc__mutex_methods {
+  int (*open)(xipc_mutex_t *m, const xipc__sync_req_t *req);
+  /* 0 or XIPC_EOWNERDEAD: held. XIPC_ENOTRECOVERABLE: not held. */
+  int (*lock)(xipc_mutex_t *m, int timeout_ms);
+  /* m->dead says the holder got EOWNERDEAD and did not call consistent:
+   * the backend marks the mutex not recoverable, then releases it. */
+  int (*unlock)(xipc_mutex_t *m);
+  int (*consistent)(xipc_mutex_t *m);
+  int (*close)(xipc_mutex_t *m, int remove);
+  int (*unlink)(const xipc__sync_req_t *req);
+} xipc__mutex_methods_t;
+
 /* ---- the backend ------------------------------------------------------- */
 
 typedef struct xipc__backend {
@@ -68,6 +113,8 @@ typedef struct xipc__backend {
   const char *name; /* "posix", "sysv", "win32" */
   const xipc__shm_methods_t *shm;
   const xipc__map_methods_t *map;
+  const xipc__sem_methods_t *sem;
+  const xipc__mutex_methods_t *mutex;
 } xipc__backend_t;
 
 /* Provided by the backends compiled into this build (CMake decides). */
@@ -78,6 +125,12 @@ extern const xipc__backend_t xipc__backend_win32;
 /* The backend for an id (DEFAULT resolved): 0, XIPC_EINVAL for a value that
  * is no backend, XIPC_ENOTSUP when this build lacks it (reason recorded). */
 int xipc__backend_get(int id, const xipc__backend_t **out);
+
+/* Common checks of open flags and mode bits (XIPC_EINVAL with a message). */
+int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
+                     unsigned mode);
+/* -1, 0 and positive timeouts are valid; anything else is XIPC_EINVAL. */
+int xipc__check_timeout(const char *what, int timeout_ms);
 
 /* Shared by the map backends: compute the mapping for [offset, offset+length)
  * of a file of file_size bytes with the given alignment granularity.

@@ -80,6 +80,10 @@ int xipc_supports(int kind, int backend) {
     return b->shm != NULL;
   case XIPC_KIND_MAP:
     return b->map != NULL;
+  case XIPC_KIND_SEM:
+    return b->sem != NULL;
+  case XIPC_KIND_MUTEX:
+    return b->mutex != NULL;
   default:
     return 0; /* not implemented by any backend yet */
   }
@@ -88,3 +92,33 @@ int xipc_supports(int kind, int backend) {
 unsigned xipc_version(void) { return XIPC_VERSION_HEX; }
 
 const char *xipc_version_string(void) { return XIPC_VERSION_STRING; }
+
+int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
+                     unsigned mode) {
+  if (flags & ~allowed)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: unsupported flag bits 0x%x", what,
+                      flags & ~allowed);
+  if ((flags & XIPC_EXCL) && !(flags & XIPC_CREATE))
+    return xipc__fail(XIPC_EINVAL, 0, "%s: XIPC_EXCL needs XIPC_CREATE", what);
+  if (mode & ~0777u)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: mode 0%o has bits beyond 0777",
+                      what, mode);
+  return 0;
+}
+
+int xipc__check_timeout(const char *what, int timeout_ms) {
+  if (timeout_ms < -1)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: timeout %d ms (use -1, 0 or a positive value)",
+                      what, timeout_ms);
+  return 0;
+}
+
+int xipc__remaining_ms(uint64_t start, int timeout_ms) {
+  uint64_t spent;
+
+  if (timeout_ms < 0)
+    return -1;
+  spent = xipc__now_ms() - start;
+  return spent >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)spent;
+}

@@ -22,6 +22,8 @@
 
 struct xipc__shm_methods;
 struct xipc__map_methods;
+struct xipc__sem_methods;
+struct xipc__mutex_methods;
 
 struct xipc_shm {
   const struct xipc__shm_methods *meth;
@@ -51,6 +53,34 @@ struct xipc_map {
   intptr_t h2;         /* Windows: the section HANDLE */
 };
 
+struct xipc_sem {
+  const struct xipc__sem_methods *meth;
+  int backend;
+  unsigned flags;
+  int created;
+  intptr_t h;  /* sem_t *, semid or HANDLE */
+  int32_t key; /* System V key */
+  char name[XIPC_NAME_MAX + 1];
+  char osname[XIPC__OSNAME_MAX];
+};
+
+struct xipc_mutex {
+  const struct xipc__mutex_methods *meth;
+  int backend;
+  unsigned flags;
+  int created;
+  /* Ownership through this handle, kept by core (see backend.h). Written
+   * only by the holder, read by any thread: atomics. */
+  int held;
+  uintptr_t owner; /* xipc__thread_self() of the holder */
+  int dead;        /* holder got EOWNERDEAD, consistent not called yet */
+  intptr_t h, h2;  /* backend handles: fd/semid/HANDLE and companions */
+  xipc_shm_t *seg; /* POSIX: the segment holding the pthread mutex */
+  int32_t key;
+  char name[XIPC_NAME_MAX + 1];
+  char osname[XIPC__OSNAME_MAX];
+};
+
 /* ---- errors (src/core/error.c) ---------------------------------------- */
 
 /* Record a failure for xipc_last_error_message()/xipc_last_os_error() and
@@ -65,13 +95,43 @@ int xipc__vfail(int err, int os_err, const char *fmt, va_list ap);
  * passed xipc_name_check. */
 void xipc__posix_name(char *buf, size_t len, const char *tag, const char *name);
 void xipc__win32_name(char *buf, size_t len, const char *tag, const char *name);
+/* The identity of a named object: portable name (or ""), OS name (or "")
+ * and System V key (or 0). */
+typedef struct xipc__identity {
+  char name[XIPC_NAME_MAX + 1];
+  char osname[XIPC__OSNAME_MAX];
+  int32_t key;
+} xipc__identity_t;
+/* Resolve a portable name, or a native name / System V key given instead,
+ * for a concrete backend and a kind tag; checks that exactly one was given
+ * and that it fits the backend. */
+int xipc__object_identity(xipc__identity_t *id, int backend, const char *tag,
+                          const char *name, const char *native,
+                          int32_t sysv_key);
 /* Validate and copy; records a message on failure. */
 int xipc__name_copy(char *dst, const char *name, const char *what);
+
+/* ---- shm for other kinds (src/core/shm.c) ------------------------------ */
+
+/* xipc_shm_open/unlink with another kind tag ("mtx", ...) and header kind:
+ * the object is named with `tag` (docs/names.md) and its header records
+ * `kind`, so one kind's segment is never taken for another's. */
+int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
+                        const char *name, size_t size,
+                        const xipc_shm_opts_t *opts);
+int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
+                          int backend);
 
 /* ---- platform services (src/posix/platform.c or src/win32/platform.c) -- */
 
 void xipc__sleep_ms(unsigned ms);
 /* Monotonic milliseconds. */
 uint64_t xipc__now_ms(void);
+/* An identifier of the calling thread, unique among live threads of the
+ * process (pthread_self / GetCurrentThreadId). */
+uintptr_t xipc__thread_self(void);
+/* Remaining milliseconds of a wait that started at `start` with `timeout_ms`
+ * (-1 stays -1; never negative). For retrying after EINTR. */
+int xipc__remaining_ms(uint64_t start, int timeout_ms);
 
 #endif /* XIPC_CORE_INTERNAL_H */

@@ -93,3 +93,48 @@ int xipc_sysv_key(const char *tag, const char *name, int32_t *key) {
   *key = (int32_t)h;
   return 0;
 }
+
+int xipc__object_identity(xipc__identity_t *id, int backend, const char *tag,
+                          const char *name, const char *native,
+                          int32_t sysv_key) {
+  int err;
+
+  memset(id, 0, sizeof(*id));
+  if (native != NULL && sysv_key != 0)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: native and sysv_key both set", tag);
+  if (native != NULL || sysv_key != 0) {
+    if (name != NULL)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "%s: a portable name and a native identity both "
+                        "given",
+                        tag);
+    if (sysv_key != 0) {
+      if (backend != XIPC_BACKEND_SYSV)
+        return xipc__fail(XIPC_EINVAL, 0, "%s: sysv_key needs the sysv backend",
+                          tag);
+      id->key = sysv_key;
+      return 0;
+    }
+    if (backend == XIPC_BACKEND_SYSV)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "%s: System V has no names, use opts.sysv_key", tag);
+    if (native[0] == '\0')
+      return xipc__fail(XIPC_EINVAL, 0, "%s: native name is empty", tag);
+    if (strlen(native) >= sizeof(id->osname))
+      return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                        "%s: native name longer than %d bytes", tag,
+                        (int)sizeof(id->osname) - 1);
+    memcpy(id->osname, native, strlen(native) + 1);
+    return 0;
+  }
+  err = xipc__name_copy(id->name, name, tag);
+  if (err != 0)
+    return err;
+  if (backend == XIPC_BACKEND_SYSV)
+    return xipc_sysv_key(tag, name, &id->key);
+  if (backend == XIPC_BACKEND_WIN32)
+    xipc__win32_name(id->osname, sizeof(id->osname), tag, name);
+  else
+    xipc__posix_name(id->osname, sizeof(id->osname), tag, name);
+  return 0;
+}

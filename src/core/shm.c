@@ -37,13 +37,13 @@ _Static_assert(sizeof(shm_header_t) == SHM_HEADER_SIZE, "shm header size");
  * segment size: refuse before asking the OS. */
 #define SHM_SIZE_MAX ((size_t)PTRDIFF_MAX / 2)
 
-static void header_write(xipc_shm_t *shm, size_t size) {
+static void header_write(xipc_shm_t *shm, int kind, size_t size) {
   shm_header_t *h = shm->base;
   size_t len = strlen(shm->name);
 
   h->version = SHM_VERSION;
   h->header_size = SHM_HEADER_SIZE;
-  h->kind = XIPC_KIND_SHM;
+  h->kind = (uint32_t)kind;
   h->size = size;
   h->name_len = (uint32_t)len;
   memcpy(h->name, shm->name, len + 1);
@@ -51,7 +51,8 @@ static void header_write(xipc_shm_t *shm, size_t size) {
 }
 
 /* XIPC_EAGAIN: not initialised yet. Fills *size from the header. */
-static int header_check(const xipc_shm_t *shm, size_t want, size_t *size) {
+static int header_check(const xipc_shm_t *shm, int kind, size_t want,
+                        size_t *size) {
   const shm_header_t *h = shm->base;
   uint32_t magic, name_len;
   uint64_t hsize;
@@ -73,8 +74,12 @@ static int header_check(const xipc_shm_t *shm, size_t want, size_t *size) {
     return xipc__fail(XIPC_EBADMSG, 0,
                       "shm '%s': header version %u, this library reads %u",
                       shm->name, (unsigned)h->version, SHM_VERSION);
-  if (h->header_size != SHM_HEADER_SIZE || h->kind != XIPC_KIND_SHM)
+  if (h->header_size != SHM_HEADER_SIZE)
     return xipc__fail(XIPC_EBADMSG, 0, "shm '%s': corrupt header", shm->name);
+  if (h->kind != (uint32_t)kind)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "shm '%s': segment of kind %u, expected %d", shm->name,
+                      (unsigned)h->kind, kind);
   /* Copy before comparing: the peer may be changing it under us. */
   name_len = h->name_len;
   if (name_len == 0 || name_len > XIPC_NAME_MAX)
@@ -157,7 +162,7 @@ static int check_args(const char *name, size_t size,
 }
 
 /* Fill the OS identity of the object: name or key. */
-static int shm_identity(xipc_shm_t *shm, const char *name,
+static int shm_identity(xipc_shm_t *shm, const char *tag, const char *name,
                         const xipc_shm_opts_t *o) {
   int err;
 
@@ -174,16 +179,16 @@ static int shm_identity(xipc_shm_t *shm, const char *name,
     return err;
   shm->has_header = 1;
   if (shm->backend == XIPC_BACKEND_SYSV)
-    return xipc_sysv_key("shm", name, &shm->key);
+    return xipc_sysv_key(tag, name, &shm->key);
   if (shm->backend == XIPC_BACKEND_WIN32)
-    xipc__win32_name(shm->osname, sizeof(shm->osname), "shm", name);
+    xipc__win32_name(shm->osname, sizeof(shm->osname), tag, name);
   else
-    xipc__posix_name(shm->osname, sizeof(shm->osname), "shm", name);
+    xipc__posix_name(shm->osname, sizeof(shm->osname), tag, name);
   return 0;
 }
 
 /* One attempt: open/create, then validate or write the header. */
-static int shm_attempt(xipc_shm_t *shm, const xipc__shm_req_t *req,
+static int shm_attempt(xipc_shm_t *shm, int kind, const xipc__shm_req_t *req,
                        size_t size) {
   size_t have;
   int err;
@@ -193,10 +198,10 @@ static int shm_attempt(xipc_shm_t *shm, const xipc__shm_req_t *req,
     return err;
   if (shm->created) {
     if (shm->has_header)
-      header_write(shm, size);
+      header_write(shm, kind, size);
     shm->size = size;
   } else if (shm->has_header) {
-    err = header_check(shm, size, &have);
+    err = header_check(shm, kind, size, &have);
     if (err != 0) {
       shm->meth->close(shm, 0);
       return err;
@@ -215,8 +220,9 @@ static int shm_attempt(xipc_shm_t *shm, const xipc__shm_req_t *req,
   return 0;
 }
 
-int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
-                  const xipc_shm_opts_t *opts) {
+int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
+                        const char *name, size_t size,
+                        const xipc_shm_opts_t *opts) {
   static const xipc_shm_opts_t defaults;
   const xipc_shm_opts_t *o = opts != NULL ? opts : &defaults;
   const xipc__backend_t *b;
@@ -237,7 +243,7 @@ int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
   shm->meth = b->shm;
   shm->backend = b->id;
   shm->flags = o->flags;
-  err = shm_identity(shm, name, o);
+  err = shm_identity(shm, tag, name, o);
   if (err != 0)
     goto fail;
 
@@ -250,7 +256,7 @@ int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
 
   deadline = xipc__now_ms() + HEADER_WAIT_MS;
   for (;;) {
-    err = shm_attempt(shm, &req, size);
+    err = shm_attempt(shm, kind, &req, size);
     if (err != XIPC_EAGAIN)
       break;
     /* Size 0 or magic 0: a creator is between creating and initialising. */
@@ -275,6 +281,11 @@ int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
 fail:
   free(shm);
   return err;
+}
+
+int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
+                  const xipc_shm_opts_t *opts) {
+  return xipc__shm_open_kind(out, "shm", XIPC_KIND_SHM, name, size, opts);
 }
 
 int xipc_shm_close(xipc_shm_t *shm) {
@@ -312,7 +323,7 @@ int xipc_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
 /* System V: two names can share a key (docs/names.md). Remove a segment only
  * if its header names `name`; an unreadable header does not protect it
  * (removing broken objects is what unlink is for). */
-static int sysv_unlink_check(const char *name) {
+static int sysv_unlink_check(const char *tag, int kind, const char *name) {
   xipc_shm_opts_t o;
   xipc_shm_t *shm;
   int err;
@@ -320,13 +331,14 @@ static int sysv_unlink_check(const char *name) {
   memset(&o, 0, sizeof(o));
   o.backend = XIPC_BACKEND_SYSV;
   o.flags = XIPC_RDONLY;
-  err = xipc_shm_open(&shm, name, 0, &o);
+  err = xipc__shm_open_kind(&shm, tag, kind, name, 0, &o);
   if (err == 0)
     xipc_shm_close(shm);
   return err == XIPC_EEXIST || err == XIPC_ENOENT ? err : 0;
 }
 
-int xipc_shm_unlink(const char *name, int backend) {
+int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
+                          int backend) {
   const xipc__backend_t *b;
   xipc__shm_req_t req;
   char pname[XIPC_NAME_MAX + 1], osname[XIPC__OSNAME_MAX];
@@ -343,17 +355,21 @@ int xipc_shm_unlink(const char *name, int backend) {
                       b->name);
   memset(&req, 0, sizeof(req));
   if (b->id == XIPC_BACKEND_SYSV) {
-    err = xipc_sysv_key("shm", name, &req.key);
+    err = xipc_sysv_key(tag, name, &req.key);
     if (err == 0)
-      err = sysv_unlink_check(name);
+      err = sysv_unlink_check(tag, kind, name);
     if (err != 0)
       return err;
   } else {
     if (b->id == XIPC_BACKEND_WIN32)
-      xipc__win32_name(osname, sizeof(osname), "shm", name);
+      xipc__win32_name(osname, sizeof(osname), tag, name);
     else
-      xipc__posix_name(osname, sizeof(osname), "shm", name);
+      xipc__posix_name(osname, sizeof(osname), tag, name);
     req.osname = osname;
   }
   return b->shm->unlink(&req);
+}
+
+int xipc_shm_unlink(const char *name, int backend) {
+  return xipc__shm_unlink_kind("shm", XIPC_KIND_SHM, name, backend);
 }

@@ -2,4 +2,5 @@
 #include "internal.h"
 
 const xipc__backend_t xipc__backend_posix = {
-    XIPC_BACKEND_POSIX, "posix", &xipc__posix_shm, &xipc__posix_map};
+    XIPC_BACKEND_POSIX, "posix",          &xipc__posix_shm, &xipc__posix_map,
+    &xipc__posix_sem,   &xipc__posix_mutex};

@@ -17,5 +17,7 @@ int xipc__posix_fail_as(int err, int errnum, const char *fmt, ...)
 
 extern const xipc__shm_methods_t xipc__posix_shm;
 extern const xipc__map_methods_t xipc__posix_map;
+extern const xipc__sem_methods_t xipc__posix_sem;
+extern const xipc__mutex_methods_t xipc__posix_mutex;
 
 #endif /* XIPC_POSIX_INTERNAL_H */

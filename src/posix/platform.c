@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,4 +102,9 @@ int xipc_runtime_dir(char *buf, size_t *size) {
   memcpy(buf, path, strlen(path) + 1);
   *size = strlen(path);
   return 0;
+}
+
+uintptr_t xipc__thread_self(void) {
+  /* pthread_t is an integer or pointer on every Unix xipc supports. */
+  return (uintptr_t)pthread_self();
 }

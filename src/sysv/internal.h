@@ -6,6 +6,28 @@
 
 #include "../posix/internal.h"
 
+#include <stddef.h>
+
+struct sembuf;
+
 extern const xipc__shm_methods_t xipc__sysv_shm;
+extern const xipc__sem_methods_t xipc__sysv_sem;
+extern const xipc__mutex_methods_t xipc__sysv_mutex;
+
+/* Semaphore-set plumbing shared by sem and mutex (src/sysv/sem.c). */
+
+/* Create (IPC_EXCL, then the `init` semop that also marks it initialised)
+ * or open a set of `nsems`, waiting until its creator has initialised it.
+ * The set id, or a negative XIPC_E*. */
+int xipc__sysv_semset(const xipc__sync_req_t *req, int nsems,
+                      struct sembuf *init, size_t ninit, int *created);
+/* semop / semtimedop with an xipc timeout (-1, 0, > 0 ms); EINTR retried
+ * with the remaining time; a removed set is XIPC_ENOENT. */
+int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
+                     const char *what);
+/* GETVAL, or a negative XIPC_E*. */
+int xipc__sysv_semval(int id, int num, const char *what);
+/* IPC_RMID of the set with this key. */
+int xipc__sysv_semrm(int32_t key);
 
 #endif /* XIPC_SYSV_INTERNAL_H */

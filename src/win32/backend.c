@@ -7,4 +7,6 @@ const xipc__backend_t xipc__backend_win32 = {
     "win32",
     &xipc__win32_shm_methods,
     &xipc__win32_map_methods,
+    &xipc__win32_sem_methods,
+    &xipc__win32_mutex_methods,
 };

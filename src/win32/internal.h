@@ -51,9 +51,18 @@ int xipc__win32_fail(DWORD err, const char *fmt, ...) XIPC__PRINTF(2, 3);
  * allocation failure XIPC_ENOMEM; both recorded with `what` in the message. */
 int xipc__win32_utf16(const char *utf8, WCHAR **out, const char *what);
 
-/* ---- method tables (src/win32/shm.c, src/win32/map.c) ----------------- */
+/* WaitForMultipleObjects(n, hs, bWaitAll FALSE) with xipc's timeout (-1
+ * forever, 0 poll, > 0 ms) that never reports WAIT_TIMEOUT before timeout_ms
+ * have passed on the performance counter. Returns what the wait returned;
+ * after WAIT_FAILED, GetLastError() is the wait's error. Not alertable: no
+ * WAIT_IO_COMPLETION. */
+DWORD xipc__win32_wait(DWORD n, const HANDLE *hs, int timeout_ms);
+
+/* ---- method tables (src/win32/<kind>.c) ------------------------------- */
 
 extern const xipc__shm_methods_t xipc__win32_shm_methods;
 extern const xipc__map_methods_t xipc__win32_map_methods;
+extern const xipc__sem_methods_t xipc__win32_sem_methods;
+extern const xipc__mutex_methods_t xipc__win32_mutex_methods;
 
 #endif /* XIPC_WIN32_INTERNAL_H */

@@ -1,6 +1,6 @@
 /* xipc — Windows backend: platform services used by core (sleep, monotonic
- * clock), xipc_runtime_dir(), and the UTF-8 → UTF-16 conversion every W
- * call of this backend goes through. */
+ * clock, thread id), xipc_runtime_dir(), the UTF-8 → UTF-16 conversion every
+ * W call of this backend goes through, and the timed wait of sem/mutex. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -18,6 +18,52 @@ uint64_t xipc__now_ms(void) {
    * after 49.7 days. Resolution is the timer tick (10-16 ms), which is fine
    * for timeouts measured in milliseconds. */
   return (uint64_t)GetTickCount64();
+}
+
+uintptr_t xipc__thread_self(void) {
+  /* Thread ids are unique among live threads system-wide; an id is reused
+   * only after its thread has exited, which is all core's ownership check
+   * (src/core/mutex.c) needs. */
+  return (uintptr_t)GetCurrentThreadId();
+}
+
+/* Microseconds on the performance counter: monotonic, sub-microsecond
+ * resolution, and QueryPerformanceFrequency/Counter cannot fail on XP and
+ * later. Split so that counter * 1000000 cannot overflow. */
+static uint64_t qpc_us(void) {
+  LARGE_INTEGER f, c;
+  uint64_t freq, count;
+
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  freq = (uint64_t)f.QuadPart;
+  count = (uint64_t)c.QuadPart;
+  return count / freq * 1000000u + count % freq * 1000000u / freq;
+}
+
+DWORD xipc__win32_wait(DWORD n, const HANDLE *hs, int timeout_ms) {
+  uint64_t deadline, now;
+  DWORD r, ms;
+
+  if (timeout_ms <= 0)
+    return WaitForMultipleObjects(n, hs, FALSE,
+                                  timeout_ms < 0 ? INFINITE : 0);
+  /* Timed waits expire on the system timer tick (10-16 ms by default), so
+   * one may end somewhat before the interval has passed (the Sleep docs
+   * warn of the same: "may sleep for less than the specified length of
+   * time"). xipc promises XIPC_ETIMEDOUT only once the time has passed, so
+   * wait again for what is left, measured on the performance counter. */
+  deadline = qpc_us() + (uint64_t)timeout_ms * 1000u;
+  ms = (DWORD)timeout_ms;
+  for (;;) {
+    r = WaitForMultipleObjects(n, hs, FALSE, ms);
+    if (r != WAIT_TIMEOUT)
+      return r; /* WAIT_FAILED: GetLastError() is still the wait's */
+    now = qpc_us();
+    if (now >= deadline)
+      return WAIT_TIMEOUT;
+    ms = (DWORD)((deadline - now + 999u) / 1000u);
+  }
 }
 
 int xipc_runtime_dir(char *buf, size_t *size) {

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map};
+static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map, &xt_row_sem,
+                                       &xt_row_mutex};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static int init_posix(void) { xt_backend = XIPC_BACKEND_POSIX; return 0; }

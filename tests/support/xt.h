@@ -126,5 +126,7 @@ typedef struct xt_row {
 
 extern const xt_row_t xt_row_shm;
 extern const xt_row_t xt_row_map;
+extern const xt_row_t xt_row_sem;
+extern const xt_row_t xt_row_mutex;
 
 #endif /* XIPC_TEST_XT_H */

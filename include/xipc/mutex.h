@@ -1,0 +1,67 @@
+/* xipc — named, robust, cross-process mutex (DESIGN §1, kind "mutex").
+ *
+ *   POSIX    a PTHREAD_PROCESS_SHARED + PTHREAD_MUTEX_ROBUST mutex inside a
+ *            shm segment /xipc.mtx.NAME
+ *   System V a set of three semaphores (lock with SEM_UNDO, holder mark,
+ *            not-recoverable flag), key xipc_sysv_key("mtx", NAME)
+ *   Windows  CreateMutexW Local\xipc.mtx.NAME (WAIT_ABANDONED), plus an event
+ *            Local\xipc.mtx.NAME.notrecoverable
+ *
+ * Robustness (the same contract on every backend): when the holder dies
+ * while holding the mutex, the next xipc_mutex_lock() acquires it and
+ * returns XIPC_EOWNERDEAD. The state it protects may be inconsistent; the
+ * new holder repairs it and calls xipc_mutex_consistent(), then unlocks as
+ * usual. Unlocking without xipc_mutex_consistent() marks the mutex not
+ * recoverable: every later lock returns XIPC_ENOTRECOVERABLE until the name
+ * is unlinked and the mutex created anew.
+ *
+ * Ownership: the thread that locked (through this handle) owns it. Unlock by
+ * a thread or process that does not hold it is XIPC_EPERM. Not recursive:
+ * locking again through the same handle from the owning thread is
+ * XIPC_EBUSY. Use one handle per process (two handles to one mutex in one
+ * thread would self-deadlock on POSIX and System V and recurse on Windows).
+ */
+#ifndef XIPC_MUTEX_H
+#define XIPC_MUTEX_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xipc_mutex xipc_mutex_t;
+
+typedef struct xipc_mutex_opts {
+  int backend;    /* XIPC_BACKEND_*; 0 = platform default */
+  unsigned flags; /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
+  unsigned mode;  /* permission bits when creating; 0 = 0600 (Windows:
+                     ignored) */
+} xipc_mutex_opts_t;
+
+/* Open or create (unlocked). Errors as for xipc_sem_open; XIPC_EBADMSG when
+ * the POSIX segment's header is corrupt or never initialised. */
+XIPC_EXTERN int xipc_mutex_open(xipc_mutex_t **out, const char *name,
+                                const xipc_mutex_opts_t *opts);
+/* Lock, waiting up to timeout_ms (-1 forever, 0 try: XIPC_EAGAIN, > 0:
+ * XIPC_ETIMEDOUT). 0 or XIPC_EOWNERDEAD mean the lock is now held.
+ * XIPC_ENOTRECOVERABLE: not held, the mutex is unusable. XIPC_EBUSY: this
+ * thread holds it already (not recursive; the lock is unchanged). */
+XIPC_EXTERN int xipc_mutex_lock(xipc_mutex_t *mutex, int timeout_ms);
+/* XIPC_EPERM when the caller does not hold it. */
+XIPC_EXTERN int xipc_mutex_unlock(xipc_mutex_t *mutex);
+/* After XIPC_EOWNERDEAD, declare the protected state repaired.
+ * XIPC_EINVAL when the mutex is not held in that state. */
+XIPC_EXTERN int xipc_mutex_consistent(xipc_mutex_t *mutex);
+/* Close this handle (NULL: no-op). A lock held through this handle by the
+ * calling thread is released first (a deliberate close is not a death). */
+XIPC_EXTERN int xipc_mutex_close(xipc_mutex_t *mutex);
+/* Remove the name (per-backend meaning as for xipc_sem_unlink; System V:
+ * waiters fail with XIPC_ENOENT). */
+XIPC_EXTERN int xipc_mutex_unlink(const char *name, int backend);
+XIPC_EXTERN int xipc_mutex_backend(const xipc_mutex_t *mutex);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XIPC_MUTEX_H */

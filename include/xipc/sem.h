@@ -1,0 +1,68 @@
+/* xipc — named counting semaphore (DESIGN §1, kind "sem").
+ *
+ *   POSIX    sem_open, sem_clockwait(CLOCK_MONOTONIC)   name /xipc.sem.NAME
+ *   System V semget + semtimedop (one semaphore)       key  xipc_sysv_key("sem", NAME)
+ *   Windows  CreateSemaphoreW + WaitForSingleObject    name Local\xipc.sem.NAME
+ *
+ * Creation is race-free on every backend: an opener never sees a semaphore
+ * before its initial value is set (System V: see src/sysv/sem.c).
+ */
+#ifndef XIPC_SEM_H
+#define XIPC_SEM_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xipc_sem xipc_sem_t;
+
+typedef struct xipc_sem_opts {
+  int backend;      /* XIPC_BACKEND_*; 0 = platform default */
+  unsigned flags;   /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
+  unsigned mode;    /* permission bits when creating; 0 = 0600 (Windows:
+                       ignored, default DACL) */
+  unsigned initial; /* initial value when creating; at most
+                       xipc_sem_value_max(backend) */
+  /* Native identity for interop (bypasses the name mapping; `name` must be
+   * NULL): a POSIX name ("/legacy") or Windows name ("Local\\legacy"), or a
+   * System V key. */
+  const char *native;
+  int32_t sysv_key;
+} xipc_sem_opts_t;
+
+/* Open or create. Errors: XIPC_EINVAL (arguments, initial > max),
+ * XIPC_ENAMETOOLONG, XIPC_ENOENT, XIPC_EEXIST, XIPC_EACCES, XIPC_ESYSLIMIT
+ * (System V: kernel.sem limits), XIPC_ENOTSUP. */
+XIPC_EXTERN int xipc_sem_open(xipc_sem_t **out, const char *name,
+                              const xipc_sem_opts_t *opts);
+/* Decrement, waiting while the value is 0: timeout_ms -1 = forever, 0 = try
+ * (XIPC_EAGAIN), > 0 = XIPC_ETIMEDOUT when it expires (monotonic clock).
+ * System V: XIPC_ENOENT when the semaphore is removed while waiting. */
+XIPC_EXTERN int xipc_sem_wait(xipc_sem_t *sem, int timeout_ms);
+/* Increment. XIPC_ESYSLIMIT when the value is already
+ * xipc_sem_value_max(backend); the value is then unchanged. */
+XIPC_EXTERN int xipc_sem_post(xipc_sem_t *sem);
+/* Current value where the OS can tell (POSIX, System V); Windows has no API
+ * for it: XIPC_ENOTSUP. */
+XIPC_EXTERN int xipc_sem_value(xipc_sem_t *sem, unsigned *value);
+/* Close this handle (NULL: no-op); with XIPC_UNLINK_ON_CLOSE, unlink first. */
+XIPC_EXTERN int xipc_sem_close(xipc_sem_t *sem);
+/* Remove the name. POSIX: at once, open handles keep working. System V: at
+ * once, the semaphore is destroyed and waiters fail with XIPC_ENOENT.
+ * Windows: no unlink; 0 when the object exists (it goes with its last
+ * handle), XIPC_ENOENT when not. */
+XIPC_EXTERN int xipc_sem_unlink(const char *name, int backend);
+XIPC_EXTERN int xipc_sem_backend(const xipc_sem_t *sem);
+/* The largest value a semaphore of `backend` can hold: POSIX
+ * SEM_VALUE_MAX (2147483647 on Linux), System V SEMVMX (32767), Windows
+ * 2147483647 (the maximum count xipc creates with). Every backend holds at
+ * least XIPC_SEM_VALUE_MAX. */
+XIPC_EXTERN int xipc_sem_value_max(int backend, unsigned *max);
+#define XIPC_SEM_VALUE_MAX 32767u
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XIPC_SEM_H */

@@ -1,0 +1,159 @@
+/* xipc — mutex: argument checks, names, the per-handle ownership rules that
+ * make every backend behave alike (relock → XIPC_EBUSY, unlock by a
+ * non-holder → XIPC_EPERM), dispatch (backends in src/<b>/mutex.c). */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MUTEX_FLAGS (XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE)
+
+static int mutex_backend(int backend, const xipc__backend_t **b) {
+  int err = xipc__backend_get(backend, b);
+
+  if (err == 0 && (*b)->mutex == NULL)
+    err = xipc__fail(XIPC_ENOTSUP, 0, "mutex: not available on backend %s",
+                     (*b)->name);
+  return err;
+}
+
+/* Does the calling thread hold the lock through this handle? Only the
+ * holder writes held/owner, so a thread that reads its own id there is the
+ * holder; any other thread reads "not mine" whatever it races with. */
+static int held_by_me(const xipc_mutex_t *m) {
+  return __atomic_load_n(&m->held, __ATOMIC_RELAXED) &&
+         __atomic_load_n(&m->owner, __ATOMIC_RELAXED) == xipc__thread_self();
+}
+
+int xipc_mutex_open(xipc_mutex_t **out, const char *name,
+                    const xipc_mutex_opts_t *opts) {
+  static const xipc_mutex_opts_t defaults;
+  const xipc_mutex_opts_t *o = opts != NULL ? opts : &defaults;
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__sync_req_t req;
+  xipc_mutex_t *m;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mutex: out is NULL");
+  *out = NULL;
+  err = xipc__check_open("mutex", o->flags, MUTEX_FLAGS, o->mode);
+  if (err == 0)
+    err = mutex_backend(o->backend, &b);
+  if (err == 0)
+    err = xipc__object_identity(&id, b->id, "mtx", name, NULL, 0);
+  if (err != 0)
+    return err;
+  m = calloc(1, sizeof(*m));
+  if (m == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "mutex: out of memory");
+  m->meth = b->mutex;
+  m->backend = b->id;
+  m->flags = o->flags;
+  m->key = id.key;
+  memcpy(m->name, id.name, sizeof(m->name));
+  memcpy(m->osname, id.osname, sizeof(m->osname));
+  memset(&req, 0, sizeof(req));
+  req.osname = m->osname[0] != '\0' ? m->osname : NULL;
+  req.key = m->key;
+  req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL);
+  req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  req.name = m->name;
+  err = m->meth->open(m, &req);
+  if (err != 0) {
+    free(m);
+    return err;
+  }
+  *out = m;
+  return 0;
+}
+
+int xipc_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
+  int err;
+
+  if (m == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mutex_lock: mutex is NULL");
+  err = xipc__check_timeout("mutex_lock", timeout_ms);
+  if (err != 0)
+    return err;
+  if (held_by_me(m))
+    return xipc__fail(XIPC_EBUSY, 0,
+                      "mutex_lock: this thread holds it already (not "
+                      "recursive)");
+  err = m->meth->lock(m, timeout_ms);
+  if (err == 0 || err == XIPC_EOWNERDEAD) {
+    m->dead = err == XIPC_EOWNERDEAD;
+    __atomic_store_n(&m->owner, xipc__thread_self(), __ATOMIC_RELAXED);
+    __atomic_store_n(&m->held, 1, __ATOMIC_RELAXED);
+  }
+  return err;
+}
+
+int xipc_mutex_unlock(xipc_mutex_t *m) {
+  int err;
+
+  if (m == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mutex_unlock: mutex is NULL");
+  if (!held_by_me(m))
+    return xipc__fail(XIPC_EPERM, 0,
+                      "mutex_unlock: the calling thread does not hold it");
+  /* Released before the backend call: once the OS lock is free another
+   * thread of this process may take it through this handle. */
+  __atomic_store_n(&m->held, 0, __ATOMIC_RELAXED);
+  err = m->meth->unlock(m);
+  if (err != 0) {
+    __atomic_store_n(&m->held, 1, __ATOMIC_RELAXED);
+    return err;
+  }
+  m->dead = 0;
+  return 0;
+}
+
+int xipc_mutex_consistent(xipc_mutex_t *m) {
+  int err;
+
+  if (m == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mutex_consistent: mutex is NULL");
+  if (!held_by_me(m) || !m->dead)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mutex_consistent: not held in the owner-died state");
+  err = m->meth->consistent(m);
+  if (err == 0)
+    m->dead = 0;
+  return err;
+}
+
+int xipc_mutex_close(xipc_mutex_t *m) {
+  int err = 0, err2;
+
+  if (m == NULL)
+    return 0;
+  if (held_by_me(m))
+    err = xipc_mutex_unlock(m);
+  err2 = m->meth->close(m, (m->flags & XIPC_UNLINK_ON_CLOSE) != 0);
+  free(m);
+  return err != 0 ? err : err2;
+}
+
+int xipc_mutex_unlink(const char *name, int backend) {
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__sync_req_t req;
+  int err;
+
+  err = mutex_backend(backend, &b);
+  if (err == 0)
+    err = xipc__object_identity(&id, b->id, "mtx", name, NULL, 0);
+  if (err != 0)
+    return err;
+  memset(&req, 0, sizeof(req));
+  req.osname = id.osname[0] != '\0' ? id.osname : NULL;
+  req.key = id.key;
+  req.name = id.name;
+  return b->mutex->unlink(&req);
+}
+
+int xipc_mutex_backend(const xipc_mutex_t *m) {
+  return m != NULL ? m->backend : XIPC_EINVAL;
+}

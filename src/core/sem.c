@@ -1,0 +1,131 @@
+/* xipc — sem: argument checks, names, dispatch (backends in src/<b>/sem.c). */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SEM_FLAGS (XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE)
+
+static int sem_backend(int backend, const xipc__backend_t **b) {
+  int err = xipc__backend_get(backend, b);
+
+  if (err == 0 && (*b)->sem == NULL)
+    err = xipc__fail(XIPC_ENOTSUP, 0, "sem: not available on backend %s",
+                     (*b)->name);
+  return err;
+}
+
+int xipc_sem_open(xipc_sem_t **out, const char *name,
+                  const xipc_sem_opts_t *opts) {
+  static const xipc_sem_opts_t defaults;
+  const xipc_sem_opts_t *o = opts != NULL ? opts : &defaults;
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__sync_req_t req;
+  xipc_sem_t *sem;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem: out is NULL");
+  *out = NULL;
+  err = xipc__check_open("sem", o->flags, SEM_FLAGS, o->mode);
+  if (err == 0)
+    err = sem_backend(o->backend, &b);
+  if (err != 0)
+    return err;
+  if (o->initial > b->sem->value_max)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "sem: initial value %u above the %s maximum %u",
+                      o->initial, b->name, b->sem->value_max);
+  err = xipc__object_identity(&id, b->id, "sem", name, o->native, o->sysv_key);
+  if (err != 0)
+    return err;
+  sem = calloc(1, sizeof(*sem));
+  if (sem == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "sem: out of memory");
+  sem->meth = b->sem;
+  sem->backend = b->id;
+  sem->flags = o->flags;
+  sem->key = id.key;
+  memcpy(sem->name, id.name, sizeof(sem->name));
+  memcpy(sem->osname, id.osname, sizeof(sem->osname));
+  memset(&req, 0, sizeof(req));
+  req.osname = sem->osname[0] != '\0' ? sem->osname : NULL;
+  req.key = sem->key;
+  req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL);
+  req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  req.initial = o->initial;
+  req.name = sem->name;
+  err = sem->meth->open(sem, &req);
+  if (err != 0) {
+    free(sem);
+    return err;
+  }
+  *out = sem;
+  return 0;
+}
+
+int xipc_sem_wait(xipc_sem_t *sem, int timeout_ms) {
+  int err;
+
+  if (sem == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem_wait: sem is NULL");
+  err = xipc__check_timeout("sem_wait", timeout_ms);
+  return err != 0 ? err : sem->meth->wait(sem, timeout_ms);
+}
+
+int xipc_sem_post(xipc_sem_t *sem) {
+  if (sem == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem_post: sem is NULL");
+  return sem->meth->post(sem);
+}
+
+int xipc_sem_value(xipc_sem_t *sem, unsigned *value) {
+  if (sem == NULL || value == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem_value: NULL argument");
+  return sem->meth->value(sem, value);
+}
+
+int xipc_sem_close(xipc_sem_t *sem) {
+  int err;
+
+  if (sem == NULL)
+    return 0;
+  err = sem->meth->close(sem, (sem->flags & XIPC_UNLINK_ON_CLOSE) != 0);
+  free(sem);
+  return err;
+}
+
+int xipc_sem_unlink(const char *name, int backend) {
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__sync_req_t req;
+  int err;
+
+  err = sem_backend(backend, &b);
+  if (err == 0)
+    err = xipc__object_identity(&id, b->id, "sem", name, NULL, 0);
+  if (err != 0)
+    return err;
+  memset(&req, 0, sizeof(req));
+  req.osname = id.osname[0] != '\0' ? id.osname : NULL;
+  req.key = id.key;
+  req.name = id.name;
+  return b->sem->unlink(&req);
+}
+
+int xipc_sem_backend(const xipc_sem_t *sem) {
+  return sem != NULL ? sem->backend : XIPC_EINVAL;
+}
+
+int xipc_sem_value_max(int backend, unsigned *max) {
+  const xipc__backend_t *b;
+  int err;
+
+  if (max == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem_value_max: max is NULL");
+  err = sem_backend(backend, &b);
+  if (err == 0)
+    *max = b->sem->value_max;
+  return err;
+}

@@ -1,0 +1,198 @@
+/* xipc — POSIX robust mutex: a PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST
+ * mutex inside an xipc segment /xipc.mtx.NAME
+ * (pthread_mutexattr_setrobust(3)). When a holder dies the kernel marks the
+ * futex owner-died from the thread's robust list and the next lock returns
+ * EOWNERDEAD.
+ *
+ * The not-recoverable state is xipc's own flag in the segment, not glibc's:
+ * glibc 2.36 lets pthread_mutex_trylock report ENOTRECOVERABLE but blocks
+ * pthread_mutex_lock forever on such a mutex. So an unlock without
+ * xipc_mutex_consistent() sets `broken`, makes the pthread mutex consistent
+ * and unlocks it normally; every lock that acquires it and finds `broken`
+ * releases it again and answers XIPC_ENOTRECOVERABLE (waiters wake one by
+ * one and each does the same). The System V and Windows backends work the
+ * same way. */
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+/* After the xipc shm header (which names the segment and marks it as a
+ * mutex). `ready` is published after pthread_mutex_init. */
+typedef struct posix_mtx {
+  uint32_t ready;
+  uint32_t broken; /* 1: not recoverable (see above) */
+  pthread_mutex_t mu;
+} posix_mtx_t;
+
+#define READY_MAGIC 0x52445958u /* "XYDR" */
+#define READY_WAIT_MS 1000u
+#define MTX(m) ((posix_mtx_t *)xipc_shm_addr((m)->seg))
+
+static int mtx_init(posix_mtx_t *pm, const char *name) {
+  pthread_mutexattr_t a;
+  int e;
+
+  pthread_mutexattr_init(&a);
+  e = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  if (e == 0)
+    e = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+  /* Not PTHREAD_MUTEX_ERRORCHECK: core already refuses a relock through
+   * the same handle, and glibc's error-checking robust mutex answers
+   * EDEADLK instead of ENOTRECOVERABLE once the mutex is unrecoverable. */
+  if (e == 0)
+    e = pthread_mutex_init(&pm->mu, &a);
+  pthread_mutexattr_destroy(&a);
+  if (e != 0)
+    return xipc__posix_fail(e, "pthread_mutex_init(%s)", name);
+  __atomic_store_n(&pm->ready, READY_MAGIC, __ATOMIC_RELEASE);
+  return 0;
+}
+
+/* An opener may arrive between the header and the mutex being ready. */
+static int mtx_wait_ready(posix_mtx_t *pm, const char *name) {
+  uint64_t start = xipc__now_ms();
+  uint32_t r;
+
+  while ((r = __atomic_load_n(&pm->ready, __ATOMIC_ACQUIRE)) != READY_MAGIC) {
+    if (r != 0)
+      return xipc__fail(XIPC_EBADMSG, 0, "mutex '%s': corrupt state 0x%08x",
+                        name, (unsigned)r);
+    if (xipc__now_ms() - start >= READY_WAIT_MS)
+      return xipc__fail(XIPC_EBADMSG, 0,
+                        "mutex '%s': never initialised (did its creator "
+                        "die?)",
+                        name);
+    xipc__sleep_ms(1);
+  }
+  return 0;
+}
+
+static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
+  xipc_shm_opts_t so;
+  int err;
+
+  memset(&so, 0, sizeof(so));
+  so.backend = XIPC_BACKEND_POSIX;
+  so.flags = req->flags;
+  so.mode = req->mode;
+  err = xipc__shm_open_kind(&m->seg, "mtx", XIPC_KIND_MUTEX, req->name,
+                            sizeof(posix_mtx_t), &so);
+  if (err != 0)
+    return err;
+  m->created = xipc_shm_created(m->seg);
+  err = m->created ? mtx_init(MTX(m), req->name)
+                   : mtx_wait_ready(MTX(m), req->name);
+  if (err != 0) {
+    if (m->created)
+      xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, req->name,
+                            XIPC_BACKEND_POSIX);
+    xipc_shm_close(m->seg);
+  }
+  return err;
+}
+
+static int lock_result(xipc_mutex_t *m, int e, int timeout_ms) {
+  switch (e) {
+  case 0:
+    return 0;
+  case EOWNERDEAD:
+    return XIPC_EOWNERDEAD; /* held */
+  case ENOTRECOVERABLE:
+    return xipc__fail(XIPC_ENOTRECOVERABLE, e,
+                      "mutex '%s': a holder died and the state was never "
+                      "made consistent",
+                      m->name);
+  case EBUSY:
+    return xipc__fail(XIPC_EAGAIN, e, "mutex '%s': locked", m->name);
+  case ETIMEDOUT:
+    return xipc__fail(XIPC_ETIMEDOUT, e, "mutex '%s': not acquired in %d ms",
+                      m->name, timeout_ms);
+  case EDEADLK: /* another handle of this thread holds it */
+    return xipc__fail(XIPC_EBUSY, e, "mutex '%s': this thread holds it",
+                      m->name);
+  default:
+    return xipc__posix_fail(e, "pthread_mutex_lock(%s)", m->name);
+  }
+}
+
+/* Acquired (0 or EOWNERDEAD): refuse it if it is not recoverable. */
+static int check_broken(xipc_mutex_t *m, int e) {
+  posix_mtx_t *pm = MTX(m);
+
+  if ((e != 0 && e != EOWNERDEAD) ||
+      !__atomic_load_n(&pm->broken, __ATOMIC_ACQUIRE))
+    return e;
+  if (e == EOWNERDEAD)
+    pthread_mutex_consistent(&pm->mu);
+  pthread_mutex_unlock(&pm->mu);
+  return ENOTRECOVERABLE;
+}
+
+static int posix_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
+  pthread_mutex_t *mu = &MTX(m)->mu;
+  struct timespec abs;
+  int e;
+
+  if (timeout_ms == 0)
+    return lock_result(m, check_broken(m, pthread_mutex_trylock(mu)), 0);
+  if (timeout_ms < 0)
+    return lock_result(m, check_broken(m, pthread_mutex_lock(mu)), -1);
+  /* Absolute deadline on the monotonic clock (pthread_mutex_clocklock,
+   * glibc 2.30): a wall-clock jump does not move it. */
+  clock_gettime(CLOCK_MONOTONIC, &abs);
+  abs.tv_sec += timeout_ms / 1000;
+  abs.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (abs.tv_nsec >= 1000000000L) {
+    abs.tv_sec++;
+    abs.tv_nsec -= 1000000000L;
+  }
+  e = pthread_mutex_clocklock(mu, CLOCK_MONOTONIC, &abs);
+  return lock_result(m, check_broken(m, e), timeout_ms);
+}
+
+static int posix_mutex_unlock(xipc_mutex_t *m) {
+  posix_mtx_t *pm = MTX(m);
+  int e;
+
+  if (m->dead) { /* owner died and nobody repaired the state */
+    __atomic_store_n(&pm->broken, 1, __ATOMIC_RELEASE);
+    pthread_mutex_consistent(&pm->mu);
+  }
+  e = pthread_mutex_unlock(&pm->mu);
+  if (e == EPERM)
+    return xipc__fail(XIPC_EPERM, e, "mutex '%s': not held by this thread",
+                      m->name);
+  return e == 0 ? 0 : xipc__posix_fail(e, "pthread_mutex_unlock(%s)", m->name);
+}
+
+static int posix_mutex_consistent(xipc_mutex_t *m) {
+  int e = pthread_mutex_consistent(&MTX(m)->mu);
+
+  return e == 0 ? 0
+                : xipc__posix_fail(e, "pthread_mutex_consistent(%s)", m->name);
+}
+
+static int posix_mutex_close(xipc_mutex_t *m, int remove) {
+  int err = 0;
+
+  if (remove)
+    err = xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, m->name,
+                                XIPC_BACKEND_POSIX);
+  if (err == XIPC_ENOENT)
+    err = 0;
+  if (xipc_shm_close(m->seg) != 0 && err == 0)
+    err = XIPC_EIO;
+  return err;
+}
+
+static int posix_mutex_unlink(const xipc__sync_req_t *req) {
+  return xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, req->name,
+                               XIPC_BACKEND_POSIX);
+}
+
+const xipc__mutex_methods_t xipc__posix_mutex = {
+    posix_mutex_open,       posix_mutex_lock,  posix_mutex_unlock,
+    posix_mutex_consistent, posix_mutex_close, posix_mutex_unlink};

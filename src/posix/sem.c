@@ -1,0 +1,135 @@
+/* xipc — POSIX named semaphores: sem_open, sem_clockwait(CLOCK_MONOTONIC)
+ * (sem_overview(7)). The name is removed by sem_unlink at once; open handles
+ * keep working. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define SEM(s) ((sem_t *)(s)->h)
+
+/* sem_open applies the umask and offers no fchmod. glibc keeps a named
+ * semaphore as /dev/shm/sem.NAME (NAME without the leading '/'), so the
+ * documented exact mode is applied there; elsewhere the umask-filtered mode
+ * stays (docs/semantics.md). */
+static int apply_mode(const char *osname, unsigned mode) {
+#ifdef __linux__
+  char path[XIPC__OSNAME_MAX + 16];
+
+  snprintf(path, sizeof(path), "/dev/shm/sem.%s", osname + 1);
+  if (chmod(path, mode) != 0)
+    return xipc__posix_fail(errno, "chmod(%s)", path);
+#else
+  (void)osname;
+  (void)mode;
+#endif
+  return 0;
+}
+
+static int posix_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
+  sem_t *s;
+  int err;
+
+  for (;;) {
+    if (req->flags & XIPC_CREATE) {
+      s = sem_open(req->osname, O_CREAT | O_EXCL, (mode_t)req->mode,
+                   req->initial);
+      if (s != SEM_FAILED) {
+        err = apply_mode(req->osname, req->mode);
+        if (err != 0) {
+          sem_unlink(req->osname);
+          sem_close(s);
+          return err;
+        }
+        sem->created = 1;
+        break;
+      }
+      if (errno != EEXIST || (req->flags & XIPC_EXCL))
+        return xipc__posix_fail(errno, "sem_open(%s, O_CREAT)", req->osname);
+    }
+    s = sem_open(req->osname, 0);
+    if (s != SEM_FAILED)
+      break;
+    if (errno != ENOENT || !(req->flags & XIPC_CREATE))
+      return xipc__posix_fail(errno, "sem_open(%s)", req->osname);
+  }
+  sem->h = (intptr_t)s;
+  return 0;
+}
+
+static int posix_sem_wait(xipc_sem_t *sem, int timeout_ms) {
+  struct timespec abs;
+  int rc;
+
+  if (timeout_ms == 0) {
+    while ((rc = sem_trywait(SEM(sem))) != 0 && errno == EINTR)
+      ;
+  } else if (timeout_ms < 0) {
+    while ((rc = sem_wait(SEM(sem))) != 0 && errno == EINTR)
+      ;
+  } else {
+    /* An absolute deadline on the monotonic clock: retrying after EINTR
+     * keeps it, and a wall-clock jump cannot move it. */
+    clock_gettime(CLOCK_MONOTONIC, &abs);
+    abs.tv_sec += timeout_ms / 1000;
+    abs.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (abs.tv_nsec >= 1000000000L) {
+      abs.tv_sec++;
+      abs.tv_nsec -= 1000000000L;
+    }
+    while ((rc = sem_clockwait(SEM(sem), CLOCK_MONOTONIC, &abs)) != 0 &&
+           errno == EINTR)
+      ;
+  }
+  if (rc == 0)
+    return 0;
+  if (errno == EAGAIN)
+    return xipc__fail(XIPC_EAGAIN, errno, "sem_wait(%s): value is 0",
+                      sem->osname);
+  return xipc__posix_fail(errno, "sem_wait(%s)", sem->osname);
+}
+
+static int posix_sem_post(xipc_sem_t *sem) {
+  if (sem_post(SEM(sem)) == 0)
+    return 0;
+  if (errno == EOVERFLOW)
+    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+                               "sem_post(%s): value at SEM_VALUE_MAX (%d)",
+                               sem->osname, SEM_VALUE_MAX);
+  return xipc__posix_fail(errno, "sem_post(%s)", sem->osname);
+}
+
+static int posix_sem_value(xipc_sem_t *sem, unsigned *out) {
+  int v;
+
+  if (sem_getvalue(SEM(sem), &v) != 0)
+    return xipc__posix_fail(errno, "sem_getvalue(%s)", sem->osname);
+  /* POSIX allows a negative value counting the waiters. */
+  *out = v < 0 ? 0u : (unsigned)v;
+  return 0;
+}
+
+static int posix_sem_close(xipc_sem_t *sem, int remove) {
+  int err = 0;
+
+  if (remove && sem_unlink(sem->osname) != 0 && errno != ENOENT)
+    err = xipc__posix_fail(errno, "sem_unlink(%s)", sem->osname);
+  if (sem_close(SEM(sem)) != 0 && err == 0)
+    err = xipc__posix_fail(errno, "sem_close(%s)", sem->osname);
+  return err;
+}
+
+static int posix_sem_unlink(const xipc__sync_req_t *req) {
+  if (sem_unlink(req->osname) != 0)
+    return xipc__posix_fail(errno, "sem_unlink(%s)", req->osname);
+  return 0;
+}
+
+const xipc__sem_methods_t xipc__posix_sem = {
+    posix_sem_open,  posix_sem_wait,   posix_sem_post,       posix_sem_value,
+    posix_sem_close, posix_sem_unlink, (unsigned)SEM_VALUE_MAX};

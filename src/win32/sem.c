@@ -1,0 +1,210 @@
+/* xipc — Windows backend, kind "sem": a named kernel semaphore
+ * (CreateSemaphoreW / OpenSemaphoreW), waited on with WaitForSingleObject
+ * and posted with ReleaseSemaphore.
+ *
+ * Every semaphore xipc creates has the maximum count 0x7fffffff (LONG_MAX,
+ * the largest CreateSemaphoreW accepts), so xipc_sem_value_max() is the same
+ * for every xipc semaphore. A semaphore opened through opts.native may have
+ * been created by another program with a lower maximum; posting past that
+ * maximum is XIPC_ESYSLIMIT just the same.
+ *
+ * Creation is atomic: CreateSemaphoreW creates the object with its initial
+ * count, or returns the existing one (ERROR_ALREADY_EXISTS, count unchanged,
+ * `initial` ignored), so no opener can see a half-initialised semaphore.
+ *
+ * Lifetime as for shm (DESIGN §6, src/win32/shm.c): the semaphore lives
+ * while any process holds a handle; there is no name to remove, so unlink
+ * only reports whether it exists. `mode` is ignored: the default DACL of the
+ * caller's token, the Windows equivalent of 0600.
+ *
+ * There is no documented call that returns a semaphore's count
+ * (NtQuerySemaphore is native API), so xipc_sem_value() is XIPC_ENOTSUP.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+/* lMaximumCount of every semaphore xipc creates. */
+#define SEM_MAX 0x7fffffffL
+
+/* Access for a semaphore opened by name: wait (SYNCHRONIZE) and post
+ * (SEMAPHORE_MODIFY_STATE), nothing more, so an object whose DACL grants
+ * only that can still be used. */
+#define SEM_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE)
+
+static int sem_create(const WCHAR *wname, const xipc__sync_req_t *req,
+                      HANDLE *out, int *created) {
+  HANDLE h;
+  DWORD err;
+
+  /* As for CreateFileMappingW (shm.c): "it existed" is ERROR_ALREADY_EXISTS
+   * with a valid handle, so clear the last error first. */
+  SetLastError(ERROR_SUCCESS);
+  h = CreateSemaphoreW(NULL, (LONG)req->initial, SEM_MAX, wname);
+  err = GetLastError();
+  if (h == NULL) {
+    /* The object namespace is shared by every kind of named object: a name
+     * held by a mutex, event, section, ... fails with ERROR_INVALID_HANDLE.
+     * For the caller the name is taken. */
+    if (err == ERROR_INVALID_HANDLE)
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "CreateSemaphoreW(%s): the name belongs to an object "
+                        "that is not a semaphore",
+                        req->osname);
+    return xipc__win32_fail(err, "CreateSemaphoreW(%s)", req->osname);
+  }
+  if (err == ERROR_ALREADY_EXISTS) {
+    /* The existing semaphore keeps its count (and its maximum). */
+    if (req->flags & XIPC_EXCL) {
+      CloseHandle(h);
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "CreateSemaphoreW(%s): already exists", req->osname);
+    }
+    *created = 0;
+  } else {
+    *created = 1;
+  }
+  *out = h;
+  return 0;
+}
+
+static int sem_open_existing(const WCHAR *wname, const xipc__sync_req_t *req,
+                             HANDLE *out) {
+  HANDLE h;
+  DWORD err;
+
+  h = OpenSemaphoreW(SEM_ACCESS, FALSE, wname);
+  if (h == NULL) {
+    err = GetLastError();
+    if (err == ERROR_INVALID_HANDLE)
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "OpenSemaphoreW(%s): the name belongs to an object "
+                        "that is not a semaphore",
+                        req->osname);
+    return xipc__win32_fail(err, "OpenSemaphoreW(%s)", req->osname);
+  }
+  *out = h;
+  return 0;
+}
+
+static int win32_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
+  WCHAR *wname = NULL;
+  HANDLE h = NULL;
+  int created = 0;
+  int err;
+
+  err = xipc__win32_utf16(req->osname, &wname, "sem name");
+  if (err != 0)
+    return err;
+  if (req->flags & XIPC_CREATE)
+    err = sem_create(wname, req, &h, &created);
+  else
+    err = sem_open_existing(wname, req, &h);
+  free(wname);
+  if (err != 0)
+    return err;
+  sem->h = (intptr_t)h;
+  sem->created = created;
+  return 0;
+}
+
+static int win32_sem_wait(xipc_sem_t *sem, int timeout_ms) {
+  HANDLE h = (HANDLE)sem->h;
+  DWORD r, err;
+
+  r = xipc__win32_wait(1, &h, timeout_ms);
+  switch (r) {
+  case WAIT_OBJECT_0:
+    return 0;
+  case WAIT_TIMEOUT:
+    if (timeout_ms == 0)
+      return xipc__fail(XIPC_EAGAIN, 0, "sem_wait(%s): value is 0",
+                        sem->osname);
+    return xipc__fail(XIPC_ETIMEDOUT, 0, "sem_wait(%s): timed out after %d ms",
+                      sem->osname, timeout_ms);
+  case WAIT_FAILED:
+    err = GetLastError();
+    return xipc__win32_fail(err, "WaitForSingleObject(%s)", sem->osname);
+  default:
+    /* WAIT_ABANDONED is for mutexes only. */
+    return xipc__fail(XIPC_EUNKNOWN, 0,
+                      "WaitForSingleObject(%s): unexpected result 0x%lx",
+                      sem->osname, (unsigned long)r);
+  }
+}
+
+static int win32_sem_post(xipc_sem_t *sem) {
+  DWORD err;
+
+  if (ReleaseSemaphore((HANDLE)sem->h, 1, NULL))
+    return 0;
+  err = GetLastError();
+  /* The count would exceed the maximum given at creation: the semaphore
+   * is unchanged (ReleaseSemaphore docs). */
+  if (err == ERROR_TOO_MANY_POSTS)
+    return xipc__fail(XIPC_ESYSLIMIT, (int)err,
+                      "ReleaseSemaphore(%s): the value is at the semaphore's "
+                      "maximum count (%ld for semaphores xipc creates)",
+                      sem->osname, (long)SEM_MAX);
+  return xipc__win32_fail(err, "ReleaseSemaphore(%s)", sem->osname);
+}
+
+static int win32_sem_value(xipc_sem_t *sem, unsigned *out) {
+  (void)out;
+  return xipc__fail(XIPC_ENOTSUP, 0,
+                    "sem_value(%s): Windows has no documented API for a "
+                    "semaphore's count",
+                    sem->osname);
+}
+
+static int win32_sem_close(xipc_sem_t *sem, int remove) {
+  DWORD err;
+
+  /* Nothing to remove: the semaphore goes with its last handle, which this
+   * may be (see the top of this file). */
+  (void)remove;
+  if (!CloseHandle((HANDLE)sem->h)) {
+    err = GetLastError();
+    sem->h = 0;
+    return xipc__win32_fail(err, "CloseHandle(%s)", sem->osname);
+  }
+  sem->h = 0;
+  return 0;
+}
+
+static int win32_sem_unlink(const xipc__sync_req_t *req) {
+  WCHAR *wname = NULL;
+  HANDLE h;
+  DWORD err;
+  int rc;
+
+  rc = xipc__win32_utf16(req->osname, &wname, "sem name");
+  if (rc != 0)
+    return rc;
+  /* Windows has no unlink: report whether the semaphore exists. SYNCHRONIZE
+   * is the least access that opens one. */
+  h = OpenSemaphoreW(SYNCHRONIZE, FALSE, wname);
+  err = GetLastError();
+  free(wname);
+  if (h != NULL) {
+    CloseHandle(h);
+    return 0;
+  }
+  /* Another object type under this name: there is no semaphore to unlink. */
+  if (err == ERROR_INVALID_HANDLE)
+    return xipc__fail(XIPC_ENOENT, (int)err,
+                      "OpenSemaphoreW(%s): the name belongs to an object that "
+                      "is not a semaphore",
+                      req->osname);
+  return xipc__win32_fail(err, "OpenSemaphoreW(%s)", req->osname);
+}
+
+const xipc__sem_methods_t xipc__win32_sem_methods = {
+    win32_sem_open,
+    win32_sem_wait,
+    win32_sem_post,
+    win32_sem_value,
+    win32_sem_close,
+    win32_sem_unlink,
+    (unsigned)SEM_MAX,
+};
