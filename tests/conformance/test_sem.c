@@ -106,7 +106,27 @@ static int h_wait_report(int argc, char **argv) {
   return 0;
 }
 
-static const xt_helper_t helpers[] = {{"sem-pong", h_pong},
+/* NAME BACKEND: on "go", open with CREATE (initial 3) and try-wait once;
+ * report the result; keep the handle until the next line (on Windows the
+ * object would vanish with the last handle and be created afresh). */
+static int h_race(int argc, char **argv) {
+  xipc_sem_opts_t o;
+  xipc_sem_t *s;
+  char line[16];
+
+  HCHECK(argc == 2);
+  o = opts_for(atoi(argv[1]), XIPC_CREATE, 3);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_sem_open(&s, argv[0], &o) == 0);
+  xt_say("%s", xipc_err_name(xipc_sem_wait(s, 0)));
+  xt_hear(line, sizeof(line));
+  xipc_sem_close(s);
+  return 0;
+}
+
+static const xt_helper_t helpers[] = {{"sem-race", h_race},
+                                      {"sem-pong", h_pong},
                                       {"sem-post-later", h_post_later},
                                       {"sem-wait-once", h_wait_once},
                                       {"sem-wait-report", h_wait_report},
@@ -227,6 +247,44 @@ static void sem_every_waiting_process_is_woken(void) {
   }
   XT_ERR(xipc_sem_wait(s, 0), XIPC_EAGAIN); /* four posts, four waits */
   drop(s, name);
+}
+
+/* Whoever creates it, nobody sees the semaphore before its initial value is
+ * set (the System V semget + SETVAL race): 4 processes released together
+ * open with CREATE and initial 3 and try-wait once: exactly 3 succeed. */
+static void sem_concurrent_create_sees_initial_value(void) {
+  char name[80], b[8], line[32];
+  xt_proc_t *p[4];
+  int round, i, ok, again;
+
+  sprintf(b, "%d", xt_backend);
+  for (round = 0; round < 5; round++) {
+    xt_name(name, sizeof(name), "race");
+    for (i = 0; i < 4; i++) {
+      const char *args[] = {name, b, NULL};
+      p[i] = xt_spawn("sem-race", args);
+      XT_TRUE_FATAL(p[i] != NULL);
+    }
+    for (i = 0; i < 4; i++)
+      xt_proc_send(p[i], "go");
+    ok = again = 0;
+    for (i = 0; i < 4; i++) {
+      line[0] = '\0';
+      XT_EQ(xt_proc_recv(p[i], line, sizeof(line), 20000), 0);
+      ok += strcmp(line, "XIPC_OK") == 0;
+      again += strcmp(line, "XIPC_EAGAIN") == 0;
+    }
+    for (i = 0; i < 4; i++) {
+      xt_proc_send(p[i], "bye");
+      XT_EQ(xt_proc_wait(p[i], 20000), 0);
+    }
+    XT_EQ(ok, 3);
+    XT_EQ(again, 1);
+    /* Every handle is closed: POSIX and System V keep the object until
+     * unlinked, Windows has dropped it already. */
+    XT_ERR(xipc_sem_unlink(name, xt_backend),
+           xt_backend == XIPC_BACKEND_WIN32 ? XIPC_ENOENT : 0);
+  }
 }
 
 static void sem_post_past_maximum_is_esyslimit(void) {
@@ -378,6 +436,7 @@ static const xt_test_t tests[] = {
     XT_TEST(sem_ping_pong_100k_round_trips_between_processes),
     XT_TEST(sem_timeouts),
     XT_TEST(sem_every_waiting_process_is_woken),
+    XT_TEST(sem_concurrent_create_sees_initial_value),
     XT_TEST(sem_post_past_maximum_is_esyslimit),
     XT_TEST(sem_create_excl_and_open_rules),
     XT_TEST(sem_unlink_semantics),
