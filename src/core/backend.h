@@ -72,6 +72,11 @@ typedef struct xipc__sync_req {
   const char *name;   /* the portable name ("" for native ids) */
 } xipc__sync_req_t;
 
+/* A request for a resolved identity (pointers into *id, which must outlive
+ * the backend call); flags other than CREATE/EXCL dropped, mode 0 = 0600. */
+void xipc__sync_req_fill(xipc__sync_req_t *req, const xipc__identity_t *id,
+                         unsigned flags, unsigned mode);
+
 /* Timeouts reach backends already checked: -1 (forever), 0 (try: answer
  * XIPC_EAGAIN), or > 0 ms on the monotonic clock. EINTR is retried inside
  * with the remaining time. */

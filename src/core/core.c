@@ -2,6 +2,7 @@
 #include "backend.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const xipc__backend_t *const backends[XIPC_BACKEND_COUNT + 1] = {
     NULL,
@@ -121,4 +122,14 @@ int xipc__remaining_ms(uint64_t start, int timeout_ms) {
     return -1;
   spent = xipc__now_ms() - start;
   return spent >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)spent;
+}
+
+void xipc__sync_req_fill(xipc__sync_req_t *req, const xipc__identity_t *id,
+                         unsigned flags, unsigned mode) {
+  memset(req, 0, sizeof(*req));
+  req->osname = id->osname[0] != '\0' ? id->osname : NULL;
+  req->key = id->key;
+  req->name = id->name;
+  req->flags = flags & (XIPC_CREATE | XIPC_EXCL);
+  req->mode = mode != 0 ? mode : XIPC_DEFAULT_MODE;
 }

@@ -54,12 +54,7 @@ int xipc_mutex_open(xipc_mutex_t **out, const char *name,
   m->key = id.key;
   memcpy(m->name, id.name, sizeof(m->name));
   memcpy(m->osname, id.osname, sizeof(m->osname));
-  memset(&req, 0, sizeof(req));
-  req.osname = m->osname[0] != '\0' ? m->osname : NULL;
-  req.key = m->key;
-  req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL);
-  req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
-  req.name = m->name;
+  xipc__sync_req_fill(&req, &id, o->flags, o->mode);
   err = m->meth->open(m, &req);
   if (err != 0) {
     free(m);
@@ -147,10 +142,7 @@ int xipc_mutex_unlink(const char *name, int backend) {
     err = xipc__object_identity(&id, b->id, "mtx", name, NULL, 0);
   if (err != 0)
     return err;
-  memset(&req, 0, sizeof(req));
-  req.osname = id.osname[0] != '\0' ? id.osname : NULL;
-  req.key = id.key;
-  req.name = id.name;
+  xipc__sync_req_fill(&req, &id, 0, 0);
   return b->mutex->unlink(&req);
 }
 

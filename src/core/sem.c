@@ -49,13 +49,8 @@ int xipc_sem_open(xipc_sem_t **out, const char *name,
   sem->key = id.key;
   memcpy(sem->name, id.name, sizeof(sem->name));
   memcpy(sem->osname, id.osname, sizeof(sem->osname));
-  memset(&req, 0, sizeof(req));
-  req.osname = sem->osname[0] != '\0' ? sem->osname : NULL;
-  req.key = sem->key;
-  req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL);
-  req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  xipc__sync_req_fill(&req, &id, o->flags, o->mode);
   req.initial = o->initial;
-  req.name = sem->name;
   err = sem->meth->open(sem, &req);
   if (err != 0) {
     free(sem);
@@ -107,10 +102,7 @@ int xipc_sem_unlink(const char *name, int backend) {
     err = xipc__object_identity(&id, b->id, "sem", name, NULL, 0);
   if (err != 0)
     return err;
-  memset(&req, 0, sizeof(req));
-  req.osname = id.osname[0] != '\0' ? id.osname : NULL;
-  req.key = id.key;
-  req.name = id.name;
+  xipc__sync_req_fill(&req, &id, 0, 0);
   return b->sem->unlink(&req);
 }
 

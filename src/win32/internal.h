@@ -58,6 +58,14 @@ int xipc__win32_utf16(const char *utf8, WCHAR **out, const char *what);
  * WAIT_IO_COMPLETION. */
 DWORD xipc__win32_wait(DWORD n, const HANDLE *hs, int timeout_ms);
 
+/* The Open*W functions of named kernel objects share this shape. */
+typedef HANDLE(WINAPI *xipc__win32_open_fn)(DWORD access, BOOL inherit,
+                                            LPCWSTR name);
+/* "Unlink" on Windows: 0 when an object of this kind exists under osname
+ * (it goes away with its last handle), XIPC_ENOENT when none does. */
+int xipc__win32_unlink(const char *osname, xipc__win32_open_fn open_fn,
+                       DWORD access, const char *api);
+
 /* ---- method tables (src/win32/<kind>.c) ------------------------------- */
 
 extern const xipc__shm_methods_t xipc__win32_shm_methods;

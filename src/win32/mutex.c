@@ -271,29 +271,9 @@ static int win32_mutex_close(xipc_mutex_t *m, int remove) {
 }
 
 static int win32_mutex_unlink(const xipc__sync_req_t *req) {
-  WCHAR *wname = NULL;
-  HANDLE h;
-  DWORD err;
-  int rc;
-
-  rc = xipc__win32_utf16(req->osname, &wname, "mutex name");
-  if (rc != 0)
-    return rc;
-  /* Windows has no unlink: report whether the mutex exists (its event
-   * follows it). */
-  h = OpenMutexW(SYNCHRONIZE, FALSE, wname);
-  err = GetLastError();
-  free(wname);
-  if (h != NULL) {
-    CloseHandle(h);
-    return 0;
-  }
-  if (err == ERROR_INVALID_HANDLE)
-    return xipc__fail(XIPC_ENOENT, (int)err,
-                      "OpenMutexW(%s): the name belongs to an object that is "
-                      "not a mutex",
-                      req->osname);
-  return xipc__win32_fail(err, "OpenMutexW(%s)", req->osname);
+  /* The companion event follows the mutex: asking for the mutex is enough. */
+  return xipc__win32_unlink(req->osname, OpenMutexW, SYNCHRONIZE,
+                            "OpenMutexW");
 }
 
 const xipc__mutex_methods_t xipc__win32_mutex_methods = {

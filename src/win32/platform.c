@@ -104,3 +104,30 @@ int xipc__win32_utf16(const char *utf8, WCHAR **out, const char *what) {
   *out = w;
   return 0;
 }
+
+int xipc__win32_unlink(const char *osname, xipc__win32_open_fn open_fn,
+                       DWORD access, const char *api) {
+  WCHAR *wname = NULL;
+  HANDLE h;
+  DWORD err;
+  int rc;
+
+  rc = xipc__win32_utf16(osname, &wname, "object name");
+  if (rc != 0)
+    return rc;
+  /* Windows has no unlink: an object lives while a handle does. Report
+   * whether one exists under the name, opened with the least access. */
+  h = open_fn(access, FALSE, wname);
+  err = GetLastError();
+  free(wname);
+  if (h != NULL) {
+    CloseHandle(h);
+    return 0;
+  }
+  /* Another object type holds the name: nothing of this kind to unlink. */
+  if (err == ERROR_INVALID_HANDLE)
+    return xipc__fail(XIPC_ENOENT, (int)err,
+                      "%s(%s): the name belongs to an object of another type",
+                      api, osname);
+  return xipc__win32_fail(err, "%s(%s)", api, osname);
+}

@@ -173,30 +173,8 @@ static int win32_sem_close(xipc_sem_t *sem, int remove) {
 }
 
 static int win32_sem_unlink(const xipc__sync_req_t *req) {
-  WCHAR *wname = NULL;
-  HANDLE h;
-  DWORD err;
-  int rc;
-
-  rc = xipc__win32_utf16(req->osname, &wname, "sem name");
-  if (rc != 0)
-    return rc;
-  /* Windows has no unlink: report whether the semaphore exists. SYNCHRONIZE
-   * is the least access that opens one. */
-  h = OpenSemaphoreW(SYNCHRONIZE, FALSE, wname);
-  err = GetLastError();
-  free(wname);
-  if (h != NULL) {
-    CloseHandle(h);
-    return 0;
-  }
-  /* Another object type under this name: there is no semaphore to unlink. */
-  if (err == ERROR_INVALID_HANDLE)
-    return xipc__fail(XIPC_ENOENT, (int)err,
-                      "OpenSemaphoreW(%s): the name belongs to an object that "
-                      "is not a semaphore",
-                      req->osname);
-  return xipc__win32_fail(err, "OpenSemaphoreW(%s)", req->osname);
+  return xipc__win32_unlink(req->osname, OpenSemaphoreW, SYNCHRONIZE,
+                            "OpenSemaphoreW");
 }
 
 const xipc__sem_methods_t xipc__win32_sem_methods = {

@@ -175,32 +175,11 @@ static int win32_shm_close(xipc_shm_t *shm, int remove) {
 }
 
 static int win32_shm_unlink(const xipc__shm_req_t *req) {
-  WCHAR *wname = NULL;
-  HANDLE h;
-  DWORD os;
-  int err;
-
-  err = xipc__win32_utf16(req->osname, &wname, "shm name");
-  if (err != 0)
-    return err;
-  /* Windows has no unlink: report whether the object exists. SECTION_QUERY
-   * is the least access there is, so a section we may not map still counts
-   * as existing unless even that is denied (then EACCES, as POSIX
-   * shm_unlink answers for an object of another user). */
-  h = OpenFileMappingW(SECTION_QUERY, FALSE, wname);
-  os = GetLastError();
-  free(wname);
-  if (h != NULL) {
-    CloseHandle(h);
-    return 0;
-  }
-  /* Another object type under this name: there is no section to unlink. */
-  if (os == ERROR_INVALID_HANDLE)
-    return xipc__fail(XIPC_ENOENT, (int)os,
-                      "OpenFileMappingW(%s): the name belongs to an object "
-                      "that is not a file mapping",
-                      req->osname);
-  return xipc__win32_fail(os, "OpenFileMappingW(%s)", req->osname);
+  /* SECTION_QUERY is the least access there is, so a section we may not map
+   * still counts as existing unless even that is denied (then EACCES, as
+   * POSIX shm_unlink answers for an object of another user). */
+  return xipc__win32_unlink(req->osname, OpenFileMappingW, SECTION_QUERY,
+                            "OpenFileMappingW");
 }
 
 static int win32_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
