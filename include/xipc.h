@@ -5,6 +5,7 @@
 
 #include "xipc/common.h"
 #include "xipc/map.h"
+#include "xipc/mq.h"
 #include "xipc/mutex.h"
 #include "xipc/sem.h"
 #include "xipc/shm.h"

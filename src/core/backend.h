@@ -111,6 +111,67 @@ typedef struct xipc__mutex_methods {
   int (*unlink)(const xipc__sync_req_t *req);
 } xipc__mutex_methods_t;
 
+/* ---- mq (kernel queues) ------------------------------------------------- */
+
+typedef struct xipc__mq_req {
+  const char *osname; /* POSIX queue name; NULL on sysv */
+  int32_t key;        /* System V key */
+  unsigned flags;     /* XIPC_CREATE, XIPC_EXCL */
+  unsigned mode;
+  size_t max_msgs;     /* 0 = accept the existing queue's (when opening) */
+  size_t max_msg_size; /* 0 = accept the existing queue's */
+  const char *name;    /* portable name or "" */
+} xipc__mq_req_t;
+
+/* Core checks every argument (priority <= 31, len <= max_msg_size, buffer
+ * pointers, timeouts) before these are called. */
+typedef struct xipc__mq_methods {
+  /* Create (the geometry is given: core applied the defaults) or open; on
+   * success mq->max_msgs / max_msg_size hold the queue's real geometry. An
+   * existing queue whose geometry differs from a nonzero request:
+   * XIPC_EINVAL. */
+  int (*open)(xipc_mq_t *mq, const xipc__mq_req_t *req);
+  int (*send)(xipc_mq_t *mq, const void *buf, size_t len, unsigned prio,
+              int timeout_ms);
+  /* Kernel queues are called with cap >= mq->max_msg_size only (core keeps
+   * a message that did not fit a smaller buffer, see src/core/mq.c). The
+   * ring (keeps_oversize) takes any cap and leaves a message that does not
+   * fit in the queue, answering XIPC_EMSGSIZE with *len = its size. */
+  int (*recv)(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+              unsigned *prio, int timeout_ms);
+  int (*count)(xipc_mq_t *mq, size_t *cur);
+  int (*close)(xipc_mq_t *mq, int remove); /* remove first, then close */
+  int (*unlink)(const xipc__mq_req_t *req);
+  int (*os_handle)(const xipc_mq_t *mq, xipc_os_handle_t *out);
+  int keeps_oversize;
+} xipc__mq_methods_t;
+
+/* The ring (src/core/ring.c): the same table, built from core shm and the
+ * backend's wait channels below; usable with every backend that has both. */
+extern const xipc__mq_methods_t xipc__ring_mq;
+
+/* ---- wait channels (for the ring) --------------------------------------- */
+
+/* Sleep/wake on a 32-bit word in shared memory. POSIX (Linux): futex on the
+ * word itself, nothing to open. System V: one semaphore per channel, used as
+ * wake tokens. Windows: one named semaphore per channel. Callers keep a
+ * count of sleepers in shared memory and call wake only when it is nonzero
+ * (no system call when nobody waits); with tokens a wake may be consumed by
+ * a later sleeper, so wait may return early: callers always re-check. */
+typedef struct xipc__wait_methods {
+  /* Open (req->flags CREATE/EXCL) the channels of a named ring. */
+  int (*open)(xipc__waitset_t *ws, const xipc__sync_req_t *req, int nchan);
+  /* Sleep on `chan` while *word == expected (futex) or until a token
+   * arrives, up to timeout_ms (-1 forever). 0 (woken, maybe spuriously)
+   * or XIPC_ETIMEDOUT. */
+  int (*wait)(xipc__waitset_t *ws, int chan, uint32_t *word,
+              uint32_t expected, int timeout_ms);
+  /* Wake up to n sleepers of `chan`. */
+  int (*wake)(xipc__waitset_t *ws, int chan, uint32_t *word, int n);
+  int (*close)(xipc__waitset_t *ws, int remove);
+  int (*unlink)(const xipc__sync_req_t *req);
+} xipc__wait_methods_t;
+
 /* ---- the backend ------------------------------------------------------- */
 
 typedef struct xipc__backend {
@@ -120,6 +181,8 @@ typedef struct xipc__backend {
   const xipc__map_methods_t *map;
   const xipc__sem_methods_t *sem;
   const xipc__mutex_methods_t *mutex;
+  const xipc__mq_methods_t *mq;     /* kernel queue; NULL on Windows */
+  const xipc__wait_methods_t *wait; /* wait channels for the ring */
 } xipc__backend_t;
 
 /* Provided by the backends compiled into this build (CMake decides). */

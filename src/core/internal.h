@@ -24,6 +24,10 @@ struct xipc__shm_methods;
 struct xipc__map_methods;
 struct xipc__sem_methods;
 struct xipc__mutex_methods;
+struct xipc__mq_methods;
+struct xipc__wait_methods;
+struct xipc__ring;
+struct xipc__stash;
 
 struct xipc_shm {
   const struct xipc__shm_methods *meth;
@@ -79,6 +83,34 @@ struct xipc_mutex {
   int32_t key;
   char name[XIPC_NAME_MAX + 1];
   char osname[XIPC__OSNAME_MAX];
+};
+
+/* Wait channels of a ring (see backend.h): backend handles per channel. */
+#define XIPC__WAIT_CHANS 2
+typedef struct xipc__waitset {
+  const struct xipc__wait_methods *meth;
+  int nchan;
+  intptr_t h[XIPC__WAIT_CHANS]; /* semid (both slots) or HANDLEs */
+  int32_t key;
+  char osname[XIPC__OSNAME_MAX];
+} xipc__waitset_t;
+
+struct xipc_mq {
+  const struct xipc__mq_methods *meth;
+  int backend;
+  unsigned flags;
+  int created;
+  size_t max_msgs, max_msg_size; /* the queue's real geometry */
+  intptr_t h;                    /* mqd_t or msqid */
+  int32_t key;
+  char name[XIPC_NAME_MAX + 1];
+  char osname[XIPC__OSNAME_MAX];
+  /* Kernel queues: messages taken for a receive buffer that was too small,
+   * kept for the next receive through this handle (core, src/core/mq.c). */
+  struct xipc__stash *stash;
+  int stash_lock; /* spin lock word for the stash (O(1) critical sections) */
+  /* The ring (src/core/ring.c). */
+  struct xipc__ring *ring;
 };
 
 /* ---- errors (src/core/error.c) ---------------------------------------- */

@@ -19,5 +19,7 @@ extern const xipc__shm_methods_t xipc__posix_shm;
 extern const xipc__map_methods_t xipc__posix_map;
 extern const xipc__sem_methods_t xipc__posix_sem;
 extern const xipc__mutex_methods_t xipc__posix_mutex;
+extern const xipc__mq_methods_t xipc__posix_mq;     /* src/posix/mq.c */
+extern const xipc__wait_methods_t xipc__posix_wait; /* src/posix/wait.c */
 
 #endif /* XIPC_POSIX_INTERNAL_H */

@@ -13,6 +13,8 @@ struct sembuf;
 extern const xipc__shm_methods_t xipc__sysv_shm;
 extern const xipc__sem_methods_t xipc__sysv_sem;
 extern const xipc__mutex_methods_t xipc__sysv_mutex;
+extern const xipc__mq_methods_t xipc__sysv_mq;     /* src/sysv/mq.c */
+extern const xipc__wait_methods_t xipc__sysv_wait; /* src/sysv/wait.c */
 
 /* Semaphore-set plumbing shared by sem and mutex (src/sysv/sem.c). */
 

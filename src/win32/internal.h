@@ -72,5 +72,6 @@ extern const xipc__shm_methods_t xipc__win32_shm_methods;
 extern const xipc__map_methods_t xipc__win32_map_methods;
 extern const xipc__sem_methods_t xipc__win32_sem_methods;
 extern const xipc__mutex_methods_t xipc__win32_mutex_methods;
+extern const xipc__wait_methods_t xipc__win32_wait_methods; /* wait.c */
 
 #endif /* XIPC_WIN32_INTERNAL_H */

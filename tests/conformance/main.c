@@ -12,11 +12,13 @@
 #include "xt.h"
 
 #include <CUnit/Basic.h>
+#include <CUnit/TestRun.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map, &xt_row_sem,
-                                       &xt_row_mutex};
+static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
+                                       &xt_row_sem, &xt_row_mutex,
+                                       &xt_row_mq,  &xt_row_mq_ring};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static int init_posix(void) { xt_backend = XIPC_BACKEND_POSIX; return 0; }
@@ -58,7 +60,9 @@ static int register_all(const char *filter) {
       cell_t *c = &cells[r][b];
       const char *bn = xipc_backend_name(b);
 
-      c->supported = xipc_supports(rows[r]->kind, b);
+      c->supported = rows[r]->supported != NULL
+                         ? rows[r]->supported(b)
+                         : xipc_supports(rows[r]->kind, b);
       if (!c->supported)
         c->reason = !backend_built(b) ? "backend not built on " PLATFORM
                     : rows[r]->na_reason[b] != NULL ? rows[r]->na_reason[b]
@@ -74,6 +78,18 @@ static int register_all(const char *filter) {
         return -1;
     }
   }
+  return 0;
+}
+
+unsigned xt_row_flags(void) {
+  CU_pSuite s = CU_get_current_suite();
+  size_t r;
+  int b;
+
+  for (r = 0; r < NROWS; r++)
+    for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
+      if (cells[r][b].suite == s)
+        return rows[r]->flags;
   return 0;
 }
 

@@ -122,11 +122,18 @@ typedef struct xt_row {
   const xt_test_t *na_tests;   /* run where it is n/a: must be XIPC_ENOTSUP */
   const char *na_reason[XIPC_BACKEND_COUNT + 1]; /* why a built backend lacks it */
   const xt_helper_t *helpers;  /* NULL-terminated */
+  unsigned flags;              /* per-row open flags, e.g. XIPC_MQ_RING */
+  int (*supported)(int backend); /* overrides xipc_supports(kind, b) */
 } xt_row_t;
+
+/* The running suite's row flags (xt_row_t.flags). */
+unsigned xt_row_flags(void);
 
 extern const xt_row_t xt_row_shm;
 extern const xt_row_t xt_row_map;
 extern const xt_row_t xt_row_sem;
 extern const xt_row_t xt_row_mutex;
+extern const xt_row_t xt_row_mq;
+extern const xt_row_t xt_row_mq_ring;
 
 #endif /* XIPC_TEST_XT_H */

@@ -1,0 +1,95 @@
+/* xipc — bounded message queue with priorities and timeouts (DESIGN §7,
+ * kind "mq").
+ *
+ *   POSIX    mq_open (kernel queue)            name /xipc.mq.NAME
+ *   System V msgget (kernel queue)             key  xipc_sysv_key("mq", NAME)
+ *   ring     xipc's queue in shared memory, on every backend (flag
+ *            XIPC_MQ_RING); on Windows it is the only mq
+ *
+ * Every backend keeps message boundaries, allows zero-length messages,
+ * delivers the highest priority (0..31) first and FIFO within a priority,
+ * blocks a send on a full queue and a receive on an empty one up to the
+ * timeout, and never loses a message to a receive buffer that is too small.
+ */
+#ifndef XIPC_MQ_H
+#define XIPC_MQ_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xipc_mq xipc_mq_t;
+
+/* Flag: use the shared-memory ring instead of the kernel queue. Implied on
+ * Windows, which has no kernel queue. */
+#define XIPC_MQ_RING 0x0100u
+
+#define XIPC_MQ_PRIO_MAX 31u
+/* Defaults: fit every backend's unprivileged Linux limits (POSIX
+ * fs.mqueue.msg_max = 10, System V kernel.msgmnb = 16384 bytes). */
+#define XIPC_MQ_DEFAULT_MAX_MSGS 10u
+#define XIPC_MQ_DEFAULT_MAX_MSG_SIZE 1024u
+
+typedef struct xipc_mq_opts {
+  int backend;         /* XIPC_BACKEND_*; 0 = platform default */
+  unsigned flags;      /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE,
+                          XIPC_MQ_RING */
+  unsigned mode;       /* permission bits when creating; 0 = 0600 */
+  size_t max_msgs;     /* capacity in messages; 0 = default */
+  size_t max_msg_size; /* largest message in bytes; 0 = default */
+  /* Native identity of a queue made by a program that does not use xipc
+   * (POSIX "/legacy_q", or a System V key); `name` must then be NULL. Not
+   * with XIPC_MQ_RING. */
+  const char *native;
+  int32_t sysv_key;
+} xipc_mq_opts_t;
+
+typedef struct xipc_mq_attr {
+  size_t max_msgs;     /* capacity (System V: see docs/semantics.md) */
+  size_t max_msg_size;
+  size_t cur_msgs;     /* messages queued now */
+  int ring;            /* 1 for an XIPC_MQ_RING queue */
+} xipc_mq_attr_t;
+
+/* Open or create. When the queue exists, a geometry given in opts (nonzero)
+ * must match it (XIPC_EINVAL otherwise); zeros accept the existing one.
+ * Errors: XIPC_EINVAL (arguments, zero-overflowing geometry),
+ * XIPC_ENAMETOOLONG, XIPC_ENOENT, XIPC_EEXIST, XIPC_EACCES, XIPC_ESYSLIMIT (a
+ * system limit forbids the geometry: the message names it and how to raise
+ * it), XIPC_EBADMSG (corrupt ring), XIPC_ENOTSUP. */
+XIPC_EXTERN int xipc_mq_open(xipc_mq_t **out, const char *name,
+                             const xipc_mq_opts_t *opts);
+/* Send len bytes (0 allowed; buf may be NULL only then) with priority
+ * 0..31. timeout_ms: -1 forever, 0 never blocks (XIPC_EAGAIN), > 0
+ * XIPC_ETIMEDOUT. len > max_msg_size: XIPC_EMSGSIZE, nothing sent. */
+XIPC_EXTERN int xipc_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
+                             unsigned prio, int timeout_ms);
+/* Receive the next message (highest priority first) into buf[0..cap).
+ * *len gets its length, *prio (may be NULL) its priority. A message longer
+ * than cap: XIPC_EMSGSIZE with *len = the needed size, and the message is
+ * kept: the next receive through this handle with a big enough buffer gets
+ * it (docs/semantics.md: kernel queues keep it in the handle, the ring in
+ * the queue). */
+XIPC_EXTERN int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap,
+                             size_t *len, unsigned *prio, int timeout_ms);
+XIPC_EXTERN int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr);
+/* POSIX kernel queue: the mqd_t (a descriptor on Linux, pollable for
+ * input). Others: XIPC_ENOTSUP. */
+XIPC_EXTERN int xipc_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out);
+XIPC_EXTERN int xipc_mq_backend(const xipc_mq_t *mq);
+/* 1 when `backend` has a kernel queue (used unless XIPC_MQ_RING is given),
+ * 0 when its mq is the ring (Windows) or it has none. */
+XIPC_EXTERN int xipc_mq_has_kernel_queue(int backend);
+XIPC_EXTERN int xipc_mq_close(xipc_mq_t *mq);
+/* Remove the name: the kernel queue, or with XIPC_MQ_RING in flags the
+ * ring. POSIX: at once, open handles keep working. System V: at once, the
+ * queue is destroyed (blocked calls fail with XIPC_ENOENT). Windows (ring):
+ * no unlink; 0 when it exists, XIPC_ENOENT when not. */
+XIPC_EXTERN int xipc_mq_unlink(const char *name, int backend, unsigned flags);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XIPC_MQ_H */

@@ -1,0 +1,312 @@
+/* xipc — mq: argument checks, default geometry, the choice between the
+ * backend's kernel queue and the ring, and the one thing kernel queues
+ * cannot do themselves: keep a message that did not fit the caller's
+ * buffer (DESIGN §7: "the message is not lost").
+ *
+ * POSIX mq_receive and System V msgrcv either need a buffer of the queue's
+ * full message size or lose/refuse the message without saying how large it
+ * is. So a receive with a smaller buffer takes the message into a buffer of
+ * max_msg_size; if it does not fit, the message is kept in this handle (the
+ * stash, FIFO) and XIPC_EMSGSIZE reports its size; the next receive through
+ * the handle returns it before anything else. The ring can look at a
+ * message without taking it, so it needs none of this (keeps_oversize). */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MQ_FLAGS (XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE | XIPC_MQ_RING)
+/* A queue larger than this is a caller's bug, not a queue. */
+#define MQ_TOTAL_MAX ((size_t)1 << 30)
+
+struct xipc__stash {
+  struct xipc__stash *next;
+  size_t len;
+  unsigned prio;
+  unsigned char data[];
+};
+
+static int mq_methods(int backend, unsigned flags, const xipc__backend_t **bp,
+                      const xipc__mq_methods_t **mp) {
+  const xipc__backend_t *b;
+  int err = xipc__backend_get(backend, &b);
+
+  if (err != 0)
+    return err;
+  *bp = b;
+  if ((flags & XIPC_MQ_RING) || b->mq == NULL) {
+    if (b->wait == NULL || b->shm == NULL)
+      return xipc__fail(XIPC_ENOTSUP, 0, "mq: no ring on backend %s",
+                        b->name);
+    *mp = &xipc__ring_mq;
+    return 0;
+  }
+  *mp = b->mq;
+  return 0;
+}
+
+static int check_geometry(size_t max_msgs, size_t max_msg_size) {
+  if (max_msgs != 0 && max_msg_size != 0 &&
+      (max_msgs > MQ_TOTAL_MAX / max_msg_size || max_msgs > MQ_TOTAL_MAX))
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq: %zu messages of %zu bytes overflow or exceed the "
+                      "%zu-byte maximum",
+                      max_msgs, max_msg_size, MQ_TOTAL_MAX);
+  if (max_msgs > MQ_TOTAL_MAX || max_msg_size > MQ_TOTAL_MAX)
+    return xipc__fail(XIPC_EINVAL, 0, "mq: geometry %zu x %zu is absurd",
+                      max_msgs, max_msg_size);
+  return 0;
+}
+
+int xipc_mq_open(xipc_mq_t **out, const char *name,
+                 const xipc_mq_opts_t *opts) {
+  static const xipc_mq_opts_t defaults;
+  const xipc_mq_opts_t *o = opts != NULL ? opts : &defaults;
+  const xipc__mq_methods_t *meth;
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__mq_req_t req;
+  xipc_mq_t *mq;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq: out is NULL");
+  *out = NULL;
+  err = xipc__check_open("mq", o->flags, MQ_FLAGS, o->mode);
+  if (err == 0)
+    err = check_geometry(o->max_msgs, o->max_msg_size);
+  if (err == 0)
+    err = mq_methods(o->backend, o->flags, &b, &meth);
+  if (err != 0)
+    return err;
+  if (meth == &xipc__ring_mq && (o->native != NULL || o->sysv_key != 0))
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq: the ring has no native names (it is xipc's own)");
+  err = xipc__object_identity(&id, b->id, "mq", name, o->native, o->sysv_key);
+  if (err != 0)
+    return err;
+  mq = calloc(1, sizeof(*mq));
+  if (mq == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "mq: out of memory");
+  mq->meth = meth;
+  mq->backend = b->id;
+  mq->flags = o->flags;
+  mq->key = id.key;
+  memcpy(mq->name, id.name, sizeof(mq->name));
+  memcpy(mq->osname, id.osname, sizeof(mq->osname));
+  memset(&req, 0, sizeof(req));
+  req.osname = mq->osname[0] != '\0' ? mq->osname : NULL;
+  req.key = mq->key;
+  req.name = mq->name;
+  req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL);
+  req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  req.max_msgs = o->max_msgs;
+  req.max_msg_size = o->max_msg_size;
+  if (o->flags & XIPC_CREATE) {
+    if (req.max_msgs == 0)
+      req.max_msgs = XIPC_MQ_DEFAULT_MAX_MSGS;
+    if (req.max_msg_size == 0)
+      req.max_msg_size = XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
+  }
+  err = meth->open(mq, &req);
+  if (err != 0) {
+    free(mq);
+    return err;
+  }
+  *out = mq;
+  return 0;
+}
+
+int xipc_mq_send(xipc_mq_t *mq, const void *buf, size_t len, unsigned prio,
+                 int timeout_ms) {
+  int err;
+
+  if (mq == NULL || (buf == NULL && len > 0))
+    return xipc__fail(XIPC_EINVAL, 0, "mq_send: NULL argument");
+  if (prio > XIPC_MQ_PRIO_MAX)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_send: priority %u above %u", prio,
+                      XIPC_MQ_PRIO_MAX);
+  if (len > mq->max_msg_size)
+    return xipc__fail(XIPC_EMSGSIZE, 0,
+                      "mq_send: %zu bytes, the queue takes at most %zu", len,
+                      mq->max_msg_size);
+  err = xipc__check_timeout("mq_send", timeout_ms);
+  return err != 0 ? err : mq->meth->send(mq, buf, len, prio, timeout_ms);
+}
+
+/* ---- the stash (kernel queues only) --------------------------------------- */
+
+static void stash_lock(xipc_mq_t *mq) {
+  while (__atomic_exchange_n(&mq->stash_lock, 1, __ATOMIC_ACQUIRE))
+    xipc__sleep_ms(0);
+}
+
+static void stash_unlock(xipc_mq_t *mq) {
+  __atomic_store_n(&mq->stash_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* 1 when the stash answered (message returned or XIPC_EMSGSIZE in *err). */
+static int stash_take(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                      unsigned *prio, int *err) {
+  struct xipc__stash *s;
+
+  if (__atomic_load_n(&mq->stash, __ATOMIC_ACQUIRE) == NULL)
+    return 0; /* the common case: one load */
+  stash_lock(mq);
+  s = mq->stash;
+  if (s != NULL && s->len <= cap)
+    mq->stash = s->next;
+  stash_unlock(mq);
+  if (s == NULL)
+    return 0;
+  *len = s->len;
+  if (s->len > cap) {
+    *err = xipc__fail(XIPC_EMSGSIZE, 0,
+                      "mq_recv: the next message has %zu bytes, the buffer "
+                      "%zu (kept for the next receive)",
+                      s->len, cap);
+    return 1;
+  }
+  memcpy(buf, s->data, s->len);
+  if (prio != NULL)
+    *prio = s->prio;
+  free(s);
+  *err = 0;
+  return 1;
+}
+
+static void stash_put(xipc_mq_t *mq, struct xipc__stash *s) {
+  struct xipc__stash **p;
+
+  s->next = NULL;
+  stash_lock(mq);
+  for (p = &mq->stash; *p != NULL; p = &(*p)->next)
+    ;
+  *p = s;
+  stash_unlock(mq);
+}
+
+/* A buffer smaller than the queue's messages: receive into our own. */
+static int recv_small(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                      unsigned *prio, int timeout_ms) {
+  struct xipc__stash *s = malloc(sizeof(*s) + mq->max_msg_size);
+  int err;
+
+  if (s == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
+  err = mq->meth->recv(mq, s->data, mq->max_msg_size, &s->len, &s->prio,
+                       timeout_ms);
+  if (err != 0) {
+    free(s);
+    return err;
+  }
+  *len = s->len;
+  if (s->len > cap) {
+    stash_put(mq, s);
+    return xipc__fail(XIPC_EMSGSIZE, 0,
+                      "mq_recv: message of %zu bytes, buffer of %zu (kept "
+                      "for the next receive)",
+                      *len, cap);
+  }
+  memcpy(buf, s->data, s->len);
+  if (prio != NULL)
+    *prio = s->prio;
+  free(s);
+  return 0;
+}
+
+int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                 unsigned *prio, int timeout_ms) {
+  unsigned p;
+  int err;
+
+  if (mq == NULL || len == NULL || (buf == NULL && cap > 0))
+    return xipc__fail(XIPC_EINVAL, 0, "mq_recv: NULL argument");
+  err = xipc__check_timeout("mq_recv", timeout_ms);
+  if (err != 0)
+    return err;
+  if (mq->meth->keeps_oversize)
+    return mq->meth->recv(mq, buf, cap, len, prio != NULL ? prio : &p,
+                          timeout_ms);
+  if (stash_take(mq, buf, cap, len, prio, &err))
+    return err;
+  if (cap < mq->max_msg_size)
+    return recv_small(mq, buf, cap, len, prio, timeout_ms);
+  return mq->meth->recv(mq, buf, cap, len, prio != NULL ? prio : &p,
+                        timeout_ms);
+}
+
+int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr) {
+  struct xipc__stash *s;
+  size_t stashed = 0;
+  int err;
+
+  if (mq == NULL || attr == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_attr: NULL argument");
+  memset(attr, 0, sizeof(*attr));
+  err = mq->meth->count(mq, &attr->cur_msgs);
+  if (err != 0)
+    return err;
+  stash_lock(mq);
+  for (s = mq->stash; s != NULL; s = s->next)
+    stashed++;
+  stash_unlock(mq);
+  attr->cur_msgs += stashed; /* taken from the queue, still to deliver */
+  attr->max_msgs = mq->max_msgs;
+  attr->max_msg_size = mq->max_msg_size;
+  attr->ring = mq->meth == &xipc__ring_mq;
+  return 0;
+}
+
+int xipc_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
+  if (mq == NULL || out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_os_handle: NULL argument");
+  return mq->meth->os_handle(mq, out);
+}
+
+int xipc_mq_backend(const xipc_mq_t *mq) {
+  return mq != NULL ? mq->backend : XIPC_EINVAL;
+}
+
+int xipc_mq_has_kernel_queue(int backend) {
+  const xipc__backend_t *b;
+
+  return xipc__backend_get(backend, &b) == 0 && b->mq != NULL;
+}
+
+int xipc_mq_close(xipc_mq_t *mq) {
+  struct xipc__stash *s;
+  int err;
+
+  if (mq == NULL)
+    return 0;
+  err = mq->meth->close(mq, (mq->flags & XIPC_UNLINK_ON_CLOSE) != 0);
+  while ((s = mq->stash) != NULL) {
+    mq->stash = s->next;
+    free(s);
+  }
+  free(mq);
+  return err;
+}
+
+int xipc_mq_unlink(const char *name, int backend, unsigned flags) {
+  const xipc__mq_methods_t *meth;
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__mq_req_t req;
+  int err;
+
+  if (flags & ~XIPC_MQ_RING)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_unlink: flags other than "
+                                      "XIPC_MQ_RING");
+  err = mq_methods(backend, flags, &b, &meth);
+  if (err == 0)
+    err = xipc__object_identity(&id, b->id, "mq", name, NULL, 0);
+  if (err != 0)
+    return err;
+  memset(&req, 0, sizeof(req));
+  req.osname = id.osname[0] != '\0' ? id.osname : NULL;
+  req.key = id.key;
+  req.name = id.name;
+  return meth->unlink(&req);
+}

@@ -1,0 +1,937 @@
+/* xipc — the ring: xipc's own message queue in one shared-memory segment
+ * (DESIGN §7, flag XIPC_MQ_RING), the same on every backend. Built from
+ * core's shm layer (src/core/shm.c: the xipc header with magic, kind and
+ * full name comes first) and the backend's wait channels (backend.h).
+ *
+ * Layout after the 128-byte xipc header (offsets from xipc_shm_addr(), which
+ * is 64-byte aligned; host byte order; docs/names.md has the same table):
+ *
+ *   0     ring header: ready, version, header size, nprio, geometry, offsets
+ *   64    nonempty: bitmap of priorities that may hold messages (a hint)
+ *   128   channel 0 "not empty": seq (futex word), sleepers
+ *   192   channel 1 "not full":  seq, sleepers
+ *   256   positions of 33 index rings, each ring on two 64-byte lines
+ *         (enqueue position, dequeue position): rings 0..31 are the
+ *         priorities, ring 32 the free-slot ring
+ *   4480  cells: 33 rings x cap cells of 8 bytes, ring r at 4480 + r*cap*8;
+ *         a cell is one 64-bit word, (sequence << 32) | slot index
+ *   S     slots (S = the end of the cells rounded up to 64): max_msgs slots
+ *         of slot_size = 8 + max_msg_size rounded up to 8 bytes; a slot is
+ *         u32 length, u32 priority, then the payload
+ *
+ * Each index ring is a bounded multi-producer/multi-consumer queue of slot
+ * indices after Dmitry Vyukov's design (1024cores.net, "Bounded MPMC
+ * queue"): capacity cap = max_msgs rounded up to a power of two (at least
+ * 2), every cell
+ * carries a sequence number that says whose turn it is, and producers and
+ * consumers claim positions with a CAS on their own position word. The free
+ * ring starts with every slot index. send takes a free index, fills the
+ * slot and enqueues the index into the ring of its priority: that enqueue
+ * publishes the message, so a message is seen whole or not at all. recv
+ * takes the head of the highest non-empty priority ring, copies the slot
+ * out and returns the index to the free ring. A priority ring can never be
+ * logically full (there are only max_msgs indices), so its enqueue always
+ * succeeds, at worst after waiting for a consumer between its claim and
+ * its release of the cell (a few instructions).
+ *
+ * Positions and sequences are 32 bits and wrap; every comparison is a signed
+ * difference, valid while no thread lags 2^31 operations behind.
+ *
+ * The geometry is read from the segment once, at open, validated, and kept
+ * in process memory: nothing read from the segment later (cell sequences,
+ * slot indices, lengths) is used as a size or an offset before it is checked
+ * against that private copy. A corrupt ring answers XIPC_EBADMSG.
+ *
+ * Blocking (DESIGN §7): a count of sleepers per channel in the segment, and
+ * wake calls only when it is nonzero, so the uncontended path makes no
+ * system call. The waiter registers (sleepers++), fences, reads the channel
+ * word, retries the operation and only then sleeps on the word; the other
+ * side publishes, fences and reads sleepers. With sequentially consistent
+ * fences on both sides at least one of them sees the other (the Dekker
+ * pattern): either the retry finds the message/slot or the waker sees the
+ * sleeper and bumps the word before waking, so the futex sleep returns.
+ * Token-based channels (System V semaphores, Windows semaphores) keep a
+ * wake that arrives before the sleep, and may wake a later sleeper early:
+ * every wait is followed by a retry.
+ */
+#include "backend.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef RING_STATS
+#include <stdio.h>
+static unsigned long st_empty_try, st_full_try, st_spin, st_sleep, st_clear, st_scan, st_setor, st_ops;
+__attribute__((destructor)) static void st_dump(void){ if(st_ops) fprintf(stderr,"ops %lu empty %lu full %lu spin %lu sleep %lu clear %lu scan %lu setor %lu\n",st_ops,st_empty_try,st_full_try,st_spin,st_sleep,st_clear,st_scan,st_setor);}
+#define ST(x) (x++)
+#else
+#define ST(x) ((void)0)
+#endif
+
+#define RING_MAGIC 0x474e5258u /* "XRNG" little-endian */
+#define RING_VERSION 1u
+#define RING_NPRIO 32u
+#define RING_FREE 32u   /* the free-slot ring; 0..31 are the priorities */
+#define RING_NRINGS 33u
+#define RING_LINE 64u
+#define SLOT_META 8u    /* u32 length, u32 priority */
+/* The whole segment (after the xipc header) may not exceed this: a larger
+ * geometry is a caller's mistake or an overflow, refused before any
+ * allocation. */
+#define RING_MAX_BYTES ((uint64_t)1 << 30)
+#define READY_WAIT_MS 1000u
+/* How long an enqueue waits for a peer that claimed a cell and has not
+ * released it (normally a few instructions) before calling the ring
+ * corrupt: that peer was killed or stopped in the middle of an operation. */
+#define STUCK_MS 1000u
+/* Retries with a pause instruction before registering as a sleeper. */
+#define SPIN_TRIES 100
+
+#define CHAN_NOT_EMPTY 0
+#define CHAN_NOT_FULL 1
+
+#define CELL(seq, idx) (((uint64_t)(uint32_t)(seq) << 32) | (uint32_t)(idx))
+#define CELL_SEQ(c) ((uint32_t)((c) >> 32))
+#define CELL_IDX(c) ((uint32_t)(c))
+
+/* ---- the shared layout ---------------------------------------------------- */
+
+typedef struct ring_pos {
+  uint32_t v;
+  unsigned char pad[RING_LINE - 4];
+} ring_pos_t;
+
+typedef struct ring_chan {
+  uint32_t seq;      /* futex word, bumped before a wake */
+  uint32_t sleepers; /* registered waiters */
+  unsigned char pad[RING_LINE - 8];
+} ring_chan_t;
+
+typedef struct ring_hdr {
+  uint32_t ready; /* RING_MAGIC, stored last by the creator (release) */
+  uint32_t version;
+  uint32_t header_size; /* sizeof(ring_hdr_t) = offset of the cells */
+  uint32_t nprio;       /* 32 */
+  uint32_t max_msgs;
+  uint32_t max_msg_size;
+  uint32_t slot_size;
+  uint32_t cap; /* cells per index ring, a power of two >= max_msgs */
+  uint64_t cells_off;
+  uint64_t slots_off;
+  uint64_t total_size; /* = the xipc segment's user size */
+  uint32_t reserved[2];
+  uint32_t nonempty; /* bit p: priority p may hold messages (hint) */
+  unsigned char pad1[RING_LINE - 4];
+  ring_chan_t chan[2];
+  struct {
+    ring_pos_t enq, deq;
+  } ring[RING_NRINGS];
+} ring_hdr_t;
+
+_Static_assert(offsetof(ring_hdr_t, nonempty) == 64, "ring layout");
+_Static_assert(offsetof(ring_hdr_t, chan) == 128, "ring layout");
+_Static_assert(offsetof(ring_hdr_t, ring) == 256, "ring layout");
+_Static_assert(sizeof(ring_hdr_t) == 256 + RING_NRINGS * 2 * RING_LINE,
+               "ring layout");
+
+/* ---- the process-local view ----------------------------------------------- */
+
+typedef struct ring_geom {
+  uint32_t max_msgs, msg_size, slot_size, cap;
+  uint64_t cells_off, slots_off, total;
+} ring_geom_t;
+
+struct xipc__ring {
+  xipc_shm_t *seg;
+  xipc__waitset_t ws;
+  const xipc__wait_methods_t *wait;
+  ring_hdr_t *hdr;
+  uint64_t *cells; /* ring r: cells + r * cap */
+  unsigned char *slots;
+  /* The validated geometry: never re-read from the segment. */
+  uint32_t max_msgs, msg_size, slot_size, cap, mask;
+  const char *name; /* mq->name, for messages */
+};
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/* A full (StoreLoad) barrier. On x86 a locked add to the stack top does
+ * what mfence does for ordinary memory and costs less (the Linux kernel's
+ * smp_mb() on x86-64 for the same reason); elsewhere the C11 fence. */
+static inline void full_fence(void) {
+#if defined(__x86_64__)
+  __asm__ __volatile__("lock; addl $0,-4(%%rsp)" ::: "memory", "cc");
+#elif defined(__i386__)
+  __asm__ __volatile__("lock; addl $0,-4(%%esp)" ::: "memory", "cc");
+#else
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/* Geometry for a queue shape: -1 when it overflows or exceeds
+ * RING_MAX_BYTES. All arithmetic in 64 bits on bounded inputs. */
+static int geom_compute(ring_geom_t *g, uint64_t max_msgs, uint64_t msg_size) {
+  /* At least 2 cells: with one, a released cell (sequence pos + cap) would
+   * read as a published one (pos + 1) to a thread with a stale position. */
+  uint64_t cap = 2, slot, cells_end;
+
+  if (max_msgs == 0 || max_msgs > RING_MAX_BYTES || msg_size > RING_MAX_BYTES)
+    return -1;
+  while (cap < max_msgs)
+    cap <<= 1;
+  slot = SLOT_META + ((msg_size + 7u) & ~(uint64_t)7u);
+  cells_end = sizeof(ring_hdr_t) + RING_NRINGS * cap * 8u;
+  g->cells_off = sizeof(ring_hdr_t);
+  g->slots_off = (cells_end + RING_LINE - 1u) & ~(uint64_t)(RING_LINE - 1u);
+  g->total = g->slots_off + max_msgs * slot;
+  if (g->total > RING_MAX_BYTES)
+    return -1;
+  g->max_msgs = (uint32_t)max_msgs;
+  g->msg_size = (uint32_t)msg_size;
+  g->slot_size = (uint32_t)slot;
+  g->cap = (uint32_t)cap;
+  return 0;
+}
+
+static int corrupt(const struct xipc__ring *r, const char *what) {
+  return xipc__fail(XIPC_EBADMSG, 0, "mq '%s': corrupt ring (%s)", r->name,
+                    what);
+}
+
+static uint32_t *enq_pos(struct xipc__ring *r, unsigned ring) {
+  return &r->hdr->ring[ring].enq.v;
+}
+
+static uint32_t *deq_pos(struct xipc__ring *r, unsigned ring) {
+  return &r->hdr->ring[ring].deq.v;
+}
+
+static uint64_t *ring_cells(struct xipc__ring *r, unsigned ring) {
+  return r->cells + (size_t)ring * r->cap;
+}
+
+static unsigned char *slot_at(struct xipc__ring *r, uint32_t idx) {
+  return r->slots + (size_t)idx * r->slot_size;
+}
+
+/* ---- index rings ---------------------------------------------------------- */
+
+/* Start pulling the slot behind cell value c into this core's cache (for
+ * writing when `write`): the next message or free slot is usually already
+ * published, and its slot was last touched by the other side. A hint only:
+ * nothing is read through it, and the index is checked first. */
+static inline void prefetch_slot(struct xipc__ring *r, uint64_t c,
+                                 uint32_t want_seq, int write) {
+  unsigned char *slot;
+
+  if (CELL_SEQ(c) != want_seq || CELL_IDX(c) >= r->max_msgs)
+    return;
+  slot = slot_at(r, CELL_IDX(c));
+  if (write) {
+    __builtin_prefetch(slot, 1);
+    __builtin_prefetch(slot + r->slot_size - 1, 1);
+  } else {
+    __builtin_prefetch(slot, 0);
+    __builtin_prefetch(slot + r->slot_size - 1, 0);
+  }
+}
+
+/* Wait for a peer that claimed the cell at `pos` one lap ago and has not
+ * released it yet: spin, then nap; XIPC_EBADMSG after STUCK_MS. */
+static int wait_lagging(struct xipc__ring *r, unsigned *spins,
+                        uint64_t *since) {
+  if (++*spins < 1000u) {
+    cpu_relax();
+    return 0;
+  }
+  if (*since == 0)
+    *since = xipc__now_ms();
+  else if (xipc__now_ms() - *since >= STUCK_MS)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "mq '%s': a ring cell stayed claimed for %u ms (a "
+                      "process died or stopped in the middle of an "
+                      "operation?)",
+                      r->name, STUCK_MS);
+  xipc__sleep_ms(1);
+  return 0;
+}
+
+/* Enqueue a slot index into a ring that cannot be logically full. */
+static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx) {
+  uint32_t *enq = enq_pos(r, ring);
+  uint64_t *cells = ring_cells(r, ring);
+  uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED), np;
+  unsigned spins = 0;
+  uint64_t since = 0;
+  int err;
+
+  for (;;) {
+    uint64_t *cell = &cells[pos & r->mask];
+    uint64_t c = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
+    int32_t dif = (int32_t)(CELL_SEQ(c) - pos);
+
+    if (dif == 0) {
+      if (__atomic_compare_exchange_n(enq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
+                                      __ATOMIC_RELAXED)) {
+        __atomic_store_n(cell, CELL(pos + 1, idx), __ATOMIC_RELEASE);
+        return 0;
+      }
+      /* pos now holds the current position: retry there. */
+    } else if (dif > 0) {
+      /* Another producer took pos; its CAS is visible after our acquire
+       * load of the cell, so the position must have moved. */
+      np = __atomic_load_n(enq, __ATOMIC_RELAXED);
+      if (np == pos)
+        return corrupt(r, "cell ahead of the enqueue position");
+      pos = np;
+    } else {
+      /* The only legitimate value: the consumer of pos - cap claimed the
+       * cell and has not released it yet. */
+      if (dif != (int32_t)(1u - r->cap))
+        return corrupt(r, "cell behind the enqueue position");
+      err = wait_lagging(r, &spins, &since);
+      if (err != 0)
+        return err;
+      pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
+    }
+  }
+}
+
+/* A consumer that finds the cell at its position behind it (dif = cell
+ * sequence - (pos + 1) < 0) sees an empty ring in one of two legitimate
+ * states: -1, the cell waits for this lap's producer (which may have
+ * claimed it and not published yet); -cap, the consumer of pos - cap
+ * claimed the cell and has not released it yet. Anything else is corrupt. */
+static int looks_empty(const struct xipc__ring *r, int32_t dif) {
+  return dif == -1 || dif == -(int32_t)r->cap;
+}
+
+/* Dequeue a slot index: 1 with *idx, 0 when the ring is empty. */
+static int ring_get(struct xipc__ring *r, unsigned ring, uint32_t *idx) {
+  uint32_t *deq = deq_pos(r, ring);
+  uint64_t *cells = ring_cells(r, ring);
+  uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np;
+
+  for (;;) {
+    uint64_t *cell = &cells[pos & r->mask];
+    uint64_t c = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
+    int32_t dif = (int32_t)(CELL_SEQ(c) - (pos + 1));
+
+    if (dif == 0) {
+      if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
+                                      __ATOMIC_RELAXED)) {
+        /* Release the cell for the producer one lap ahead, then check
+         * what it held. */
+        __atomic_store_n(cell, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
+        if (CELL_IDX(c) >= r->max_msgs)
+          return corrupt(r, "slot index out of range");
+        *idx = CELL_IDX(c);
+        prefetch_slot(r,
+                      __atomic_load_n(&cells[(pos + 1) & r->mask],
+                                      __ATOMIC_RELAXED),
+                      pos + 2, 1);
+        return 1;
+      }
+    } else if (dif < 0) {
+      if (!looks_empty(r, dif))
+        return corrupt(r, "cell behind the dequeue position");
+      return 0;
+    } else {
+      np = __atomic_load_n(deq, __ATOMIC_RELAXED);
+      if (np == pos)
+        return corrupt(r, "cell ahead of the dequeue position");
+      pos = np;
+    }
+  }
+}
+
+/* Does the ring look non-empty (a published cell at its head)? */
+static int ring_ready(struct xipc__ring *r, unsigned ring) {
+  uint32_t pos = __atomic_load_n(deq_pos(r, ring), __ATOMIC_RELAXED);
+  uint64_t c =
+      __atomic_load_n(&ring_cells(r, ring)[pos & r->mask], __ATOMIC_ACQUIRE);
+
+  return CELL_SEQ(c) == pos + 1;
+}
+
+/* ---- the non-empty bitmap --------------------------------------------------- */
+
+/* Producer side, after publishing into priority p and a seq_cst fence. */
+static void bit_set(struct xipc__ring *r, unsigned p) {
+  uint32_t bit = 1u << p;
+
+  if (!(__atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) & bit) && (ST(st_setor), 1))
+    __atomic_fetch_or(&r->hdr->nonempty, bit, __ATOMIC_SEQ_CST);
+}
+
+/* Consumer side, when priority p looks empty: clear its bit, then look
+ * again and set it back if a producer published meanwhile. Together with
+ * the producer's publish-fence-load this never leaves a published message
+ * without its bit (Dekker again); in between, the bit may be briefly clear
+ * while the ring is not, which recv_try covers by scanning the rings before
+ * it calls the queue empty. */
+static void bit_clear(struct xipc__ring *r, unsigned p) {
+  uint32_t bit = 1u << p;
+
+  ST(st_clear);
+  __atomic_fetch_and(&r->hdr->nonempty, ~bit, __ATOMIC_SEQ_CST);
+  full_fence();
+  if (ring_ready(r, p))
+    __atomic_fetch_or(&r->hdr->nonempty, bit, __ATOMIC_SEQ_CST);
+}
+
+/* ---- wake-ups ------------------------------------------------------------- */
+
+/* After an operation that may let a sleeper of `chan` proceed, and after a
+ * seq_cst fence that follows its publishing store. */
+static void wake_if_sleepers(struct xipc__ring *r, int chan) {
+  ring_chan_t *ch = &r->hdr->chan[chan];
+
+  if (__atomic_load_n(&ch->sleepers, __ATOMIC_SEQ_CST) == 0)
+    return;
+  __atomic_fetch_add(&ch->seq, 1, __ATOMIC_SEQ_CST);
+  /* A failed wake cannot undo the operation, which has happened; a sleeper
+   * that misses it wakes at its timeout. */
+  (void)r->wait->wake(&r->ws, chan, &ch->seq, 1);
+}
+
+/* ---- operations ------------------------------------------------------------- */
+
+typedef struct send_op {
+  const void *buf;
+  size_t len;
+  unsigned prio;
+} send_op_t;
+
+typedef struct recv_op {
+  void *buf;
+  size_t cap;
+  size_t len;
+  unsigned prio;
+} recv_op_t;
+
+/* 1 sent, 0 full, < 0 error. */
+static int send_try(struct xipc__ring *r, void *arg) {
+  send_op_t *op = arg;
+  unsigned char *slot;
+  uint32_t idx = 0;
+  int rc;
+
+  rc = ring_get(r, RING_FREE, &idx);
+  if (rc <= 0)
+    return rc;
+  slot = slot_at(r, idx);
+  __atomic_store_n((uint32_t *)slot, (uint32_t)op->len, __ATOMIC_RELAXED);
+  __atomic_store_n((uint32_t *)(slot + 4), (uint32_t)op->prio,
+                   __ATOMIC_RELAXED);
+  if (op->len > 0)
+    memcpy(slot + SLOT_META, op->buf, op->len);
+  rc = ring_put(r, op->prio, idx); /* publishes the message */
+  if (rc != 0)
+    return rc;
+  full_fence();
+  bit_set(r, op->prio);
+  wake_if_sleepers(r, CHAN_NOT_EMPTY);
+  return 1;
+}
+
+static int send_ready(struct xipc__ring *r) { return ring_ready(r, RING_FREE); }
+
+/* Take the head of priority ring p into op: 1 taken, 0 empty, XIPC_EMSGSIZE
+ * (message left in place, op->len = its size) or XIPC_EBADMSG. */
+static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
+  uint32_t *deq = deq_pos(r, p);
+  uint64_t *cells = ring_cells(r, p);
+  uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n;
+  unsigned char *slot;
+  int rc;
+
+  for (;;) {
+    uint64_t *cell = &cells[pos & r->mask];
+    uint64_t c = __atomic_load_n(cell, __ATOMIC_ACQUIRE);
+    int32_t dif = (int32_t)(CELL_SEQ(c) - (pos + 1));
+
+    if (dif < 0) {
+      if (!looks_empty(r, dif))
+        return corrupt(r, "cell behind the dequeue position");
+      return 0;
+    }
+    if (dif > 0) {
+      np = __atomic_load_n(deq, __ATOMIC_RELAXED);
+      if (np == pos)
+        return corrupt(r, "cell ahead of the dequeue position");
+      pos = np;
+      continue;
+    }
+    /* A published message at the head. Until we own it another consumer
+     * may take it and the slot may be reused, so what we read from the
+     * slot counts only if the head has not moved meanwhile. */
+    idx = CELL_IDX(c);
+    n = idx < r->max_msgs
+            ? __atomic_load_n((uint32_t *)slot_at(r, idx), __ATOMIC_RELAXED)
+            : 0;
+    if (idx >= r->max_msgs || n > r->msg_size || n > op->cap) {
+      __atomic_thread_fence(__ATOMIC_ACQUIRE);
+      np = __atomic_load_n(deq, __ATOMIC_RELAXED);
+      if (np != pos) {
+        pos = np;
+        continue;
+      }
+      if (idx >= r->max_msgs)
+        return corrupt(r, "slot index out of range");
+      if (n > r->msg_size)
+        return corrupt(r, "message longer than max_msg_size");
+      op->len = n;
+      op->prio = p;
+      return XIPC_EMSGSIZE; /* left in the queue */
+    }
+    if (!__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
+                                     __ATOMIC_RELAXED))
+      continue;
+    __atomic_store_n(cell, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
+    /* Ours now: n was read while nobody else owned the slot, and it is
+     * bounded by cap and max_msg_size whatever a peer writes now. */
+    slot = slot_at(r, idx);
+    if (n > 0)
+      memcpy(op->buf, slot + SLOT_META, n);
+    op->len = n;
+    op->prio = p;
+    /* Was that the last one? Then clear the hint bit. */
+    c = __atomic_load_n(&cells[(pos + 1) & r->mask], __ATOMIC_RELAXED);
+    if (CELL_SEQ(c) != pos + 2)
+      bit_clear(r, p);
+    else
+      prefetch_slot(r, c, pos + 2, 0);
+    rc = ring_put(r, RING_FREE, idx);
+    if (rc != 0)
+      return rc;
+    full_fence();
+    wake_if_sleepers(r, CHAN_NOT_FULL);
+    return 1;
+  }
+}
+
+/* The highest priority whose ring looks non-empty, or -1. The authoritative
+ * (slow) check behind an empty bitmap. */
+static int scan(struct xipc__ring *r) {
+  int p;
+
+  ST(st_scan);
+  for (p = (int)RING_NPRIO - 1; p >= 0; p--)
+    if (ring_ready(r, (unsigned)p))
+      return p;
+  return -1;
+}
+
+/* 1 received, 0 empty, < 0 error (XIPC_EMSGSIZE included). */
+static int recv_try(struct xipc__ring *r, void *arg) {
+  recv_op_t *op = arg;
+  uint32_t mask;
+  int p, rc;
+
+  for (;;) {
+    mask = __atomic_load_n(&r->hdr->nonempty, __ATOMIC_ACQUIRE);
+    if (mask != 0) {
+      p = 31 - __builtin_clz(mask);
+    } else {
+      p = scan(r);
+      if (p < 0)
+        return 0;
+      bit_set(r, (unsigned)p);
+    }
+    rc = take(r, (unsigned)p, op);
+    if (rc != 0)
+      return rc;
+    /* A stale bit (or a message another consumer took): clear and look
+     * again. */
+    bit_clear(r, (unsigned)p);
+  }
+}
+
+static int recv_ready(struct xipc__ring *r) {
+  return __atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) != 0;
+}
+
+/* Run `try` until it succeeds or fails, sleeping on `chan` in between, up
+ * to timeout_ms (-1 forever, 0 never blocks). */
+static int block(struct xipc__ring *r, int chan,
+                 int (*try)(struct xipc__ring *, void *),
+                 int (*ready)(struct xipc__ring *), void *arg,
+                 int timeout_ms) {
+  ring_chan_t *ch = &r->hdr->chan[chan];
+  const char *state = chan == CHAN_NOT_EMPTY ? "empty" : "full";
+  uint64_t start;
+  uint32_t s;
+  int i, rc, left;
+
+  ST(st_ops);
+  rc = try(r, arg);
+  if (rc != 0)
+    return rc < 0 ? rc : 0;
+  if (chan) ST(st_full_try); else ST(st_empty_try);
+  if (timeout_ms == 0)
+    return xipc__fail(XIPC_EAGAIN, 0, "mq '%s': %s", r->name, state);
+  /* A short bounded spin: the peer is often a few hundred nanoseconds
+   * away, a sleep and a wake are two system calls. */
+  for (i = 0; i < SPIN_TRIES; i++) {
+    cpu_relax();
+    ST(st_spin);
+    if (ready(r)) {
+      rc = try(r, arg);
+      if (rc != 0)
+        return rc < 0 ? rc : 0;
+    }
+  }
+  start = xipc__now_ms();
+  for (;;) {
+    __atomic_fetch_add(&ch->sleepers, 1, __ATOMIC_SEQ_CST);
+    full_fence();
+    s = __atomic_load_n(&ch->seq, __ATOMIC_SEQ_CST);
+    rc = try(r, arg);
+    left = rc == 0 ? xipc__remaining_ms(start, timeout_ms) : 0;
+    if (rc == 0 && left != 0 && (ST(st_sleep), 1))
+      rc = r->wait->wait(&r->ws, chan, &ch->seq, s, left);
+    __atomic_fetch_sub(&ch->sleepers, 1, __ATOMIC_SEQ_CST);
+    if (rc == 1)
+      return 0;
+    if (rc == 0 && left == 0)
+      return xipc__fail(XIPC_ETIMEDOUT, 0, "mq '%s': %s after %d ms", r->name,
+                        state, timeout_ms);
+    /* Woken (0) or a wait that timed out (the next round makes the last
+     * try and decides on the clock): go round. */
+    if (rc < 0 && rc != XIPC_ETIMEDOUT)
+      return rc;
+  }
+}
+
+static int ring_send(xipc_mq_t *mq, const void *buf, size_t len,
+                     unsigned prio, int timeout_ms) {
+  send_op_t op;
+
+  op.buf = buf;
+  op.len = len;
+  op.prio = prio;
+  return block(mq->ring, CHAN_NOT_FULL, send_try, send_ready, &op, timeout_ms);
+}
+
+static int ring_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                     unsigned *prio, int timeout_ms) {
+  struct xipc__ring *r = mq->ring;
+  recv_op_t op;
+  int err;
+
+  op.buf = buf;
+  op.cap = cap;
+  op.len = 0;
+  op.prio = 0;
+  err = block(r, CHAN_NOT_EMPTY, recv_try, recv_ready, &op, timeout_ms);
+  if (err == XIPC_EMSGSIZE) {
+    *len = op.len;
+    /* A sleeper woken for this message may be the one that could not take
+     * it: pass the wake on to another receiver. */
+    full_fence();
+    wake_if_sleepers(r, CHAN_NOT_EMPTY);
+    return xipc__fail(XIPC_EMSGSIZE, 0,
+                      "mq '%s': next message has %zu bytes, the buffer %zu "
+                      "(the message stays in the queue)",
+                      r->name, op.len, cap);
+  }
+  if (err != 0)
+    return err;
+  *len = op.len;
+  if (prio != NULL)
+    *prio = op.prio;
+  return 0;
+}
+
+static int ring_count(xipc_mq_t *mq, size_t *cur) {
+  struct xipc__ring *r = mq->ring;
+  uint64_t total = 0;
+  uint32_t d, e, n;
+  unsigned p;
+
+  /* Derived from the positions (no shared counter on the fast path):
+   * exact when the queue is quiet, a snapshot otherwise. */
+  for (p = 0; p < RING_NPRIO; p++) {
+    d = __atomic_load_n(deq_pos(r, p), __ATOMIC_ACQUIRE);
+    e = __atomic_load_n(enq_pos(r, p), __ATOMIC_ACQUIRE);
+    n = e - d;
+    if ((int32_t)n > 0)
+      total += n > r->cap ? r->cap : n;
+  }
+  *cur = total > r->max_msgs ? r->max_msgs : (size_t)total;
+  return 0;
+}
+
+/* ---- open / close / unlink ------------------------------------------------ */
+
+static void ring_init(struct xipc__ring *r, const ring_geom_t *g) {
+  ring_hdr_t *h = r->hdr;
+  uint64_t *cells;
+  uint32_t i, q;
+
+  /* The segment is new and zero-filled (ftruncate, shmget, a pagefile
+   * section). */
+  h->version = RING_VERSION;
+  h->header_size = (uint32_t)sizeof(ring_hdr_t);
+  h->nprio = RING_NPRIO;
+  h->max_msgs = g->max_msgs;
+  h->max_msg_size = g->msg_size;
+  h->slot_size = g->slot_size;
+  h->cap = g->cap;
+  h->cells_off = g->cells_off;
+  h->slots_off = g->slots_off;
+  h->total_size = g->total;
+  for (q = 0; q < RING_NRINGS; q++) {
+    cells = ring_cells(r, q);
+    for (i = 0; i < g->cap; i++)
+      cells[i] = CELL(i, 0);
+  }
+  /* The free ring holds every slot. */
+  cells = ring_cells(r, RING_FREE);
+  for (i = 0; i < g->max_msgs; i++)
+    cells[i] = CELL(i + 1, i);
+  h->ring[RING_FREE].enq.v = g->max_msgs;
+}
+
+static void ring_publish(struct xipc__ring *r) {
+  __atomic_store_n(&r->hdr->ready, RING_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* An opener may arrive between the xipc header and the ring being ready
+ * (as in src/posix/mutex.c). */
+static int wait_ready(const ring_hdr_t *h, const char *name) {
+  uint64_t start = xipc__now_ms();
+  uint32_t v;
+
+  while ((v = __atomic_load_n(&h->ready, __ATOMIC_ACQUIRE)) != RING_MAGIC) {
+    if (v != 0)
+      return xipc__fail(XIPC_EBADMSG, 0,
+                        "mq '%s': not a ring (magic 0x%08x)", name,
+                        (unsigned)v);
+    if (xipc__now_ms() - start >= READY_WAIT_MS)
+      return xipc__fail(XIPC_EBADMSG, 0,
+                        "mq '%s': ring never initialised (did its creator "
+                        "die?)",
+                        name);
+    xipc__sleep_ms(1);
+  }
+  return 0;
+}
+
+/* Validate an existing ring's header against itself and the segment, and
+ * fill *g from it. */
+static int header_check(const ring_hdr_t *h, size_t seg_size,
+                        const char *name, ring_geom_t *g) {
+  ring_hdr_t c;
+  int err;
+
+  err = wait_ready(h, name);
+  if (err != 0)
+    return err;
+  memcpy(&c, h, offsetof(ring_hdr_t, nonempty)); /* one copy, then check */
+  if (c.version != RING_VERSION)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "mq '%s': ring version %u, this library reads %u", name,
+                      (unsigned)c.version, RING_VERSION);
+  if (c.header_size != sizeof(ring_hdr_t) || c.nprio != RING_NPRIO ||
+      geom_compute(g, c.max_msgs, c.max_msg_size) != 0 ||
+      c.slot_size != g->slot_size || c.cap != g->cap ||
+      c.cells_off != g->cells_off || c.slots_off != g->slots_off ||
+      c.total_size != g->total || g->total != (uint64_t)seg_size)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "mq '%s': corrupt ring header (geometry %u x %u bytes "
+                      "in a segment of %zu bytes)",
+                      name, (unsigned)c.max_msgs, (unsigned)c.max_msg_size,
+                      seg_size);
+  return 0;
+}
+
+static int channels_open(struct xipc__ring *r, const xipc__backend_t *b,
+                         const char *name, unsigned flags, unsigned mode) {
+  xipc__identity_t id;
+  xipc__sync_req_t sreq;
+  int err;
+
+  err = xipc__object_identity(&id, b->id, "mq", name, NULL, 0);
+  if (err != 0)
+    return err;
+  xipc__sync_req_fill(&sreq, &id, flags, mode);
+  memset(&r->ws, 0, sizeof(r->ws));
+  r->ws.meth = b->wait;
+  r->ws.key = id.key;
+  memcpy(r->ws.osname, id.osname, sizeof(r->ws.osname));
+  return b->wait->open(&r->ws, &sreq, XIPC__WAIT_CHANS);
+}
+
+static void ring_map(struct xipc__ring *r, const ring_geom_t *g) {
+  unsigned char *base = xipc_shm_addr(r->seg);
+
+  r->hdr = (ring_hdr_t *)base;
+  r->cells = (uint64_t *)(base + g->cells_off);
+  r->slots = base + g->slots_off;
+  r->max_msgs = g->max_msgs;
+  r->msg_size = g->msg_size;
+  r->slot_size = g->slot_size;
+  r->cap = g->cap;
+  r->mask = g->cap - 1u;
+}
+
+static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
+  const xipc__backend_t *b;
+  struct xipc__ring *r;
+  xipc_shm_opts_t so;
+  ring_geom_t want, have;
+  int creating = (req->flags & XIPC_CREATE) != 0;
+  int err;
+
+  err = xipc__backend_get(mq->backend, &b);
+  if (err != 0)
+    return err;
+  if (b->shm == NULL || b->wait == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0, "mq ring: not available on backend %s",
+                      b->name);
+  memset(&want, 0, sizeof(want));
+  if (creating) {
+    if (req->max_msgs == 0 || req->max_msg_size == 0 ||
+        geom_compute(&want, req->max_msgs, req->max_msg_size) != 0)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "mq '%s': ring of %zu messages of %zu bytes is empty "
+                        "or larger than %llu bytes",
+                        mq->name, req->max_msgs, req->max_msg_size,
+                        (unsigned long long)RING_MAX_BYTES);
+  }
+  r = calloc(1, sizeof(*r));
+  if (r == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "mq ring: out of memory");
+  r->name = mq->name;
+  r->wait = b->wait;
+
+  memset(&so, 0, sizeof(so));
+  so.backend = b->id;
+  so.flags = req->flags & (XIPC_CREATE | XIPC_EXCL);
+  so.mode = req->mode;
+  err = xipc__shm_open_kind(&r->seg, "mq", XIPC_KIND_MQ, mq->name,
+                            creating ? (size_t)want.total : 0, &so);
+  if (err != 0) {
+    free(r);
+    return err;
+  }
+  mq->created = xipc_shm_created(r->seg);
+  if (mq->created) {
+    have = want;
+    ring_map(r, &have);
+    ring_init(r, &have);
+    /* Channels before the ring is published, so that an opener never
+     * finds a ready ring without them. A stale channel object (a ring
+     * whose segment was removed and not its channels) is adopted: left
+     * over wake tokens only cause early returns, which are rechecked. */
+    err = channels_open(r, b, mq->name, XIPC_CREATE, req->mode);
+    if (err != 0)
+      goto fail;
+    ring_publish(r);
+  } else {
+    if (xipc_shm_size(r->seg) < sizeof(ring_hdr_t)) {
+      err = xipc__fail(XIPC_EBADMSG, 0,
+                       "mq '%s': segment of %zu bytes cannot hold a ring",
+                       mq->name, xipc_shm_size(r->seg));
+      goto fail;
+    }
+    err = header_check(xipc_shm_addr(r->seg), xipc_shm_size(r->seg),
+                       mq->name, &have);
+    if (err != 0)
+      goto fail;
+    if ((req->max_msgs != 0 && req->max_msgs != have.max_msgs) ||
+        (req->max_msg_size != 0 && req->max_msg_size != have.msg_size)) {
+      err = xipc__fail(XIPC_EINVAL, 0,
+                       "mq '%s': exists with %u messages of %u bytes, %zu x "
+                       "%zu requested",
+                       mq->name, (unsigned)have.max_msgs,
+                       (unsigned)have.msg_size, req->max_msgs,
+                       req->max_msg_size);
+      goto fail;
+    }
+    ring_map(r, &have);
+    err = channels_open(r, b, mq->name, req->flags & XIPC_CREATE, req->mode);
+    if (err != 0)
+      goto fail;
+  }
+  mq->max_msgs = r->max_msgs;
+  mq->max_msg_size = r->msg_size;
+  mq->ring = r;
+  return 0;
+
+fail:
+  if (mq->created)
+    r->seg->flags |= XIPC_UNLINK_ON_CLOSE; /* never published: remove it */
+  xipc_shm_close(r->seg);
+  free(r);
+  return err;
+}
+
+static int ring_close(xipc_mq_t *mq, int remove) {
+  struct xipc__ring *r = mq->ring;
+  int err, err2;
+
+  if (r == NULL)
+    return 0;
+  /* The segment's name first (no new opener finds a queue about to go),
+   * removed by id where the backend has ids; then the channels. */
+  if (remove)
+    r->seg->flags |= XIPC_UNLINK_ON_CLOSE;
+  err = xipc_shm_close(r->seg);
+  err2 = r->wait->close(&r->ws, remove);
+  free(r);
+  mq->ring = NULL;
+  return err != 0 ? err : err2;
+}
+
+/* xipc__mq_req_t carries no backend: a ring's request names a System V
+ * object by key and a POSIX or Windows one by name, and a build has one
+ * name-based backend (POSIX on Unix, Windows on Windows). */
+static int req_backend(const xipc__mq_req_t *req) {
+  return req->osname == NULL ? XIPC_BACKEND_SYSV : xipc_default_backend();
+}
+
+static int ring_unlink(const xipc__mq_req_t *req) {
+  const xipc__backend_t *b;
+  xipc__identity_t id;
+  xipc__sync_req_t sreq;
+  int err;
+
+  err = xipc__backend_get(req_backend(req), &b);
+  if (err != 0)
+    return err;
+  if (b->shm == NULL || b->wait == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0, "mq ring: not available on backend %s",
+                      b->name);
+  err = xipc__shm_unlink_kind("mq", XIPC_KIND_MQ, req->name, b->id);
+  /* The segment decides the answer. The channels go too, also when the
+   * segment was already gone (leftovers of a crashed creator), but not
+   * when the key belongs to another name (System V collision). */
+  if (err != XIPC_EEXIST &&
+      xipc__object_identity(&id, b->id, "mq", req->name, NULL, 0) == 0) {
+    xipc__sync_req_fill(&sreq, &id, 0, 0);
+    (void)b->wait->unlink(&sreq);
+  }
+  return err;
+}
+
+static int ring_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
+  (void)out;
+  return xipc__fail(XIPC_ENOTSUP, 0,
+                    "mq '%s': a ring has no OS handle (use the libuv "
+                    "integration to wait on it)",
+                    mq->name);
+}
+
+const xipc__mq_methods_t xipc__ring_mq = {
+    ring_open,  ring_send,   ring_recv,      ring_count,
+    ring_close, ring_unlink, ring_os_handle, 1 /* keeps_oversize */
+};

@@ -1,0 +1,234 @@
+/* xipc — POSIX message queues: mq_open / mq_send / mq_receive (mq_overview(7)).
+ *
+ * Timeouts: mq_timedsend/mq_timedreceive take an absolute CLOCK_REALTIME
+ * deadline, which a wall-clock jump stretches or cuts (DESIGN §3 forbids
+ * that). On Linux an mqd_t is a file descriptor, so the queue is opened
+ * O_NONBLOCK and a wait is poll() with a relative timeout (measured on the
+ * monotonic clock) followed by another non-blocking attempt. The first
+ * attempt is made before any poll, so a message that is there costs one
+ * system call, as the raw call would. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#define MQD(mq) ((mqd_t)(mq)->h)
+
+static long read_limit(const char *path) {
+  FILE *f = fopen(path, "r");
+  long v = -1;
+
+  if (f != NULL) {
+    if (fscanf(f, "%ld", &v) != 1)
+      v = -1;
+    fclose(f);
+  }
+  return v;
+}
+
+/* mq_open's EINVAL on creation means the geometry exceeds a limit (core has
+ * checked everything else): say which one and how to raise it. */
+static int create_fail(int e, const xipc__mq_req_t *req) {
+  long msg_max = read_limit("/proc/sys/fs/mqueue/msg_max");
+  long size_max = read_limit("/proc/sys/fs/mqueue/msgsize_max");
+
+  if (e == EINVAL && msg_max > 0 && (long)req->max_msgs > msg_max)
+    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+                               "mq_open(%s): %zu messages exceed "
+                               "fs.mqueue.msg_max = %ld (raise with sysctl "
+                               "fs.mqueue.msg_max=N as root)",
+                               req->osname, req->max_msgs, msg_max);
+  if (e == EINVAL && size_max > 0 && (long)req->max_msg_size > size_max)
+    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+                               "mq_open(%s): %zu-byte messages exceed "
+                               "fs.mqueue.msgsize_max = %ld (raise with "
+                               "sysctl fs.mqueue.msgsize_max=N as root)",
+                               req->osname, req->max_msg_size, size_max);
+  if (e == EMFILE)
+    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+                               "mq_open(%s): RLIMIT_MSGQUEUE (ulimit -q) or "
+                               "the open-file limit would be exceeded",
+                               req->osname);
+  if (e == ENOSPC)
+    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+                               "mq_open(%s): fs.mqueue.queues_max queues "
+                               "exist already",
+                               req->osname);
+  return xipc__posix_fail(e, "mq_open(%s, O_CREAT)", req->osname);
+}
+
+static mqd_t mq_fd(const xipc__mq_req_t *req, int *created, int *err) {
+  struct mq_attr a = {0};
+  mqd_t q;
+
+  a.mq_maxmsg = (long)req->max_msgs;
+  a.mq_msgsize = (long)req->max_msg_size;
+  for (;;) {
+    if (req->flags & XIPC_CREATE) {
+      q = mq_open(req->osname, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_CREAT | O_EXCL,
+                  (mode_t)req->mode, &a);
+      if (q != (mqd_t)-1) {
+        *created = 1;
+        return q;
+      }
+      if (errno != EEXIST || (req->flags & XIPC_EXCL)) {
+        *err = create_fail(errno, req);
+        return (mqd_t)-1;
+      }
+    }
+    q = mq_open(req->osname, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (q != (mqd_t)-1) {
+      *created = 0;
+      return q;
+    }
+    if (errno != ENOENT || !(req->flags & XIPC_CREATE)) {
+      *err = xipc__posix_fail(errno, "mq_open(%s)", req->osname);
+      return (mqd_t)-1;
+    }
+  }
+}
+
+static int posix_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
+  struct mq_attr a;
+  int created = 0, err = 0;
+  mqd_t q = mq_fd(req, &created, &err);
+
+  if (q == (mqd_t)-1)
+    return err;
+  /* mq_open applies the umask; the documented mode is exact (an mqd_t is a
+   * descriptor of the mqueue file system on Linux). */
+  if (created && fchmod((int)q, (mode_t)req->mode) != 0) {
+    err = xipc__posix_fail(errno, "fchmod(%s)", req->osname);
+    goto fail;
+  }
+  if (mq_getattr(q, &a) != 0) {
+    err = xipc__posix_fail(errno, "mq_getattr(%s)", req->osname);
+    goto fail;
+  }
+  if ((req->max_msgs != 0 && (long)req->max_msgs != a.mq_maxmsg) ||
+      (req->max_msg_size != 0 && (long)req->max_msg_size != a.mq_msgsize)) {
+    err = xipc__fail(XIPC_EINVAL, 0,
+                     "mq %s exists with %ld x %ld bytes, %zu x %zu requested",
+                     req->osname, a.mq_maxmsg, a.mq_msgsize, req->max_msgs,
+                     req->max_msg_size);
+    goto fail;
+  }
+  mq->h = (intptr_t)q;
+  mq->created = created;
+  mq->max_msgs = (size_t)a.mq_maxmsg;
+  mq->max_msg_size = (size_t)a.mq_msgsize;
+  return 0;
+
+fail:
+  if (created)
+    mq_unlink(req->osname);
+  mq_close(q);
+  return err;
+}
+
+/* Wait until the queue is readable/writable; 0, or XIPC_EAGAIN /
+ * XIPC_ETIMEDOUT. EINTR restarts with the time that is left. */
+static int wait_ready(xipc_mq_t *mq, short events, uint64_t start,
+                      int timeout_ms) {
+  struct pollfd p;
+  int left, rc;
+
+  if (timeout_ms == 0)
+    return xipc__fail(XIPC_EAGAIN, EAGAIN, "mq %s: %s", mq->osname,
+                      events == POLLIN ? "empty" : "full");
+  p.fd = (int)MQD(mq);
+  p.events = events;
+  for (;;) {
+    left = xipc__remaining_ms(start, timeout_ms);
+    if (left == 0)
+      return xipc__fail(XIPC_ETIMEDOUT, 0, "mq %s: %s for %d ms", mq->osname,
+                        events == POLLIN ? "empty" : "full", timeout_ms);
+    rc = poll(&p, 1, left);
+    if (rc > 0)
+      return 0;
+    if (rc < 0 && errno != EINTR)
+      return xipc__posix_fail(errno, "poll(%s)", mq->osname);
+  }
+}
+
+static int posix_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
+                         unsigned prio, int timeout_ms) {
+  uint64_t start = 0;
+  int err;
+
+  for (;;) {
+    if (mq_send(MQD(mq), len > 0 ? buf : "", len, prio) == 0)
+      return 0;
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN)
+      return xipc__posix_fail(errno, "mq_send(%s)", mq->osname);
+    if (start == 0)
+      start = xipc__now_ms();
+    err = wait_ready(mq, POLLOUT, start, timeout_ms);
+    if (err != 0)
+      return err;
+  }
+}
+
+static int posix_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                         unsigned *prio, int timeout_ms) {
+  uint64_t start = 0;
+  ssize_t n;
+  int err;
+
+  for (;;) {
+    n = mq_receive(MQD(mq), buf, cap, prio);
+    if (n >= 0) {
+      *len = (size_t)n;
+      return 0;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN)
+      return xipc__posix_fail(errno, "mq_receive(%s)", mq->osname);
+    if (start == 0)
+      start = xipc__now_ms();
+    err = wait_ready(mq, POLLIN, start, timeout_ms);
+    if (err != 0)
+      return err;
+  }
+}
+
+static int posix_mq_count(xipc_mq_t *mq, size_t *cur) {
+  struct mq_attr a;
+
+  if (mq_getattr(MQD(mq), &a) != 0)
+    return xipc__posix_fail(errno, "mq_getattr(%s)", mq->osname);
+  *cur = (size_t)a.mq_curmsgs;
+  return 0;
+}
+
+static int posix_mq_close(xipc_mq_t *mq, int remove) {
+  int err = 0;
+
+  if (remove && mq_unlink(mq->osname) != 0 && errno != ENOENT)
+    err = xipc__posix_fail(errno, "mq_unlink(%s)", mq->osname);
+  if (mq_close(MQD(mq)) != 0 && err == 0)
+    err = xipc__posix_fail(errno, "mq_close(%s)", mq->osname);
+  return err;
+}
+
+static int posix_mq_unlink(const xipc__mq_req_t *req) {
+  if (mq_unlink(req->osname) != 0)
+    return xipc__posix_fail(errno, "mq_unlink(%s)", req->osname);
+  return 0;
+}
+
+static int posix_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
+  *out = (int)MQD(mq);
+  return 0;
+}
+
+const xipc__mq_methods_t xipc__posix_mq = {
+    posix_mq_open,  posix_mq_send,   posix_mq_recv,      posix_mq_count,
+    posix_mq_close, posix_mq_unlink, posix_mq_os_handle, 0};

@@ -1,0 +1,284 @@
+/* xipc — System V message queues: msgget / msgsnd / msgrcv (msgop(2)).
+ *
+ * Priorities: xipc priority p (0..31) travels as mtype = 32 - p (1..32).
+ * msgrcv with msgtyp = -32 takes the message with the lowest mtype <= 32
+ * first, oldest first within one mtype: highest priority first, FIFO
+ * within a priority (DESIGN §7). Messages of other programs with mtype > 32
+ * are never taken.
+ *
+ * Capacity: the kernel bounds a queue in bytes (msg_qbytes), not messages.
+ * A created queue gets msg_qbytes = max_msgs * max_msg_size (raising it
+ * above kernel.msgmnb needs CAP_SYS_RESOURCE: otherwise XIPC_ESYSLIMIT). The
+ * kernel does not record max_msg_size either: an opener that passes 0 gets
+ * kernel.msgmax (no message can be larger) and msg_qbytes / that.
+ *
+ * Timeouts: msgsnd/msgrcv cannot time out. -1 blocks in the kernel, 0 uses
+ * IPC_NOWAIT; a positive timeout retries with IPC_NOWAIT and sleeps between
+ * tries, starting at 50 us and doubling up to 1 ms (so a timed wait costs
+ * at most ~1000 short system calls a second and wakes within 1 ms of a
+ * message; it never spins a core). */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <time.h>
+
+#define MTYPE_MAX 32
+#define STACK_MSG 8192 /* kernel.msgmax default: most messages fit here */
+
+struct msgbuf_x {
+  long mtype;
+  unsigned char mtext[];
+};
+
+static long read_limit(const char *path) {
+  FILE *f = fopen(path, "r");
+  long v = -1;
+
+  if (f != NULL) {
+    if (fscanf(f, "%ld", &v) != 1)
+      v = -1;
+    fclose(f);
+  }
+  return v;
+}
+
+static int set_capacity(int id, const xipc__mq_req_t *req) {
+  struct msqid_ds ds;
+  size_t want = req->max_msgs * req->max_msg_size;
+
+  if (want == 0)
+    want = req->max_msgs; /* zero-length messages still take a place */
+  if (msgctl(id, IPC_STAT, &ds) != 0)
+    return xipc__posix_fail(errno, "msgctl(IPC_STAT)");
+  ds.msg_qbytes = (msglen_t)want;
+  if (msgctl(id, IPC_SET, &ds) != 0) {
+    if (errno == EPERM)
+      return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+                                 "msgctl(key 0x%08x, IPC_SET): %zu bytes "
+                                 "exceed kernel.msgmnb = %ld (raise with "
+                                 "sysctl kernel.msgmnb=N, or run with "
+                                 "CAP_SYS_RESOURCE)",
+                                 (unsigned)req->key, want,
+                                 read_limit("/proc/sys/kernel/msgmnb"));
+    return xipc__posix_fail(errno, "msgctl(IPC_SET)");
+  }
+  return 0;
+}
+
+static int msq_id(const xipc__mq_req_t *req, int *created) {
+  int id;
+
+  for (;;) {
+    if (req->flags & XIPC_CREATE) {
+      id = msgget((key_t)req->key, IPC_CREAT | IPC_EXCL | (int)req->mode);
+      if (id >= 0) {
+        *created = 1;
+        return id;
+      }
+      if (errno == ENOSPC)
+        return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+                                   "msgget(key 0x%08x): kernel.msgmni queues "
+                                   "exist already",
+                                   (unsigned)req->key);
+      if (errno != EEXIST || (req->flags & XIPC_EXCL))
+        return xipc__posix_fail(errno, "msgget(key 0x%08x, IPC_CREAT)",
+                                (unsigned)req->key);
+    }
+    id = msgget((key_t)req->key, 0);
+    if (id >= 0) {
+      *created = 0;
+      return id;
+    }
+    if (errno != ENOENT || !(req->flags & XIPC_CREATE))
+      return xipc__posix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
+  }
+}
+
+static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
+  long msgmax = read_limit("/proc/sys/kernel/msgmax");
+  struct msqid_ds ds;
+  int created = 0, id, err;
+
+  if ((req->flags & XIPC_CREATE) && msgmax > 0 &&
+      (long)req->max_msg_size > msgmax)
+    return xipc__fail(XIPC_ESYSLIMIT, 0,
+                      "System V mq: %zu-byte messages exceed kernel.msgmax = "
+                      "%ld (raise with sysctl kernel.msgmax=N as root)",
+                      req->max_msg_size, msgmax);
+  id = msq_id(req, &created);
+  if (id < 0)
+    return id;
+  if (created) {
+    err = set_capacity(id, req);
+    if (err != 0)
+      goto fail;
+    mq->max_msgs = req->max_msgs;
+    mq->max_msg_size = req->max_msg_size;
+  } else {
+    if (msgctl(id, IPC_STAT, &ds) != 0) {
+      err = xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_STAT)",
+                             (unsigned)req->key);
+      goto fail;
+    }
+    mq->max_msg_size = req->max_msg_size != 0 ? req->max_msg_size
+                       : msgmax > 0          ? (size_t)msgmax
+                                             : STACK_MSG;
+    if (req->max_msgs != 0 && req->max_msg_size != 0 &&
+        req->max_msgs * req->max_msg_size != (size_t)ds.msg_qbytes) {
+      err = xipc__fail(XIPC_EINVAL, 0,
+                       "System V mq key 0x%08x holds %lu bytes, %zu x %zu "
+                       "requested",
+                       (unsigned)req->key, (unsigned long)ds.msg_qbytes,
+                       req->max_msgs, req->max_msg_size);
+      goto fail;
+    }
+    mq->max_msgs = req->max_msgs != 0 ? req->max_msgs
+                   : mq->max_msg_size > 0
+                       ? (size_t)ds.msg_qbytes / mq->max_msg_size
+                       : (size_t)ds.msg_qbytes;
+  }
+  mq->h = id;
+  mq->created = created;
+  return 0;
+
+fail:
+  if (created)
+    msgctl(id, IPC_RMID, NULL);
+  return err;
+}
+
+/* Sleep 50 us, 100 us, ... up to 1 ms between IPC_NOWAIT tries. */
+static void backoff(long *ns) {
+  struct timespec ts = {0, *ns};
+
+  nanosleep(&ts, NULL);
+  if (*ns < 1000000L)
+    *ns *= 2;
+}
+
+static int op_fail(xipc_mq_t *mq, int e, const char *what, int timeout_ms) {
+  if (e == EAGAIN || e == ENOMSG)
+    return timeout_ms == 0
+               ? xipc__fail(XIPC_EAGAIN, e, "%s(key 0x%08x): %s", what,
+                            (unsigned)mq->key,
+                            e == ENOMSG ? "empty" : "full")
+               : xipc__fail(XIPC_ETIMEDOUT, e, "%s(key 0x%08x): %d ms passed",
+                            what, (unsigned)mq->key, timeout_ms);
+  if (e == EIDRM || e == EINVAL)
+    return xipc__posix_fail_as(XIPC_ENOENT, e, "%s(key 0x%08x): queue removed",
+                               what, (unsigned)mq->key);
+  return xipc__posix_fail(e, "%s(key 0x%08x)", what, (unsigned)mq->key);
+}
+
+static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
+                        unsigned prio, int timeout_ms) {
+  unsigned char stack[sizeof(long) + STACK_MSG];
+  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  uint64_t start = xipc__now_ms();
+  long ns = 50000L;
+  int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, rc, e;
+
+  if (len > STACK_MSG) {
+    m = malloc(sizeof(long) + len);
+    if (m == NULL)
+      return xipc__fail(XIPC_ENOMEM, 0, "mq_send: out of memory");
+  }
+  m->mtype = MTYPE_MAX - (long)prio;
+  if (len > 0)
+    memcpy(m->mtext, buf, len);
+  for (;;) {
+    rc = msgsnd((int)mq->h, m, len, flags);
+    e = errno;
+    if (rc == 0 || (e != EINTR && (e != EAGAIN || timeout_ms <= 0 ||
+                                   xipc__remaining_ms(start, timeout_ms) == 0)))
+      break;
+    if (e == EAGAIN)
+      backoff(&ns);
+  }
+  if ((unsigned char *)m != stack)
+    free(m);
+  return rc == 0 ? 0 : op_fail(mq, e, "msgsnd", timeout_ms);
+}
+
+static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                        unsigned *prio, int timeout_ms) {
+  unsigned char stack[sizeof(long) + STACK_MSG];
+  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  uint64_t start = xipc__now_ms();
+  long ns = 50000L;
+  int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, e = 0;
+  ssize_t n;
+
+  if (cap > STACK_MSG) {
+    m = malloc(sizeof(long) + cap);
+    if (m == NULL)
+      return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
+  }
+  for (;;) {
+    n = msgrcv((int)mq->h, m, cap, -MTYPE_MAX, flags);
+    e = errno;
+    if (n >= 0 || (e != EINTR && (e != ENOMSG || timeout_ms <= 0 ||
+                                  xipc__remaining_ms(start, timeout_ms) == 0)))
+      break;
+    if (e == ENOMSG)
+      backoff(&ns);
+  }
+  if (n >= 0) {
+    *len = (size_t)n;
+    *prio = (unsigned)(MTYPE_MAX - m->mtype); /* mtype is 1..32 here */
+    memcpy(buf, m->mtext, (size_t)n);
+  }
+  if ((unsigned char *)m != stack)
+    free(m);
+  if (n >= 0)
+    return 0;
+  if (e == E2BIG) /* a foreign message larger than this handle allows */
+    return xipc__posix_fail_as(XIPC_EMSGSIZE, e,
+                               "msgrcv(key 0x%08x): message larger than %zu",
+                               (unsigned)mq->key, cap);
+  return op_fail(mq, e, "msgrcv", timeout_ms);
+}
+
+static int sysv_mq_count(xipc_mq_t *mq, size_t *cur) {
+  struct msqid_ds ds;
+
+  if (msgctl((int)mq->h, IPC_STAT, &ds) != 0)
+    return op_fail(mq, errno, "msgctl", -1);
+  *cur = (size_t)ds.msg_qnum;
+  return 0;
+}
+
+static int sysv_mq_close(xipc_mq_t *mq, int remove) {
+  if (remove && msgctl((int)mq->h, IPC_RMID, NULL) != 0 && errno != EINVAL &&
+      errno != EIDRM)
+    return xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
+                            (unsigned)mq->key);
+  return 0;
+}
+
+static int sysv_mq_unlink(const xipc__mq_req_t *req) {
+  int id = msgget((key_t)req->key, 0);
+
+  if (id < 0)
+    return xipc__posix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
+  if (msgctl(id, IPC_RMID, NULL) != 0)
+    return xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
+                            (unsigned)req->key);
+  return 0;
+}
+
+static int sysv_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
+  (void)out;
+  return xipc__fail(XIPC_ENOTSUP, 0,
+                    "mq: System V queue key 0x%08x has no descriptor",
+                    (unsigned)mq->key);
+}
+
+const xipc__mq_methods_t xipc__sysv_mq = {
+    sysv_mq_open,  sysv_mq_send,   sysv_mq_recv,      sysv_mq_count,
+    sysv_mq_close, sysv_mq_unlink, sysv_mq_os_handle, 0};

@@ -1,0 +1,80 @@
+/* xipc — System V backend: wait channels of the ring (src/core/ring.c).
+ *
+ * One semaphore set per ring, one semaphore per channel, under the ring's
+ * key xipc_sysv_key("mq", NAME) in the semaphore namespace (separate from
+ * the shm segment and the msgget queue with the same key). The semaphores
+ * are wake tokens: a sleeper takes one (semop -1, with the timeout), a waker
+ * adds n. Tokens are not tied to the channel word, so a token posted for a
+ * sleeper that has since timed out wakes a later sleeper early; the ring
+ * rechecks after every wait, which is all the contract asks (backend.h).
+ *
+ * Created race-free by xipc__sysv_semset (src/sysv/sem.c): IPC_EXCL, then
+ * an initialising semop that leaves every value 0 and sets sem_otime, which
+ * openers wait for. Removing the set (IPC_RMID) wakes its sleepers with
+ * XIPC_ENOENT, as for the System V kernel queue.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+
+static int sysv_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
+                          int nchan) {
+  /* +1 then -1 in one semop: values stay 0 and sem_otime is set. */
+  struct sembuf init[2] = {{0, 1, 0}, {0, -1, 0}};
+  int created = 0, id;
+
+  id = xipc__sysv_semset(req, nchan, init, 2, &created);
+  if (id < 0)
+    return id;
+  ws->nchan = nchan;
+  ws->key = req->key;
+  ws->h[0] = id;
+  ws->h[1] = id;
+  return 0;
+}
+
+static int sysv_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
+                          uint32_t expected, int timeout_ms) {
+  struct sembuf op;
+
+  (void)word;
+  (void)expected;
+  op.sem_num = (unsigned short)chan;
+  op.sem_op = -1;
+  op.sem_flg = 0; /* no SEM_UNDO: a token is not ours to give back */
+  return xipc__sysv_semop((int)ws->h[0], &op, 1, timeout_ms, "mq ring wait");
+}
+
+static int sysv_wait_wake(xipc__waitset_t *ws, int chan, uint32_t *word,
+                          int n) {
+  struct sembuf op;
+  int err;
+
+  (void)word;
+  op.sem_num = (unsigned short)chan;
+  op.sem_op = (short)(n > 32767 ? 32767 : n);
+  op.sem_flg = 0;
+  err = xipc__sysv_semop((int)ws->h[0], &op, 1, -1, "mq ring wake");
+  /* At SEMVMX there are thousands of tokens waiting: every sleeper will
+   * wake anyway. */
+  return err == XIPC_ESYSLIMIT ? 0 : err;
+}
+
+static int sysv_wait_close(xipc__waitset_t *ws, int remove) {
+  /* A semaphore id is no descriptor: nothing to close. EINVAL/EIDRM: the
+   * set is gone already. */
+  if (remove && semctl((int)ws->h[0], 0, IPC_RMID) != 0 && errno != EINVAL &&
+      errno != EIDRM)
+    return xipc__posix_fail(errno, "semctl(%d, IPC_RMID)", (int)ws->h[0]);
+  return 0;
+}
+
+static int sysv_wait_unlink(const xipc__sync_req_t *req) {
+  return xipc__sysv_semrm(req->key);
+}
+
+const xipc__wait_methods_t xipc__sysv_wait = {
+    sysv_wait_open, sysv_wait_wait, sysv_wait_wake, sysv_wait_close,
+    sysv_wait_unlink};

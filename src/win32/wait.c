@@ -1,0 +1,162 @@
+/* xipc — Windows backend: wait channels of the ring (src/core/ring.c).
+ *
+ * One named semaphore per channel, "<ring name>.w0" and ".w1" (for a ring
+ * Local\xipc.mq.NAME: Local\xipc.mq.NAME.w0 "not empty" and .w1 "not
+ * full"), used as wake tokens: a sleeper takes one (WaitForSingleObject), a
+ * waker adds n (ReleaseSemaphore). A token left by a sleeper that timed out
+ * wakes a later sleeper early; the ring rechecks after every wait.
+ *
+ * Lifetime as for every Windows object (src/win32/shm.c): the semaphores
+ * live while a handle does, so they go with the last handle of the ring.
+ * `mode` is ignored (default DACL of the caller's token, owner-only).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* lMaximumCount: the largest CreateSemaphoreW accepts. */
+#define TOKENS_MAX 0x7fffffffL
+#define WAIT_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE)
+
+static int chan_name(char *buf, size_t len, const char *osname, int chan) {
+  int n = snprintf(buf, len, "%s.w%d", osname, chan);
+
+  if (n < 0 || (size_t)n >= len)
+    return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                      "mq ring: channel name for %s too long", osname);
+  return 0;
+}
+
+static int chan_open(const char *name, unsigned flags, HANDLE *out) {
+  WCHAR *wname = NULL;
+  HANDLE h;
+  DWORD err;
+  int rc;
+
+  rc = xipc__win32_utf16(name, &wname, "mq ring channel name");
+  if (rc != 0)
+    return rc;
+  /* As in sem.c: "it existed" is ERROR_ALREADY_EXISTS with a valid
+   * handle, so clear the last error first. */
+  SetLastError(ERROR_SUCCESS);
+  if (flags & XIPC_CREATE)
+    h = CreateSemaphoreW(NULL, 0, TOKENS_MAX, wname);
+  else
+    h = OpenSemaphoreW(WAIT_ACCESS, FALSE, wname);
+  err = GetLastError();
+  free(wname);
+  if (h == NULL) {
+    /* The name is held by an object of another type. */
+    if (err == ERROR_INVALID_HANDLE)
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "mq ring channel %s: the name belongs to an object "
+                        "that is not a semaphore",
+                        name);
+    return xipc__win32_fail(err, "%s(%s)",
+                            (flags & XIPC_CREATE) ? "CreateSemaphoreW"
+                                                  : "OpenSemaphoreW",
+                            name);
+  }
+  if ((flags & XIPC_CREATE) && (flags & XIPC_EXCL) &&
+      err == ERROR_ALREADY_EXISTS) {
+    CloseHandle(h);
+    return xipc__fail(XIPC_EEXIST, (int)err,
+                      "CreateSemaphoreW(%s): already exists", name);
+  }
+  *out = h;
+  return 0;
+}
+
+static int win32_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
+                           int nchan) {
+  char name[XIPC__OSNAME_MAX + 8];
+  HANDLE h;
+  int i, err;
+
+  if (nchan > XIPC__WAIT_CHANS)
+    return xipc__fail(XIPC_EINVAL, 0, "mq ring: %d channels", nchan);
+  for (i = 0; i < nchan; i++) {
+    err = chan_name(name, sizeof(name), req->osname, i);
+    if (err == 0)
+      err = chan_open(name, req->flags, &h);
+    if (err != 0) {
+      while (i-- > 0)
+        CloseHandle((HANDLE)ws->h[i]);
+      return err;
+    }
+    ws->h[i] = (intptr_t)h;
+  }
+  ws->nchan = nchan;
+  return 0;
+}
+
+static int win32_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
+                           uint32_t expected, int timeout_ms) {
+  HANDLE h = (HANDLE)ws->h[chan];
+  DWORD r, err;
+
+  (void)word;
+  (void)expected;
+  r = xipc__win32_wait(1, &h, timeout_ms);
+  switch (r) {
+  case WAIT_OBJECT_0:
+    return 0;
+  case WAIT_TIMEOUT:
+    return XIPC_ETIMEDOUT; /* the caller words the message */
+  case WAIT_FAILED:
+    err = GetLastError();
+    return xipc__win32_fail(err, "WaitForSingleObject(%s.w%d)", ws->osname,
+                            chan);
+  default:
+    return xipc__fail(XIPC_EUNKNOWN, 0,
+                      "WaitForSingleObject(%s.w%d): unexpected result 0x%lx",
+                      ws->osname, chan, (unsigned long)r);
+  }
+}
+
+static int win32_wait_wake(xipc__waitset_t *ws, int chan, uint32_t *word,
+                           int n) {
+  DWORD err;
+
+  (void)word;
+  if (ReleaseSemaphore((HANDLE)ws->h[chan], (LONG)n, NULL))
+    return 0;
+  err = GetLastError();
+  /* At the maximum count there are tokens for every possible sleeper. */
+  if (err == ERROR_TOO_MANY_POSTS)
+    return 0;
+  return xipc__win32_fail(err, "ReleaseSemaphore(%s.w%d)", ws->osname, chan);
+}
+
+static int win32_wait_close(xipc__waitset_t *ws, int remove) {
+  DWORD err = 0;
+  int i;
+
+  /* Nothing to remove: the semaphores go with their last handle. */
+  (void)remove;
+  for (i = 0; i < ws->nchan; i++) {
+    if (!CloseHandle((HANDLE)ws->h[i]) && err == 0)
+      err = GetLastError();
+    ws->h[i] = 0;
+  }
+  if (err != 0)
+    return xipc__win32_fail(err, "CloseHandle(%s.w*)", ws->osname);
+  return 0;
+}
+
+static int win32_wait_unlink(const xipc__sync_req_t *req) {
+  char name[XIPC__OSNAME_MAX + 8];
+  int err;
+
+  /* Windows has no unlink: report whether channel 0 exists. */
+  err = chan_name(name, sizeof(name), req->osname, 0);
+  if (err != 0)
+    return err;
+  return xipc__win32_unlink(name, OpenSemaphoreW, SYNCHRONIZE,
+                            "OpenSemaphoreW");
+}
+
+const xipc__wait_methods_t xipc__win32_wait_methods = {
+    win32_wait_open, win32_wait_wait, win32_wait_wake, win32_wait_close,
+    win32_wait_unlink};

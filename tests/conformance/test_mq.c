@@ -1,0 +1,593 @@
+/* Conformance: message queues, written once for two matrix rows: "mq" (the
+ * backend's kernel queue) and "mq-ring" (XIPC_MQ_RING, xipc's shared-memory
+ * ring; on Windows the only mq). Every test crosses processes where the
+ * behaviour is about other processes. */
+#include "xt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define MPMC_PRODUCERS 3
+#define MPMC_CONSUMERS 3
+#define MPMC_PER_PRODUCER 3000
+
+static xipc_mq_opts_t opts_for(unsigned flags, size_t msgs, size_t size) {
+  xipc_mq_opts_t o;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.flags = flags | xt_row_flags();
+  o.max_msgs = msgs;
+  o.max_msg_size = size;
+  return o;
+}
+
+static xipc_mq_t *create(const char *name, size_t msgs, size_t size) {
+  xipc_mq_opts_t o = opts_for(XIPC_CREATE | XIPC_EXCL, msgs, size);
+  xipc_mq_t *mq = NULL;
+
+  XT_OK(xipc_mq_open(&mq, name, &o));
+  return mq;
+}
+
+static void drop(xipc_mq_t *mq, const char *name) {
+  XT_OK(xipc_mq_unlink(name, xt_backend, xt_row_flags()));
+  XT_OK(xipc_mq_close(mq));
+}
+
+/* Helper arguments: NAME BACKEND FLAGS ... */
+static xt_proc_t *spawn_mq(const char *helper, const char *name,
+                           const char *a1, const char *a2, const char *a3) {
+  char b[8], f[16];
+  const char *args[] = {name, b, f, a1, a2, a3, NULL};
+
+  sprintf(b, "%d", xt_backend);
+  sprintf(f, "%u", xt_row_flags());
+  return xt_spawn(helper, args);
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static xipc_mq_t *hopen(char **argv) {
+  xipc_mq_opts_t o;
+  xipc_mq_t *mq = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(argv[1]);
+  o.flags = (unsigned)atoi(argv[2]);
+  return xipc_mq_open(&mq, argv[0], &o) == 0 ? mq : NULL;
+}
+
+/* Message i of a sender: 8-byte header (i) then a pattern of length len. */
+static size_t make_msg(unsigned char *buf, uint32_t sender, uint32_t i,
+                       size_t len) {
+  if (len < 8)
+    len = 8;
+  memcpy(buf, &sender, 4);
+  memcpy(buf + 4, &i, 4);
+  xt_fill(buf + 8, len - 8, sender * 100000u + i);
+  return len;
+}
+
+static int check_msg(const unsigned char *buf, size_t len, uint32_t *sender,
+                     uint32_t *i) {
+  if (len < 8)
+    return 0;
+  memcpy(sender, buf, 4);
+  memcpy(i, buf + 4, 4);
+  return xt_check(buf + 8, len - 8, *sender * 100000u + *i) == len - 8;
+}
+
+/* ... COUNT PRIO DELAY_MS: after the delay, send COUNT numbered messages
+ * (sender id 1) of 8..40 bytes with priority PRIO, blocking when full. */
+static int h_send(int argc, char **argv) {
+  unsigned char buf[64];
+  xipc_mq_t *mq;
+  int i, n;
+
+  HCHECK(argc == 6);
+  mq = hopen(argv);
+  HCHECK(mq != NULL);
+  xt_ready();
+  uv_sleep((unsigned)atoi(argv[5]));
+  n = atoi(argv[3]);
+  for (i = 0; i < n; i++) {
+    size_t len = make_msg(buf, 1, (uint32_t)i, 8 + (size_t)i % 33);
+    HCHECK(xipc_mq_send(mq, buf, len, (unsigned)atoi(argv[4]), 20000) == 0);
+  }
+  xipc_mq_close(mq);
+  return 0;
+}
+
+/* ... COUNT CAP: receive COUNT messages with a CAP-byte buffer and print
+ * "prio:len:first-byte" for each. */
+static int h_recv(int argc, char **argv) {
+  unsigned char buf[4096];
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  int i, err;
+
+  HCHECK(argc == 5);
+  mq = hopen(argv);
+  HCHECK(mq != NULL);
+  xt_ready();
+  for (i = 0; i < atoi(argv[3]); i++) {
+    err = xipc_mq_recv(mq, buf, (size_t)atoi(argv[4]), &len, &prio, 20000);
+    if (err != 0) {
+      xt_say("%s:%zu", xipc_err_name(err), len);
+      continue;
+    }
+    xt_say("%u:%zu:%u", prio, len, len > 0 ? buf[0] : 0u);
+  }
+  xipc_mq_close(mq);
+  return 0;
+}
+
+/* ... ID COUNT: producer ID sends COUNT numbered messages, priority 5. */
+static int h_produce(int argc, char **argv) {
+  unsigned char buf[256];
+  uint32_t id, i, n;
+  xipc_mq_t *mq;
+
+  HCHECK(argc == 5);
+  mq = hopen(argv);
+  HCHECK(mq != NULL);
+  id = (uint32_t)atoi(argv[3]);
+  n = (uint32_t)atoi(argv[4]);
+  xt_ready();
+  for (i = 0; i < n; i++) {
+    size_t len = make_msg(buf, id, i, 8 + (id * 7 + i) % 200);
+    HCHECK(xipc_mq_send(mq, buf, len, 5, 30000) == 0);
+  }
+  xipc_mq_close(mq);
+  return 0;
+}
+
+/* ... PRODUCERS: receive until an 8-byte "end" marker (sender 0); check
+ * every payload and that each producer's numbers rise; print per producer
+ * "count sum sumsq" (sum and sum of squares of the numbers seen). */
+static int h_consume(int argc, char **argv) {
+  unsigned char buf[256];
+  uint64_t count[16] = {0}, sum[16] = {0}, sumsq[16] = {0};
+  int64_t last[16];
+  uint32_t sender, i;
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  int p, np;
+
+  HCHECK(argc == 4);
+  mq = hopen(argv);
+  np = atoi(argv[3]);
+  HCHECK(mq != NULL && np < 16);
+  for (p = 0; p < 16; p++)
+    last[p] = -1;
+  xt_ready();
+  for (;;) {
+    HCHECK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 30000) == 0);
+    HCHECK(check_msg(buf, len, &sender, &i));
+    if (sender == 0)
+      break;
+    HCHECK(sender <= (uint32_t)np && prio == 5);
+    HCHECK((int64_t)i > last[sender]); /* per-producer order */
+    last[sender] = i;
+    count[sender]++;
+    sum[sender] += i;
+    sumsq[sender] += (uint64_t)i * i;
+  }
+  for (p = 1; p <= np; p++)
+    xt_say("%llu %llu %llu", (unsigned long long)count[p],
+           (unsigned long long)sum[p], (unsigned long long)sumsq[p]);
+  xipc_mq_close(mq);
+  return 0;
+}
+
+static const xt_helper_t helpers[] = {{"mq-send", h_send},
+                                      {"mq-recv", h_recv},
+                                      {"mq-produce", h_produce},
+                                      {"mq-consume", h_consume},
+                                      {NULL, NULL}};
+
+/* ---- tests -------------------------------------------------------------------- */
+
+static void mq_fifo_order_across_processes(void) {
+  char name[80];
+  unsigned char buf[64];
+  uint32_t sender, i, want;
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  xt_proc_t *p;
+
+  xt_name(name, sizeof(name), "fifo");
+  mq = create(name, 4, 64); /* smaller than the count: the sender blocks */
+  p = spawn_mq("mq-send", name, "200", "0", "0");
+  XT_TRUE_FATAL(p != NULL);
+  for (want = 0; want < 200; want++) {
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 20000));
+    XT_TRUE_FATAL(check_msg(buf, len, &sender, &i));
+    XT_EQ(i, want);
+    XT_EQ(len, 8 + want % 33);
+    XT_EQ(prio, 0);
+  }
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  drop(mq, name);
+}
+
+static void mq_priority_order_highest_first_fifo_within(void) {
+  static const unsigned prios[] = {3, 31, 0, 31, 7, 3};
+  char name[80], line[64];
+  static const char *const want[] = {"31:1:1", "31:1:3", "7:1:4",
+                                     "3:1:0",  "3:1:5",  "0:1:2"};
+  unsigned char b;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  int i;
+
+  xt_name(name, sizeof(name), "prio");
+  mq = create(name, 8, 16);
+  for (i = 0; i < 6; i++) {
+    b = (unsigned char)i;
+    XT_OK(xipc_mq_send(mq, &b, 1, prios[i], 0));
+  }
+  p = spawn_mq("mq-recv", name, "6", "16", NULL);
+  XT_TRUE_FATAL(p != NULL);
+  for (i = 0; i < 6; i++) {
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+    XT_TRUE(strcmp(line, want[i]) == 0);
+    if (strcmp(line, want[i]) != 0)
+      fprintf(stderr, "\n    message %d: got %s, want %s\n", i, line, want[i]);
+  }
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  drop(mq, name);
+}
+
+static void mq_full_queue_send_blocks_until_peer_receives(void) {
+  char name[80];
+  unsigned char buf[64];
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  uint64_t t0;
+  int i;
+
+  xt_name(name, sizeof(name), "full");
+  mq = create(name, 4, 64);
+  memset(buf, 7, sizeof(buf));
+  for (i = 0; i < 4; i++) /* full-size messages fill every backend */
+    XT_OK(xipc_mq_send(mq, buf, 64, 1, 0));
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 4);
+  XT_EQ(a.max_msgs, 4);
+  XT_EQ(a.max_msg_size, 64);
+  XT_EQ(a.ring, (xt_row_flags() & XIPC_MQ_RING) || !xipc_mq_has_kernel_queue(xt_backend));
+  XT_ERR(xipc_mq_send(mq, buf, 64, 1, 0), XIPC_EAGAIN);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_send(mq, buf, 64, 1, 100), XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  p = spawn_mq("mq-recv", name, "1", "64", NULL); /* takes one */
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_mq_send(mq, buf, 64, 1, -1)); /* released by the peer */
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 4);
+  drop(mq, name);
+}
+
+static void mq_receive_timeouts(void) {
+  char name[80];
+  unsigned char buf[64];
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  xt_proc_t *p;
+  uint64_t t0;
+
+  xt_name(name, sizeof(name), "timeout");
+  mq = create(name, 4, 64);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 100),
+         XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  p = spawn_mq("mq-send", name, "1", "9", "200");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, -1));
+  XT_EQ(prio, 9);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  p = spawn_mq("mq-send", name, "1", "2", "100");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 20000));
+  XT_EQ(prio, 2);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, -7), XIPC_EINVAL);
+  drop(mq, name);
+}
+
+static void mq_zero_length_messages(void) {
+  char name[80], line[64];
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+
+  xt_name(name, sizeof(name), "zero");
+  mq = create(name, 4, 64);
+  XT_OK(xipc_mq_send(mq, NULL, 0, 4, 0));
+  XT_OK(xipc_mq_send(mq, "", 0, 4, 0));
+  p = spawn_mq("mq-recv", name, "2", "0", NULL); /* even a 0-byte buffer */
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_EQ(strcmp(line, "4:0:0"), 0);
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_EQ(strcmp(line, "4:0:0"), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  drop(mq, name);
+}
+
+static void mq_oversize_send_is_emsgsize_and_sends_nothing(void) {
+  char name[80];
+  unsigned char buf[65] = {0};
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+
+  xt_name(name, sizeof(name), "oversize");
+  mq = create(name, 4, 64);
+  XT_ERR(xipc_mq_send(mq, buf, 65, 0, 0), XIPC_EMSGSIZE);
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 0);
+  XT_OK(xipc_mq_send(mq, buf, 64, 0, 0));
+  drop(mq, name);
+}
+
+static void mq_small_buffer_keeps_message(void) {
+  char name[80];
+  unsigned char buf[100];
+  uint32_t sender, i;
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+  unsigned prio = 99;
+  size_t len = 0;
+  xt_proc_t *p;
+
+  xt_name(name, sizeof(name), "small");
+  mq = create(name, 4, 100);
+  p = spawn_mq("mq-send", name, "3", "6", "0"); /* lengths 8, 9, 10 */
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_ERR(xipc_mq_recv(mq, buf, 5, &len, &prio, 1000), XIPC_EMSGSIZE);
+  XT_EQ(len, 8); /* the size it needs */
+  XT_ERR(xipc_mq_recv(mq, buf, 7, &len, &prio, 0), XIPC_EMSGSIZE);
+  XT_EQ(len, 8);
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 3); /* nothing lost */
+  XT_OK(xipc_mq_recv(mq, buf, 8, &len, &prio, 0));
+  XT_TRUE(check_msg(buf, len, &sender, &i));
+  XT_EQ(i, 0);
+  XT_EQ(prio, 6);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_TRUE(check_msg(buf, len, &sender, &i));
+  XT_EQ(i, 1);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(len, 10);
+  drop(mq, name);
+}
+
+/* MPMC_PRODUCERS x MPMC_CONSUMERS processes: no loss, no duplicate,
+ * payloads intact, each producer's messages in order at every consumer. */
+static void mq_many_producers_many_consumers_lose_nothing(void) {
+  char name[80], id[8], per[16], np[8], line[128];
+  unsigned char end[8];
+  xt_proc_t *prod[MPMC_PRODUCERS], *cons[MPMC_CONSUMERS];
+  uint64_t count[MPMC_PRODUCERS + 1] = {0}, sum[MPMC_PRODUCERS + 1] = {0},
+           sumsq[MPMC_PRODUCERS + 1] = {0};
+  const uint64_t n = MPMC_PER_PRODUCER;
+  unsigned long long c, s, q;
+  xipc_mq_t *mq;
+  int i, k;
+
+  xt_name(name, sizeof(name), "mpmc");
+  sprintf(per, "%d", MPMC_PER_PRODUCER);
+  sprintf(np, "%d", MPMC_PRODUCERS);
+  mq = create(name, 8, 256);
+  for (i = 0; i < MPMC_CONSUMERS; i++) {
+    cons[i] = spawn_mq("mq-consume", name, np, NULL, NULL);
+    XT_TRUE_FATAL(cons[i] != NULL);
+  }
+  for (i = 0; i < MPMC_PRODUCERS; i++) {
+    sprintf(id, "%d", i + 1);
+    prod[i] = spawn_mq("mq-produce", name, id, per, NULL);
+    XT_TRUE_FATAL(prod[i] != NULL);
+  }
+  for (i = 0; i < MPMC_PRODUCERS; i++)
+    XT_EQ(xt_proc_wait(prod[i], 120000), 0);
+  make_msg(end, 0, 0, 8);
+  for (i = 0; i < MPMC_CONSUMERS; i++) /* priority 0: after all data */
+    XT_OK(xipc_mq_send(mq, end, 8, 0, 20000));
+  for (i = 0; i < MPMC_CONSUMERS; i++) {
+    for (k = 1; k <= MPMC_PRODUCERS; k++) {
+      line[0] = '\0';
+      XT_EQ(xt_proc_recv(cons[i], line, sizeof(line), 60000), 0);
+      XT_EQ(sscanf(line, "%llu %llu %llu", &c, &s, &q), 3);
+      count[k] += c;
+      sum[k] += s;
+      sumsq[k] += q;
+    }
+    XT_EQ(xt_proc_wait(cons[i], 20000), 0);
+  }
+  for (k = 1; k <= MPMC_PRODUCERS; k++) {
+    XT_EQ(count[k], n);
+    XT_EQ(sum[k], n * (n - 1) / 2);
+    XT_EQ(sumsq[k], (n - 1) * n * (2 * n - 1) / 6);
+  }
+  drop(mq, name);
+}
+
+static void mq_geometry_of_existing_queue(void) {
+  char name[80];
+  xipc_mq_opts_t o = opts_for(0, 0, 0);
+  xipc_mq_t *mq, *other = NULL;
+  xipc_mq_attr_t a;
+
+  xt_name(name, sizeof(name), "geometry");
+  mq = create(name, 5, 128);
+  XT_OK(xipc_mq_open(&other, name, &o)); /* zeros accept what exists */
+  XT_OK(xipc_mq_attr(other, &a));
+  if (xt_backend != XIPC_BACKEND_SYSV || (xt_row_flags() & XIPC_MQ_RING)) {
+    XT_EQ(a.max_msgs, 5);
+    XT_EQ(a.max_msg_size, 128);
+  } else { /* documented: System V records bytes only */
+    XT_EQ(a.max_msgs * a.max_msg_size <= 5 * 128 + a.max_msg_size, 1);
+  }
+  XT_OK(xipc_mq_close(other));
+  o = opts_for(0, 5, 128);
+  XT_OK(xipc_mq_open(&other, name, &o));
+  XT_OK(xipc_mq_close(other));
+  o = opts_for(XIPC_CREATE, 6, 128);
+  XT_ERR(xipc_mq_open(&other, name, &o), XIPC_EINVAL);
+  o = opts_for(0, 5, 64);
+  XT_ERR(xipc_mq_open(&other, name, &o), XIPC_EINVAL);
+  o = opts_for(XIPC_CREATE | XIPC_EXCL, 5, 128);
+  XT_ERR(xipc_mq_open(&other, name, &o), XIPC_EEXIST);
+  drop(mq, name);
+}
+
+/* Per backend (docs/semantics.md). */
+static void mq_unlink_semantics(void) {
+  char name[80];
+  xipc_mq_opts_t o = opts_for(0, 0, 0);
+  unsigned char b = 1;
+  xipc_mq_t *mq, *other = NULL;
+  int ring = (xt_row_flags() & XIPC_MQ_RING) != 0;
+
+  xt_name(name, sizeof(name), "unlink");
+  mq = create(name, 4, 16);
+  XT_OK(xipc_mq_unlink(name, xt_backend, xt_row_flags()));
+  if (xt_backend == XIPC_BACKEND_WIN32) {
+    XT_OK(xipc_mq_open(&other, name, &o)); /* lives while a handle does */
+    XT_OK(xipc_mq_close(other));
+    XT_OK(xipc_mq_send(mq, &b, 1, 0, 0));
+  } else {
+    XT_ERR(xipc_mq_open(&other, name, &o), XIPC_ENOENT);
+    XT_ERR(xipc_mq_unlink(name, xt_backend, xt_row_flags()), XIPC_ENOENT);
+    if (xt_backend == XIPC_BACKEND_SYSV && !ring) /* destroyed at once */
+      XT_ERR(xipc_mq_send(mq, &b, 1, 0, 0), XIPC_ENOENT);
+    else /* POSIX queue and any ring: the handle keeps working */
+      XT_OK(xipc_mq_send(mq, &b, 1, 0, 0));
+  }
+  XT_OK(xipc_mq_close(mq));
+  XT_ERR(xipc_mq_open(&other, name, &o), XIPC_ENOENT);
+}
+
+static void mq_system_limit_is_esyslimit(void) {
+  char name[80];
+  xipc_mq_opts_t o;
+  xipc_mq_t *mq = NULL;
+
+  if (xt_row_flags() & XIPC_MQ_RING)
+    XT_SKIP("the ring has no system queue limit (it is shared memory)");
+  xt_name(name, sizeof(name), "limit");
+  /* POSIX: more messages than even root may have (HARD_MSGMAX 65536);
+   * System V: messages larger than kernel.msgmax. */
+  o = xt_backend == XIPC_BACKEND_POSIX
+          ? opts_for(XIPC_CREATE | XIPC_EXCL, 100000, 16)
+          : opts_for(XIPC_CREATE | XIPC_EXCL, 2, 1 << 20);
+  XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_ESYSLIMIT);
+  XT_TRUE(strstr(xipc_last_error_message(),
+                 xt_backend == XIPC_BACKEND_POSIX ? "fs.mqueue" : "kernel.msg") !=
+          NULL);
+  XT_TRUE(mq == NULL);
+  o.flags = 0;
+  XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_ENOENT); /* nothing left */
+}
+
+static void mq_bad_arguments(void) {
+  char name[80];
+  xipc_mq_opts_t o = opts_for(XIPC_CREATE, 4, 16);
+  unsigned char buf[16];
+  xipc_mq_t *mq = NULL;
+  size_t len;
+
+  xt_name(name, sizeof(name), "bad");
+  XT_ERR(xipc_mq_open(NULL, name, &o), XIPC_EINVAL);
+  XT_ERR(xipc_mq_open(&mq, NULL, &o), XIPC_EINVAL);
+  XT_ERR(xipc_mq_open(&mq, "a b", &o), XIPC_EINVAL);
+  o.max_msgs = SIZE_MAX / 2;
+  o.max_msg_size = 4;
+  XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_EINVAL); /* overflowing */
+  o.max_msgs = 4;
+  o.max_msg_size = SIZE_MAX;
+  XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_EINVAL);
+  o = opts_for(XIPC_CREATE | XIPC_RDONLY, 4, 16);
+  XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_EINVAL);
+  XT_TRUE(mq == NULL);
+  mq = create(name, 4, 16);
+  XT_ERR(xipc_mq_send(mq, buf, 1, 32, 0), XIPC_EINVAL); /* priority 0..31 */
+  XT_ERR(xipc_mq_send(mq, NULL, 1, 0, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_send(NULL, buf, 1, 0, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), NULL, NULL, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_recv(mq, NULL, 4, &len, NULL, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_attr(mq, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_mq_unlink(name, xt_backend, 0x4), XIPC_EINVAL);
+  drop(mq, name);
+  XT_OK(xipc_mq_close(NULL));
+}
+
+static const xt_test_t tests[] = {
+    XT_TEST(mq_fifo_order_across_processes),
+    XT_TEST(mq_priority_order_highest_first_fifo_within),
+    XT_TEST(mq_full_queue_send_blocks_until_peer_receives),
+    XT_TEST(mq_receive_timeouts),
+    XT_TEST(mq_zero_length_messages),
+    XT_TEST(mq_oversize_send_is_emsgsize_and_sends_nothing),
+    XT_TEST(mq_small_buffer_keeps_message),
+    XT_TEST(mq_many_producers_many_consumers_lose_nothing),
+    XT_TEST(mq_geometry_of_existing_queue),
+    XT_TEST(mq_unlink_semantics),
+    XT_TEST(mq_system_limit_is_esyslimit),
+    XT_TEST(mq_bad_arguments),
+    {NULL, NULL}};
+
+/* The n/a cells: on Windows the kernel-queue row (an mq there is always the
+ * ring: opening one gives a ring), elsewhere a backend without mq at all. */
+static void mq_unsupported_is_enotsup(void) {
+  char name[80];
+  xipc_mq_opts_t o = opts_for(XIPC_CREATE, 4, 16);
+  xipc_mq_t *mq = NULL;
+  xipc_mq_attr_t a;
+  int err;
+
+  xt_name(name, sizeof(name), "na");
+  XT_EQ(xipc_mq_has_kernel_queue(xt_backend), 0);
+  err = xipc_mq_open(&mq, name, &o);
+  if (xipc_supports(XIPC_KIND_MQ, xt_backend)) {
+    XT_OK(err);
+    XT_OK(xipc_mq_attr(mq, &a));
+    XT_EQ(a.ring, 1);
+    drop(mq, name);
+  } else {
+    XT_ERR(err, XIPC_ENOTSUP);
+    XT_TRUE(mq == NULL);
+  }
+}
+
+static const xt_test_t na_tests[] = {XT_TEST(mq_unsupported_is_enotsup),
+                                     {NULL, NULL}};
+
+static int kernel_queue(int backend) { return xipc_mq_has_kernel_queue(backend); }
+
+const xt_row_t xt_row_mq = {"mq",
+                            XIPC_KIND_MQ,
+                            tests,
+                            na_tests,
+                            {NULL, NULL, NULL,
+                             "Windows has no kernel message queue (its mq is "
+                             "the ring: see mq-ring)"},
+                            helpers,
+                            0,
+                            kernel_queue};
+
+const xt_row_t xt_row_mq_ring = {"mq-ring",         XIPC_KIND_MQ, tests,
+                                 na_tests,          {NULL, NULL, NULL, NULL},
+                                 helpers,           XIPC_MQ_RING,
+                                 NULL};
