@@ -7,8 +7,10 @@
 #include "xipc/map.h"
 #include "xipc/mq.h"
 #include "xipc/mutex.h"
+#include "xipc/pipe.h"
 #include "xipc/sem.h"
 #include "xipc/shm.h"
+#include "xipc/stream.h"
 #include "xipc/version.h"
 
 #endif /* XIPC_H */

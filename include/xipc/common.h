@@ -137,6 +137,12 @@ XIPC_EXTERN int xipc_default_backend(void);
 XIPC_EXTERN unsigned xipc_version(void);
 XIPC_EXTERN const char *xipc_version_string(void);
 
+/* A native handle as text and back ("7"; Windows "0x1a4"), for passing an
+ * inherited handle to a child on its command line. */
+XIPC_EXTERN int xipc_os_handle_format(xipc_os_handle_t h, char *buf,
+                                      size_t len);
+XIPC_EXTERN int xipc_os_handle_parse(const char *text, xipc_os_handle_t *out);
+
 /* Check a portable name: 0, XIPC_EINVAL or XIPC_ENAMETOOLONG. */
 XIPC_EXTERN int xipc_name_check(const char *name);
 

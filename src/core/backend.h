@@ -172,6 +172,46 @@ typedef struct xipc__wait_methods {
   int (*unlink)(const xipc__sync_req_t *req);
 } xipc__wait_methods_t;
 
+/* ---- byte I/O, pipes, fifos, streams ------------------------------------ */
+
+/* Core checks arguments; timeouts are -1 / 0 (XIPC_EAGAIN when nothing
+ * could be done at once) / > 0 ms (XIPC_ETIMEDOUT), monotonic. */
+typedef struct xipc__io_methods {
+  /* At least 1 byte, up to cap (cap > 0). End of stream (every writer or
+   * the peer closed, data drained): XIPC_EPIPE. */
+  int (*read)(xipc__io_t *io, void *buf, size_t cap, size_t *n,
+              int timeout_ms);
+  /* Everything in iov[0..niov) in order, unless the timeout expires or an
+   * error happens; *n = bytes written either way. Reader/peer gone:
+   * XIPC_EPIPE, and never a SIGPIPE. */
+  int (*write)(xipc__io_t *io, const xipc__iov_t *iov, int niov, size_t *n,
+               int timeout_ms);
+  int (*close)(xipc__io_t *io);
+  int (*inheritable)(xipc__io_t *io, int inheritable);
+} xipc__io_methods_t;
+
+typedef struct xipc__pipe_methods {
+  /* Both ends, set up for io->meth (flags: XIPC_PIPE_INHERIT_*). */
+  int (*pipe)(xipc__io_t *r, xipc__io_t *w, unsigned flags);
+  /* Wrap an inherited handle (is_read says which end). */
+  int (*from_handle)(xipc__io_t *io, xipc_os_handle_t h, int is_read);
+  /* fifo at `path` (from xipc__fifo_path); flags CREATE/EXCL; direction
+   * XIPC_FIFO_READ or _WRITE; a writer waits for a reader up to timeout. */
+  int (*fifo_open)(xipc__io_t *io, const char *path, int direction,
+                   unsigned flags, unsigned mode, int timeout_ms);
+  int (*fifo_unlink)(const char *path);
+} xipc__pipe_methods_t;
+
+typedef struct xipc__stream_methods {
+  /* Bind and listen on l->addr (l->mode, l->backlog set); fill l->bound
+   * (tcp: the real port) and l->h. */
+  int (*listen)(xipc_listener_t *l);
+  /* Both set io->meth (Windows: pipe or socket I/O) and io->is_socket. */
+  int (*accept)(xipc_listener_t *l, xipc__io_t *io, int timeout_ms);
+  int (*connect)(xipc__io_t *io, const xipc__addr_t *a, int timeout_ms);
+  int (*listener_close)(xipc_listener_t *l);
+} xipc__stream_methods_t;
+
 /* ---- the backend ------------------------------------------------------- */
 
 typedef struct xipc__backend {
@@ -183,6 +223,8 @@ typedef struct xipc__backend {
   const xipc__mutex_methods_t *mutex;
   const xipc__mq_methods_t *mq;     /* kernel queue; NULL on Windows */
   const xipc__wait_methods_t *wait; /* wait channels for the ring */
+  const xipc__pipe_methods_t *pipe; /* pipe + fifo (they set io->meth) */
+  const xipc__stream_methods_t *stream;
 } xipc__backend_t;
 
 /* Provided by the backends compiled into this build (CMake decides). */

@@ -85,6 +85,11 @@ int xipc_supports(int kind, int backend) {
     return b->sem != NULL;
   case XIPC_KIND_MUTEX:
     return b->mutex != NULL;
+  case XIPC_KIND_PIPE:
+  case XIPC_KIND_FIFO:
+    return b->pipe != NULL;
+  case XIPC_KIND_STREAM:
+    return b->stream != NULL;
   case XIPC_KIND_MQ: /* a kernel queue or the ring */
     return b->mq != NULL || (b->wait != NULL && b->shm != NULL);
   default:

@@ -28,6 +28,7 @@ struct xipc__mq_methods;
 struct xipc__wait_methods;
 struct xipc__ring;
 struct xipc__stash;
+struct xipc__stream_methods;
 
 struct xipc_shm {
   const struct xipc__shm_methods *meth;
@@ -112,6 +113,70 @@ struct xipc_mq {
   /* The ring (src/core/ring.c). */
   struct xipc__ring *ring;
 };
+
+/* ---- byte I/O: pipes, fifos, streams ------------------------------------ */
+
+struct xipc__io_methods;
+
+/* One end of a byte channel: an fd on Unix, a HANDLE or SOCKET (+ the
+ * backend's overlapped state) on Windows. */
+typedef struct xipc__io {
+  const struct xipc__io_methods *meth;
+  int backend;
+  intptr_t h;  /* fd, HANDLE or SOCKET */
+  void *os;    /* backend state (Windows: events, OVERLAPPED) */
+  int is_read; /* pipes and fifos: the read end */
+  int is_socket;
+} xipc__io_t;
+
+typedef struct xipc__iov {
+  const void *base;
+  size_t len;
+} xipc__iov_t;
+
+/* A parsed stream address; core resolves local:NAME to a unix path (POSIX)
+ * or a pipe name (Windows) before a backend sees it. */
+enum { XIPC__ADDR_UNIX = 1, XIPC__ADDR_PIPE, XIPC__ADDR_TCP };
+typedef struct xipc__addr {
+  int type;
+  int local;                /* it was local:NAME */
+  char path[XIPC_ADDRESS_MAX]; /* unix path or \\.\pipe\ name */
+  char host[256];           /* tcp: without brackets */
+  int port;                 /* tcp: 0..65535 */
+} xipc__addr_t;
+
+struct xipc_pipe {
+  xipc__io_t io;
+  unsigned flags;
+  char path[XIPC_ADDRESS_MAX]; /* fifo: its file / pipe name ("" for pipes) */
+};
+
+struct xipc_stream {
+  xipc__io_t io;
+  size_t max_frame;
+  unsigned char hdr[4]; /* recv_msg: header bytes read so far */
+  int hdr_got;
+  int broken;           /* framing lost: every call is XIPC_EPIPE */
+};
+
+struct xipc_listener {
+  const struct xipc__stream_methods *meth;
+  int backend;
+  intptr_t h;  /* listening socket, or the pipe instance waiting */
+  void *os;    /* backend state */
+  xipc__addr_t addr;
+  char bound[XIPC_ADDRESS_MAX]; /* the address as bound (tcp port filled) */
+  size_t max_frame;
+  int backlog;
+  unsigned mode;
+  unsigned flags;
+};
+
+/* Parse an address (docs/streams.md); local:NAME resolved for `backend`. */
+int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend);
+/* The OS path of fifo NAME on `backend` (RUNDIR/NAME.fifo or
+ * \\.\pipe\xipc.fifo.NAME). */
+int xipc__fifo_path(char *buf, size_t len, const char *name, int backend);
 
 /* ---- errors (src/core/error.c) ---------------------------------------- */
 

@@ -15,24 +15,28 @@
  *         priorities, ring 32 the free-slot ring
  *   4480  cells: 33 rings x cap cells of 8 bytes, ring r at 4480 + r*cap*8;
  *         a cell is one 64-bit word, (sequence << 32) | slot index
- *   S     slots (S = the end of the cells rounded up to 64): max_msgs slots
- *         of slot_size = 8 + max_msg_size rounded up to 8 bytes; a slot is
- *         u32 length, u32 priority, then the payload
+ *   L     lengths: max_msgs x u32, the length of the message in each slot
+ *         (L = the end of the cells)
+ *   S     slots: max_msgs x slot_size bytes, slot_size = max_msg_size
+ *         rounded up to 8 (S = the end of the lengths rounded up to 64)
+ *
+ * The lengths live apart from the payloads so that a 64-byte message fills
+ * exactly one cache line: moving a message between two cores then moves one
+ * line instead of two.
  *
  * Each index ring is a bounded multi-producer/multi-consumer queue of slot
  * indices after Dmitry Vyukov's design (1024cores.net, "Bounded MPMC
- * queue"): capacity cap = max_msgs rounded up to a power of two (at least
- * 2), every cell
- * carries a sequence number that says whose turn it is, and producers and
- * consumers claim positions with a CAS on their own position word. The free
- * ring starts with every slot index. send takes a free index, fills the
- * slot and enqueues the index into the ring of its priority: that enqueue
- * publishes the message, so a message is seen whole or not at all. recv
- * takes the head of the highest non-empty priority ring, copies the slot
- * out and returns the index to the free ring. A priority ring can never be
- * logically full (there are only max_msgs indices), so its enqueue always
- * succeeds, at worst after waiting for a consumer between its claim and
- * its release of the cell (a few instructions).
+ * queue"): every cell carries a sequence number that says whose turn it is,
+ * and producers and consumers claim positions with a CAS on their own
+ * position word. The capacity cap is 2 x max_msgs rounded up to a power of
+ * two (see geom_compute). The free ring starts with every slot index. send
+ * takes a free index, fills the slot and enqueues the index into the ring of
+ * its priority: that enqueue publishes the message, so a message is seen
+ * whole or not at all. recv takes the head of the highest non-empty
+ * priority ring, copies the slot out and returns the index to the free
+ * ring. No ring can be logically full (there are only max_msgs indices), so
+ * an enqueue always succeeds, at worst after waiting for a consumer between
+ * its claim and its release of the cell (a few instructions).
  *
  * Positions and sequences are 32 bits and wrap; every comparison is a signed
  * difference, valid while no thread lags 2^31 operations behind.
@@ -59,14 +63,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef RING_STATS
-#include <stdio.h>
-static unsigned long st_empty_try, st_full_try, st_spin, st_sleep, st_clear, st_scan, st_setor, st_ops;
-__attribute__((destructor)) static void st_dump(void){ if(st_ops) fprintf(stderr,"ops %lu empty %lu full %lu spin %lu sleep %lu clear %lu scan %lu setor %lu\n",st_ops,st_empty_try,st_full_try,st_spin,st_sleep,st_clear,st_scan,st_setor);}
-#define ST(x) (x++)
-#else
-#define ST(x) ((void)0)
-#endif
 
 #define RING_MAGIC 0x474e5258u /* "XRNG" little-endian */
 #define RING_VERSION 1u
@@ -74,7 +70,6 @@ __attribute__((destructor)) static void st_dump(void){ if(st_ops) fprintf(stderr
 #define RING_FREE 32u   /* the free-slot ring; 0..31 are the priorities */
 #define RING_NRINGS 33u
 #define RING_LINE 64u
-#define SLOT_META 8u    /* u32 length, u32 priority */
 /* The whole segment (after the xipc header) may not exceed this: a larger
  * geometry is a caller's mistake or an overflow, refused before any
  * allocation. */
@@ -114,12 +109,12 @@ typedef struct ring_hdr {
   uint32_t nprio;       /* 32 */
   uint32_t max_msgs;
   uint32_t max_msg_size;
-  uint32_t slot_size;
-  uint32_t cap; /* cells per index ring, a power of two >= max_msgs */
+  uint32_t slot_size; /* max_msg_size rounded up to 8 */
+  uint32_t cap; /* cells per index ring: a power of two >= 2 * max_msgs */
   uint64_t cells_off;
+  uint64_t lens_off;
   uint64_t slots_off;
   uint64_t total_size; /* = the xipc segment's user size */
-  uint32_t reserved[2];
   uint32_t nonempty; /* bit p: priority p may hold messages (hint) */
   unsigned char pad1[RING_LINE - 4];
   ring_chan_t chan[2];
@@ -138,7 +133,7 @@ _Static_assert(sizeof(ring_hdr_t) == 256 + RING_NRINGS * 2 * RING_LINE,
 
 typedef struct ring_geom {
   uint32_t max_msgs, msg_size, slot_size, cap;
-  uint64_t cells_off, slots_off, total;
+  uint64_t cells_off, lens_off, slots_off, total;
 } ring_geom_t;
 
 struct xipc__ring {
@@ -147,6 +142,7 @@ struct xipc__ring {
   const xipc__wait_methods_t *wait;
   ring_hdr_t *hdr;
   uint64_t *cells; /* ring r: cells + r * cap */
+  uint32_t *lens;  /* message length per slot */
   unsigned char *slots;
   /* The validated geometry: never re-read from the segment. */
   uint32_t max_msgs, msg_size, slot_size, cap, mask;
@@ -177,18 +173,24 @@ static inline void full_fence(void) {
 /* Geometry for a queue shape: -1 when it overflows or exceeds
  * RING_MAX_BYTES. All arithmetic in 64 bits on bounded inputs. */
 static int geom_compute(ring_geom_t *g, uint64_t max_msgs, uint64_t msg_size) {
-  /* At least 2 cells: with one, a released cell (sequence pos + cap) would
-   * read as a published one (pos + 1) to a thread with a stale position. */
-  uint64_t cap = 2, slot, cells_end;
+  uint64_t cap = 2, slot, cells_end, lens_end;
 
   if (max_msgs == 0 || max_msgs > RING_MAX_BYTES || msg_size > RING_MAX_BYTES)
     return -1;
-  while (cap < max_msgs)
+  /* Twice the messages, rounded up to a power of two: when the queue is
+   * full (or empty) the producers' and the consumers' positions of a ring
+   * are then half a ring apart, on different cache lines, instead of on the
+   * same cell. (Also at least 2 cells: with one, a released cell, sequence
+   * pos + cap, would read as a published one, pos + 1, to a thread with a
+   * stale position.) */
+  while (cap < 2u * max_msgs)
     cap <<= 1;
-  slot = SLOT_META + ((msg_size + 7u) & ~(uint64_t)7u);
+  slot = (msg_size + 7u) & ~(uint64_t)7u;
   cells_end = sizeof(ring_hdr_t) + RING_NRINGS * cap * 8u;
   g->cells_off = sizeof(ring_hdr_t);
-  g->slots_off = (cells_end + RING_LINE - 1u) & ~(uint64_t)(RING_LINE - 1u);
+  g->lens_off = cells_end; /* a multiple of 64 already */
+  lens_end = g->lens_off + max_msgs * 4u;
+  g->slots_off = (lens_end + RING_LINE - 1u) & ~(uint64_t)(RING_LINE - 1u);
   g->total = g->slots_off + max_msgs * slot;
   if (g->total > RING_MAX_BYTES)
     return -1;
@@ -233,6 +235,8 @@ static inline void prefetch_slot(struct xipc__ring *r, uint64_t c,
   if (CELL_SEQ(c) != want_seq || CELL_IDX(c) >= r->max_msgs)
     return;
   slot = slot_at(r, CELL_IDX(c));
+  if (r->slot_size == 0)
+    return;
   if (write) {
     __builtin_prefetch(slot, 1);
     __builtin_prefetch(slot + r->slot_size - 1, 1);
@@ -366,7 +370,7 @@ static int ring_ready(struct xipc__ring *r, unsigned ring) {
 static void bit_set(struct xipc__ring *r, unsigned p) {
   uint32_t bit = 1u << p;
 
-  if (!(__atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) & bit) && (ST(st_setor), 1))
+  if (!(__atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) & bit))
     __atomic_fetch_or(&r->hdr->nonempty, bit, __ATOMIC_SEQ_CST);
 }
 
@@ -379,7 +383,6 @@ static void bit_set(struct xipc__ring *r, unsigned p) {
 static void bit_clear(struct xipc__ring *r, unsigned p) {
   uint32_t bit = 1u << p;
 
-  ST(st_clear);
   __atomic_fetch_and(&r->hdr->nonempty, ~bit, __ATOMIC_SEQ_CST);
   full_fence();
   if (ring_ready(r, p))
@@ -419,19 +422,15 @@ typedef struct recv_op {
 /* 1 sent, 0 full, < 0 error. */
 static int send_try(struct xipc__ring *r, void *arg) {
   send_op_t *op = arg;
-  unsigned char *slot;
   uint32_t idx = 0;
   int rc;
 
   rc = ring_get(r, RING_FREE, &idx);
   if (rc <= 0)
     return rc;
-  slot = slot_at(r, idx);
-  __atomic_store_n((uint32_t *)slot, (uint32_t)op->len, __ATOMIC_RELAXED);
-  __atomic_store_n((uint32_t *)(slot + 4), (uint32_t)op->prio,
-                   __ATOMIC_RELAXED);
+  __atomic_store_n(&r->lens[idx], (uint32_t)op->len, __ATOMIC_RELAXED);
   if (op->len > 0)
-    memcpy(slot + SLOT_META, op->buf, op->len);
+    memcpy(slot_at(r, idx), op->buf, op->len);
   rc = ring_put(r, op->prio, idx); /* publishes the message */
   if (rc != 0)
     return rc;
@@ -441,7 +440,25 @@ static int send_try(struct xipc__ring *r, void *arg) {
   return 1;
 }
 
-static int send_ready(struct xipc__ring *r) { return ring_ready(r, RING_FREE); }
+/* The spin of a sender facing a full queue waits until a few slots are
+ * free (the K-th free cell is published), not just one: taking each slot
+ * the moment a receiver frees it would bounce the free ring's cache line
+ * between the two for every message. After the spin the sender takes any
+ * slot, so this only batches, it never delays a send beyond the spin. */
+static int send_ready(struct xipc__ring *r) {
+  uint32_t k = r->max_msgs / 4u;
+  uint32_t pos = __atomic_load_n(deq_pos(r, RING_FREE), __ATOMIC_RELAXED);
+  uint64_t c;
+
+  if (k > 8u)
+    k = 8u;
+  if (k == 0u)
+    k = 1u;
+  pos += k - 1u;
+  c = __atomic_load_n(&ring_cells(r, RING_FREE)[pos & r->mask],
+                      __ATOMIC_ACQUIRE);
+  return CELL_SEQ(c) == pos + 1;
+}
 
 /* Take the head of priority ring p into op: 1 taken, 0 empty, XIPC_EMSGSIZE
  * (message left in place, op->len = its size) or XIPC_EBADMSG. */
@@ -449,7 +466,6 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
   uint32_t *deq = deq_pos(r, p);
   uint64_t *cells = ring_cells(r, p);
   uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n;
-  unsigned char *slot;
   int rc;
 
   for (;;) {
@@ -474,7 +490,7 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
      * slot counts only if the head has not moved meanwhile. */
     idx = CELL_IDX(c);
     n = idx < r->max_msgs
-            ? __atomic_load_n((uint32_t *)slot_at(r, idx), __ATOMIC_RELAXED)
+            ? __atomic_load_n(&r->lens[idx], __ATOMIC_RELAXED)
             : 0;
     if (idx >= r->max_msgs || n > r->msg_size || n > op->cap) {
       __atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -497,17 +513,17 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
     __atomic_store_n(cell, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
     /* Ours now: n was read while nobody else owned the slot, and it is
      * bounded by cap and max_msg_size whatever a peer writes now. */
-    slot = slot_at(r, idx);
     if (n > 0)
-      memcpy(op->buf, slot + SLOT_META, n);
+      memcpy(op->buf, slot_at(r, idx), n);
     op->len = n;
     op->prio = p;
-    /* Was that the last one? Then clear the hint bit. */
-    c = __atomic_load_n(&cells[(pos + 1) & r->mask], __ATOMIC_RELAXED);
-    if (CELL_SEQ(c) != pos + 2)
-      bit_clear(r, p);
-    else
-      prefetch_slot(r, c, pos + 2, 0);
+    /* The bit of a ring that became empty stays set until a receive finds
+     * it stale (recv_try): clearing it here would make the next send set
+     * it again whenever the receiver keeps up with the sender. */
+    prefetch_slot(r,
+                  __atomic_load_n(&cells[(pos + 1) & r->mask],
+                                  __ATOMIC_RELAXED),
+                  pos + 2, 0);
     rc = ring_put(r, RING_FREE, idx);
     if (rc != 0)
       return rc;
@@ -522,7 +538,6 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
 static int scan(struct xipc__ring *r) {
   int p;
 
-  ST(st_scan);
   for (p = (int)RING_NPRIO - 1; p >= 0; p--)
     if (ring_ready(r, (unsigned)p))
       return p;
@@ -570,18 +585,15 @@ static int block(struct xipc__ring *r, int chan,
   uint32_t s;
   int i, rc, left;
 
-  ST(st_ops);
   rc = try(r, arg);
   if (rc != 0)
     return rc < 0 ? rc : 0;
-  if (chan) ST(st_full_try); else ST(st_empty_try);
   if (timeout_ms == 0)
     return xipc__fail(XIPC_EAGAIN, 0, "mq '%s': %s", r->name, state);
   /* A short bounded spin: the peer is often a few hundred nanoseconds
    * away, a sleep and a wake are two system calls. */
   for (i = 0; i < SPIN_TRIES; i++) {
     cpu_relax();
-    ST(st_spin);
     if (ready(r)) {
       rc = try(r, arg);
       if (rc != 0)
@@ -595,7 +607,7 @@ static int block(struct xipc__ring *r, int chan,
     s = __atomic_load_n(&ch->seq, __ATOMIC_SEQ_CST);
     rc = try(r, arg);
     left = rc == 0 ? xipc__remaining_ms(start, timeout_ms) : 0;
-    if (rc == 0 && left != 0 && (ST(st_sleep), 1))
+    if (rc == 0 && left != 0)
       rc = r->wait->wait(&r->ws, chan, &ch->seq, s, left);
     __atomic_fetch_sub(&ch->sleepers, 1, __ATOMIC_SEQ_CST);
     if (rc == 1)
@@ -686,6 +698,7 @@ static void ring_init(struct xipc__ring *r, const ring_geom_t *g) {
   h->slot_size = g->slot_size;
   h->cap = g->cap;
   h->cells_off = g->cells_off;
+  h->lens_off = g->lens_off;
   h->slots_off = g->slots_off;
   h->total_size = g->total;
   for (q = 0; q < RING_NRINGS; q++) {
@@ -743,7 +756,8 @@ static int header_check(const ring_hdr_t *h, size_t seg_size,
   if (c.header_size != sizeof(ring_hdr_t) || c.nprio != RING_NPRIO ||
       geom_compute(g, c.max_msgs, c.max_msg_size) != 0 ||
       c.slot_size != g->slot_size || c.cap != g->cap ||
-      c.cells_off != g->cells_off || c.slots_off != g->slots_off ||
+      c.cells_off != g->cells_off || c.lens_off != g->lens_off ||
+      c.slots_off != g->slots_off ||
       c.total_size != g->total || g->total != (uint64_t)seg_size)
     return xipc__fail(XIPC_EBADMSG, 0,
                       "mq '%s': corrupt ring header (geometry %u x %u bytes "
@@ -775,6 +789,7 @@ static void ring_map(struct xipc__ring *r, const ring_geom_t *g) {
 
   r->hdr = (ring_hdr_t *)base;
   r->cells = (uint64_t *)(base + g->cells_off);
+  r->lens = (uint32_t *)(base + g->lens_off);
   r->slots = base + g->slots_off;
   r->max_msgs = g->max_msgs;
   r->msg_size = g->msg_size;
@@ -783,10 +798,36 @@ static void ring_map(struct xipc__ring *r, const ring_geom_t *g) {
   r->mask = g->cap - 1u;
 }
 
+/* Open the ring's segment. With XIPC_CREATE but not XIPC_EXCL an existing
+ * ring is opened first, whatever its size, so that a geometry mismatch is
+ * found by comparing geometries (XIPC_EINVAL naming both) and not segment
+ * sizes; only when there is none is one created, exclusively, and a
+ * creator that loses that race opens the winner's. */
+static int seg_open(struct xipc__ring *r, const char *name, int backend,
+                    unsigned flags, unsigned mode, size_t size) {
+  xipc_shm_opts_t so;
+  int err;
+
+  memset(&so, 0, sizeof(so));
+  so.backend = backend;
+  so.mode = mode;
+  for (;;) {
+    if (!(flags & XIPC_EXCL)) {
+      so.flags = 0;
+      err = xipc__shm_open_kind(&r->seg, "mq", XIPC_KIND_MQ, name, 0, &so);
+      if (err != XIPC_ENOENT || !(flags & XIPC_CREATE))
+        return err;
+    }
+    so.flags = XIPC_CREATE | XIPC_EXCL;
+    err = xipc__shm_open_kind(&r->seg, "mq", XIPC_KIND_MQ, name, size, &so);
+    if (err != XIPC_EEXIST || (flags & XIPC_EXCL))
+      return err;
+  }
+}
+
 static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   const xipc__backend_t *b;
   struct xipc__ring *r;
-  xipc_shm_opts_t so;
   ring_geom_t want, have;
   int creating = (req->flags & XIPC_CREATE) != 0;
   int err;
@@ -813,12 +854,8 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   r->name = mq->name;
   r->wait = b->wait;
 
-  memset(&so, 0, sizeof(so));
-  so.backend = b->id;
-  so.flags = req->flags & (XIPC_CREATE | XIPC_EXCL);
-  so.mode = req->mode;
-  err = xipc__shm_open_kind(&r->seg, "mq", XIPC_KIND_MQ, mq->name,
-                            creating ? (size_t)want.total : 0, &so);
+  err = seg_open(r, mq->name, b->id, req->flags, req->mode,
+                 (size_t)want.total);
   if (err != 0) {
     free(r);
     return err;

@@ -21,5 +21,13 @@ extern const xipc__sem_methods_t xipc__posix_sem;
 extern const xipc__mutex_methods_t xipc__posix_mutex;
 extern const xipc__mq_methods_t xipc__posix_mq;     /* src/posix/mq.c */
 extern const xipc__wait_methods_t xipc__posix_wait; /* src/posix/wait.c */
+extern const xipc__io_methods_t xipc__posix_io;     /* src/posix/io.c */
+extern const xipc__pipe_methods_t xipc__posix_pipe; /* src/posix/pipe.c */
+extern const xipc__stream_methods_t xipc__posix_stream; /* stream.c */
+
+/* poll() one fd for `events` with the time left of a wait that began at
+ * `start` (src/posix/io.c): 0, XIPC_EAGAIN (timeout 0) or XIPC_ETIMEDOUT. */
+int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
+                        const char *what);
 
 #endif /* XIPC_POSIX_INTERNAL_H */

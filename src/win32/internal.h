@@ -66,6 +66,77 @@ typedef HANDLE(WINAPI *xipc__win32_open_fn)(DWORD access, BOOL inherit,
 int xipc__win32_unlink(const char *osname, xipc__win32_open_fn open_fn,
                        DWORD access, const char *api);
 
+/* Deadlines of operations made of several system calls (an I/O loop, a
+ * connect retried on ERROR_PIPE_BUSY): started once, asked for the time
+ * left before each wait. Measured on the performance counter in
+ * microseconds, so the sum of the waits is never shorter than the timeout. */
+typedef struct xipc__win32_deadline {
+  int timeout_ms;   /* as given: -1, 0 or > 0 */
+  uint64_t end_us;  /* start + timeout_ms, when timeout_ms > 0 */
+} xipc__win32_deadline_t;
+void xipc__win32_deadline_start(xipc__win32_deadline_t *d, int timeout_ms);
+/* -1 (forever), 0 (expired, or timeout 0) or the milliseconds left, rounded
+ * up: for xipc__win32_wait and the APIs that take a DWORD timeout. */
+int xipc__win32_deadline_left(const xipc__win32_deadline_t *d);
+/* Record the end of a wait that found nothing: XIPC_EAGAIN for timeout 0,
+ * XIPC_ETIMEDOUT otherwise. `what` names the operation. */
+int xipc__win32_timed_out(const xipc__win32_deadline_t *d, const char *what);
+
+/* The security of every named pipe this backend creates (DESIGN §5):
+ * a protected DACL granting full access to the user of the process token
+ * and to SYSTEM only. The default security descriptor of a named pipe is
+ * NOT owner-only (CreateNamedPipeW docs: it grants read access to Everyone
+ * and to the anonymous account), so it is never used. `widen` (a stream
+ * listener's mode with group/other bits) adds read/write for Authenticated
+ * Users. Fills *sa; *sd is from LocalAlloc: LocalFree it after the last
+ * CreateNamedPipeW that uses *sa. */
+int xipc__win32_pipe_security(SECURITY_ATTRIBUTES *sa,
+                              PSECURITY_DESCRIPTOR *sd, int widen,
+                              BOOL inherit);
+
+/* ---- byte I/O (src/win32/io.c) ---------------------------------------- */
+
+/* Two io tables (src/core/backend.h): overlapped pipe HANDLEs (anonymous
+ * pipes, fifo writers, local: streams) and overlapped SOCKETs (tcp:). */
+extern const xipc__io_methods_t xipc__win32_handle_io;
+extern const xipc__io_methods_t xipc__win32_socket_io;
+
+/* Set up io for an overlapped pipe HANDLE / SOCKET: io->meth, h, os
+ * (allocated), is_read, is_socket. On failure nothing is allocated and the
+ * handle is left open for the caller to close. */
+int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read);
+int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s);
+
+/* One overlapped operation on a HANDLE (a SOCKET is a HANDLE for
+ * CancelIoEx): wait for the OVERLAPPED that the caller started (ov->hEvent
+ * set), up to the deadline; when it expires, cancel it with CancelIoEx and
+ * wait for the cancellation to complete, so the buffer is never written
+ * after return. Returns 0 with *done = bytes transferred (also for a
+ * cancelled one: data that arrived before the cancellation is kept) and
+ * *err = the operation's error (0, ERROR_OPERATION_ABORTED when it was
+ * cancelled, ...), or a recorded XIPC_E* when the wait itself failed. */
+int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
+                                  const xipc__win32_deadline_t *d,
+                                  DWORD *done, DWORD *err);
+
+/* ---- named pipe servers (src/win32/pipe.c) ---------------------------- */
+
+/* Start an overlapped ConnectNamedPipe on server instance h (ov->hEvent
+ * set). 0: pending, or *connected = 1 when a client got in already
+ * (ERROR_PIPE_CONNECTED; the event is then set by hand so waiters see
+ * it). Errors recorded with `path`. */
+int xipc__win32_pipe_listen(HANDLE h, OVERLAPPED *ov, int *connected,
+                            const char *path);
+/* CancelIoEx + wait for an operation that may still be pending on h, so
+ * ov and its buffer can be freed. */
+void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov);
+
+/* ---- Winsock (src/win32/stream.c) ------------------------------------- */
+
+/* WSAStartup once per process (InitOnceExecuteOnce; never WSACleanup'd:
+ * Winsock stays up for the life of the process). */
+int xipc__win32_wsa_init(void);
+
 /* ---- method tables (src/win32/<kind>.c) ------------------------------- */
 
 extern const xipc__shm_methods_t xipc__win32_shm_methods;
@@ -73,5 +144,7 @@ extern const xipc__map_methods_t xipc__win32_map_methods;
 extern const xipc__sem_methods_t xipc__win32_sem_methods;
 extern const xipc__mutex_methods_t xipc__win32_mutex_methods;
 extern const xipc__wait_methods_t xipc__win32_wait_methods; /* wait.c */
+extern const xipc__pipe_methods_t xipc__win32_pipe_methods;     /* pipe.c */
+extern const xipc__stream_methods_t xipc__win32_stream_methods; /* stream.c */
 
 #endif /* XIPC_WIN32_INTERNAL_H */

@@ -3,6 +3,8 @@
  * W call of this backend goes through, and the timed wait of sem/mutex. */
 #include "internal.h"
 
+#include <sddl.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 void xipc__sleep_ms(unsigned ms) {
@@ -64,6 +66,98 @@ DWORD xipc__win32_wait(DWORD n, const HANDLE *hs, int timeout_ms) {
       return WAIT_TIMEOUT;
     ms = (DWORD)((deadline - now + 999u) / 1000u);
   }
+}
+
+void xipc__win32_deadline_start(xipc__win32_deadline_t *d, int timeout_ms) {
+  d->timeout_ms = timeout_ms;
+  d->end_us = timeout_ms > 0 ? qpc_us() + (uint64_t)timeout_ms * 1000u : 0;
+}
+
+int xipc__win32_deadline_left(const xipc__win32_deadline_t *d) {
+  uint64_t now;
+
+  if (d->timeout_ms <= 0)
+    return d->timeout_ms;
+  now = qpc_us();
+  if (now >= d->end_us)
+    return 0;
+  /* Rounded up: a wait for the rounded-down value could end before the
+   * deadline and be taken for the end of the timeout. */
+  return (int)((d->end_us - now + 999u) / 1000u);
+}
+
+int xipc__win32_timed_out(const xipc__win32_deadline_t *d, const char *what) {
+  if (d->timeout_ms == 0)
+    return xipc__fail(XIPC_EAGAIN, 0, "%s: would block", what);
+  return xipc__fail(XIPC_ETIMEDOUT, 0, "%s: timed out after %d ms", what,
+                    d->timeout_ms);
+}
+
+/* The SID of the process token's user as a string ("S-1-5-21-..."), from
+ * LocalAlloc. The process token, not a thread's impersonation token: the
+ * pipe belongs to the process that serves it. */
+static int user_sid_string(WCHAR **out) {
+  HANDLE tok = NULL;
+  TOKEN_USER *tu = NULL;
+  DWORD len = 0, err;
+  int rc = 0;
+
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+    return xipc__win32_fail(GetLastError(), "OpenProcessToken");
+  /* First call: the size of TOKEN_USER with its variable-length SID. */
+  if (!GetTokenInformation(tok, TokenUser, NULL, 0, &len) &&
+      (err = GetLastError()) != ERROR_INSUFFICIENT_BUFFER) {
+    rc = xipc__win32_fail(err, "GetTokenInformation(TokenUser)");
+    goto done;
+  }
+  tu = malloc(len);
+  if (tu == NULL) {
+    rc = xipc__fail(XIPC_ENOMEM, 0, "pipe security: out of memory");
+    goto done;
+  }
+  if (!GetTokenInformation(tok, TokenUser, tu, len, &len)) {
+    rc = xipc__win32_fail(GetLastError(), "GetTokenInformation(TokenUser)");
+    goto done;
+  }
+  if (!ConvertSidToStringSidW(tu->User.Sid, out))
+    rc = xipc__win32_fail(GetLastError(), "ConvertSidToStringSidW");
+done:
+  free(tu);
+  CloseHandle(tok);
+  return rc;
+}
+
+int xipc__win32_pipe_security(SECURITY_ATTRIBUTES *sa,
+                              PSECURITY_DESCRIPTOR *sd, int widen,
+                              BOOL inherit) {
+  WCHAR sddl[256];
+  WCHAR *sid = NULL;
+  int rc, n;
+
+  *sd = NULL;
+  rc = user_sid_string(&sid);
+  if (rc != 0)
+    return rc;
+  /* D:P  a protected DACL (nothing inherited from a parent);
+   * GA   GENERIC_ALL for the user and for LocalSystem;
+   * FRFW FILE_GENERIC_READ | FILE_GENERIC_WRITE for Authenticated Users
+   *      when the caller's mode asks for group/other access. */
+  n = _snwprintf(sddl, sizeof(sddl) / sizeof(sddl[0]),
+                 L"D:P(A;;GA;;;%ls)(A;;GA;;;SY)%ls", sid,
+                 widen ? L"(A;;FRFW;;;AU)" : L"");
+  LocalFree(sid);
+  if (n < 0 || (size_t)n >= sizeof(sddl) / sizeof(sddl[0]))
+    return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                      "pipe security: security descriptor too long");
+  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
+          sddl, SDDL_REVISION_1, sd, NULL))
+    return xipc__win32_fail(GetLastError(),
+                            "ConvertStringSecurityDescriptorToSecurity"
+                            "DescriptorW");
+  sa->nLength = sizeof(*sa);
+  sa->lpSecurityDescriptor = *sd;
+  sa->bInheritHandle = inherit;
+  return 0;
 }
 
 int xipc_runtime_dir(char *buf, size_t *size) {

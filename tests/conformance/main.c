@@ -18,7 +18,10 @@
 
 static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
                                        &xt_row_sem, &xt_row_mutex,
-                                       &xt_row_mq,  &xt_row_mq_ring};
+                                       &xt_row_mq,  &xt_row_mq_ring,
+                                       &xt_row_pipe, &xt_row_fifo,
+                                       &xt_row_stream_local,
+                                       &xt_row_stream_tcp};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static int init_posix(void) { xt_backend = XIPC_BACKEND_POSIX; return 0; }

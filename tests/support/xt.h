@@ -135,5 +135,9 @@ extern const xt_row_t xt_row_sem;
 extern const xt_row_t xt_row_mutex;
 extern const xt_row_t xt_row_mq;
 extern const xt_row_t xt_row_mq_ring;
+extern const xt_row_t xt_row_pipe;
+extern const xt_row_t xt_row_fifo;
+extern const xt_row_t xt_row_stream_local;
+extern const xt_row_t xt_row_stream_tcp;
 
 #endif /* XIPC_TEST_XT_H */

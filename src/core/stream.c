@@ -1,0 +1,430 @@
+/* xipc — streams: address parsing, listen/accept/connect dispatch, and the
+ * length framing (a 4-byte little-endian length, then the bytes) on top of
+ * the backend's byte I/O.
+ *
+ * Frame headers come from another process: a length above max_frame is
+ * refused before anything is allocated or read (XIPC_EMSGSIZE), and since
+ * the rest of that frame cannot be skipped safely the stream is marked
+ * broken. A frame that does not fit the caller's buffer is not consumed:
+ * its header stays in the stream (hdr/hdr_got) for the next recv_msg. */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BACKLOG 128
+
+static int stream_backend(int backend, const xipc__backend_t **b) {
+  int err = xipc__backend_get(backend, b);
+
+  if (err == 0 && (*b)->stream == NULL)
+    err = xipc__fail(XIPC_ENOTSUP, 0, "stream: not available on backend %s",
+                     (*b)->name);
+  return err;
+}
+
+/* "tcp:HOST:PORT", HOST may be "[v6]". */
+static int parse_tcp(xipc__addr_t *a, const char *s) {
+  const char *colon, *host = s, *p;
+  size_t hlen;
+  long port = 0;
+
+  if (s[0] == '[') {
+    const char *close = strchr(s, ']');
+    if (close == NULL || close[1] != ':')
+      return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: bad [IPv6] host", s);
+    host = s + 1;
+    hlen = (size_t)(close - host);
+    colon = close + 1;
+  } else {
+    colon = strrchr(s, ':');
+    if (colon == NULL)
+      return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: no :PORT", s);
+    hlen = (size_t)(colon - s);
+    if (memchr(s, ':', hlen) != NULL)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address tcp:%s: an IPv6 host needs [brackets]", s);
+  }
+  if (hlen == 0 || hlen >= sizeof(a->host))
+    return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: empty or long host", s);
+  if (colon[1] == '\0')
+    return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: empty port", s);
+  for (p = colon + 1; *p != '\0'; p++) {
+    if (*p < '0' || *p > '9' || port > 65535)
+      return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: bad port", s);
+    port = port * 10 + (*p - '0');
+  }
+  if (port > 65535)
+    return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: port above 65535", s);
+  memcpy(a->host, host, hlen);
+  a->host[hlen] = '\0';
+  a->port = (int)port;
+  a->type = XIPC__ADDR_TCP;
+  return 0;
+}
+
+static int set_path(xipc__addr_t *a, int type, const char *path) {
+  size_t n = strlen(path);
+
+  if (n == 0)
+    return xipc__fail(XIPC_EINVAL, 0, "address: empty path");
+  if (n >= sizeof(a->path))
+    return xipc__fail(XIPC_ENAMETOOLONG, 0, "address: path longer than %d",
+                      (int)sizeof(a->path) - 1);
+  memcpy(a->path, path, n + 1);
+  a->type = type;
+  return 0;
+}
+
+int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
+  char path[XIPC_ADDRESS_MAX + 16], dir[XIPC_ADDRESS_MAX];
+  size_t dlen = sizeof(dir);
+  int err;
+
+  memset(a, 0, sizeof(*a));
+  if (text == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "address is NULL");
+  if (strncmp(text, "tcp:", 4) == 0)
+    return parse_tcp(a, text + 4);
+  if (strncmp(text, "unix:", 5) == 0)
+    return set_path(a, XIPC__ADDR_UNIX, text + 5);
+  if (strncmp(text, "pipe:", 5) == 0) {
+    if (strncmp(text + 5, "\\\\.\\pipe\\", 9) != 0 || text[14] == '\0')
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %s: pipe names are \\\\.\\pipe\\NAME", text);
+    return set_path(a, XIPC__ADDR_PIPE, text + 5);
+  }
+  if (strncmp(text, "local:", 6) != 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address '%.60s': not local:, unix:, pipe: or tcp:",
+                      text);
+  err = xipc_name_check(text + 6);
+  if (err != 0)
+    return err;
+  a->local = 1;
+  if (backend == XIPC_BACKEND_WIN32) {
+    snprintf(path, sizeof(path), "\\\\.\\pipe\\xipc.%s", text + 6);
+    return set_path(a, XIPC__ADDR_PIPE, path);
+  }
+  err = xipc_runtime_dir(dir, &dlen);
+  if (err != 0)
+    return err;
+  snprintf(path, sizeof(path), "%s/%s.sock", dir, text + 6);
+  return set_path(a, XIPC__ADDR_UNIX, path);
+}
+
+static int check_opts(const xipc_stream_opts_t *o) {
+  if (o->flags & ~XIPC_UNLINK_ON_CLOSE)
+    return xipc__fail(XIPC_EINVAL, 0, "stream: unsupported flag bits 0x%x",
+                      o->flags & ~XIPC_UNLINK_ON_CLOSE);
+  if (o->mode & ~0777u)
+    return xipc__fail(XIPC_EINVAL, 0, "stream: mode 0%o beyond 0777", o->mode);
+  if (o->max_frame > UINT32_MAX)
+    return xipc__fail(XIPC_EINVAL, 0, "stream: max_frame above 4 GiB - 1");
+  if (o->backlog < 0)
+    return xipc__fail(XIPC_EINVAL, 0, "stream: negative backlog");
+  return 0;
+}
+
+int xipc_listen(xipc_listener_t **out, const char *address,
+                const xipc_stream_opts_t *opts) {
+  static const xipc_stream_opts_t defaults;
+  const xipc_stream_opts_t *o = opts != NULL ? opts : &defaults;
+  const xipc__backend_t *b;
+  xipc_listener_t *l;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "listen: out is NULL");
+  *out = NULL;
+  err = check_opts(o);
+  if (err == 0)
+    err = stream_backend(o->backend, &b);
+  if (err != 0)
+    return err;
+  l = calloc(1, sizeof(*l));
+  if (l == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "listen: out of memory");
+  l->meth = b->stream;
+  l->backend = b->id;
+  l->flags = o->flags;
+  l->mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  l->backlog = o->backlog != 0 ? o->backlog : DEFAULT_BACKLOG;
+  l->max_frame = o->max_frame != 0 ? o->max_frame
+                                   : XIPC_STREAM_DEFAULT_MAX_FRAME;
+  err = xipc__addr_parse(&l->addr, address, b->id);
+  if (err == 0) {
+    snprintf(l->bound, sizeof(l->bound), "%s", address);
+    err = l->meth->listen(l);
+  }
+  if (err != 0) {
+    free(l);
+    return err;
+  }
+  *out = l;
+  return 0;
+}
+
+int xipc_listener_address(const xipc_listener_t *l, char *buf, size_t *size) {
+  size_t n;
+
+  if (l == NULL || buf == NULL || size == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "listener_address: NULL argument");
+  n = strlen(l->bound);
+  if (n + 1 > *size) {
+    *size = n + 1;
+    return xipc__fail(XIPC_ENOSPC, 0, "listener_address: buffer too small");
+  }
+  memcpy(buf, l->bound, n + 1);
+  *size = n;
+  return 0;
+}
+
+static xipc_stream_t *stream_new(int backend, size_t max_frame) {
+  xipc_stream_t *s = calloc(1, sizeof(*s));
+
+  if (s == NULL) {
+    xipc__fail(XIPC_ENOMEM, 0, "stream: out of memory");
+    return NULL;
+  }
+  s->io.backend = backend;
+  s->max_frame = max_frame;
+  return s;
+}
+
+int xipc_accept(xipc_listener_t *l, xipc_stream_t **out, int timeout_ms) {
+  xipc_stream_t *s;
+  int err;
+
+  if (l == NULL || out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "accept: NULL argument");
+  *out = NULL;
+  err = xipc__check_timeout("accept", timeout_ms);
+  if (err != 0)
+    return err;
+  s = stream_new(l->backend, l->max_frame);
+  if (s == NULL)
+    return XIPC_ENOMEM;
+  err = l->meth->accept(l, &s->io, timeout_ms);
+  if (err != 0) {
+    free(s);
+    return err;
+  }
+  *out = s;
+  return 0;
+}
+
+int xipc_listener_close(xipc_listener_t *l) {
+  int err;
+
+  if (l == NULL)
+    return 0;
+  err = l->meth->listener_close(l);
+  free(l);
+  return err;
+}
+
+int xipc_listener_os_handle(const xipc_listener_t *l, xipc_os_handle_t *out) {
+  if (l == NULL || out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "listener_os_handle: NULL argument");
+  *out = (xipc_os_handle_t)l->h;
+  return 0;
+}
+
+int xipc_connect(xipc_stream_t **out, const char *address,
+                 const xipc_stream_opts_t *opts, int timeout_ms) {
+  static const xipc_stream_opts_t defaults;
+  const xipc_stream_opts_t *o = opts != NULL ? opts : &defaults;
+  const xipc__backend_t *b;
+  xipc__addr_t a;
+  xipc_stream_t *s;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "connect: out is NULL");
+  *out = NULL;
+  err = check_opts(o);
+  if (err == 0)
+    err = xipc__check_timeout("connect", timeout_ms);
+  if (err == 0)
+    err = stream_backend(o->backend, &b);
+  if (err == 0)
+    err = xipc__addr_parse(&a, address, b->id);
+  if (err != 0)
+    return err;
+  s = stream_new(b->id, o->max_frame != 0 ? o->max_frame
+                                          : XIPC_STREAM_DEFAULT_MAX_FRAME);
+  if (s == NULL)
+    return XIPC_ENOMEM;
+  err = b->stream->connect(&s->io, &a, timeout_ms);
+  if (err != 0) {
+    free(s);
+    return err;
+  }
+  *out = s;
+  return 0;
+}
+
+static int usable(xipc_stream_t *s, const char *what) {
+  if (s->broken)
+    return xipc__fail(XIPC_EPIPE, 0,
+                      "%s: the stream lost its framing earlier; close it",
+                      what);
+  return 0;
+}
+
+int xipc_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent,
+              int timeout_ms) {
+  xipc__iov_t iov;
+  size_t done = 0;
+  int err;
+
+  if (sent != NULL)
+    *sent = 0;
+  if (s == NULL || (buf == NULL && len > 0))
+    return xipc__fail(XIPC_EINVAL, 0, "send: NULL argument");
+  err = xipc__check_timeout("send", timeout_ms);
+  if (err == 0)
+    err = usable(s, "send");
+  if (err != 0 || len == 0)
+    return err;
+  iov.base = buf;
+  iov.len = len;
+  err = s->io.meth->write(&s->io, &iov, 1, &done, timeout_ms);
+  if (sent != NULL)
+    *sent = done;
+  return err;
+}
+
+int xipc_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
+              int timeout_ms) {
+  int err;
+
+  if (s == NULL || buf == NULL || n == NULL || cap == 0)
+    return xipc__fail(XIPC_EINVAL, 0, "recv: NULL argument or cap 0");
+  *n = 0;
+  err = xipc__check_timeout("recv", timeout_ms);
+  if (err == 0)
+    err = usable(s, "recv");
+  if (err == 0 && s->hdr_got > 0)
+    err = xipc__fail(XIPC_EINVAL, 0,
+                     "recv: a frame header has been read by recv_msg; finish "
+                     "it with recv_msg");
+  return err != 0 ? err : s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
+}
+
+int xipc_send_msg(xipc_stream_t *s, const void *buf, size_t len,
+                  int timeout_ms) {
+  unsigned char hdr[4];
+  xipc__iov_t iov[2];
+  size_t done = 0;
+  int err;
+
+  if (s == NULL || (buf == NULL && len > 0))
+    return xipc__fail(XIPC_EINVAL, 0, "send_msg: NULL argument");
+  err = xipc__check_timeout("send_msg", timeout_ms);
+  if (err == 0)
+    err = usable(s, "send_msg");
+  if (err != 0)
+    return err;
+  if (len > s->max_frame)
+    return xipc__fail(XIPC_EMSGSIZE, 0,
+                      "send_msg: %zu bytes, frames are at most %zu", len,
+                      s->max_frame);
+  hdr[0] = (unsigned char)len;
+  hdr[1] = (unsigned char)(len >> 8);
+  hdr[2] = (unsigned char)(len >> 16);
+  hdr[3] = (unsigned char)(len >> 24);
+  iov[0].base = hdr;
+  iov[0].len = 4;
+  iov[1].base = buf;
+  iov[1].len = len;
+  err = s->io.meth->write(&s->io, iov, len > 0 ? 2 : 1, &done, timeout_ms);
+  if (err != 0 && done > 0)
+    s->broken = 1; /* half a frame went out: the peer cannot resync */
+  return err;
+}
+
+/* Read exactly len bytes into buf, starting at *got; the time is shared. */
+static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
+                     size_t *got, uint64_t start, int timeout_ms) {
+  size_t n;
+  int err, left;
+
+  while (*got < len) {
+    left = xipc__remaining_ms(start, timeout_ms);
+    if (timeout_ms > 0 && left == 0)
+      return xipc__fail(XIPC_ETIMEDOUT, 0, "recv_msg: %d ms passed",
+                        timeout_ms);
+    err = s->io.meth->read(&s->io, buf + *got, len - *got, &n, left);
+    if (err != 0)
+      return err;
+    *got += n;
+  }
+  return 0;
+}
+
+int xipc_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
+                  int timeout_ms) {
+  uint64_t start = xipc__now_ms();
+  size_t got, flen;
+  int err;
+
+  if (s == NULL || len == NULL || (buf == NULL && cap > 0))
+    return xipc__fail(XIPC_EINVAL, 0, "recv_msg: NULL argument");
+  err = xipc__check_timeout("recv_msg", timeout_ms);
+  if (err == 0)
+    err = usable(s, "recv_msg");
+  if (err != 0)
+    return err;
+  got = (size_t)s->hdr_got;
+  err = read_full(s, s->hdr, 4, &got, start, timeout_ms);
+  s->hdr_got = (int)got; /* a partial header waits for the next call */
+  if (err != 0)
+    return err;
+  flen = (size_t)s->hdr[0] | (size_t)s->hdr[1] << 8 |
+         (size_t)s->hdr[2] << 16 | (size_t)s->hdr[3] << 24;
+  *len = flen;
+  if (flen > s->max_frame) {
+    s->broken = 1;
+    return xipc__fail(XIPC_EMSGSIZE, 0,
+                      "recv_msg: the peer announced a %zu-byte frame, the "
+                      "maximum is %zu (stream closed for framing)",
+                      flen, s->max_frame);
+  }
+  if (flen > cap)
+    return xipc__fail(XIPC_EMSGSIZE, 0,
+                      "recv_msg: frame of %zu bytes, buffer of %zu (kept for "
+                      "the next recv_msg)",
+                      flen, cap);
+  got = 0;
+  err = read_full(s, buf, flen, &got, start, timeout_ms);
+  if (err != 0) {
+    /* Nothing of the payload taken: the header stays, the next call goes
+     * on. Part of it taken (into a buffer the caller may not pass again):
+     * the framing is lost. */
+    if (got > 0)
+      s->broken = 1;
+    return err;
+  }
+  s->hdr_got = 0;
+  return 0;
+}
+
+int xipc_stream_close(xipc_stream_t *s) {
+  int err;
+
+  if (s == NULL)
+    return 0;
+  err = s->io.meth->close(&s->io);
+  free(s);
+  return err;
+}
+
+int xipc_stream_os_handle(const xipc_stream_t *s, xipc_os_handle_t *out) {
+  if (s == NULL || out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "stream_os_handle: NULL argument");
+  *out = (xipc_os_handle_t)s->io.h;
+  return 0;
+}

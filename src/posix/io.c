@@ -1,0 +1,181 @@
+/* xipc — byte I/O on file descriptors (pipes, fifos, sockets): always
+ * O_NONBLOCK, waiting with poll() and the remaining monotonic time, so
+ * every call honours its timeout. The first attempt is made before any
+ * poll: data that is there costs one system call.
+ *
+ * SIGPIPE: writing to a pipe or fifo without readers raises SIGPIPE, whose
+ * default action kills the process. Sockets avoid it with MSG_NOSIGNAL.
+ * Pipes have no such flag, so a write blocks SIGPIPE for the calling
+ * thread, and if the write failed with EPIPE and no SIGPIPE was pending
+ * before, takes the one it caused with sigtimedwait before unblocking
+ * (the technique of libcurl and libgit2): the process-wide disposition is
+ * never touched. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#define FD(io) ((int)(io)->h)
+#define MAX_IOV 8
+
+/* Wait for `events`; 0 when ready, else XIPC_EAGAIN (timeout 0) or
+ * XIPC_ETIMEDOUT. POLLHUP/POLLERR count as ready: the next call says what
+ * happened. */
+int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
+                        const char *what) {
+  struct pollfd p;
+  int left, rc;
+
+  if (timeout_ms == 0)
+    return xipc__fail(XIPC_EAGAIN, EAGAIN, "%s: would block", what);
+  p.fd = fd;
+  p.events = events;
+  for (;;) {
+    left = xipc__remaining_ms(start, timeout_ms);
+    if (left == 0)
+      return xipc__fail(XIPC_ETIMEDOUT, 0, "%s: %d ms passed", what,
+                        timeout_ms);
+    rc = poll(&p, 1, left);
+    if (rc > 0)
+      return 0;
+    if (rc < 0 && errno != EINTR)
+      return xipc__posix_fail(errno, "poll(%s)", what);
+  }
+}
+
+/* A fifo read end reads 0 both at end of stream and before any writer ever
+ * opened it. Only the first has POLLHUP (Linux pipe_poll). */
+static int no_writer_yet(int fd) {
+  struct pollfd p = {fd, POLLIN, 0};
+
+  return poll(&p, 1, 0) == 0;
+}
+
+static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
+                      int timeout_ms) {
+  uint64_t start = 0;
+  ssize_t r;
+  int err;
+
+  for (;;) {
+    r = io->is_socket ? recv(FD(io), buf, cap, 0) : read(FD(io), buf, cap);
+    if (r > 0) {
+      *n = (size_t)r;
+      return 0;
+    }
+    if (r == 0 && (io->is_socket || !no_writer_yet(FD(io))))
+      return xipc__fail(XIPC_EPIPE, 0, "read: the peer closed (end of stream)");
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+      return xipc__posix_fail(errno, "read");
+    if (start == 0)
+      start = xipc__now_ms();
+    err = xipc__posix_wait_fd(FD(io), POLLIN, start, timeout_ms, "read");
+    if (err != 0)
+      return err;
+  }
+}
+
+static ssize_t pipe_writev(int fd, const struct iovec *v, int n) {
+  sigset_t pipe_set, pending, old;
+  int was_pending, e;
+  ssize_t r;
+
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  sigpending(&pending);
+  was_pending = sigismember(&pending, SIGPIPE);
+  r = writev(fd, v, n);
+  e = errno;
+  if (r < 0 && e == EPIPE && !was_pending) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = e;
+  return r;
+}
+
+static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                       size_t *n, int timeout_ms) {
+  struct iovec v[MAX_IOV];
+  struct msghdr msg;
+  uint64_t start = 0;
+  int i, first = 0, err;
+  ssize_t r;
+
+  *n = 0;
+  if (niov > MAX_IOV)
+    return xipc__fail(XIPC_EINVAL, 0, "write: more than %d pieces", MAX_IOV);
+  for (i = 0; i < niov; i++) {
+    v[i].iov_base = (void *)iov[i].base;
+    v[i].iov_len = iov[i].len;
+  }
+  while (first < niov) {
+    if (v[first].iov_len == 0) {
+      first++;
+      continue;
+    }
+    if (io->is_socket) {
+      memset(&msg, 0, sizeof(msg));
+      msg.msg_iov = v + first;
+      msg.msg_iovlen = (size_t)(niov - first);
+      r = sendmsg(FD(io), &msg, MSG_NOSIGNAL);
+    } else {
+      r = pipe_writev(FD(io), v + first, niov - first);
+    }
+    if (r >= 0) {
+      *n += (size_t)r;
+      while (first < niov && (size_t)r >= v[first].iov_len) {
+        r -= (ssize_t)v[first].iov_len;
+        first++;
+      }
+      if (first < niov) {
+        v[first].iov_base = (char *)v[first].iov_base + r;
+        v[first].iov_len -= (size_t)r;
+      }
+      continue;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno == EPIPE)
+      return xipc__fail(XIPC_EPIPE, errno, "write: the reader/peer is gone");
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return xipc__posix_fail(errno, "write");
+    if (start == 0)
+      start = xipc__now_ms();
+    err = xipc__posix_wait_fd(FD(io), POLLOUT, start, timeout_ms, "write");
+    if (err != 0)
+      return err;
+  }
+  return 0;
+}
+
+static int posix_io_close(xipc__io_t *io) {
+  /* close(2): never retry on EINTR (Linux frees the fd regardless). */
+  if (close(FD(io)) != 0 && errno != EINTR)
+    return xipc__posix_fail(errno, "close");
+  return 0;
+}
+
+static int posix_inheritable(xipc__io_t *io, int inheritable) {
+  int fl = fcntl(FD(io), F_GETFD);
+
+  if (fl < 0 || fcntl(FD(io), F_SETFD, inheritable ? fl & ~FD_CLOEXEC
+                                                   : fl | FD_CLOEXEC) != 0)
+    return xipc__posix_fail(errno, "fcntl(F_SETFD)");
+  return 0;
+}
+
+const xipc__io_methods_t xipc__posix_io = {posix_read, posix_write,
+                                           posix_io_close, posix_inheritable};

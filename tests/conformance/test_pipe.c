@@ -1,0 +1,423 @@
+/* Conformance: anonymous pipes (handed to a child) and fifos between
+ * unrelated processes. Rows "pipe" and "fifo". */
+#include "xt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
+
+#define RECORDS_PER_WRITER 400
+#define FIFO_WRITERS 3
+
+static void bstr(char *b) { sprintf(b, "%d", xt_backend); }
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+/* HANDLE BACKEND: wrap the inherited read end, read to end of stream, print
+ * "bytes checksum". */
+static int h_pipe_reader(int argc, char **argv) {
+  unsigned char buf[65536];
+  xipc_os_handle_t h;
+  xipc_pipe_t *r;
+  uint64_t total = 0, sum = 0;
+  size_t n, i;
+  int err;
+
+  HCHECK(argc == 2);
+  HCHECK(xipc_os_handle_parse(argv[0], &h) == 0);
+  HCHECK(xipc_pipe_from_os_handle(&r, h, atoi(argv[1]), XIPC_RDONLY) == 0);
+  xt_ready();
+  while ((err = xipc_pipe_read(r, buf, sizeof(buf), &n, 20000)) == 0) {
+    for (i = 0; i < n; i++)
+      sum = sum * 31 + buf[i];
+    total += n;
+  }
+  HCHECK(err == XIPC_EPIPE);
+  xt_say("%llu %llu", (unsigned long long)total, (unsigned long long)sum);
+  xipc_pipe_close(r);
+  return 0;
+}
+
+/* HANDLE BACKEND BYTES: wrap the inherited write end, write a pattern. */
+static int h_pipe_writer(int argc, char **argv) {
+  static unsigned char buf[1 << 20];
+  xipc_os_handle_t h;
+  xipc_pipe_t *w;
+  size_t n = (size_t)atol(argv[2]), done;
+
+  HCHECK(argc == 3 && n <= sizeof(buf));
+  HCHECK(xipc_os_handle_parse(argv[0], &h) == 0);
+  HCHECK(xipc_pipe_from_os_handle(&w, h, atoi(argv[1]), 0) == 0);
+  xt_ready();
+  xt_fill(buf, n, 99);
+  HCHECK(xipc_pipe_write(w, buf, n, &done, 20000) == 0 && done == n);
+  HCHECK(xipc_pipe_close(w) == 0);
+  return 0;
+}
+
+/* NAME BACKEND ID: open the fifo for writing, READY, on "go" write
+ * RECORDS_PER_WRITER records [id, seq, len(2 bytes), pattern...] of up to
+ * XIPC_FIFO_ATOMIC bytes, one write each. */
+static int h_fifo_writer(int argc, char **argv) {
+  unsigned char rec[XIPC_FIFO_ATOMIC];
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *w;
+  char line[16];
+  unsigned id, seq;
+
+  HCHECK(argc == 3);
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(argv[1]);
+  id = (unsigned)atoi(argv[2]);
+  HCHECK(xipc_fifo_open(&w, argv[0], XIPC_FIFO_WRITE, &o, 20000) == 0);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  for (seq = 0; seq < RECORDS_PER_WRITER; seq++) {
+    size_t len = 8 + (seq * 997 + id * 131) % (XIPC_FIFO_ATOMIC - 8);
+    rec[0] = (unsigned char)id;
+    rec[1] = (unsigned char)(seq >> 8);
+    rec[2] = (unsigned char)seq;
+    rec[3] = (unsigned char)(len >> 8);
+    rec[4] = (unsigned char)len;
+    rec[5] = rec[6] = rec[7] = 0;
+    xt_fill(rec + 8, len - 8, id * 1000 + seq);
+    HCHECK(xipc_pipe_write(w, rec, len, NULL, 20000) == 0);
+  }
+  HCHECK(xipc_pipe_close(w) == 0);
+  return 0;
+}
+
+/* NAME BACKEND DELAY: after DELAY ms open the fifo for reading (creating
+ * it), read to end of stream, print the byte count. */
+static int h_fifo_late_reader(int argc, char **argv) {
+  unsigned char buf[4096];
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *r;
+  size_t n, total = 0;
+  int err;
+
+  HCHECK(argc == 3);
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(argv[1]);
+  o.flags = XIPC_CREATE;
+  xt_ready();
+  uv_sleep((unsigned)atoi(argv[2]));
+  HCHECK(xipc_fifo_open(&r, argv[0], XIPC_FIFO_READ, &o, 0) == 0);
+  while ((err = xipc_pipe_read(r, buf, sizeof(buf), &n, 20000)) == 0)
+    total += n;
+  HCHECK(err == XIPC_EPIPE);
+  xt_say("%zu", total);
+  xipc_pipe_close(r);
+  return 0;
+}
+
+static const xt_helper_t helpers[] = {{"pipe-reader", h_pipe_reader},
+                                      {"pipe-writer", h_pipe_writer},
+                                      {"fifo-writer", h_fifo_writer},
+                                      {"fifo-late-reader", h_fifo_late_reader},
+                                      {NULL, NULL}};
+
+/* ---- pipe tests ---------------------------------------------------------------- */
+
+static void pipe_parent_writes_child_reads_inherited_end(void) {
+  static unsigned char buf[1 << 20];
+  char hs[32], b[8], line[64], want[64];
+  xipc_pipe_t *r, *w;
+  xipc_os_handle_t h;
+  uint64_t sum = 0;
+  xt_proc_t *p;
+  size_t i, done;
+
+  bstr(b);
+  XT_OK(xipc_pipe(&r, &w, xt_backend, XIPC_PIPE_INHERIT_READ));
+  XT_OK(xipc_pipe_os_handle(r, &h));
+  XT_OK(xipc_os_handle_format(h, hs, sizeof(hs)));
+  {
+    const char *args[] = {hs, b, NULL};
+    p = xt_spawn("pipe-reader", args);
+  }
+  XT_OK(xipc_pipe_close(r)); /* the child has its own copy */
+  XT_TRUE_FATAL(p != NULL);
+  xt_fill(buf, sizeof(buf), 7);
+  for (i = 0; i < sizeof(buf); i++)
+    sum = sum * 31 + buf[i];
+  XT_OK(xipc_pipe_write(w, buf, sizeof(buf), &done, 20000));
+  XT_EQ(done, sizeof(buf));
+  XT_OK(xipc_pipe_close(w)); /* end of stream for the child */
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  sprintf(want, "%zu %llu", sizeof(buf), (unsigned long long)sum);
+  XT_EQ(strcmp(line, want), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+}
+
+static void pipe_child_writes_parent_reads_to_end_of_stream(void) {
+  static unsigned char buf[300000];
+  char hs[32], b[8];
+  xipc_pipe_t *r, *w;
+  xipc_os_handle_t h;
+  size_t n, total = 0;
+  xt_proc_t *p;
+  int err;
+
+  bstr(b);
+  XT_OK(xipc_pipe(&r, &w, xt_backend, XIPC_PIPE_INHERIT_WRITE));
+  XT_OK(xipc_pipe_os_handle(w, &h));
+  XT_OK(xipc_os_handle_format(h, hs, sizeof(hs)));
+  {
+    const char *args[] = {hs, b, "300000", NULL};
+    p = xt_spawn("pipe-writer", args);
+  }
+  XT_OK(xipc_pipe_close(w));
+  XT_TRUE_FATAL(p != NULL);
+  while ((err = xipc_pipe_read(r, buf + total, sizeof(buf) - total, &n,
+                               20000)) == 0 &&
+         total + n < sizeof(buf))
+    total += n;
+  if (err == 0)
+    total += n;
+  XT_EQ(total, sizeof(buf));
+  XT_EQ(xt_check(buf, sizeof(buf), 99), sizeof(buf));
+  XT_ERR(xipc_pipe_read(r, buf, sizeof(buf), &n, 20000), XIPC_EPIPE);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_pipe_close(r));
+}
+
+static void pipe_timeouts_and_full_pipe(void) {
+  static unsigned char big[4 << 20];
+  xipc_pipe_t *r, *w;
+  unsigned char c;
+  size_t n = 0;
+  uint64_t t0;
+
+  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_ERR(xipc_pipe_read(r, &c, 1, &n, 0), XIPC_EAGAIN);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_pipe_read(r, &c, 1, &n, 100), XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  /* Nobody reads: a large write stops at the pipe's capacity. */
+  XT_ERR(xipc_pipe_write(w, big, sizeof(big), &n, 100), XIPC_ETIMEDOUT);
+  XT_TRUE(n > 0 && n < sizeof(big));
+  XT_OK(xipc_pipe_read(r, big, sizeof(big), &n, 0));
+  XT_TRUE(n > 0);
+  XT_OK(xipc_pipe_close(r));
+  XT_OK(xipc_pipe_close(w));
+}
+
+static void pipe_write_without_reader_is_epipe(void) {
+  xipc_pipe_t *r, *w;
+  size_t n;
+
+  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_OK(xipc_pipe_close(r));
+  /* No SIGPIPE: this process is still here to check the code. */
+  XT_ERR(xipc_pipe_write(w, "x", 1, &n, 1000), XIPC_EPIPE);
+  XT_EQ(n, 0);
+  XT_ERR(xipc_pipe_write(w, "y", 1, &n, 0), XIPC_EPIPE);
+  XT_OK(xipc_pipe_close(w));
+}
+
+static void pipe_bad_arguments(void) {
+  xipc_pipe_t *r = NULL, *w = NULL, *other = NULL;
+  xipc_os_handle_t h;
+  unsigned char c;
+  size_t n;
+
+  XT_ERR(xipc_pipe(NULL, &w, xt_backend, 0), XIPC_EINVAL);
+  XT_ERR(xipc_pipe(&r, &w, xt_backend, 0x1), XIPC_EINVAL);
+  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_ERR(xipc_pipe_read(w, &c, 1, &n, 0), XIPC_EINVAL); /* wrong end */
+  XT_ERR(xipc_pipe_write(r, "x", 1, &n, 0), XIPC_EINVAL);
+  XT_ERR(xipc_pipe_read(r, NULL, 1, &n, 0), XIPC_EINVAL);
+  XT_ERR(xipc_pipe_read(r, &c, 0, &n, 0), XIPC_EINVAL);
+  XT_ERR(xipc_pipe_read(r, &c, 1, &n, -3), XIPC_EINVAL);
+  XT_OK(xipc_pipe_write(w, NULL, 0, &n, 0)); /* nothing to write */
+  XT_ERR(xipc_os_handle_parse("12x", &h), XIPC_EINVAL);
+  XT_ERR(xipc_os_handle_parse("-1", &h), XIPC_EINVAL);
+  XT_ERR(xipc_os_handle_parse("", &h), XIPC_EINVAL);
+  XT_ERR(xipc_pipe_from_os_handle(&other, XIPC_INVALID_OS_HANDLE, xt_backend,
+                                  0),
+         XIPC_EINVAL);
+  XT_TRUE(other == NULL);
+  XT_OK(xipc_pipe_close(NULL));
+  XT_OK(xipc_pipe_close(r));
+  XT_OK(xipc_pipe_close(w));
+}
+
+static const xt_test_t pipe_tests[] = {
+    XT_TEST(pipe_parent_writes_child_reads_inherited_end),
+    XT_TEST(pipe_child_writes_parent_reads_to_end_of_stream),
+    XT_TEST(pipe_timeouts_and_full_pipe),
+    XT_TEST(pipe_write_without_reader_is_epipe),
+    XT_TEST(pipe_bad_arguments),
+    {NULL, NULL}};
+
+/* ---- fifo tests ------------------------------------------------------------------ */
+
+static xipc_pipe_t *open_reader(const char *name) {
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *r = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_fifo_open(&r, name, XIPC_FIFO_READ, &o, 0));
+  return r;
+}
+
+/* Three writer processes, records of up to XIPC_FIFO_ATOMIC bytes: the
+ * reader sees every record whole and in each writer's order, then end of
+ * stream when the last writer closes. */
+static void fifo_writers_records_stay_whole_until_end_of_stream(void) {
+  static unsigned char buf[1 << 16];
+  char name[80], b[8], id[FIFO_WRITERS][8];
+  xt_proc_t *p[FIFO_WRITERS];
+  unsigned next[FIFO_WRITERS + 1] = {0};
+  size_t have = 0, n, len;
+  unsigned records = 0, bad = 0, wid, seq;
+  xipc_pipe_t *r;
+  int i, err;
+
+  xt_name(name, sizeof(name), "fifo");
+  bstr(b);
+  r = open_reader(name);
+  for (i = 0; i < FIFO_WRITERS; i++) {
+    const char *args[] = {name, b, id[i], NULL};
+    sprintf(id[i], "%d", i + 1);
+    p[i] = xt_spawn("fifo-writer", args);
+    XT_TRUE_FATAL(p[i] != NULL);
+  }
+  for (i = 0; i < FIFO_WRITERS; i++) /* all open before anyone writes */
+    xt_proc_send(p[i], "go");
+  for (;;) {
+    err = xipc_pipe_read(r, buf + have, sizeof(buf) - have, &n, 20000);
+    if (err != 0)
+      break;
+    have += n;
+    while (have >= 8 && have >= (len = (size_t)buf[3] << 8 | buf[4])) {
+      wid = buf[0];
+      seq = (unsigned)buf[1] << 8 | buf[2];
+      if (wid < 1 || wid > FIFO_WRITERS || seq != next[wid] || len < 8 ||
+          xt_check(buf + 8, len - 8, wid * 1000 + seq) != len - 8)
+        bad++;
+      else
+        next[wid]++;
+      records++;
+      memmove(buf, buf + len, have - len);
+      have -= len;
+    }
+  }
+  XT_EQ(err, XIPC_EPIPE);
+  XT_EQ(bad, 0);
+  XT_EQ(have, 0);
+  XT_EQ(records, FIFO_WRITERS * RECORDS_PER_WRITER);
+  for (i = 0; i < FIFO_WRITERS; i++)
+    XT_EQ(xt_proc_wait(p[i], 20000), 0);
+  XT_OK(xipc_pipe_close(r));
+}
+
+static void fifo_writer_waits_for_a_reader(void) {
+  char name[80], b[8], line[32];
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *w = NULL;
+  xt_proc_t *p;
+  uint64_t t0;
+
+  xt_name(name, sizeof(name), "wait");
+  bstr(b);
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE; /* make it, no reader yet */
+  XT_ERR(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &o, 0), XIPC_EAGAIN);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &o, 100), XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  {
+    const char *args[] = {name, b, "300", NULL};
+    p = xt_spawn("fifo-late-reader", args);
+  }
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &o, 20000));
+  XT_OK(xipc_pipe_write(w, "hello", 5, NULL, 20000));
+  XT_OK(xipc_pipe_close(w));
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_EQ(strcmp(line, "5"), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xipc_fifo_unlink(name, xt_backend);
+}
+
+static void fifo_open_rules(void) {
+  char name[80];
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *r, *t = NULL;
+
+  xt_name(name, sizeof(name), "rules");
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  XT_ERR(xipc_fifo_open(&t, name, XIPC_FIFO_READ, &o, 0), XIPC_ENOENT);
+  XT_ERR(xipc_fifo_unlink(name, xt_backend), XIPC_ENOENT);
+  r = open_reader(name);
+  o.flags = XIPC_CREATE | XIPC_EXCL;
+  XT_ERR(xipc_fifo_open(&t, name, XIPC_FIFO_READ, &o, 0), XIPC_EEXIST);
+  XT_ERR(xipc_fifo_open(&t, name, 3, &o, 0), XIPC_EINVAL);
+  XT_ERR(xipc_fifo_open(&t, "../x", XIPC_FIFO_READ, &o, 0), XIPC_EINVAL);
+  XT_ERR(xipc_fifo_open(NULL, name, XIPC_FIFO_READ, &o, 0), XIPC_EINVAL);
+  o.flags = XIPC_RDONLY;
+  XT_ERR(xipc_fifo_open(&t, name, XIPC_FIFO_READ, &o, 0), XIPC_EINVAL);
+  XT_TRUE(t == NULL);
+#ifndef _WIN32
+  {
+    char dir[300], path[400];
+    size_t dlen = sizeof(dir);
+    struct stat st;
+    XT_OK(xipc_runtime_dir(dir, &dlen));
+    snprintf(path, sizeof(path), "%s/%s.fifo", dir, name);
+    XT_EQ(stat(path, &st), 0);
+    XT_EQ(st.st_mode & 0777, 0600);
+  }
+#endif
+  XT_OK(xipc_pipe_close(r)); /* XIPC_UNLINK_ON_CLOSE */
+  XT_ERR(xipc_fifo_unlink(name, xt_backend), XIPC_ENOENT);
+}
+
+static const xt_test_t fifo_tests[] = {
+    XT_TEST(fifo_writers_records_stay_whole_until_end_of_stream),
+    XT_TEST(fifo_writer_waits_for_a_reader),
+    XT_TEST(fifo_open_rules),
+    {NULL, NULL}};
+
+static void pipe_unsupported_is_enotsup(void) {
+  xipc_pipe_t *r = NULL, *w = NULL;
+
+  XT_EQ(xipc_supports(XIPC_KIND_PIPE, xt_backend), 0);
+  XT_ERR(xipc_pipe(&r, &w, xt_backend, 0), XIPC_ENOTSUP);
+  XT_TRUE(r == NULL && w == NULL);
+}
+
+static void fifo_unsupported_is_enotsup(void) {
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *r = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE;
+  XT_EQ(xipc_supports(XIPC_KIND_FIFO, xt_backend), 0);
+  XT_ERR(xipc_fifo_open(&r, "na", XIPC_FIFO_READ, &o, 0), XIPC_ENOTSUP);
+  XT_ERR(xipc_fifo_unlink("na", xt_backend), XIPC_ENOTSUP);
+  XT_TRUE(r == NULL);
+}
+
+static const xt_test_t pipe_na[] = {XT_TEST(pipe_unsupported_is_enotsup),
+                                    {NULL, NULL}};
+static const xt_test_t fifo_na[] = {XT_TEST(fifo_unsupported_is_enotsup),
+                                    {NULL, NULL}};
+
+const xt_row_t xt_row_pipe = {"pipe",   XIPC_KIND_PIPE, pipe_tests, pipe_na,
+                              {NULL, NULL, "System V has no pipes", NULL},
+                              helpers};
+const xt_row_t xt_row_fifo = {"fifo",   XIPC_KIND_FIFO, fifo_tests, fifo_na,
+                              {NULL, NULL, "System V has no fifos", NULL},
+                              helpers};

@@ -1,0 +1,429 @@
+/* Conformance: streams, written once for rows "stream-local" (local:NAME)
+ * and "stream-tcp" (tcp:127.0.0.1, port 0). Clients are other processes. */
+#include "xt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define ROW_TCP 1u
+#define ECHO_CLIENTS 8
+#define ECHO_BYTES (1 << 20)
+#define ECHO_CHUNK 65536
+
+static int is_tcp(void) { return (xt_row_flags() & ROW_TCP) != 0; }
+
+static xipc_stream_opts_t opts(size_t max_frame) {
+  xipc_stream_opts_t o;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.max_frame = max_frame;
+  return o;
+}
+
+/* Listen on a fresh address of the row; *addr gets the bound address. */
+static xipc_listener_t *listen_any(char *addr, size_t len, size_t max_frame) {
+  xipc_stream_opts_t o = opts(max_frame);
+  xipc_listener_t *l = NULL;
+  char want[128];
+
+  if (is_tcp()) {
+    snprintf(want, sizeof(want), "tcp:127.0.0.1:0");
+  } else {
+    char name[80];
+    xt_name(name, sizeof(name), "s");
+    snprintf(want, sizeof(want), "local:%s", name);
+  }
+  XT_OK(xipc_listen(&l, want, &o));
+  XT_OK(xipc_listener_address(l, addr, &len));
+  return l;
+}
+
+static xt_proc_t *spawn_client(const char *helper, const char *addr,
+                               const char *arg) {
+  char b[8];
+  const char *args[] = {addr, b, arg, NULL};
+
+  sprintf(b, "%d", xt_backend);
+  return xt_spawn(helper, args);
+}
+
+static xipc_stream_t *hconnect(const char *addr, const char *backend,
+                               size_t max_frame) {
+  xipc_stream_opts_t o;
+  xipc_stream_t *s = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(backend);
+  o.max_frame = max_frame;
+  return xipc_connect(&s, addr, &o, 20000) == 0 ? s : NULL;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+/* ADDR BACKEND SEED: send ECHO_BYTES in chunks, reading each chunk's echo,
+ * and check every byte. */
+static int h_echo_client(int argc, char **argv) {
+  static unsigned char out[ECHO_BYTES], in[ECHO_CHUNK];
+  xipc_stream_t *s;
+  size_t off, got, n;
+
+  HCHECK(argc == 3);
+  xt_ready();
+  s = hconnect(argv[0], argv[1], 0);
+  HCHECK(s != NULL);
+  xt_fill(out, sizeof(out), (uint32_t)atoi(argv[2]));
+  for (off = 0; off < sizeof(out); off += ECHO_CHUNK) {
+    HCHECK(xipc_send(s, out + off, ECHO_CHUNK, NULL, 20000) == 0);
+    for (got = 0; got < ECHO_CHUNK; got += n)
+      HCHECK(xipc_recv(s, in + got, ECHO_CHUNK - got, &n, 20000) == 0);
+    HCHECK(memcmp(in, out + off, ECHO_CHUNK) == 0);
+  }
+  HCHECK(xipc_stream_close(s) == 0);
+  xt_say("ok");
+  return 0;
+}
+
+/* ADDR BACKEND MAX: send frames of 0, 1, 1000 and MAX bytes, then close. */
+static int h_frames(int argc, char **argv) {
+  static unsigned char buf[1 << 20];
+  size_t sizes[4], max = (size_t)atol(argv[2]);
+  xipc_stream_t *s;
+  int i;
+
+  HCHECK(argc == 3 && max <= sizeof(buf));
+  xt_ready();
+  s = hconnect(argv[0], argv[1], max);
+  HCHECK(s != NULL);
+  sizes[0] = 0;
+  sizes[1] = 1;
+  sizes[2] = 1000;
+  sizes[3] = max;
+  for (i = 0; i < 4; i++) {
+    xt_fill(buf, sizes[i], (uint32_t)i + 1);
+    HCHECK(xipc_send_msg(s, buf, sizes[i], 20000) == 0);
+  }
+  HCHECK(xipc_send_msg(s, buf, max + 1, 0) == XIPC_EMSGSIZE);
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
+/* ADDR BACKEND -: send a frame header announcing ~4 GiB, then wait. */
+static int h_hostile(int argc, char **argv) {
+  static const unsigned char hdr[4] = {0xf0, 0xff, 0xff, 0xff};
+  xipc_stream_t *s;
+  char line[8];
+
+  HCHECK(argc == 3);
+  xt_ready();
+  s = hconnect(argv[0], argv[1], 0);
+  HCHECK(s != NULL);
+  HCHECK(xipc_send(s, hdr, 4, NULL, 20000) == 0);
+  xt_hear(line, sizeof(line));
+  xipc_stream_close(s);
+  return 0;
+}
+
+/* ADDR BACKEND -: connect, say "connected", close at once. */
+static int h_connect_close(int argc, char **argv) {
+  xipc_stream_t *s;
+
+  HCHECK(argc == 3);
+  xt_ready();
+  s = hconnect(argv[0], argv[1], 0);
+  HCHECK(s != NULL);
+  xt_say("connected");
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
+/* ADDR BACKEND -: listen and wait to be killed (a crashing listener). */
+static int h_listen_forever(int argc, char **argv) {
+  xipc_stream_opts_t o;
+  xipc_listener_t *l;
+  char line[8];
+
+  HCHECK(argc == 3);
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(argv[1]);
+  HCHECK(xipc_listen(&l, argv[0], &o) == 0);
+  xt_ready();
+  xt_hear(line, sizeof(line));
+  xipc_listener_close(l);
+  return 0;
+}
+
+static const xt_helper_t helpers[] = {{"stream-echo-client", h_echo_client},
+                                      {"stream-frames", h_frames},
+                                      {"stream-hostile", h_hostile},
+                                      {"stream-connect-close", h_connect_close},
+                                      {"stream-listen", h_listen_forever},
+                                      {NULL, NULL}};
+
+/* ---- tests -------------------------------------------------------------------- */
+
+static void echo_thread(void *arg) {
+  xipc_stream_t *s = arg;
+  unsigned char buf[ECHO_CHUNK];
+  size_t n;
+
+  while (xipc_recv(s, buf, sizeof(buf), &n, 30000) == 0)
+    if (xipc_send(s, buf, n, NULL, 30000) != 0)
+      break;
+  xipc_stream_close(s);
+}
+
+static void stream_echo_server_with_8_clients_of_1mib(void) {
+  char addr[XIPC_ADDRESS_MAX], seed[ECHO_CLIENTS][8], line[16];
+  xt_proc_t *p[ECHO_CLIENTS];
+  uv_thread_t t[ECHO_CLIENTS];
+  xipc_listener_t *l;
+  xipc_stream_t *s;
+  int i, accepted = 0;
+
+  l = listen_any(addr, sizeof(addr), 0);
+  for (i = 0; i < ECHO_CLIENTS; i++) {
+    sprintf(seed[i], "%d", 100 + i);
+    p[i] = spawn_client("stream-echo-client", addr, seed[i]);
+    XT_TRUE_FATAL(p[i] != NULL);
+  }
+  for (i = 0; i < ECHO_CLIENTS; i++) {
+    if (xipc_accept(l, &s, 20000) != 0)
+      break;
+    XT_EQ(uv_thread_create(&t[i], echo_thread, s), 0);
+    accepted++;
+  }
+  XT_EQ(accepted, ECHO_CLIENTS);
+  for (i = 0; i < ECHO_CLIENTS; i++) {
+    line[0] = '\0';
+    XT_EQ(xt_proc_recv(p[i], line, sizeof(line), 60000), 0);
+    XT_EQ(strcmp(line, "ok"), 0);
+    XT_EQ(xt_proc_wait(p[i], 20000), 0);
+  }
+  for (i = 0; i < accepted; i++)
+    uv_thread_join(&t[i]);
+  XT_OK(xipc_listener_close(l));
+}
+
+static void stream_frames_zero_to_maximum(void) {
+  static unsigned char buf[65536];
+  char addr[XIPC_ADDRESS_MAX];
+  xipc_listener_t *l;
+  xipc_stream_t *s;
+  size_t len;
+  xt_proc_t *p;
+
+  l = listen_any(addr, sizeof(addr), 65536);
+  p = spawn_client("stream-frames", addr, "65536");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_EQ(len, 0);
+  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_EQ(len, 1);
+  XT_EQ(xt_check(buf, 1, 2), 1);
+  /* Too small a buffer: the size is reported and the frame kept. */
+  XT_ERR(xipc_recv_msg(s, buf, 999, &len, 20000), XIPC_EMSGSIZE);
+  XT_EQ(len, 1000);
+  XT_OK(xipc_recv_msg(s, buf, 1000, &len, 20000));
+  XT_EQ(xt_check(buf, 1000, 3), 1000);
+  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_EQ(len, 65536);
+  XT_EQ(xt_check(buf, 65536, 4), 65536);
+  XT_ERR(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l));
+}
+
+static void stream_hostile_frame_header_is_refused(void) {
+  unsigned char buf[64];
+  char addr[XIPC_ADDRESS_MAX];
+  xipc_listener_t *l;
+  xipc_stream_t *s;
+  size_t len = 0;
+  xt_proc_t *p;
+
+  l = listen_any(addr, sizeof(addr), 4096);
+  p = spawn_client("stream-hostile", addr, "-");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_accept(l, &s, 20000));
+  /* Nothing of that size is allocated; the stream is then unusable. */
+  XT_ERR(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EMSGSIZE);
+  XT_EQ(len, 0xfffffff0u);
+  XT_ERR(xipc_recv_msg(s, buf, sizeof(buf), &len, 0), XIPC_EPIPE);
+  XT_ERR(xipc_send(s, "x", 1, NULL, 0), XIPC_EPIPE);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l));
+}
+
+static void stream_timeouts(void) {
+  char addr[XIPC_ADDRESS_MAX];
+  unsigned char c;
+  xipc_listener_t *l;
+  xipc_stream_t *s = NULL, *c1 = NULL;
+  xipc_stream_opts_t o = opts(0);
+  size_t n;
+  uint64_t t0;
+
+  l = listen_any(addr, sizeof(addr), 0);
+  XT_ERR(xipc_accept(l, &s, 0), XIPC_EAGAIN);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_accept(l, &s, 100), XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  XT_OK(xipc_connect(&c1, addr, &o, 20000)); /* the backlog takes it */
+  XT_OK(xipc_accept(l, &s, 20000));
+  XT_ERR(xipc_recv(s, &c, 1, &n, 0), XIPC_EAGAIN);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_recv(s, &c, 1, &n, 100), XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  XT_ERR(xipc_recv_msg(s, &c, 1, &n, 100), XIPC_ETIMEDOUT);
+  XT_OK(xipc_send_msg(c1, "z", 1, 1000)); /* still usable after that */
+  XT_OK(xipc_recv_msg(s, &c, 1, &n, 20000));
+  XT_EQ(c, 'z');
+  XT_OK(xipc_stream_close(c1));
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l));
+}
+
+static void stream_peer_close_is_epipe(void) {
+  char addr[XIPC_ADDRESS_MAX], line[32];
+  unsigned char buf[4096];
+  xipc_listener_t *l;
+  xipc_stream_t *s;
+  xt_proc_t *p;
+  size_t n;
+  int i, err = 0;
+
+  l = listen_any(addr, sizeof(addr), 0);
+  p = spawn_client("stream-connect-close", addr, "-");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_accept(l, &s, 20000));
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_ERR(xipc_recv(s, buf, sizeof(buf), &n, 20000), XIPC_EPIPE);
+  /* Sending: the first writes may still land in buffers; EPIPE (or a reset)
+   * follows, and no signal kills us. */
+  memset(buf, 1, sizeof(buf));
+  for (i = 0; i < 1000 && err == 0; i++)
+    err = xipc_send(s, buf, sizeof(buf), NULL, 1000);
+  XT_TRUE(err == XIPC_EPIPE || err == XIPC_ECONNRESET);
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l));
+}
+
+static void stream_connect_to_nothing(void) {
+  char addr[XIPC_ADDRESS_MAX], name[80];
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l;
+  xipc_stream_t *s = NULL;
+
+  if (is_tcp()) {
+    /* A port that was just free: nothing listens there now. */
+    l = listen_any(addr, sizeof(addr), 0);
+    XT_OK(xipc_listener_close(l));
+    XT_ERR(xipc_connect(&s, addr, &o, 5000), XIPC_ECONNREFUSED);
+  } else {
+    xt_name(name, sizeof(name), "nobody");
+    snprintf(addr, sizeof(addr), "local:%s", name);
+    XT_ERR(xipc_connect(&s, addr, &o, 1000), XIPC_ENOENT);
+  }
+  XT_TRUE(s == NULL);
+}
+
+/* A listener that dies leaves no obstacle (POSIX: its socket file is
+ * detected as stale and replaced); a live listener is XIPC_EADDRINUSE. */
+static void stream_live_listener_is_busy_dead_one_is_replaced(void) {
+  char addr[XIPC_ADDRESS_MAX], name[80];
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  xipc_stream_t *c = NULL, *s = NULL;
+  xt_proc_t *p;
+
+  if (is_tcp()) {
+    XT_TRUE_FATAL((l = listen_any(addr, sizeof(addr), 0)) != NULL);
+    {
+      xipc_listener_t *l2 = NULL;
+      XT_ERR(xipc_listen(&l2, addr, &o), XIPC_EADDRINUSE);
+    }
+    XT_OK(xipc_listener_close(l));
+    return;
+  }
+  xt_name(name, sizeof(name), "stale");
+  snprintf(addr, sizeof(addr), "local:%s", name);
+  p = spawn_client("stream-listen", addr, "-");
+  XT_TRUE_FATAL(p != NULL);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  xt_proc_kill(p); /* crashes: no cleanup */
+  XT_OK(xipc_listen(&l, addr, &o));
+  XT_OK(xipc_connect(&c, addr, &o, 20000));
+  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_stream_close(c));
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l));
+}
+
+static void stream_malformed_addresses(void) {
+  static const char *const bad[] = {
+      "tcp:",          "tcp:localhost", "tcp:localhost:", "tcp::80",
+      "tcp:h:70000",   "tcp:h:-1",      "tcp:h:8x",       "tcp:::1:80",
+      "tcp:[::1:80",   "local:",        "local:a/b",      "local:.x",
+      "nonsense:x",    "",              "unix:",          "pipe:x",
+      "pipe:\\\\.\\pipe\\"};
+  char longpath[400];
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  xipc_stream_t *s = NULL;
+  size_t i;
+
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    XT_ERR(xipc_listen(&l, bad[i], &o), XIPC_EINVAL);
+    XT_ERR(xipc_connect(&s, bad[i], &o, 0), XIPC_EINVAL);
+  }
+  XT_ERR(xipc_listen(&l, NULL, &o), XIPC_EINVAL);
+  memset(longpath, 'p', sizeof(longpath));
+  memcpy(longpath, "unix:/tmp/", 10);
+  longpath[200] = '\0'; /* beyond sun_path (108): never truncated */
+  XT_ERR(xipc_listen(&l, longpath, &o),
+         xt_backend == XIPC_BACKEND_WIN32 ? XIPC_ENOTSUP : XIPC_ENAMETOOLONG);
+  o.flags = 0x40;
+  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_EINVAL);
+  XT_TRUE(l == NULL && s == NULL);
+  XT_OK(xipc_stream_close(NULL));
+  XT_OK(xipc_listener_close(NULL));
+}
+
+static const xt_test_t tests[] = {
+    XT_TEST(stream_echo_server_with_8_clients_of_1mib),
+    XT_TEST(stream_frames_zero_to_maximum),
+    XT_TEST(stream_hostile_frame_header_is_refused),
+    XT_TEST(stream_timeouts),
+    XT_TEST(stream_peer_close_is_epipe),
+    XT_TEST(stream_connect_to_nothing),
+    XT_TEST(stream_live_listener_is_busy_dead_one_is_replaced),
+    XT_TEST(stream_malformed_addresses),
+    {NULL, NULL}};
+
+static void stream_unsupported_is_enotsup(void) {
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  xipc_stream_t *s = NULL;
+
+  XT_EQ(xipc_supports(XIPC_KIND_STREAM, xt_backend), 0);
+  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
+  XT_ERR(xipc_connect(&s, "tcp:127.0.0.1:9", &o, 0), XIPC_ENOTSUP);
+  XT_TRUE(l == NULL && s == NULL);
+}
+
+static const xt_test_t na_tests[] = {XT_TEST(stream_unsupported_is_enotsup),
+                                     {NULL, NULL}};
+
+const xt_row_t xt_row_stream_local = {
+    "stream-local", XIPC_KIND_STREAM, tests, na_tests,
+    {NULL, NULL, "System V has no streams", NULL}, helpers, 0, NULL};
+const xt_row_t xt_row_stream_tcp = {
+    "stream-tcp", XIPC_KIND_STREAM, tests, na_tests,
+    {NULL, NULL, "System V has no streams", NULL}, helpers, ROW_TCP, NULL};
