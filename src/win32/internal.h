@@ -107,15 +107,19 @@ extern const xipc__io_methods_t xipc__win32_socket_io;
 int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read);
 int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s);
 
-/* One overlapped operation on a HANDLE (a SOCKET is a HANDLE for
- * CancelIoEx): wait for the OVERLAPPED that the caller started (ov->hEvent
- * set), up to the deadline; when it expires, cancel it with CancelIoEx and
- * wait for the cancellation to complete, so the buffer is never written
- * after return. Returns 0 with *done = bytes transferred (also for a
- * cancelled one: data that arrived before the cancellation is kept) and
- * *err = the operation's error (0, ERROR_OPERATION_ABORTED when it was
- * cancelled, ...), or a recorded XIPC_E* when the wait itself failed. */
+/* Finish one overlapped operation that the caller started on h (a SOCKET
+ * is a HANDLE for CancelIoEx) with ov->hEvent set: `pending` says the call
+ * answered ERROR_IO_PENDING (else it completed at once and nothing is
+ * waited for). Waits up to the deadline; when it expires, cancels the
+ * operation with CancelIoEx and waits for the cancellation to complete, so
+ * the buffer is never written after return. *done = bytes transferred
+ * (also for a cancelled operation: what moved before the cancellation
+ * counts) and *err = the operation's own error (0; ERROR_OPERATION_ABORTED
+ * when it was cancelled; sockets: a WSA code). Returns 0, or a recorded
+ * XIPC_E* when the wait itself failed (the operation is then cancelled and
+ * finished too). */
 int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
+                                  int pending,
                                   const xipc__win32_deadline_t *d,
                                   DWORD *done, DWORD *err);
 

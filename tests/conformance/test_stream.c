@@ -396,16 +396,46 @@ static void stream_malformed_addresses(void) {
   XT_OK(xipc_listener_close(NULL));
 }
 
-static const xt_test_t tests[] = {
-    XT_TEST(stream_echo_server_with_8_clients_of_1mib),
-    XT_TEST(stream_frames_zero_to_maximum),
-    XT_TEST(stream_hostile_frame_header_is_refused),
-    XT_TEST(stream_timeouts),
-    XT_TEST(stream_peer_close_is_epipe),
-    XT_TEST(stream_connect_to_nothing),
-    XT_TEST(stream_live_listener_is_busy_dead_one_is_replaced),
-    XT_TEST(stream_malformed_addresses),
-    {NULL, NULL}};
+/* tcp: row only: IPv6 literals in brackets, listening and connecting. */
+static void stream_tcp_ipv6_loopback(void) {
+  char addr[XIPC_ADDRESS_MAX];
+  size_t len = sizeof(addr), n;
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  xipc_stream_t *c = NULL, *s = NULL;
+  unsigned char buf[8];
+  int err;
+
+  err = xipc_listen(&l, "tcp:[::1]:0", &o);
+  if (err != 0)
+    XT_SKIP("this machine has no IPv6 loopback (::1)");
+  XT_OK(xipc_listener_address(l, addr, &len));
+  XT_EQ(strncmp(addr, "tcp:[::1]:", 10), 0);
+  XT_OK(xipc_connect(&c, addr, &o, 20000));
+  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_send_msg(c, "six", 3, 20000));
+  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &n, 20000));
+  XT_EQ(n, 3);
+  XT_EQ(memcmp(buf, "six", 3), 0);
+  XT_OK(xipc_stream_close(c));
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l));
+}
+
+#define COMMON_STREAM_TESTS                                                    \
+  XT_TEST(stream_echo_server_with_8_clients_of_1mib),                          \
+      XT_TEST(stream_frames_zero_to_maximum),                                  \
+      XT_TEST(stream_hostile_frame_header_is_refused),                         \
+      XT_TEST(stream_timeouts), XT_TEST(stream_peer_close_is_epipe),           \
+      XT_TEST(stream_connect_to_nothing),                                      \
+      XT_TEST(stream_live_listener_is_busy_dead_one_is_replaced),              \
+      XT_TEST(stream_malformed_addresses)
+
+static const xt_test_t tcp_tests[] = {COMMON_STREAM_TESTS,
+                                      XT_TEST(stream_tcp_ipv6_loopback),
+                                      {NULL, NULL}};
+
+static const xt_test_t tests[] = {COMMON_STREAM_TESTS, {NULL, NULL}};
 
 static void stream_unsupported_is_enotsup(void) {
   xipc_stream_opts_t o = opts(0);
@@ -425,5 +455,5 @@ const xt_row_t xt_row_stream_local = {
     "stream-local", XIPC_KIND_STREAM, tests, na_tests,
     {NULL, NULL, "System V has no streams", NULL}, helpers, 0, NULL};
 const xt_row_t xt_row_stream_tcp = {
-    "stream-tcp", XIPC_KIND_STREAM, tests, na_tests,
+    "stream-tcp", XIPC_KIND_STREAM, tcp_tests, na_tests,
     {NULL, NULL, "System V has no streams", NULL}, helpers, ROW_TCP, NULL};

@@ -1,0 +1,535 @@
+/* xipc — Windows backend: byte I/O on one end of a pipe, fifo or stream
+ * (src/core/backend.h, xipc__io_methods_t). Two tables:
+ *
+ *   xipc__win32_handle_io  an overlapped named-pipe HANDLE: the ends of
+ *                          xipc_pipe(), a fifo writer, both ends of a
+ *                          local:/pipe: stream (ReadFile / WriteFile)
+ *   xipc__win32_socket_io  an overlapped SOCKET of a tcp: stream
+ *                          (WSARecv / WSASend)
+ *
+ * (The fifo reader, which serves several pipe instances at once, has its
+ * own table in src/win32/pipe.c.)
+ *
+ * Every operation is overlapped, so every one honours its timeout: the
+ * call is started, its event waited for with xipc__win32_wait (which never
+ * ends early), and on expiry the operation is cancelled with CancelIoEx and
+ * its completion waited for before returning. Synchronous handles could not
+ * do this: ReadFile on one blocks until data comes, which is why xipc's
+ * anonymous pipes are named-pipe pairs, not CreatePipe.
+ *
+ * Each end keeps one manual-reset event per direction. The overlapped
+ * functions reset the event when they start an operation, so two threads
+ * sharing one event could lose each other's completion; a call therefore
+ * takes the event out of its slot (InterlockedExchangePointer) and puts it
+ * back afterwards, and a call that finds the slot empty (another thread is
+ * in the same direction) uses an event of its own. One thread per direction
+ * costs nothing extra; reads and writes from different threads never
+ * contend.
+ *
+ * End of stream and lost peers:
+ *   pipes    ReadFile: ERROR_BROKEN_PIPE (every writer closed, data drained)
+ *            is the end of stream, XIPC_EPIPE; so are ERROR_PIPE_NOT_CONNECTED
+ *            and ERROR_NO_DATA. A successful read of 0 bytes is NOT the end
+ *            (a writer's 0-byte WriteFile, or an empty message): read again.
+ *            WriteFile: ERROR_NO_DATA ("the pipe is being closed"),
+ *            ERROR_BROKEN_PIPE, ERROR_PIPE_NOT_CONNECTED: XIPC_EPIPE.
+ *   sockets  WSARecv of 0 bytes: the peer shut down its side, XIPC_EPIPE.
+ *            A reset (WSAECONNRESET, WSAECONNABORTED, WSAENETRESET) on recv
+ *            is XIPC_ECONNRESET: unlike an orderly close, data the peer sent
+ *            may have been discarded. On send every "peer gone" code
+ *            (reset, abort, shutdown, not connected) is XIPC_EPIPE, which is
+ *            the question a sender asks ("can I still send?") and what
+ *            stream.h promises for a closed peer.
+ *
+ * Partial writes: *n counts what the system took, also when a timeout cut
+ * the write short (a cancelled WriteFile/WSASend reports the bytes it moved
+ * in OVERLAPPED.InternalHigh, which GetOverlappedResult returns).
+ */
+#include "internal.h"
+
+#include <winsock2.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Largest single ReadFile / WriteFile / WSARecv / WSASend: their counts are
+ * DWORDs; 1 GiB keeps every sum far from the limit. */
+#define IO_CHUNK ((size_t)1 << 30)
+
+/* A multi-part write of at most this many bytes (a frame header and a
+ * small payload) is copied into one buffer and written with one WriteFile:
+ * one system call instead of several, and on a fifo one pipe message, so
+ * it reaches the reader whole. */
+#define IO_COALESCE 8192
+
+/* WSABUFs per WSASend. */
+#define IO_MAXBUF 16
+
+/* The state of one end (io->os): the cached events, [0] read, [1] write. */
+typedef struct io_state {
+  void *volatile ev[2];
+} io_state_t;
+
+enum { DIR_READ = 0, DIR_WRITE = 1 };
+
+static HANDLE ev_take(io_state_t *st, int dir) {
+  HANDLE ev = InterlockedExchangePointer(&st->ev[dir], NULL);
+
+  /* NULL: another thread is using it (or an earlier creation failed). */
+  if (ev == NULL)
+    ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  return ev;
+}
+
+static void ev_give(io_state_t *st, int dir, HANDLE ev) {
+  if (InterlockedCompareExchangePointer(&st->ev[dir], ev, NULL) != NULL)
+    CloseHandle(ev);
+}
+
+static int ev_fail(void) {
+  return xipc__win32_fail(GetLastError(), "CreateEventW(io)");
+}
+
+static int io_state_new(io_state_t **out) {
+  io_state_t *st = calloc(1, sizeof(*st));
+  int i;
+
+  *out = NULL;
+  if (st == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "io: out of memory");
+  for (i = 0; i < 2; i++) {
+    st->ev[i] = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (st->ev[i] == NULL) {
+      int rc = ev_fail();
+
+      if (i == 1)
+        CloseHandle(st->ev[0]);
+      free(st);
+      return rc;
+    }
+  }
+  *out = st;
+  return 0;
+}
+
+static void io_state_free(io_state_t *st) {
+  int i;
+
+  if (st == NULL)
+    return;
+  for (i = 0; i < 2; i++)
+    if (st->ev[i] != NULL)
+      CloseHandle(st->ev[i]);
+  free(st);
+}
+
+int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
+                                  int pending,
+                                  const xipc__win32_deadline_t *d,
+                                  DWORD *done, DWORD *err) {
+  DWORD r, werr = 0, flags = 0;
+  BOOL ok;
+
+  if (pending) {
+    r = xipc__win32_wait(1, &ov->hEvent, xipc__win32_deadline_left(d));
+    if (r != WAIT_OBJECT_0) {
+      if (r == WAIT_FAILED)
+        werr = GetLastError();
+      /* Cancel and fall through to wait for the completion: the system
+       * writes the buffer and the OVERLAPPED until it completes.
+       * ERROR_NOT_FOUND means it completed meanwhile: its result stands. */
+      CancelIoEx(h, ov);
+    }
+  }
+  /* bWait TRUE: after a cancellation the completion follows promptly. */
+  if (is_socket) {
+    ok = WSAGetOverlappedResult((SOCKET)h, ov, done, TRUE, &flags);
+    *err = ok ? 0 : (DWORD)WSAGetLastError();
+  } else {
+    ok = GetOverlappedResult(h, ov, done, TRUE);
+    *err = ok ? 0 : GetLastError();
+  }
+  if (!ok && *err != ERROR_OPERATION_ABORTED && *err != ERROR_MORE_DATA)
+    *done = (DWORD)ov->InternalHigh; /* what moved before the error */
+  if (werr != 0)
+    return xipc__win32_fail(werr, "WaitForMultipleObjects(io)");
+  return 0;
+}
+
+/* ---- pipe HANDLEs ------------------------------------------------------ */
+
+static int pipe_gone(DWORD err) {
+  return err == ERROR_BROKEN_PIPE || err == ERROR_NO_DATA ||
+         err == ERROR_PIPE_NOT_CONNECTED;
+}
+
+static int handle_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
+                       int timeout_ms) {
+  HANDLE h = (HANDLE)io->h;
+  DWORD want = (DWORD)(cap > IO_CHUNK ? IO_CHUNK : cap);
+  xipc__win32_deadline_t d;
+  OVERLAPPED ov;
+  HANDLE ev;
+  DWORD done, err;
+  int rc, pending;
+
+  *n = 0;
+  xipc__win32_deadline_start(&d, timeout_ms);
+  ev = ev_take(io->os, DIR_READ);
+  if (ev == NULL)
+    return ev_fail();
+  for (;;) {
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = ev;
+    done = 0;
+    pending = 0;
+    err = 0;
+    if (!ReadFile(h, buf, want, NULL, &ov)) {
+      err = GetLastError();
+      pending = err == ERROR_IO_PENDING;
+    }
+    if (err == 0 || pending) {
+      rc = xipc__win32_overlapped_finish(h, &ov, 0, pending, &d, &done, &err);
+      if (rc != 0)
+        break;
+    }
+    /* ERROR_MORE_DATA: a message-mode pipe (a native pipe: address) with
+     * more of this message to come; the caller gets it with its next read
+     * (message boundaries do not exist in a byte stream). */
+    if ((err == 0 || err == ERROR_MORE_DATA ||
+         err == ERROR_OPERATION_ABORTED) &&
+        done > 0) {
+      *n = done;
+      rc = 0;
+      break;
+    }
+    if (err == ERROR_OPERATION_ABORTED) {
+      rc = xipc__win32_timed_out(&d, "ReadFile(pipe)");
+      break;
+    }
+    if (err == 0 || err == ERROR_MORE_DATA) {
+      /* 0 bytes is not the end of the stream: a 0-byte write or an empty
+       * message. Try again, unless the time is up. */
+      if (xipc__win32_deadline_left(&d) == 0) {
+        rc = xipc__win32_timed_out(&d, "ReadFile(pipe)");
+        break;
+      }
+      continue;
+    }
+    if (pipe_gone(err))
+      rc = xipc__fail(XIPC_EPIPE, (int)err,
+                      "ReadFile(pipe): end of stream (the writer closed)");
+    else
+      rc = xipc__win32_fail(err, "ReadFile(pipe)");
+    break;
+  }
+  ev_give(io->os, DIR_READ, ev);
+  return rc;
+}
+
+/* Write [p, p+len) completely, up to the deadline; *n += what went. */
+static int handle_write_all(HANDLE h, HANDLE ev, const char *p, size_t len,
+                            const xipc__win32_deadline_t *d, size_t *n) {
+  OVERLAPPED ov;
+  DWORD want, done, err;
+  int rc, pending;
+
+  while (len > 0) {
+    want = (DWORD)(len > IO_CHUNK ? IO_CHUNK : len);
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = ev;
+    done = 0;
+    err = 0;
+    pending = 0;
+    if (!WriteFile(h, p, want, NULL, &ov)) {
+      err = GetLastError();
+      pending = err == ERROR_IO_PENDING;
+    }
+    if (err == 0 || pending) {
+      rc = xipc__win32_overlapped_finish(h, &ov, 0, pending, d, &done, &err);
+      if (rc != 0) {
+        *n += done;
+        return rc;
+      }
+    }
+    if (done > want)
+      done = want; /* never trust a count beyond the request */
+    *n += done;
+    p += done;
+    len -= done;
+    if (err == ERROR_OPERATION_ABORTED)
+      return xipc__win32_timed_out(d, "WriteFile(pipe)");
+    if (pipe_gone(err))
+      return xipc__fail(XIPC_EPIPE, (int)err,
+                        "WriteFile(pipe): the reader closed");
+    if (err != 0)
+      return xipc__win32_fail(err, "WriteFile(pipe)");
+    /* An overlapped pipe write completes with everything; a short count
+     * without an error would loop here until the deadline at worst. */
+    if (done == 0 && len > 0 && xipc__win32_deadline_left(d) == 0)
+      return xipc__win32_timed_out(d, "WriteFile(pipe)");
+  }
+  return 0;
+}
+
+static int handle_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                        size_t *n, int timeout_ms) {
+  HANDLE h = (HANDLE)io->h;
+  xipc__win32_deadline_t d;
+  char small[IO_COALESCE];
+  size_t total = 0;
+  HANDLE ev;
+  int i, rc = 0;
+
+  *n = 0;
+  xipc__win32_deadline_start(&d, timeout_ms);
+  ev = ev_take(io->os, DIR_WRITE);
+  if (ev == NULL)
+    return ev_fail();
+  for (i = 0; i < niov && total <= IO_COALESCE; i++)
+    total += iov[i].len;
+  if (niov > 1 && total <= IO_COALESCE) {
+    total = 0;
+    for (i = 0; i < niov; i++) {
+      if (iov[i].len > 0)
+        memcpy(small + total, iov[i].base, iov[i].len);
+      total += iov[i].len;
+    }
+    rc = handle_write_all(h, ev, small, total, &d, n);
+  } else {
+    for (i = 0; i < niov && rc == 0; i++)
+      rc = handle_write_all(h, ev, iov[i].base, iov[i].len, &d, n);
+  }
+  ev_give(io->os, DIR_WRITE, ev);
+  return rc;
+}
+
+static int handle_close(xipc__io_t *io) {
+  DWORD err = 0;
+
+  if (!CloseHandle((HANDLE)io->h))
+    err = GetLastError();
+  io_state_free(io->os);
+  io->os = NULL;
+  io->h = (intptr_t)INVALID_HANDLE_VALUE;
+  if (err != 0)
+    return xipc__win32_fail(err, "CloseHandle(pipe)");
+  return 0;
+}
+
+static int set_inherit(HANDLE h, int inheritable, const char *what) {
+  if (!SetHandleInformation(h, HANDLE_FLAG_INHERIT,
+                            inheritable ? HANDLE_FLAG_INHERIT : 0))
+    return xipc__win32_fail(GetLastError(), "SetHandleInformation(%s)", what);
+  return 0;
+}
+
+static int handle_inheritable(xipc__io_t *io, int inheritable) {
+  return set_inherit((HANDLE)io->h, inheritable, "pipe");
+}
+
+const xipc__io_methods_t xipc__win32_handle_io = {
+    handle_read,
+    handle_write,
+    handle_close,
+    handle_inheritable,
+};
+
+int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read) {
+  io_state_t *st;
+  int rc = io_state_new(&st);
+
+  if (rc != 0)
+    return rc;
+  io->meth = &xipc__win32_handle_io;
+  io->h = (intptr_t)h;
+  io->os = st;
+  io->is_read = is_read;
+  io->is_socket = 0;
+  return 0;
+}
+
+/* ---- SOCKETs ------------------------------------------------------------ */
+
+static int socket_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
+                       int timeout_ms) {
+  SOCKET s = (SOCKET)io->h;
+  xipc__win32_deadline_t d;
+  OVERLAPPED ov;
+  WSABUF b;
+  HANDLE ev;
+  DWORD done, err, flags;
+  int rc, pending;
+
+  *n = 0;
+  xipc__win32_deadline_start(&d, timeout_ms);
+  ev = ev_take(io->os, DIR_READ);
+  if (ev == NULL)
+    return ev_fail();
+  b.buf = buf;
+  b.len = (ULONG)(cap > IO_CHUNK ? IO_CHUNK : cap);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = ev;
+  done = 0;
+  err = 0;
+  flags = 0;
+  pending = 0;
+  if (WSARecv(s, &b, 1, NULL, &flags, &ov, NULL) != 0) {
+    err = (DWORD)WSAGetLastError();
+    pending = err == WSA_IO_PENDING;
+  }
+  if (err == 0 || pending) {
+    rc = xipc__win32_overlapped_finish((HANDLE)s, &ov, 1, pending, &d, &done,
+                                       &err);
+    if (rc != 0)
+      goto out;
+  }
+  if ((err == 0 || err == WSA_OPERATION_ABORTED) && done > 0) {
+    *n = done;
+    rc = 0;
+  } else if (err == WSA_OPERATION_ABORTED) {
+    rc = xipc__win32_timed_out(&d, "WSARecv");
+  } else if (err == 0) {
+    /* A stream socket reads 0 bytes only at the peer's FIN. */
+    rc = xipc__fail(XIPC_EPIPE, 0, "WSARecv: end of stream (the peer closed)");
+  } else if (err == WSAECONNRESET || err == WSAECONNABORTED ||
+             err == WSAENETRESET) {
+    rc = xipc__fail(XIPC_ECONNRESET, (int)err,
+                    "WSARecv: connection reset by the peer (error %lu)",
+                    (unsigned long)err);
+  } else if (err == WSAESHUTDOWN || err == WSAENOTCONN) {
+    rc = xipc__fail(XIPC_EPIPE, (int)err, "WSARecv: not connected");
+  } else {
+    rc = xipc__win32_fail(err, "WSARecv");
+  }
+out:
+  ev_give(io->os, DIR_READ, ev);
+  return rc;
+}
+
+static int socket_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                        size_t *n, int timeout_ms) {
+  SOCKET s = (SOCKET)io->h;
+  xipc__win32_deadline_t d;
+  WSABUF b[IO_MAXBUF];
+  OVERLAPPED ov;
+  HANDLE ev;
+  DWORD done, err, nb;
+  size_t off = 0, sum, take;
+  int i = 0, k, rc = 0, pending;
+
+  *n = 0;
+  xipc__win32_deadline_start(&d, timeout_ms);
+  ev = ev_take(io->os, DIR_WRITE);
+  if (ev == NULL)
+    return ev_fail();
+  for (;;) {
+    /* Skip what is done (and empty parts), then gather up to IO_MAXBUF
+     * parts and IO_CHUNK bytes from (i, off). */
+    while (i < niov && off >= iov[i].len) {
+      off -= iov[i].len;
+      i++;
+    }
+    if (i >= niov)
+      break;
+    nb = 0;
+    sum = 0;
+    for (k = i; k < niov && nb < IO_MAXBUF && sum < IO_CHUNK; k++) {
+      size_t start = k == i ? off : 0;
+
+      take = iov[k].len - start;
+      if (take == 0)
+        continue;
+      if (take > IO_CHUNK - sum)
+        take = IO_CHUNK - sum;
+      b[nb].buf = (char *)iov[k].base + start;
+      b[nb].len = (ULONG)take;
+      nb++;
+      sum += take;
+    }
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = ev;
+    done = 0;
+    err = 0;
+    pending = 0;
+    if (WSASend(s, b, nb, NULL, 0, &ov, NULL) != 0) {
+      err = (DWORD)WSAGetLastError();
+      pending = err == WSA_IO_PENDING;
+    }
+    if (err == 0 || pending) {
+      rc = xipc__win32_overlapped_finish((HANDLE)s, &ov, 1, pending, &d, &done,
+                                         &err);
+      if (rc != 0) {
+        *n += done;
+        break;
+      }
+    }
+    if (done > sum)
+      done = (DWORD)sum;
+    *n += done;
+    off += done;
+    if (err == WSA_OPERATION_ABORTED) {
+      rc = xipc__win32_timed_out(&d, "WSASend");
+      break;
+    }
+    if (err == WSAECONNRESET || err == WSAECONNABORTED ||
+        err == WSAENETRESET || err == WSAESHUTDOWN || err == WSAENOTCONN) {
+      rc = xipc__fail(XIPC_EPIPE, (int)err,
+                      "WSASend: the peer closed the connection (error %lu)",
+                      (unsigned long)err);
+      break;
+    }
+    if (err != 0) {
+      rc = xipc__win32_fail(err, "WSASend");
+      break;
+    }
+    if (done == 0 && xipc__win32_deadline_left(&d) == 0) {
+      rc = xipc__win32_timed_out(&d, "WSASend");
+      break;
+    }
+  }
+  ev_give(io->os, DIR_WRITE, ev);
+  return rc;
+}
+
+static int socket_close(xipc__io_t *io) {
+  int err = 0;
+
+  /* closesocket with the default linger: an orderly close, data still in
+   * the send buffer is delivered in the background. */
+  if (closesocket((SOCKET)io->h) != 0)
+    err = WSAGetLastError();
+  io_state_free(io->os);
+  io->os = NULL;
+  io->h = (intptr_t)INVALID_SOCKET;
+  if (err != 0)
+    return xipc__win32_fail((DWORD)err, "closesocket");
+  return 0;
+}
+
+static int socket_inheritable(xipc__io_t *io, int inheritable) {
+  /* A base-provider SOCKET is a kernel handle (no layered service provider
+   * in between: xipc asks for none). */
+  return set_inherit((HANDLE)io->h, inheritable, "socket");
+}
+
+const xipc__io_methods_t xipc__win32_socket_io = {
+    socket_read,
+    socket_write,
+    socket_close,
+    socket_inheritable,
+};
+
+int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s) {
+  io_state_t *st;
+  int rc = io_state_new(&st);
+
+  if (rc != 0)
+    return rc;
+  io->meth = &xipc__win32_socket_io;
+  io->h = (intptr_t)s;
+  io->os = st;
+  io->is_read = 0;
+  io->is_socket = 1;
+  return 0;
+}
