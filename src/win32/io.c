@@ -86,6 +86,16 @@ static void ev_give(io_state_t *st, int dir, HANDLE ev) {
     CloseHandle(ev);
 }
 
+/* An operation that ended with ERROR_OPERATION_ABORTED: cancelled by
+ * xipc__win32_overlapped_finish because the time was up, or by someone else
+ * (CancelIoEx from another thread) while time was left. */
+static int aborted(const xipc__win32_deadline_t *d, const char *what) {
+  if (xipc__win32_deadline_left(d) != 0)
+    return xipc__fail(XIPC_ECANCELED, ERROR_OPERATION_ABORTED,
+                      "%s: cancelled by another thread", what);
+  return xipc__win32_timed_out(d, what);
+}
+
 static int ev_fail(void) {
   return xipc__win32_fail(GetLastError(), "CreateEventW(io)");
 }
@@ -149,8 +159,9 @@ int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
     ok = GetOverlappedResult(h, ov, done, TRUE);
     *err = ok ? 0 : GetLastError();
   }
-  if (!ok && *err != ERROR_OPERATION_ABORTED && *err != ERROR_MORE_DATA)
-    *done = (DWORD)ov->InternalHigh; /* what moved before the error */
+  /* Both functions report OVERLAPPED.InternalHigh, also when the
+   * operation failed or was cancelled: what moved before that. */
+  (void)ok;
   if (werr != 0)
     return xipc__win32_fail(werr, "WaitForMultipleObjects(io)");
   return 0;
@@ -204,7 +215,7 @@ static int handle_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
       break;
     }
     if (err == ERROR_OPERATION_ABORTED) {
-      rc = xipc__win32_timed_out(&d, "ReadFile(pipe)");
+      rc = aborted(&d, "ReadFile(pipe)");
       break;
     }
     if (err == 0 || err == ERROR_MORE_DATA) {
@@ -258,7 +269,7 @@ static int handle_write_all(HANDLE h, HANDLE ev, const char *p, size_t len,
     p += done;
     len -= done;
     if (err == ERROR_OPERATION_ABORTED)
-      return xipc__win32_timed_out(d, "WriteFile(pipe)");
+      return aborted(d, "WriteFile(pipe)");
     if (pipe_gone(err))
       return xipc__fail(XIPC_EPIPE, (int)err,
                         "WriteFile(pipe): the reader closed");
@@ -388,7 +399,7 @@ static int socket_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
     *n = done;
     rc = 0;
   } else if (err == WSA_OPERATION_ABORTED) {
-    rc = xipc__win32_timed_out(&d, "WSARecv");
+    rc = aborted(&d, "WSARecv");
   } else if (err == 0) {
     /* A stream socket reads 0 bytes only at the peer's FIN. */
     rc = xipc__fail(XIPC_EPIPE, 0, "WSARecv: end of stream (the peer closed)");
@@ -469,7 +480,7 @@ static int socket_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
     *n += done;
     off += done;
     if (err == WSA_OPERATION_ABORTED) {
-      rc = xipc__win32_timed_out(&d, "WSASend");
+      rc = aborted(&d, "WSASend");
       break;
     }
     if (err == WSAECONNRESET || err == WSAECONNABORTED ||
