@@ -32,4 +32,8 @@ int xipc__sysv_semval(int id, int num, const char *what);
 /* IPC_RMID of the set with this key. */
 int xipc__sysv_semrm(int32_t key);
 
+/* Record "KIND KEY NAME" in RUNDIR/sysv-names for `xipc ls` (registry.c);
+ * best effort, for objects this process created under a portable name. */
+void xipc__sysv_note(const char *kind, int32_t key, const char *name);
+
 #endif /* XIPC_SYSV_INTERNAL_H */

@@ -119,6 +119,7 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
       goto fail;
     mq->max_msgs = req->max_msgs;
     mq->max_msg_size = req->max_msg_size;
+    xipc__sysv_note("mq", req->key, req->name);
   } else {
     if (msgctl(id, IPC_STAT, &ds) != 0) {
       err = xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_STAT)",

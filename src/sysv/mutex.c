@@ -26,6 +26,8 @@ static int sysv_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
 
   if (id < 0)
     return id;
+  if (m->created)
+    xipc__sysv_note("mutex", req->key, req->name);
   m->h = id;
   return 0;
 }

@@ -183,6 +183,8 @@ static int sysv_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
   id = xipc__sysv_semset(req, 1, init, n, &sem->created);
   if (id < 0)
     return id;
+  if (sem->created)
+    xipc__sysv_note("sem", req->key, req->name);
   sem->h = id;
   return 0;
 }

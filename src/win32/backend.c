@@ -11,4 +11,6 @@ const xipc__backend_t xipc__backend_win32 = {
     &xipc__win32_mutex_methods,
     NULL, /* mq: Windows has no kernel message queue; the ring is the mq */
     &xipc__win32_wait_methods,
+    &xipc__win32_pipe_methods,
+    &xipc__win32_stream_methods,
 };

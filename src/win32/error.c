@@ -17,6 +17,8 @@ int xipc__win32_error(DWORD err) {
   case ERROR_INVALID_DRIVE:
   case ERROR_BAD_NETPATH:
   case ERROR_BAD_NET_NAME:
+  case WSAHOST_NOT_FOUND: /* getaddrinfo: EAI_NONAME, no such host */
+  case WSANO_DATA:        /* the name has no address of that family */
     return XIPC_ENOENT;
 
   case ERROR_ALREADY_EXISTS:
@@ -54,6 +56,9 @@ int xipc__win32_error(DWORD err) {
   case ERROR_NO_UNICODE_TRANSLATION:
   case WSAEINVAL:
   case WSAEADDRNOTAVAIL:
+  case WSAEFAULT:
+  case WSAENOTSOCK:
+  case WSATYPE_NOT_FOUND: /* getaddrinfo: EAI_SERVICE */
     return XIPC_EINVAL;
 
   case ERROR_FILENAME_EXCED_RANGE:
@@ -67,6 +72,7 @@ int xipc__win32_error(DWORD err) {
     return XIPC_ETIMEDOUT;
 
   case WSAEWOULDBLOCK:
+  case WSATRY_AGAIN: /* getaddrinfo: EAI_AGAIN, the resolver is busy */
     return XIPC_EAGAIN;
 
   case ERROR_MORE_DATA: /* message-mode pipe read into a short buffer */
@@ -76,6 +82,7 @@ int xipc__win32_error(DWORD err) {
   case ERROR_NO_DATA: /* "the pipe is being closed" */
   case ERROR_PIPE_NOT_CONNECTED:
   case WSAESHUTDOWN:
+  case WSAENOTCONN:
     return XIPC_EPIPE;
 
   case ERROR_PIPE_BUSY:
@@ -94,6 +101,11 @@ int xipc__win32_error(DWORD err) {
   case ERROR_INVALID_FUNCTION:
   case WSAEOPNOTSUPP:
   case WSAEAFNOSUPPORT:
+  case WSAEPFNOSUPPORT:
+  case WSAEPROTONOSUPPORT:
+  case WSAESOCKTNOSUPPORT:
+  case WSAENOPROTOOPT:
+  case WSAVERNOTSUPPORTED:
     return XIPC_ENOTSUP;
 
   case ERROR_OPERATION_ABORTED:
@@ -108,6 +120,7 @@ int xipc__win32_error(DWORD err) {
 
   case WSAECONNRESET:
   case WSAECONNABORTED: /* xipc has no ECONNABORTED: the peer is gone */
+  case WSAENETRESET:
   case ERROR_NETNAME_DELETED:
     return XIPC_ECONNRESET;
 

@@ -127,10 +127,18 @@ int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
 
 /* Start an overlapped ConnectNamedPipe on server instance h (ov->hEvent
  * set). 0: pending, or *connected = 1 when a client got in already
- * (ERROR_PIPE_CONNECTED; the event is then set by hand so waiters see
+ * (ERROR_PIPE_CONNECTED, or ERROR_NO_DATA when it also left again: its
+ * data is still readable; the event is then set by hand so waiters see
  * it). Errors recorded with `path`. */
 int xipc__win32_pipe_listen(HANDLE h, OVERLAPPED *ov, int *connected,
                             const char *path);
+/* The check behind FILE_FLAG_FIRST_PIPE_INSTANCE, for systems that ignore
+ * that flag (Wine 8 creates a further instance of an existing pipe when its
+ * parameters match): 1 when h, a server instance just created, is the only
+ * instance of its name (GetNamedPipeHandleStateW's lpCurInstances), 0 when
+ * another one exists. When the count cannot be read, 1: Windows enforced
+ * the flag already. */
+int xipc__win32_pipe_is_first(HANDLE h);
 /* CancelIoEx + wait for an operation that may still be pending on h, so
  * ov and its buffer can be freed. */
 void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov);

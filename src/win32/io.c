@@ -56,6 +56,14 @@
  * DWORDs; 1 GiB keeps every sum far from the limit. */
 #define IO_CHUNK ((size_t)1 << 30)
 
+/* Pipe writes go in pieces of at most the pipe's buffer size (xipc's pipes
+ * are created with 64 KiB): each piece completes as soon as it is in the
+ * pipe, so a write that times out against a reader that does not read has
+ * written what fits and says so in *n, and that much stays readable. One
+ * overlapped WriteFile of everything would stay pending as a whole, and
+ * cancelling it would take all of it back. */
+#define PIPE_CHUNK ((size_t)65536)
+
 /* A multi-part write of at most this many bytes (a frame header and a
  * small payload) is copied into one buffer and written with one WriteFile:
  * one system call instead of several, and on a fifo one pipe message, so
@@ -159,9 +167,8 @@ int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
     ok = GetOverlappedResult(h, ov, done, TRUE);
     *err = ok ? 0 : GetLastError();
   }
-  /* Both functions report OVERLAPPED.InternalHigh, also when the
+  /* Both functions report OVERLAPPED.InternalHigh in *done, also when the
    * operation failed or was cancelled: what moved before that. */
-  (void)ok;
   if (werr != 0)
     return xipc__win32_fail(werr, "WaitForMultipleObjects(io)");
   return 0;
@@ -246,7 +253,7 @@ static int handle_write_all(HANDLE h, HANDLE ev, const char *p, size_t len,
   int rc, pending;
 
   while (len > 0) {
-    want = (DWORD)(len > IO_CHUNK ? IO_CHUNK : len);
+    want = (DWORD)(len > PIPE_CHUNK ? PIPE_CHUNK : len);
     memset(&ov, 0, sizeof(ov));
     ov.hEvent = ev;
     done = 0;

@@ -71,7 +71,7 @@ static int chan_open(const char *name, unsigned flags, HANDLE *out) {
 static int win32_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
                            int nchan) {
   char name[XIPC__OSNAME_MAX + 8];
-  HANDLE h;
+  HANDLE h = NULL;
   int i, err;
 
   if (nchan > XIPC__WAIT_CHANS)

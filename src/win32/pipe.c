@@ -1,0 +1,845 @@
+/* xipc — Windows backend, kinds "pipe" and "fifo" (src/core/backend.h,
+ * xipc__pipe_methods_t), built on named pipes.
+ *
+ * Security of every pipe created here (DESIGN §5): each server instance is
+ * created with PIPE_REJECT_REMOTE_CLIENTS (no access over the network) and
+ * the first instance of a name with FILE_FLAG_FIRST_PIPE_INSTANCE (nobody
+ * who created the name first can squat it and receive our clients: we fail
+ * instead; Wine 8 ignores that flag, so the instance count is checked too,
+ * xipc__win32_pipe_is_first), under an owner-only DACL
+ * (xipc__win32_pipe_security: the default named-pipe DACL lets Everyone
+ * read). Clients open with SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
+ * so a server can learn who they are but never act as them.
+ *
+ * ---- pipe ------------------------------------------------------------------
+ * CreatePipe handles are synchronous: a ReadFile on one cannot time out or
+ * be abandoned. So an anonymous pipe is a named-pipe pair with a name
+ * nobody else uses: \\.\pipe\xipc.anon.PID.N (N from a process-wide
+ * counter, the only mutable global of this file; a name still held by an
+ * earlier process with the same PID is skipped). The read end is the
+ * server (PIPE_ACCESS_INBOUND, one instance), the write end a client
+ * opened at once, both overlapped. A child inherits an end through
+ * SECURITY_ATTRIBUTES.bInheritHandle (XIPC_PIPE_INHERIT_READ / _WRITE) or
+ * xipc_pipe_inheritable later, and wraps it with from_handle.
+ *
+ * ---- fifo --------------------------------------------------------------------
+ * Windows has no fifo object that outlives its user: the fifo
+ * \\.\pipe\xipc.fifo.NAME exists while its reader has it open.
+ *
+ *   Reader   creates the pipe, so it must pass XIPC_CREATE. Without it:
+ *            XIPC_ENOENT when no reader has the name, XIPC_EBUSY when one
+ *            has. With it, a name another reader holds is XIPC_EBUSY
+ *            (XIPC_EEXIST with XIPC_EXCL): one reader per fifo (POSIX would
+ *            let two readers share it). The open returns at once.
+ *   Writers  open it by name (CreateFileW), waiting up to the timeout for a
+ *            reader (ERROR_FILE_NOT_FOUND: polled with short sleeps) or for
+ *            a free instance (ERROR_PIPE_BUSY: WaitNamedPipeW): then
+ *            XIPC_ETIMEDOUT, or XIPC_EAGAIN at once for timeout 0.
+ *            XIPC_CREATE/EXCL mean nothing to a writer and are ignored.
+ *
+ * Several writers: each writer connects to an instance of its own. The
+ * reader creates FIFO_INSTANCES (16) instances at the open, each listening
+ * (an overlapped ConnectNamedPipe pending), so up to 16 writers connect
+ * without the reader's help; a 17th waits in WaitNamedPipeW (within its
+ * open timeout) until one of them closes.
+ * Each connected instance has an overlapped ReadFile pending into a buffer
+ * of its own, and a read returns data from whichever instance has some
+ * (round robin), waiting on all their events with the timeout. An instance
+ * whose writer closed is disconnected and listens again for the next one.
+ *
+ * No interleaving: the pipe is a message-type pipe read in message mode,
+ * so every WriteFile is one message and the reader knows where it ends
+ * (ERROR_MORE_DATA says more of it follows). Once a read returned part of
+ * a message, the following reads take the rest of that message from the
+ * same instance before any other instance is served. A write of up to
+ * XIPC_FIFO_ATOMIC bytes (any size, in fact, up to 1 GiB) is one message
+ * and reaches the reader whole; the reader sees a byte stream in which
+ * writes follow each other but never mix. (Byte-mode pipes could not tell
+ * a reader where one writer's write ends.)
+ *
+ * End of stream: a read is XIPC_EPIPE when at least one writer has
+ * connected since the reader opened, none is connected now, and no data is
+ * left, as on Linux, where a reader that never had a writer waits. The
+ * reader keeps listening: a writer that comes later makes reads return
+ * data again (POSIX read() does the same).
+ *
+ * Unlink: nothing to remove. fifo_unlink answers 0 while a reader has the
+ * pipe and XIPC_ENOENT otherwise, asking WaitNamedPipeW (which does not
+ * connect, so the reader sees no writer come and go).
+ *
+ * Operations outlive the read that started them (the listening and the
+ * read-ahead). Windows cancels the pending I/O of a thread that exits, so
+ * when the opening thread (or an earlier reader) has gone, a read finds
+ * them cancelled and starts them again itself; nothing is lost (a pipe
+ * instance keeps listening, and keeps its data, without a pending call).
+ *
+ * The reader's OS handle (xipc_pipe_os_handle) is its first instance: it
+ * lives as long as the reader, but reading it directly bypasses the
+ * instance logic above. A reader cannot be made inheritable (it is a set of
+ * instances): XIPC_ENOTSUP.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Buffer sizes of a pipe instance (advisory quotas, not allocations). */
+#define PIPE_BUF_SIZE 65536
+
+#define FIFO_INSTANCES 16 /* nMaxInstances of a fifo: writers at once */
+#define FIFO_BUF 8192     /* each instance's read-ahead buffer */
+
+/* Retries of the anonymous pipe name when a stale one is in use. */
+#define ANON_TRIES 16
+
+/* Writers poll for a missing reader with sleeps growing to this. */
+#define FIFO_POLL_MAX_MS 32
+
+static volatile LONG anon_counter;
+
+/* ---- shared with stream.c ----------------------------------------------- */
+
+int xipc__win32_pipe_listen(HANDLE h, OVERLAPPED *ov, int *connected,
+                            const char *path) {
+  HANDLE ev = ov->hEvent;
+  DWORD err;
+
+  *connected = 0;
+  memset(ov, 0, sizeof(*ov));
+  ov->hEvent = ev;
+  if (ConnectNamedPipe(h, ov)) {
+    *connected = 1; /* completed at once: the event is set */
+    return 0;
+  }
+  err = GetLastError();
+  if (err == ERROR_IO_PENDING)
+    return 0;
+  /* ERROR_PIPE_CONNECTED: a client got in between CreateNamedPipeW (or
+   * DisconnectNamedPipe) and this call. ERROR_NO_DATA: it even closed
+   * again, but what it wrote is still there to read (then the read says
+   * ERROR_BROKEN_PIPE), as a socket in the listen backlog whose client
+   * has gone still gives its data to the server. Either way nothing is
+   * pending: set the event for whoever waits on it. */
+  if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA) {
+    *connected = 1;
+    SetEvent(ev);
+    return 0;
+  }
+  return xipc__win32_fail(err, "ConnectNamedPipe(%s)", path);
+}
+
+int xipc__win32_pipe_is_first(HANDLE h) {
+  DWORD cur = 0;
+
+  if (!GetNamedPipeHandleStateW(h, NULL, &cur, NULL, NULL, NULL, 0))
+    return 1;
+  return cur <= 1;
+}
+
+void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov) {
+  DWORD x;
+
+  /* ERROR_NOT_FOUND from CancelIoEx: it completed meanwhile. Either way
+   * wait for the completion before the OVERLAPPED goes away. */
+  if (!HasOverlappedIoCompleted(ov))
+    CancelIoEx(h, ov);
+  GetOverlappedResult(h, ov, &x, TRUE);
+}
+
+/* ---- anonymous pipes ---------------------------------------------------- */
+
+static int win32_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
+  SECURITY_ATTRIBUTES sa, csa;
+  PSECURITY_DESCRIPTOR sd = NULL;
+  HANDLE rh = INVALID_HANDLE_VALUE, wh = INVALID_HANDLE_VALUE;
+  char name[96];
+  WCHAR wname[96];
+  DWORD err = 0;
+  OVERLAPPED ov;
+  int rc, i;
+
+  rc = xipc__win32_pipe_security(&sa, &sd, 0,
+                                 (flags & XIPC_PIPE_INHERIT_READ) != 0);
+  if (rc != 0)
+    return rc;
+  for (i = 0; i < ANON_TRIES; i++) {
+    snprintf(name, sizeof(name), "\\\\.\\pipe\\xipc.anon.%lu.%ld",
+             (unsigned long)GetCurrentProcessId(),
+             (long)InterlockedIncrement(&anon_counter));
+    MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 96); /* ASCII */
+    /* Security (DESIGN §5): remote clients rejected, first instance. */
+    rh = CreateNamedPipeW(wname,
+                          PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED |
+                              FILE_FLAG_FIRST_PIPE_INSTANCE,
+                          PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                              PIPE_REJECT_REMOTE_CLIENTS,
+                          1, PIPE_BUF_SIZE, PIPE_BUF_SIZE, 0, &sa);
+    if (rh != INVALID_HANDLE_VALUE) {
+      if (xipc__win32_pipe_is_first(rh))
+        break;
+      /* Someone has the name (and the system let us join it). */
+      CloseHandle(rh);
+      rh = INVALID_HANDLE_VALUE;
+      err = ERROR_ACCESS_DENIED;
+      continue;
+    }
+    err = GetLastError();
+    /* The name is still held by a process that had our PID before:
+     * FILE_FLAG_FIRST_PIPE_INSTANCE answers ERROR_ACCESS_DENIED. */
+    if (err != ERROR_ACCESS_DENIED && err != ERROR_PIPE_BUSY)
+      break;
+  }
+  LocalFree(sd);
+  if (rh == INVALID_HANDLE_VALUE)
+    return xipc__win32_fail(err, "CreateNamedPipeW(%s)", name);
+
+  csa.nLength = sizeof(csa);
+  csa.lpSecurityDescriptor = NULL;
+  csa.bInheritHandle = (flags & XIPC_PIPE_INHERIT_WRITE) != 0;
+  wh = CreateFileW(wname, GENERIC_WRITE, 0, &csa, OPEN_EXISTING,
+                   FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
+                       SECURITY_IDENTIFICATION,
+                   NULL);
+  if (wh == INVALID_HANDLE_VALUE) {
+    /* ERROR_PIPE_BUSY would mean another process of this user took the
+     * only instance in the moment since its creation. */
+    rc = xipc__win32_fail(GetLastError(), "CreateFileW(%s)", name);
+    goto fail;
+  }
+  /* The client is connected; ConnectNamedPipe completes the server's side
+   * of the handshake at once (ERROR_PIPE_CONNECTED). No event: nothing
+   * is left pending. */
+  memset(&ov, 0, sizeof(ov));
+  if (!ConnectNamedPipe(rh, &ov) &&
+      (err = GetLastError()) != ERROR_PIPE_CONNECTED) {
+    if (err == ERROR_IO_PENDING)
+      xipc__win32_cancel_wait(rh, &ov);
+    rc = xipc__win32_fail(err, "ConnectNamedPipe(%s)", name);
+    goto fail;
+  }
+  rc = xipc__win32_handle_io_init(r, rh, 1);
+  if (rc != 0)
+    goto fail;
+  rc = xipc__win32_handle_io_init(w, wh, 0);
+  if (rc != 0) {
+    r->meth->close(r); /* closes rh */
+    rh = INVALID_HANDLE_VALUE;
+    goto fail;
+  }
+  return 0;
+fail:
+  if (wh != INVALID_HANDLE_VALUE)
+    CloseHandle(wh);
+  if (rh != INVALID_HANDLE_VALUE)
+    CloseHandle(rh);
+  return rc;
+}
+
+static int win32_from_handle(xipc__io_t *io, xipc_os_handle_t h,
+                             int is_read) {
+  /* An inherited end of an xipc pipe is an overlapped named pipe. Any
+   * other pipe HANDLE works too, but if it was opened for synchronous I/O
+   * (CreatePipe) every call blocks until done: timeouts cannot be kept. */
+  SetLastError(NO_ERROR);
+  if (GetFileType((HANDLE)h) != FILE_TYPE_PIPE) {
+    DWORD err = GetLastError();
+
+    if (err != NO_ERROR)
+      return xipc__win32_fail(err, "GetFileType(%p)", (void *)h);
+    return xipc__fail(XIPC_EINVAL, 0, "pipe_from_os_handle: %p is not a pipe",
+                      (void *)h);
+  }
+  return xipc__win32_handle_io_init(io, (HANDLE)h, is_read);
+}
+
+/* ---- fifo reader: a timed lock ------------------------------------------ */
+
+/* Reads from several threads must not interleave on the shared instance
+ * state, and a read waiting for the lock must still honour its timeout,
+ * which CRITICAL_SECTION and SRWLOCK cannot: a flag taken with
+ * InterlockedCompareExchange plus an auto-reset event that a releaser
+ * sets only when someone waits (no system call without contention). */
+typedef struct tlock {
+  volatile LONG busy;
+  volatile LONG waiters;
+  HANDLE wake;
+} tlock_t;
+
+static int tlock_acquire(tlock_t *l, const xipc__win32_deadline_t *d,
+                         const char *path) {
+  DWORD r, err;
+
+  if (InterlockedCompareExchange(&l->busy, 1, 0) == 0)
+    return 0;
+  InterlockedIncrement(&l->waiters);
+  for (;;) {
+    /* Re-check after announcing ourselves: a release before the increment
+     * left the flag clear, one after it sets the event. */
+    if (InterlockedCompareExchange(&l->busy, 1, 0) == 0) {
+      InterlockedDecrement(&l->waiters);
+      return 0;
+    }
+    r = xipc__win32_wait(1, &l->wake, xipc__win32_deadline_left(d));
+    if (r == WAIT_OBJECT_0)
+      continue; /* maybe a stale token: try again */
+    err = GetLastError();
+    InterlockedDecrement(&l->waiters);
+    if (r == WAIT_TIMEOUT)
+      return xipc__win32_timed_out(d, "fifo read (another thread reads)");
+    return xipc__win32_fail(err, "WaitForMultipleObjects(fifo %s)", path);
+  }
+}
+
+static void tlock_release(tlock_t *l) {
+  InterlockedExchange(&l->busy, 0);
+  if (InterlockedCompareExchange(&l->waiters, 0, 0) > 0)
+    SetEvent(l->wake);
+}
+
+/* ---- fifo reader: instances --------------------------------------------- */
+
+enum {
+  INST_NONE = 0, /* slot unused */
+  INST_LISTEN,   /* ConnectNamedPipe pending */
+  INST_READ,     /* connected, ReadFile pending (or completed, unseen) */
+  INST_DATA,     /* connected, buf[off..len) not yet returned */
+  INST_DEAD      /* could not listen again; kept until close */
+};
+
+typedef struct fifo_inst {
+  HANDLE h;
+  OVERLAPPED ov; /* ov.hEvent: this instance's manual-reset event */
+  int state;
+  int partial; /* buf ends inside a message (ERROR_MORE_DATA) */
+  DWORD off, len;
+  char *buf; /* FIFO_BUF bytes */
+} fifo_inst_t;
+
+typedef struct fifo_rd {
+  tlock_t lock;
+  WCHAR *wname;
+  char path[XIPC_ADDRESS_MAX];
+  SECURITY_ATTRIBUTES sa;
+  PSECURITY_DESCRIPTOR sd;
+  int ninst;   /* slots in use */
+  int nconn;   /* INST_READ + INST_DATA */
+  int ever;    /* a writer has connected since the open */
+  int sticky;  /* instance in the middle of a message, or -1 */
+  int next;    /* where the round robin starts */
+  fifo_inst_t inst[FIFO_INSTANCES];
+} fifo_rd_t;
+
+static void inst_set(fifo_rd_t *rd, fifo_inst_t *in, int state) {
+  int was_conn = in->state == INST_READ || in->state == INST_DATA;
+  int is_conn = state == INST_READ || state == INST_DATA;
+
+  rd->nconn += is_conn - was_conn;
+  if (is_conn && !was_conn)
+    rd->ever = 1;
+  in->state = state;
+}
+
+static void inst_read(fifo_rd_t *rd, fifo_inst_t *in);
+
+/* Listen for the next writer (after creation or a disconnect). */
+static void inst_listen(fifo_rd_t *rd, fifo_inst_t *in) {
+  int connected;
+
+  if (xipc__win32_pipe_listen(in->h, &in->ov, &connected, rd->path) != 0) {
+    inst_set(rd, in, INST_DEAD);
+    return;
+  }
+  inst_set(rd, in, INST_LISTEN);
+  if (connected) {
+    inst_set(rd, in, INST_READ);
+    inst_read(rd, in);
+  }
+}
+
+/* The writer left (or the instance broke): drop the connection, listen. */
+static void inst_recycle(fifo_rd_t *rd, fifo_inst_t *in) {
+  /* DisconnectNamedPipe discards unread data: only reached after the
+   * read said the writer is gone and everything it wrote was read. */
+  if (!DisconnectNamedPipe(in->h)) {
+    inst_set(rd, in, INST_DEAD);
+    return;
+  }
+  inst_listen(rd, in);
+}
+
+/* Start the next read-ahead of a connected instance. */
+static void inst_read(fifo_rd_t *rd, fifo_inst_t *in) {
+  HANDLE ev = in->ov.hEvent;
+  DWORD err;
+
+  memset(&in->ov, 0, sizeof(in->ov));
+  in->ov.hEvent = ev;
+  in->off = in->len = 0;
+  in->partial = 0;
+  inst_set(rd, in, INST_READ);
+  if (ReadFile(in->h, in->buf, FIFO_BUF, NULL, &in->ov))
+    return; /* completed: the sweep collects it */
+  err = GetLastError();
+  /* ERROR_MORE_DATA completes like success (a warning status): the
+   * OVERLAPPED holds the count and the event is set. */
+  if (err == ERROR_IO_PENDING || err == ERROR_MORE_DATA)
+    return;
+  /* Failed at once, nothing pending: the writer is gone (ERROR_BROKEN_PIPE)
+   * or the instance is unusable; either way serve the next writer. */
+  inst_recycle(rd, in);
+}
+
+/* Create an instance in the free slot `in` and make it listen. 0 or the
+ * Windows error code (the caller words the message). */
+static DWORD inst_create(fifo_rd_t *rd, fifo_inst_t *in, int first) {
+  DWORD err;
+
+  in->buf = malloc(FIFO_BUF);
+  if (in->buf == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  in->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (in->ov.hEvent == NULL) {
+    err = GetLastError();
+    goto fail;
+  }
+  /* Security (DESIGN §5): PIPE_REJECT_REMOTE_CLIENTS on every instance,
+   * FILE_FLAG_FIRST_PIPE_INSTANCE on the first, owner-only DACL (rd->sa).
+   * Message type, read in message mode: see "No interleaving" above. */
+  in->h = CreateNamedPipeW(
+      rd->wname,
+      PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED |
+          (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+      PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+          PIPE_REJECT_REMOTE_CLIENTS,
+      FIFO_INSTANCES, 0, PIPE_BUF_SIZE, 0, &rd->sa);
+  if (in->h == INVALID_HANDLE_VALUE) {
+    err = GetLastError();
+    CloseHandle(in->ov.hEvent);
+    goto fail;
+  }
+  if (first && !xipc__win32_pipe_is_first(in->h)) {
+    err = ERROR_ACCESS_DENIED; /* what the flag makes Windows answer */
+    CloseHandle(in->h);
+    CloseHandle(in->ov.hEvent);
+    goto fail;
+  }
+  rd->ninst++;
+  inst_listen(rd, in);
+  return 0;
+fail:
+  free(in->buf);
+  memset(in, 0, sizeof(*in));
+  return err;
+}
+
+/* Fill the free slots: every instance listens from the open on, so up to
+ * FIFO_INSTANCES writers connect while the reader is busy elsewhere (as
+ * POSIX writers open a fifo without the reader's help). Failures are not
+ * fatal here: writers wait for the instances that are there, and the next
+ * read tries again. */
+static void fifo_fill(fifo_rd_t *rd) {
+  int i;
+
+  for (i = 0; i < FIFO_INSTANCES; i++)
+    if (rd->inst[i].state == INST_NONE &&
+        inst_create(rd, &rd->inst[i], 0) != 0)
+      break;
+}
+
+/* Collect the completions of every pending operation, without waiting
+ * (HasOverlappedIoCompleted reads the OVERLAPPED: no system call). */
+static void fifo_sweep(fifo_rd_t *rd) {
+  fifo_inst_t *in;
+  DWORD got, err;
+  int i, again, rounds;
+
+  for (rounds = 0; rounds < 4; rounds++) {
+    again = 0;
+    for (i = 0; i < FIFO_INSTANCES; i++) {
+      in = &rd->inst[i];
+      if ((in->state != INST_LISTEN && in->state != INST_READ) ||
+          !HasOverlappedIoCompleted(&in->ov))
+        continue;
+      got = 0;
+      err = GetOverlappedResult(in->h, &in->ov, &got, FALSE) ? 0
+                                                              : GetLastError();
+      if (err == ERROR_IO_INCOMPLETE)
+        continue;
+      again = 1;
+      if (err == ERROR_OPERATION_ABORTED && got == 0) {
+        /* Not cancelled by us (close cancels, and nothing reads then):
+         * the thread that started it has exited, and Windows cancels a
+         * thread's pending I/O when it exits (Wine too). The instance
+         * itself is unaffected: start the operation again from here. */
+        if (in->state == INST_LISTEN)
+          inst_listen(rd, in);
+        else
+          inst_read(rd, in);
+        continue;
+      }
+      if (in->state == INST_LISTEN) {
+        if (err == 0) {
+          inst_set(rd, in, INST_READ);
+          inst_read(rd, in);
+        } else {
+          /* A writer that came and went (ERROR_NO_DATA), or a broken
+           * instance: it did connect, so it counts for the end of stream. */
+          rd->ever = 1;
+          inst_recycle(rd, in);
+        }
+        continue;
+      }
+      if ((err == 0 || err == ERROR_MORE_DATA ||
+           err == ERROR_OPERATION_ABORTED) &&
+          got > 0) {
+        in->off = 0;
+        in->len = got;
+        in->partial = err == ERROR_MORE_DATA;
+        inst_set(rd, in, INST_DATA);
+      } else if (err == 0 || err == ERROR_MORE_DATA) {
+        inst_read(rd, in); /* an empty message: read on */
+      } else {
+        /* ERROR_BROKEN_PIPE after the last message: the writer closed. */
+        if (rd->sticky == i)
+          rd->sticky = -1;
+        inst_recycle(rd, in);
+      }
+    }
+    if (!again)
+      break;
+  }
+}
+
+static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
+                       size_t *n) {
+  fifo_inst_t *in = &rd->inst[i];
+  size_t k = in->len - in->off;
+
+  if (k > cap)
+    k = cap;
+  memcpy(buf, in->buf + in->off, k);
+  in->off += (DWORD)k;
+  *n = k;
+  rd->next = (i + 1) % FIFO_INSTANCES;
+  if (in->off < in->len) {
+    rd->sticky = i; /* the rest of this chunk first */
+    return;
+  }
+  /* Chunk done. Inside a message: its rest is in the pipe already and the
+   * next read takes it from here; else any instance may come next. */
+  rd->sticky = in->partial ? i : -1;
+  inst_read(rd, in);
+  if (in->state != INST_READ && in->state != INST_DATA && rd->sticky == i)
+    rd->sticky = -1;
+}
+
+static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
+                     int timeout_ms) {
+  fifo_rd_t *rd = io->os;
+  HANDLE evs[FIFO_INSTANCES];
+  xipc__win32_deadline_t d;
+  DWORD nev, r, err;
+  int i, k, rc;
+
+  *n = 0;
+  xipc__win32_deadline_start(&d, timeout_ms);
+  rc = tlock_acquire(&rd->lock, &d, rd->path);
+  if (rc != 0)
+    return rc;
+  for (;;) {
+    fifo_sweep(rd);
+    if (rd->ninst < FIFO_INSTANCES)
+      fifo_fill(rd);
+    i = -1;
+    if (rd->sticky >= 0 && rd->inst[rd->sticky].state != INST_READ &&
+        rd->inst[rd->sticky].state != INST_DATA)
+      rd->sticky = -1; /* its writer is gone */
+    if (rd->sticky >= 0) {
+      if (rd->inst[rd->sticky].state == INST_DATA)
+        i = rd->sticky;
+    } else {
+      for (k = 0; k < FIFO_INSTANCES; k++) {
+        int j = (rd->next + k) % FIFO_INSTANCES;
+
+        if (rd->inst[j].state == INST_DATA) {
+          i = j;
+          break;
+        }
+      }
+    }
+    if (i >= 0) {
+      fifo_serve(rd, i, buf, cap, n);
+      rc = 0;
+      break;
+    }
+    if (rd->sticky < 0 && rd->ever && rd->nconn == 0) {
+      rc = xipc__fail(XIPC_EPIPE, 0,
+                      "fifo %s: end of stream (every writer closed)",
+                      rd->path);
+      break;
+    }
+    /* Wait for a completion: of the sticky instance only, or of any. */
+    nev = 0;
+    for (k = 0; k < FIFO_INSTANCES; k++) {
+      fifo_inst_t *in = &rd->inst[k];
+
+      if ((in->state == INST_LISTEN || in->state == INST_READ) &&
+          (rd->sticky < 0 || rd->sticky == k))
+        evs[nev++] = in->ov.hEvent;
+    }
+    if (nev == 0) {
+      rc = xipc__fail(XIPC_EIO, 0,
+                      "fifo %s: no pipe instance can take a writer", rd->path);
+      break;
+    }
+    r = xipc__win32_wait(nev, evs, xipc__win32_deadline_left(&d));
+    if (r == WAIT_TIMEOUT) {
+      /* A last look: something may have completed at the deadline. */
+      fifo_sweep(rd);
+      for (k = 0; k < FIFO_INSTANCES; k++)
+        if (rd->inst[k].state == INST_DATA &&
+            (rd->sticky < 0 || rd->sticky == k))
+          break;
+      if (k < FIFO_INSTANCES) {
+        fifo_serve(rd, k, buf, cap, n);
+        rc = 0;
+      } else {
+        rc = xipc__win32_timed_out(&d, "fifo read");
+      }
+      break;
+    }
+    if (r == WAIT_FAILED) {
+      err = GetLastError();
+      rc = xipc__win32_fail(err, "WaitForMultipleObjects(fifo %s)", rd->path);
+      break;
+    }
+  }
+  tlock_release(&rd->lock);
+  return rc;
+}
+
+static int fifo_write_rd(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                         size_t *n, int timeout_ms) {
+  fifo_rd_t *rd = io->os;
+
+  (void)iov;
+  (void)niov;
+  (void)timeout_ms;
+  *n = 0;
+  return xipc__fail(XIPC_EINVAL, 0, "fifo %s: opened for reading", rd->path);
+}
+
+static void fifo_rd_free(fifo_rd_t *rd) {
+  fifo_inst_t *in;
+  int i;
+
+  for (i = 0; i < FIFO_INSTANCES; i++) {
+    in = &rd->inst[i];
+    if (in->state == INST_NONE)
+      continue;
+    if (in->state == INST_LISTEN || in->state == INST_READ)
+      xipc__win32_cancel_wait(in->h, &in->ov);
+    CloseHandle(in->h);
+    CloseHandle(in->ov.hEvent);
+    free(in->buf);
+  }
+  if (rd->lock.wake != NULL)
+    CloseHandle(rd->lock.wake);
+  free(rd->wname);
+  LocalFree(rd->sd);
+  free(rd);
+}
+
+static int fifo_close_rd(xipc__io_t *io) {
+  /* Writers see ERROR_NO_DATA on their next write: XIPC_EPIPE. */
+  fifo_rd_free(io->os);
+  io->os = NULL;
+  io->h = (intptr_t)INVALID_HANDLE_VALUE;
+  return 0;
+}
+
+static int fifo_inheritable_rd(xipc__io_t *io, int inheritable) {
+  fifo_rd_t *rd = io->os;
+
+  (void)inheritable;
+  return xipc__fail(XIPC_ENOTSUP, 0,
+                    "fifo %s: a Windows fifo reader is a set of pipe "
+                    "instances and cannot be inherited",
+                    rd->path);
+}
+
+static const xipc__io_methods_t fifo_reader_io = {
+    fifo_read,
+    fifo_write_rd,
+    fifo_close_rd,
+    fifo_inheritable_rd,
+};
+
+/* Does a pipe of this name exist? WaitNamedPipeW does not connect. */
+static DWORD pipe_probe(const WCHAR *wname) {
+  if (WaitNamedPipeW(wname, 1))
+    return 0;
+  return GetLastError(); /* ERROR_SEM_TIMEOUT: it exists, instances busy */
+}
+
+static int fifo_open_reader(xipc__io_t *io, const char *path, unsigned flags) {
+  fifo_rd_t *rd;
+  DWORD err;
+  int rc;
+
+  rd = calloc(1, sizeof(*rd));
+  if (rd == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "fifo %s: out of memory", path);
+  rd->sticky = -1;
+  snprintf(rd->path, sizeof(rd->path), "%s", path);
+  rc = xipc__win32_utf16(path, &rd->wname, "fifo name");
+  if (rc != 0)
+    goto fail;
+  if (!(flags & XIPC_CREATE)) {
+    /* Only a reader creates a Windows fifo (see the top of this file). */
+    err = pipe_probe(rd->wname);
+    if (err == ERROR_FILE_NOT_FOUND)
+      rc = xipc__fail(XIPC_ENOENT, (int)err,
+                      "fifo %s: no such fifo (on Windows the reader creates "
+                      "it: pass XIPC_CREATE)",
+                      path);
+    else
+      rc = xipc__fail(XIPC_EBUSY, (int)err,
+                      "fifo %s: another reader has it open", path);
+    goto fail;
+  }
+  rd->lock.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+  if (rd->lock.wake == NULL) {
+    rc = xipc__win32_fail(GetLastError(), "CreateEventW(fifo %s)", path);
+    goto fail;
+  }
+  rc = xipc__win32_pipe_security(&rd->sa, &rd->sd, 0, FALSE);
+  if (rc != 0)
+    goto fail;
+  err = inst_create(rd, &rd->inst[0], 1);
+  if (err != 0) {
+    if (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY) {
+      /* FILE_FLAG_FIRST_PIPE_INSTANCE: the name exists already. */
+      if (flags & XIPC_EXCL)
+        rc = xipc__fail(XIPC_EEXIST, (int)err, "fifo %s: already exists",
+                        path);
+      else
+        rc = xipc__fail(XIPC_EBUSY, (int)err,
+                        "fifo %s: another reader (or another pipe server) "
+                        "has the name",
+                        path);
+    } else {
+      rc = xipc__win32_fail(err, "CreateNamedPipeW(%s)", path);
+    }
+    goto fail;
+  }
+  if (rd->inst[0].state == INST_DEAD) {
+    rc = xipc__fail(XIPC_EIO, 0, "fifo %s: the pipe cannot listen", path);
+    goto fail;
+  }
+  fifo_fill(rd);
+  io->meth = &fifo_reader_io;
+  io->h = (intptr_t)rd->inst[0].h;
+  io->os = rd;
+  io->is_read = 1;
+  io->is_socket = 0;
+  return 0;
+fail:
+  fifo_rd_free(rd);
+  return rc;
+}
+
+/* ---- fifo writer -------------------------------------------------------- */
+
+static int fifo_open_writer(xipc__io_t *io, const char *path,
+                            int timeout_ms) {
+  xipc__win32_deadline_t d;
+  WCHAR *wname = NULL;
+  HANDLE h;
+  DWORD err;
+  unsigned nap = 1;
+  int rc, left;
+
+  rc = xipc__win32_utf16(path, &wname, "fifo name");
+  if (rc != 0)
+    return rc;
+  xipc__win32_deadline_start(&d, timeout_ms);
+  for (;;) {
+    h = CreateFileW(wname, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
+                        SECURITY_IDENTIFICATION,
+                    NULL);
+    if (h != INVALID_HANDLE_VALUE)
+      break;
+    err = GetLastError();
+    if (err != ERROR_FILE_NOT_FOUND && err != ERROR_PIPE_BUSY) {
+      rc = xipc__win32_fail(err, "CreateFileW(%s)", path);
+      goto out;
+    }
+    left = xipc__win32_deadline_left(&d);
+    if (left == 0) {
+      rc = xipc__win32_timed_out(&d, err == ERROR_PIPE_BUSY
+                                         ? "fifo open (every instance busy)"
+                                         : "fifo open (no reader)");
+      goto out;
+    }
+    if (err == ERROR_PIPE_BUSY) {
+      /* All instances have writers: wait until one listens again. Its
+       * 0 means "the pipe's default timeout": never pass 0. */
+      if (!WaitNamedPipeW(wname, left < 0 ? NMPWAIT_WAIT_FOREVER
+                                          : (DWORD)left)) {
+        err = GetLastError();
+        if (err != ERROR_SEM_TIMEOUT && err != ERROR_FILE_NOT_FOUND &&
+            err != ERROR_PIPE_BUSY) {
+          rc = xipc__win32_fail(err, "WaitNamedPipeW(%s)", path);
+          goto out;
+        }
+      }
+      continue;
+    }
+    /* No reader yet: nothing to wait on but time. */
+    if (left > 0 && (unsigned)left < nap)
+      nap = (unsigned)left;
+    Sleep(nap);
+    if (nap < FIFO_POLL_MAX_MS)
+      nap *= 2;
+  }
+  rc = xipc__win32_handle_io_init(io, h, 0);
+  if (rc != 0)
+    CloseHandle(h);
+out:
+  free(wname);
+  return rc;
+}
+
+static int win32_fifo_open(xipc__io_t *io, const char *path, int direction,
+                           unsigned flags, unsigned mode, int timeout_ms) {
+  /* mode: ignored (pipe.h); the DACL is owner-only. */
+  (void)mode;
+  if (direction == XIPC_FIFO_READ)
+    return fifo_open_reader(io, path, flags);
+  return fifo_open_writer(io, path, timeout_ms);
+}
+
+static int win32_fifo_unlink(const char *path) {
+  WCHAR *wname = NULL;
+  DWORD err;
+  int rc;
+
+  rc = xipc__win32_utf16(path, &wname, "fifo name");
+  if (rc != 0)
+    return rc;
+  err = pipe_probe(wname);
+  free(wname);
+  if (err == 0 || err == ERROR_SEM_TIMEOUT || err == ERROR_PIPE_BUSY)
+    return 0; /* a reader has it; the name goes when the reader closes */
+  return xipc__win32_fail(err, "WaitNamedPipeW(%s)", path);
+}
+
+const xipc__pipe_methods_t xipc__win32_pipe_methods = {
+    win32_pipe,
+    win32_from_handle,
+    win32_fifo_open,
+    win32_fifo_unlink,
+};
