@@ -61,10 +61,14 @@ install_test() {
     $(PKG_CONFIG_PATH=$stage/lib/pkgconfig pkg-config --cflags --libs xipc) \
     -o "$ex/pc/shm_pair" || return 1
   LD_LIBRARY_PATH=$stage/lib "$ex/pc/shm_pair" || return 1
-  LD_LIBRARY_PATH=$stage/lib ldd "$ex/pc/shm_pair" | grep -q "$stage/lib/libxipc.so" || {
-    echo "pkg-config build did not link the installed libxipc"
-    return 1
-  }
+  # Capture first: with pipefail, `ldd | grep -q` fails when grep exits
+  # early and ldd gets SIGPIPE.
+  local libs
+  libs=$(LD_LIBRARY_PATH=$stage/lib ldd "$ex/pc/shm_pair")
+  case "$libs" in
+    *"$stage/lib/libxipc.so"*) ;;
+    *) echo "pkg-config build did not link the installed libxipc"; return 1 ;;
+  esac
 }
 
 install_test_windows() {
