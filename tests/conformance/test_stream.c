@@ -289,6 +289,42 @@ static void stream_timeouts(void) {
   XT_OK(xipc_listener_close(l));
 }
 
+/* A listener that never accepts, with a backlog of 1: once its queue is
+ * full, connect waits and times out (local: the AF_UNIX backlog / the busy
+ * pipe instance; tcp: the kernel stops completing handshakes). */
+static void stream_connect_times_out_when_nobody_accepts(void) {
+  char addr[XIPC_ADDRESS_MAX], want[128], name[80];
+  size_t len = sizeof(addr);
+  xipc_stream_opts_t o = opts(0);
+  xipc_stream_t *c[64];
+  xipc_listener_t *l;
+  int i, n = 0, err = 0;
+  uint64_t t0 = 0;
+
+  o.backlog = 1;
+  if (is_tcp()) {
+    snprintf(want, sizeof(want), "tcp:127.0.0.1:0");
+  } else {
+    xt_name(name, sizeof(name), "busy");
+    snprintf(want, sizeof(want), "local:%s", name);
+  }
+  XT_OK(xipc_listen(&l, want, &o));
+  XT_OK(xipc_listener_address(l, addr, &len));
+  for (i = 0; i < 64; i++) {
+    t0 = uv_hrtime();
+    err = xipc_connect(&c[n], addr, &o, 100);
+    if (err != 0)
+      break;
+    n++;
+  }
+  XT_ERR(err, XIPC_ETIMEDOUT);
+  XT_GE((uv_hrtime() - t0) / 1000000, 95);
+  XT_TRUE(n >= 1 && n < 64);
+  while (n > 0)
+    xipc_stream_close(c[--n]);
+  XT_OK(xipc_listener_close(l));
+}
+
 static void stream_peer_close_is_epipe(void) {
   char addr[XIPC_ADDRESS_MAX], line[32];
   unsigned char buf[4096];
@@ -427,6 +463,7 @@ static void stream_tcp_ipv6_loopback(void) {
       XT_TEST(stream_frames_zero_to_maximum),                                  \
       XT_TEST(stream_hostile_frame_header_is_refused),                         \
       XT_TEST(stream_timeouts), XT_TEST(stream_peer_close_is_epipe),           \
+      XT_TEST(stream_connect_times_out_when_nobody_accepts),                   \
       XT_TEST(stream_connect_to_nothing),                                      \
       XT_TEST(stream_live_listener_is_busy_dead_one_is_replaced),              \
       XT_TEST(stream_malformed_addresses)
