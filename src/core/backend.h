@@ -188,6 +188,9 @@ typedef struct xipc__io_methods {
                int timeout_ms);
   int (*close)(xipc__io_t *io);
   int (*inheritable)(xipc__io_t *io, int inheritable);
+  /* Free the backend state (io->os) but leave io->h open: the handle
+   * changes owner (xipc_stream_release). */
+  void (*detach)(xipc__io_t *io);
 } xipc__io_methods_t;
 
 typedef struct xipc__pipe_methods {

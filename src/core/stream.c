@@ -422,6 +422,20 @@ int xipc_stream_close(xipc_stream_t *s) {
   return err;
 }
 
+int xipc_stream_release(xipc_stream_t *s, xipc_os_handle_t *out,
+                        int *is_socket) {
+  if (s == NULL || out == NULL || is_socket == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "stream_release: NULL argument");
+  if (s->hdr_got > 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "stream_release: in the middle of a frame");
+  *out = (xipc_os_handle_t)s->io.h;
+  *is_socket = s->io.is_socket;
+  s->io.meth->detach(&s->io); /* backend state only: the handle stays */
+  free(s);
+  return 0;
+}
+
 int xipc_stream_os_handle(const xipc_stream_t *s, xipc_os_handle_t *out) {
   if (s == NULL || out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "stream_os_handle: NULL argument");

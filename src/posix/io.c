@@ -177,5 +177,9 @@ static int posix_inheritable(xipc__io_t *io, int inheritable) {
   return 0;
 }
 
-const xipc__io_methods_t xipc__posix_io = {posix_read, posix_write,
-                                           posix_io_close, posix_inheritable};
+static void posix_detach(xipc__io_t *io) {
+  (void)io; /* an fd carries no state of ours */
+}
+
+const xipc__io_methods_t xipc__posix_io = {
+    posix_read, posix_write, posix_io_close, posix_inheritable, posix_detach};

@@ -346,11 +346,14 @@ static int handle_inheritable(xipc__io_t *io, int inheritable) {
   return set_inherit((HANDLE)io->h, inheritable, "pipe");
 }
 
+/* The handle changes owner (xipc_stream_release): free only our events. */
+static void io_detach(xipc__io_t *io) {
+  io_state_free(io->os);
+  io->os = NULL;
+}
+
 const xipc__io_methods_t xipc__win32_handle_io = {
-    handle_read,
-    handle_write,
-    handle_close,
-    handle_inheritable,
+    handle_read, handle_write, handle_close, handle_inheritable, io_detach,
 };
 
 int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read) {
@@ -532,10 +535,7 @@ static int socket_inheritable(xipc__io_t *io, int inheritable) {
 }
 
 const xipc__io_methods_t xipc__win32_socket_io = {
-    socket_read,
-    socket_write,
-    socket_close,
-    socket_inheritable,
+    socket_read, socket_write, socket_close, socket_inheritable, io_detach,
 };
 
 int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s) {

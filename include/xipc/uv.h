@@ -1,0 +1,109 @@
+/* xipc — asynchronous notification with libuv (DESIGN §9). A separate
+ * library, xipc_uv (CMake xipc::uv, pkg-config xipc-uv): the core library
+ * does not depend on libuv. Not included by <xipc.h>.
+ *
+ * How: pollable handles (Linux mqd_t, sockets) are watched with uv_poll_t;
+ * everything else (System V queues and semaphores, Windows objects, the
+ * ring, mutexes) gets a helper thread that blocks and wakes the loop with
+ * uv_async_send. uv_async_send coalesces, so the loop side drains
+ * everything available. Every call here is made on the loop's thread;
+ * callbacks run there too. Stop and close are safe at any time, also from
+ * inside a callback; close joins the helper thread and frees everything
+ * once its callback has run, after which uv_loop_close succeeds. */
+#ifndef XIPC_UV_H
+#define XIPC_UV_H
+
+#include <uv.h>
+
+#include "../xipc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- message queues --------------------------------------------------------- */
+
+typedef struct xipc_uv_mq xipc_uv_mq_t;
+
+/* Each message: status 0, data/len/prio valid during the call only. An
+ * error of the queue (e.g. XIPC_ENOENT: it was removed) is reported once
+ * with data NULL, and the watcher stops. */
+typedef void (*xipc_uv_mq_cb)(xipc_uv_mq_t *w, int status, const void *data,
+                              size_t len, unsigned prio);
+typedef void (*xipc_uv_mq_close_cb)(xipc_uv_mq_t *w);
+
+/* A watcher for `mq` on `loop` (not started). The queue stays the
+ * caller's: close it after the watcher. */
+XIPC_EXTERN int xipc_uv_mq_init(uv_loop_t *loop, xipc_uv_mq_t **out,
+                                xipc_mq_t *mq);
+/* Deliver every message that arrives to cb until stopped. Messages are
+ * taken only while started: stopping and starting again loses nothing. */
+XIPC_EXTERN int xipc_uv_mq_start(xipc_uv_mq_t *w, xipc_uv_mq_cb cb);
+XIPC_EXTERN int xipc_uv_mq_stop(xipc_uv_mq_t *w);
+/* Stop, release everything, then call close_cb (may be NULL) from the
+ * loop; the watcher is freed after it. */
+XIPC_EXTERN void xipc_uv_mq_close(xipc_uv_mq_t *w,
+                                  xipc_uv_mq_close_cb close_cb);
+XIPC_EXTERN void xipc_uv_mq_set_data(xipc_uv_mq_t *w, void *data);
+XIPC_EXTERN void *xipc_uv_mq_get_data(const xipc_uv_mq_t *w);
+
+/* ---- semaphores and mutexes: one-shot waits ------------------------------- */
+
+typedef struct xipc_uv_wait xipc_uv_wait_t;
+
+/* status: 0 (acquired), XIPC_EOWNERDEAD (mutex acquired, owner died),
+ * XIPC_ETIMEDOUT, XIPC_ECANCELED (xipc_uv_wait_cancel), or another error.
+ * The request is freed after the callback returns, except a mutex request
+ * that holds the lock (status 0 or XIPC_EOWNERDEAD): it lives until
+ * xipc_uv_mutex_unlock(). */
+typedef void (*xipc_uv_wait_cb)(xipc_uv_wait_t *req, int status);
+
+/* Wait on `sem` (timeout as xipc_sem_wait: -1, 0, ms). */
+XIPC_EXTERN int xipc_uv_sem_wait(uv_loop_t *loop, xipc_uv_wait_t **out,
+                                 xipc_sem_t *sem, int timeout_ms,
+                                 xipc_uv_wait_cb cb);
+/* Lock `mutex` asynchronously. A mutex is owned by a thread, so the lock
+ * is taken and held by the request's helper thread on the loop's behalf;
+ * release it with xipc_uv_mutex_unlock(req) (xipc_mutex_unlock on the
+ * mutex from the loop thread would be XIPC_EPERM). After XIPC_EOWNERDEAD,
+ * pass consistent = 1 to xipc_uv_mutex_unlock once the state is repaired. */
+XIPC_EXTERN int xipc_uv_mutex_lock(uv_loop_t *loop, xipc_uv_wait_t **out,
+                                   xipc_mutex_t *mutex, int timeout_ms,
+                                   xipc_uv_wait_cb cb);
+XIPC_EXTERN int xipc_uv_mutex_unlock(xipc_uv_wait_t *req, int consistent);
+/* Cancel a pending wait: its callback runs with XIPC_ECANCELED (unless it
+ * had already completed: then nothing happens and XIPC_EBUSY). */
+XIPC_EXTERN int xipc_uv_wait_cancel(xipc_uv_wait_t *req);
+XIPC_EXTERN void xipc_uv_wait_set_data(xipc_uv_wait_t *req, void *data);
+XIPC_EXTERN void *xipc_uv_wait_get_data(const xipc_uv_wait_t *req);
+
+/* ---- streams --------------------------------------------------------------- */
+
+/* Turn a connected xipc stream into a libuv stream on `loop`: a uv_tcp_t
+ * for tcp:, a uv_pipe_t for local:/unix:/pipe: (Windows: a named pipe). The
+ * handle is initialised and opened; `s` is consumed (freed, its OS handle
+ * now libuv's). The caller owns *out (allocated with malloc): uv_close it,
+ * then free it in the close callback. Use uv_read_start / uv_write. */
+XIPC_EXTERN int xipc_uv_stream_adopt(uv_loop_t *loop, xipc_stream_t *s,
+                                     uv_stream_t **out);
+
+typedef struct xipc_uv_listener xipc_uv_listener_t;
+/* One accepted connection (status 0), or an accept error (s NULL). */
+typedef void (*xipc_uv_accept_cb)(xipc_uv_listener_t *l, int status,
+                                  xipc_stream_t *s);
+typedef void (*xipc_uv_listener_close_cb)(xipc_uv_listener_t *l);
+
+/* Accept on the loop: cb gets each new connection as an xipc stream (adopt
+ * it or use it directly). The xipc listener stays the caller's: close it
+ * after the uv listener. */
+XIPC_EXTERN int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
+                               xipc_listener_t *l, xipc_uv_accept_cb cb);
+XIPC_EXTERN void xipc_uv_listener_close(xipc_uv_listener_t *l,
+                                        xipc_uv_listener_close_cb close_cb);
+XIPC_EXTERN void xipc_uv_listener_set_data(xipc_uv_listener_t *l, void *data);
+XIPC_EXTERN void *xipc_uv_listener_get_data(const xipc_uv_listener_t *l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* XIPC_UV_H */
