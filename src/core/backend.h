@@ -114,22 +114,25 @@ typedef struct xipc__mutex_methods {
 /* ---- mq (kernel queues) ------------------------------------------------- */
 
 typedef struct xipc__mq_req {
+  int backend;        /* the concrete backend */
   const char *osname; /* POSIX queue name; NULL on sysv */
   int32_t key;        /* System V key */
   unsigned flags;     /* XIPC_CREATE, XIPC_EXCL */
   unsigned mode;
-  size_t max_msgs;     /* 0 = accept the existing queue's (when opening) */
-  size_t max_msg_size; /* 0 = accept the existing queue's */
+  /* 0 = accept an existing queue's; a backend that creates the queue uses
+   * XIPC_MQ_DEFAULT_MAX_MSGS / _MAX_MSG_SIZE for a 0 (core cannot: with
+   * XIPC_CREATE it does not know whether the queue exists). */
+  size_t max_msgs;
+  size_t max_msg_size;
   const char *name;    /* portable name or "" */
 } xipc__mq_req_t;
 
 /* Core checks every argument (priority <= 31, len <= max_msg_size, buffer
  * pointers, timeouts) before these are called. */
 typedef struct xipc__mq_methods {
-  /* Create (the geometry is given: core applied the defaults) or open; on
-   * success mq->max_msgs / max_msg_size hold the queue's real geometry. An
-   * existing queue whose geometry differs from a nonzero request:
-   * XIPC_EINVAL. */
+  /* Create (defaults for a zero geometry) or open; on success
+   * mq->max_msgs / max_msg_size hold the queue's real geometry. An existing
+   * queue whose geometry differs from a nonzero request: XIPC_EINVAL. */
   int (*open)(xipc_mq_t *mq, const xipc__mq_req_t *req);
   int (*send)(xipc_mq_t *mq, const void *buf, size_t len, unsigned prio,
               int timeout_ms);

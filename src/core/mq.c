@@ -100,14 +100,9 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   req.name = mq->name;
   req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL);
   req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  req.backend = b->id;
   req.max_msgs = o->max_msgs;
   req.max_msg_size = o->max_msg_size;
-  if (o->flags & XIPC_CREATE) {
-    if (req.max_msgs == 0)
-      req.max_msgs = XIPC_MQ_DEFAULT_MAX_MSGS;
-    if (req.max_msg_size == 0)
-      req.max_msg_size = XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
-  }
   err = meth->open(mq, &req);
   if (err != 0) {
     free(mq);
@@ -305,6 +300,7 @@ int xipc_mq_unlink(const char *name, int backend, unsigned flags) {
   if (err != 0)
     return err;
   memset(&req, 0, sizeof(req));
+  req.backend = b->id;
   req.osname = id.osname[0] != '\0' ? id.osname : NULL;
   req.key = id.key;
   req.name = id.name;

@@ -976,12 +976,18 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
                       b->name);
   memset(&want, 0, sizeof(want));
   if (creating) {
-    if (req->max_msgs == 0 || req->max_msg_size == 0 ||
-        geom_compute(&want, req->max_msgs, req->max_msg_size) != 0)
+    /* The geometry to create with. Zeros (core may leave them to us) are
+     * the defaults; an existing ring is still compared with the request as
+     * given, so zeros accept whatever it has (mq.h). */
+    size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
+    size_t size = req->max_msg_size != 0 ? req->max_msg_size
+                                         : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
+
+    if (geom_compute(&want, msgs, size) != 0)
       return xipc__fail(XIPC_EINVAL, 0,
-                        "mq '%s': ring of %zu messages of %zu bytes is empty "
-                        "or larger than %llu bytes",
-                        mq->name, req->max_msgs, req->max_msg_size,
+                        "mq '%s': a ring of %zu messages of %zu bytes needs "
+                        "more than %llu bytes",
+                        mq->name, msgs, size,
                         (unsigned long long)RING_MAX_BYTES);
   }
   r = calloc(1, sizeof(*r));
@@ -1065,20 +1071,13 @@ static int ring_close(xipc_mq_t *mq, int remove) {
   return err != 0 ? err : err2;
 }
 
-/* xipc__mq_req_t carries no backend: a ring's request names a System V
- * object by key and a POSIX or Windows one by name, and a build has one
- * name-based backend (POSIX on Unix, Windows on Windows). */
-static int req_backend(const xipc__mq_req_t *req) {
-  return req->osname == NULL ? XIPC_BACKEND_SYSV : xipc_default_backend();
-}
-
 static int ring_unlink(const xipc__mq_req_t *req) {
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__sync_req_t sreq;
   int err;
 
-  err = xipc__backend_get(req_backend(req), &b);
+  err = xipc__backend_get(req->backend, &b);
   if (err != 0)
     return err;
   if (b->shm == NULL || b->wait == NULL)

@@ -190,7 +190,7 @@ static int shm_identity(xipc_shm_t *shm, const char *tag, const char *name,
 /* One attempt: open/create, then validate or write the header. */
 static int shm_attempt(xipc_shm_t *shm, int kind, const xipc__shm_req_t *req,
                        size_t size) {
-  size_t have;
+  size_t have = 0;
   int err;
 
   err = shm->meth->open(shm, req);
@@ -225,7 +225,7 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
                         const xipc_shm_opts_t *opts) {
   static const xipc_shm_opts_t defaults;
   const xipc_shm_opts_t *o = opts != NULL ? opts : &defaults;
-  const xipc__backend_t *b;
+  const xipc__backend_t *b = NULL;
   xipc__shm_req_t req;
   xipc_shm_t *shm;
   uint64_t deadline;

@@ -36,18 +36,22 @@ static int create_fail(int e, const xipc__mq_req_t *req) {
   long msg_max = read_limit("/proc/sys/fs/mqueue/msg_max");
   long size_max = read_limit("/proc/sys/fs/mqueue/msgsize_max");
 
-  if (e == EINVAL && msg_max > 0 && (long)req->max_msgs > msg_max)
+  size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
+  size_t size = req->max_msg_size != 0 ? req->max_msg_size
+                                       : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
+
+  if (e == EINVAL && msg_max > 0 && (long)msgs > msg_max)
     return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): %zu messages exceed "
                                "fs.mqueue.msg_max = %ld (raise with sysctl "
                                "fs.mqueue.msg_max=N as root)",
-                               req->osname, req->max_msgs, msg_max);
-  if (e == EINVAL && size_max > 0 && (long)req->max_msg_size > size_max)
+                               req->osname, msgs, msg_max);
+  if (e == EINVAL && size_max > 0 && (long)size > size_max)
     return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): %zu-byte messages exceed "
                                "fs.mqueue.msgsize_max = %ld (raise with "
                                "sysctl fs.mqueue.msgsize_max=N as root)",
-                               req->osname, req->max_msg_size, size_max);
+                               req->osname, size, size_max);
   if (e == EMFILE)
     return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): RLIMIT_MSGQUEUE (ulimit -q) or "
@@ -65,8 +69,10 @@ static mqd_t mq_fd(const xipc__mq_req_t *req, int *created, int *err) {
   struct mq_attr a = {0};
   mqd_t q;
 
-  a.mq_maxmsg = (long)req->max_msgs;
-  a.mq_msgsize = (long)req->max_msg_size;
+  a.mq_maxmsg = (long)(req->max_msgs != 0 ? req->max_msgs
+                                          : XIPC_MQ_DEFAULT_MAX_MSGS);
+  a.mq_msgsize = (long)(req->max_msg_size != 0 ? req->max_msg_size
+                                               : XIPC_MQ_DEFAULT_MAX_MSG_SIZE);
   for (;;) {
     if (req->flags & XIPC_CREATE) {
       q = mq_open(req->osname, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_CREAT | O_EXCL,

@@ -71,8 +71,9 @@ static int posix_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
                            uint32_t expected, int timeout_ms) {
   (void)ws;
   (void)chan;
+  (void)timeout_ms; /* > 0 or -1: the caller keeps the clock */
   if (__atomic_load_n(word, __ATOMIC_ACQUIRE) == expected)
-    xipc__sleep_ms(timeout_ms >= 0 && timeout_ms < 1 ? 0u : 1u);
+    xipc__sleep_ms(1);
   return 0;
 }
 

@@ -47,12 +47,13 @@ static long read_limit(const char *path) {
   return v;
 }
 
-static int set_capacity(int id, const xipc__mq_req_t *req) {
+static int set_capacity(int id, const xipc__mq_req_t *req, size_t msgs,
+                        size_t size) {
   struct msqid_ds ds;
-  size_t want = req->max_msgs * req->max_msg_size;
+  size_t want = msgs * size;
 
   if (want == 0)
-    want = req->max_msgs; /* zero-length messages still take a place */
+    want = msgs; /* zero-length messages still take a place */
   if (msgctl(id, IPC_STAT, &ds) != 0)
     return xipc__posix_fail(errno, "msgctl(IPC_STAT)");
   ds.msg_qbytes = (msglen_t)want;
@@ -101,24 +102,26 @@ static int msq_id(const xipc__mq_req_t *req, int *created) {
 
 static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   long msgmax = read_limit("/proc/sys/kernel/msgmax");
+  size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
+  size_t size = req->max_msg_size != 0 ? req->max_msg_size
+                                       : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
   struct msqid_ds ds;
   int created = 0, id, err;
 
-  if ((req->flags & XIPC_CREATE) && msgmax > 0 &&
-      (long)req->max_msg_size > msgmax)
+  if ((req->flags & XIPC_CREATE) && msgmax > 0 && (long)size > msgmax)
     return xipc__fail(XIPC_ESYSLIMIT, 0,
                       "System V mq: %zu-byte messages exceed kernel.msgmax = "
                       "%ld (raise with sysctl kernel.msgmax=N as root)",
-                      req->max_msg_size, msgmax);
+                      size, msgmax);
   id = msq_id(req, &created);
   if (id < 0)
     return id;
   if (created) {
-    err = set_capacity(id, req);
+    err = set_capacity(id, req, msgs, size);
     if (err != 0)
       goto fail;
-    mq->max_msgs = req->max_msgs;
-    mq->max_msg_size = req->max_msg_size;
+    mq->max_msgs = msgs;
+    mq->max_msg_size = size;
     xipc__sysv_note("mq", req->key, req->name);
   } else {
     if (msgctl(id, IPC_STAT, &ds) != 0) {

@@ -423,6 +423,13 @@ static void mq_many_producers_many_consumers_lose_nothing(void) {
   drop(mq, name);
 }
 
+/* The opener sees the creator's 5 x 128 (System V records bytes only). */
+static int geometry_is_5x128(const xipc_mq_attr_t *a, int backend) {
+  if (backend != XIPC_BACKEND_SYSV || (xt_row_flags() & XIPC_MQ_RING))
+    return a->max_msgs == 5 && a->max_msg_size == 128;
+  return a->max_msgs * a->max_msg_size <= 5 * 128 + a->max_msg_size;
+}
+
 static void mq_geometry_of_existing_queue(void) {
   char name[80];
   xipc_mq_opts_t o = opts_for(0, 0, 0);
@@ -433,15 +440,17 @@ static void mq_geometry_of_existing_queue(void) {
   mq = create(name, 5, 128);
   XT_OK(xipc_mq_open(&other, name, &o)); /* zeros accept what exists */
   XT_OK(xipc_mq_attr(other, &a));
-  if (xt_backend != XIPC_BACKEND_SYSV || (xt_row_flags() & XIPC_MQ_RING)) {
-    XT_EQ(a.max_msgs, 5);
-    XT_EQ(a.max_msg_size, 128);
-  } else { /* documented: System V records bytes only */
-    XT_EQ(a.max_msgs * a.max_msg_size <= 5 * 128 + a.max_msg_size, 1);
-  }
+  XT_EQ(geometry_is_5x128(&a, xt_backend), 1);
   XT_OK(xipc_mq_close(other));
   o = opts_for(0, 5, 128);
   XT_OK(xipc_mq_open(&other, name, &o));
+  XT_OK(xipc_mq_close(other));
+  /* CREATE with zeros on an existing queue opens it as it is (defaults
+   * apply only to a queue that is created). */
+  o = opts_for(XIPC_CREATE, 0, 0);
+  XT_OK(xipc_mq_open(&other, name, &o));
+  XT_OK(xipc_mq_attr(other, &a));
+  XT_EQ(geometry_is_5x128(&a, xt_backend), 1);
   XT_OK(xipc_mq_close(other));
   o = opts_for(XIPC_CREATE, 6, 128);
   XT_ERR(xipc_mq_open(&other, name, &o), XIPC_EINVAL);
