@@ -152,7 +152,7 @@ static int h_consume(int argc, char **argv) {
   unsigned char buf[256];
   uint64_t count[16] = {0}, sum[16] = {0}, sumsq[16] = {0};
   int64_t last[16];
-  uint32_t sender, i;
+  uint32_t sender = 0, i = 0;
   xipc_mq_t *mq;
   unsigned prio;
   size_t len;
@@ -195,7 +195,7 @@ static const xt_helper_t helpers[] = {{"mq-send", h_send},
 static void mq_fifo_order_across_processes(void) {
   char name[80];
   unsigned char buf[64];
-  uint32_t sender, i, want;
+  uint32_t sender = 0, i = 0, want;
   xipc_mq_t *mq;
   unsigned prio;
   size_t len;
@@ -343,7 +343,7 @@ static void mq_oversize_send_is_emsgsize_and_sends_nothing(void) {
 static void mq_small_buffer_keeps_message(void) {
   char name[80];
   unsigned char buf[100];
-  uint32_t sender, i;
+  uint32_t sender = 0, i = 0;
   xipc_mq_attr_t a;
   xipc_mq_t *mq;
   unsigned prio = 99;
