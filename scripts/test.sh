@@ -61,6 +61,12 @@ install_test() {
     $(PKG_CONFIG_PATH=$stage/lib/pkgconfig pkg-config --cflags --libs xipc) \
     -o "$ex/pc/shm_pair" || return 1
   LD_LIBRARY_PATH=$stage/lib "$ex/pc/shm_pair" || return 1
+  echo "-- pkg-config build of examples/uv_server.c (xipc-uv)"
+  # shellcheck disable=SC2046
+  cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror examples/uv_server.c \
+    $(PKG_CONFIG_PATH=$stage/lib/pkgconfig pkg-config --cflags --libs xipc-uv) \
+    -o "$ex/pc/uv_server" || return 1
+  LD_LIBRARY_PATH=$stage/lib "$ex/pc/uv_server" || return 1
   # Capture first: with pipefail, `ldd | grep -q` fails when grep exits
   # early and ldd gets SIGPIPE.
   local libs

@@ -21,7 +21,9 @@ static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
                                        &xt_row_mq,  &xt_row_mq_ring,
                                        &xt_row_pipe, &xt_row_fifo,
                                        &xt_row_stream_local,
-                                       &xt_row_stream_tcp};
+                                       &xt_row_stream_tcp,
+                                       &xt_row_uv_mq, &xt_row_uv_sem,
+                                       &xt_row_uv_stream};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static int init_posix(void) { xt_backend = XIPC_BACKEND_POSIX; return 0; }
@@ -242,6 +244,7 @@ int main(int argc, char **argv) {
   size_t r;
   int i, b, list = 0;
 
+  xt_init();
   if (argc >= 3 && strcmp(argv[1], "--helper") == 0)
     return helper_dispatch(argc, argv);
   for (i = 1; i < argc; i++) {

@@ -49,6 +49,9 @@ void xt_skip(const char *reason, int line, const char *file);
 
 /* ---- per-suite context ---------------------------------------------------- */
 
+/* Call first in a test program's main (ignores SIGPIPE on Unix). */
+void xt_init(void);
+
 /* The backend the running suite tests (set by the suite's init function). */
 extern int xt_backend;
 
@@ -85,6 +88,14 @@ int xt_proc_recv(xt_proc_t *p, char *buf, size_t len, int timeout_ms);
 int xt_proc_wait(xt_proc_t *p, int timeout_ms);
 /* Kill now (SIGKILL / TerminateProcess) and reap; frees p. */
 void xt_proc_kill(xt_proc_t *p);
+
+/* Run a program to completion: argv[0] is its path; `input` (may be NULL)
+ * is written to its stdin, which is then closed; stdout and stderr are
+ * collected (NUL-terminated, truncated to their buffers). Returns the exit
+ * status, or -1 if it could not start, was killed after timeout_ms, or died
+ * of a signal. */
+int xt_run(const char *const *argv, const char *input, char *out,
+           size_t outlen, char *err, size_t errlen, int timeout_ms);
 
 /* Helper side. HCHECK: a helper's assertion; on failure it says what and
  * why on stderr and the helper exits 1, which the parent's test asserts. */
@@ -139,5 +150,6 @@ extern const xt_row_t xt_row_pipe;
 extern const xt_row_t xt_row_fifo;
 extern const xt_row_t xt_row_stream_local;
 extern const xt_row_t xt_row_stream_tcp;
+extern const xt_row_t xt_row_uv_mq, xt_row_uv_sem, xt_row_uv_stream;
 
 #endif /* XIPC_TEST_XT_H */

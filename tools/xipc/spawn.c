@@ -1,7 +1,7 @@
 /* Process spawning for the tool: posix_spawn on Unix, _spawnv on Windows
  * (the CRT's, which quotes nothing: arguments must not contain spaces, which
  * the tool guarantees for what it passes). */
-#include "spawn.h"
+#include "tool.h"
 
 #include <stddef.h>
 
@@ -13,6 +13,8 @@ int tool_run(const char *const *argv) {
   intptr_t rc = _spawnv(_P_WAIT, argv[0], argv);
   return rc < 0 ? -1 : (int)rc;
 }
+
+unsigned long tool_pid(void) { return GetCurrentProcessId(); }
 
 const char *tool_self(const char *argv0) {
   static char path[MAX_PATH];
@@ -36,6 +38,8 @@ int tool_run(const char *const *argv) {
     ;
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+unsigned long tool_pid(void) { return (unsigned long)getpid(); }
 
 const char *tool_self(const char *argv0) {
   static char path[4096];

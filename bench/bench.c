@@ -1,0 +1,838 @@
+/* `xipc bench` and `xipc bench-child`: the driver. It reads the options,
+ * plans the runs for every (kind, backend) this build has (xipc_supports,
+ * xipc_mq_has_kernel_queue), runs each against its raw baseline, shows
+ * progress on a terminal, and hands the results to report.c.
+ *
+ * A run is one peer process (measure.c). Per (kind, backend), the first
+ * size's runs measure round trips and streaming; each further size has
+ * runs of its own (queues are created for their message size). Every
+ * comparison is repeated (--trials, default 3) with xipc and raw
+ * alternating, so that a disturbance of the machine hits both sides alike,
+ * and the median of the trials is reported (on the 2-core CI machine a
+ * single run of a kernel path varies by 10-20% from the next). */
+#include "bench.h"
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef XIPC_BENCH_BUILD_TYPE
+#define XIPC_BENCH_BUILD_TYPE "unknown"
+#endif
+
+#define MAX_SIZES 16
+
+/* The kinds, in the order of the table. */
+const char *const bench_kinds[BENCH_KINDS] = {
+    "mq",   "mq-ring",      "sem",        "pipe",
+    "fifo", "stream-local", "stream-tcp", "shm"};
+enum { KIND_RING = 1, KIND_SHM = 7 }; /* indices of bench_kinds[] */
+
+/* ---- errors (internal.h) ------------------------------------------------- */
+
+/* The last failure's message: the process's one error buffer, written by
+ * the main thread (the watchdog prints its own messages). */
+static char errbuf[1024];
+
+int bench_fail(const char *fmt, ...) {
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int bench_xfail(int err, const char *fmt, ...) {
+  char what[512];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  return bench_fail("%s: %s (%s)", what, xipc_err_name(err),
+                    xipc_last_error_message());
+}
+
+const char *bench_errmsg(void) { return errbuf; }
+
+int bench_args_add(bench_args_t *a, const char *fmt, ...) {
+  va_list ap;
+  int n;
+
+  if (a->n >= BENCH_ARGS_MAX)
+    return bench_fail("too many arguments for the peer");
+  va_start(ap, fmt);
+  n = vsnprintf(a->v[a->n], BENCH_ARG_LEN, fmt, ap);
+  va_end(ap);
+  if (n < 0 || n >= BENCH_ARG_LEN)
+    return bench_fail("an argument for the peer is too long");
+  a->n++;
+  return 0;
+}
+
+size_t bench_depth_next(int backend, size_t depth, size_t msg_size) {
+  long lim = -1;
+
+  if (backend == XIPC_BACKEND_POSIX)
+    lim = bench_sysctl_long("/proc/sys/fs/mqueue/msg_max");
+  else if (backend == XIPC_BACKEND_SYSV && msg_size > 0) {
+    lim = bench_sysctl_long("/proc/sys/kernel/msgmnb");
+    lim = lim > 0 ? lim / (long)msg_size : -1;
+  }
+  if (lim >= 1 && (size_t)lim < depth)
+    return (size_t)lim;
+  return depth / 2;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+typedef struct options {
+  int quick;
+  int no_pin;
+  int trials; /* 0: the default */
+  const char *json;
+  const char *kinds_text;
+  int kind_on[BENCH_KINDS];
+  size_t sizes[MAX_SIZES];
+  int nsizes;
+} options_t;
+
+static int usage(FILE *f, int code) {
+  fprintf(f,
+          "usage: xipc bench [--quick] [--json FILE] [--kinds LIST] "
+          "[--sizes LIST]\n"
+          "\n"
+          "Two processes (this program and a copy of itself) exchange "
+          "messages through\n"
+          "every kind and backend of this build, and through the same "
+          "system calls\n"
+          "written directly (the raw baseline); prints a table with the "
+          "ratio\n"
+          "xipc/raw and the performance targets (docs/performance.md).\n"
+          "\n"
+          "  --quick       fewer round trips and messages (a short run)\n"
+          "  --json FILE   also write every figure and the environment to "
+          "FILE\n"
+          "  --kinds LIST  comma list of mq,mq-ring,sem,pipe,fifo,"
+          "stream-local,\n"
+          "                stream-tcp,shm (default: all)\n"
+          "  --sizes LIST  streaming message sizes in bytes, K/M suffixes "
+          "allowed\n"
+          "                (default: 64,4K,64K,1M; each 8 B to 64 MiB); round "
+          "trips\n"
+          "                always carry 64 bytes\n"
+          "  --trials N    runs of each comparison, xipc and raw alternating; "
+          "the\n"
+          "                median is reported (default 5, --quick 3; at most "
+          "9)\n"
+          "  --no-pin      let the OS place the two processes (default: "
+          "one CPU each)\n"
+          "  --help        this text\n"
+          "\n"
+          "Exit status: 0 ok, 1 runtime error, 2 usage.\n");
+  return code;
+}
+
+static int bad_usage(const char *fmt, const char *arg) {
+  fprintf(stderr, "xipc bench: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n");
+  return usage(stderr, 2);
+}
+
+/* The next comma-separated item of *s into tok: 1, or 0 at the end. */
+static int next_item(const char **s, char *tok, size_t n) {
+  const char *p = *s, *e;
+  size_t len;
+
+  if (*p == '\0')
+    return 0;
+  e = strchr(p, ',');
+  len = e != NULL ? (size_t)(e - p) : strlen(p);
+  if (len >= n)
+    len = n - 1; /* too long to be valid: fails the lookup */
+  memcpy(tok, p, len);
+  tok[len] = '\0';
+  *s = e != NULL ? e + 1 : p + strlen(p);
+  return 1;
+}
+
+static int parse_kinds(options_t *o, const char *list) {
+  char tok[32];
+  int k, found, any = 0;
+
+  memset(o->kind_on, 0, sizeof(o->kind_on));
+  while (next_item(&list, tok, sizeof(tok))) {
+    found = 0;
+    for (k = 0; k < BENCH_KINDS; k++)
+      if (strcmp(tok, bench_kinds[k]) == 0 || strcmp(tok, "all") == 0) {
+        o->kind_on[k] = 1;
+        found = 1;
+      }
+    if (!found) {
+      fprintf(stderr, "xipc bench: unknown kind '%s'\n", tok);
+      return -1;
+    }
+    any = 1;
+  }
+  return any ? 0 : -1;
+}
+
+/* "64", "4K", "4KiB", "1M", "1MiB" (binary multiples). */
+static int parse_one_size(const char *s, size_t *out) {
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  unsigned long long mult = 1;
+
+  if (end == s)
+    return -1;
+  if (*end == 'k' || *end == 'K')
+    mult = 1024, end++;
+  else if (*end == 'm' || *end == 'M')
+    mult = 1024 * 1024, end++;
+  if (mult > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
+    end += strlen(end);
+  else if (mult == 1 && strcmp(end, "B") == 0)
+    end++;
+  if (*end != '\0' || v > (unsigned long long)BENCH_MAX_SIZE / mult)
+    return -1;
+  v *= mult;
+  if (v < BENCH_MIN_SIZE || v > BENCH_MAX_SIZE)
+    return -1;
+  *out = (size_t)v;
+  return 0;
+}
+
+static int parse_sizes(options_t *o, const char *list) {
+  char tok[32];
+
+  o->nsizes = 0;
+  while (next_item(&list, tok, sizeof(tok))) {
+    if (o->nsizes == MAX_SIZES || parse_one_size(tok, &o->sizes[o->nsizes]))
+      return -1;
+    o->nsizes++;
+  }
+  return o->nsizes > 0 ? 0 : -1;
+}
+
+/* 0 ok, 1 --help shown, 2 usage error (shown). */
+static int parse_options(options_t *o, int argc, char **argv) {
+  int i;
+
+  memset(o, 0, sizeof(*o));
+  o->kinds_text = "all";
+  for (i = 0; i < BENCH_KINDS; i++)
+    o->kind_on[i] = 1;
+  o->sizes[0] = 64;
+  o->sizes[1] = 4096;
+  o->sizes[2] = 65536;
+  o->sizes[3] = (size_t)1 << 20;
+  o->nsizes = 4;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i];
+
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage(stdout, 0);
+      return 1;
+    } else if (strcmp(a, "--quick") == 0) {
+      o->quick = 1;
+    } else if (strcmp(a, "--no-pin") == 0) {
+      o->no_pin = 1;
+    } else if (strcmp(a, "--trials") == 0) {
+      char *end;
+      long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+
+      if (i + 1 >= argc || *end != '\0' || v < 1 || v > BENCH_TRIALS_MAX)
+        return bad_usage("%s needs a number from 1 to 9", a);
+      o->trials = (int)v;
+      i++;
+    } else if (strcmp(a, "--json") == 0 || strcmp(a, "--kinds") == 0 ||
+               strcmp(a, "--sizes") == 0) {
+      if (i + 1 >= argc)
+        return bad_usage("%s needs a value", a);
+      if (strcmp(a, "--json") == 0) {
+        o->json = argv[++i];
+      } else if (strcmp(a, "--kinds") == 0) {
+        o->kinds_text = argv[++i];
+        if (parse_kinds(o, o->kinds_text) != 0)
+          return bad_usage("bad --kinds list '%s'", o->kinds_text);
+      } else if (parse_sizes(o, argv[++i]) != 0) {
+        return bad_usage("bad --sizes list '%s' (8 B .. 64 MiB each)", argv[i]);
+      }
+    } else {
+      return bad_usage("unknown option '%s'", a);
+    }
+  }
+  return 0;
+}
+
+/* ---- how much to measure ------------------------------------------------- */
+
+typedef struct counts {
+  int trials; /* runs of each comparison, xipc and raw alternating */
+  size_t rtt, rtt_warm;
+  size_t n64;    /* streaming messages at 64 bytes (and for semaphores) */
+  size_t budget; /* streaming bytes per run for larger messages */
+  size_t min;    /* streaming messages at least */
+  double copy_s; /* seconds per memcpy measurement */
+} counts_t;
+
+static void counts_for(const options_t *o, counts_t *c) {
+  if (!o->quick) {
+    c->trials = 5;
+    c->rtt = 100000, c->rtt_warm = 10000;
+    c->n64 = 500000, c->budget = (size_t)1 << 30, c->min = 256;
+    c->copy_s = 1.0;
+  } else {
+#if defined(_WIN32)
+    /* Quick under Wine, where every wait on a Windows object is a round
+     * trip to the wineserver: keep it short (about 30 s). */
+    c->trials = 2;
+    c->rtt = 2000, c->rtt_warm = 200;
+    c->n64 = 8000, c->budget = (size_t)16 << 20, c->min = 16;
+#else
+    c->trials = 3;
+    c->rtt = 10000, c->rtt_warm = 1000;
+    c->n64 = 100000, c->budget = (size_t)96 << 20, c->min = 64;
+#endif
+    c->copy_s = 0.25;
+  }
+  if (o->trials > 0)
+    c->trials = o->trials;
+}
+
+static size_t stream_count(const counts_t *c, size_t size) {
+  size_t n = size > 0 ? c->budget / size : c->n64;
+
+  if (n > c->n64)
+    n = c->n64;
+  return n < c->min ? c->min : n;
+}
+
+static size_t stream_warm(size_t count) {
+  size_t w = count / 10;
+
+  return w > 10000 ? 10000 : w < 8 ? 8 : w;
+}
+
+static size_t depth_for(size_t size) {
+  size_t d = size > 0 ? BENCH_DEPTH_BYTES / size : BENCH_DEPTH_MAX;
+
+  return d > BENCH_DEPTH_MAX ? BENCH_DEPTH_MAX : d < 2 ? 2 : d;
+}
+
+/* ---- the plan ------------------------------------------------------------ */
+
+/* One size of one (kind, backend): its xipc and raw runs, each repeated
+ * `trials` times in alternation. */
+typedef struct step {
+  const bench_impl_t *impl[2]; /* [BENCH_XIPC], [BENCH_RAW] (may be NULL) */
+  int backend;
+  size_t size;
+  int rtt, stream; /* phases */
+  int skip;        /* a size the kind cannot carry: an "n/a" record */
+  char note[96];
+} step_t;
+
+typedef struct plan {
+  step_t *steps;
+  int n, cap;
+  int peers; /* peer processes to start, for the progress line */
+} plan_t;
+
+static step_t *plan_add(plan_t *p) {
+  if (p->n == p->cap) {
+    int cap = p->cap ? 2 * p->cap : 64;
+    step_t *s = realloc(p->steps, (size_t)cap * sizeof(*s));
+
+    if (s == NULL) {
+      bench_fail("out of memory");
+      return NULL;
+    }
+    p->steps = s;
+    p->cap = cap;
+  }
+  memset(&p->steps[p->n], 0, sizeof(step_t));
+  return &p->steps[p->n++];
+}
+
+static int impl_usable(const bench_impl_t *im) {
+  char why[128];
+
+  return im != NULL &&
+         (im->available == NULL || im->available(why, sizeof(why)));
+}
+
+static step_t *plan_step(plan_t *p, const bench_impl_t *x,
+                         const bench_impl_t *raw, int backend, size_t size,
+                         int trials) {
+  step_t *s = plan_add(p);
+
+  if (s == NULL)
+    return NULL;
+  s->impl[BENCH_XIPC] = x;
+  s->impl[BENCH_RAW] = raw;
+  s->backend = backend;
+  s->size = size;
+  p->peers += trials * (raw != NULL ? 2 : 1);
+  return s;
+}
+
+/* One step per size; the first size that the kind can carry also
+ * measures the round trips. */
+static int plan_kind(plan_t *p, const options_t *o, int k, int backend,
+                     int trials) {
+  const bench_impl_t *x = bench_impl_find(bench_kinds[k], backend, BENCH_XIPC);
+  const bench_impl_t *raw = bench_impl_find(bench_kinds[k], backend, BENCH_RAW);
+  size_t max, sizes[MAX_SIZES];
+  int i, n = 0, rtt_done = 0;
+  step_t *s;
+
+  if (!impl_usable(x))
+    return 0; /* not in this build */
+  if (!impl_usable(raw))
+    raw = NULL;
+  max = x->max_size != NULL ? x->max_size() : 0;
+  if (x->flags & BENCH_F_NOPAYLOAD) {
+    sizes[n++] = 0; /* semaphores: one step, no size */
+  } else {
+    for (i = 0; i < o->nsizes; i++)
+      sizes[n++] = o->sizes[i];
+  }
+  for (i = 0; i < n; i++) {
+    if (max > 0 && sizes[i] > max) {
+      if ((s = plan_add(p)) == NULL)
+        return -1;
+      s->impl[BENCH_XIPC] = x;
+      s->backend = backend;
+      s->size = sizes[i];
+      s->skip = 1;
+      snprintf(s->note, sizeof(s->note),
+               "messages above %zu bytes (system limit)", max);
+      continue;
+    }
+    if ((s = plan_step(p, x, raw, backend, sizes[i], trials)) == NULL)
+      return -1;
+    s->rtt = !rtt_done;
+    s->stream = 1;
+    rtt_done = 1;
+  }
+  if (!rtt_done) {
+    /* Every size was too large: round trips alone. */
+    if ((s = plan_step(p, x, raw, backend, BENCH_RTT_SIZE, trials)) == NULL)
+      return -1;
+    s->rtt = 1;
+  }
+  return 0;
+}
+
+static int plan_build(plan_t *p, const options_t *o, int trials) {
+  int k, b;
+
+  memset(p, 0, sizeof(*p));
+  for (k = 0; k < BENCH_KINDS; k++) {
+    if (!o->kind_on[k] || k == KIND_SHM)
+      continue;
+    for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
+      if (plan_kind(p, o, k, b, trials) != 0)
+        return -1;
+  }
+  return 0;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+typedef struct results {
+  bench_result_t *v;
+  int n, cap;
+} results_t;
+
+static bench_result_t *result_add(results_t *r) {
+  if (r->n == r->cap) {
+    int cap = r->cap ? 2 * r->cap : 64;
+    bench_result_t *v = realloc(r->v, (size_t)cap * sizeof(*v));
+
+    if (v == NULL) {
+      bench_fail("out of memory");
+      return NULL;
+    }
+    r->v = v;
+    r->cap = cap;
+  }
+  memset(&r->v[r->n], 0, sizeof(bench_result_t));
+  return &r->v[r->n++];
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of the field at byte offset `off` of n results. */
+static double median_of(const bench_result_t *t, int n, size_t off) {
+  double v[BENCH_TRIALS_MAX];
+  int i;
+
+  for (i = 0; i < n; i++)
+    memcpy(&v[i], (const char *)&t[i] + off, sizeof(double));
+  qsort(v, (size_t)n, sizeof(double), cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One result from the trials of a run: the median of every figure (a
+ * disturbed trial moves it least), min and max over all trials, and the
+ * headline figure of each trial. */
+static int aggregate(results_t *out, const bench_result_t *t, int n) {
+  bench_result_t *x = result_add(out);
+  int i;
+
+  if (x == NULL)
+    return -1;
+  *x = t[0];
+  x->trials = n;
+  x->checksum = 0;
+#define MEDIAN(f) x->f = median_of(t, n, offsetof(bench_result_t, f))
+  MEDIAN(p50);
+  MEDIAN(p99);
+  MEDIAN(p999);
+  MEDIAN(mean);
+  MEDIAN(seconds);
+  MEDIAN(msgs_per_s);
+  MEDIAN(bytes_per_s);
+#undef MEDIAN
+  for (i = 0; i < n; i++) {
+    if (t[i].min < x->min)
+      x->min = t[i].min;
+    if (t[i].max > x->max)
+      x->max = t[i].max;
+    x->checksum += t[i].checksum;
+    x->trial[i] = t[i].test == BENCH_RTT ? t[i].p50 : t[i].msgs_per_s;
+  }
+  return 0;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+typedef struct progress {
+  int on;   /* stderr is a terminal */
+  int done; /* peers started so far */
+  int total;
+} progress_t;
+
+static void progress_show(progress_t *pr, const char *what) {
+  if (!pr->on)
+    return;
+  if (what == NULL)
+    fprintf(stderr, "\r%-78s\r", "");
+  else
+    fprintf(stderr, "\r[%3d/%d] %-66.66s", pr->done + 1, pr->total, what);
+  fflush(stderr);
+  if (what != NULL)
+    pr->done++;
+}
+
+/* ---- the runs ------------------------------------------------------------ */
+
+static int record_skip(results_t *out, const step_t *s) {
+  bench_result_t *x = result_add(out);
+  const bench_impl_t *im = s->impl[BENCH_XIPC];
+
+  if (x == NULL)
+    return -1;
+  x->kind = im->kind;
+  x->backend = s->backend;
+  x->raw = BENCH_XIPC;
+  x->calls = im->calls;
+  x->test = BENCH_STREAM;
+  x->size = s->size;
+  x->skipped = 1;
+  snprintf(x->note, sizeof(x->note), "%s", s->note);
+  return 0;
+}
+
+static int run_step(const char *self, const step_t *s, const counts_t *c,
+                    unsigned long *serial, progress_t *pr, results_t *out) {
+  bench_result_t rtt[2][BENCH_TRIALS_MAX], st[2][BENCH_TRIALS_MAX];
+  bench_run_t run;
+  char what[128];
+  int t, j;
+
+  if (s->skip)
+    return record_skip(out, s);
+  for (t = 0; t < c->trials; t++) {
+    for (j = 0; j < 2; j++) {
+      const bench_impl_t *im = s->impl[j];
+
+      if (im == NULL)
+        continue;
+      snprintf(what, sizeof(what), "%s %s %s: %s%s (trial %d of %d)", im->kind,
+               xipc_backend_name(s->backend), j == BENCH_RAW ? "raw" : "xipc",
+               s->rtt ? "round trips, " : "", s->stream ? "streaming" : "",
+               t + 1, c->trials);
+      if (s->stream && s->size > 0)
+        snprintf(what + strlen(what), sizeof(what) - strlen(what), ", %zu B",
+                 s->size);
+      progress_show(pr, what);
+      memset(&run, 0, sizeof(run));
+      run.impl = im;
+      run.size = s->size;
+      if (s->rtt) {
+        run.rtt_count = c->rtt;
+        run.rtt_warm = c->rtt_warm;
+      }
+      if (s->stream) {
+        run.stream_count = stream_count(c, s->size);
+        run.stream_warm = stream_warm(run.stream_count);
+      }
+      run.depth = depth_for(s->size);
+      run.ppid = bench_pid();
+      run.serial = (*serial)++;
+      if (bench_measure(self, &run, s->rtt ? &rtt[j][t] : NULL,
+                        s->stream ? &st[j][t] : NULL) != 0)
+        return -1;
+    }
+  }
+  for (j = 0; j < 2; j++) {
+    if (s->impl[j] == NULL)
+      continue;
+    if ((s->rtt && aggregate(out, rtt[j], c->trials) != 0) ||
+        (s->stream && aggregate(out, st[j], c->trials) != 0))
+      return -1;
+  }
+  return 0;
+}
+
+static int add_copy(results_t *out, const char *kind, int backend, int raw,
+                    const char *calls, size_t size, double rate, size_t copies,
+                    double seconds) {
+  bench_result_t *x = result_add(out);
+
+  if (x == NULL)
+    return -1;
+  x->kind = kind;
+  x->backend = backend;
+  x->raw = raw;
+  x->calls = calls;
+  x->test = BENCH_COPY;
+  x->size = size;
+  x->count = copies;
+  x->bytes_per_s = rate;
+  x->msgs_per_s = rate / (double)size;
+  x->seconds = seconds;
+  return 0;
+}
+
+/* Single-core memcpy of 1 MiB between private buffers: the yardstick of
+ * the ring at 1 MiB. */
+static int measure_memcpy(results_t *out, const counts_t *c) {
+  size_t size = (size_t)1 << 20, copies = 0;
+  void *dst = malloc(size);
+  double rate;
+
+  if (dst == NULL)
+    return bench_fail("out of memory");
+  rate = bench_memcpy_rate(dst, size, c->copy_s, &copies);
+  free(dst);
+  if (rate <= 0)
+    return bench_fail("memcpy baseline: out of memory");
+  return add_copy(out, "memcpy", 0, BENCH_RAW, "memcpy, one core", size, rate,
+                  copies, c->copy_s);
+}
+
+/* The sizes of the shm kind: those of 4 KiB and more, else 1 MiB. */
+static int shm_sizes(const options_t *o, size_t *sizes) {
+  int i, n = 0;
+
+  for (i = 0; i < o->nsizes; i++)
+    if (o->sizes[i] >= 4096)
+      sizes[n++] = o->sizes[i];
+  if (n == 0)
+    sizes[n++] = (size_t)1 << 20;
+  return n;
+}
+
+/* shm: memcpy into an xipc segment of each backend vs into private memory,
+ * at the streaming sizes of 4 KiB and more (1 MiB when there are none):
+ * whether shared mappings cost anything over private memory. */
+static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
+                       unsigned long *serial, progress_t *pr) {
+  size_t sizes[MAX_SIZES], copies;
+  int n = shm_sizes(o, sizes), i, b, err;
+  char name[64], what[96];
+  xipc_shm_opts_t so;
+  xipc_shm_t *shm;
+  bench_run_t run;
+  double rate;
+  void *priv;
+
+  for (b = 1; b <= XIPC_BACKEND_COUNT; b++) {
+    if (!xipc_supports(XIPC_KIND_SHM, b))
+      continue;
+    for (i = 0; i < n; i++) {
+      snprintf(what, sizeof(what), "shm %s: memcpy %zu bytes",
+               xipc_backend_name(b), sizes[i]);
+      progress_show(pr, what);
+      memset(&run, 0, sizeof(run));
+      run.ppid = bench_pid();
+      run.serial = (*serial)++;
+      bench_name(name, sizeof(name), &run, 'm');
+      memset(&so, 0, sizeof(so));
+      so.backend = b;
+      so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+      err = xipc_shm_open(&shm, name, sizes[i], &so);
+      if (err != 0)
+        return bench_xfail(err, "xipc_shm_open(%s, %zu bytes)", name, sizes[i]);
+      rate =
+          bench_memcpy_rate(xipc_shm_addr(shm), sizes[i], c->copy_s, &copies);
+      err = xipc_shm_close(shm);
+      if (err != 0)
+        return bench_xfail(err, "xipc_shm_close(%s)", name);
+      if (rate <= 0 ||
+          add_copy(out, "shm", b, BENCH_XIPC, "memcpy into xipc_shm_addr()",
+                   sizes[i], rate, copies, c->copy_s) != 0)
+        return bench_fail("shm: out of memory");
+      priv = malloc(sizes[i]);
+      rate = priv != NULL
+                 ? bench_memcpy_rate(priv, sizes[i], c->copy_s, &copies)
+                 : 0;
+      free(priv);
+      if (rate <= 0 ||
+          add_copy(out, "shm", b, BENCH_RAW, "memcpy into malloc() memory",
+                   sizes[i], rate, copies, c->copy_s) != 0)
+        return bench_fail("shm: out of memory");
+    }
+  }
+  return 0;
+}
+
+static void env_fill(bench_env_t *env) {
+  time_t now = time(NULL);
+  struct tm tm;
+
+  memset(env, 0, sizeof(*env));
+  bench_env_get(env);
+#if defined(__OPTIMIZE__)
+  snprintf(env->build, sizeof(env->build), "%s (optimised)",
+           XIPC_BENCH_BUILD_TYPE);
+#else
+  snprintf(env->build, sizeof(env->build), "%s (not optimised)",
+           XIPC_BENCH_BUILD_TYPE);
+#endif
+#if defined(__clang__)
+  snprintf(env->compiler, sizeof(env->compiler), "clang %s", __clang_version__);
+#elif defined(__GNUC__)
+  snprintf(env->compiler, sizeof(env->compiler), "gcc %s", __VERSION__);
+#else
+  snprintf(env->compiler, sizeof(env->compiler), "unknown compiler");
+#endif
+#if defined(_WIN32)
+  tm = *gmtime(&now);
+#else
+  gmtime_r(&now, &tm);
+#endif
+  strftime(env->when, sizeof(env->when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int fail_exit(const char *who) {
+  fprintf(stderr, "%s: %s\n", who, bench_errmsg());
+  return 1;
+}
+
+int xipc_bench_main(const char *self, int argc, char **argv) {
+  options_t o;
+  counts_t c;
+  plan_t p;
+  results_t res = {NULL, 0, 0};
+  bench_report_t rep;
+  bench_env_t env;
+  progress_t pr;
+  unsigned long serial = 1;
+  uint64_t t0 = bench_now_ns();
+  size_t shm_sz[MAX_SIZES];
+  int rc, i, want_copy, shm_runs = 0;
+
+  rc = parse_options(&o, argc, argv);
+  if (rc != 0)
+    return rc == 1 ? 0 : 2;
+  /* A JSON path that cannot be written fails now, not after the run. */
+  if (o.json != NULL) {
+    FILE *f = fopen(o.json, "w");
+
+    if (f == NULL) {
+      bench_osfail("cannot write %s", o.json);
+      return fail_exit("xipc bench");
+    }
+    fclose(f);
+  }
+  counts_for(&o, &c);
+  env_fill(&env);
+  if (plan_build(&p, &o, c.trials) != 0)
+    return fail_exit("xipc bench");
+  want_copy = o.kind_on[KIND_RING] || o.kind_on[KIND_SHM];
+  if (o.kind_on[KIND_SHM])
+    for (i = 1; i <= XIPC_BACKEND_COUNT; i++)
+      shm_runs += xipc_supports(XIPC_KIND_SHM, i) ? 1 : 0;
+  memset(&pr, 0, sizeof(pr));
+  pr.on = bench_stderr_is_tty();
+  pr.total = p.peers + (want_copy ? 1 : 0) + shm_runs * shm_sizes(&o, shm_sz);
+  bench_pin_setup(!o.no_pin, env.pinning, sizeof(env.pinning));
+  if (bench_guard_start() != 0)
+    return fail_exit("xipc bench");
+  rc = 0;
+  if (want_copy) {
+    progress_show(&pr, "memcpy baseline (1 MiB, one core)");
+    rc = measure_memcpy(&res, &c);
+  }
+  for (i = 0; rc == 0 && i < p.n; i++)
+    rc = run_step(self, &p.steps[i], &c, &serial, &pr, &res);
+  if (rc == 0 && o.kind_on[KIND_SHM])
+    rc = measure_shm(&res, &o, &c, &serial, &pr);
+  progress_show(&pr, NULL);
+  free(p.steps);
+  if (rc != 0) {
+    free(res.v);
+    return fail_exit("xipc bench");
+  }
+  memset(&rep, 0, sizeof(rep));
+  rep.env = &env;
+  rep.quick = o.quick;
+  rep.kinds = o.kinds_text;
+  rep.sizes = o.sizes;
+  rep.nsizes = o.nsizes;
+  rep.trials = c.trials;
+  rep.rtt_count = c.rtt;
+  rep.rtt_warm = c.rtt_warm;
+  rep.res = res.v;
+  rep.nres = res.n;
+  rep.seconds = (double)(bench_now_ns() - t0) / 1e9;
+  bench_report_print(&rep);
+  if (o.json != NULL) {
+    if (bench_report_json(&rep, o.json) != 0) {
+      free(res.v);
+      return fail_exit("xipc bench");
+    }
+    printf("JSON: %s\n", o.json);
+  }
+  fflush(stdout);
+  free(res.v);
+  return 0;
+}
+
+int xipc_bench_child(const char *self, int argc, char **argv) {
+  bench_run_t run;
+
+  (void)self;
+  /* argv[0] is "bench-child". */
+  if (bench_run_parse(&run, argc - 1, argv + 1) != 0 ||
+      bench_guard_peer(run.ppid) != 0 ||
+      bench_peer(&run, argc - 1 - BENCH_CHILD_FIXED,
+                 argv + 1 + BENCH_CHILD_FIXED) != 0)
+    return fail_exit("xipc bench-child");
+  return 0;
+}

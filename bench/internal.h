@@ -1,0 +1,316 @@
+/* The benchmark's internal contract (the .c files of bench/). Not
+ * installed, not part of the library: the tool links it and calls
+ * bench.h's two entry points.
+ *
+ *   bench.c            the driver: options, the plan of runs, progress
+ *   report.c           the table, the one-line summaries, targets, JSON
+ *   measure.c          the protocol between the two processes (round trips,
+ *                      streaming), payload stamps, statistics, memcpy
+ *   kinds.c            the xipc side: one bench_impl_t per (kind, backend)
+ *   raw_unix.c         the raw baselines on Unix (pipe, AF_UNIX, TCP,
+ *   raw_win32.c        mq_send, msgsnd, sem_post, semop, futex) / Windows
+ *   rawring.c          the raw shared-memory queue behind the ring baseline
+ *   platform_unix.c    clock, spawning the peer, the watchdog, environment
+ *   platform_win32.c
+ *
+ * CMake compiles the _unix files on Unix and the _win32 files on Windows
+ * (bench/CMakeLists.txt); everything else is portable C11 plus the xipc API.
+ *
+ * Errors: functions return 0 or -1; the message of the failure is kept by
+ * bench_fail*() (one buffer per process, written by the main thread only)
+ * and printed once by the entry point, which then exits with status 1. */
+#ifndef XIPC_BENCH_INTERNAL_H
+#define XIPC_BENCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xipc.h"
+
+/* gnu_printf on mingw: __USE_MINGW_ANSI_STDIO gives C99 formats (%zu). */
+#if defined(__GNUC__) && defined(_WIN32)
+#define BENCH_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define BENCH_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define BENCH_PRINTF(f, a)
+#endif
+
+/* Round trips carry 64-byte messages; control messages (hello, go, done,
+ * credit) 8 bytes. Stream messages are at least 8 bytes (the stamp). */
+#define BENCH_RTT_SIZE 64u
+#define BENCH_CTL_SIZE 8u
+#define BENCH_MIN_SIZE 8u
+#define BENCH_MAX_SIZE ((size_t)64 << 20)
+
+/* Queue depth: 64 messages, but at most 8 MiB of slots per queue (so the
+ * 1 MiB ring works in the caches as memcpy does), at least 2. Kernel
+ * queues halve it while a system limit refuses it (the result records the
+ * depth used). */
+#define BENCH_DEPTH_MAX 64u
+#define BENCH_DEPTH_BYTES ((size_t)8 << 20)
+
+/* The next, smaller depth to try after a system limit refused a kernel
+ * queue of `depth` messages of msg_size bytes: the limit itself when it can
+ * be read (Linux: fs.mqueue.msg_max for POSIX, kernel.msgmnb / msg_size
+ * for System V), else half. 0: nothing smaller to try. */
+size_t bench_depth_next(int backend, size_t depth, size_t msg_size);
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* Record a failure; all return -1. bench_xfail: an xipc call returned err
+ * (the message gets its XIPC_E* name and xipc_last_error_message()).
+ * bench_osfail: a system call failed (errno / GetLastError is read). */
+int bench_fail(const char *fmt, ...) BENCH_PRINTF(1, 2);
+int bench_xfail(int err, const char *fmt, ...) BENCH_PRINTF(2, 3);
+int bench_osfail(const char *fmt, ...) BENCH_PRINTF(1, 2);
+const char *bench_errmsg(void);
+
+/* ---- what is measured ---------------------------------------------------- */
+
+enum { BENCH_XIPC = 0, BENCH_RAW = 1 };
+
+/* bench_impl_t.flags */
+#define BENCH_F_QUEUE 0x1u     /* message queue: one recv = one message */
+#define BENCH_F_NOPAYLOAD 0x2u /* semaphores: send = post, recv = wait */
+#define BENCH_F_CREDITS 0x4u   /* unbounded (sem): the sender needs credits */
+#define BENCH_F_DEPTH 0x8u     /* has a depth (queues, the ring) */
+
+/* One run: a fresh peer process, its objects, a round-trip phase (when
+ * rtt_count > 0) and a streaming phase of `size`-byte messages (when
+ * stream_count > 0). */
+typedef struct bench_run {
+  const struct bench_impl *impl;
+  size_t size;          /* stream message size; 0 for semaphores */
+  size_t rtt_count;     /* measured round trips */
+  size_t rtt_warm;      /* round trips before those */
+  size_t stream_count;  /* measured messages */
+  size_t stream_warm;   /* messages received before the clock starts */
+  size_t depth;         /* requested queue depth (BENCH_F_DEPTH) */
+  unsigned long ppid;   /* the parent's process id (in every name) */
+  unsigned long serial; /* unique per run within the parent */
+} bench_run_t;
+
+/* The implementation's arguments for the peer process: object names,
+ * handle values, an address. */
+#define BENCH_ARGS_MAX 12
+#define BENCH_ARG_LEN 320 /* XIPC_ADDRESS_MAX fits */
+typedef struct bench_args {
+  int n;
+  char v[BENCH_ARGS_MAX][BENCH_ARG_LEN];
+} bench_args_t;
+
+/* Append a formatted argument; -1 (recorded) when it does not fit. */
+int bench_args_add(bench_args_t *a, const char *fmt, ...) BENCH_PRINTF(2, 3);
+
+/* One side of a run. Each implementation allocates its own struct with a
+ * bench_ep_t first and casts. Direction "a" goes from the parent to the
+ * peer (pings, control), direction "b" from the peer to the parent
+ * (hello, replies, the stream). */
+typedef struct bench_ep {
+  const struct bench_impl *impl;
+  int parent;   /* 1: the parent, which created (and removes) the objects */
+  size_t depth; /* the depth actually used (BENCH_F_DEPTH), else 0 */
+} bench_ep_t;
+
+typedef struct bench_impl {
+  const char *kind;  /* "mq", "mq-ring", "sem", "pipe", "fifo", ... */
+  int backend;       /* XIPC_BACKEND_POSIX / _SYSV / _WIN32 */
+  int raw;           /* BENCH_XIPC or BENCH_RAW */
+  const char *calls; /* the calls on the data path, for the table */
+  unsigned flags;    /* BENCH_F_* */
+  /* Is it there on this machine? 1, or 0 with a reason. NULL: always. */
+  int (*available)(char *why, size_t n);
+  /* The largest stream message (0: any size). NULL: any size. */
+  size_t (*max_size)(void);
+  /* Parent: create the objects of `run`; fill the peer's arguments. */
+  int (*create)(bench_ep_t **out, const bench_run_t *run, bench_args_t *args);
+  /* Parent, once the peer runs: accept it, drop the peer's handles. NULL:
+   * nothing to do. */
+  int (*connect)(bench_ep_t *ep);
+  /* Peer: open what the parent created, from its arguments. */
+  int (*attach)(bench_ep_t **out, const bench_run_t *run, int argc,
+                char **argv);
+  /* Where the sender should build a message of len bytes (a raw baseline
+   * may hand out its own message buffer, e.g. msgsnd's struct msgbuf,
+   * which send then recognises). NULL: the caller's buffer. */
+  void *(*buffer)(bench_ep_t *ep, size_t len);
+  /* Send len bytes / one message towards the other process. */
+  int (*send)(bench_ep_t *ep, const void *buf, size_t len);
+  /* Receive one message (queues: its length must be len) or exactly len
+   * bytes into buf[0..cap); *data = where the bytes are (buf, or the
+   * implementation's own buffer). */
+  int (*recv)(bench_ep_t *ep, void *buf, size_t cap, size_t len,
+              const void **data);
+  /* Close; in the parent also remove the names. Always frees ep. */
+  int (*close)(bench_ep_t *ep);
+  /* Emergency, from the watchdog thread while the main thread may be
+   * blocked in ep: remove the names (nothing else). NULL: none. */
+  void (*unlink)(bench_ep_t *ep);
+} bench_impl_t;
+
+/* The kinds, in the order of the table (bench.c). */
+#define BENCH_KINDS 8
+extern const char *const bench_kinds[BENCH_KINDS];
+
+/* NULL-terminated tables: kinds.c and raw_unix.c / raw_win32.c. */
+extern const bench_impl_t *const bench_xipc_impls[];
+extern const bench_impl_t *const bench_raw_impls[];
+
+/* The implementation of (kind, backend, raw), or NULL. */
+const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw);
+
+/* Object names of a run: "xb<ppid>-<serial><tag>" (a portable name). */
+void bench_name(char *buf, size_t len, const bench_run_t *run, char tag);
+
+/* ---- results ------------------------------------------------------------- */
+
+enum { BENCH_RTT = 0, BENCH_STREAM = 1, BENCH_COPY = 2 };
+
+#define BENCH_TRIALS_MAX 9
+
+typedef struct bench_result {
+  const char *kind;
+  int backend;
+  int raw;
+  const char *calls;
+  int test;     /* BENCH_RTT, BENCH_STREAM, BENCH_COPY (memcpy / shm) */
+  size_t size;  /* message bytes (0: semaphores) */
+  size_t count; /* measured round trips / messages / copies */
+  size_t depth; /* queue depth used, 0 when not a queue */
+  /* BENCH_RTT, nanoseconds */
+  double p50, p99, p999, mean, min, max;
+  /* BENCH_STREAM and BENCH_COPY */
+  double seconds; /* receiver's elapsed time */
+  double msgs_per_s, bytes_per_s;
+  uint64_t checksum;              /* sum of every stamp the receiver read */
+  int trials;                     /* runs behind the figures (their median) */
+  double trial[BENCH_TRIALS_MAX]; /* each run's p50 or msgs/s */
+  int skipped;                    /* 1: not measured, see note */
+  char note[128];
+} bench_result_t;
+
+/* ---- measure.c ----------------------------------------------------------- */
+
+/* Parent side of one run: create, spawn the peer (self bench-child ...),
+ * measure, remove. Fills rtt (when run->rtt_count) and stream (when
+ * run->stream_count). */
+int bench_measure(const char *self, const bench_run_t *run, bench_result_t *rtt,
+                  bench_result_t *stream);
+/* Peer side: the body of `xipc bench-child`. */
+int bench_peer(const bench_run_t *run, int argc, char **argv);
+/* The peer's fixed arguments after "bench-child" (kind, backend, ...), and
+ * their count. */
+#define BENCH_CHILD_FIXED 10
+int bench_run_format(const bench_run_t *run, bench_args_t *out);
+int bench_run_parse(bench_run_t *run, int argc, char **argv);
+
+/* Single-core memcpy bandwidth from a private buffer into dst[0..size),
+ * repeated for about `seconds`: bytes per second (size bytes per copy). */
+double bench_memcpy_rate(void *dst, size_t size, double seconds,
+                         size_t *copies);
+
+/* ---- report.c ------------------------------------------------------------ */
+
+typedef struct bench_env {
+  char cpu[128];
+  char pinning[96]; /* where the two processes run */
+  int cores;
+  char os[512];
+  char build[64]; /* CMake build type and whether optimised */
+  char compiler[96];
+  char when[32]; /* UTC, ISO 8601 */
+  char load[64]; /* other work on the machine at the start ("" if unknown) */
+} bench_env_t;
+
+typedef struct bench_report {
+  const bench_env_t *env;
+  int quick;
+  const char *kinds; /* as selected */
+  const size_t *sizes;
+  int nsizes;
+  int trials;
+  size_t rtt_count, rtt_warm;
+  const bench_result_t *res;
+  int nres;
+  double seconds; /* the whole run */
+} bench_report_t;
+
+/* The table and the summaries on stdout. */
+void bench_report_print(const bench_report_t *r);
+/* The JSON file; -1 (recorded) when it cannot be written. */
+int bench_report_json(const bench_report_t *r, const char *path);
+
+/* ---- platform_*.c -------------------------------------------------------- */
+
+uint64_t bench_now_ns(void);
+void bench_sleep_ms(unsigned ms);
+unsigned long bench_pid(void);
+int bench_stderr_is_tty(void);
+void bench_env_get(bench_env_t *env);
+/* A Linux /proc/sys value, or -1 (other systems: always -1). */
+long bench_sysctl_long(const char *path);
+
+/* Pin the benchmark (this thread, the peer processes it starts) to two
+ * distinct CPUs when enable and the machine has two; describe the result
+ * in desc. Without pinning a 2-core machine moves the two processes
+ * between "same core" and "two cores", whose round trips differ by half. */
+void bench_pin_setup(int enable, char *desc, size_t n);
+
+/* The peer process. */
+typedef struct bench_child {
+  intptr_t pid; /* pid on Unix, process HANDLE on Windows */
+  int running;
+} bench_child_t;
+
+/* Start `self bench-child ARGS...` with the handles the implementation
+ * made inheritable. */
+int bench_spawn(bench_child_t *c, const char *self, const bench_args_t *fixed,
+                const bench_args_t *extra);
+/* Wait up to timeout_ms for the peer to exit; its status in *status (-1:
+ * killed by a signal). -1 (recorded) on timeout: then it is killed. */
+int bench_child_wait(bench_child_t *c, int timeout_ms, int *status);
+void bench_child_kill(bench_child_t *c);
+
+/* The watchdog (parent): a thread that, while a run is armed, ends the
+ * benchmark cleanly (removing the run's names, exit status 1) when the
+ * peer dies and the main thread does not notice (it may be blocked in a
+ * raw call that nothing will ever satisfy), when the run exceeds its
+ * deadline, or on SIGINT/SIGTERM/Ctrl-C (status 130). Peer: a thread that
+ * ends the peer when the parent is gone. */
+int bench_guard_start(void);
+void bench_guard_arm(bench_child_t *c, bench_ep_t *ep, const char *what,
+                     int seconds);
+void bench_guard_disarm(void);
+int bench_guard_peer(unsigned long ppid);
+
+/* ---- rawring.c: the raw shared-memory queue pair ---------------------------
+ *
+ * Two single-producer/single-consumer queues (a: parent to peer, b: peer
+ * to parent) in one shared segment, with the algorithm a careful user
+ * writes by hand: a published count and a consumed count on their own
+ * cache lines, lengths beside the slots, a short spin and then a sleep on a
+ * wait channel that the other side wakes only when a sleeper is counted.
+ * The platform provides the memory and the channels (futex, semop,
+ * Windows semaphores). */
+typedef struct bench_rawring_ops {
+  /* Sleep on channel `chan` (0..3) while *word == expected (futex) or
+   * until a token comes (semaphores); early returns are fine. */
+  int (*wait)(void *ctx, int chan, uint32_t *word, uint32_t expected);
+  int (*wake)(void *ctx, int chan, uint32_t *word);
+} bench_rawring_ops_t;
+
+typedef struct bench_rawring bench_rawring_t;
+#define BENCH_RAWRING_CHANS 4
+/* Bytes of shared memory for depth slots of size_a / size_b bytes. */
+size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b);
+/* Lay the queues out in mem (zeroed by the caller's OS) when init; attach
+ * to it otherwise. `parent` picks the directions. */
+int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
+                       size_t size_a, size_t size_b, int parent, int init,
+                       const bench_rawring_ops_t *ops, void *ctx);
+int bench_rawring_send(bench_rawring_t *r, const void *buf, size_t len);
+int bench_rawring_recv(bench_rawring_t *r, void *buf, size_t cap, size_t len);
+void bench_rawring_close(bench_rawring_t *r);
+
+#endif

@@ -1,0 +1,461 @@
+/* The benchmark's platform layer on Unix: the clock, starting and reaping
+ * the peer process (posix_spawn), the watchdog, and the environment for the
+ * report.
+ *
+ * The watchdog is a thread. SIGINT, SIGTERM and SIGHUP are blocked in
+ * every thread of the benchmark and taken by the watchdog with sigtimedwait
+ * (so the handler is ordinary code, not async-signal-safe code); between
+ * signals it looks at the armed run every 100 ms: a peer that has exited
+ * while the main thread still waits for it (a raw mq_receive or sem_wait
+ * would wait forever), or a run past its deadline, ends the benchmark
+ * after removing the run's names. The peer's own watchdog ends the peer
+ * when its parent is gone (getppid() changes), so neither process outlives
+ * the other by more than a moment. */
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+extern char **environ;
+
+#define GUARD_TICK_NS 100000000L /* 100 ms */
+/* How long a dead peer may go unnoticed by the main thread before the
+ * watchdog concludes it is stuck waiting for it. */
+#define PEER_GONE_GRACE_NS ((uint64_t)3000000000u)
+
+/* ---- clock, pid, tty ----------------------------------------------------- */
+
+uint64_t bench_now_ns(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_sleep_ms(unsigned ms) {
+  struct timespec ts;
+
+  ts.tv_sec = ms / 1000u;
+  ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+unsigned long bench_pid(void) { return (unsigned long)getpid(); }
+
+int bench_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
+
+int bench_osfail(const char *fmt, ...) {
+  char what[256];
+  int e = errno;
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  return bench_fail("%s: %s (errno %d)", what, strerror(e), e);
+}
+
+long bench_sysctl_long(const char *path) {
+  FILE *f = fopen(path, "r");
+  long v = -1;
+
+  if (f == NULL)
+    return -1;
+  if (fscanf(f, "%ld", &v) != 1)
+    v = -1;
+  fclose(f);
+  return v;
+}
+
+/* ---- environment --------------------------------------------------------- */
+
+static void trim(char *s) {
+  size_t n = strlen(s);
+
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '"'))
+    s[--n] = '\0';
+}
+
+/* "KEY: value" / KEY=value from a text file, or 0. */
+static int file_value(const char *path, const char *key, char sep, char *out,
+                      size_t n) {
+  FILE *f = fopen(path, "r");
+  char line[512], *v;
+  size_t klen = strlen(key);
+  int found = 0;
+
+  if (f == NULL)
+    return 0;
+  while (!found && fgets(line, sizeof(line), f) != NULL) {
+    if (strncmp(line, key, klen) != 0)
+      continue;
+    v = strchr(line + klen, sep);
+    if (v == NULL)
+      continue;
+    v++;
+    while (*v == ' ' || *v == '\t' || *v == '"')
+      v++;
+    trim(v);
+    snprintf(out, n, "%s", v);
+    found = 1;
+  }
+  fclose(f);
+  return found;
+}
+
+static void cpu_brand(char *out, size_t n) {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned r[12], i;
+  char *s = (char *)r;
+
+  if (__get_cpuid(0x80000000u, &r[0], &r[1], &r[2], &r[3]) &&
+      r[0] >= 0x80000004u) {
+    for (i = 0; i < 3; i++)
+      __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
+                  &r[4 * i + 3]);
+    s[47] = '\0';
+    while (*s == ' ')
+      s++;
+    snprintf(out, n, "%s", s);
+    trim(out);
+    return;
+  }
+#endif
+  snprintf(out, n, "unknown");
+}
+
+void bench_env_get(bench_env_t *env) {
+  struct utsname u;
+  char distro[128] = "";
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+  if (!file_value("/proc/cpuinfo", "model name", ':', env->cpu,
+                  sizeof(env->cpu)))
+    cpu_brand(env->cpu, sizeof(env->cpu));
+  env->cores = cores > 0 ? (int)cores : 0;
+  (void)file_value("/etc/os-release", "PRETTY_NAME", '=', distro,
+                   sizeof(distro));
+  if (uname(&u) == 0)
+    snprintf(env->os, sizeof(env->os), "%s %s %s%s%s%s", u.sysname, u.release,
+             u.machine, distro[0] ? " (" : "", distro, distro[0] ? ")" : "");
+  else
+    snprintf(env->os, sizeof(env->os), "unix");
+  /* Other jobs on a shared CI machine move every figure: say how busy it
+   * was when the benchmark started. */
+  {
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l1, l5;
+
+    if (f != NULL) {
+      if (fscanf(f, "%lf %lf", &l1, &l5) == 2)
+        snprintf(env->load, sizeof(env->load),
+                 "load average %.2f (1 min), %.2f (5 min)", l1, l5);
+      fclose(f);
+    }
+  }
+}
+
+/* ---- CPU placement ------------------------------------------------------- */
+
+/* The CPU the peers are pinned to, or -1: set once by bench_pin_setup,
+ * before any peer starts. */
+static int peer_cpu = -1;
+
+void bench_pin_setup(int enable, char *desc, size_t n) {
+#if defined(__linux__)
+  cpu_set_t allowed, one;
+  int cpu, first = -1, second = -1;
+
+  if (!enable) {
+    snprintf(desc, n, "not pinned (--no-pin)");
+    return;
+  }
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+    snprintf(desc, n, "not pinned (sched_getaffinity failed)");
+    return;
+  }
+  for (cpu = 0; cpu < CPU_SETSIZE && second < 0; cpu++)
+    if (CPU_ISSET(cpu, &allowed)) {
+      if (first < 0)
+        first = cpu;
+      else
+        second = cpu;
+    }
+  if (second < 0) {
+    snprintf(desc, n, "not pinned (one CPU)");
+    return;
+  }
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  if (sched_setaffinity(0, sizeof(one), &one) != 0) {
+    snprintf(desc, n, "not pinned (sched_setaffinity failed)");
+    return;
+  }
+  peer_cpu = second;
+  snprintf(desc, n, "parent on CPU %d, peer on CPU %d", first, second);
+#else
+  (void)enable;
+  snprintf(desc, n, "not pinned (not supported here)");
+#endif
+}
+
+static void pin_peer(pid_t pid) {
+#if defined(__linux__)
+  cpu_set_t one;
+
+  if (peer_cpu < 0)
+    return;
+  CPU_ZERO(&one);
+  CPU_SET(peer_cpu, &one);
+  /* The peer has barely started: it moves before it opens anything. */
+  (void)sched_setaffinity(pid, sizeof(one), &one);
+#else
+  (void)pid;
+#endif
+}
+
+/* ---- the peer process ---------------------------------------------------- */
+
+int bench_spawn(bench_child_t *c, const char *self, const bench_args_t *fixed,
+                const bench_args_t *extra) {
+  char *argv[2 + 2 * BENCH_ARGS_MAX + 1];
+  posix_spawnattr_t attr;
+  sigset_t none;
+  pid_t pid;
+  int i, n = 0, rc;
+
+  argv[n++] = (char *)self;
+  argv[n++] = (char *)"bench-child";
+  for (i = 0; i < fixed->n; i++)
+    argv[n++] = (char *)fixed->v[i];
+  for (i = 0; i < extra->n; i++)
+    argv[n++] = (char *)extra->v[i];
+  argv[n] = NULL;
+  /* The benchmark blocks SIGINT/SIGTERM/SIGHUP for its watchdog; the peer
+   * starts with nothing blocked (a Ctrl-C reaches it too). */
+  sigemptyset(&none);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  rc = posix_spawn(&pid, self, NULL, &attr, argv, environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    errno = rc;
+    return bench_osfail("posix_spawn(%s)", self);
+  }
+  pin_peer(pid);
+  c->pid = (intptr_t)pid;
+  c->running = 1;
+  return 0;
+}
+
+int bench_child_wait(bench_child_t *c, int timeout_ms, int *status) {
+  uint64_t end = bench_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  pid_t r;
+  int st;
+
+  *status = -1;
+  if (!c->running)
+    return 0;
+  for (;;) {
+    r = waitpid((pid_t)c->pid, &st, WNOHANG);
+    if (r == (pid_t)c->pid)
+      break;
+    if (r < 0 && errno != EINTR) {
+      c->running = 0;
+      return bench_osfail("waitpid");
+    }
+    if (bench_now_ns() > end) {
+      bench_child_kill(c);
+      return bench_fail("the peer process did not exit within %d ms",
+                        timeout_ms);
+    }
+    bench_sleep_ms(1);
+  }
+  c->running = 0;
+  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return 0;
+}
+
+void bench_child_kill(bench_child_t *c) {
+  int st;
+
+  if (!c->running)
+    return;
+  (void)kill((pid_t)c->pid, SIGKILL);
+  while (waitpid((pid_t)c->pid, &st, 0) < 0 && errno == EINTR)
+    ;
+  c->running = 0;
+}
+
+/* ---- the watchdog -------------------------------------------------------- */
+
+/* The one piece of shared mutable state of the benchmark: what the
+ * watchdog thread must know about the run in progress. Guarded by mu. */
+static struct {
+  pthread_mutex_t mu;
+  int armed;
+  pid_t child;
+  bench_ep_t *ep;
+  char what[96];
+  uint64_t deadline;
+  uint64_t gone_at; /* when the peer was first seen exited, or 0 */
+  int gone_status;
+} guard = {PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, "", 0, 0, 0};
+
+/* Called with guard.mu held: end the benchmark. */
+static void guard_die(int code, const char *msg) {
+  int st;
+
+  fprintf(stderr, "\nxipc bench: %s\n", msg);
+  if (guard.armed) {
+    (void)kill(guard.child, SIGKILL);
+    (void)waitpid(guard.child, &st, 0);
+    if (guard.ep != NULL && guard.ep->impl->unlink != NULL)
+      guard.ep->impl->unlink(guard.ep);
+  }
+  fflush(stdout);
+  _exit(code);
+}
+
+static void guard_check(uint64_t now) {
+  char msg[256];
+  siginfo_t si;
+
+  if (!guard.armed)
+    return;
+  if (now > guard.deadline) {
+    snprintf(msg, sizeof(msg), "%s: the run did not finish in time (stuck?)",
+             guard.what);
+    guard_die(1, msg);
+  }
+  if (guard.gone_at == 0) {
+    memset(&si, 0, sizeof(si));
+    if (waitid(P_PID, (id_t)guard.child, &si, WEXITED | WNOHANG | WNOWAIT) ==
+            0 &&
+        si.si_pid == guard.child) {
+      guard.gone_at = now;
+      guard.gone_status = si.si_code == CLD_EXITED ? si.si_status : -1;
+    }
+  } else if (now - guard.gone_at > PEER_GONE_GRACE_NS) {
+    snprintf(msg, sizeof(msg),
+             "%s: the peer process exited (status %d) before the run "
+             "finished",
+             guard.what, guard.gone_status);
+    guard_die(1, msg);
+  }
+}
+
+static void *guard_main(void *arg) {
+  struct timespec tick = {0, GUARD_TICK_NS};
+  sigset_t set;
+  char msg[64];
+  int sig;
+
+  (void)arg;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    sig = sigtimedwait(&set, NULL, &tick);
+    pthread_mutex_lock(&guard.mu);
+    if (sig > 0) {
+      snprintf(msg, sizeof(msg), "interrupted (signal %d): cleaning up", sig);
+      guard_die(128 + sig, msg);
+    }
+    guard_check(bench_now_ns());
+    pthread_mutex_unlock(&guard.mu);
+  }
+  return NULL;
+}
+
+/* Both processes ignore SIGPIPE: a raw write to a pipe whose reader died
+ * must fail with EPIPE (and be reported), not kill the benchmark before it
+ * removed its names. xipc needs no help here (src/posix/io.c); the raw
+ * baselines do. The benchmark owns its process while it runs. */
+static void ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+int bench_guard_start(void) {
+  pthread_t t;
+  sigset_t set;
+  int rc;
+
+  ignore_sigpipe();
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  rc = pthread_create(&t, NULL, guard_main, NULL);
+  if (rc != 0) {
+    errno = rc;
+    return bench_osfail("pthread_create");
+  }
+  pthread_detach(t);
+  return 0;
+}
+
+void bench_guard_arm(bench_child_t *c, bench_ep_t *ep, const char *what,
+                     int seconds) {
+  pthread_mutex_lock(&guard.mu);
+  guard.armed = 1;
+  guard.child = (pid_t)c->pid;
+  guard.ep = ep;
+  snprintf(guard.what, sizeof(guard.what), "%s", what);
+  guard.deadline = bench_now_ns() + (uint64_t)seconds * 1000000000u;
+  guard.gone_at = 0;
+  pthread_mutex_unlock(&guard.mu);
+}
+
+void bench_guard_disarm(void) {
+  pthread_mutex_lock(&guard.mu);
+  guard.armed = 0;
+  guard.ep = NULL;
+  pthread_mutex_unlock(&guard.mu);
+}
+
+static void *peer_guard_main(void *arg) {
+  pid_t ppid = (pid_t)(uintptr_t)arg;
+
+  for (;;) {
+    bench_sleep_ms(100);
+    if (getppid() != ppid)
+      _exit(1); /* the parent is gone: nobody will ever talk to us */
+  }
+  return NULL;
+}
+
+int bench_guard_peer(unsigned long ppid) {
+  pthread_t t;
+  int rc;
+
+  ignore_sigpipe();
+  if (getppid() != (pid_t)ppid)
+    return bench_fail("bench-child: started by %lu, not by %lu",
+                      (unsigned long)getppid(), ppid);
+  rc = pthread_create(&t, NULL, peer_guard_main, (void *)(uintptr_t)ppid);
+  if (rc != 0) {
+    errno = rc;
+    return bench_osfail("pthread_create");
+  }
+  pthread_detach(t);
+  return 0;
+}

@@ -1,0 +1,427 @@
+/* The benchmark's platform layer on Windows: QueryPerformanceCounter, the
+ * peer process (CreateProcessW, started suspended so that it is pinned to
+ * its CPU before it runs), the watchdog thread, Ctrl-C, and the
+ * environment for the report (cpuid, RtlGetVersion, and Wine's version
+ * when running under Wine). */
+#include "internal.h"
+
+#include <windows.h>
+
+#include <io.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#define GUARD_TICK_MS 100
+/* How long a dead peer may go unnoticed by the main thread before the
+ * watchdog concludes it is stuck waiting for it. */
+#define PEER_GONE_GRACE_NS ((uint64_t)3000000000u)
+
+/* ---- clock, pid, tty ----------------------------------------------------- */
+
+uint64_t bench_now_ns(void) {
+  static LARGE_INTEGER freq; /* constant after the first call */
+  LARGE_INTEGER c;
+
+  if (freq.QuadPart == 0)
+    QueryPerformanceFrequency(&freq);
+  QueryPerformanceCounter(&c);
+  /* Split to avoid overflowing 64 bits: seconds, then the remainder. */
+  return (uint64_t)(c.QuadPart / freq.QuadPart) * 1000000000u +
+         (uint64_t)(c.QuadPart % freq.QuadPart) * 1000000000u /
+             (uint64_t)freq.QuadPart;
+}
+
+void bench_sleep_ms(unsigned ms) { Sleep(ms); }
+
+unsigned long bench_pid(void) { return (unsigned long)GetCurrentProcessId(); }
+
+int bench_stderr_is_tty(void) { return _isatty(_fileno(stderr)); }
+
+int bench_osfail(const char *fmt, ...) {
+  char what[256], text[256];
+  DWORD e = GetLastError(), n;
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+                     NULL, e, 0, text, sizeof(text), NULL);
+  while (n > 0 &&
+         (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == '.'))
+    text[--n] = '\0';
+  if (n == 0)
+    snprintf(text, sizeof(text), "system error");
+  return bench_fail("%s: %s (error %lu)", what, text, (unsigned long)e);
+}
+
+long bench_sysctl_long(const char *path) {
+  (void)path;
+  return -1;
+}
+
+/* ---- environment --------------------------------------------------------- */
+
+static void cpu_brand(char *out, size_t n) {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned r[12], i;
+  char *s = (char *)r;
+  size_t len;
+
+  if (__get_cpuid(0x80000000u, &r[0], &r[1], &r[2], &r[3]) &&
+      r[0] >= 0x80000004u) {
+    for (i = 0; i < 3; i++)
+      __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
+                  &r[4 * i + 3]);
+    s[47] = '\0';
+    while (*s == ' ')
+      s++;
+    snprintf(out, n, "%s", s);
+    len = strlen(out);
+    while (len > 0 && out[len - 1] == ' ')
+      out[--len] = '\0';
+    return;
+  }
+#endif
+  snprintf(out, n, "unknown");
+}
+
+typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *);
+typedef const char *(__cdecl *wine_get_version_fn)(void);
+
+void bench_env_get(bench_env_t *env) {
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  rtl_get_version_fn rtl = NULL;
+  wine_get_version_fn wine = NULL;
+  OSVERSIONINFOW v;
+  SYSTEM_INFO si;
+  char wine_text[64] = "";
+
+  cpu_brand(env->cpu, sizeof(env->cpu));
+  GetSystemInfo(&si);
+  env->cores = (int)si.dwNumberOfProcessors;
+  /* GetVersionEx lies to unmanifested programs; RtlGetVersion does not.
+   * Both are looked up at run time (FARPROC to a typed pointer through
+   * void *: the documented way to call them). */
+  if (ntdll != NULL) {
+    FARPROC p = GetProcAddress(ntdll, "RtlGetVersion");
+    FARPROC w = GetProcAddress(ntdll, "wine_get_version");
+
+    memcpy(&rtl, &p, sizeof(rtl));
+    memcpy(&wine, &w, sizeof(wine));
+  }
+  memset(&v, 0, sizeof(v));
+  v.dwOSVersionInfoSize = sizeof(v);
+  if (wine != NULL)
+    snprintf(wine_text, sizeof(wine_text), " under Wine %s", wine());
+  if (rtl != NULL && rtl(&v) == 0)
+    snprintf(env->os, sizeof(env->os), "Windows %lu.%lu build %lu%s",
+             (unsigned long)v.dwMajorVersion, (unsigned long)v.dwMinorVersion,
+             (unsigned long)v.dwBuildNumber, wine_text);
+  else
+    snprintf(env->os, sizeof(env->os), "Windows%s", wine_text);
+}
+
+/* ---- CPU placement ------------------------------------------------------- */
+
+/* The peers' affinity mask, or 0: set once by bench_pin_setup, before any
+ * peer starts. */
+static DWORD_PTR peer_mask;
+
+void bench_pin_setup(int enable, char *desc, size_t n) {
+  DWORD_PTR proc, sys, bit, first = 0, second = 0;
+  int i, a = -1, b = -1;
+
+  if (!enable) {
+    snprintf(desc, n, "not pinned (--no-pin)");
+    return;
+  }
+  if (!GetProcessAffinityMask(GetCurrentProcess(), &proc, &sys)) {
+    snprintf(desc, n, "not pinned (GetProcessAffinityMask failed)");
+    return;
+  }
+  for (i = 0; i < (int)(8 * sizeof(DWORD_PTR)) && second == 0; i++) {
+    bit = (DWORD_PTR)1 << i;
+    if (!(proc & bit))
+      continue;
+    if (first == 0)
+      first = bit, a = i;
+    else
+      second = bit, b = i;
+  }
+  if (second == 0) {
+    snprintf(desc, n, "not pinned (one CPU)");
+    return;
+  }
+  if (SetThreadAffinityMask(GetCurrentThread(), first) == 0) {
+    snprintf(desc, n, "not pinned (SetThreadAffinityMask failed)");
+    return;
+  }
+  peer_mask = second;
+  snprintf(desc, n, "parent on CPU %d, peer on CPU %d", a, b);
+}
+
+/* ---- the peer process ---------------------------------------------------- */
+
+/* Append arg to the command line the way the C runtime's parser reads it
+ * back (CommandLineToArgvW rules): quotes when needed, backslashes doubled
+ * only before a quote. */
+static int quote_arg(char *buf, size_t cap, size_t *len, const char *arg) {
+  size_t need = strlen(arg) * 2 + 4, i, slashes;
+  int quote = arg[0] == '\0' || strpbrk(arg, " \t\"") != NULL;
+  char *p;
+
+  if (*len + need >= cap)
+    return bench_fail("the peer's command line is too long");
+  p = buf + *len;
+  if (*len > 0)
+    *p++ = ' ';
+  if (!quote) {
+    strcpy(p, arg);
+    *len = (size_t)(p - buf) + strlen(arg);
+    return 0;
+  }
+  *p++ = '"';
+  for (i = 0; arg[i] != '\0'; i++) {
+    for (slashes = 0; arg[i] == '\\'; i++)
+      slashes++;
+    if (arg[i] == '\0') {
+      while (slashes-- > 0)
+        *p++ = '\\', *p++ = '\\';
+      break;
+    }
+    if (arg[i] == '"') {
+      while (slashes-- > 0)
+        *p++ = '\\', *p++ = '\\';
+      *p++ = '\\';
+    } else {
+      while (slashes-- > 0)
+        *p++ = '\\';
+    }
+    *p++ = arg[i];
+  }
+  *p++ = '"';
+  *p = '\0';
+  *len = (size_t)(p - buf);
+  return 0;
+}
+
+static WCHAR *widen(const char *s) {
+  UINT cp = CP_UTF8;
+  int n = MultiByteToWideChar(cp, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+  WCHAR *w;
+
+  if (n <= 0) {
+    cp = CP_ACP; /* a path from GetModuleFileNameA is in the ANSI page */
+    n = MultiByteToWideChar(cp, 0, s, -1, NULL, 0);
+  }
+  if (n <= 0)
+    return NULL;
+  w = malloc((size_t)n * sizeof(WCHAR));
+  if (w != NULL)
+    MultiByteToWideChar(cp, 0, s, -1, w, n);
+  return w;
+}
+
+int bench_spawn(bench_child_t *c, const char *self, const bench_args_t *fixed,
+                const bench_args_t *extra) {
+  char line[8192];
+  size_t len = 0;
+  WCHAR *wself = NULL, *wline = NULL;
+  STARTUPINFOW si;
+  PROCESS_INFORMATION pi;
+  int i, rc = -1;
+
+  line[0] = '\0';
+  if (quote_arg(line, sizeof(line), &len, self) != 0 ||
+      quote_arg(line, sizeof(line), &len, "bench-child") != 0)
+    return -1;
+  for (i = 0; i < fixed->n; i++)
+    if (quote_arg(line, sizeof(line), &len, fixed->v[i]) != 0)
+      return -1;
+  for (i = 0; i < extra->n; i++)
+    if (quote_arg(line, sizeof(line), &len, extra->v[i]) != 0)
+      return -1;
+  wself = widen(self);
+  wline = widen(line);
+  if (wself == NULL || wline == NULL) {
+    bench_fail("out of memory (command line)");
+    goto out;
+  }
+  memset(&si, 0, sizeof(si));
+  si.cb = sizeof(si);
+  /* bInheritHandles: the handles the implementation made inheritable (and
+   * only those: everything else is created non-inheritable). Suspended,
+   * so that it is on its CPU before it runs. */
+  if (!CreateProcessW(wself, wline, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL,
+                      NULL, &si, &pi)) {
+    bench_osfail("CreateProcessW(%s)", self);
+    goto out;
+  }
+  if (peer_mask != 0)
+    (void)SetProcessAffinityMask(pi.hProcess, peer_mask);
+  ResumeThread(pi.hThread);
+  CloseHandle(pi.hThread);
+  c->pid = (intptr_t)pi.hProcess;
+  c->running = 1;
+  rc = 0;
+out:
+  free(wself);
+  free(wline);
+  return rc;
+}
+
+int bench_child_wait(bench_child_t *c, int timeout_ms, int *status) {
+  HANDLE h = (HANDLE)c->pid;
+  DWORD code = 1;
+
+  *status = -1;
+  if (!c->running)
+    return 0;
+  if (WaitForSingleObject(h, (DWORD)timeout_ms) != WAIT_OBJECT_0) {
+    bench_child_kill(c);
+    return bench_fail("the peer process did not exit within %d ms", timeout_ms);
+  }
+  GetExitCodeProcess(h, &code);
+  CloseHandle(h);
+  c->running = 0;
+  *status = (int)code;
+  return 0;
+}
+
+void bench_child_kill(bench_child_t *c) {
+  HANDLE h = (HANDLE)c->pid;
+
+  if (!c->running)
+    return;
+  TerminateProcess(h, 1);
+  WaitForSingleObject(h, INFINITE);
+  CloseHandle(h);
+  c->running = 0;
+}
+
+/* ---- the watchdog -------------------------------------------------------- */
+
+/* The one piece of shared mutable state of the benchmark: what the
+ * watchdog thread (and the Ctrl-C handler, which Windows runs on a thread
+ * of its own) must know about the run in progress. Guarded by mu. */
+static struct {
+  CRITICAL_SECTION mu;
+  int armed;
+  HANDLE child;
+  bench_ep_t *ep;
+  char what[96];
+  uint64_t deadline;
+  uint64_t gone_at;
+  DWORD gone_status;
+} guard;
+
+/* Called with guard.mu held: end the benchmark. */
+static void guard_die(int code, const char *msg) {
+  fprintf(stderr, "\nxipc bench: %s\n", msg);
+  if (guard.armed) {
+    TerminateProcess(guard.child, 1);
+    WaitForSingleObject(guard.child, 5000);
+    if (guard.ep != NULL && guard.ep->impl->unlink != NULL)
+      guard.ep->impl->unlink(guard.ep);
+  }
+  fflush(stdout);
+  ExitProcess((UINT)code);
+}
+
+static void guard_check(uint64_t now) {
+  char msg[256];
+
+  if (!guard.armed)
+    return;
+  if (now > guard.deadline) {
+    snprintf(msg, sizeof(msg), "%s: the run did not finish in time (stuck?)",
+             guard.what);
+    guard_die(1, msg);
+  }
+  if (guard.gone_at == 0) {
+    if (WaitForSingleObject(guard.child, 0) == WAIT_OBJECT_0) {
+      guard.gone_at = now;
+      GetExitCodeProcess(guard.child, &guard.gone_status);
+    }
+  } else if (now - guard.gone_at > PEER_GONE_GRACE_NS) {
+    snprintf(msg, sizeof(msg),
+             "%s: the peer process exited (status %lu) before the run "
+             "finished",
+             guard.what, (unsigned long)guard.gone_status);
+    guard_die(1, msg);
+  }
+}
+
+static DWORD WINAPI guard_main(LPVOID arg) {
+  (void)arg;
+  for (;;) {
+    Sleep(GUARD_TICK_MS);
+    EnterCriticalSection(&guard.mu);
+    guard_check(bench_now_ns());
+    LeaveCriticalSection(&guard.mu);
+  }
+  return 0;
+}
+
+static BOOL WINAPI on_ctrl(DWORD type) {
+  (void)type;
+  EnterCriticalSection(&guard.mu);
+  guard_die(130, "interrupted: cleaning up");
+  return TRUE; /* not reached */
+}
+
+int bench_guard_start(void) {
+  HANDLE t;
+
+  InitializeCriticalSection(&guard.mu);
+  SetConsoleCtrlHandler(on_ctrl, TRUE);
+  t = CreateThread(NULL, 0, guard_main, NULL, 0, NULL);
+  if (t == NULL)
+    return bench_osfail("CreateThread");
+  CloseHandle(t);
+  return 0;
+}
+
+void bench_guard_arm(bench_child_t *c, bench_ep_t *ep, const char *what,
+                     int seconds) {
+  EnterCriticalSection(&guard.mu);
+  guard.armed = 1;
+  guard.child = (HANDLE)c->pid;
+  guard.ep = ep;
+  snprintf(guard.what, sizeof(guard.what), "%s", what);
+  guard.deadline = bench_now_ns() + (uint64_t)seconds * 1000000000u;
+  guard.gone_at = 0;
+  LeaveCriticalSection(&guard.mu);
+}
+
+void bench_guard_disarm(void) {
+  EnterCriticalSection(&guard.mu);
+  guard.armed = 0;
+  guard.ep = NULL;
+  LeaveCriticalSection(&guard.mu);
+}
+
+static DWORD WINAPI peer_guard_main(LPVOID arg) {
+  WaitForSingleObject((HANDLE)arg, INFINITE);
+  ExitProcess(1); /* the parent is gone: nobody will ever talk to us */
+  return 0;
+}
+
+int bench_guard_peer(unsigned long ppid) {
+  HANDLE parent = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)ppid), t;
+
+  if (parent == NULL)
+    return bench_osfail("OpenProcess(parent %lu)", ppid);
+  t = CreateThread(NULL, 0, peer_guard_main, parent, 0, NULL);
+  if (t == NULL)
+    return bench_osfail("CreateThread");
+  CloseHandle(t);
+  return 0;
+}
