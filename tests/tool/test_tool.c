@@ -241,6 +241,24 @@ static void tool_connect_sends_stdin_prints_replies(void) {
   XT_TRUE(strstr(errout, "XIPC_ECONNREFUSED") != NULL);
 }
 
+/* The benchmark's quick mode on one kind: it runs two processes, prints the
+ * table with ratios against raw calls, and writes JSON. */
+static void tool_bench_quick_prints_ratios(void) {
+  char json[1024];
+  FILE *f;
+
+  xt_path(json, sizeof(json), "bench.json");
+  XT_EQ(RUN(NULL, "bench", "--quick", "--kinds", "sem", "--json", json), 0);
+  XT_TRUE(strstr(out, "xipc/raw") != NULL);
+  XT_TRUE(strstr(out, "Summary") != NULL);
+  f = fopen(json, "r");
+  XT_TRUE_FATAL(f != NULL);
+  XT_TRUE(fgetc(f) == '{');
+  fclose(f);
+  remove(json);
+  XT_EQ(RUN(NULL, "bench", "--kinds", "teapot"), 2);
+}
+
 int main(int argc, char **argv) {
   size_t n = sizeof(tool);
   char *slash;
@@ -274,7 +292,9 @@ int main(int argc, char **argv) {
       !CU_add_test(s, "tool_listen_prints_what_arrives",
                    tool_listen_prints_what_arrives) ||
       !CU_add_test(s, "tool_connect_sends_stdin_prints_replies",
-                   tool_connect_sends_stdin_prints_replies))
+                   tool_connect_sends_stdin_prints_replies) ||
+      !CU_add_test(s, "tool_bench_quick_prints_ratios",
+                   tool_bench_quick_prints_ratios))
     return 1;
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
@@ -282,5 +302,6 @@ int main(int argc, char **argv) {
   printf("tool: %u passed, %u failed\n", CU_get_number_of_tests_run() - failed,
          failed);
   CU_cleanup_registry();
+  xt_scratch_cleanup();
   return failed == 0 ? 0 : 1;
 }
