@@ -25,6 +25,9 @@ extern const xipc__io_methods_t xipc__posix_io;     /* src/posix/io.c */
 extern const xipc__pipe_methods_t xipc__posix_pipe; /* src/posix/pipe.c */
 extern const xipc__stream_methods_t xipc__posix_stream; /* stream.c */
 
+/* A number from a /proc/sys file (a kernel limit), or -1 (platform.c). */
+long xipc__read_limit(const char *path);
+
 /* poll() one fd for `events` with the time left of a wait that began at
  * `start` (src/posix/io.c): 0, XIPC_EAGAIN (timeout 0) or XIPC_ETIMEDOUT. */
 int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,

@@ -18,23 +18,11 @@
 
 #define MQD(mq) ((mqd_t)(mq)->h)
 
-static long read_limit(const char *path) {
-  FILE *f = fopen(path, "r");
-  long v = -1;
-
-  if (f != NULL) {
-    if (fscanf(f, "%ld", &v) != 1)
-      v = -1;
-    fclose(f);
-  }
-  return v;
-}
-
 /* mq_open's EINVAL on creation means the geometry exceeds a limit (core has
  * checked everything else): say which one and how to raise it. */
 static int create_fail(int e, const xipc__mq_req_t *req) {
-  long msg_max = read_limit("/proc/sys/fs/mqueue/msg_max");
-  long size_max = read_limit("/proc/sys/fs/mqueue/msgsize_max");
+  long msg_max = xipc__read_limit("/proc/sys/fs/mqueue/msg_max");
+  long size_max = xipc__read_limit("/proc/sys/fs/mqueue/msgsize_max");
 
   size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
   size_t size = req->max_msg_size != 0 ? req->max_msg_size

@@ -35,18 +35,6 @@ struct msgbuf_x {
   unsigned char mtext[];
 };
 
-static long read_limit(const char *path) {
-  FILE *f = fopen(path, "r");
-  long v = -1;
-
-  if (f != NULL) {
-    if (fscanf(f, "%ld", &v) != 1)
-      v = -1;
-    fclose(f);
-  }
-  return v;
-}
-
 static int set_capacity(int id, const xipc__mq_req_t *req, size_t msgs,
                         size_t size) {
   struct msqid_ds ds;
@@ -65,7 +53,7 @@ static int set_capacity(int id, const xipc__mq_req_t *req, size_t msgs,
                                  "sysctl kernel.msgmnb=N, or run with "
                                  "CAP_SYS_RESOURCE)",
                                  (unsigned)req->key, want,
-                                 read_limit("/proc/sys/kernel/msgmnb"));
+                                 xipc__read_limit("/proc/sys/kernel/msgmnb"));
     return xipc__posix_fail(errno, "msgctl(IPC_SET)");
   }
   return 0;
@@ -101,7 +89,7 @@ static int msq_id(const xipc__mq_req_t *req, int *created) {
 }
 
 static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
-  long msgmax = read_limit("/proc/sys/kernel/msgmax");
+  long msgmax = xipc__read_limit("/proc/sys/kernel/msgmax");
   size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
   size_t size = req->max_msg_size != 0 ? req->max_msg_size
                                        : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
