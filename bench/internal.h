@@ -45,8 +45,8 @@
 
 /* Queue depth: 64 messages, but at most 8 MiB of slots per queue (so the
  * 1 MiB ring works in the caches as memcpy does), at least 2. Kernel
- * queues halve it while a system limit refuses it (the result records the
- * depth used). */
+ * queues take less while a system limit refuses it (bench_depth_next; the
+ * result records the depth used). */
 #define BENCH_DEPTH_MAX 64u
 #define BENCH_DEPTH_BYTES ((size_t)8 << 20)
 
@@ -71,10 +71,8 @@ const char *bench_errmsg(void);
 enum { BENCH_XIPC = 0, BENCH_RAW = 1 };
 
 /* bench_impl_t.flags */
-#define BENCH_F_QUEUE 0x1u     /* message queue: one recv = one message */
-#define BENCH_F_NOPAYLOAD 0x2u /* semaphores: send = post, recv = wait */
-#define BENCH_F_CREDITS 0x4u   /* unbounded (sem): the sender needs credits */
-#define BENCH_F_DEPTH 0x8u     /* has a depth (queues, the ring) */
+#define BENCH_F_NOPAYLOAD 0x1u /* semaphores: send = post, recv = wait */
+#define BENCH_F_CREDITS 0x2u   /* unbounded (sem): the sender needs credits */
 
 /* One run: a fresh peer process, its objects, a round-trip phase (when
  * rtt_count > 0) and a streaming phase of `size`-byte messages (when
@@ -86,7 +84,7 @@ typedef struct bench_run {
   size_t rtt_warm;      /* round trips before those */
   size_t stream_count;  /* measured messages */
   size_t stream_warm;   /* messages received before the clock starts */
-  size_t depth;         /* requested queue depth (BENCH_F_DEPTH) */
+  size_t depth;         /* requested queue depth (queues, the ring) */
   unsigned long ppid;   /* the parent's process id (in every name) */
   unsigned long serial; /* unique per run within the parent */
 } bench_run_t;
@@ -110,7 +108,7 @@ int bench_args_add(bench_args_t *a, const char *fmt, ...) BENCH_PRINTF(2, 3);
 typedef struct bench_ep {
   const struct bench_impl *impl;
   int parent;   /* 1: the parent, which created (and removes) the objects */
-  size_t depth; /* the depth actually used (BENCH_F_DEPTH), else 0 */
+  size_t depth; /* queues: the depth actually used, else 0 */
 } bench_ep_t;
 
 typedef struct bench_impl {
@@ -304,10 +302,10 @@ typedef struct bench_rawring bench_rawring_t;
 #define BENCH_RAWRING_CHANS 4
 /* Bytes of shared memory for depth slots of size_a / size_b bytes. */
 size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b);
-/* Lay the queues out in mem (zeroed by the caller's OS) when init; attach
- * to it otherwise. `parent` picks the directions. */
+/* Use the queues in mem, which the OS zero-filled when the creator made
+ * it (zeroes are an empty pair of queues). `parent` picks the directions. */
 int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
-                       size_t size_a, size_t size_b, int parent, int init,
+                       size_t size_a, size_t size_b, int parent,
                        const bench_rawring_ops_t *ops, void *ctx);
 int bench_rawring_send(bench_rawring_t *r, const void *buf, size_t len);
 int bench_rawring_recv(bench_rawring_t *r, void *buf, size_t cap, size_t len);

@@ -207,21 +207,11 @@ static int mq_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
   return 0;
 }
 
-static const bench_impl_t mq_posix = {"mq",
-                                      XIPC_BACKEND_POSIX,
-                                      BENCH_XIPC,
-                                      "xipc_mq_send/xipc_mq_recv",
-                                      BENCH_F_QUEUE | BENCH_F_DEPTH,
-                                      mq_posix_available,
-                                      mq_posix_max,
-                                      mq_create_ep,
-                                      NULL,
-                                      mq_attach_ep,
-                                      NULL,
-                                      mq_send_ep,
-                                      mq_recv_ep,
-                                      mq_close_ep,
-                                      mq_unlink_names};
+static const bench_impl_t mq_posix = {
+    "mq",       XIPC_BACKEND_POSIX, BENCH_XIPC,     "xipc_mq_send/xipc_mq_recv",
+    0,          mq_posix_available, mq_posix_max,   mq_create_ep,
+    NULL,       mq_attach_ep,       NULL,           mq_send_ep,
+    mq_recv_ep, mq_close_ep,        mq_unlink_names};
 
 static int mq_sysv_available(char *why, size_t n) {
   if (xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV) &&
@@ -231,21 +221,11 @@ static int mq_sysv_available(char *why, size_t n) {
   return 0;
 }
 
-static const bench_impl_t mq_sysv = {"mq",
-                                     XIPC_BACKEND_SYSV,
-                                     BENCH_XIPC,
-                                     "xipc_mq_send/xipc_mq_recv",
-                                     BENCH_F_QUEUE | BENCH_F_DEPTH,
-                                     mq_sysv_available,
-                                     mq_sysv_max,
-                                     mq_create_ep,
-                                     NULL,
-                                     mq_attach_ep,
-                                     NULL,
-                                     mq_send_ep,
-                                     mq_recv_ep,
-                                     mq_close_ep,
-                                     mq_unlink_names};
+static const bench_impl_t mq_sysv = {
+    "mq",       XIPC_BACKEND_SYSV, BENCH_XIPC,     "xipc_mq_send/xipc_mq_recv",
+    0,          mq_sysv_available, mq_sysv_max,    mq_create_ep,
+    NULL,       mq_attach_ep,      NULL,           mq_send_ep,
+    mq_recv_ep, mq_close_ep,       mq_unlink_names};
 
 /* The ring needs the backend's shm and wait channels: xipc_supports(MQ)
  * says whether the backend has an mq at all (the ring is every backend's). */
@@ -260,7 +240,7 @@ static const bench_impl_t mq_sysv = {"mq",
                                     backend,                                   \
                                     BENCH_XIPC,                                \
                                     "xipc_mq_send/xipc_mq_recv (ring)",        \
-                                    BENCH_F_QUEUE | BENCH_F_DEPTH,             \
+                                    0,                                         \
                                     name##_available,                          \
                                     NULL,                                      \
                                     mq_create_ep,                              \

@@ -744,8 +744,7 @@ static int rring_map(rring_ep_t *x, const bench_run_t *run, int parent) {
     return bench_osfail("MapViewOfFile");
   x->ep.depth = run->depth;
   return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            cap_of(run->size), parent, parent, &win_ops,
-                            x->sem);
+                            cap_of(run->size), parent, &win_ops, x->sem);
 }
 
 static int rring_create_ep(bench_ep_t **out, const bench_run_t *run,
@@ -816,7 +815,7 @@ static const bench_impl_t raw_ring = {"mq-ring",
                                       XIPC_BACKEND_WIN32,
                                       BENCH_RAW,
                                       "SPSC queue in a section + semaphores",
-                                      BENCH_F_QUEUE | BENCH_F_DEPTH,
+                                      0,
                                       NULL,
                                       NULL,
                                       rring_create_ep,

@@ -80,12 +80,11 @@ size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b) {
 }
 
 int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
-                       size_t size_a, size_t size_b, int parent, int init,
+                       size_t size_a, size_t size_b, int parent,
                        const bench_rawring_ops_t *ops, void *ctx) {
   unsigned char *p = mem;
   bench_rawring_t *r;
 
-  (void)init; /* zero-filled memory is an empty pair of queues */
   *out = NULL;
   if (depth == 0 || depth > 0x10000u)
     return bench_fail("raw ring: depth %zu", depth);

@@ -62,7 +62,7 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
                  const xipc_mq_opts_t *opts) {
   static const xipc_mq_opts_t defaults;
   const xipc_mq_opts_t *o = opts != NULL ? opts : &defaults;
-  const xipc__mq_methods_t *meth;
+  const xipc__mq_methods_t *meth = NULL;
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__mq_req_t req;
@@ -285,7 +285,7 @@ int xipc_mq_close(xipc_mq_t *mq) {
 }
 
 int xipc_mq_unlink(const char *name, int backend, unsigned flags) {
-  const xipc__mq_methods_t *meth;
+  const xipc__mq_methods_t *meth = NULL;
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__mq_req_t req;

@@ -964,7 +964,7 @@ static int seg_open(struct xipc__ring *r, const char *name, int backend,
 static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   const xipc__backend_t *b;
   struct xipc__ring *r;
-  ring_geom_t want, have;
+  ring_geom_t want, have = {0};
   int creating = (req->flags & XIPC_CREATE) != 0;
   int err;
 
