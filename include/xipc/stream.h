@@ -84,9 +84,9 @@ XIPC_EXTERN int xipc_stream_close(xipc_stream_t *s);
 /* Give up the stream without closing its OS handle: *out gets the socket
  * (POSIX, Windows TCP) or pipe HANDLE (Windows local), *is_socket says
  * which, and `s` is freed. The caller owns the handle from now on (e.g.
- * uv_pipe_open / uv_tcp_open it: see xipc/uv.h). The handle is
- * non-blocking (POSIX) / overlapped (Windows). Framing state is lost: only
- * release between frames. */
+ * uv_pipe_open / uv_tcp_open it: see xipc/uv.h, which make it
+ * non-blocking). POSIX: a blocking socket; Windows: overlapped. Framing
+ * state is lost: only release between frames. */
 XIPC_EXTERN int xipc_stream_release(xipc_stream_t *s, xipc_os_handle_t *out,
                                     int *is_socket);
 /* The socket (POSIX, Windows TCP) or pipe HANDLE (Windows local). */

@@ -1,7 +1,12 @@
-/* xipc — byte I/O on file descriptors (pipes, fifos, sockets): always
- * O_NONBLOCK, waiting with poll() and the remaining monotonic time, so
- * every call honours its timeout. The first attempt is made before any
- * poll: data that is there costs one system call.
+/* xipc — byte I/O on file descriptors (pipes, fifos, sockets), waiting with
+ * poll() and the remaining monotonic time, so every call honours its
+ * timeout. The first attempt is made before any poll: data that is there
+ * costs one system call.
+ *
+ * Sockets are blocking descriptors: a call without a timeout (-1) is one
+ * recv/sendmsg that the kernel blocks, exactly the raw call; calls with a
+ * timeout pass MSG_DONTWAIT and wait in poll(). Pipes and fifos have no
+ * per-call flag, so they are O_NONBLOCK and always take the poll path.
  *
  * SIGPIPE: writing to a pipe or fifo without readers raises SIGPIPE, whose
  * default action kills the process. Sockets avoid it with MSG_NOSIGNAL.
@@ -64,8 +69,10 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   ssize_t r;
   int err;
 
+  int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
+
   for (;;) {
-    r = io->is_socket ? recv(FD(io), buf, cap, 0) : read(FD(io), buf, cap);
+    r = io->is_socket ? recv(FD(io), buf, cap, flags) : read(FD(io), buf, cap);
     if (r > 0) {
       *n = (size_t)r;
       return 0;
@@ -130,7 +137,8 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       memset(&msg, 0, sizeof(msg));
       msg.msg_iov = v + first;
       msg.msg_iovlen = (size_t)(niov - first);
-      r = sendmsg(FD(io), &msg, MSG_NOSIGNAL);
+      r = sendmsg(FD(io), &msg,
+                  MSG_NOSIGNAL | (timeout_ms < 0 ? 0 : MSG_DONTWAIT));
     } else {
       r = pipe_writev(FD(io), v + first, niov - first);
     }

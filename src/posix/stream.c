@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,11 +34,20 @@ static int unix_sockaddr(struct sockaddr_un *sa, const char *path) {
   return 0;
 }
 
-static void setup(xipc__io_t *io, int fd) {
+/* Connected sockets are blocking descriptors (src/posix/io.c says why). */
+static int setup(xipc__io_t *io, int fd) {
+  int fl = fcntl(fd, F_GETFL);
+
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    int e = errno;
+    close(fd);
+    return xipc__posix_fail(e, "fcntl(F_SETFL)");
+  }
   io->meth = &xipc__posix_io;
   io->h = fd;
   io->is_socket = 1;
   io->is_read = 0;
+  return 0;
 }
 
 /* Nonblocking connect; waits for completion. Returns the fd or an error. */
@@ -223,8 +233,7 @@ static int posix_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
   }
   if (l->addr.type == XIPC__ADDR_TCP)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  setup(io, fd);
-  return 0;
+  return setup(io, fd);
 }
 
 static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
@@ -259,8 +268,7 @@ static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
   }
   if (fd < 0)
     return fd;
-  setup(io, fd);
-  return 0;
+  return setup(io, fd);
 }
 
 static int posix_listener_close(xipc_listener_t *l) {
