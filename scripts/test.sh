@@ -6,12 +6,15 @@
 #      System V backends, helper processes)
 #   2. Linux ASan + UBSan build: the same tests
 #   3. Windows (mingw-w64 cross-build, -Werror): the same tests under Wine
-#   4. Install test: cmake --install, then examples/ built out of tree
+#   4. Fuzzing: libFuzzer targets (addresses and names, stream frames, ring
+#      headers), kept inputs replayed, then 30 s each (scripts/fuzz.sh)
+#   5. Install test: cmake --install, then examples/ built out of tree
 #      against the installed package with find_package(xipc) and with
 #      pkg-config, and run (Linux; the find_package build also for Windows)
 #
 # Installs what is missing first (scripts/bootstrap.sh). Set
-# XIPC_SKIP_WINDOWS=1 or XIPC_SKIP_ASAN=1 to leave a stage out locally.
+# XIPC_SKIP_WINDOWS=1, XIPC_SKIP_ASAN=1 or XIPC_SKIP_FUZZ=1 to leave a
+# stage out locally.
 # The combined matrix is written to build/conformance-matrix.md.
 set -uo pipefail
 
@@ -94,6 +97,9 @@ step linux preset linux-debug
 if [ "${XIPC_SKIP_WINDOWS:-0}" != 1 ]; then
   step windows preset mingw
 fi
+# libFuzzer targets for everything that parses bytes from a user or a peer
+# (scripts/fuzz.sh: kept inputs replayed, then XIPC_FUZZ_SECONDS each).
+[ "${XIPC_SKIP_FUZZ:-0}" = 1 ] || step fuzz scripts/fuzz.sh
 [ -d build/linux-debug ] && step install install_test
 [ -d build/mingw ] && step install-windows install_test_windows
 

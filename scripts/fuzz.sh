@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang + ASan +
+# UBSan, replay the kept corpus (tests/fuzz/corpus/TARGET: seeds and every
+# input that ever crashed, as regression cases), then fuzz each target for
+# XIPC_FUZZ_SECONDS (default 30). A crash fails the run; its input is left
+# in build/fuzz/ (crash-TARGET-*): fix the bug, then add the input to
+# tests/fuzz/corpus/TARGET.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${XIPC_FUZZ_SECONDS:-30}
+out=build/fuzz
+mkdir -p "$out"
+lib=(src/core/*.c src/posix/*.c src/sysv/*.c)
+flags=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
+       -fno-sanitize-recover=undefined -DXIPC_BUILDING -DXIPC_STATIC
+       -DXIPC_HAVE_POSIX -DXIPC_HAVE_SYSV -Iinclude -Isrc/core)
+failed=0
+for src in tests/fuzz/fuzz_*.c; do
+  t=$(basename "$src" .c)
+  t=${t#fuzz_}
+  if ! clang "${flags[@]}" "$src" "${lib[@]}" -lpthread -lrt -o "$out/fuzz_$t"; then
+    echo "fuzz $t: build failed"
+    failed=1
+    continue
+  fi
+  rm -rf "$out/corpus-$t"
+  cp -r "tests/fuzz/corpus/$t" "$out/corpus-$t"
+  # Regression: every kept input once.
+  if ! "$out/fuzz_$t" -runs=0 "tests/fuzz/corpus/$t" >"$out/$t-replay.log" 2>&1; then
+    echo "fuzz $t: a kept input crashes again"
+    tail -20 "$out/$t-replay.log"
+    failed=1
+    continue
+  fi
+  "$out/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" >"$out/$t.log" 2>&1
+  rc=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
+  if [ "$rc" -ne 0 ]; then
+    echo "fuzz $t: CRASH after ${runs:-?} runs (see $out/$t.log, input in $out/crash-$t-*)"
+    tail -30 "$out/$t.log"
+    failed=1
+  else
+    echo "fuzz $t: ${runs:-?} runs in ${seconds}s, no crash"
+  fi
+done
+exit "$failed"
