@@ -824,6 +824,17 @@ int xipc_bench_main(const char *self, int argc, char **argv) {
   return 0;
 }
 
+int xipc_bench_check(int argc, char **argv, int child) {
+  bench_run_t run;
+  options_t o;
+  int rc;
+
+  if (child)
+    return bench_run_parse(&run, argc - 1, argv + 1) == 0 ? 0 : 1;
+  rc = parse_options(&o, argc, argv);
+  return rc == 0 || rc == 1 ? 0 : 2;
+}
+
 int xipc_bench_child(const char *self, int argc, char **argv) {
   bench_run_t run;
 

@@ -12,4 +12,10 @@ int xipc_bench_main(const char *self, int argc, char **argv);
 /* `xipc bench-child ...`: the peer process the benchmark starts. */
 int xipc_bench_child(const char *self, int argc, char **argv);
 
+/* The same command lines checked without running anything (the tool's
+ * dry run, for the command-line fuzz target): `child` 0 for bench, 1 for
+ * bench-child. Returns the exit code the command would give for its
+ * arguments (0, 1 or 2). */
+int xipc_bench_check(int argc, char **argv, int child);
+
 #endif

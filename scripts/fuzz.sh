@@ -11,14 +11,27 @@ seconds=${XIPC_FUZZ_SECONDS:-30}
 out=build/fuzz
 mkdir -p "$out"
 lib=(src/core/*.c src/posix/*.c src/sysv/*.c)
+# The command-line target runs the tool's dispatcher: the tool without its
+# main() (tools/xipc/xipc.c) and the benchmark's Unix sources.
+cli=(tools/xipc/main.c tools/xipc/spawn.c tools/xipc/objects.c tools/xipc/io.c
+     $(ls bench/*.c | grep -v '_win32\.c$'))
 flags=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -DXIPC_BUILDING -DXIPC_STATIC
-       -DXIPC_HAVE_POSIX -DXIPC_HAVE_SYSV -Iinclude -Isrc/core)
+       -DXIPC_HAVE_POSIX -DXIPC_HAVE_SYSV -Iinclude -Isrc/core -Itools/xipc
+       -Ibench -DXIPC_BENCH_BUILD_TYPE='"fuzz"')
 failed=0
+# XIPC_FUZZ_TARGETS="cli ring" picks targets (default: all).
 for src in tests/fuzz/fuzz_*.c; do
   t=$(basename "$src" .c)
   t=${t#fuzz_}
-  if ! clang "${flags[@]}" "$src" "${lib[@]}" -lpthread -lrt -o "$out/fuzz_$t"; then
+  case " ${XIPC_FUZZ_TARGETS:-$t} " in *" $t "*) ;; *) continue ;; esac
+  extra=() opts=()
+  if [ "$t" = cli ]; then
+    extra=("${cli[@]}")
+    opts=(-close_fd_mask=3) # usage texts; sanitizer reports still show
+  fi
+  if ! clang "${flags[@]}" "$src" "${extra[@]}" "${lib[@]}" -lpthread -lrt -lm \
+      -o "$out/fuzz_$t"; then
     echo "fuzz $t: build failed"
     failed=1
     continue
@@ -26,13 +39,13 @@ for src in tests/fuzz/fuzz_*.c; do
   rm -rf "$out/corpus-$t"
   cp -r "tests/fuzz/corpus/$t" "$out/corpus-$t"
   # Regression: every kept input once.
-  if ! "$out/fuzz_$t" -runs=0 "tests/fuzz/corpus/$t" >"$out/$t-replay.log" 2>&1; then
+  if ! "$out/fuzz_$t" "${opts[@]}" -timeout=10 -runs=0 "tests/fuzz/corpus/$t" >"$out/$t-replay.log" 2>&1; then
     echo "fuzz $t: a kept input crashes again"
     tail -20 "$out/$t-replay.log"
     failed=1
     continue
   fi
-  "$out/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
+  "$out/fuzz_$t" "${opts[@]}" -timeout=10 -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" >"$out/$t.log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")

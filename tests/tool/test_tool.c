@@ -51,6 +51,10 @@ static void tool_usage_errors_exit_2(void) {
   XT_EQ(RUN(NULL, "recv", "mq:x", "--frobnicate"), 2);
   XT_EQ(RUN(NULL, "rm", "shm"), 2);
   XT_EQ(RUN(NULL, "rm", "teapot", "x"), 2);
+  /* "--" ends the options (it used to hang the option lookup: found by
+   * the command-line fuzz target, tests/fuzz/corpus/cli). */
+  XT_EQ(RUN(NULL, "info", "--", "x"), 2);
+  XT_EQ(RUN(NULL, "listen", "local:x", "--", "--once"), 2);
   XT_EQ(RUN(NULL, "ls", "--backend", "vms"), 2);
   XT_TRUE(strstr(errout, "usage") != NULL);
 }

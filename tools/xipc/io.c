@@ -61,6 +61,8 @@ int cmd_send(int argc, char **argv) {
     return TOOL_USAGE;
   if (o.npositional < 1 || mq_target(o.positional[0], &name) != 0)
     return tool_usage("send needs a target mq:NAME", syn);
+  if (tool_dry_run)
+    return tool_dry_name(name);
   err = open_queue(name, &o, &mq);
   if (err != 0)
     return tool_fail("send: mq_open", err);
@@ -97,6 +99,8 @@ int cmd_recv(int argc, char **argv) {
     return TOOL_USAGE;
   if (o.npositional != 1 || mq_target(o.positional[0], &name) != 0)
     return tool_usage("recv needs a target mq:NAME", syn);
+  if (tool_dry_run)
+    return tool_dry_name(name);
   err = open_queue(name, &o, &mq);
   if (err == 0)
     err = xipc_mq_attr(mq, &a);
@@ -149,6 +153,8 @@ int cmd_listen(int argc, char **argv) {
     return TOOL_USAGE;
   if (o.npositional != 1)
     return tool_usage("listen needs an ADDRESS", syn);
+  if (tool_dry_run)
+    return TOOL_OK;
   memset(&so, 0, sizeof(so));
   so.backend = o.backend;
   err = xipc_listen(&l, o.positional[0], &so);
@@ -181,6 +187,8 @@ int cmd_connect(int argc, char **argv) {
     return TOOL_USAGE;
   if (o.npositional != 1)
     return tool_usage("connect needs an ADDRESS", syn);
+  if (tool_dry_run)
+    return TOOL_OK;
   memset(&so, 0, sizeof(so));
   so.backend = o.backend;
   err = xipc_connect(&s, o.positional[0], &so,

@@ -32,6 +32,12 @@ static const char usage_text[] =
     "unix:/path, pipe:\\\\.\\pipe\\NAME, tcp:HOST:PORT.\n"
     "Exit codes: 0 ok, 1 runtime error, 2 usage.\n";
 
+int tool_dry_run;
+
+int tool_dry_name(const char *name) {
+  return xipc_name_check(name) == 0 ? TOOL_OK : TOOL_ERR;
+}
+
 int tool_fail(const char *what, int err) {
   fprintf(stderr, "xipc: %s: %s (%s)\n", what, xipc_err_name(err),
           xipc_last_error_message());
@@ -56,6 +62,8 @@ static int allowed_opt(const char *allowed, const char *name) {
   size_t n = strlen(name);
   const char *p = allowed;
 
+  if (n == 0) /* strstr finds "" everywhere: it would never advance */
+    return 0;
   while ((p = strstr(p, name)) != NULL) {
     if ((p == allowed || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
       return 1;
@@ -78,7 +86,7 @@ int tool_parse(int argc, char **argv, const char *allowed, int max_positional,
                const char *synopsis, tool_opts_t *o) {
   char msg[128];
   long v;
-  int i;
+  int i, options_done = 0;
 
   memset(o, 0, sizeof(*o));
   o->timeout_ms = -1;
@@ -87,7 +95,11 @@ int tool_parse(int argc, char **argv, const char *allowed, int max_positional,
     const char *a = argv[i], *name = a + 2;
     const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
-    if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
+    if (strcmp(a, "--") == 0 && !options_done) { /* the rest is positional */
+      options_done = 1;
+      continue;
+    }
+    if (options_done || strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
       if (o->npositional >= max_positional)
         return tool_usage("too many arguments", synopsis);
       o->positional[o->npositional++] = a;
@@ -205,7 +217,7 @@ static int cmd_demo(const char *self, int argc, char **argv) {
   int b, rc;
 
   rc = tool_parse(argc, argv, "backend", 0, "demo [--backend B]", &o);
-  if (rc != 0)
+  if (rc != 0 || tool_dry_run)
     return rc;
   printf("xipc %s demo: two processes share memory\n", xipc_version_string());
   for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
@@ -214,8 +226,23 @@ static int cmd_demo(const char *self, int argc, char **argv) {
   return rc;
 }
 
-int main(int argc, char **argv) {
-  const char *self = tool_self(argv[0]);
+/* `demo-child NAME BACKEND`, written by demo_one. */
+static int demo_child_args(int argc, char **argv) {
+  char *end;
+  long b;
+
+  if (argc != 3)
+    return tool_usage("demo-child takes NAME and BACKEND", "demo-child");
+  b = strtol(argv[2], &end, 10);
+  if (*argv[2] == '\0' || *end != '\0' || b < 1 || b > XIPC_BACKEND_COUNT)
+    return tool_usage("demo-child: bad BACKEND", "demo-child");
+  if (tool_dry_run)
+    return tool_dry_name(argv[1]);
+  return demo_child(argv[1], (int)b);
+}
+
+int tool_main(int argc, char **argv) {
+  const char *self = tool_dry_run ? "xipc" : tool_self(argv[0]);
   const char *cmd = argc >= 2 ? argv[1] : "";
 
   if (argc < 2 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
@@ -243,13 +270,15 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "connect") == 0)
     return cmd_connect(argc, argv);
   if (strcmp(cmd, "bench") == 0)
-    return xipc_bench_main(self, argc, argv);
+    return tool_dry_run ? xipc_bench_check(argc, argv, 0)
+                        : xipc_bench_main(self, argc, argv);
   if (strcmp(cmd, "bench-child") == 0)
-    return xipc_bench_child(self, argc, argv);
+    return tool_dry_run ? xipc_bench_check(argc, argv, 1)
+                        : xipc_bench_child(self, argc, argv);
   if (strcmp(cmd, "demo") == 0)
     return cmd_demo(self, argc, argv);
-  if (strcmp(cmd, "demo-child") == 0 && argc == 3)
-    return demo_child(argv[1], atoi(argv[2]));
+  if (strcmp(cmd, "demo-child") == 0)
+    return demo_child_args(argc, argv);
   if (strcmp(cmd, "version") == 0)
     return cmd_version(argc, argv);
   fprintf(stderr, "xipc: unknown command '%s'\n\n%s", cmd, usage_text);

@@ -74,6 +74,8 @@ int cmd_info(int argc, char **argv) {
 
   if (tool_parse(argc, argv, "", 0, "info", &o) != 0)
     return TOOL_USAGE;
+  if (tool_dry_run)
+    return TOOL_OK;
   printf("xipc %s, default backend %s\n\n%-8s", xipc_version_string(),
          xipc_backend_name(XIPC_BACKEND_DEFAULT), "kind");
   for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
@@ -215,6 +217,8 @@ int cmd_ls(int argc, char **argv) {
 
   if (tool_parse(argc, argv, "backend", 0, "ls [--backend B]", &o) != 0)
     return TOOL_USAGE;
+  if (tool_dry_run)
+    return TOOL_OK;
   all = o.backend == 0;
   printf("%-8s %-40s %-6s %s\n", "KIND", "NAME", "BACKEND", "DETAIL");
 #ifndef _WIN32
@@ -296,9 +300,25 @@ static int rm_stream(const char *name, int backend) {
 #endif
 }
 
+static int rm_mq(const char *name, int backend) {
+  return xipc_mq_unlink(name, backend, 0);
+}
+
+static int rm_mq_ring(const char *name, int backend) {
+  return xipc_mq_unlink(name, backend, XIPC_MQ_RING);
+}
+
+static const struct rm_kind {
+  const char *kind;
+  int (*unlink)(const char *name, int backend);
+} rm_kinds[] = {{"shm", xipc_shm_unlink},     {"mq", rm_mq},
+                {"mq-ring", rm_mq_ring},      {"sem", xipc_sem_unlink},
+                {"mutex", xipc_mutex_unlink}, {"fifo", xipc_fifo_unlink},
+                {"stream", rm_stream},        {NULL, NULL}};
+
 int cmd_rm(int argc, char **argv) {
   static const char syn[] = "rm KIND NAME [--backend B]";
-  const char *kind, *name;
+  const struct rm_kind *k;
   tool_opts_t o;
   int err;
 
@@ -306,25 +326,15 @@ int cmd_rm(int argc, char **argv) {
     return TOOL_USAGE;
   if (o.npositional != 2)
     return tool_usage("rm needs KIND and NAME", syn);
-  kind = o.positional[0];
-  name = o.positional[1];
-  if (strcmp(kind, "shm") == 0)
-    err = xipc_shm_unlink(name, o.backend);
-  else if (strcmp(kind, "mq") == 0)
-    err = xipc_mq_unlink(name, o.backend, 0);
-  else if (strcmp(kind, "mq-ring") == 0)
-    err = xipc_mq_unlink(name, o.backend, XIPC_MQ_RING);
-  else if (strcmp(kind, "sem") == 0)
-    err = xipc_sem_unlink(name, o.backend);
-  else if (strcmp(kind, "mutex") == 0)
-    err = xipc_mutex_unlink(name, o.backend);
-  else if (strcmp(kind, "fifo") == 0)
-    err = xipc_fifo_unlink(name, o.backend);
-  else if (strcmp(kind, "stream") == 0)
-    err = rm_stream(name, o.backend);
-  else
+  for (k = rm_kinds; k->kind != NULL; k++)
+    if (strcmp(k->kind, o.positional[0]) == 0)
+      break;
+  if (k->kind == NULL)
     return tool_usage("KIND is shm, mq, mq-ring, sem, mutex, fifo or stream",
                       syn);
+  if (tool_dry_run)
+    return tool_dry_name(o.positional[1]);
+  err = k->unlink(o.positional[1], o.backend);
   if (err != 0)
     return tool_fail("rm", err);
   return TOOL_OK;

@@ -43,6 +43,17 @@ int tool_run(const char *const *argv);
 const char *tool_self(const char *argv0);
 unsigned long tool_pid(void);
 
+/* The tool without its process entry point (xipc.c): argv[0] is the
+ * program, argv[1] the command. */
+int tool_main(int argc, char **argv);
+
+/* Set by the command-line fuzz target (tests/fuzz/fuzz_cli.c): every
+ * command parses and checks its arguments as usual, then returns before it
+ * touches an object, the terminal or another process. */
+extern int tool_dry_run;
+/* In a dry run, what a command would answer for a portable NAME. */
+int tool_dry_name(const char *name);
+
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
