@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 windows=0
 [ "${1:-}" = "--windows" ] && windows=1
 
-packages=(cmake ninja-build gcc libc6-dev make pkg-config libuv1-dev libcunit1-dev
+packages=(cmake ninja-build gcc libc6-dev make pkg-config libuv1-dev libcunit1-dev valgrind
           clang libclang-rt-14-dev)
 if [ "$windows" = 1 ]; then
   packages+=(gcc-mingw-w64-x86-64 wine wine64 dpkg-dev)

@@ -2,21 +2,37 @@
 # Build xipc and run every test: the README's test command, and what
 # .ci/run calls.
 #
-#   1. Linux debug build, -Werror: unit tests + conformance matrix (POSIX and
-#      System V backends, helper processes)
+#   1. Linux debug build, -Werror: unit tests, conformance matrix (POSIX and
+#      System V backends, helper processes), tool tests, and xipc_stress
+#      (4x4-process queue stress, 16-client streams, sem/mutex contention,
+#      kill -9 crash loops)
 #   2. Linux ASan + UBSan build: the same tests
-#   3. Windows (mingw-w64 cross-build, -Werror): the same tests under Wine
-#   4. Fuzzing: libFuzzer targets (addresses and names, stream frames, ring
-#      headers), kept inputs replayed, then 30 s each (scripts/fuzz.sh)
-#   5. Install test: cmake --install, then examples/ built out of tree
+#   3. TSan (clang): the threaded parts (scripts/tsan.sh)
+#   4. valgrind memcheck of the conformance suite (scripts/valgrind.sh)
+#   5. Windows (mingw-w64 cross-build, -Werror): the same tests under Wine
+#   6. Fuzzing: libFuzzer targets (addresses and names, stream frames, ring
+#      headers, the tool's command line), kept inputs replayed, then 30 s
+#      each (scripts/fuzz.sh)
+#   7. Install test: cmake --install, then examples/ built out of tree
 #      against the installed package with find_package(xipc) and with
 #      pkg-config, and run (Linux; the find_package build also for Windows)
 #
+# `scripts/test.sh --long`: stress and crash loops 10x bigger
+# (XIPC_STRESS_SCALE=10) and 5 minutes per fuzz target.
+#
 # Installs what is missing first (scripts/bootstrap.sh). Set
-# XIPC_SKIP_WINDOWS=1, XIPC_SKIP_ASAN=1 or XIPC_SKIP_FUZZ=1 to leave a
-# stage out locally.
+# XIPC_SKIP_WINDOWS=1, XIPC_SKIP_ASAN=1, XIPC_SKIP_TSAN=1,
+# XIPC_SKIP_VALGRIND=1 or XIPC_SKIP_FUZZ=1 to leave a stage out locally.
 # The combined matrix is written to build/conformance-matrix.md.
 set -uo pipefail
+
+case "${1:-}" in
+  --long)
+    export XIPC_STRESS_SCALE=${XIPC_STRESS_SCALE:-10}
+    export XIPC_FUZZ_SECONDS=${XIPC_FUZZ_SECONDS:-300} ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--long]" >&2; exit 2 ;;
+esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -94,6 +110,8 @@ install_test_windows() {
 
 step linux preset linux-debug
 [ "${XIPC_SKIP_ASAN:-0}" = 1 ] || step asan preset linux-asan
+[ "${XIPC_SKIP_TSAN:-0}" = 1 ] || step tsan scripts/tsan.sh
+[ "${XIPC_SKIP_VALGRIND:-0}" = 1 ] || step valgrind scripts/valgrind.sh
 if [ "${XIPC_SKIP_WINDOWS:-0}" != 1 ]; then
   step windows preset mingw
 fi
@@ -111,13 +129,18 @@ fi
   for d in build/linux-debug build/mingw; do
     [ -f "$d/conformance-matrix.md" ] && { echo; cat "$d/conformance-matrix.md"; }
   done
+  echo
+  echo "## Stress and crash loops (xipc_stress)"
+  for d in build/linux-debug build/mingw; do
+    [ -f "$d/stress-matrix.md" ] && { echo; cat "$d/stress-matrix.md"; }
+  done
 } > build/conformance-matrix.md
 echo
 cat build/conformance-matrix.md
 
 # One closing line over every CUnit run above.
 totals=$(cat "$logs"/*.log 2>/dev/null |
-  sed -n 's/^.*\(unit\|conformance\): \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\2 \3 \5/p' |
+  sed -n 's/^.*\(unit\|conformance\|stress\|tool\): \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\2 \3 \5/p' |
   awk '{p+=$1; f+=$2; s+=$3} END {printf "%d %d %d", p, f, s}')
 read -r passed failed skipped <<<"$totals"
 echo

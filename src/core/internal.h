@@ -156,7 +156,8 @@ struct xipc_stream {
   size_t max_frame;
   unsigned char hdr[4]; /* recv_msg: header bytes read so far */
   int hdr_got;
-  int broken;           /* framing lost: every call is XIPC_EPIPE */
+  int broken; /* framing lost: every call is XIPC_EPIPE (atomic: a sender
+                 and a receiver thread may share the stream) */
 };
 
 struct xipc_listener {

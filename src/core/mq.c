@@ -140,29 +140,35 @@ static void stash_unlock(xipc_mq_t *mq) {
   __atomic_store_n(&mq->stash_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* 1 when the stash answered (message returned or XIPC_EMSGSIZE in *err). */
+/* 1 when the stash answered (message returned or XIPC_EMSGSIZE in *err).
+ * mq->stash is read without the lock on the fast path, so every store to
+ * it is atomic. */
 static int stash_take(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
                       unsigned *prio, int *err) {
   struct xipc__stash *s;
+  size_t n;
 
   if (__atomic_load_n(&mq->stash, __ATOMIC_ACQUIRE) == NULL)
     return 0; /* the common case: one load */
   stash_lock(mq);
   s = mq->stash;
-  if (s != NULL && s->len <= cap)
-    mq->stash = s->next;
+  n = s != NULL ? s->len : 0;
+  if (s != NULL && n <= cap)
+    __atomic_store_n(&mq->stash, s->next, __ATOMIC_RELEASE);
   stash_unlock(mq);
   if (s == NULL)
     return 0;
-  *len = s->len;
-  if (s->len > cap) {
+  *len = n;
+  if (n > cap) {
+    /* s stays in the stash, where another thread may take and free it
+     * from now on: only n, read under the lock, is used. */
     *err = xipc__fail(XIPC_EMSGSIZE, 0,
                       "mq_recv: the next message has %zu bytes, the buffer "
                       "%zu (kept for the next receive)",
-                      s->len, cap);
+                      n, cap);
     return 1;
   }
-  memcpy(buf, s->data, s->len);
+  memcpy(buf, s->data, n);
   if (prio != NULL)
     *prio = s->prio;
   free(s);
@@ -177,7 +183,7 @@ static void stash_put(xipc_mq_t *mq, struct xipc__stash *s) {
   stash_lock(mq);
   for (p = &mq->stash; *p != NULL; p = &(*p)->next)
     ;
-  *p = s;
+  __atomic_store_n(p, s, __ATOMIC_RELEASE); /* p may be &mq->stash */
   stash_unlock(mq);
 }
 

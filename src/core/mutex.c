@@ -21,7 +21,7 @@ static int mutex_backend(int backend, const xipc__backend_t **b) {
  * holder writes held/owner, so a thread that reads its own id there is the
  * holder; any other thread reads "not mine" whatever it races with. */
 static int held_by_me(const xipc_mutex_t *m) {
-  return __atomic_load_n(&m->held, __ATOMIC_RELAXED) &&
+  return __atomic_load_n(&m->held, __ATOMIC_ACQUIRE) &&
          __atomic_load_n(&m->owner, __ATOMIC_RELAXED) == xipc__thread_self();
 }
 
@@ -79,8 +79,10 @@ int xipc_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
   err = m->meth->lock(m, timeout_ms);
   if (err == 0 || err == XIPC_EOWNERDEAD) {
     m->dead = err == XIPC_EOWNERDEAD;
+    /* owner before held (release): a thread that reads held set reads
+     * this owner, not the previous holder's. */
     __atomic_store_n(&m->owner, xipc__thread_self(), __ATOMIC_RELAXED);
-    __atomic_store_n(&m->held, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->held, 1, __ATOMIC_RELEASE);
   }
   return err;
 }
@@ -101,7 +103,9 @@ int xipc_mutex_unlock(xipc_mutex_t *m) {
     __atomic_store_n(&m->held, 1, __ATOMIC_RELAXED);
     return err;
   }
-  m->dead = 0;
+  /* m->dead is not touched once the OS lock is free: another thread may
+   * hold it through this handle by now, and its lock has set dead for
+   * itself (a late "dead = 0" here could erase its owner-died state). */
   return 0;
 }
 

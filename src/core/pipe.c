@@ -142,6 +142,11 @@ int xipc__fifo_path(char *buf, size_t len, const char *name, int backend) {
     n = snprintf(buf, len, "\\\\.\\pipe\\xipc.fifo.%s", name);
   } else {
     err = xipc_runtime_dir(dir, &dlen);
+    if (err == XIPC_ENOSPC) /* dlen: the size RUNDIR would need */
+      return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                        "fifo '%s': runtime dir of %zu bytes leaves no room "
+                        "(fifo paths are limited to %d bytes)",
+                        name, dlen - 1, (int)len - 1);
     if (err != 0)
       return err;
     n = snprintf(buf, len, "%s/%s.fifo", dir, name);

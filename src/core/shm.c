@@ -127,7 +127,10 @@ static int check_args(const char *name, size_t size,
   if ((o->flags & XIPC_CREATE) && size == 0)
     return xipc__fail(XIPC_EINVAL, 0, "shm: size 0 cannot be created");
   if (size > SHM_SIZE_MAX)
-    return xipc__fail(XIPC_EINVAL, 0, "shm: size %zu is absurd", size);
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "shm: size %zu is above the maximum of %zu bytes "
+                      "(PTRDIFF_MAX / 2)",
+                      size, SHM_SIZE_MAX);
   err = xipc__backend_get(o->backend, &b);
   if (err != 0)
     return err;

@@ -108,6 +108,11 @@ int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
     return set_path(a, XIPC__ADDR_PIPE, path);
   }
   err = xipc_runtime_dir(dir, &dlen);
+  if (err == XIPC_ENOSPC) /* dlen: the size RUNDIR would need */
+    return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                      "address %s: runtime dir of %zu bytes leaves no room "
+                      "(socket paths are limited to %d bytes)",
+                      text, dlen - 1, (int)sizeof(a->path) - 1);
   if (err != 0)
     return err;
   snprintf(path, sizeof(path), "%s/%s.sock", dir, text + 6);
@@ -267,7 +272,7 @@ int xipc_connect(xipc_stream_t **out, const char *address,
 }
 
 static int usable(xipc_stream_t *s, const char *what) {
-  if (s->broken)
+  if (__atomic_load_n(&s->broken, __ATOMIC_RELAXED))
     return xipc__fail(XIPC_EPIPE, 0,
                       "%s: the stream lost its framing earlier; close it",
                       what);
@@ -342,7 +347,8 @@ int xipc_send_msg(xipc_stream_t *s, const void *buf, size_t len,
   iov[1].len = len;
   err = s->io.meth->write(&s->io, iov, len > 0 ? 2 : 1, &done, timeout_ms);
   if (err != 0 && done > 0)
-    s->broken = 1; /* half a frame went out: the peer cannot resync */
+    /* half a frame went out: the peer cannot resync */
+    __atomic_store_n(&s->broken, 1, __ATOMIC_RELAXED);
   return err;
 }
 
@@ -387,7 +393,7 @@ int xipc_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
          (size_t)s->hdr[2] << 16 | (size_t)s->hdr[3] << 24;
   *len = flen;
   if (flen > s->max_frame) {
-    s->broken = 1;
+    __atomic_store_n(&s->broken, 1, __ATOMIC_RELAXED);
     return xipc__fail(XIPC_EMSGSIZE, 0,
                       "recv_msg: the peer announced a %zu-byte frame, the "
                       "maximum is %zu (stream closed for framing)",
@@ -405,7 +411,7 @@ int xipc_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
      * on. Part of it taken (into a buffer the caller may not pass again):
      * the framing is lost. */
     if (got > 0)
-      s->broken = 1;
+      __atomic_store_n(&s->broken, 1, __ATOMIC_RELAXED);
     return err;
   }
   s->hdr_got = 0;

@@ -81,11 +81,21 @@ int xipc__posix_error(int errnum) {
   }
 }
 
+/* strerror's "Too many open files" does not say which limit: name it. */
+static const char *limit_hint(int errnum) {
+  if (errnum == EMFILE)
+    return " (the per-process limit RLIMIT_NOFILE, ulimit -n)";
+  if (errnum == ENFILE)
+    return " (the system-wide limit fs.file-max)";
+  return "";
+}
+
 static int vfail_as(int err, int errnum, const char *fmt, va_list ap) {
   char what[320];
 
   vsnprintf(what, sizeof(what), fmt, ap);
-  return xipc__fail(err, errnum, "%s: %s", what, strerror(errnum));
+  return xipc__fail(err, errnum, "%s: %s%s", what, strerror(errnum),
+                    limit_hint(errnum));
 }
 
 int xipc__posix_fail(int errnum, const char *fmt, ...) {

@@ -156,7 +156,11 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
     }
     if (errno == EINTR)
       continue;
-    if (errno == EPIPE)
+    /* A TCP peer that died with unread data reset the connection: send(2)
+     * fails with ECONNRESET once, EPIPE afterwards. Either way the peer is
+     * gone, which is XIPC_EPIPE on send on every backend (docs/streams.md;
+     * src/win32/io.c maps Winsock's resets the same way). */
+    if (errno == EPIPE || errno == ECONNRESET)
       return xipc__fail(XIPC_EPIPE, errno, "write: the reader/peer is gone");
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return xipc__posix_fail(errno, "write");

@@ -14,9 +14,29 @@
 #include <mqueue.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MQD(mq) ((mqd_t)(mq)->h)
+
+/* Can this process open one more descriptor? */
+static int descriptor_available(void) {
+  int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return errno != EMFILE && errno != ENFILE;
+  close(fd);
+  return 1;
+}
+
+static long msgqueue_limit(void) {
+  struct rlimit rl;
+
+  if (getrlimit(RLIMIT_MSGQUEUE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+    return -1;
+  return (long)rl.rlim_cur;
+}
 
 /* mq_open's EINVAL on creation means the geometry exceeds a limit (core has
  * checked everything else): say which one and how to raise it. */
@@ -40,11 +60,14 @@ static int create_fail(int e, const xipc__mq_req_t *req) {
                                "fs.mqueue.msgsize_max = %ld (raise with "
                                "sysctl fs.mqueue.msgsize_max=N as root)",
                                req->osname, size, size_max);
-  if (e == EMFILE)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
-                               "mq_open(%s): RLIMIT_MSGQUEUE (ulimit -q) or "
-                               "the open-file limit would be exceeded",
-                               req->osname);
+  /* EMFILE means either limit: out of descriptors (XIPC_EMFILE, like
+   * every other open), or the user's queues would exceed RLIMIT_MSGQUEUE
+   * (a system limit on the queue's shape). */
+  if (e == EMFILE && descriptor_available())
+    return xipc__fail(XIPC_ESYSLIMIT, e,
+                      "mq_open(%s): the memory of this user's queues would "
+                      "exceed RLIMIT_MSGQUEUE = %ld bytes (ulimit -q)",
+                      req->osname, msgqueue_limit());
   if (e == ENOSPC)
     return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): fs.mqueue.queues_max queues "

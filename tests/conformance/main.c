@@ -16,6 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The same runner builds two programs: xipc_conformance (every operation)
+ * and, with XT_STRESS defined, xipc_stress (load and crash loops; sizes
+ * grow with XIPC_STRESS_SCALE). Each writes LABEL-matrix.md/.json. */
+#ifdef XT_STRESS
+#define LABEL "stress"
+static const xt_row_t *const rows[] = {
+    &xt_row_stress_mq,           &xt_row_stress_ring,
+    &xt_row_stress_stream_local, &xt_row_stress_stream_tcp,
+    &xt_row_stress_sync,         &xt_row_crash_mq,
+    &xt_row_crash_ring,          &xt_row_crash_mutex,
+    &xt_row_crash_stream};
+#else
+#define LABEL "conformance"
 static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
                                        &xt_row_sem, &xt_row_mutex,
                                        &xt_row_mq,  &xt_row_mq_ring,
@@ -23,7 +36,9 @@ static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
                                        &xt_row_stream_local,
                                        &xt_row_stream_tcp,
                                        &xt_row_uv_mq, &xt_row_uv_sem,
-                                       &xt_row_uv_stream};
+                                       &xt_row_uv_stream,
+                                       &xt_row_security, &xt_row_limits};
+#endif
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static int init_posix(void) { xt_backend = XIPC_BACKEND_POSIX; return 0; }
@@ -280,15 +295,15 @@ int main(int argc, char **argv) {
   failed = CU_get_number_of_tests_failed();
   tests = CU_get_number_of_tests_run();
 
-  printf("\nconformance matrix (%s):\n\n", PLATFORM);
+  printf("\n" LABEL " matrix (%s):\n\n", PLATFORM);
   write_md(stdout);
   printf("\n");
-  write_file(dir, "conformance-matrix.md", write_md);
-  write_file(dir, "conformance-matrix.json", write_json);
+  write_file(dir, LABEL "-matrix.md", write_md);
+  write_file(dir, LABEL "-matrix.json", write_json);
   for (r = 0; r < NROWS; r++)
     for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
       skipped += cell_counts(&cells[r][b]).skipped;
-  printf("conformance: %u passed, %u failed, %u skipped\n",
+  printf(LABEL ": %u passed, %u failed, %u skipped\n",
          tests - failed - skipped, failed, skipped);
   CU_cleanup_registry();
   xt_scratch_cleanup();

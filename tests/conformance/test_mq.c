@@ -49,16 +49,6 @@ static xt_proc_t *spawn_mq(const char *helper, const char *name,
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static xipc_mq_t *hopen(char **argv) {
-  xipc_mq_opts_t o;
-  xipc_mq_t *mq = NULL;
-
-  memset(&o, 0, sizeof(o));
-  o.backend = atoi(argv[1]);
-  o.flags = (unsigned)atoi(argv[2]);
-  return xipc_mq_open(&mq, argv[0], &o) == 0 ? mq : NULL;
-}
-
 /* Message i of a sender: 8-byte header (i) then a pattern of length len. */
 static size_t make_msg(unsigned char *buf, uint32_t sender, uint32_t i,
                        size_t len) {
@@ -87,7 +77,7 @@ static int h_send(int argc, char **argv) {
   int i, n;
 
   HCHECK(argc == 6);
-  mq = hopen(argv);
+  mq = xt_mq_open_args(argv);
   HCHECK(mq != NULL);
   xt_ready();
   uv_sleep((unsigned)atoi(argv[5]));
@@ -110,7 +100,7 @@ static int h_recv(int argc, char **argv) {
   int i, err;
 
   HCHECK(argc == 5);
-  mq = hopen(argv);
+  mq = xt_mq_open_args(argv);
   HCHECK(mq != NULL);
   xt_ready();
   for (i = 0; i < atoi(argv[3]); i++) {
@@ -132,7 +122,7 @@ static int h_produce(int argc, char **argv) {
   xipc_mq_t *mq;
 
   HCHECK(argc == 5);
-  mq = hopen(argv);
+  mq = xt_mq_open_args(argv);
   HCHECK(mq != NULL);
   id = (uint32_t)atoi(argv[3]);
   n = (uint32_t)atoi(argv[4]);
@@ -159,7 +149,7 @@ static int h_consume(int argc, char **argv) {
   int p, np;
 
   HCHECK(argc == 4);
-  mq = hopen(argv);
+  mq = xt_mq_open_args(argv);
   np = atoi(argv[3]);
   HCHECK(mq != NULL && np < 16);
   for (p = 0; p < 16; p++)

@@ -707,39 +707,6 @@ static void on_wait_ignored(xipc_uv_wait_t *req, int status) {
   ignored_status = status;
 }
 
-static xipc_sem_t *sem_create(const char *name, unsigned initial) {
-  xipc_sem_opts_t o;
-  xipc_sem_t *s = NULL;
-
-  memset(&o, 0, sizeof(o));
-  o.backend = xt_backend;
-  o.flags = XIPC_CREATE | XIPC_EXCL;
-  o.initial = initial;
-  XT_OK(xipc_sem_open(&s, name, &o));
-  return s;
-}
-
-static void sem_drop(xipc_sem_t *s, const char *name) {
-  XT_OK(xipc_sem_unlink(name, xt_backend));
-  XT_OK(xipc_sem_close(s));
-}
-
-static xipc_mutex_t *mutex_create(const char *name) {
-  xipc_mutex_opts_t o;
-  xipc_mutex_t *m = NULL;
-
-  memset(&o, 0, sizeof(o));
-  o.backend = xt_backend;
-  o.flags = XIPC_CREATE | XIPC_EXCL;
-  XT_OK(xipc_mutex_open(&m, name, &o));
-  return m;
-}
-
-static void mutex_drop(xipc_mutex_t *m, const char *name) {
-  XT_OK(xipc_mutex_unlink(name, xt_backend));
-  XT_OK(xipc_mutex_close(m));
-}
-
 /* ---- uv-sem: tests ---------------------------------------------------------- */
 
 static void uv_sem_wait_is_woken_by_another_process(void) {
@@ -752,7 +719,7 @@ static void uv_sem_wait_is_woken_by_another_process(void) {
   uint64_t t0;
 
   xt_name(name, sizeof(name), "uvsem");
-  s = sem_create(name, 0);
+  s = xt_sem_create(name, 0);
   XT_TRUE_FATAL(s != NULL);
   memset(&c, 0, sizeof(c));
   uv_loop_init(&loop);
@@ -769,7 +736,7 @@ static void uv_sem_wait_is_woken_by_another_process(void) {
   XT_EQ(xt_proc_wait(p, 20000), 0);
   finish_loop(&loop);
   XT_ERR(xipc_sem_wait(s, 0), XIPC_EAGAIN); /* taken exactly once */
-  sem_drop(s, name);
+  xt_sem_drop(s, name);
 }
 
 static void uv_sem_wait_timeouts(void) {
@@ -781,7 +748,7 @@ static void uv_sem_wait_timeouts(void) {
   uint64_t t0;
 
   xt_name(name, sizeof(name), "uvsemto");
-  s = sem_create(name, 0);
+  s = xt_sem_create(name, 0);
   XT_TRUE_FATAL(s != NULL);
   memset(&c, 0, sizeof(c));
   memset(&c2, 0, sizeof(c2));
@@ -806,7 +773,7 @@ static void uv_sem_wait_timeouts(void) {
   XT_EQ(ignored_calls, 1);
   XT_EQ(ignored_status, 0);
   XT_ERR(xipc_sem_wait(s, 0), XIPC_EAGAIN);
-  sem_drop(s, name);
+  xt_sem_drop(s, name);
 }
 
 static void on_cancel_timer(uv_timer_t *t) {
@@ -826,7 +793,7 @@ static void uv_sem_wait_cancel_is_ecanceled_and_takes_nothing(void) {
   uint64_t t0;
 
   xt_name(name, sizeof(name), "uvsemcancel");
-  s = sem_create(name, 0);
+  s = xt_sem_create(name, 0);
   XT_TRUE_FATAL(s != NULL);
   memset(&c, 0, sizeof(c));
   uv_loop_init(&loop);
@@ -860,7 +827,7 @@ static void uv_sem_wait_cancel_is_ecanceled_and_takes_nothing(void) {
   XT_EQ(c.status, 0);
   finish_loop(&loop);
   XT_ERR(xipc_sem_wait(s, 0), XIPC_EAGAIN);
-  sem_drop(s, name);
+  xt_sem_drop(s, name);
 }
 
 static void uv_mutex_lock_waits_for_another_process(void) {
@@ -873,7 +840,7 @@ static void uv_mutex_lock_waits_for_another_process(void) {
   int never = 0;
 
   xt_name(name, sizeof(name), "uvmtx");
-  m = mutex_create(name);
+  m = xt_mutex_create(name);
   XT_TRUE_FATAL(m != NULL);
   p = spawn_named("uv-mtx-hold", name, NULL);
   XT_TRUE_FATAL(p != NULL);
@@ -897,7 +864,7 @@ static void uv_mutex_lock_waits_for_another_process(void) {
   expect_other_gets(name, "XIPC_OK");
   XT_OK(xipc_mutex_lock(m, 0));
   XT_OK(xipc_mutex_unlock(m));
-  mutex_drop(m, name);
+  xt_mutex_drop(m, name);
 }
 
 static void uv_mutex_killed_holder_is_eownerdead(void) {
@@ -909,7 +876,7 @@ static void uv_mutex_killed_holder_is_eownerdead(void) {
   uv_loop_t loop;
 
   xt_name(name, sizeof(name), "uvdead");
-  m = mutex_create(name);
+  m = xt_mutex_create(name);
   XT_TRUE_FATAL(m != NULL);
   p = spawn_named("uv-mtx-hold", name, NULL);
   XT_TRUE_FATAL(p != NULL);
@@ -925,7 +892,7 @@ static void uv_mutex_killed_holder_is_eownerdead(void) {
   XT_EQ(c.unlock_rc, 0); /* consistent + unlock on the request's thread */
   finish_loop(&loop);
   expect_other_gets(name, "XIPC_OK"); /* recovered */
-  mutex_drop(m, name);
+  xt_mutex_drop(m, name);
 }
 
 static void uv_mutex_lock_cancel_and_timeout(void) {
@@ -939,7 +906,7 @@ static void uv_mutex_lock_cancel_and_timeout(void) {
   uint64_t t0;
 
   xt_name(name, sizeof(name), "uvmcancel");
-  m = mutex_create(name);
+  m = xt_mutex_create(name);
   XT_TRUE_FATAL(m != NULL);
   p = spawn_named("uv-mtx-hold", name, NULL);
   XT_TRUE_FATAL(p != NULL);
@@ -968,7 +935,7 @@ static void uv_mutex_lock_cancel_and_timeout(void) {
   XT_EQ(xt_proc_send(p, "unlock"), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
   expect_other_gets(name, "XIPC_OK"); /* neither request kept it */
-  mutex_drop(m, name);
+  xt_mutex_drop(m, name);
 }
 
 static void uv_wait_bad_arguments(void) {
@@ -978,7 +945,7 @@ static void uv_wait_bad_arguments(void) {
   uv_loop_t loop;
 
   xt_name(name, sizeof(name), "uvwbad");
-  s = sem_create(name, 0);
+  s = xt_sem_create(name, 0);
   XT_TRUE_FATAL(s != NULL);
   uv_loop_init(&loop);
   XT_ERR(xipc_uv_sem_wait(NULL, &req, s, 0, on_wait), XIPC_EINVAL);
@@ -991,7 +958,7 @@ static void uv_wait_bad_arguments(void) {
   XT_ERR(xipc_uv_wait_cancel(NULL), XIPC_EINVAL);
   XT_TRUE(xipc_uv_wait_get_data(NULL) == NULL);
   finish_loop(&loop);
-  sem_drop(s, name);
+  xt_sem_drop(s, name);
 }
 
 static const xt_test_t sem_tests[] = {

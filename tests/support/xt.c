@@ -165,6 +165,51 @@ size_t xt_check(const void *p, size_t n, uint32_t seed) {
   return n;
 }
 
+/* ---- objects of the running backend -------------------------------------- */
+
+xipc_sem_t *xt_sem_create(const char *name, unsigned initial) {
+  xipc_sem_opts_t o;
+  xipc_sem_t *s = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE | XIPC_EXCL;
+  o.initial = initial;
+  XT_OK(xipc_sem_open(&s, name, &o));
+  return s;
+}
+
+void xt_sem_drop(xipc_sem_t *s, const char *name) {
+  XT_OK(xipc_sem_unlink(name, xt_backend));
+  XT_OK(xipc_sem_close(s));
+}
+
+xipc_mutex_t *xt_mutex_create(const char *name) {
+  xipc_mutex_opts_t o;
+  xipc_mutex_t *m = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE | XIPC_EXCL;
+  XT_OK(xipc_mutex_open(&m, name, &o));
+  return m;
+}
+
+void xt_mutex_drop(xipc_mutex_t *m, const char *name) {
+  XT_OK(xipc_mutex_unlink(name, xt_backend));
+  XT_OK(xipc_mutex_close(m));
+}
+
+xipc_mq_t *xt_mq_open_args(char **argv) {
+  xipc_mq_opts_t o;
+  xipc_mq_t *mq = NULL;
+
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(argv[1]);
+  o.flags = (unsigned)atoi(argv[2]);
+  return xipc_mq_open(&mq, argv[0], &o) == 0 ? mq : NULL;
+}
+
 /* ---- helper processes: parent side ------------------------------------------ */
 
 struct xt_proc {
@@ -217,6 +262,9 @@ typedef int (*cond_fn)(xt_proc_t *p);
 
 static int run_until(xt_proc_t *p, cond_fn cond, int timeout_ms) {
   p->timed_out = 0;
+  /* Each helper has its own loop, idle while we wait on others: its cached
+   * time is stale, and a timer counts from the cached time. */
+  uv_update_time(&p->loop);
   uv_timer_start(&p->timer, on_timer, (uint64_t)timeout_ms, 0);
   while (!cond(p) && !p->timed_out)
     uv_run(&p->loop, UV_RUN_ONCE);
@@ -290,6 +338,24 @@ static void proc_free(xt_proc_t *p) {
   free(p);
 }
 
+/* Under Wine, process creation has been seen to fail once in a while (about
+ * one start in 3000 under load) with an unmapped error (UV_UNKNOWN): try up
+ * to 3 times, and say so; a start that keeps failing fails the test. */
+static int spawn_retrying(uv_loop_t *loop, uv_process_t *proc,
+                          const uv_process_options_t *opts, const char *what) {
+  int tries, rc = 0;
+
+  for (tries = 0; tries < 3; tries++) {
+    rc = uv_spawn(loop, proc, opts);
+    if (rc == 0)
+      break;
+    fprintf(stderr, "start of %s failed: %s (%s)%s\n", what, uv_err_name(rc),
+            uv_strerror(rc), tries < 2 ? ", retrying" : "");
+    uv_sleep(100);
+  }
+  return rc;
+}
+
 xt_proc_t *xt_spawn(const char *helper, const char *const *args) {
   char exe[4096], line[256], text[4608];
   size_t exe_len = sizeof(exe);
@@ -333,7 +399,7 @@ xt_proc_t *xt_spawn(const char *helper, const char *const *args) {
   opts.stdio = stdio;
   opts.stdio_count = 3;
 
-  err = uv_spawn(&p->loop, &p->proc, &opts);
+  err = spawn_retrying(&p->loop, &p->proc, &opts, helper);
   if (err != 0) {
     snprintf(text, sizeof(text), "uv_spawn(%s --helper %s): %s", exe, helper,
              uv_strerror(err));
@@ -448,7 +514,7 @@ int xt_run(const char *const *argv, const char *input, char *out,
   uv_stdio_container_t stdio[3];
   uv_process_options_t opts;
   uv_buf_t b;
-  int rc, tries;
+  int rc;
 
   memset(&r, 0, sizeof(r));
   r.obuf = out != NULL ? out : dummy;
@@ -474,17 +540,7 @@ int xt_run(const char *const *argv, const char *input, char *out,
   opts.exit_cb = run_exit;
   opts.stdio = stdio;
   opts.stdio_count = 3;
-  /* Under Wine, process creation has been seen to fail once in a while
-   * with an unmapped error (UV_UNKNOWN) under load: try up to 3 times, and
-   * say so; a start that keeps failing fails the test. */
-  for (tries = 0; tries < 3; tries++) {
-    rc = uv_spawn(&loop, &r.proc, &opts);
-    if (rc == 0)
-      break;
-    fprintf(stderr, "xt_run(%s): start failed: %s (%s)%s\n", argv[0],
-            uv_err_name(rc), uv_strerror(rc), tries < 2 ? ", retrying" : "");
-    uv_sleep(100);
-  }
+  rc = spawn_retrying(&loop, &r.proc, &opts, argv[0]);
   if (rc != 0) {
     uv_close((uv_handle_t *)&r.in, NULL);
     uv_close((uv_handle_t *)&r.out, NULL);
@@ -525,6 +581,49 @@ int xt_run(const char *const *argv, const char *input, char *out,
   return r.timed_out || r.signal != 0 ? -1 : (int)r.status;
 }
 
+/* ---- a helper's result lines --------------------------------------------- */
+
+void xt_read_results(xt_proc_t *p, xt_results_t *r, int timeout_ms) {
+  char buf[sizeof(r->line[0])];
+
+  memset(r, 0, sizeof(*r));
+  while (r->n < XT_RESULT_LINES &&
+         xt_proc_recv(p, buf, sizeof(buf), timeout_ms) == 0) {
+    if (strcmp(buf, "END") == 0) {
+      r->ended = 1;
+      return;
+    }
+    snprintf(r->line[r->n++], sizeof(r->line[0]), "%s", buf);
+  }
+}
+
+const char *xt_result(const xt_results_t *r, const char *label) {
+  size_t n = strlen(label);
+  int i;
+
+  for (i = 0; i < r->n; i++)
+    if (strncmp(r->line[i], label, n) == 0 && r->line[i][n] == ' ')
+      return r->line[i] + n + 1;
+  return NULL;
+}
+
+void xt_expect_result(const xt_results_t *r, const char *label,
+                      const char *want, const char *text, int line,
+                      const char *file) {
+  const char *got = xt_result(r, label);
+  size_t w = strlen(want);
+  char msg[600];
+  int ok = got != NULL && strncmp(got, want, w) == 0 &&
+           (got[w] == ' ' || got[w] == '\0') &&
+           (text == NULL || strstr(got, text) != NULL);
+
+  snprintf(msg, sizeof(msg), "helper result %s: got '%s', want '%s'%s%s", label,
+           got != NULL ? got : "<no line>", want,
+           text != NULL ? " mentioning " : "", text != NULL ? text : "");
+  CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg, file,
+                          "", CU_FALSE);
+}
+
 /* ---- helper processes: helper side ------------------------------------------ */
 
 void xt_ready(void) { xt_say("READY"); }
@@ -563,3 +662,27 @@ int xt_helper_main(const xt_helper_t *helpers, int argc, char **argv) {
   fprintf(stderr, "no helper named %s\n", argv[2]);
   return 2;
 }
+
+int xt_backend_built(int backend) {
+  return xipc_supports(XIPC_KIND_SHM, backend);
+}
+
+void xt_backend_not_built_is_enotsup(void) {
+  char name[80];
+  xipc_shm_opts_t o = {0};
+  xipc_shm_t *shm = NULL;
+
+  xt_name(name, sizeof(name), "na");
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE;
+  XT_EQ(xipc_supports(XIPC_KIND_SHM, xt_backend), 0);
+  XT_ERR(xipc_shm_open(&shm, name, 64, &o), XIPC_ENOTSUP);
+  XT_TRUE(shm == NULL);
+}
+
+unsigned xt_stress_scale(void) {
+  const char *v = getenv("XIPC_STRESS_SCALE");
+  long n = v != NULL ? strtol(v, NULL, 10) : 1;
+  return n >= 1 && n <= 1000 ? (unsigned)n : 1;
+}
+

@@ -70,6 +70,19 @@ void xt_fill(void *p, size_t n, uint32_t seed);
 size_t xt_check(const void *p, size_t n, uint32_t seed); /* index of the first
                                                             mismatch, or n */
 
+/* ---- objects of the running backend -------------------------------------- */
+
+/* Parent side: create a fresh object on xt_backend (XIPC_CREATE |
+ * XIPC_EXCL) or drop it (unlink, then close: the order that means the same
+ * on every backend). A failure ends the test (XT_OK). */
+xipc_sem_t *xt_sem_create(const char *name, unsigned initial);
+void xt_sem_drop(xipc_sem_t *s, const char *name);
+xipc_mutex_t *xt_mutex_create(const char *name);
+void xt_mutex_drop(xipc_mutex_t *m, const char *name);
+/* Helper side: open the existing queue argv[0] on backend argv[1] with the
+ * flags argv[2] (decimal, e.g. the row's XIPC_MQ_RING); NULL on failure. */
+xipc_mq_t *xt_mq_open_args(char **argv);
+
 /* ---- helper processes ------------------------------------------------------ */
 
 typedef struct xt_proc xt_proc_t;
@@ -96,6 +109,24 @@ void xt_proc_kill(xt_proc_t *p);
  * of a signal. */
 int xt_run(const char *const *argv, const char *input, char *out,
            size_t outlen, char *err, size_t errlen, int timeout_ms);
+
+/* A helper's report: lines "LABEL CODE ..." up to a line "END". */
+#define XT_RESULT_LINES 96
+typedef struct xt_results {
+  int n, ended; /* ended: the END line came */
+  char line[XT_RESULT_LINES][320];
+} xt_results_t;
+/* Read the lines until END, EOF or timeout_ms of silence. */
+void xt_read_results(xt_proc_t *p, xt_results_t *r, int timeout_ms);
+/* The text after "LABEL " in the line for `label`, or NULL. */
+const char *xt_result(const xt_results_t *r, const char *label);
+/* Assert that the line "LABEL WANT ..." is there (WANT followed by a space
+ * or the end), and that it contains `text` if that is not NULL. */
+void xt_expect_result(const xt_results_t *r, const char *label,
+                      const char *want, const char *text, int line,
+                      const char *file);
+#define XT_EXPECT_RESULT(r, label, want, text)                                 \
+  xt_expect_result(r, label, want, text, __LINE__, __FILE__)
 
 /* Helper side. HCHECK: a helper's assertion; on failure it says what and
  * why on stderr and the helper exits 1, which the parent's test asserts. */
@@ -140,6 +171,13 @@ typedef struct xt_row {
 /* The running suite's row flags (xt_row_t.flags). */
 unsigned xt_row_flags(void);
 
+/* For rows about no one kind (security, limits), which run on every backend
+ * the build has: shm is on each of them. xt_backend_built is such a row's
+ * `supported`; xt_backend_not_built_is_enotsup its n/a test (a backend not
+ * built is XIPC_ENOTSUP and makes nothing). */
+int xt_backend_built(int backend);
+void xt_backend_not_built_is_enotsup(void);
+
 extern const xt_row_t xt_row_shm;
 extern const xt_row_t xt_row_map;
 extern const xt_row_t xt_row_sem;
@@ -151,5 +189,39 @@ extern const xt_row_t xt_row_fifo;
 extern const xt_row_t xt_row_stream_local;
 extern const xt_row_t xt_row_stream_tcp;
 extern const xt_row_t xt_row_uv_mq, xt_row_uv_sem, xt_row_uv_stream;
+extern const xt_row_t xt_row_security, xt_row_limits;
+/* xipc_stress (tests/stress) */
+extern const xt_row_t xt_row_stress_mq, xt_row_stress_ring;
+extern const xt_row_t xt_row_stress_stream_local, xt_row_stress_stream_tcp;
+extern const xt_row_t xt_row_stress_sync;
+extern const xt_row_t xt_row_crash_mq, xt_row_crash_ring, xt_row_crash_mutex,
+    xt_row_crash_stream;
+
+/* ---- another user, private directories (tests/support/xt_os.c) ----------- */
+
+/* Linux, as root: an unprivileged second user ("xipc-test", created when
+ * missing, else "nobody"). 0, or -1 and why it cannot be had (elsewhere
+ * always -1). */
+int xt_second_user(unsigned *uid, unsigned *gid, const char **why);
+/* In a helper: become uid/gid for good (no supplementary groups, no way
+ * back, no capabilities). 0, or -1 (errno set) when the system refused the
+ * switch (e.g. a user namespace without that uid); a switch that was made
+ * only partly ends the process (exit 1, saying so on stderr). Linux only:
+ * elsewhere -1 with ENOSYS. */
+int xt_become(unsigned uid, unsigned gid);
+#ifndef _WIN32
+/* A fresh directory /tmp/xipc-sec-XXXXXX with exactly `mode`. 0 or -1. */
+int xt_tmpdir(char *buf, size_t len, unsigned mode);
+/* Remove a directory tree (no links followed); "" and NULL do nothing. */
+void xt_rmtree(const char *path);
+/* Point RUNDIR's parent (XDG_RUNTIME_DIR) at dir; the first call remembers
+ * what it was, which xt_xdg_restore puts back (or unsets). */
+void xt_xdg_set(const char *dir);
+void xt_xdg_restore(void);
+#endif
+
+/* Size multiplier for stress and crash loops: XIPC_STRESS_SCALE (default 1;
+ * `scripts/test.sh --long` sets 10). */
+unsigned xt_stress_scale(void);
 
 #endif /* XIPC_TEST_XT_H */
