@@ -454,14 +454,14 @@ typedef struct run {
 } run_t;
 
 static void start_clients(run_t *r, const char *addr) {
-  char b[8], id[8], nf[16], nr[16];
+  char b[16], id[16], nf[16], nr[16];
   const char *args[] = {addr, b, id, nf, nr, NULL};
 
-  sprintf(b, "%d", xt_backend);
-  sprintf(nf, "%u", (unsigned)r->nframes);
-  sprintf(nr, "%u", (unsigned)r->nraw);
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  snprintf(nf, sizeof(nf), "%u", (unsigned)r->nframes);
+  snprintf(nr, sizeof(nr), "%u", (unsigned)r->nraw);
   for (r->nproc = 0; r->nproc < CLIENTS; r->nproc++) {
-    sprintf(id, "%d", r->nproc);
+    snprintf(id, sizeof(id), "%d", r->nproc);
     r->p[r->nproc] = xt_spawn("sstream-client", args);
     if (r->p[r->nproc] == NULL)
       break;

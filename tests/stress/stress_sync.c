@@ -372,7 +372,7 @@ static unsigned crew_run(const char *helper, crew_args_t *args, int *ok) {
 
 /* The arguments NAME SHM BACKEND ID ITERS of the PROCS contenders. */
 typedef struct contenders {
-  char b[8], id[PROCS][8], iters[16];
+  char b[16], id[PROCS][16], iters[16];
   crew_args_t args[PROCS];
 } contenders_t;
 
@@ -380,10 +380,10 @@ static void contenders_args(contenders_t *c, const char *name,
                             const char *shm_name, uint32_t n) {
   int i;
 
-  sprintf(c->b, "%d", xt_backend);
-  sprintf(c->iters, "%u", (unsigned)n);
+  snprintf(c->b, sizeof(c->b), "%d", xt_backend);
+  snprintf(c->iters, sizeof(c->iters), "%u", (unsigned)n);
   for (i = 0; i < PROCS; i++) {
-    sprintf(c->id[i], "%d", i);
+    snprintf(c->id[i], sizeof(c->id[i]), "%d", i);
     memcpy(c->args[i],
            (crew_args_t){name, shm_name, c->b, c->id[i], c->iters, NULL},
            sizeof(crew_args_t));
@@ -496,8 +496,8 @@ static void stress_sync_sem_ping_pong_4_pairs(void) {
   xt_name(shm_name, sizeof(shm_name), "spp-rec");
   shm = create_shm(shm_name, sizeof(pp_rec_t));
   r = xipc_shm_addr(shm);
-  sprintf(b, "%d", xt_backend);
-  sprintf(rounds, "%u", (unsigned)n);
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  snprintf(rounds, sizeof(rounds), "%u", (unsigned)n);
   for (i = 0; i < PAIRS; i++) {
     xt_name(na[i], sizeof(na[i]), "spp-a");
     xt_name(nb[i], sizeof(nb[i]), "spp-b");
