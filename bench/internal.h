@@ -6,7 +6,8 @@
  *   report.c           the table, the one-line summaries, targets, JSON
  *   measure.c          the protocol between the two processes (round trips,
  *                      streaming), payload stamps, statistics, memcpy
- *   kinds.c            the xipc side: one bench_impl_t per (kind, backend)
+ *   kinds.c            the xipc side: one bench_impl_t per (kind, backend);
+ *                      the lookup and helpers every implementation uses
  *   raw_unix.c         the raw baselines on Unix (pipe, AF_UNIX, TCP,
  *   raw_win32.c        mq_send, msgsnd, sem_post, semop, futex) / Windows
  *   rawring.c          the raw shared-memory queue behind the ring baseline
@@ -160,6 +161,15 @@ const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw);
 
 /* Object names of a run: "xb<ppid>-<serial><tag>" (a portable name). */
 void bench_name(char *buf, size_t len, const bench_run_t *run, char tag);
+
+/* An implementation's endpoint: a zeroed struct of size bytes that starts
+ * with a bench_ep_t, set for im and parent. NULL (recorded) when out of
+ * memory; close frees it with free(). */
+void *bench_ep_alloc(size_t size, const bench_impl_t *im, int parent);
+
+/* Bytes a receive buffer needs for a run of size-byte stream messages: it
+ * also takes the round trips' messages. */
+size_t bench_cap_of(size_t size);
 
 /* ---- results ------------------------------------------------------------- */
 

@@ -24,10 +24,6 @@
 #define CONNECT_MS 20000 /* for the peer to appear: opens, accepts */
 #define NAME_LEN 64
 
-static size_t cap_of(size_t size) {
-  return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
-}
-
 /* ---- mq and mq-ring ------------------------------------------------------ */
 
 typedef struct mq_ep {
@@ -118,14 +114,10 @@ static int mq_close_ep(bench_ep_t *ep) {
 }
 
 static mq_ep_t *mq_alloc(const bench_impl_t *im, int parent) {
-  mq_ep_t *m = calloc(1, sizeof(*m));
+  mq_ep_t *m = bench_ep_alloc(sizeof(*m), im, parent);
 
-  if (m == NULL) {
-    bench_fail("out of memory");
+  if (m == NULL)
     return NULL;
-  }
-  m->ep.impl = im;
-  m->ep.parent = parent;
   m->ring = mq_ring_flag(im);
   return m;
 }
@@ -142,7 +134,8 @@ static int mq_create_ep(bench_ep_t **out, const bench_run_t *run,
   bench_name(m->name_b, sizeof(m->name_b), run, 'b');
   /* b first: it is the large one, the one a limit may shrink; a gets the
    * same depth. */
-  if (mq_create(&m->b, m->name_b, run->impl, &depth, cap_of(run->size)) != 0 ||
+  if (mq_create(&m->b, m->name_b, run->impl, &depth,
+                bench_cap_of(run->size)) != 0 ||
       mq_create(&m->a, m->name_a, run->impl, &depth, BENCH_RTT_SIZE) != 0 ||
       bench_args_add(args, "%s", m->name_a) != 0 ||
       bench_args_add(args, "%s", m->name_b) != 0) {
@@ -302,15 +295,7 @@ static int sem_open_one(xipc_sem_t **s, const char *name, int backend,
 }
 
 static sem_ep_t *sem_alloc(const bench_impl_t *im, int parent) {
-  sem_ep_t *m = calloc(1, sizeof(*m));
-
-  if (m == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  m->ep.impl = im;
-  m->ep.parent = parent;
-  return m;
+  return bench_ep_alloc(sizeof(sem_ep_t), im, parent);
 }
 
 static int sem_create_ep(bench_ep_t **out, const bench_run_t *run,
@@ -416,15 +401,7 @@ typedef struct pipe_ep {
 } pipe_ep_t;
 
 static pipe_ep_t *pipe_alloc(const bench_impl_t *im, int parent) {
-  pipe_ep_t *p = calloc(1, sizeof(*p));
-
-  if (p == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  p->ep.impl = im;
-  p->ep.parent = parent;
-  return p;
+  return bench_ep_alloc(sizeof(pipe_ep_t), im, parent);
 }
 
 static int pipe_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
@@ -726,15 +703,7 @@ static int is_tcp(const bench_impl_t *im) {
 }
 
 static stream_ep_t *stream_alloc(const bench_impl_t *im, int parent) {
-  stream_ep_t *s = calloc(1, sizeof(*s));
-
-  if (s == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  s->ep.impl = im;
-  s->ep.parent = parent;
-  return s;
+  return bench_ep_alloc(sizeof(stream_ep_t), im, parent);
 }
 
 static int stream_close_ep(bench_ep_t *ep) {
@@ -903,4 +872,20 @@ const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw) {
 
 void bench_name(char *buf, size_t len, const bench_run_t *run, char tag) {
   snprintf(buf, len, "xb%lu-%lu%c", run->ppid, run->serial, tag);
+}
+
+void *bench_ep_alloc(size_t size, const bench_impl_t *im, int parent) {
+  bench_ep_t *ep = calloc(1, size);
+
+  if (ep == NULL) {
+    bench_fail("out of memory");
+    return NULL;
+  }
+  ep->impl = im;
+  ep->parent = parent;
+  return ep;
+}
+
+size_t bench_cap_of(size_t size) {
+  return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
 }

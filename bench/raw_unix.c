@@ -50,10 +50,6 @@
 #define NAME_LEN 64
 #define PATH_LEN 400
 
-static size_t cap_of(size_t size) {
-  return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
-}
-
 static void raw_name(char *buf, size_t len, const bench_run_t *run, char tag) {
   snprintf(buf, len, "/xbr%lu-%lu%c", run->ppid, run->serial, tag);
 }
@@ -88,14 +84,10 @@ typedef struct fd_ep {
 } fd_ep_t;
 
 static fd_ep_t *fd_alloc(const bench_impl_t *im, int parent) {
-  fd_ep_t *f = calloc(1, sizeof(*f));
+  fd_ep_t *f = bench_ep_alloc(sizeof(*f), im, parent);
 
-  if (f == NULL) {
-    bench_fail("out of memory");
+  if (f == NULL)
     return NULL;
-  }
-  f->ep.impl = im;
-  f->ep.parent = parent;
   f->tx = f->rx = f->peer_a = f->peer_b = f->listener = -1;
   return f;
 }
@@ -203,6 +195,21 @@ static int fd_attach_common(bench_ep_t **out, const bench_run_t *run, int argc,
   return 0;
 }
 
+/* Parent, once the descriptors are made (all close-on-exec, so that no
+ * other child inherits them): hand the peer its ends (peer_a, and peer_b
+ * when there is one) through exec and its command line. */
+static int fd_give_peer_ends(fd_ep_t *f, bench_args_t *args, bench_ep_t **out) {
+  if (set_cloexec(f->peer_a, 0) != 0 ||
+      (f->peer_b >= 0 && set_cloexec(f->peer_b, 0) != 0) ||
+      bench_args_add(args, "%d", f->peer_a) != 0 ||
+      (f->peer_b >= 0 && bench_args_add(args, "%d", f->peer_b) != 0)) {
+    (void)fd_close_ep(&f->ep);
+    return -1;
+  }
+  *out = &f->ep;
+  return 0;
+}
+
 /* pipe */
 
 static int pipe_create_ep(bench_ep_t **out, const bench_run_t *run,
@@ -227,14 +234,7 @@ static int pipe_create_ep(bench_ep_t **out, const bench_run_t *run,
   f->peer_a = a[0];
   f->rx = b[0];
   f->peer_b = b[1];
-  if (set_cloexec(f->peer_a, 0) != 0 || set_cloexec(f->peer_b, 0) != 0 ||
-      bench_args_add(args, "%d", f->peer_a) != 0 ||
-      bench_args_add(args, "%d", f->peer_b) != 0) {
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
-  return 0;
+  return fd_give_peer_ends(f, args, out);
 }
 
 static int pipe_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
@@ -389,13 +389,7 @@ static int unix_create_ep(bench_ep_t **out, const bench_run_t *run,
   }
   f->tx = f->rx = sv[0];
   f->peer_a = sv[1];
-  if (set_cloexec(f->peer_a, 0) != 0 ||
-      bench_args_add(args, "%d", f->peer_a) != 0) {
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
-  return 0;
+  return fd_give_peer_ends(f, args, out);
 }
 
 static int sock_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
@@ -555,14 +549,10 @@ static int pmq_close_ep(bench_ep_t *ep) {
 }
 
 static pmq_ep_t *pmq_alloc(const bench_impl_t *im, int parent) {
-  pmq_ep_t *m = calloc(1, sizeof(*m));
+  pmq_ep_t *m = bench_ep_alloc(sizeof(*m), im, parent);
 
-  if (m == NULL) {
-    bench_fail("out of memory");
+  if (m == NULL)
     return NULL;
-  }
-  m->ep.impl = im;
-  m->ep.parent = parent;
   m->a = m->b = (mqd_t)-1;
   return m;
 }
@@ -606,7 +596,7 @@ static int pmq_create_ep(bench_ep_t **out, const bench_run_t *run,
     return -1;
   raw_name(m->name_a, sizeof(m->name_a), run, 'a');
   raw_name(m->name_b, sizeof(m->name_b), run, 'b');
-  if (pmq_create(&m->b, m->name_b, &depth, cap_of(run->size)) != 0 ||
+  if (pmq_create(&m->b, m->name_b, &depth, bench_cap_of(run->size)) != 0 ||
       pmq_create(&m->a, m->name_a, &depth, BENCH_RTT_SIZE) != 0 ||
       bench_args_add(args, "%s", m->name_a) != 0 ||
       bench_args_add(args, "%s", m->name_b) != 0) {
@@ -718,16 +708,12 @@ static int smq_close_ep(bench_ep_t *ep) {
 }
 
 static smq_ep_t *smq_alloc(const bench_impl_t *im, int parent, size_t size) {
-  smq_ep_t *m = calloc(1, sizeof(*m));
+  smq_ep_t *m = bench_ep_alloc(sizeof(*m), im, parent);
 
-  if (m == NULL) {
-    bench_fail("out of memory");
+  if (m == NULL)
     return NULL;
-  }
-  m->ep.impl = im;
-  m->ep.parent = parent;
   m->a = m->b = -1;
-  m->cap = cap_of(size);
+  m->cap = bench_cap_of(size);
   m->out = malloc(sizeof(rawmsg_t) + m->cap);
   m->in = malloc(sizeof(rawmsg_t) + m->cap);
   if (m->out == NULL || m->in == NULL) {
@@ -889,15 +875,7 @@ static int psem_close_ep(bench_ep_t *ep) {
 }
 
 static psem_ep_t *psem_alloc(const bench_impl_t *im, int parent) {
-  psem_ep_t *s = calloc(1, sizeof(*s));
-
-  if (s == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  s->ep.impl = im;
-  s->ep.parent = parent;
-  return s;
+  return bench_ep_alloc(sizeof(psem_ep_t), im, parent);
 }
 
 static sem_t *psem_make(const char *name) {
@@ -1014,14 +992,10 @@ static int ssem_close_ep(bench_ep_t *ep) {
 }
 
 static ssem_ep_t *ssem_alloc(const bench_impl_t *im, int parent) {
-  ssem_ep_t *s = calloc(1, sizeof(*s));
+  ssem_ep_t *s = bench_ep_alloc(sizeof(*s), im, parent);
 
-  if (s == NULL) {
-    bench_fail("out of memory");
+  if (s == NULL)
     return NULL;
-  }
-  s->ep.impl = im;
-  s->ep.parent = parent;
   s->id = -1;
   s->tx = parent ? 0 : 1;
   s->rx = parent ? 1 : 0;
@@ -1209,18 +1183,15 @@ static int rring_close_ep(bench_ep_t *ep) {
 }
 
 static rring_ep_t *rring_alloc(const bench_run_t *run, int parent) {
-  rring_ep_t *x = calloc(1, sizeof(*x));
+  rring_ep_t *x = bench_ep_alloc(sizeof(*x), run->impl, parent);
 
-  if (x == NULL) {
-    bench_fail("out of memory");
+  if (x == NULL)
     return NULL;
-  }
-  x->ep.impl = run->impl;
-  x->ep.parent = parent;
   x->ep.depth = run->depth;
   x->sysv = run->impl->backend == XIPC_BACKEND_SYSV;
   x->shmid = x->semid = -1;
-  x->bytes = bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, cap_of(run->size));
+  x->bytes =
+      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, bench_cap_of(run->size));
   return x;
 }
 
@@ -1265,7 +1236,7 @@ static int rring_open(rring_ep_t *x, const bench_run_t *run, int parent) {
     ops = &futex_ops;
 #endif
   return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            cap_of(run->size), parent, ops, &x->semid);
+                            bench_cap_of(run->size), parent, ops, &x->semid);
 }
 
 static int rring_create_ep(bench_ep_t **out, const bench_run_t *run,

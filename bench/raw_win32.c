@@ -37,10 +37,6 @@
 #define PIPE_REJECT_REMOTE_CLIENTS 0x00000008
 #endif
 
-static size_t cap_of(size_t size) {
-  return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
-}
-
 static SECURITY_ATTRIBUTES inheritable = {sizeof(SECURITY_ATTRIBUTES), NULL,
                                           TRUE};
 
@@ -63,6 +59,19 @@ static int handle_parse(const char *text, HANDLE *out) {
   return 0;
 }
 
+/* The peer's two handles, argv[0] and argv[1]; both NULL on failure (so
+ * that close does not close what it does not own). */
+static int handle_parse2(int argc, char **argv, const char *kind, HANDLE *first,
+                         HANDLE *second) {
+  if (argc < 2)
+    return bench_fail("%s: the peer needs two handles", kind);
+  if (handle_parse(argv[0], first) != 0 || handle_parse(argv[1], second) != 0) {
+    *first = *second = NULL;
+    return -1;
+  }
+  return 0;
+}
+
 static void close_handle(HANDLE *h) {
   if (*h != NULL && *h != INVALID_HANDLE_VALUE)
     CloseHandle(*h);
@@ -78,15 +87,7 @@ typedef struct h_ep {
 } h_ep_t;
 
 static h_ep_t *h_alloc(const bench_impl_t *im, int parent) {
-  h_ep_t *x = calloc(1, sizeof(*x));
-
-  if (x == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  x->ep.impl = im;
-  x->ep.parent = parent;
-  return x;
+  return bench_ep_alloc(sizeof(h_ep_t), im, parent);
 }
 
 static int h_close_ep(bench_ep_t *ep) {
@@ -178,11 +179,7 @@ static int pipe_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
   *out = NULL;
   if (x == NULL)
     return -1;
-  if (argc < 2 || handle_parse(argv[0], &x->rx) != 0 ||
-      handle_parse(argv[1], &x->tx) != 0) {
-    if (argc < 2)
-      bench_fail("pipe: the peer needs two handles");
-    x->rx = x->tx = NULL;
+  if (handle_parse2(argc, argv, "pipe", &x->rx, &x->tx) != 0) {
     (void)h_close_ep(&x->ep);
     return -1;
   }
@@ -402,15 +399,11 @@ static int tcp_close_ep(bench_ep_t *ep) {
 }
 
 static tcp_ep_t *tcp_alloc(const bench_impl_t *im, int parent) {
-  tcp_ep_t *t = calloc(1, sizeof(*t));
+  tcp_ep_t *t = bench_ep_alloc(sizeof(*t), im, parent);
   WSADATA wd;
 
-  if (t == NULL) {
-    bench_fail("out of memory");
+  if (t == NULL)
     return NULL;
-  }
-  t->ep.impl = im;
-  t->ep.parent = parent;
   t->s = t->listener = INVALID_SOCKET;
   if (WSAStartup(MAKEWORD(2, 2), &wd) != 0) {
     bench_fail("WSAStartup failed");
@@ -584,15 +577,7 @@ static int sem_close_ep(bench_ep_t *ep) {
 }
 
 static sem_ep_t *sem_alloc(const bench_impl_t *im, int parent) {
-  sem_ep_t *s = calloc(1, sizeof(*s));
-
-  if (s == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  s->ep.impl = im;
-  s->ep.parent = parent;
-  return s;
+  return bench_ep_alloc(sizeof(sem_ep_t), im, parent);
 }
 
 static HANDLE semaphore(void) {
@@ -628,11 +613,7 @@ static int sem_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
   *out = NULL;
   if (s == NULL)
     return -1;
-  if (argc < 2 || handle_parse(argv[0], &s->a) != 0 ||
-      handle_parse(argv[1], &s->b) != 0) {
-    if (argc < 2)
-      bench_fail("sem: the peer needs two handles");
-    s->a = s->b = NULL;
+  if (handle_parse2(argc, argv, "sem", &s->a, &s->b) != 0) {
     (void)sem_close_ep(&s->ep);
     return -1;
   }
@@ -724,34 +705,26 @@ static int rring_close_ep(bench_ep_t *ep) {
 }
 
 static rring_ep_t *rring_alloc(const bench_impl_t *im, int parent) {
-  rring_ep_t *x = calloc(1, sizeof(*x));
-
-  if (x == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  x->ep.impl = im;
-  x->ep.parent = parent;
-  return x;
+  return bench_ep_alloc(sizeof(rring_ep_t), im, parent);
 }
 
 static int rring_map(rring_ep_t *x, const bench_run_t *run, int parent) {
   size_t bytes =
-      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, cap_of(run->size));
+      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, bench_cap_of(run->size));
 
   x->mem = MapViewOfFile(x->section, FILE_MAP_ALL_ACCESS, 0, 0, bytes);
   if (x->mem == NULL)
     return bench_osfail("MapViewOfFile");
   x->ep.depth = run->depth;
   return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            cap_of(run->size), parent, &win_ops, x->sem);
+                            bench_cap_of(run->size), parent, &win_ops, x->sem);
 }
 
 static int rring_create_ep(bench_ep_t **out, const bench_run_t *run,
                            bench_args_t *args) {
   rring_ep_t *x = rring_alloc(run->impl, 1);
   uint64_t bytes =
-      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, cap_of(run->size));
+      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, bench_cap_of(run->size));
   int i, rc = 0;
 
   *out = NULL;
