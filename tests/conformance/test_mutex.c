@@ -123,19 +123,6 @@ static xt_proc_t *spawn2(const char *helper, const char *name) {
   return xt_spawn(helper, args);
 }
 
-/* Another process's answer to a lock attempt. */
-static void expect_other_gets(const char *name, const char *want) {
-  char line[64] = "";
-  xt_proc_t *p = spawn2("mtx-try", name);
-
-  XT_TRUE_FATAL(p != NULL);
-  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
-  XT_TRUE(strcmp(line, want) == 0);
-  if (strcmp(line, want) != 0)
-    fprintf(stderr, "\n    other process got %s, want %s\n", line, want);
-  XT_EQ(xt_proc_wait(p, 20000), 0);
-}
-
 /* ---- tests -------------------------------------------------------------------- */
 
 static void mutex_lock_unlock_and_ownership_rules(void) {
@@ -149,10 +136,10 @@ static void mutex_lock_unlock_and_ownership_rules(void) {
   XT_OK(xipc_mutex_lock(m, 0));
   XT_ERR(xipc_mutex_lock(m, 0), XIPC_EBUSY); /* not recursive */
   XT_ERR(xipc_mutex_consistent(m), XIPC_EINVAL); /* nobody died */
-  expect_other_gets(name, "XIPC_EAGAIN");
+  xt_mutex_other_gets(name, "XIPC_EAGAIN");
   XT_OK(xipc_mutex_unlock(m));
   XT_ERR(xipc_mutex_unlock(m), XIPC_EPERM);
-  expect_other_gets(name, "XIPC_OK");
+  xt_mutex_other_gets(name, "XIPC_OK");
   XT_OK(xipc_mutex_lock(m, -1));
   XT_OK(xipc_mutex_unlock(m));
   drop(m, name);
@@ -223,14 +210,14 @@ static void mutex_killed_owner_gives_eownerdead_then_recovers(void) {
   xt_proc_kill(p); /* dies holding it */
   XT_ERR(xipc_mutex_lock(m, 10000), XIPC_EOWNERDEAD);
   /* Held now: another process cannot take it. */
-  expect_other_gets(name, "XIPC_EAGAIN");
+  xt_mutex_other_gets(name, "XIPC_EAGAIN");
   XT_OK(xipc_mutex_consistent(m));
   XT_ERR(xipc_mutex_consistent(m), XIPC_EINVAL);
   XT_OK(xipc_mutex_unlock(m));
   /* Normal again, here and elsewhere. */
   XT_OK(xipc_mutex_lock(m, 0));
   XT_OK(xipc_mutex_unlock(m));
-  expect_other_gets(name, "XIPC_OK");
+  xt_mutex_other_gets(name, "XIPC_OK");
   drop(m, name);
 }
 
@@ -248,7 +235,7 @@ static void mutex_unlock_without_consistent_is_not_recoverable(void) {
   XT_OK(xipc_mutex_unlock(m)); /* without consistent */
   XT_ERR(xipc_mutex_lock(m, 0), XIPC_ENOTRECOVERABLE);
   XT_ERR(xipc_mutex_lock(m, -1), XIPC_ENOTRECOVERABLE);
-  expect_other_gets(name, "XIPC_ENOTRECOVERABLE");
+  xt_mutex_other_gets(name, "XIPC_ENOTRECOVERABLE");
   /* The way out: a new mutex under the name. */
   drop(m, name);
   m = create(name);
@@ -342,7 +329,7 @@ static void mutex_close_while_held_releases_it(void) {
   XT_OK(xipc_mutex_open(&h, name, &o));
   XT_EQ(xipc_mutex_lock(h, 0), 0);
   XT_OK(xipc_mutex_close(h));
-  expect_other_gets(name, "XIPC_OK"); /* released, and not as a death */
+  xt_mutex_other_gets(name, "XIPC_OK"); /* released, and not as a death */
   drop(m, name);
 }
 

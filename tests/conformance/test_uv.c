@@ -614,50 +614,6 @@ static int h_sem_post(int argc, char **argv) {
   return 0;
 }
 
-static xipc_mutex_t *hmutex(const char *name, const char *backend) {
-  xipc_mutex_opts_t o;
-  xipc_mutex_t *m = NULL;
-
-  memset(&o, 0, sizeof(o));
-  o.backend = atoi(backend);
-  return xipc_mutex_open(&m, name, &o) == 0 ? m : NULL;
-}
-
-/* NAME BACKEND: lock, READY, hold until a line comes (or be killed). */
-static int h_mtx_hold(int argc, char **argv) {
-  xipc_mutex_t *m;
-  char line[32];
-  int err;
-
-  HCHECK(argc == 2);
-  m = hmutex(argv[0], argv[1]);
-  HCHECK(m != NULL);
-  err = xipc_mutex_lock(m, 20000);
-  HCHECK(err == 0 || err == XIPC_EOWNERDEAD);
-  xt_ready();
-  HCHECK(xt_hear(line, sizeof(line)) == 0);
-  HCHECK(xipc_mutex_unlock(m) == 0);
-  HCHECK(xipc_mutex_close(m) == 0);
-  return 0;
-}
-
-/* NAME BACKEND: try once; say the result; unlock if held. */
-static int h_mtx_try(int argc, char **argv) {
-  xipc_mutex_t *m;
-  int err;
-
-  HCHECK(argc == 2);
-  m = hmutex(argv[0], argv[1]);
-  HCHECK(m != NULL);
-  xt_ready();
-  err = xipc_mutex_lock(m, 0);
-  xt_say("%s", xipc_err_name(err));
-  if (err == 0 || err == XIPC_EOWNERDEAD)
-    HCHECK(xipc_mutex_unlock(m) == 0);
-  xipc_mutex_close(m);
-  return 0;
-}
-
 static xt_proc_t *spawn_named(const char *helper, const char *name,
                               const char *arg) {
   char b[8];
@@ -665,18 +621,6 @@ static xt_proc_t *spawn_named(const char *helper, const char *name,
 
   sprintf(b, "%d", xt_backend);
   return xt_spawn(helper, args);
-}
-
-static void expect_other_gets(const char *name, const char *want) {
-  char line[64] = "";
-  xt_proc_t *p = spawn_named("uv-mtx-try", name, NULL);
-
-  XT_TRUE_FATAL(p != NULL);
-  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
-  XT_TRUE(strcmp(line, want) == 0);
-  if (strcmp(line, want) != 0)
-    fprintf(stderr, "\n    other process got %s, want %s\n", line, want);
-  XT_EQ(xt_proc_wait(p, 20000), 0);
 }
 
 /* What a wait request's callback saw. */
@@ -842,7 +786,7 @@ static void uv_mutex_lock_waits_for_another_process(void) {
   xt_name(name, sizeof(name), "uvmtx");
   m = xt_mutex_create(name);
   XT_TRUE_FATAL(m != NULL);
-  p = spawn_named("uv-mtx-hold", name, NULL);
+  p = spawn_named("mtx-hold", name, NULL);
   XT_TRUE_FATAL(p != NULL);
   memset(&c, 0, sizeof(c));
   uv_loop_init(&loop);
@@ -859,9 +803,9 @@ static void uv_mutex_lock_waits_for_another_process(void) {
    * another process cannot take it; the loop need not run for it. */
   finish_loop(&loop);
   XT_ERR(xipc_mutex_unlock(m), XIPC_EPERM);
-  expect_other_gets(name, "XIPC_EAGAIN");
+  xt_mutex_other_gets(name, "XIPC_EAGAIN");
   XT_OK(xipc_uv_mutex_unlock(c.req, 0));
-  expect_other_gets(name, "XIPC_OK");
+  xt_mutex_other_gets(name, "XIPC_OK");
   XT_OK(xipc_mutex_lock(m, 0));
   XT_OK(xipc_mutex_unlock(m));
   xt_mutex_drop(m, name);
@@ -878,7 +822,7 @@ static void uv_mutex_killed_holder_is_eownerdead(void) {
   xt_name(name, sizeof(name), "uvdead");
   m = xt_mutex_create(name);
   XT_TRUE_FATAL(m != NULL);
-  p = spawn_named("uv-mtx-hold", name, NULL);
+  p = spawn_named("mtx-hold", name, NULL);
   XT_TRUE_FATAL(p != NULL);
   memset(&c, 0, sizeof(c));
   c.unlock_in_cb = 1; /* repair and unlock inside the callback */
@@ -891,7 +835,7 @@ static void uv_mutex_killed_holder_is_eownerdead(void) {
   XT_EQ(c.status, XIPC_EOWNERDEAD);
   XT_EQ(c.unlock_rc, 0); /* consistent + unlock on the request's thread */
   finish_loop(&loop);
-  expect_other_gets(name, "XIPC_OK"); /* recovered */
+  xt_mutex_other_gets(name, "XIPC_OK"); /* recovered */
   xt_mutex_drop(m, name);
 }
 
@@ -908,7 +852,7 @@ static void uv_mutex_lock_cancel_and_timeout(void) {
   xt_name(name, sizeof(name), "uvmcancel");
   m = xt_mutex_create(name);
   XT_TRUE_FATAL(m != NULL);
-  p = spawn_named("uv-mtx-hold", name, NULL);
+  p = spawn_named("mtx-hold", name, NULL);
   XT_TRUE_FATAL(p != NULL);
   memset(&c, 0, sizeof(c));
   memset(&c2, 0, sizeof(c2));
@@ -934,7 +878,7 @@ static void uv_mutex_lock_cancel_and_timeout(void) {
   finish_loop(&loop);
   XT_EQ(xt_proc_send(p, "unlock"), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  expect_other_gets(name, "XIPC_OK"); /* neither request kept it */
+  xt_mutex_other_gets(name, "XIPC_OK"); /* neither request kept it */
   xt_mutex_drop(m, name);
 }
 
@@ -1348,8 +1292,6 @@ static const xt_test_t stream_na_tests[] = {
 
 static const xt_helper_t helpers[] = {{"uv-mq-send", h_mq_send},
                                       {"uv-sem-post", h_sem_post},
-                                      {"uv-mtx-hold", h_mtx_hold},
-                                      {"uv-mtx-try", h_mtx_try},
                                       {"uv-echo-client", h_echo_client},
                                       {"uv-echo-server", h_echo_server},
                                       {NULL, NULL}};

@@ -686,3 +686,18 @@ unsigned xt_stress_scale(void) {
   return n >= 1 && n <= 1000 ? (unsigned)n : 1;
 }
 
+
+void xt_mutex_other_gets(const char *name, const char *want) {
+  char line[64] = "", b[16];
+  const char *args[] = {name, b, NULL};
+  xt_proc_t *p;
+
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  p = xt_spawn("mtx-try", args);
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_TRUE(strcmp(line, want) == 0);
+  if (strcmp(line, want) != 0)
+    fprintf(stderr, "\n    other process got %s, want %s\n", line, want);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+}

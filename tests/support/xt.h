@@ -79,6 +79,10 @@ xipc_sem_t *xt_sem_create(const char *name, unsigned initial);
 void xt_sem_drop(xipc_sem_t *s, const char *name);
 xipc_mutex_t *xt_mutex_create(const char *name);
 void xt_mutex_drop(xipc_mutex_t *m, const char *name);
+/* Another process (the mutex row's "mtx-try" helper) tries the mutex NAME
+ * of the running suite's backend once: its answer must be `want`, an error
+ * name such as "XIPC_EAGAIN" or "XIPC_OK". */
+void xt_mutex_other_gets(const char *name, const char *want);
 /* Helper side: open the existing queue argv[0] on backend argv[1] with the
  * flags argv[2] (decimal, e.g. the row's XIPC_MQ_RING); NULL on failure. */
 xipc_mq_t *xt_mq_open_args(char **argv);
