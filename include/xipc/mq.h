@@ -44,6 +44,12 @@ typedef struct xipc_mq_opts {
    * with XIPC_MQ_RING. */
   const char *native;
   int32_t sysv_key;
+  /* Whose object an open of an existing one accepts (docs/security.md):
+   * NULL = the caller's own only; else that one user, by name or number
+   * ("alice", "1001"; Windows: an account name or a SID "S-1-5-..."). An
+   * existing object owned by anybody else, or granting more than `mode`
+   * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
+  const char *owner;
 } xipc_mq_opts_t;
 
 typedef struct xipc_mq_attr {

@@ -60,6 +60,12 @@ typedef struct xipc_fifo_opts {
   unsigned flags; /* XIPC_CREATE (make the fifo; the reader usually does),
                      XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
   unsigned mode;  /* of a created fifo; 0 = 0600 (Windows: ignored) */
+  /* Whose object an open of an existing one accepts (docs/security.md):
+   * NULL = the caller's own only; else that one user, by name or number
+   * ("alice", "1001"; Windows: an account name or a SID "S-1-5-..."). An
+   * existing object owned by anybody else, or granting more than `mode`
+   * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
+  const char *owner;
 } xipc_fifo_opts_t;
 
 /* Open the fifo `name` (a portable name) for reading or writing.

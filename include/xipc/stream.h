@@ -35,6 +35,12 @@ typedef struct xipc_stream_opts {
   unsigned mode;    /* local:/unix: socket file mode; 0 = 0600 */
   size_t max_frame; /* largest frame sent or accepted; 0 = 16 MiB */
   int backlog;      /* listen backlog; 0 = 128 */
+  /* Whose server a client accepts (docs/security.md): NULL = only a
+   * server running as the caller's user; else that one user, by name or
+   * number ("alice", "1001"; Windows: an account name or a SID "S-1-5-...").
+   * Checked for unix:/local: sockets and Windows pipes before anything is
+   * sent (XIPC_EACCES naming the server's user); tcp: has no owner. */
+  const char *owner;
 } xipc_stream_opts_t;
 
 /* Listen on an address. A stale socket file left by a crashed listener is

@@ -16,6 +16,17 @@
 
 #include "internal.h"
 
+/* ---- the ownership rule (DESIGN §5, docs/security.md) --------------------
+ *
+ * Every open method that finds an existing object (and every auxiliary
+ * object of it: wait channels, events, the mutex's segment) checks, before
+ * it uses the object, that its owner is req->owner (NULL: the caller's
+ * effective user; System V: both uid and cuid; Windows: the owner SID) and
+ * that it grants nobody more than req->mode. Otherwise it holds nothing and
+ * answers XIPC_EACCES with a message naming the owner. Objects are created
+ * exclusively (with their auxiliary objects), so a created object is the
+ * caller's by construction. */
+
 /* ---- shm --------------------------------------------------------------- */
 
 typedef struct xipc__shm_req {
@@ -23,7 +34,10 @@ typedef struct xipc__shm_req {
   int32_t key;        /* System V key; 0 elsewhere */
   size_t size;        /* total bytes to create with (header included) */
   unsigned flags;     /* XIPC_CREATE, XIPC_EXCL, XIPC_RDONLY */
-  unsigned mode;      /* exact permission bits for a created object */
+  unsigned mode;      /* exact permission bits for a created object; the
+                         most an existing one may grant */
+  const char *owner;  /* accepted owner of an existing object (NULL: the
+                         caller); see the ownership rule below */
 } xipc__shm_req_t;
 
 typedef struct xipc__shm_methods {
@@ -67,9 +81,12 @@ typedef struct xipc__sync_req {
   const char *osname; /* POSIX or Windows name; NULL on sysv */
   int32_t key;        /* System V key; 0 elsewhere */
   unsigned flags;     /* XIPC_CREATE, XIPC_EXCL */
-  unsigned mode;      /* exact permission bits for a created object */
+  unsigned mode;      /* exact permission bits for a created object; the
+                         most an existing one may grant */
   unsigned initial;   /* sem: initial value (<= value_max, checked) */
   const char *name;   /* the portable name ("" for native ids) */
+  const char *owner;  /* accepted owner of an existing object (NULL: the
+                         caller) */
 } xipc__sync_req_t;
 
 /* A request for a resolved identity (pointers into *id, which must outlive
@@ -125,6 +142,8 @@ typedef struct xipc__mq_req {
   size_t max_msgs;
   size_t max_msg_size;
   const char *name;    /* portable name or "" */
+  const char *owner;   /* accepted owner of an existing queue (NULL: the
+                          caller) */
 } xipc__mq_req_t;
 
 /* Core checks every argument (priority <= 31, len <= max_msg_size, buffer
@@ -202,9 +221,12 @@ typedef struct xipc__pipe_methods {
   /* Wrap an inherited handle (is_read says which end). */
   int (*from_handle)(xipc__io_t *io, xipc_os_handle_t h, int is_read);
   /* fifo at `path` (from xipc__fifo_path); flags CREATE/EXCL; direction
-   * XIPC_FIFO_READ or _WRITE; a writer waits for a reader up to timeout. */
+   * XIPC_FIFO_READ or _WRITE; a writer waits for a reader up to timeout.
+   * An existing fifo (Unix) or the reader serving it (Windows) must
+   * belong to `owner` (the ownership rule above). */
   int (*fifo_open)(xipc__io_t *io, const char *path, int direction,
-                   unsigned flags, unsigned mode, int timeout_ms);
+                   unsigned flags, unsigned mode, const char *owner,
+                   int timeout_ms);
   int (*fifo_unlink)(const char *path);
 } xipc__pipe_methods_t;
 
@@ -245,6 +267,9 @@ int xipc__backend_get(int id, const xipc__backend_t **out);
 /* Common checks of open flags and mode bits (XIPC_EINVAL with a message). */
 int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
                      unsigned mode);
+/* opts.owner: NULL, or 1..255 printable characters (XIPC_EINVAL). Whether
+ * it names a user is found when it is needed (an existing object). */
+int xipc__check_owner(const char *what, const char *owner);
 /* -1, 0 and positive timeouts are valid; anything else is XIPC_EINVAL. */
 int xipc__check_timeout(const char *what, int timeout_ms);
 

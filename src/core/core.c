@@ -114,6 +114,23 @@ int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
   return 0;
 }
 
+int xipc__check_owner(const char *what, const char *owner) {
+  size_t i;
+
+  if (owner == NULL)
+    return 0;
+  for (i = 0; owner[i] != '\0'; i++)
+    if ((unsigned char)owner[i] <= ' ' || owner[i] == 0x7f || i >= 255)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "%s: opts.owner must be a user name or id of 1..255 "
+                        "printable characters",
+                        what);
+  if (i == 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: opts.owner is empty (NULL means the caller)", what);
+  return 0;
+}
+
 int xipc__check_timeout(const char *what, int timeout_ms) {
   if (timeout_ms < -1)
     return xipc__fail(XIPC_EINVAL, 0,

@@ -143,6 +143,8 @@ typedef struct xipc__addr {
   char path[XIPC_ADDRESS_MAX]; /* unix path or \\.\pipe\ name */
   char host[256];           /* tcp: without brackets */
   int port;                 /* tcp: 0..65535 */
+  const char *owner; /* connect: the server's accepted user (NULL: the
+                        caller's), opts.owner; not parsed */
 } xipc__addr_t;
 
 struct xipc_pipe {

@@ -74,6 +74,8 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   *out = NULL;
   err = xipc__check_open("mq", o->flags, MQ_FLAGS, o->mode);
   if (err == 0)
+    err = xipc__check_owner("mq", o->owner);
+  if (err == 0)
     err = check_geometry(o->max_msgs, o->max_msg_size);
   if (err == 0)
     err = mq_methods(o->backend, o->flags, &b, &meth);
@@ -103,6 +105,7 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   req.backend = b->id;
   req.max_msgs = o->max_msgs;
   req.max_msg_size = o->max_msg_size;
+  req.owner = o->owner;
   err = meth->open(mq, &req);
   if (err != 0) {
     free(mq);

@@ -40,6 +40,8 @@ int xipc_mutex_open(xipc_mutex_t **out, const char *name,
   *out = NULL;
   err = xipc__check_open("mutex", o->flags, MUTEX_FLAGS, o->mode);
   if (err == 0)
+    err = xipc__check_owner("mutex", o->owner);
+  if (err == 0)
     err = mutex_backend(o->backend, &b);
   if (err == 0)
     err = xipc__object_identity(&id, b->id, "mtx", name, NULL, 0);
@@ -55,6 +57,7 @@ int xipc_mutex_open(xipc_mutex_t **out, const char *name,
   memcpy(m->name, id.name, sizeof(m->name));
   memcpy(m->osname, id.osname, sizeof(m->osname));
   xipc__sync_req_fill(&req, &id, o->flags, o->mode);
+  req.owner = o->owner;
   err = m->meth->open(m, &req);
   if (err != 0) {
     free(m);

@@ -172,6 +172,8 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
                       "fifo: direction must be XIPC_FIFO_READ or _WRITE");
   err = xipc__check_open("fifo", o->flags, FIFO_FLAGS, o->mode);
   if (err == 0)
+    err = xipc__check_owner("fifo", o->owner);
+  if (err == 0)
     err = xipc__check_timeout("fifo_open", timeout_ms);
   if (err == 0)
     err = xipc_name_check(name);
@@ -189,7 +191,7 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
     err = b->pipe->fifo_open(&p->io, p->path, direction,
                              o->flags & (XIPC_CREATE | XIPC_EXCL),
                              o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE,
-                             timeout_ms);
+                             o->owner, timeout_ms);
   if (err != 0) {
     free(p);
     return err;

@@ -905,7 +905,8 @@ static int header_check(const ring_hdr_t *h, size_t seg_size,
 }
 
 static int channels_open(struct xipc__ring *r, const xipc__backend_t *b,
-                         const char *name, unsigned flags, unsigned mode) {
+                         const char *name, unsigned flags, unsigned mode,
+                         const char *owner) {
   xipc__identity_t id;
   xipc__sync_req_t sreq;
   int err;
@@ -914,6 +915,7 @@ static int channels_open(struct xipc__ring *r, const xipc__backend_t *b,
   if (err != 0)
     return err;
   xipc__sync_req_fill(&sreq, &id, flags, mode);
+  sreq.owner = owner;
   memset(&r->ws, 0, sizeof(r->ws));
   r->ws.meth = b->wait;
   r->ws.key = id.key;
@@ -940,13 +942,15 @@ static void ring_map(struct xipc__ring *r, const ring_geom_t *g) {
  * sizes; only when there is none is one created, exclusively, and a
  * creator that loses that race opens the winner's. */
 static int seg_open(struct xipc__ring *r, const char *name, int backend,
-                    unsigned flags, unsigned mode, size_t size) {
+                    const xipc__mq_req_t *req, size_t size) {
+  unsigned flags = req->flags;
   xipc_shm_opts_t so;
   int err;
 
   memset(&so, 0, sizeof(so));
   so.backend = backend;
-  so.mode = mode;
+  so.mode = req->mode;
+  so.owner = req->owner;
   for (;;) {
     if (!(flags & XIPC_EXCL)) {
       so.flags = 0;
@@ -996,8 +1000,7 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   r->name = mq->name;
   r->wait = b->wait;
 
-  err = seg_open(r, mq->name, b->id, req->flags, req->mode,
-                 (size_t)want.total);
+  err = seg_open(r, mq->name, b->id, req, (size_t)want.total);
   if (err != 0) {
     free(r);
     return err;
@@ -1008,10 +1011,12 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     ring_map(r, &have);
     ring_init(r, &have);
     /* Channels before the ring is published, so that an opener never
-     * finds a ready ring without them. A stale channel object (a ring
-     * whose segment was removed and not its channels) is adopted: left
-     * over wake tokens only cause early returns, which are rechecked. */
-    err = channels_open(r, b, mq->name, XIPC_CREATE, req->mode);
+     * finds a ready ring without them. They are created exclusively with
+     * the segment (backend.h, the ownership rule): a channel object that
+     * exists already is another user's (refused) or a leftover of our own
+     * crashed ring, which the backend replaces. */
+    err = channels_open(r, b, mq->name, XIPC_CREATE | XIPC_EXCL, req->mode,
+                        NULL);
     if (err != 0)
       goto fail;
     ring_publish(r);
@@ -1037,7 +1042,8 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
       goto fail;
     }
     ring_map(r, &have);
-    err = channels_open(r, b, mq->name, req->flags & XIPC_CREATE, req->mode);
+    err = channels_open(r, b, mq->name, req->flags & XIPC_CREATE, req->mode,
+                        req->owner);
     if (err != 0)
       goto fail;
   }

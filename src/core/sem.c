@@ -30,6 +30,8 @@ int xipc_sem_open(xipc_sem_t **out, const char *name,
   *out = NULL;
   err = xipc__check_open("sem", o->flags, SEM_FLAGS, o->mode);
   if (err == 0)
+    err = xipc__check_owner("sem", o->owner);
+  if (err == 0)
     err = sem_backend(o->backend, &b);
   if (err != 0)
     return err;
@@ -50,6 +52,7 @@ int xipc_sem_open(xipc_sem_t **out, const char *name,
   memcpy(sem->name, id.name, sizeof(sem->name));
   memcpy(sem->osname, id.osname, sizeof(sem->osname));
   xipc__sync_req_fill(&req, &id, o->flags, o->mode);
+  req.owner = o->owner;
   req.initial = o->initial;
   err = sem->meth->open(sem, &req);
   if (err != 0) {

@@ -238,6 +238,8 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
     return xipc__fail(XIPC_EINVAL, 0, "shm: out is NULL");
   *out = NULL;
   err = check_args(name, size, o, &b);
+  if (err == 0)
+    err = xipc__check_owner("shm", o->owner);
   if (err != 0)
     return err;
   shm = calloc(1, sizeof(*shm));
@@ -256,6 +258,7 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
   req.size = size + (shm->has_header ? SHM_HEADER_SIZE : 0);
   req.flags = o->flags & (XIPC_CREATE | XIPC_EXCL | XIPC_RDONLY);
   req.mode = o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE;
+  req.owner = o->owner;
 
   deadline = xipc__now_ms() + HEADER_WAIT_MS;
   for (;;) {
@@ -334,6 +337,7 @@ static int sysv_unlink_check(const char *tag, int kind, const char *name) {
   memset(&o, 0, sizeof(o));
   o.backend = XIPC_BACKEND_SYSV;
   o.flags = XIPC_RDONLY;
+  o.mode = 0777; /* only the name is checked: any mode of our own */
   err = xipc__shm_open_kind(&shm, tag, kind, name, 0, &o);
   if (err == 0)
     xipc_shm_close(shm);

@@ -255,9 +255,12 @@ int xipc_connect(xipc_stream_t **out, const char *address,
   if (err == 0)
     err = stream_backend(o->backend, &b);
   if (err == 0)
+    err = xipc__check_owner("connect", o->owner);
+  if (err == 0)
     err = xipc__addr_parse(&a, address, b->id);
   if (err != 0)
     return err;
+  a.owner = o->owner;
   s = stream_new(b->id, o->max_frame != 0 ? o->max_frame
                                           : XIPC_STREAM_DEFAULT_MAX_FRAME);
   if (s == NULL)

@@ -33,4 +33,21 @@ long xipc__read_limit(const char *path);
 int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
                         const char *what);
 
+/* The ownership rule (src/core/backend.h), src/posix/owner.c. */
+/* The uid `owner` names (a user name or number; NULL: the effective uid). */
+int xipc__unix_owner_uid(const char *owner, unsigned long *uid);
+/* 0 when an existing object `what` with owner uid, creator cuid (= uid
+ * where there is no creator) and permission bits objmode may be used by a
+ * caller accepting `owner` and at most `mode`; else XIPC_EACCES naming the
+ * owner. */
+int xipc__unix_owner_check(const char *what, unsigned long uid,
+                           unsigned long cuid, unsigned objmode,
+                           const char *owner, unsigned mode);
+/* A connected local socket's server must run as `owner` (SO_PEERCRED or
+ * getpeereid); else XIPC_EACCES naming the server's user. */
+int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner);
+/* The same for the object behind a descriptor (fstat). */
+int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,
+                              unsigned mode);
+
 #endif /* XIPC_POSIX_INTERNAL_H */

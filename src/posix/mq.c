@@ -122,6 +122,13 @@ static int posix_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     err = xipc__posix_fail(errno, "fchmod(%s)", req->osname);
     goto fail;
   }
+  /* The ownership rule (backend.h), on the descriptor itself. */
+  if (!created) {
+    err = xipc__unix_fd_owner_check(req->osname, (int)q, req->owner,
+                                    req->mode);
+    if (err != 0)
+      goto fail;
+  }
   if (mq_getattr(q, &a) != 0) {
     err = xipc__posix_fail(errno, "mq_getattr(%s)", req->osname);
     goto fail;

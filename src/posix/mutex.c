@@ -78,6 +78,7 @@ static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   so.backend = XIPC_BACKEND_POSIX;
   so.flags = req->flags;
   so.mode = req->mode;
+  so.owner = req->owner;
   err = xipc__shm_open_kind(&m->seg, "mtx", XIPC_KIND_MUTEX, req->name,
                             sizeof(posix_mtx_t), &so);
   if (err != 0)

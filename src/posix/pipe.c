@@ -99,7 +99,8 @@ static int open_writer(const char *path, int timeout_ms) {
 }
 
 static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
-                           unsigned flags, unsigned mode, int timeout_ms) {
+                           unsigned flags, unsigned mode, const char *owner,
+                           int timeout_ms) {
   int err = make_fifo(path, flags, mode), fd;
 
   if (err != 0)
@@ -112,6 +113,13 @@ static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
     fd = open_writer(path, timeout_ms);
     if (fd < 0)
       return fd;
+  }
+  /* RUNDIR is private already; the ownership rule (backend.h) holds for
+   * the fifo itself too, checked on the descriptor opened. */
+  err = xipc__unix_fd_owner_check(path, fd, owner, mode);
+  if (err != 0) {
+    close(fd);
+    return err;
   }
   setup(io, fd, direction == XIPC_FIFO_READ);
   return 0;

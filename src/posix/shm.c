@@ -67,6 +67,12 @@ static int posix_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
     err = shm_size_new(fd, req);
     if (err != 0)
       goto fail;
+  } else {
+    /* The ownership rule (backend.h): on the descriptor, so the object
+     * checked is the object mapped. */
+    err = xipc__unix_fd_owner_check(req->osname, fd, req->owner, req->mode);
+    if (err != 0)
+      goto fail;
   }
   if (fstat(fd, &st) != 0) {
     err = xipc__posix_fail(errno, "fstat(%s)", req->osname);

@@ -251,6 +251,12 @@ static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
       return err;
     fd = connect_fd(AF_UNIX, (struct sockaddr *)&sa, sizeof(sa), start,
                     timeout_ms, a->path);
+    /* Who serves it, before anything is sent (the ownership rule). */
+    if (fd >= 0 && (err = xipc__unix_peer_owner_check(a->path, fd,
+                                                       a->owner)) != 0) {
+      close(fd);
+      return err;
+    }
   } else {
     err = resolve(a, 0, &res);
     if (err != 0)

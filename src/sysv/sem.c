@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <time.h>
@@ -38,17 +39,34 @@ static int create_fail(int errnum, int32_t key, int nsems) {
                           (unsigned)key);
 }
 
-/* Wait until the creator's initialising semop has happened. */
-static int wait_initialised(int id, int32_t key, int nsems) {
+/* Check the ownership rule (backend.h), then wait until the creator's
+ * initialising semop has happened. */
+static int wait_initialised(int id, const xipc__sync_req_t *req, int nsems) {
   uint64_t start = xipc__now_ms();
+  int32_t key = req->key;
   struct semid_ds ds;
   union semun arg;
+  int checked = 0;
 
   arg.buf = &ds;
   for (;;) {
     if (semctl(id, 0, IPC_STAT, arg) != 0)
       return xipc__posix_fail(errno == EINVAL ? EIDRM : errno,
                               "semctl(key 0x%08x, IPC_STAT)", (unsigned)key);
+    if (!checked) {
+      char what[64];
+      int err;
+
+      snprintf(what, sizeof(what), "System V semaphore set key 0x%08x",
+               (unsigned)key);
+      err = xipc__unix_owner_check(what, (unsigned long)ds.sem_perm.uid,
+                                   (unsigned long)ds.sem_perm.cuid,
+                                   (unsigned)ds.sem_perm.mode, req->owner,
+                                   req->mode);
+      if (err != 0)
+        return err;
+      checked = 1;
+    }
     if ((int)ds.sem_nsems != nsems)
       return xipc__fail(XIPC_EBADMSG, 0,
                         "semaphore set key 0x%08x has %lu semaphores, "
@@ -87,7 +105,7 @@ int xipc__sysv_semset(const xipc__sync_req_t *req, int nsems,
     }
     id = semget((key_t)req->key, 0, 0);
     if (id >= 0) {
-      int err = wait_initialised(id, req->key, nsems);
+      int err = wait_initialised(id, req, nsems);
       if (err == XIPC_ENOENT && (req->flags & XIPC_CREATE))
         continue; /* removed while we looked: create it */
       if (err != 0)

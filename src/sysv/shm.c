@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -61,6 +62,19 @@ static int sysv_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
   if (shmctl(id, IPC_STAT, &ds) != 0) {
     err = xipc__posix_fail(errno, "shmctl(%d, IPC_STAT)", id);
     goto fail;
+  }
+  if (!created) {
+    /* The ownership rule (backend.h), before attaching. The key is
+     * rechecked by nobody: an id names one segment for its whole life. */
+    char what[64];
+    snprintf(what, sizeof(what), "System V segment key 0x%08x",
+             (unsigned)req->key);
+    err = xipc__unix_owner_check(what, (unsigned long)ds.shm_perm.uid,
+                                 (unsigned long)ds.shm_perm.cuid,
+                                 (unsigned)ds.shm_perm.mode, req->owner,
+                                 req->mode);
+    if (err != 0)
+      goto fail;
   }
   p = shmat(id, NULL, (req->flags & XIPC_RDONLY) ? SHM_RDONLY : 0);
   if (p == (void *)-1) {

@@ -26,6 +26,24 @@ static int sysv_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
   int created = 0, id;
 
   id = xipc__sysv_semset(req, nchan, init, 2, &created);
+  if (id == XIPC_EEXIST && (req->flags & XIPC_EXCL)) {
+    /* The ring's creator makes its channels exclusively (backend.h). A
+     * set that is there already is a leftover of a ring of ours whose
+     * segment went and not its channels (replaced: its stale tokens must
+     * not wake our sleepers), or another user's, planted to steal our
+     * wake-ups: refused by the ownership check of the open below. */
+    xipc__sync_req_t open_req = *req;
+    open_req.flags = 0;
+    open_req.owner = NULL;
+    open_req.mode = 0777; /* a leftover of ours, whatever its mode */
+    id = xipc__sysv_semset(&open_req, nchan, init, 2, &created);
+    if (id < 0)
+      return id;
+    if (semctl(id, 0, IPC_RMID) != 0 && errno != EINVAL && errno != EIDRM)
+      return xipc__posix_fail(errno, "semctl(key 0x%08x, IPC_RMID)",
+                              (unsigned)req->key);
+    id = xipc__sysv_semset(req, nchan, init, 2, &created);
+  }
   if (id < 0)
     return id;
   ws->nchan = nchan;

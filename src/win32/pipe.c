@@ -814,9 +814,11 @@ out:
 }
 
 static int win32_fifo_open(xipc__io_t *io, const char *path, int direction,
-                           unsigned flags, unsigned mode, int timeout_ms) {
+                           unsigned flags, unsigned mode, const char *owner,
+                           int timeout_ms) {
   /* mode: ignored (pipe.h); the DACL is owner-only. */
   (void)mode;
+  (void)owner; /* TODO(issue 12): the writer checks the reader's user */
   if (direction == XIPC_FIFO_READ)
     return fifo_open_reader(io, path, flags);
   return fifo_open_writer(io, path, timeout_ms);

@@ -144,10 +144,12 @@ static int obj_create(obj_t *o, int k, int backend, const char *name,
   }
 }
 
-/* Open an existing object the way another process would. For K_STREAM
- * `path` may give a unix: address instead of local:NAME. */
-static int obj_open(obj_t *o, int k, int backend, const char *name,
-                    const char *path, unsigned flags) {
+/* Open an existing object the way another process would, accepting
+ * `owner` (opts.owner; NULL: our own only) and at most `mode` (0: 0600).
+ * For K_STREAM `path` may give a unix: address instead of local:NAME. */
+static int obj_open_as(obj_t *o, int k, int backend, const char *name,
+                       const char *path, unsigned flags, const char *owner,
+                       unsigned mode) {
   char addr[XIPC_ADDRESS_MAX];
 
   memset(o, 0, sizeof(*o));
@@ -155,24 +157,33 @@ static int obj_open(obj_t *o, int k, int backend, const char *name,
   o->backend = backend;
   switch (k) {
   case K_SHM: {
-    xipc_shm_opts_t so = {.backend = backend, .flags = flags};
+    xipc_shm_opts_t so = {
+        .backend = backend, .flags = flags, .mode = mode, .owner = owner};
     return xipc_shm_open(&o->shm, name, (flags & XIPC_CREATE) ? 4096 : 0, &so);
   }
   case K_MQ:
   case K_RING: {
-    xipc_mq_opts_t mo = {.backend = backend, .flags = flags | ring_flag(k)};
+    xipc_mq_opts_t mo = {.backend = backend,
+                         .flags = flags | ring_flag(k),
+                         .mode = mode,
+                         .owner = owner};
     return xipc_mq_open(&o->mq, name, &mo);
   }
   case K_SEM: {
-    xipc_sem_opts_t eo = {.backend = backend, .flags = flags};
+    xipc_sem_opts_t eo = {
+        .backend = backend, .flags = flags, .mode = mode, .owner = owner};
     return xipc_sem_open(&o->sem, name, &eo);
   }
   case K_MUTEX: {
-    xipc_mutex_opts_t xo = {.backend = backend, .flags = flags};
+    xipc_mutex_opts_t xo = {
+        .backend = backend, .flags = flags, .mode = mode, .owner = owner};
     return xipc_mutex_open(&o->mtx, name, &xo);
   }
   case K_FIFO: {
-    xipc_fifo_opts_t fo = {.backend = backend, .flags = flags & ~XIPC_RDONLY};
+    xipc_fifo_opts_t fo = {.backend = backend,
+                           .flags = flags & ~XIPC_RDONLY,
+                           .mode = mode,
+                           .owner = owner};
     return xipc_fifo_open(
         &o->fifo, name,
         (flags & XIPC_RDONLY) ? XIPC_FIFO_WRITE : XIPC_FIFO_READ, &fo, 0);
@@ -180,6 +191,7 @@ static int obj_open(obj_t *o, int k, int backend, const char *name,
   case K_STREAM: {
     xipc_stream_opts_t to = {0};
     to.backend = backend;
+    to.owner = owner;
     if (path != NULL && path[0] != '\0')
       snprintf(addr, sizeof(addr), "unix:%s", path);
     else
@@ -193,6 +205,11 @@ static int obj_open(obj_t *o, int k, int backend, const char *name,
     return xipc_map_open(&o->map, path, &po);
   }
   }
+}
+
+static int obj_open(obj_t *o, int k, int backend, const char *name,
+                    const char *path, unsigned flags) {
+  return obj_open_as(o, k, backend, name, path, flags, NULL, 0);
 }
 
 static int obj_unlink(int k, int backend, const char *name) {
@@ -621,13 +638,13 @@ typedef void (*try_kind_fn)(int k, int backend, char **argv);
 typedef void (*try_after_fn)(int backend, char **argv);
 
 /* The other-user helpers' body (arguments UID GID BACKEND XDG NAME MAPPATH
- * UNIXPATH): as the other user, try_kind for each kind of BACKEND, then
+ * UNIXPATH OWNER, the last the parent's uid): as the other user, try_kind for each kind of BACKEND, then
  * `after` (if any), then END. */
 static int as_other_user(int argc, char **argv, try_kind_fn try_kind,
                          try_after_fn after) {
   int backend, kinds[K_COUNT], nk, i;
 
-  HCHECK(argc == 7);
+  HCHECK(argc == 8);
   if (!become(argv))
     return 0;
   backend = atoi(argv[2]);
@@ -690,9 +707,14 @@ static int h_deny(int argc, char **argv) {
   return as_other_user(argc, argv, deny_kind, deny_rundir);
 }
 
-/* Use the object of kind k the parent made with mode 0666: read what the
- * parent left and leave an answer; "KIND CODE". */
+/* Use the object of kind k the parent made with mode 0666: first as any
+ * caller would ("KIND:default CODE": refused, it is not ours), then naming
+ * the parent as the accepted owner (argv[7]) and 0666 as the accepted mode:
+ * read what the parent left and leave an answer; "KIND CODE". */
 static void allow_kind(int k, int backend, char **argv) {
+  const char *path = k == K_MAP      ? argv[5]
+                     : k == K_STREAM ? argv[6]
+                                     : NULL;
   unsigned char buf[64];
   size_t len;
   obj_t o;
@@ -700,11 +722,13 @@ static void allow_kind(int k, int backend, char **argv) {
 
   if (k == K_FIFO) /* in RUNDIR, private by design: no mode opens it */
     return;
-  rc = obj_open(&o, k, backend, argv[4],
-                k == K_MAP      ? argv[5]
-                : k == K_STREAM ? argv[6]
-                                : NULL,
-                0);
+  if (k != K_MAP) { /* a mapped file is the caller's choice of path */
+    rc = obj_open_as(&o, k, backend, argv[4], path, 0, NULL, 0666);
+    xt_say("%s:default %s %s", kind_names[k], xipc_err_name(rc),
+           rc != 0 ? xipc_last_error_message() : "");
+    obj_release(&o);
+  }
+  rc = obj_open_as(&o, k, backend, argv[4], path, 0, argv[7], 0666);
   if (rc == 0 && k == K_SHM) {
     unsigned char *p = xipc_shm_addr(o.shm);
     rc = p[0] == 0x5a ? 0 : XIPC_EBADMSG;
@@ -798,12 +822,13 @@ static void setting_create(setting_t *s, unsigned mode) {
 }
 
 static xt_proc_t *setting_spawn(setting_t *s, const char *helper) {
-  char u[16], g[16], b[8];
-  const char *args[] = {u, g, b, s->dir, s->name, s->map, s->unixp, NULL};
+  char u[16], g[16], b[8], me[16];
+  const char *args[] = {u, g, b, s->dir, s->name, s->map, s->unixp, me, NULL};
 
   snprintf(u, sizeof(u), "%u", s->uid);
   snprintf(g, sizeof(g), "%u", s->gid);
   snprintf(b, sizeof(b), "%d", xt_backend);
+  snprintf(me, sizeof(me), "%u", (unsigned)geteuid());
   return xt_spawn(helper, args);
 }
 
@@ -873,6 +898,14 @@ static void check_answers(setting_t *s) {
   if ((o = setting_obj(s, K_SEM, 0)) != NULL)
     XT_ERR(xipc_sem_wait(o->sem, 0), XIPC_EAGAIN);
   if ((o = setting_obj(s, K_STREAM, 1)) != NULL) { /* the unix: listener */
+    /* First the connection the client dropped on seeing who serves it
+     * (it sent nothing), then the one naming us as the accepted owner. */
+    XT_ERR(xipc_accept(o->lis, &st, 20000), 0);
+    if (st != NULL) {
+      XT_ERR(xipc_recv_msg(st, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
+      xipc_stream_close(st);
+      st = NULL;
+    }
     XT_ERR(xipc_accept(o->lis, &st, 20000), 0);
     if (st != NULL) {
       XT_ERR(xipc_recv_msg(st, buf, sizeof(buf), &len, 20000), 0);
@@ -973,12 +1006,15 @@ static void security_other_user_cannot_use_default_objects(void) {
 #endif
 }
 
-/* The positive control: the same objects created with mode 0666 are used
- * by the other user (shm and map: it reads our byte and writes one back;
- * queues: it receives ours and answers; sem: takes the token; mutex: locks
- * and unlocks; unix: socket: connects and sends a frame). Fifos and local:
- * streams have no such control: RUNDIR is private whatever the mode. */
-static void security_other_user_uses_objects_created_with_mode_0666(void) {
+/* Sharing on purpose: the same objects created with mode 0666 are refused
+ * to the other user as long as it does not name us (the ownership rule:
+ * XIPC_EACCES naming our uid; a unix: socket's server is checked with
+ * SO_PEERCRED), and used once it names us in opts.owner and accepts 0666
+ * (shm and map: it reads our byte and writes one back; queues: it receives
+ * ours and answers; sem: takes the token; mutex: locks and unlocks; unix:
+ * socket: connects and sends a frame). Fifos and local: streams have no
+ * such control: RUNDIR is private whatever the mode. */
+static void security_other_user_uses_objects_shared_on_purpose(void) {
 #ifdef _WIN32
   XT_SKIP("Wine runs every process as one user");
 #else
@@ -999,9 +1035,18 @@ static void security_other_user_uses_objects_created_with_mode_0666(void) {
       XT_ERR(xipc_mq_send(s.objs[i].mq, "hi", 2, 0, 0), 0);
   why = setting_run(&s, "sec-allow", &r);
   if (why == NULL) {
-    for (i = 0; i < K_COUNT; i++)
-      if (i != K_FIFO && has_kind(xt_backend, i))
-        XT_EXPECT_RESULT(&r, kind_names[i], "XIPC_OK", NULL);
+    for (i = 0; i < K_COUNT; i++) {
+      char label[32];
+      if (i == K_FIFO || !has_kind(xt_backend, i))
+        continue;
+      XT_EXPECT_RESULT(&r, kind_names[i], "XIPC_OK", NULL);
+      if (i == K_MAP)
+        continue;
+      /* Not without naming us: it is not theirs (the ownership rule). */
+      snprintf(label, sizeof(label), "%s:default", kind_names[i]);
+      XT_EXPECT_RESULT(&r, label, "XIPC_EACCES",
+                       i == K_STREAM ? "served by uid" : "owned by uid");
+    }
     check_answers(&s);
   }
   setting_close(&s);
@@ -1239,7 +1284,7 @@ static const xt_test_t tests[] = {
     XT_TEST(security_default_mode_is_owner_only_for_every_kind),
     XT_TEST(security_explicit_mode_is_exact_despite_umask),
     XT_TEST(security_other_user_cannot_use_default_objects),
-    XT_TEST(security_other_user_uses_objects_created_with_mode_0666),
+    XT_TEST(security_other_user_uses_objects_shared_on_purpose),
     XT_TEST(security_unsafe_rundir_or_squatted_name_is_refused),
     XT_TEST(security_remote_pipe_addresses_are_refused),
     {NULL, NULL}};
