@@ -1055,6 +1055,364 @@ static void security_other_user_uses_objects_shared_on_purpose(void) {
 #endif
 }
 
+/* ---- squatting: another user's object under our name (issue 12) --------- */
+
+/* The named kinds a squatter can plant ahead of us (fifos and local:
+ * streams live in our private RUNDIR; maps are paths the caller chose). */
+static const int squat_kinds[] = {K_SHM, K_MQ, K_RING, K_SEM, K_MUTEX};
+#define SQUAT_N (sizeof(squat_kinds) / sizeof(squat_kinds[0]))
+
+#ifndef _WIN32
+/* System V: the creator of an object may give it to anybody with IPC_SET
+ * and keeps its access as cuid. Give every System V object of kind k and
+ * `name` to `uid`: the squatter's best disguise. */
+static int sysv_give_away(int k, const char *name, unsigned uid) {
+  int32_t key;
+  int id, bad = 0;
+
+  if (xipc_sysv_key(k == K_MUTEX  ? "mtx"
+                    : k == K_RING ? "mq"
+                                  : kind_names[k],
+                    name, &key) != 0)
+    return -1;
+  if (k == K_SHM || k == K_RING) {
+    struct shmid_ds ds;
+    id = shmget(key, 0, 0);
+    bad |= id < 0 || shmctl(id, IPC_STAT, &ds) != 0;
+    ds.shm_perm.uid = (uid_t)uid;
+    bad |= shmctl(id, IPC_SET, &ds) != 0;
+  }
+  if (k == K_MQ) {
+    struct msqid_ds ds;
+    id = msgget(key, 0);
+    bad |= id < 0 || msgctl(id, IPC_STAT, &ds) != 0;
+    ds.msg_perm.uid = (uid_t)uid;
+    bad |= msgctl(id, IPC_SET, &ds) != 0;
+  }
+  if (k == K_SEM || k == K_MUTEX || k == K_RING) {
+    struct semid_ds ds;
+    union {
+      int val;
+      struct semid_ds *buf;
+    } arg;
+    arg.buf = &ds;
+    id = semget(key, 0, 0);
+    bad |= id < 0 || semctl(id, 0, IPC_STAT, arg) != 0;
+    ds.sem_perm.uid = (uid_t)uid;
+    bad |= semctl(id, 0, IPC_SET, arg) != 0;
+  }
+  return bad ? -1 : 0;
+}
+#endif
+
+/* Helper: UID GID BACKEND XDG NAME VICTIM. As the second user, plant every
+ * named kind under NAME with mode 0666 (System V: then given to VICTIM with
+ * IPC_SET, keeping cuid), say "made", and wait. On "look", report what the
+ * victim left for it to steal: "KIND:seen CODE" (queues: a receive,
+ * timeout 0; sem: the value; mutex: whether it is free; shm: the bytes),
+ * then END; on "done", remove everything. */
+static int h_squatter(int argc, char **argv) {
+  obj_t objs[SQUAT_N];
+  char line[64];
+  int backend;
+  size_t i;
+
+  HCHECK(argc == 6);
+  if (!become(argv))
+    return 0;
+  backend = atoi(argv[2]);
+  for (i = 0; i < SQUAT_N; i++) {
+    int k = squat_kinds[i], rc = 0;
+    memset(&objs[i], 0, sizeof(objs[i]));
+    if (!has_kind(backend, k))
+      continue;
+    rc = obj_create(&objs[i], k, backend, argv[4], NULL, 0666);
+#ifndef _WIN32
+    if (rc == 0 && backend == XIPC_BACKEND_SYSV &&
+        sysv_give_away(k, argv[4], (unsigned)atoi(argv[5])) != 0)
+      rc = XIPC_EUNKNOWN;
+#endif
+    xt_say("%s:plant %s %s", kind_names[k], xipc_err_name(rc),
+           rc != 0 ? xipc_last_error_message() : "");
+  }
+  xt_say("made");
+  while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "look") != 0)
+    ;
+  for (i = 0; i < SQUAT_N; i++) {
+    obj_t *o = &objs[i];
+    unsigned char buf[64];
+    unsigned v = 0;
+    size_t len, j;
+    int rc = 0;
+
+    if (o->shm != NULL) {
+      const unsigned char *p = xipc_shm_addr(o->shm);
+      for (j = 0; j < 64; j++)
+        rc |= p[j] != 0 ? XIPC_EBADMSG : 0;
+    } else if (o->mq != NULL) {
+      rc = xipc_mq_recv(o->mq, buf, sizeof(buf), &len, NULL, 0);
+    } else if (o->sem != NULL) {
+      rc = xipc_sem_value(o->sem, &v);
+      if (rc == 0 && v != 1)
+        rc = XIPC_EBADMSG;
+    } else if (o->mtx != NULL) {
+      rc = xipc_mutex_lock(o->mtx, 0);
+      if (rc == 0)
+        xipc_mutex_unlock(o->mtx);
+    } else {
+      continue;
+    }
+    xt_say("%s:seen %s", kind_names[o->kind], xipc_err_name(rc));
+  }
+  xt_say("END");
+  while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "done") != 0)
+    ;
+  for (i = 0; i < SQUAT_N; i++)
+    obj_release(&objs[i]);
+  return 0;
+}
+
+/* What a victim does with a name: create-or-open it and use it at once
+ * (shm: write a secret; queues: send one; sem: post; mutex: lock). */
+static int victim_use(obj_t *o, int k, const char *name, const char *owner,
+                      unsigned mode) {
+  int rc = obj_open_as(o, k, xt_backend, name, NULL, XIPC_CREATE, owner, mode);
+
+  if (rc != 0)
+    return rc;
+  if (k == K_SHM)
+    memset(xipc_shm_addr(o->shm), 0x77, 64);
+  else if (k == K_MQ || k == K_RING)
+    rc = xipc_mq_send(o->mq, "secret", 6, 0, 0);
+  else if (k == K_SEM)
+    rc = xipc_sem_post(o->sem);
+  else if (k == K_MUTEX)
+    rc = xipc_mutex_lock(o->mtx, 0);
+  return rc;
+}
+
+/* A second user plants every named kind under our name first, with mode
+ * 0666 (on System V it even gives each object to us with IPC_SET and
+ * keeps access as its creator). Our create-or-open is refused with
+ * XIPC_EACCES naming it, for every kind, and it finds nothing of ours in
+ * them (no data, message, post or lock). The positive control: naming it
+ * in opts.owner (and accepting 0666) we do use its objects. */
+static void security_squatted_objects_of_another_user_are_refused(void) {
+#ifdef _WIN32
+  XT_SKIP("Wine runs every process as one user: the owner-SID checks are "
+          "the trust-win32 row's");
+#else
+  char u[16], g[16], b[8], me[16], want[64];
+  const char *args[7];
+  unsigned uid = 0, gid = 0;
+  const char *why = NULL;
+  char name[80], dir[256], line[128];
+  xt_results_t r;
+  xt_proc_t *p;
+  size_t i;
+  obj_t o;
+
+  if (xt_second_user(&uid, &gid, &why) != 0)
+    XT_SKIP(why);
+  if (xt_tmpdir(dir, sizeof(dir), 0755) != 0)
+    XT_SKIP("cannot make a directory in /tmp");
+  xt_name(name, sizeof(name), "squat");
+  snprintf(u, sizeof(u), "%u", uid);
+  snprintf(g, sizeof(g), "%u", gid);
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  snprintf(me, sizeof(me), "%u", (unsigned)geteuid());
+  args[0] = u, args[1] = g, args[2] = b, args[3] = dir, args[4] = name;
+  args[5] = me, args[6] = NULL;
+  p = xt_spawn("sec-squatter", args);
+  if (p == NULL) {
+    xt_rmtree(dir);
+    return;
+  }
+  line[0] = '\0';
+  while (strcmp(line, "made") != 0 && strncmp(line, "NOUSER", 6) != 0 &&
+         xt_proc_recv(p, line, sizeof(line), 20000) == 0)
+    if (strstr(line, ":plant ") != NULL)
+      XT_TRUE(strstr(line, ":plant XIPC_OK") != NULL);
+  if (strncmp(line, "NOUSER", 6) == 0) {
+    xt_proc_wait(p, 20000);
+    xt_rmtree(dir);
+    XT_SKIP("the system refused the switch to the second user");
+  }
+  XT_TRUE(strcmp(line, "made") == 0);
+  snprintf(want, sizeof(want), "%s by uid %u",
+           xt_backend == XIPC_BACKEND_SYSV ? "created" : "owned", uid);
+  for (i = 0; i < SQUAT_N; i++) {
+    int k = squat_kinds[i];
+    if (!has_kind(xt_backend, k))
+      continue;
+    XT_ERR(victim_use(&o, k, name, NULL, 0), XIPC_EACCES);
+    fprintf(stderr, "    %s: %s\n", kind_names[k], xipc_last_error_message());
+    XT_TRUE(strstr(xipc_last_error_message(), want) != NULL);
+    obj_release(&o);
+    /* Accepting any mode changes nothing: the owner is not us. */
+    XT_ERR(victim_use(&o, k, name, NULL, 0777), XIPC_EACCES);
+    obj_release(&o);
+  }
+  xt_proc_send(p, "look");
+  xt_read_results(p, &r, 20000);
+  XT_TRUE(r.ended);
+  for (i = 0; i < SQUAT_N; i++) {
+    int k = squat_kinds[i];
+    char label[32];
+    if (!has_kind(xt_backend, k))
+      continue;
+    snprintf(label, sizeof(label), "%s:seen", kind_names[k]);
+    XT_EXPECT_RESULT(&r, label,
+                     k == K_MQ || k == K_RING ? "XIPC_EAGAIN" : "XIPC_OK",
+                     NULL);
+  }
+  /* Sharing on purpose: its objects, named as such, are ours to use (on
+   * System V once the disguise is gone: uid back to their creator; an
+   * object whose uid and cuid differ is nobody's to accept). */
+  for (i = 0; i < SQUAT_N; i++) {
+    int k = squat_kinds[i];
+    if (!has_kind(xt_backend, k))
+      continue;
+    if (xt_backend == XIPC_BACKEND_SYSV) {
+      XT_ERR(victim_use(&o, k, name, u, 0666), XIPC_EACCES);
+      obj_release(&o);
+      XT_EQ(sysv_give_away(k, name, uid), 0);
+    }
+    XT_ERR(victim_use(&o, k, name, u, 0666), 0);
+    if (k == K_MUTEX && o.mtx != NULL)
+      xipc_mutex_unlock(o.mtx);
+    o.created = 0; /* not ours to remove */
+    obj_release(&o);
+  }
+  xt_proc_send(p, "done");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xt_rmtree(dir);
+#endif
+}
+
+#ifndef _WIN32
+/* Helper: UID GID BACKEND XDG NAME. As the second user, plant a System V
+ * semaphore set of the ring's wait-channel shape (2 semaphores, mode 0666,
+ * initialised) under the ring key of NAME, say "made", wait for "done",
+ * remove it. */
+static int h_plant_channels(int argc, char **argv) {
+  struct sembuf init[2] = {{0, 1, 0}, {0, -1, 0}};
+  char line[64];
+  int32_t key;
+  int id;
+
+  HCHECK(argc == 5);
+  if (!become(argv))
+    return 0;
+  HCHECK(xipc_sysv_key("mq", argv[4], &key) == 0);
+  id = semget((key_t)key, 2, IPC_CREAT | IPC_EXCL | 0666);
+  HCHECK(id >= 0 && semop(id, init, 2) == 0);
+  xt_say("made");
+  while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "done") != 0)
+    ;
+  semctl(id, 0, IPC_RMID);
+  xt_say("END");
+  return 0;
+}
+#else
+static int h_plant_channels(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  return 2;
+}
+#endif
+
+/* Auxiliary objects: a ring is created exclusively with its wait channels.
+ * System V: a channel set planted by another user under the ring's key
+ * makes our XIPC_CREATE | XIPC_EXCL ring fail with XIPC_EACCES (it would
+ * steal our wake-ups), leaving no segment behind; a leftover set of our
+ * own (a crashed ring's, full of stale tokens) is replaced, not adopted.
+ * POSIX rings wait on a futex in the segment: nothing else to plant.
+ * Windows: the trust-win32 row. */
+static void security_planted_auxiliary_objects_are_refused(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows: checked by the trust-win32 row");
+#else
+  char u[16], g[16], b[8], name[80], dir[256], line[64];
+  const char *args[6];
+  unsigned uid = 0, gid = 0;
+  const char *why = NULL;
+  struct sembuf three = {0, 3, 0};
+  obj_t o;
+  xt_proc_t *p;
+  int32_t key;
+  int old, now;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("POSIX rings wait on a futex inside their segment (no "
+            "auxiliary object); the mutex's segment is its main object");
+  xt_name(name, sizeof(name), "aux");
+  XT_OK(xipc_sysv_key("mq", name, &key));
+  /* Our own leftover: replaced. */
+  old = semget((key_t)key, 2, IPC_CREAT | IPC_EXCL | 0600);
+  XT_TRUE(old >= 0 && semop(old, &three, 1) == 0);
+  XT_ERR(obj_create(&o, K_RING, xt_backend, name, NULL, 0), 0);
+  now = semget((key_t)key, 0, 0);
+  XT_TRUE(now >= 0 && now != old);
+  XT_EQ(semctl(now, 0, GETVAL), 0);
+  obj_release(&o);
+  if (xt_second_user(&uid, &gid, &why) != 0)
+    XT_SKIP(why);
+  if (xt_tmpdir(dir, sizeof(dir), 0755) != 0)
+    XT_SKIP("cannot make a directory in /tmp");
+  snprintf(u, sizeof(u), "%u", uid);
+  snprintf(g, sizeof(g), "%u", gid);
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  args[0] = u, args[1] = g, args[2] = b, args[3] = dir, args[4] = name;
+  args[5] = NULL;
+  p = xt_spawn("sec-plant", args);
+  if (p != NULL) {
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+    XT_TRUE(strcmp(line, "made") == 0);
+    XT_ERR(obj_create(&o, K_RING, xt_backend, name, NULL, 0), XIPC_EACCES);
+    fprintf(stderr, "    ring: %s\n", xipc_last_error_message());
+    obj_release(&o);
+    o.created = 0;
+    XT_ERR(obj_open(&o, K_RING, xt_backend, name, NULL, 0), XIPC_ENOENT);
+    obj_release(&o);
+    xt_proc_send(p, "done");
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+  }
+  xt_rmtree(dir);
+#endif
+}
+
+/* Our own object granting more than an open accepts is refused too: made
+ * with 0666, opened with the default (0600) → XIPC_EACCES naming the mode;
+ * opened accepting 0666 → used. Windows has no mode bits. */
+static void security_own_object_wider_than_asked_is_refused(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows objects have no mode bits (DACLs: the trust-win32 row)");
+#else
+  char name[80];
+  size_t i;
+  obj_t c, o;
+
+  xt_name(name, sizeof(name), "wide");
+  for (i = 0; i < SQUAT_N; i++) {
+    int k = squat_kinds[i];
+    if (!has_kind(xt_backend, k))
+      continue;
+    XT_ERR(obj_create(&c, k, xt_backend, name, NULL, 0666), 0);
+    XT_ERR(obj_open(&o, k, xt_backend, name, NULL, 0), XIPC_EACCES);
+    XT_TRUE(strstr(xipc_last_error_message(), "0666") != NULL);
+    obj_release(&o);
+    XT_ERR(obj_open_as(&o, k, xt_backend, name, NULL, 0, NULL, 0666), 0);
+    obj_release(&o);
+    XT_ERR(obj_open_as(&o, k, xt_backend, name, NULL, 0, "no-such-user-x",
+                       0666),
+           XIPC_EINVAL);
+    obj_release(&o);
+    obj_release(&c);
+  }
+#endif
+}
+
 /* ---- unsafe RUNDIR, squatted names --------------------------------------- */
 
 #ifndef _WIN32
@@ -1287,6 +1645,9 @@ static const xt_test_t tests[] = {
     XT_TEST(security_other_user_uses_objects_shared_on_purpose),
     XT_TEST(security_unsafe_rundir_or_squatted_name_is_refused),
     XT_TEST(security_remote_pipe_addresses_are_refused),
+    XT_TEST(security_squatted_objects_of_another_user_are_refused),
+    XT_TEST(security_planted_auxiliary_objects_are_refused),
+    XT_TEST(security_own_object_wider_than_asked_is_refused),
     {NULL, NULL}};
 
 /* The n/a cells: backends the build lacks. */
@@ -1297,6 +1658,8 @@ static const xt_test_t na_tests[] = {
 static const xt_helper_t helpers[] = {{"sec-deny", h_deny},
                                       {"sec-allow", h_allow},
                                       {"sec-squat", h_squat},
+                                      {"sec-squatter", h_squatter},
+                                      {"sec-plant", h_plant_channels},
                                       {NULL, NULL}};
 
 const xt_row_t xt_row_security = {"security",
