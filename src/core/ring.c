@@ -52,17 +52,32 @@
  * or taken from a priority ring, not yet returned): the queue loses one
  * message of capacity for good. (2) A cell it claimed (CAS on the enqueue
  * position) and never published: a hole at which every consumer of that
- * ring stops. A blocked receiver (or sender, for the free ring) that sees
- * the same hole for STUCK_MS publishes a tombstone there (RING_TOMB, by
- * CAS, so a late publisher is not overwritten) that consumers skip.
- * (3) A cell it claimed as a consumer and never released: the producer that
- * reaches it one lap later waits STUCK_MS and then releases it itself (by
- * CAS), after checking with the dequeue position that the cell was
- * claimed, not that the ring is over-full (which only corruption can do:
- * XIPC_EBADMSG). A peer that was only stopped (SIGSTOP, a debugger) for
- * longer than STUCK_MS and resumes may lose its message to these repairs;
- * it never corrupts the ring further, and the repairs never touch memory
- * outside the segment.
+ * ring stops. A blocked receiver (or sender, for the free ring) of a handle
+ * that has seen the same hole for STUCK_MS publishes a tombstone there
+ * (RING_TOMB, by CAS, so a late publisher is not overwritten) that
+ * consumers skip. (3) A cell it claimed as a consumer and never released:
+ * a producer that reaches it one lap later waits for it within its
+ * deadline; once the handle has seen it unreleased for STUCK_MS it
+ * releases it itself (by CAS), after checking with the dequeue position
+ * that the cell was claimed, not that the ring is over-full (which only
+ * corruption can do: XIPC_EBADMSG). "Seen for STUCK_MS" counts over any
+ * number of calls through the handle (ring_watch_t), so callers with short
+ * timeouts repair too; (3) is repaired by timeout-0 callers as well, (2)
+ * only by callers that block. A peer that was only stopped (SIGSTOP, a
+ * debugger) for longer than STUCK_MS and resumes may lose its message to
+ * these repairs; it never corrupts the ring further, and the repairs never
+ * touch memory outside the segment.
+ *
+ * Deadlines. No wait depends on a peer behaving: every loop over shared
+ * state is bounded by the caller's deadline (ring_dl_t; a call with timeout
+ * 0 may wait GRACE_MS for a peer caught between two of its stores, then
+ * answers XIPC_EAGAIN), including loops that only go round because a peer
+ * keeps changing positions or bits. An operation checks that the ring it
+ * will enqueue into is not held by a lagging consumer before it takes a
+ * slot (put_ready), so that a stall makes it fail before it holds
+ * anything; if the ring stalls between that check and the enqueue, a send
+ * gives the slot back and a receive keeps its message (the slot is then
+ * lost, as in (1)).
  *
  * Blocking (DESIGN §7): a count of sleepers per channel in the segment, and
  * wake calls only when it is nonzero, so the uncontended path makes no
@@ -101,6 +116,21 @@
 #define STALL_POLL_MS 50
 /* Retries with a pause instruction before registering as a sleeper. */
 #define SPIN_TRIES 100
+/* Pause instructions before a wait for a lagging peer (see lag_wait)
+ * starts reading the clock and napping. */
+#define LAG_SPINS 1000u
+/* How long a call with timeout 0 waits for a peer caught between two of
+ * its stores (nanoseconds normally; longer only if it was preempted there,
+ * or died). */
+#define GRACE_MS 5
+/* A loop that goes round because shared state moved under it (contention:
+ * a few rounds) reads the clock every this many rounds, so that a peer that
+ * keeps moving it (corrupt or hostile) cannot hold it past the deadline. */
+#define DL_ROUNDS 256u
+/* Internal: the operation could not proceed before the deadline (a peer
+ * stalled the ring); nothing was taken. block() answers it like "empty" /
+ * "full". */
+#define NOT_NOW XIPC_EAGAIN
 
 #define CHAN_NOT_EMPTY 0
 #define CHAN_NOT_FULL 1
@@ -176,6 +206,14 @@ typedef struct ring_geom {
   uint64_t cells_off, slots_off, total;
 } ring_geom_t;
 
+/* A stuck cell this handle has seen, and since when (0: none). Kept across
+ * calls, so that callers with short timeouts (or 0) still repair a dead
+ * peer's cell once it has looked stuck for STUCK_MS, over several calls. */
+typedef struct ring_watch {
+  uint64_t key; /* (ring << 32) | position */
+  uint64_t since;
+} ring_watch_t;
+
 struct xipc__ring {
   xipc_shm_t *seg;
   xipc__waitset_t ws;
@@ -186,7 +224,85 @@ struct xipc__ring {
   /* The validated geometry: never re-read from the segment. */
   uint32_t max_msgs, msg_size, slot_size, cap, mask;
   const char *name; /* mq->name, for messages */
+  /* Stuck cells seen by this handle: a consumer's unreleased cell per
+   * ring (lag), a producer's unpublished cell per channel (hole). Threads
+   * sharing the handle share them, under watch_lock (slow paths only). */
+  ring_watch_t lag[RING_NRINGS], hole[2];
+  int watch_lock;
 };
+
+/* The deadline of one call, shared by block() and the operations it runs.
+ * The clock is read only on slow paths: start is taken at the first need. */
+typedef struct ring_dl {
+  int timeout_ms; /* -1 forever; 0: GRACE_MS for waits inside an operation */
+  int started, expired;
+  int floor; /* at least GRACE_MS more once it runs out (dl_rest) */
+  uint64_t start;
+} ring_dl_t;
+
+static ring_dl_t dl_make(int timeout_ms) {
+  ring_dl_t dl;
+
+  dl.timeout_ms = timeout_ms;
+  dl.started = 0;
+  dl.expired = 0;
+  dl.floor = 0;
+  dl.start = 0;
+  return dl;
+}
+
+static uint64_t dl_start(ring_dl_t *dl) {
+  if (!dl->started) {
+    dl->start = xipc__now_ms();
+    dl->started = 1;
+  }
+  return dl->start;
+}
+
+/* Milliseconds left for a wait inside an operation (timeout 0 counts as
+ * GRACE_MS); -1 without a deadline. 0 stays 0 (expired). */
+static int dl_left(ring_dl_t *dl) {
+  int budget = dl->timeout_ms == 0 ? GRACE_MS : dl->timeout_ms;
+  uint64_t now, spent;
+
+  if (dl->timeout_ms < 0)
+    return -1;
+  if (dl->expired)
+    return 0;
+  dl_start(dl);
+  now = xipc__now_ms();
+  spent = now - dl->start;
+  if (spent >= (uint64_t)budget) {
+    if (dl->floor) { /* a last GRACE_MS from now */
+      dl->floor = 0;
+      dl->timeout_ms = 0;
+      dl->start = now;
+      return GRACE_MS;
+    }
+    dl->expired = 1;
+    return 0;
+  }
+  return budget - (int)spent;
+}
+
+/* One more round of a loop over moving shared state: 1 when the deadline
+ * has passed (checked every DL_ROUNDS rounds). */
+static int dl_round(ring_dl_t *dl, unsigned *rounds) {
+  if (++*rounds % DL_ROUNDS != 0)
+    return 0;
+  return dl_left(dl) == 0;
+}
+
+/* A deadline for finishing what an operation has begun (it holds a slot):
+ * what is left of dl, but at least GRACE_MS. No clock read here (this is
+ * on every operation's fast path): only when a wait needs it. */
+static ring_dl_t dl_rest(const ring_dl_t *dl) {
+  ring_dl_t rest = *dl;
+
+  rest.expired = 0;
+  rest.floor = 1;
+  return rest;
+}
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -283,20 +399,25 @@ static inline void prefetch_slot(struct xipc__ring *r, uint64_t c,
   }
 }
 
-/* Wait for a consumer that claimed a cell one lap ago and has not released
- * it yet (normally a few instructions): spin, then nap. 1 once STUCK_MS
- * have passed. */
-static int wait_lagging(unsigned *spins, uint64_t *since) {
-  if (++*spins < 1000u) {
+/* Has the stuck cell `key` been seen by this handle for STUCK_MS (over
+ * any number of calls)? The first sighting starts the clock; a different
+ * key restarts it. A key cannot come back once its cell moved on (positions
+ * only grow), so two sightings STUCK_MS apart mean stuck all along. */
+static int stuck_long(struct xipc__ring *r, ring_watch_t *w, uint64_t key) {
+  uint64_t now = xipc__now_ms();
+  int expired = 0;
+
+  while (__atomic_exchange_n(&r->watch_lock, 1, __ATOMIC_ACQUIRE))
     cpu_relax();
-    return 0;
+  if (w->since == 0 || w->key != key) {
+    w->key = key;
+    w->since = now != 0 ? now : 1;
+  } else if (now - w->since >= STUCK_MS) {
+    w->since = 0;
+    expired = 1;
   }
-  if (*since == 0)
-    *since = xipc__now_ms();
-  else if (xipc__now_ms() - *since >= STUCK_MS)
-    return 1;
-  xipc__sleep_ms(1);
-  return 0;
+  __atomic_store_n(&r->watch_lock, 0, __ATOMIC_RELEASE);
+  return expired;
 }
 
 /* The cell at pos still holds lap pos - cap after STUCK_MS. If the dequeue
@@ -314,22 +435,82 @@ static int release_dead(struct xipc__ring *r, unsigned ring, ring_cell_t *cell,
   return 0;
 }
 
+/* The cell at enqueue position pos of `ring` (value c) still holds lap
+ * pos - cap: its consumer claimed it and has not released it yet, which
+ * takes a few instructions, unless that consumer was preempted there, was
+ * stopped or died. Spin, then nap 1 ms at a time, within the deadline.
+ * A cell this handle has seen like that for STUCK_MS is released for the
+ * dead consumer (dead peers (3)). 1: look again; 0 (NOT_NOW): the
+ * deadline passed; < 0: corrupt. */
+static int lag_wait(struct xipc__ring *r, unsigned ring, ring_cell_t *cell,
+                    uint64_t c, uint32_t pos, ring_dl_t *dl, unsigned *spins) {
+  int err, left;
+
+  if (dl->expired)
+    return 0;
+  if (++*spins < LAG_SPINS) {
+    cpu_relax();
+    return 1;
+  }
+  if (stuck_long(r, &r->lag[ring], ((uint64_t)ring << 32) | pos)) {
+    err = release_dead(r, ring, cell, c, pos);
+    *spins = 0;
+    return err != 0 ? err : 1;
+  }
+  left = dl_left(dl);
+  if (left == 0)
+    return 0;
+  xipc__sleep_ms(1);
+  return 1;
+}
+
+/* Before an operation takes a slot that it must then enqueue into `ring`:
+ * wait (within the deadline) until the cell at the ring's enqueue position
+ * is not held by a lagging consumer, so that a stalled ring makes the
+ * operation fail before it holds anything rather than after. 1 ready,
+ * NOT_NOW, or XIPC_EBADMSG. */
+static int put_ready(struct xipc__ring *r, unsigned ring, ring_dl_t *dl) {
+  uint32_t *enq = enq_pos(r, ring);
+  ring_cell_t *cells = ring_cells(r, ring);
+  unsigned spins = 0;
+  int rc;
+
+  for (;;) {
+    uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
+    ring_cell_t *cell = &cells[pos & r->mask];
+    uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
+    int32_t dif = (int32_t)(CELL_SEQ(c) - pos);
+
+    /* Free for this lap, or taken by another producer (ring_put follows
+     * the position). */
+    if (dif >= 0)
+      return 1;
+    if (dif != (int32_t)(1u - r->cap))
+      return corrupt(r, "cell behind the enqueue position");
+    rc = lag_wait(r, ring, cell, c, pos, dl, &spins);
+    if (rc <= 0)
+      return rc < 0 ? rc : NOT_NOW;
+  }
+}
+
 /* Enqueue a slot index (with the length of its message) into a ring that
- * cannot be logically full. */
+ * cannot be logically full. 0 published; NOT_NOW when the deadline passed
+ * first (the slot is still the caller's); XIPC_EBADMSG. */
 static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
-                    uint32_t len) {
+                    uint32_t len, ring_dl_t *dl) {
   uint32_t *enq = enq_pos(r, ring);
   ring_cell_t *cells = ring_cells(r, ring);
   uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED), np;
-  unsigned spins = 0;
-  uint64_t since = 0;
-  int err;
+  unsigned spins = 0, rounds = 0;
+  int rc;
 
   for (;;) {
     ring_cell_t *cell = &cells[pos & r->mask];
     uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
     int32_t dif = (int32_t)(CELL_SEQ(c) - pos);
 
+    if (dl_round(dl, &rounds))
+      return NOT_NOW;
     if (dif == 0) {
       if (__atomic_compare_exchange_n(enq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
                                       __ATOMIC_RELAXED)) {
@@ -350,13 +531,9 @@ static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
        * cell and has not released it yet. */
       if (dif != (int32_t)(1u - r->cap))
         return corrupt(r, "cell behind the enqueue position");
-      if (wait_lagging(&spins, &since)) {
-        err = release_dead(r, ring, cell, c, pos);
-        if (err != 0)
-          return err;
-        spins = 0;
-        since = 0;
-      }
+      rc = lag_wait(r, ring, cell, c, pos, dl, &spins);
+      if (rc <= 0)
+        return rc < 0 ? rc : NOT_NOW;
       pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
     }
   }
@@ -371,16 +548,22 @@ static int looks_empty(const struct xipc__ring *r, int32_t dif) {
   return dif == -1 || dif == -(int32_t)r->cap;
 }
 
-/* Dequeue a slot index: 1 with *idx, 0 when the ring is empty. */
-static int ring_get(struct xipc__ring *r, unsigned ring, uint32_t *idx) {
+/* Dequeue a slot index: 1 with *idx, 0 when the ring is empty, NOT_NOW
+ * when the deadline passed while the ring kept changing, XIPC_EBADMSG. */
+static int ring_get(struct xipc__ring *r, unsigned ring, uint32_t *idx,
+                    ring_dl_t *dl) {
   uint32_t *deq = deq_pos(r, ring);
   ring_cell_t *cells = ring_cells(r, ring);
   uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np;
+  unsigned rounds = 0;
 
   for (;;) {
     ring_cell_t *cell = &cells[pos & r->mask];
     uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
     int32_t dif = (int32_t)(CELL_SEQ(c) - (pos + 1));
+
+    if (dl_round(dl, &rounds))
+      return NOT_NOW;
 
     if (dif == 0) {
       if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
@@ -478,18 +661,34 @@ typedef struct recv_op {
   unsigned prio;
 } recv_op_t;
 
-/* 1 sent, 0 full, < 0 error. */
-static int send_try(struct xipc__ring *r, void *arg) {
+/* 1 sent, 0 full, NOT_NOW (stalled until the deadline), < 0 error. */
+static int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   send_op_t *op = arg;
+  ring_dl_t rest;
   uint32_t idx = 0;
   int rc;
 
-  rc = ring_get(r, RING_FREE, &idx);
-  if (rc <= 0)
+  rc = put_ready(r, op->prio, dl);
+  if (rc != 1)
+    return rc;
+  rc = ring_get(r, RING_FREE, &idx, dl);
+  if (rc != 1)
     return rc;
   if (op->len > 0)
     memcpy(slot_at(r, idx), op->buf, op->len);
-  rc = ring_put(r, op->prio, idx, (uint32_t)op->len); /* publishes it */
+  rest = dl_rest(dl);
+  rc = ring_put(r, op->prio, idx, (uint32_t)op->len, &rest); /* publishes */
+  if (rc == NOT_NOW) {
+    /* A consumer of that ring stalled between put_ready and our claim.
+     * Give the slot back (lost for good only if the free ring is stalled
+     * too, as if we had died here: dead peers (1)). */
+    rest = dl_rest(dl);
+    if (ring_put(r, RING_FREE, idx, 0, &rest) == 0) {
+      full_fence();
+      wake_if_sleepers(r, CHAN_NOT_FULL);
+    }
+    return NOT_NOW;
+  }
   if (rc != 0)
     return rc;
   full_fence();
@@ -519,18 +718,30 @@ static int send_ready(struct xipc__ring *r) {
   return CELL_SEQ(c) == pos + 1;
 }
 
-/* Take the head of priority ring p into op: 1 taken, 0 empty, XIPC_EMSGSIZE
- * (message left in place, op->len = its size) or XIPC_EBADMSG. */
-static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
+/* Take the head of priority ring p into op: 1 taken, 0 empty, NOT_NOW
+ * (stalled until the deadline), XIPC_EMSGSIZE (message left in place,
+ * op->len = its size) or XIPC_EBADMSG. */
+static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
+                ring_dl_t *dl) {
   uint32_t *deq = deq_pos(r, p);
   ring_cell_t *cells = ring_cells(r, p);
   uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n;
+  unsigned rounds = 0;
+  ring_dl_t rest;
   int rc;
 
+  /* The slot goes back to the free ring after the copy: do not take a
+   * message while that ring is stalled. */
+  rc = put_ready(r, RING_FREE, dl);
+  if (rc != 1)
+    return rc;
   for (;;) {
     ring_cell_t *cell = &cells[pos & r->mask];
     uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
     int32_t dif = (int32_t)(CELL_SEQ(c) - (pos + 1));
+
+    if (dl_round(dl, &rounds))
+      return NOT_NOW;
 
     if (dif < 0) {
       if (!looks_empty(r, dif))
@@ -590,7 +801,11 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op) {
                   __atomic_load_n(&cells[(pos + 1) & r->mask].si,
                                   __ATOMIC_RELAXED),
                   pos + 2, 0);
-    rc = ring_put(r, RING_FREE, idx, 0);
+    rest = dl_rest(dl);
+    rc = ring_put(r, RING_FREE, idx, 0, &rest);
+    if (rc == NOT_NOW)
+      return 1; /* the free ring stalled since put_ready: the message is
+                   ours, its slot is lost (dead peers (1)) */
     if (rc != 0)
       return rc;
     full_fence();
@@ -610,13 +825,18 @@ static int scan(struct xipc__ring *r) {
   return -1;
 }
 
-/* 1 received, 0 empty, < 0 error (XIPC_EMSGSIZE included). */
-static int recv_try(struct xipc__ring *r, void *arg) {
+/* 1 received, 0 empty, NOT_NOW, < 0 error (XIPC_EMSGSIZE included). */
+static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   recv_op_t *op = arg;
+  unsigned rounds = 0;
   uint32_t mask;
   int p, rc;
 
   for (;;) {
+    /* A bit that a peer keeps setting on an empty ring must not keep us
+     * here past the deadline. */
+    if (dl_round(dl, &rounds))
+      return NOT_NOW;
     mask = __atomic_load_n(&r->hdr->nonempty, __ATOMIC_ACQUIRE);
     if (mask != 0) {
       p = 31 - __builtin_clz(mask);
@@ -626,7 +846,7 @@ static int recv_try(struct xipc__ring *r, void *arg) {
         return 0;
       bit_set(r, (unsigned)p);
     }
-    rc = take(r, (unsigned)p, op);
+    rc = take(r, (unsigned)p, op, dl);
     if (rc != 0)
       return rc;
     /* A stale bit (or a message another consumer took): clear and look
@@ -688,64 +908,67 @@ static void fill_hole(struct xipc__ring *r, uint64_t key) {
 }
 
 /* How long a blocked call sleeps: what is left of its timeout, but at most
- * STALL_POLL_MS while a ring looks stalled, and a stall that outlives
- * STUCK_MS is repaired: nobody will ever publish that cell. */
-static int sleep_budget(struct xipc__ring *r, int chan, int left,
-                        uint64_t *since, uint64_t *last) {
-  uint64_t key, now;
+ * STALL_POLL_MS while a ring looks stalled, and a stall that this handle
+ * has seen for STUCK_MS (over any number of calls) is repaired: nobody
+ * will ever publish that cell. */
+static int sleep_budget(struct xipc__ring *r, int chan, int left) {
+  uint64_t key;
 
-  if (!find_stall(r, chan, &key)) {
-    *since = 0;
+  if (!find_stall(r, chan, &key))
     return left;
-  }
-  now = xipc__now_ms();
-  if (*since == 0 || key != *last) {
-    *since = now;
-    *last = key;
-  } else if (now - *since >= STUCK_MS) {
+  if (stuck_long(r, &r->hole[chan], key)) {
     fill_hole(r, key);
-    *since = 0;
     return 1; /* look again at once */
   }
   return left < 0 || left > STALL_POLL_MS ? STALL_POLL_MS : left;
 }
 
+typedef int (*ring_try_fn)(struct xipc__ring *, void *, ring_dl_t *);
+
 /* Run `try` until it succeeds or fails, sleeping on `chan` in between, up
- * to timeout_ms (-1 forever, 0 never blocks). */
-static int block(struct xipc__ring *r, int chan,
-                 int (*try)(struct xipc__ring *, void *),
+ * to timeout_ms (-1 forever, 0 never blocks). Every wait inside `try` is
+ * bounded by the same deadline (timeout 0: GRACE_MS), whatever a peer
+ * writes into the segment. */
+static int block(struct xipc__ring *r, int chan, ring_try_fn try,
                  int (*ready)(struct xipc__ring *), void *arg,
                  int timeout_ms) {
   ring_chan_t *ch = &r->hdr->chan[chan];
   const char *state = chan == CHAN_NOT_EMPTY ? "empty" : "full";
-  uint64_t start, stall_since = 0, stall_key = 0;
+  ring_dl_t dl = dl_make(timeout_ms);
   uint32_t s;
   int i, rc, left, nap;
 
-  rc = try(r, arg);
-  if (rc != 0)
+  rc = try(r, arg, &dl);
+  if (rc != 0 && rc != NOT_NOW)
     return rc < 0 ? rc : 0;
   if (timeout_ms == 0)
-    return xipc__fail(XIPC_EAGAIN, 0, "mq '%s': %s", r->name, state);
+    return rc == NOT_NOW
+               ? xipc__fail(XIPC_EAGAIN, 0,
+                            "mq '%s': not %s, but a peer stalled the ring "
+                            "(a cell claimed and not released or published)",
+                            r->name, state)
+               : xipc__fail(XIPC_EAGAIN, 0, "mq '%s': %s", r->name, state);
   /* A short bounded spin: the peer is often a few hundred nanoseconds
    * away, a sleep and a wake are two system calls. */
-  for (i = 0; i < SPIN_TRIES; i++) {
+  for (i = 0; i < SPIN_TRIES && !dl.expired; i++) {
     cpu_relax();
     if (ready(r)) {
-      rc = try(r, arg);
-      if (rc != 0)
+      rc = try(r, arg, &dl);
+      if (rc != 0 && rc != NOT_NOW)
         return rc < 0 ? rc : 0;
     }
   }
-  start = xipc__now_ms();
+  dl_start(&dl);
   for (;;) {
     __atomic_fetch_add(&ch->sleepers, 1, __ATOMIC_SEQ_CST);
     full_fence();
     s = __atomic_load_n(&ch->seq, __ATOMIC_SEQ_CST);
-    rc = try(r, arg);
-    left = rc == 0 ? xipc__remaining_ms(start, timeout_ms) : 0;
+    rc = try(r, arg, &dl);
+    if (rc == NOT_NOW)
+      rc = 0;
+    left = rc == 0 ? xipc__remaining_ms(dl.start, timeout_ms) : 0;
     if (rc == 0 && left != 0) {
-      nap = sleep_budget(r, chan, left, &stall_since, &stall_key);
+      nap = sleep_budget(r, chan, left);
       rc = r->wait->wait(&r->ws, chan, &ch->seq, s, nap);
     }
     __atomic_fetch_sub(&ch->sleepers, 1, __ATOMIC_SEQ_CST);

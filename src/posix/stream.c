@@ -2,10 +2,15 @@
  * over IPv4/IPv6 (tcp:). Sockets are SOCK_NONBLOCK | SOCK_CLOEXEC; waits
  * are poll() with the remaining monotonic time (src/posix/io.c).
  *
- * Stale sockets: a listener that crashed leaves its socket file. bind then
- * fails with EADDRINUSE; xipc connects to the file: refused means nobody
- * listens, so the file is removed and bind retried; anything else means a
- * live listener, XIPC_EADDRINUSE. */
+ * Stale sockets: a listener that crashed leaves its socket file, and bind
+ * then fails with EADDRINUSE. A connect() would not tell a stale socket
+ * from a live one safely (it is a real connection that a live listener
+ * accepts, and a regular file or a fifo at the path is "refused" too), so
+ * every unix-path listener holds an exclusive flock(2) on PATH.lock for its
+ * lifetime (see listen_unix). The kernel drops the lock when the listener
+ * dies, however it dies. A second listener that finds the lock held fails
+ * at once, touching nothing; one that finds it free removes PATH only if
+ * it is a socket of its own user. Nothing else is ever removed. */
 #include "internal.h"
 
 #include <errno.h>
@@ -15,7 +20,9 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -93,36 +100,186 @@ fail:
   return err;
 }
 
-static int stale(const struct sockaddr_un *sa) {
-  int fd = connect_fd(AF_UNIX, (const struct sockaddr *)sa, sizeof(*sa),
-                      xipc__now_ms(), 1000, sa->sun_path);
+/* ---- unix-path listeners: the lock file ----------------------------------
+ *
+ * PATH.lock: a regular file of the listener's user, mode 0600, holding the
+ * line LOCK_SIG and the pid of the last listener. Its flock(2) is held by
+ * the live listener. Opened with O_NOFOLLOW and checked (type, owner,
+ * content) before use, so that neither a symlink nor another user's file
+ * nor a file of the user's own that happens to have that name is ever
+ * locked, rewritten or removed. */
 
-  if (fd >= 0) {
-    close(fd);
+#define LOCK_SIG "xipc listener lock\n"
+#define LOCK_TRIES 8
+
+typedef struct posix_listener {
+  int lock_fd;
+  char lock_path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
+} posix_listener_t;
+
+static const char *file_kind(mode_t m) {
+  return S_ISREG(m)    ? "a regular file"
+         : S_ISDIR(m)  ? "a directory"
+         : S_ISFIFO(m) ? "a fifo"
+         : S_ISLNK(m)  ? "a symbolic link"
+         : S_ISSOCK(m) ? "a socket"
+         : S_ISCHR(m) || S_ISBLK(m) ? "a device"
+                                    : "a file";
+}
+
+/* What the open lock file holds: 1 LOCK_SIG (a listener had the lock), 0
+ * nothing (just created, or its creator died before writing), -1 anything
+ * else (not ours). */
+static int lock_content(int fd) {
+  char buf[sizeof(LOCK_SIG) - 1];
+  ssize_t n = pread(fd, buf, sizeof(buf), 0);
+
+  if (n == 0)
+    return 0;
+  return n == (ssize_t)sizeof(buf) && memcmp(buf, LOCK_SIG, sizeof(buf)) == 0
+             ? 1
+             : -1;
+}
+
+/* Open PATH.lock (created when missing) and take its lock without waiting.
+ * 0 with *out, and *fresh = 1 when no listener held it before (we created
+ * it, or found it empty): then nothing at PATH is known to be a dead xipc
+ * listener's. XIPC_EADDRINUSE when a live listener holds it or what is
+ * there is not our lock file; or another error. */
+static int lock_take(const char *lpath, int *out, int *fresh) {
+  struct stat st, now;
+  char line[64];
+  int fd, e, tries, made, content;
+
+  for (tries = 0; tries < LOCK_TRIES; tries++) {
+    made = 1;
+    fd = open(lpath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+      made = 0;
+      /* Look before opening: a fifo or a device is never opened. */
+      if (lstat(lpath, &st) != 0) {
+        if (errno == ENOENT)
+          continue; /* removed meanwhile by a closing listener */
+        return xipc__posix_fail(errno, "lstat(%s)", lpath);
+      }
+      if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
+                          "%s is %s of uid %lu, not this user's listener "
+                          "lock file: left alone",
+                          lpath, file_kind(st.st_mode),
+                          (unsigned long)st.st_uid);
+      fd = open(lpath, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0 && errno == ENOENT)
+        continue;
+    }
+    if (fd < 0)
+      return xipc__posix_fail(errno, "open(%s)", lpath);
+    content = lock_content(fd);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || content < 0) {
+      close(fd);
+      return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
+                        "%s is not an xipc listener lock file of this user: "
+                        "left alone",
+                        lpath);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      e = errno;
+      close(fd);
+      if (e == EWOULDBLOCK)
+        return xipc__fail(XIPC_EADDRINUSE, e,
+                          "a live listener holds %s: address in use", lpath);
+      return xipc__posix_fail(e, "flock(%s)", lpath);
+    }
+    /* Locked. Still the file at that name? A closing listener removes it
+     * before it lets go of the lock: a lock on a removed file guards
+     * nothing, start again. */
+    if (lstat(lpath, &now) != 0 || now.st_dev != st.st_dev ||
+        now.st_ino != st.st_ino) {
+      close(fd);
+      continue;
+    }
+    /* Read again under the lock: a listener that had it wrote it. */
+    *fresh = made || lock_content(fd) == 0;
+    snprintf(line, sizeof(line), LOCK_SIG "pid %ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 ||
+        pwrite(fd, line, strlen(line), 0) != (ssize_t)strlen(line)) {
+      e = errno;
+      if (*fresh)
+        unlink(lpath);
+      close(fd);
+      return xipc__posix_fail(e, "write(%s)", lpath);
+    }
+    *out = fd;
     return 0;
   }
-  return fd == XIPC_ECONNREFUSED;
+  return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
+                    "%s keeps being replaced: listeners are racing for it",
+                    lpath);
+}
+
+/* bind found PATH taken and we hold the lock: its listener is gone. Remove
+ * PATH only if it is a socket of ours and a listener held the lock file
+ * before us (not `fresh`: the socket is that dead listener's); anything
+ * else stays. 0 (removed, or gone already) or XIPC_EADDRINUSE saying what
+ * is there. */
+static int remove_stale(const char *path, int fresh) {
+  struct stat st;
+
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT
+               ? 0
+               : xipc__posix_fail_as(XIPC_EADDRINUSE, errno, "lstat(%s)",
+                                     path);
+  if (!S_ISSOCK(st.st_mode))
+    return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
+                      "%s is %s, not a socket: left alone", path,
+                      file_kind(st.st_mode));
+  if (st.st_uid != geteuid())
+    return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
+                      "%s is a socket of uid %lu: left alone", path,
+                      (unsigned long)st.st_uid);
+  if (fresh)
+    return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
+                      "%s is a socket without the lock file of an xipc "
+                      "listener (another program's, or its listener still "
+                      "runs): left alone; remove it if nothing serves it",
+                      path);
+  if (unlink(path) != 0 && errno != ENOENT)
+    return xipc__posix_fail_as(XIPC_EADDRINUSE, errno, "unlink(%s)", path);
+  return 0;
 }
 
 static int listen_unix(xipc_listener_t *l) {
   struct sockaddr_un sa;
-  int fd, err;
+  posix_listener_t *pl;
+  int fd = -1, err, fresh = 0;
 
   err = unix_sockaddr(&sa, l->addr.path);
   if (err != 0)
     return err;
+  pl = malloc(sizeof(*pl));
+  if (pl == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "listen: out of memory");
+  snprintf(pl->lock_path, sizeof(pl->lock_path), "%s.lock", sa.sun_path);
+  err = lock_take(pl->lock_path, &pl->lock_fd, &fresh);
+  if (err != 0) {
+    free(pl);
+    return err;
+  }
   fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return xipc__posix_fail(errno, "socket(AF_UNIX)");
+  if (fd < 0) {
+    err = xipc__posix_fail(errno, "socket(AF_UNIX)");
+    goto fail;
+  }
   if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-    if (errno != EADDRINUSE || !stale(&sa)) {
-      err = errno == EADDRINUSE
-                ? xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
-                             "%s: a listener is there", sa.sun_path)
-                : xipc__posix_fail(errno, "bind(%s)", sa.sun_path);
+    if (errno != EADDRINUSE) {
+      err = xipc__posix_fail(errno, "bind(%s)", sa.sun_path);
       goto fail;
     }
-    unlink(sa.sun_path); /* stale: its listener is gone */
+    err = remove_stale(sa.sun_path, fresh);
+    if (err != 0)
+      goto fail;
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
       err = xipc__posix_fail(errno, "bind(%s)", sa.sun_path);
       goto fail;
@@ -135,10 +292,16 @@ static int listen_unix(xipc_listener_t *l) {
     goto fail;
   }
   l->h = fd;
+  l->os = pl;
   return 0;
 
 fail:
-  close(fd);
+  if (fd >= 0)
+    close(fd);
+  if (fresh) /* no listener's but ours, and nothing was bound under it */
+    unlink(pl->lock_path);
+  close(pl->lock_fd);
+  free(pl);
   return err;
 }
 
@@ -278,14 +441,29 @@ static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
 }
 
 static int posix_listener_close(xipc_listener_t *l) {
+  posix_listener_t *pl = l->os;
+  int err = 0;
+
   /* Remove the name first: no client can connect to a socket that is
-   * about to close. local: names always go with their listener. */
+   * about to close. local: names always go with their listener, and the
+   * lock file with the name (while we still hold its lock, so that no
+   * other listener locks a file that is being removed). A unix: socket
+   * left in place keeps its lock file: the next listener finds the lock
+   * free and replaces the socket, as after a crash. */
   if (l->addr.type == XIPC__ADDR_UNIX &&
-      (l->addr.local || (l->flags & XIPC_UNLINK_ON_CLOSE)))
+      (l->addr.local || (l->flags & XIPC_UNLINK_ON_CLOSE))) {
     unlink(l->addr.path);
+    if (pl != NULL)
+      unlink(pl->lock_path);
+  }
   if (close((int)l->h) != 0 && errno != EINTR)
-    return xipc__posix_fail(errno, "close(listener)");
-  return 0;
+    err = xipc__posix_fail(errno, "close(listener)");
+  if (pl != NULL) {
+    close(pl->lock_fd); /* releases the lock */
+    free(pl);
+    l->os = NULL;
+  }
+  return err;
 }
 
 const xipc__stream_methods_t xipc__posix_stream = {

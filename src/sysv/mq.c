@@ -3,8 +3,9 @@
  * Priorities: xipc priority p (0..31) travels as mtype = 32 - p (1..32).
  * msgrcv with msgtyp = -32 takes the message with the lowest mtype <= 32
  * first, oldest first within one mtype: highest priority first, FIFO
- * within a priority (DESIGN §7). Messages of other programs with mtype > 32
- * are never taken.
+ * within a priority (DESIGN §7). Messages of other programs (mtype > 32, or
+ * longer than max_msg_size) are received and dropped as XIPC_EBADMSG: see
+ * sysv_mq_recv.
  *
  * Capacity: the kernel bounds a queue in bytes (msg_qbytes), not messages.
  * A created queue gets msg_qbytes = max_msgs * max_msg_size (raising it
@@ -20,6 +21,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,11 +114,22 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     mq->max_msg_size = size;
     xipc__sysv_note("mq", req->key, req->name);
   } else {
+    char what[64];
+
     if (msgctl(id, IPC_STAT, &ds) != 0) {
       err = xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_STAT)",
                              (unsigned)req->key);
       goto fail;
     }
+    /* The ownership rule (backend.h), before the queue is used. */
+    snprintf(what, sizeof(what), "System V queue key 0x%08x",
+             (unsigned)req->key);
+    err = xipc__unix_owner_check(what, (unsigned long)ds.msg_perm.uid,
+                                 (unsigned long)ds.msg_perm.cuid,
+                                 (unsigned)ds.msg_perm.mode, req->owner,
+                                 req->mode);
+    if (err != 0)
+      goto fail;
     mq->max_msg_size = req->max_msg_size != 0 ? req->max_msg_size
                        : msgmax > 0          ? (size_t)msgmax
                                              : STACK_MSG;
@@ -197,22 +210,38 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   return rc == 0 ? 0 : op_fail(mq, e, "msgsnd", timeout_ms);
 }
 
+/* Receive. Every message is received into max_msg_size + 1 bytes with
+ * MSG_NOERROR and msgtyp = -LONG_MAX, so that nothing a peer that is not
+ * xipc puts on the queue (raw msgsnd to its key) can block it:
+ *
+ *   - a message longer than max_msg_size would make msgrcv fail with E2BIG
+ *     and stay at the head for good (every receive would fail). With
+ *     MSG_NOERROR the kernel truncates it and removes it; a length of
+ *     max_msg_size + 1 says it was longer: XIPC_EBADMSG, dropped;
+ *   - a message whose mtype is not 1..32 (no xipc priority) is taken only
+ *     when no xipc message waits (-LONG_MAX takes the lowest mtype first,
+ *     exactly like -32 for mtypes 1..32): XIPC_EBADMSG, dropped. With -32
+ *     such messages would fill msg_qbytes for good.
+ *
+ * The next receive gets the next message. Core never passes cap <
+ * max_msg_size (it stashes for smaller buffers, src/core/mq.c). */
 static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
                         unsigned *prio, int timeout_ms) {
-  unsigned char stack[sizeof(long) + STACK_MSG];
+  unsigned char stack[sizeof(long) + STACK_MSG + 1];
   struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  size_t room = mq->max_msg_size + 1;
   uint64_t start = xipc__now_ms();
-  long ns = 50000L;
-  int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, e = 0;
+  long ns = 50000L, mtype = 0;
+  int flags = (timeout_ms < 0 ? 0 : IPC_NOWAIT) | MSG_NOERROR, e = 0;
   ssize_t n;
 
-  if (cap > STACK_MSG) {
-    m = malloc(sizeof(long) + cap);
+  if (room > STACK_MSG + 1) {
+    m = malloc(sizeof(long) + room);
     if (m == NULL)
       return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
   }
   for (;;) {
-    n = msgrcv((int)mq->h, m, cap, -MTYPE_MAX, flags);
+    n = msgrcv((int)mq->h, m, room, -LONG_MAX, flags);
     e = errno;
     if (n >= 0 || (e != EINTR && (e != ENOMSG || timeout_ms <= 0 ||
                                   xipc__remaining_ms(start, timeout_ms) == 0)))
@@ -221,19 +250,29 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
       backoff(&ns);
   }
   if (n >= 0) {
-    *len = (size_t)n;
-    *prio = (unsigned)(MTYPE_MAX - m->mtype); /* mtype is 1..32 here */
-    memcpy(buf, m->mtext, (size_t)n);
+    mtype = m->mtype;
+    if ((size_t)n <= mq->max_msg_size && mtype >= 1 && mtype <= MTYPE_MAX) {
+      *len = (size_t)n;
+      *prio = (unsigned)(MTYPE_MAX - mtype);
+      if (n > 0 && (size_t)n <= cap)
+        memcpy(buf, m->mtext, (size_t)n);
+    }
   }
   if ((unsigned char *)m != stack)
     free(m);
-  if (n >= 0)
-    return 0;
-  if (e == E2BIG) /* a foreign message larger than this handle allows */
-    return xipc__posix_fail_as(XIPC_EMSGSIZE, e,
-                               "msgrcv(key 0x%08x): message larger than %zu",
-                               (unsigned)mq->key, cap);
-  return op_fail(mq, e, "msgrcv", timeout_ms);
+  if (n < 0)
+    return op_fail(mq, e, "msgrcv", timeout_ms);
+  if ((size_t)n > mq->max_msg_size)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "msgrcv(key 0x%08x): a foreign message of at least %zu "
+                      "bytes (mtype %ld), more than max_msg_size %zu: dropped",
+                      (unsigned)mq->key, (size_t)n, mtype, mq->max_msg_size);
+  if (mtype < 1 || mtype > MTYPE_MAX)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "msgrcv(key 0x%08x): a foreign message with mtype %ld "
+                      "(xipc uses 1..%d), %zu bytes: dropped",
+                      (unsigned)mq->key, mtype, MTYPE_MAX, (size_t)n);
+  return 0;
 }
 
 static int sysv_mq_count(xipc_mq_t *mq, size_t *cur) {
@@ -250,6 +289,8 @@ static int sysv_mq_close(xipc_mq_t *mq, int remove) {
       errno != EIDRM)
     return xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
                             (unsigned)mq->key);
+  if (remove)
+    xipc__sysv_forget("mq", mq->key, mq->name);
   return 0;
 }
 
@@ -261,6 +302,7 @@ static int sysv_mq_unlink(const xipc__mq_req_t *req) {
   if (msgctl(id, IPC_RMID, NULL) != 0)
     return xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
                             (unsigned)req->key);
+  xipc__sysv_forget("mq", req->key, req->name);
   return 0;
 }
 

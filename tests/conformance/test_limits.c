@@ -714,7 +714,11 @@ static int h_nofile(int argc, char **argv) {
 
 #ifndef _WIN32
 /* Descriptors per object of each kind (docs/limits.md): one, a pipe two. */
-static int fds_per_object(int k) { return k == L_PIPE ? 2 : 1; }
+/* A pipe is two ends; a listener is its socket and its lock file
+ * (docs/streams.md). */
+static int fds_per_object(int k) {
+  return k == L_PIPE || k == L_STREAM ? 2 : 1;
+}
 #endif
 
 #ifdef _WIN32

@@ -8,6 +8,11 @@
 #include <string.h>
 #include <uv.h>
 
+#ifndef _WIN32
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#endif
+
 #define MPMC_PRODUCERS 3
 #define MPMC_CONSUMERS 3
 #define MPMC_PER_PRODUCER 3000
@@ -174,7 +179,116 @@ static int h_consume(int argc, char **argv) {
   return 0;
 }
 
+/* The ring's segment of queue NAME, mapped raw through its native identity
+ * (docs/names.md): what a peer that writes the shared memory sees. */
+static int ring_raw_open(xipc_shm_t **raw, const char *name, int backend) {
+  char native[128];
+  xipc_shm_opts_t so;
+
+  memset(&so, 0, sizeof(so));
+  so.backend = backend;
+  if (backend == XIPC_BACKEND_SYSV) {
+    if (xipc_sysv_key("mq", name, &so.sysv_key) != 0)
+      return -1;
+  } else {
+    snprintf(native, sizeof(native),
+             backend == XIPC_BACKEND_WIN32 ? "Local\\xipc.mq.%s"
+                                           : "/xipc.mq.%s",
+             name);
+    so.native = native;
+  }
+  return xipc_shm_open(raw, NULL, 0, &so);
+}
+
+/* The ring layout (src/core/ring.c, docs/names.md), offsets from the end
+ * of the 128-byte xipc header. */
+#define RING_AT 128u
+#define RING_FREE_RING 32u
+static size_t ring_enq_off(unsigned ring) { return 256u + ring * 128u; }
+static size_t ring_deq_off(unsigned ring) { return 256u + ring * 128u + 64u; }
+static size_t ring_cell_off(unsigned ring, uint32_t pos, uint32_t cap) {
+  return 4480u + ((size_t)ring * cap + (pos & (cap - 1u))) * 16u;
+}
+static uint64_t ring_cell(uint32_t seq, uint32_t idx) {
+  return ((uint64_t)seq << 32) | idx;
+}
+
+/* Move a few positions or cell sequences of the ring by small random
+ * amounts (a cell sometimes also gets a random slot index): states that
+ * look almost legitimate, such as unreleased cells, holes and cells ahead
+ * of their position. */
+static void ring_jitter(unsigned char *base, uint32_t seed) {
+  uint32_t cap, v, st = seed * 2654435761u | 1u, ring, i, n;
+  uint64_t c;
+  size_t off;
+
+  memcpy(&cap, base + 28, 4); /* ring_meta.cap */
+  for (n = 0; n < 1u + seed % 4u; n++) {
+    st ^= st << 13, st ^= st >> 17, st ^= st << 5;
+    ring = st % 8u == 0 ? RING_FREE_RING : (st >> 3) % 32u;
+    st ^= st << 13, st ^= st >> 17, st ^= st << 5;
+    if (st % 3u == 0) { /* a position */
+      off = st % 2u ? ring_enq_off(ring) : ring_deq_off(ring);
+      memcpy(&v, base + off, 4);
+      v += (st >> 2) % 5u - 2u;
+      memcpy(base + off, &v, 4);
+      continue;
+    }
+    i = (st >> 2) % cap;
+    off = ring_cell_off(ring, i, cap);
+    memcpy(&c, base + off, 8);
+    v = (uint32_t)(c >> 32) + (st >> 8) % (2u * cap + 3u) - cap - 1u;
+    c = (st >> 24) < 64u ? ring_cell(v, st >> 28) : ring_cell(v, (uint32_t)c);
+    memcpy(base + off, &c, 8);
+  }
+}
+
+/* NAME BACKEND FLAGS SPEC: a hostile peer. SPEC is "scribble:SEED" (random
+ * bytes over everything after the ring's first line, which is read only at
+ * open), "jitter:SEED" (ring_jitter) or writes "W@OFF=HEX,..." of W = 4 or
+ * 8 bytes at ring offset OFF. */
+static int h_ring_poke(int argc, char **argv) {
+  unsigned char *base;
+  xipc_shm_t *raw;
+  const char *p;
+  size_t size;
+
+  HCHECK(argc == 4);
+  xt_ready(); /* the parent waits for the exit */
+  HCHECK(ring_raw_open(&raw, argv[0], atoi(argv[1])) == 0);
+  base = (unsigned char *)xipc_shm_addr(raw) + RING_AT;
+  size = xipc_shm_size(raw) - RING_AT;
+  p = argv[3];
+  if (strncmp(p, "scribble:", 9) == 0) {
+    HCHECK(size > 64);
+    xt_fill(base + 64, size - 64, (uint32_t)atoi(p + 9));
+  } else if (strncmp(p, "jitter:", 7) == 0) {
+    ring_jitter(base, (uint32_t)atoi(p + 7));
+  } else {
+    while (*p != '\0') {
+      unsigned w = 0;
+      unsigned long long off = 0, v = 0;
+      int used = 0;
+      HCHECK(sscanf(p, "%u@%llu=%llx%n", &w, &off, &v, &used) == 3);
+      HCHECK((w == 4 || w == 8) && off + w <= size);
+      if (w == 4) {
+        uint32_t v4 = (uint32_t)v;
+        memcpy(base + off, &v4, 4);
+      } else {
+        uint64_t v8 = (uint64_t)v;
+        memcpy(base + off, &v8, 8);
+      }
+      p += used;
+      if (*p == ',')
+        p++;
+    }
+  }
+  HCHECK(xipc_shm_close(raw) == 0);
+  return 0;
+}
+
 static const xt_helper_t helpers[] = {{"mq-send", h_send},
+                                      {"mq-ring-poke", h_ring_poke},
                                       {"mq-recv", h_recv},
                                       {"mq-produce", h_produce},
                                       {"mq-consume", h_consume},
@@ -530,6 +644,75 @@ static void mq_bad_arguments(void) {
   XT_OK(xipc_mq_close(NULL));
 }
 
+/* mq row, System V: what a program that is not xipc puts on the queue with
+ * a raw msgsnd to its key (a message longer than max_msg_size, an mtype
+ * outside xipc's 1..32) is received as XIPC_EBADMSG and dropped; it never
+ * blocks the queue, and xipc's own messages keep coming in priority order
+ * (a foreign mtype > 32 ranks below every xipc priority). */
+static void mq_sysv_foreign_message_is_ebadmsg_and_dropped(void) {
+#ifdef _WIN32
+  XT_SKIP("System V only: Windows has no System V queue");
+#else
+  struct {
+    long mtype;
+    unsigned char text[200];
+  } raw;
+  char name[80];
+  unsigned char buf[64];
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+  unsigned prio = 99;
+  size_t len = 0;
+  int32_t key;
+  int id;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("System V only: a POSIX queue refuses messages larger than "
+            "mq_msgsize and has no mtype");
+  xt_name(name, sizeof(name), "foreign");
+  mq = create(name, 4, 64); /* msg_qbytes 256 */
+  XT_OK(xipc_sysv_key("mq", name, &key));
+  id = msgget((key_t)key, 0);
+  XT_TRUE_FATAL(id >= 0);
+  memset(raw.text, 'F', sizeof(raw.text));
+  raw.mtype = 32; /* priority 0, first in line */
+  XT_EQ_FATAL(msgsnd(id, &raw, 100, IPC_NOWAIT), 0);
+  raw.mtype = 1000;
+  XT_EQ_FATAL(msgsnd(id, &raw, 10, IPC_NOWAIT), 0);
+  XT_OK(xipc_mq_send(mq, "hello", 5, 0, 0));
+
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EBADMSG);
+  XT_TRUE(strstr(xipc_last_error_message(), "at least 65 bytes") != NULL);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(len, 5);
+  XT_EQ(prio, 0);
+  XT_EQ(memcmp(buf, "hello", 5), 0);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1000), XIPC_EBADMSG);
+  XT_TRUE(strstr(xipc_last_error_message(), "mtype 1000") != NULL);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 0);
+
+  /* Through a buffer smaller than max_msg_size (core receives into its own
+   * and keeps a message too big for the caller): the foreign message is
+   * dropped the same way, and an xipc message is still kept. */
+  raw.mtype = 5;
+  XT_EQ_FATAL(msgsnd(id, &raw, 200, IPC_NOWAIT), 0);
+  XT_OK(xipc_mq_send(mq, "12345678", 8, 27, 0)); /* mtype 5, after it */
+  XT_ERR(xipc_mq_recv(mq, buf, 4, &len, &prio, 0), XIPC_EBADMSG);
+  XT_ERR(xipc_mq_recv(mq, buf, 4, &len, &prio, 0), XIPC_EMSGSIZE);
+  XT_EQ(len, 8);
+  XT_OK(xipc_mq_recv(mq, buf, 8, &len, &prio, 0));
+  XT_EQ(prio, 27);
+  XT_EQ(memcmp(buf, "12345678", 8), 0);
+  XT_OK(xipc_mq_send(mq, "again", 5, 3, 0)); /* the queue goes on */
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(len, 5);
+  XT_EQ(prio, 3);
+  drop(mq, name);
+#endif
+}
+
 /* mq-ring only: a ring whose header is corrupt, of another version or with
  * impossible geometry is refused with XIPC_EBADMSG, never used. The ring's
  * segment is reached through its native identity (docs/names.md). */
@@ -540,9 +723,8 @@ static void mq_ring_corrupt_header_is_ebadmsg(void) {
   } bad[] = {{0, 0x12345678u}, /* ready/magic */
              {4, 99},          /* version */
              {8, 7}};          /* header size */
-  char name[80], native[128];
+  char name[80];
   unsigned char saved[64], *meta, b = 1;
-  xipc_shm_opts_t so;
   xipc_mq_opts_t o = opts_for(0, 0, 0);
   xipc_mq_t *mq, *other = NULL;
   xipc_shm_t *raw;
@@ -550,19 +732,8 @@ static void mq_ring_corrupt_header_is_ebadmsg(void) {
 
   xt_name(name, sizeof(name), "corrupt");
   mq = create(name, 4, 64);
-  memset(&so, 0, sizeof(so));
-  so.backend = xt_backend;
-  if (xt_backend == XIPC_BACKEND_SYSV) {
-    XT_OK(xipc_sysv_key("mq", name, &so.sysv_key));
-  } else {
-    snprintf(native, sizeof(native),
-             xt_backend == XIPC_BACKEND_WIN32 ? "Local\\xipc.mq.%s"
-                                              : "/xipc.mq.%s",
-             name);
-    so.native = native;
-  }
-  XT_OK(xipc_shm_open(&raw, NULL, 0, &so));
-  meta = (unsigned char *)xipc_shm_addr(raw) + 128; /* after the xipc header */
+  XT_OK(ring_raw_open(&raw, name, xt_backend));
+  meta = (unsigned char *)xipc_shm_addr(raw) + RING_AT; /* after the xipc header */
   memcpy(saved, meta, sizeof(saved));
   for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     memcpy(meta + bad[i].off, &bad[i].value, 4);
@@ -580,6 +751,176 @@ static void mq_ring_corrupt_header_is_ebadmsg(void) {
   drop(mq, name);
 }
 
+/* Run the ring-poke helper (a peer that writes the segment) to the end. */
+static void ring_poke(const char *name, const char *spec) {
+  char b[8], f[16];
+  const char *args[] = {name, b, f, spec, NULL};
+  xt_proc_t *p;
+
+  sprintf(b, "%d", xt_backend);
+  sprintf(f, "%u", xt_row_flags());
+  p = xt_spawn("mq-ring-poke", args);
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ_FATAL(xt_proc_wait(p, 20000), 0);
+}
+
+static uint32_t ring_u32(xipc_shm_t *raw, size_t off) {
+  uint32_t v;
+
+  memcpy(&v, (unsigned char *)xipc_shm_addr(raw) + RING_AT + off, 4);
+  return v;
+}
+
+static uint64_t ms_since(uint64_t t0) { return (uv_hrtime() - t0) / 1000000u; }
+
+/* mq-ring only: another process makes a cell of the ring look stuck: (a) a
+ * consumer's claim never released, in a priority ring (blocks senders of
+ * that priority) and in the free ring (blocks receivers); (b) a producer's
+ * claim never published (a hole: messages behind it wait). Every call keeps
+ * to its deadline: timeout 0 answers within a few ms (50 allowed here),
+ * timeout 200 by ~200 ms (1000 allowed); other priorities are unaffected,
+ * and a longer wait repairs the cell once it has looked stuck for 1 s
+ * (docs/semantics.md "The ring and dead processes"). */
+static void mq_ring_stalled_cell_keeps_deadlines(void) {
+  char name[80], spec[128];
+  unsigned char buf[64];
+  const uint32_t cap = 8; /* 4 messages: 2 x 4 rounded to a power of two */
+  xipc_mq_t *mq;
+  xipc_shm_t *raw;
+  unsigned prio;
+  uint32_t pos;
+  size_t len;
+  uint64_t t0;
+
+  xt_name(name, sizeof(name), "stall");
+  mq = create(name, 4, 64);
+  XT_OK(ring_raw_open(&raw, name, xt_backend));
+
+  /* (a) in priority ring 0: senders of priority 0 wait for the cell. */
+  pos = ring_u32(raw, ring_enq_off(0));
+  snprintf(spec, sizeof(spec), "8@%zu=%llx", ring_cell_off(0, pos, cap),
+           (unsigned long long)ring_cell(pos - cap + 1u, 0));
+  ring_poke(name, spec);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_send(mq, "a", 1, 0, 0), XIPC_EAGAIN);
+  XT_LE(ms_since(t0), 50);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_send(mq, "a", 1, 0, 200), XIPC_ETIMEDOUT);
+  XT_GE(ms_since(t0), 150);
+  XT_LE(ms_since(t0), 1000);
+  XT_OK(xipc_mq_send(mq, "b", 1, 1, 0)); /* another priority: unaffected */
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 1);
+  t0 = uv_hrtime(); /* repaired once it has looked stuck for 1 s */
+  XT_OK(xipc_mq_send(mq, "a", 1, 0, 10000));
+  XT_LE(ms_since(t0), 5000);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 0);
+  XT_EQ(buf[0], 'a');
+
+  /* (a) in the free ring: receivers wait before taking a message (its slot
+   * could not be given back). */
+  XT_OK(xipc_mq_send(mq, "c", 1, 2, 0));
+  pos = ring_u32(raw, ring_enq_off(RING_FREE_RING));
+  snprintf(spec, sizeof(spec), "8@%zu=%llx",
+           ring_cell_off(RING_FREE_RING, pos, cap),
+           (unsigned long long)ring_cell(pos - cap + 1u, 0));
+  ring_poke(name, spec);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  XT_LE(ms_since(t0), 50);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 200),
+         XIPC_ETIMEDOUT);
+  XT_GE(ms_since(t0), 150);
+  XT_LE(ms_since(t0), 1000);
+  XT_OK(xipc_mq_send(mq, "d", 1, 3, 0)); /* sending is unaffected */
+  t0 = uv_hrtime();
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 10000));
+  XT_LE(ms_since(t0), 5000);
+  XT_EQ(prio, 3);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 2);
+  XT_EQ(buf[0], 'c');
+
+  /* (b) a hole in priority ring 5: the enqueue position moved, its cell was
+   * never published. A message sent behind it waits for the repair. */
+  pos = ring_u32(raw, ring_enq_off(5));
+  XT_EQ(ring_u32(raw, ring_deq_off(5)), pos);
+  snprintf(spec, sizeof(spec), "4@%zu=%x", ring_enq_off(5),
+           (unsigned)(pos + 1u));
+  ring_poke(name, spec);
+  XT_OK(xipc_mq_send(mq, "e", 1, 5, 0));
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  XT_LE(ms_since(t0), 50);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 200),
+         XIPC_ETIMEDOUT);
+  XT_GE(ms_since(t0), 150);
+  XT_LE(ms_since(t0), 1000);
+  t0 = uv_hrtime();
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 10000));
+  XT_LE(ms_since(t0), 5000);
+  XT_EQ(prio, 5);
+  XT_EQ(buf[0], 'e');
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  XT_OK(xipc_shm_close(raw));
+  drop(mq, name);
+}
+
+/* mq-ring only: another process overwrites everything after the ring's
+ * first line (bitmap, channels, positions, cells, slots) with random bytes,
+ * or moves positions and cell sequences by small random amounts (states
+ * that look nearly legitimate). Sends and receives answer a code (0, XIPC_EAGAIN / XIPC_ETIMEDOUT, or
+ * XIPC_EBADMSG), keep their deadlines, never touch memory outside the
+ * segment (the ASan build runs this too) and never crash. */
+static void mq_ring_scribbled_segment_keeps_deadlines(void) {
+  char name[80], spec[32];
+  unsigned char buf[64];
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+  unsigned prio, seed;
+  size_t len;
+  uint64_t t0, worst = 0;
+  int i, err;
+
+  for (seed = 1; seed <= 24; seed++) {
+    xt_name(name, sizeof(name), "scribble");
+    mq = create(name, 4, 64);
+    for (i = 0; i < 3; i++)
+      XT_OK(xipc_mq_send(mq, "xyz", 3, (unsigned)i * 7u, 0));
+    snprintf(spec, sizeof(spec), seed % 4 == 1 ? "scribble:%u" : "jitter:%u",
+             seed);
+    ring_poke(name, spec);
+    for (i = 0; i < 40; i++) {
+      t0 = uv_hrtime();
+      err = xipc_mq_send(mq, "xyz", 3, (unsigned)i % 32u, 0);
+      XT_TRUE(err == 0 || err == XIPC_EAGAIN || err == XIPC_EBADMSG);
+      if (ms_since(t0) > worst)
+        worst = ms_since(t0);
+      t0 = uv_hrtime();
+      len = 999;
+      err = xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0);
+      XT_TRUE(err == 0 || err == XIPC_EAGAIN || err == XIPC_EBADMSG);
+      if (err == 0)
+        XT_TRUE(len <= 64 && prio < 32);
+      if (ms_since(t0) > worst)
+        worst = ms_since(t0);
+    }
+    t0 = uv_hrtime();
+    err = xipc_mq_send(mq, "xyz", 3, 9, 100);
+    XT_TRUE(err == 0 || err == XIPC_ETIMEDOUT || err == XIPC_EBADMSG);
+    err = xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 100);
+    XT_TRUE(err == 0 || err == XIPC_ETIMEDOUT || err == XIPC_EBADMSG);
+    XT_LE(ms_since(t0), 2000);
+    XT_OK(xipc_mq_attr(mq, &a));
+    XT_LE(a.cur_msgs, 4);
+    drop(mq, name);
+  }
+  XT_LE(worst, 50); /* every timeout-0 call */
+}
+
 #define COMMON_MQ_TESTS                                                        \
   XT_TEST(mq_fifo_order_across_processes),                                     \
       XT_TEST(mq_priority_order_highest_first_fifo_within),                    \
@@ -592,9 +933,12 @@ static void mq_ring_corrupt_header_is_ebadmsg(void) {
       XT_TEST(mq_bad_arguments)
 
 static const xt_test_t kernel_tests[] = {
-    COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit), {NULL, NULL}};
+    COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit),
+    XT_TEST(mq_sysv_foreign_message_is_ebadmsg_and_dropped), {NULL, NULL}};
 static const xt_test_t ring_tests[] = {
-    COMMON_MQ_TESTS, XT_TEST(mq_ring_corrupt_header_is_ebadmsg), {NULL, NULL}};
+    COMMON_MQ_TESTS, XT_TEST(mq_ring_corrupt_header_is_ebadmsg),
+    XT_TEST(mq_ring_stalled_cell_keeps_deadlines),
+    XT_TEST(mq_ring_scribbled_segment_keeps_deadlines), {NULL, NULL}};
 
 
 /* The n/a cells: on Windows the kernel-queue row (an mq there is always the

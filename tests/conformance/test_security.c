@@ -1172,6 +1172,7 @@ static int h_squatter(int argc, char **argv) {
   return 0;
 }
 
+#ifndef _WIN32
 /* What a victim does with a name: create-or-open it and use it at once
  * (shm: write a secret; queues: send one; sem: post; mutex: lock). */
 static int victim_use(obj_t *o, int k, const char *name, const char *owner,
@@ -1190,6 +1191,7 @@ static int victim_use(obj_t *o, int k, const char *name, const char *owner,
     rc = xipc_mutex_lock(o->mtx, 0);
   return rc;
 }
+#endif
 
 /* A second user plants every named kind under our name first, with mode
  * 0666 (on System V it even gives each object to us with IPC_SET and

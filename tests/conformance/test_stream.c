@@ -6,6 +6,15 @@
 #include <string.h>
 #include <uv.h>
 
+#ifndef _WIN32
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#endif
+
 #define ROW_TCP 1u
 #define ECHO_CLIENTS 8
 #define ECHO_BYTES (1 << 20)
@@ -154,7 +163,32 @@ static int h_listen_forever(int argc, char **argv) {
   return 0;
 }
 
+/* ADDR BACKEND -: listen; on a line from the parent, accept for 300 ms and
+ * say "nothing" if no connection came, else "contacted". */
+static int h_listen_quiet(int argc, char **argv) {
+  xipc_stream_opts_t o;
+  xipc_listener_t *l;
+  xipc_stream_t *s = NULL;
+  char line[8];
+  int err;
+
+  HCHECK(argc == 3);
+  memset(&o, 0, sizeof(o));
+  o.backend = atoi(argv[1]);
+  o.flags = XIPC_UNLINK_ON_CLOSE;
+  HCHECK(xipc_listen(&l, argv[0], &o) == 0);
+  xt_ready();
+  xt_hear(line, sizeof(line));
+  err = xipc_accept(l, &s, 300);
+  xt_say(err == XIPC_ETIMEDOUT ? "nothing" : "contacted");
+  if (s != NULL)
+    xipc_stream_close(s);
+  HCHECK(xipc_listener_close(l) == 0);
+  return 0;
+}
+
 static const xt_helper_t helpers[] = {{"stream-echo-client", h_echo_client},
+                                      {"stream-listen-quiet", h_listen_quiet},
                                       {"stream-frames", h_frames},
                                       {"stream-hostile", h_hostile},
                                       {"stream-connect-close", h_connect_close},
@@ -402,6 +436,194 @@ static void stream_live_listener_is_busy_dead_one_is_replaced(void) {
   XT_OK(xipc_listener_close(l));
 }
 
+#ifndef _WIN32
+static int exists(const char *path, mode_t type) {
+  struct stat st;
+
+  return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+static int file_has(const char *path, const char *text) {
+  char buf[64];
+  ssize_t n;
+  int fd = open(path, O_RDONLY);
+
+  if (fd < 0)
+    return 0;
+  n = read(fd, buf, sizeof(buf));
+  close(fd);
+  return n == (ssize_t)strlen(text) && memcmp(buf, text, (size_t)n) == 0;
+}
+
+/* A socket at path made by a program that is not xipc (no lock file);
+ * listening when `live`. Returns its fd. */
+static int raw_listener(const char *path, int live) {
+  struct sockaddr_un sa;
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sun_family = AF_UNIX;
+  snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+      (live && listen(fd, 8) != 0)) {
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  return fd;
+}
+#endif
+
+/* unix: paths only (POSIX). listen never removes what is not a socket of
+ * ours: a regular file or a fifo at the path is XIPC_EADDRINUSE naming it,
+ * and stays, with its content, and no lock file is left behind. */
+static void stream_unix_listen_leaves_files_and_fifos_alone(void) {
+#ifdef _WIN32
+  XT_SKIP("unix: paths are POSIX-only (Windows: pipe: names)");
+#else
+  char path[512], lock[520], addr[600];
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  int fd;
+
+  xt_path(path, sizeof(path), "regular");
+  snprintf(lock, sizeof(lock), "%s.lock", path);
+  snprintf(addr, sizeof(addr), "unix:%s", path);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  XT_TRUE_FATAL(fd >= 0 && write(fd, "precious", 8) == 8);
+  close(fd);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_TRUE(strstr(xipc_last_error_message(), "regular file") != NULL);
+  XT_TRUE(file_has(path, "precious"));
+  XT_EQ(access(lock, F_OK), -1);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE); /* and again */
+  XT_TRUE(file_has(path, "precious"));
+  unlink(path);
+
+  xt_path(path, sizeof(path), "fifo");
+  snprintf(lock, sizeof(lock), "%s.lock", path);
+  snprintf(addr, sizeof(addr), "unix:%s", path);
+  XT_EQ_FATAL(mkfifo(path, 0600), 0);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_TRUE(strstr(xipc_last_error_message(), "fifo") != NULL);
+  XT_TRUE(exists(path, S_IFIFO));
+  XT_EQ(access(lock, F_OK), -1);
+  unlink(path);
+
+  /* A file of the user's own that happens to be named PATH.lock is not
+   * taken for a lock file: left alone too. */
+  xt_path(path, sizeof(path), "notalock");
+  snprintf(lock, sizeof(lock), "%s.lock", path);
+  snprintf(addr, sizeof(addr), "unix:%s", path);
+  fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  XT_TRUE_FATAL(fd >= 0 && write(fd, "precious", 8) == 8);
+  close(fd);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_TRUE(file_has(lock, "precious"));
+  XT_EQ(access(path, F_OK), -1);
+  unlink(lock);
+  XT_TRUE(l == NULL);
+#endif
+}
+
+/* A refused second listen never looks like a client to the live listener
+ * (the old stale-socket probe was a real connection): an xipc listener in
+ * another process accepts nothing, nor does a listener of another program
+ * (a socket without xipc's lock file), which is never removed, not even
+ * once it is stale. */
+static void stream_unix_refused_listen_does_not_contact_listener(void) {
+#ifdef _WIN32
+  XT_SKIP("unix: paths are POSIX-only (Windows: pipe: names)");
+#else
+  char path[512], lock[520], addr[600], name[80], line[32];
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  xt_proc_t *p;
+  int i, raw;
+
+  for (i = 0; i < 2; i++) { /* unix:PATH, then local:NAME */
+    if (i == 0) {
+      xt_path(path, sizeof(path), "live");
+      snprintf(addr, sizeof(addr), "unix:%s", path);
+    } else {
+      xt_name(name, sizeof(name), "live");
+      snprintf(addr, sizeof(addr), "local:%s", name);
+    }
+    p = spawn_client("stream-listen-quiet", addr, "-");
+    XT_TRUE_FATAL(p != NULL);
+    XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+    XT_TRUE(strstr(xipc_last_error_message(), "live listener") != NULL);
+    XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+    xt_proc_send(p, "go");
+    line[0] = '\0';
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+    XT_EQ(strcmp(line, "nothing"), 0);
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+    XT_OK(xipc_listen(&l, addr, &o)); /* it closed: free again */
+    XT_OK(xipc_listener_close(l));
+    l = NULL;
+  }
+
+  xt_path(path, sizeof(path), "foreign");
+  snprintf(lock, sizeof(lock), "%s.lock", path);
+  snprintf(addr, sizeof(addr), "unix:%s", path);
+  raw = raw_listener(path, 1);
+  XT_TRUE_FATAL(raw >= 0);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_TRUE(strstr(xipc_last_error_message(), "lock file") != NULL);
+  XT_EQ(accept(raw, NULL, NULL), -1); /* nobody connected */
+  XT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);
+  close(raw); /* now a stale socket of another program */
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_TRUE(exists(path, S_IFSOCK));
+  XT_EQ(access(lock, F_OK), -1);
+  unlink(path);
+  o.flags = XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_listen(&l, addr, &o));
+  XT_TRUE(exists(lock, S_IFREG));
+  XT_OK(xipc_listener_close(l));
+  XT_EQ(access(path, F_OK), -1); /* socket and lock file both gone */
+  XT_EQ(access(lock, F_OK), -1);
+#endif
+}
+
+/* A unix: listener killed with SIGKILL, or closed without
+ * XIPC_UNLINK_ON_CLOSE, leaves its socket and its lock file; the next
+ * listen finds the lock free and replaces the socket. */
+static void stream_unix_dead_listener_socket_is_replaced(void) {
+#ifdef _WIN32
+  XT_SKIP("unix: paths are POSIX-only (Windows: pipe: names)");
+#else
+  char path[512], lock[520], addr[600];
+  xipc_stream_opts_t o = opts(0);
+  xipc_listener_t *l = NULL;
+  xipc_stream_t *c = NULL, *s = NULL;
+  xt_proc_t *p;
+
+  xt_path(path, sizeof(path), "dead");
+  snprintf(lock, sizeof(lock), "%s.lock", path);
+  snprintf(addr, sizeof(addr), "unix:%s", path);
+  p = spawn_client("stream-listen", addr, "-");
+  XT_TRUE_FATAL(p != NULL);
+  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  xt_proc_kill(p);
+  XT_TRUE(exists(path, S_IFSOCK) && exists(lock, S_IFREG));
+  XT_OK(xipc_listen(&l, addr, &o));
+  XT_OK(xipc_connect(&c, addr, &o, 20000));
+  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_stream_close(c));
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_listener_close(l)); /* unix: without UNLINK_ON_CLOSE */
+  XT_TRUE(exists(path, S_IFSOCK) && exists(lock, S_IFREG));
+  o.flags = XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_listen(&l, addr, &o));
+  XT_OK(xipc_listener_close(l));
+  XT_EQ(access(path, F_OK), -1);
+  XT_EQ(access(lock, F_OK), -1);
+#endif
+}
+
 static void stream_malformed_addresses(void) {
   static const char *const bad[] = {
       "tcp:",          "tcp:localhost", "tcp:localhost:", "tcp::80",
@@ -472,7 +694,12 @@ static const xt_test_t tcp_tests[] = {COMMON_STREAM_TESTS,
                                       XT_TEST(stream_tcp_ipv6_loopback),
                                       {NULL, NULL}};
 
-static const xt_test_t tests[] = {COMMON_STREAM_TESTS, {NULL, NULL}};
+static const xt_test_t tests[] = {
+    COMMON_STREAM_TESTS,
+    XT_TEST(stream_unix_listen_leaves_files_and_fifos_alone),
+    XT_TEST(stream_unix_refused_listen_does_not_contact_listener),
+    XT_TEST(stream_unix_dead_listener_socket_is_replaced),
+    {NULL, NULL}};
 
 static void stream_unsupported_is_enotsup(void) {
   xipc_stream_opts_t o = opts(0);
