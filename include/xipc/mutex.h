@@ -35,8 +35,9 @@ typedef struct xipc_mutex xipc_mutex_t;
 typedef struct xipc_mutex_opts {
   int backend;    /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags; /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
-  unsigned mode;  /* permission bits when creating; 0 = 0600 (Windows:
-                     ignored) */
+  unsigned mode;  /* permission bits when creating; 0 = 0600. Windows: no mode bits; the DACL
+                     allows the user and SYSTEM, plus Authenticated Users when
+                     mode has group/other bits (docs/security-windows.md) */
   /* Whose object an open of an existing one accepts (docs/security.md):
    * NULL = the caller's own only; else that one user, by name or number
    * ("alice", "1001"; Windows: an account name or a SID "S-1-5-..."). An

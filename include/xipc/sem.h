@@ -21,8 +21,10 @@ typedef struct xipc_sem xipc_sem_t;
 typedef struct xipc_sem_opts {
   int backend;      /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags;   /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
-  unsigned mode;    /* permission bits when creating; 0 = 0600 (Windows:
-                       ignored, default DACL) */
+  unsigned mode;    /* permission bits when creating; 0 = 0600. Windows: no
+                       mode bits; the DACL allows the user and SYSTEM, plus
+                       Authenticated Users when mode has group/other bits
+                       (docs/security-windows.md) */
   unsigned initial; /* initial value when creating; at most
                        xipc_sem_value_max(backend) */
   /* Native identity for interop (bypasses the name mapping; `name` must be

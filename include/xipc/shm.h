@@ -27,8 +27,9 @@ typedef struct xipc_shm_opts {
   int backend;    /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags; /* XIPC_CREATE, XIPC_EXCL, XIPC_RDONLY, XIPC_UNLINK_ON_CLOSE */
   unsigned mode;  /* permission bits when creating; 0 = 0600. Applied exactly
-                     (not filtered by the umask). Windows: ignored, objects get
-                     the caller's default DACL (owner only). */
+                     (not filtered by the umask). Windows: no mode bits; the DACL
+                     allows the user and SYSTEM, plus Authenticated Users when
+                     mode has group/other bits (docs/security-windows.md). */
   /* Native name for interop with programs that do not use xipc: a POSIX shm
    * name ("/legacy") or a Windows object name ("Local\\legacy"). Bypasses the
    * name mapping and the header; `name` must then be NULL. */

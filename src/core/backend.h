@@ -267,7 +267,8 @@ int xipc__backend_get(int id, const xipc__backend_t **out);
 /* Common checks of open flags and mode bits (XIPC_EINVAL with a message). */
 int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
                      unsigned mode);
-/* opts.owner: NULL, or 1..255 printable characters (XIPC_EINVAL). Whether
+/* opts.owner: NULL, or 1..255 characters without control characters
+ * (XIPC_EINVAL; Windows account names may have spaces). Whether
  * it names a user is found when it is needed (an existing object). */
 int xipc__check_owner(const char *what, const char *owner);
 /* -1, 0 and positive timeouts are valid; anything else is XIPC_EINVAL. */

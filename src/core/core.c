@@ -120,10 +120,10 @@ int xipc__check_owner(const char *what, const char *owner) {
   if (owner == NULL)
     return 0;
   for (i = 0; owner[i] != '\0'; i++)
-    if ((unsigned char)owner[i] <= ' ' || owner[i] == 0x7f || i >= 255)
+    if ((unsigned char)owner[i] < ' ' || owner[i] == 0x7f || i >= 255)
       return xipc__fail(XIPC_EINVAL, 0,
-                        "%s: opts.owner must be a user name or id of 1..255 "
-                        "printable characters",
+                        "%s: opts.owner must be a user name, id or SID of "
+                        "1..255 characters without control characters",
                         what);
   if (i == 0)
     return xipc__fail(XIPC_EINVAL, 0,

@@ -24,57 +24,184 @@ static int stream_backend(int backend, const xipc__backend_t **b) {
   return err;
 }
 
-/* "tcp:HOST:PORT", HOST may be "[v6]". */
-static int parse_tcp(xipc__addr_t *a, const char *s) {
-  const char *colon, *host = s, *p;
-  size_t hlen;
-  long port = 0;
+static int set_path(xipc__addr_t *a, int type, const char *path) {
+  size_t n = strlen(path);
+  const char *scheme = type == XIPC__ADDR_PIPE ? "pipe" : "unix";
 
+  if (n == 0)
+    return xipc__fail(XIPC_EINVAL, 0, "address %s:: empty path", scheme);
+  if (n >= sizeof(a->path))
+    return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                      "address %s:...: path of %zu bytes, longer than %d",
+                      scheme, n, (int)sizeof(a->path) - 1);
+  memcpy(a->path, path, n + 1);
+  a->type = type;
+  return 0;
+}
+
+/* The port after "HOST:" (text: the whole address, for messages). */
+static int parse_port(xipc__addr_t *a, const char *p, const char *text) {
+  long port = 0;
+  const char *q;
+
+  if (*p == '\0')
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: missing port after ':' (tcp:HOST:PORT)",
+                      text);
+  for (q = p; *q != '\0'; q++) {
+    if (*q < '0' || *q > '9')
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: port '%.20s' is not a decimal number",
+                        text, p);
+    if (port <= 65535) /* stop growing: the message needs no more */
+      port = port * 10 + (*q - '0');
+  }
+  if (port > 65535)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: port %.20s out of range (0..65535)",
+                      text, p);
+  a->port = (int)port;
+  return 0;
+}
+
+/* "tcp:HOST:PORT", HOST a name, an IPv4 literal or "[IPv6]". s is what
+ * follows "tcp:"; every message says which part is wrong. */
+static int parse_tcp(xipc__addr_t *a, const char *s, const char *text) {
+  const char *host = s, *after, *p;
+  size_t hlen;
+  int err;
+
+  for (p = s; *p != '\0'; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address tcp:...: control character 0x%02x",
+                        (unsigned)(unsigned char)*p);
+  if (*s == '\0')
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: missing host and port (tcp:HOST:PORT)",
+                      text);
   if (s[0] == '[') {
     const char *close = strchr(s, ']');
-    if (close == NULL || close[1] != ':')
-      return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: bad [IPv6] host", s);
+
+    if (close == NULL)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: unclosed bracket ('[' without ']')",
+                        text);
     host = s + 1;
     hlen = (size_t)(close - host);
-    colon = close + 1;
+    if (hlen == 0)
+      return xipc__fail(XIPC_EINVAL, 0, "address %.80s: empty host in []",
+                        text);
+    if (close[1] == '\0')
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: missing port (tcp:[HOST]:PORT)",
+                        text);
+    if (close[1] != ':')
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: ':' expected after ']', found '%c'",
+                        text, close[1]);
+    after = close + 2;
   } else {
-    colon = strrchr(s, ':');
+    const char *colon = strrchr(s, ':');
+
     if (colon == NULL)
-      return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: no :PORT", s);
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: missing port (tcp:HOST:PORT)", text);
     hlen = (size_t)(colon - s);
     if (memchr(s, ':', hlen) != NULL)
       return xipc__fail(XIPC_EINVAL, 0,
-                        "address tcp:%s: an IPv6 host needs [brackets]", s);
+                        "address %.80s: an IPv6 host needs brackets "
+                        "(tcp:[::1]:PORT)",
+                        text);
+    if (memchr(s, ']', hlen) != NULL)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: ']' without '['", text);
+    if (hlen == 0)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: empty host (tcp:HOST:PORT)", text);
+    after = colon + 1;
   }
-  if (hlen == 0 || hlen >= sizeof(a->host))
-    return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: empty or long host", s);
-  if (colon[1] == '\0')
-    return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: empty port", s);
-  for (p = colon + 1; *p != '\0'; p++) {
-    if (*p < '0' || *p > '9' || port > 65535)
-      return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: bad port", s);
-    port = port * 10 + (*p - '0');
-  }
-  if (port > 65535)
-    return xipc__fail(XIPC_EINVAL, 0, "address tcp:%s: port above 65535", s);
+  if (hlen >= sizeof(a->host))
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address tcp:...: host of %zu bytes, longer than %d",
+                      hlen, (int)sizeof(a->host) - 1);
+  err = parse_port(a, after, text);
+  if (err != 0)
+    return err;
   memcpy(a->host, host, hlen);
   a->host[hlen] = '\0';
-  a->port = (int)port;
   a->type = XIPC__ADDR_TCP;
   return 0;
 }
 
-static int set_path(xipc__addr_t *a, int type, const char *path) {
-  size_t n = strlen(path);
+/* The longest NAME of \\.\pipe\NAME, in characters (Windows' limit). */
+#define PIPE_NAME_MAX 256
 
-  if (n == 0)
-    return xipc__fail(XIPC_EINVAL, 0, "address: empty path");
-  if (n >= sizeof(a->path))
-    return xipc__fail(XIPC_ENAMETOOLONG, 0, "address: path longer than %d",
-                      (int)sizeof(a->path) - 1);
-  memcpy(a->path, path, n + 1);
-  a->type = type;
-  return 0;
+/* "pipe:\\.\pipe\NAME": a pipe of this machine only, and a NAME that
+ * cannot step out of the pipe namespace. Win32 path handling would resolve
+ * "\\.\pipe\..\C:\x" to the file C:\x (a read or write would reach it) and
+ * "\\.\pipe\..\UNC\host\share" to another machine, turns '/' into '\', and
+ * strips trailing dots and spaces (two spellings, one pipe). So NAME may
+ * not contain '\', '/' or ':' (nor control characters), may not be "." or
+ * "..", and may not end in '.' or ' '. The Windows backend also opens it
+ * without path rewriting (\\?\pipe\NAME) and checks that it got a pipe. */
+static int parse_pipe(xipc__addr_t *a, const char *s, const char *text) {
+  static const char prefix[] = "\\\\.\\pipe\\";
+  const char *name, *p;
+  size_t nchars = 0, n;
+
+  if (strncmp(s, prefix, sizeof(prefix) - 1) != 0) {
+    if (strncmp(s, "\\\\", 2) == 0 || strncmp(s, "//", 2) == 0)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: only pipes of this machine "
+                        "(pipe:\\\\.\\pipe\\NAME): remote, UNC and \\\\?\\ "
+                        "paths are refused",
+                        text);
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: pipe addresses are "
+                      "pipe:\\\\.\\pipe\\NAME",
+                      text);
+  }
+  name = s + sizeof(prefix) - 1;
+  if (*name == '\0')
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: empty pipe name after \\\\.\\pipe\\",
+                      text);
+  for (p = name; *p != '\0'; p++) {
+    unsigned char c = (unsigned char)*p;
+
+    if (c < 0x20 || c == 0x7f)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address pipe:...: control character 0x%02x in the "
+                        "pipe name",
+                        (unsigned)c);
+    if (c == '\\' || c == '/')
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: '%c' in the pipe name (a path "
+                        "separator: it could leave \\\\.\\pipe\\)",
+                        text, c);
+    if (c == ':')
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "address %.80s: ':' in the pipe name", text);
+    nchars += (c & 0xc0) != 0x80; /* UTF-8: count lead bytes */
+  }
+  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: pipe name '%s' is a path component, "
+                      "not a name",
+                      text, name);
+  n = strlen(name);
+  if (name[n - 1] == '.' || name[n - 1] == ' ')
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "address %.80s: pipe name ends in '%c' (Windows path "
+                      "handling strips it)",
+                      text, name[n - 1]);
+  if (nchars > PIPE_NAME_MAX)
+    return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                      "address pipe:...: pipe name of %zu characters, longer "
+                      "than %d",
+                      nchars, PIPE_NAME_MAX);
+  return set_path(a, XIPC__ADDR_PIPE, s);
 }
 
 int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
@@ -86,15 +213,11 @@ int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
   if (text == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "address is NULL");
   if (strncmp(text, "tcp:", 4) == 0)
-    return parse_tcp(a, text + 4);
+    return parse_tcp(a, text + 4, text);
   if (strncmp(text, "unix:", 5) == 0)
     return set_path(a, XIPC__ADDR_UNIX, text + 5);
-  if (strncmp(text, "pipe:", 5) == 0) {
-    if (strncmp(text + 5, "\\\\.\\pipe\\", 9) != 0 || text[14] == '\0')
-      return xipc__fail(XIPC_EINVAL, 0,
-                        "address %s: pipe names are \\\\.\\pipe\\NAME", text);
-    return set_path(a, XIPC__ADDR_PIPE, text + 5);
-  }
+  if (strncmp(text, "pipe:", 5) == 0)
+    return parse_pipe(a, text + 5, text);
   if (strncmp(text, "local:", 6) != 0)
     return xipc__fail(XIPC_EINVAL, 0,
                       "address '%.60s': not local:, unix:, pipe: or tcp:",

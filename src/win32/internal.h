@@ -82,17 +82,47 @@ int xipc__win32_deadline_left(const xipc__win32_deadline_t *d);
  * XIPC_ETIMEDOUT otherwise. `what` names the operation. */
 int xipc__win32_timed_out(const xipc__win32_deadline_t *d, const char *what);
 
-/* The security of every named pipe this backend creates (DESIGN §5):
- * a protected DACL granting full access to the user of the process token
- * and to SYSTEM only. The default security descriptor of a named pipe is
- * NOT owner-only (CreateNamedPipeW docs: it grants read access to Everyone
- * and to the anonymous account), so it is never used. `widen` (a stream
- * listener's mode with group/other bits) adds read/write for Authenticated
- * Users. Fills *sa; *sd is from LocalAlloc: LocalFree it after the last
- * CreateNamedPipeW that uses *sa. */
+/* ---- security (src/win32/owner.c) ------------------------------------ */
+
+/* The security descriptors this backend creates with: owner the process
+ * token's user (explicitly), a protected DACL granting the user and SYSTEM
+ * full access. Fill *sa; *sd is from LocalAlloc: LocalFree it after the
+ * last create call that uses *sa.
+ *
+ * Pipes: the default security descriptor of a named pipe is NOT owner-only
+ * (CreateNamedPipeW docs: it grants read access to Everyone and to the
+ * anonymous account), so it is never used. `widen` (a stream listener's
+ * mode with group/other bits) adds read/write, but not
+ * FILE_CREATE_PIPE_INSTANCE, for Authenticated Users. */
 int xipc__win32_pipe_security(SECURITY_ATTRIBUTES *sa,
                               PSECURITY_DESCRIPTOR *sd, int widen,
                               BOOL inherit);
+/* Named kernel objects (sections, semaphores, mutexes, events): `mode`
+ * with group/other read bits (044) adds read + wait, with write bits (022)
+ * write/post/release, for Authenticated Users. Not inheritable. */
+int xipc__win32_object_security(SECURITY_ATTRIBUTES *sa,
+                                PSECURITY_DESCRIPTOR *sd, unsigned mode);
+
+/* The ownership rule (src/core/backend.h) for an existing kernel object
+ * opened as h (with READ_CONTROL): its owner SID must be the accepted
+ * owner (owner NULL: the process token's user or default owner; else the
+ * account name or "S-1-..." SID string it gives) and its DACL may grant
+ * nothing beyond what mode allows (docs/security-windows.md). Else
+ * XIPC_EACCES naming the owner (SID and account): "KIND NAME is owned by
+ * ...". An object without owner is refused, except under Wine, which keeps
+ * no security descriptor for objects created without one and runs every
+ * process as one user. A bad `owner` is XIPC_EINVAL. */
+int xipc__win32_owner_check(HANDLE h, const char *kind, const char *name,
+                            const char *owner, unsigned mode);
+/* A connected pipe client handle h: the user of the process serving the
+ * pipe (GetNamedPipeServerProcessId, its token's TokenUser; when that
+ * process cannot be opened, the pipe's owner SID) must be the caller's
+ * (owner NULL) or the accepted one. Else XIPC_EACCES naming it; nothing
+ * is closed. `what` names the endpoint ("connect pipe:\\.\pipe\x"). */
+int xipc__win32_pipe_server_check(HANDLE h, const char *what,
+                                  const char *owner);
+/* 1 under Wine (ntdll exports wine_get_version), else 0. */
+int xipc__win32_is_wine(void);
 
 /* ---- byte I/O (src/win32/io.c) ---------------------------------------- */
 
@@ -142,6 +172,18 @@ int xipc__win32_pipe_is_first(HANDLE h);
 /* CancelIoEx + wait for an operation that may still be pending on h, so
  * ov and its buffer can be freed. */
 void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov);
+/* A pipe path \\.\pipe\NAME (UTF-8, checked by core) as the two UTF-16
+ * names Windows needs (both malloc'd): *wopen = \\?\pipe\NAME for
+ * CreateFileW and CreateNamedPipeW, which then do no Win32 path rewriting
+ * ("..", "/", trailing dots stay part of the name, so it cannot leave the
+ * pipe namespace); *wwait = \\.\pipe\NAME for WaitNamedPipeW, which
+ * takes only that form. XIPC_EINVAL for another form. */
+int xipc__win32_pipe_names(const char *path, WCHAR **wopen, WCHAR **wwait);
+/* A client handle just opened by name: it must be a pipe (GetFileType;
+ * else XIPC_EINVAL) served by the accepted user
+ * (xipc__win32_pipe_server_check; else XIPC_EACCES). Closes nothing. */
+int xipc__win32_pipe_client_check(HANDLE h, const char *what,
+                                  const char *owner);
 
 /* ---- Winsock (src/win32/stream.c) ------------------------------------- */
 

@@ -9,7 +9,7 @@
  * the event stands in for it: a holder that unlocks after XIPC_EOWNERDEAD
  * without xipc_mutex_consistent() sets the event before releasing, and from
  * then on every lock answers XIPC_ENOTRECOVERABLE. Nothing resets it (but
- * see win32_mutex_open), so the state lasts until the last handle to both
+ * see mutex_create), so the state lasts until the last handle to both
  * objects is closed and the name is created anew: Windows' equivalent of
  * "until unlinked".
  *
@@ -30,8 +30,27 @@
  * mutexes are recursive for their owner; core rejects a relock through the
  * same handle (XIPC_EBUSY) before it gets here (src/core/mutex.c).
  *
- * Lifetime and permissions as for shm (src/win32/shm.c): no name to remove,
- * `mode` ignored (default DACL).
+ * Lifetime and permissions as for shm (src/win32/shm.c): no name to remove;
+ * both objects are created owned by the caller's user with a DACL from
+ * `mode` (xipc__win32_object_security).
+ *
+ * The pair, and the ownership rule (src/core/backend.h). Every open takes
+ * the event first and then the mutex, and every close lets go of the mutex
+ * first and then the event (win32_mutex_close). So whoever holds the mutex
+ * holds its event too, and while a mutex exists its event does: an opener
+ * never has to make an event (an event made by an opener would belong to
+ * the opener, possibly another user accepted through opts.owner, and
+ * would then be refused by the next creator). Then:
+ *   - an opener (no XIPC_CREATE) that finds no event finds no mutex either
+ *     (XIPC_ENOENT), or a mutex xipc did not make (XIPC_EBADMSG);
+ *   - an existing mutex and its event must both pass the ownership check
+ *     for req->owner (xipc__win32_owner_check);
+ *   - a creator that makes a new mutex but finds its event existing finds
+ *     either a planted one (someone waiting to mark our new mutex not
+ *     recoverable, or to watch it) or the previous generation's, still
+ *     held for a moment by a process that is closing, or a racing creator's
+ *     of the same user: the event must then be the caller's own and no
+ *     wider than `mode` — else XIPC_EACCES — and is reset.
  */
 #include "internal.h"
 
@@ -43,9 +62,10 @@
  * existing mutex is paired with. */
 #define EVENT_SUFFIX ".notrecoverable"
 
-/* Access for objects opened by name: exactly what lock/unlock need. */
-#define MUTEX_ACCESS (SYNCHRONIZE | MUTEX_MODIFY_STATE)
-#define EVENT_ACCESS (SYNCHRONIZE | EVENT_MODIFY_STATE)
+/* Access for objects opened by name: exactly what lock/unlock need, and
+ * READ_CONTROL for the ownership check. */
+#define MUTEX_ACCESS (SYNCHRONIZE | MUTEX_MODIFY_STATE | READ_CONTROL)
+#define EVENT_ACCESS (SYNCHRONIZE | EVENT_MODIFY_STATE | READ_CONTROL)
 
 /* A name held by another object type fails with ERROR_INVALID_HANDLE (the
  * object namespace is shared by all named kernel objects): the name is
@@ -59,83 +79,121 @@ static int open_failed(DWORD err, const char *call, const char *name,
   return xipc__win32_fail(err, "%s(%s)", call, name);
 }
 
-/* Create (honouring XIPC_EXCL) or open the mutex. */
-static int mutex_create(const WCHAR *wname, const xipc__sync_req_t *req,
-                        HANDLE *out, int *created) {
+/* Create the mutex (unlocked) or the event (unsignalled, manual reset), or
+ * get the existing one: *existed. The handle of an existing object has
+ * MUTEX_ALL_ACCESS / EVENT_ALL_ACCESS, READ_CONTROL included. */
+static int pair_create(int is_event, const WCHAR *wname, const char *name,
+                       SECURITY_ATTRIBUTES *sa, HANDLE *out, int *existed) {
   HANDLE h;
   DWORD err;
 
-  /* bInitialOwner FALSE: created unlocked. "It existed" is
-   * ERROR_ALREADY_EXISTS with a valid handle: clear the last error first. */
+  /* "It existed" is ERROR_ALREADY_EXISTS with a valid handle: clear the
+   * last error first. */
   SetLastError(ERROR_SUCCESS);
-  h = CreateMutexW(NULL, FALSE, wname);
+  h = is_event ? CreateEventW(sa, TRUE, FALSE, wname)
+               : CreateMutexW(sa, FALSE, wname);
   err = GetLastError();
   if (h == NULL)
-    return open_failed(err, "CreateMutexW", req->osname, "a mutex");
-  if (err == ERROR_ALREADY_EXISTS) {
-    if (req->flags & XIPC_EXCL) {
-      CloseHandle(h);
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "CreateMutexW(%s): already exists", req->osname);
-    }
-    *created = 0;
-  } else {
-    *created = 1;
-  }
-  *out = h;
-  return 0;
-}
-
-static int mutex_open_existing(const WCHAR *wname, const xipc__sync_req_t *req,
-                               HANDLE *out) {
-  HANDLE h;
-  DWORD err;
-
-  h = OpenMutexW(MUTEX_ACCESS, FALSE, wname);
-  if (h == NULL) {
-    err = GetLastError();
-    return open_failed(err, "OpenMutexW", req->osname, "a mutex");
-  }
-  *out = h;
-  return 0;
-}
-
-/* Open the event, or create it (unsignalled, manual reset) when it does not
- * exist. The mutex decides whether the pair exists (XIPC_CREATE/EXCL apply
- * to it): an opener can find the mutex before its creator has made the
- * event, and must not fail then. Open first so that an event whose DACL
- * grants only EVENT_ACCESS can still be used; CreateEventW opens or creates
- * atomically, so two processes racing here get the same event. */
-static int event_get(const WCHAR *wname, const char *name, HANDLE *out,
-                     int *existed) {
-  HANDLE h;
-  DWORD err;
-
-  h = OpenEventW(EVENT_ACCESS, FALSE, wname);
-  if (h != NULL) {
-    *existed = 1;
-    *out = h;
-    return 0;
-  }
-  err = GetLastError();
-  if (err != ERROR_FILE_NOT_FOUND)
-    return open_failed(err, "OpenEventW", name, "an event");
-  SetLastError(ERROR_SUCCESS);
-  h = CreateEventW(NULL, TRUE, FALSE, wname);
-  err = GetLastError();
-  if (h == NULL)
-    return open_failed(err, "CreateEventW", name, "an event");
+    return open_failed(err, is_event ? "CreateEventW" : "CreateMutexW", name,
+                       is_event ? "an event" : "a mutex");
   *existed = err == ERROR_ALREADY_EXISTS;
   *out = h;
   return 0;
+}
+
+/* Open an existing mutex or event; never creates. */
+static int pair_open(int is_event, const WCHAR *wname, const char *name,
+                     HANDLE *out) {
+  HANDLE h;
+
+  h = is_event ? OpenEventW(EVENT_ACCESS, FALSE, wname)
+               : OpenMutexW(MUTEX_ACCESS, FALSE, wname);
+  if (h == NULL)
+    return open_failed(GetLastError(), is_event ? "OpenEventW" : "OpenMutexW",
+                       name, is_event ? "an event" : "a mutex");
+  *out = h;
+  return 0;
+}
+
+/* Without XIPC_CREATE: the event, then the mutex (see the top of this
+ * file), both owner-checked. */
+static int mutex_open_existing(const WCHAR *wname, const WCHAR *wevent,
+                               const char *ename,
+                               const xipc__sync_req_t *req, HANDLE *mutex,
+                               HANDLE *event) {
+  int err;
+
+  err = pair_open(1, wevent, ename, event);
+  if (err == XIPC_ENOENT) {
+    /* No event: no mutex, whose error is the one to report; or a mutex
+     * without one, which xipc did not make. */
+    err = pair_open(0, wname, req->osname, mutex);
+    if (err != 0)
+      return err;
+    CloseHandle(*mutex);
+    *mutex = NULL;
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "mutex %s has no companion event %s: not a mutex "
+                      "made by xipc",
+                      req->osname, ename);
+  }
+  if (err == 0)
+    err = xipc__win32_owner_check(*event, "mutex event", ename, req->owner,
+                                  req->mode);
+  if (err == 0)
+    err = pair_open(0, wname, req->osname, mutex);
+  if (err == 0)
+    err = xipc__win32_owner_check(*mutex, "mutex", req->osname, req->owner,
+                                  req->mode);
+  return err;
+}
+
+/* With XIPC_CREATE (honouring XIPC_EXCL): the event, then the mutex. */
+static int mutex_create(const WCHAR *wname, const WCHAR *wevent,
+                        const char *ename, const xipc__sync_req_t *req,
+                        HANDLE *mutex, HANDLE *event, int *created) {
+  SECURITY_ATTRIBUTES sa;
+  PSECURITY_DESCRIPTOR sd;
+  int err, event_existed = 0, mutex_existed = 0;
+  DWORD os;
+
+  err = xipc__win32_object_security(&sa, &sd, req->mode);
+  if (err != 0)
+    return err;
+  err = pair_create(1, wevent, ename, &sa, event, &event_existed);
+  if (err == 0)
+    err = pair_create(0, wname, req->osname, &sa, mutex, &mutex_existed);
+  LocalFree(sd);
+  if (err != 0)
+    return err;
+  *created = !mutex_existed;
+  if (mutex_existed) {
+    if (req->flags & XIPC_EXCL)
+      return xipc__fail(XIPC_EEXIST, ERROR_ALREADY_EXISTS,
+                        "CreateMutexW(%s): already exists", req->osname);
+    err = xipc__win32_owner_check(*mutex, "mutex", req->osname, req->owner,
+                                  req->mode);
+  }
+  /* An event that existed: the existing mutex's (its owner accepted as
+   * above), or — with a new mutex — one that must be our own (see the top
+   * of this file). */
+  if (err == 0 && event_existed)
+    err = xipc__win32_owner_check(*event, "mutex event", ename,
+                                  mutex_existed ? req->owner : NULL,
+                                  req->mode);
+  /* The new mutex starts recoverable, whatever that event said. */
+  if (err == 0 && event_existed && !mutex_existed && !ResetEvent(*event)) {
+    os = GetLastError();
+    err = xipc__win32_fail(os, "ResetEvent(%s)", ename);
+  }
+  return err;
 }
 
 static int win32_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   char ename[XIPC__OSNAME_MAX + sizeof(EVENT_SUFFIX)];
   WCHAR *wname = NULL, *wevent = NULL;
   HANDLE mutex = NULL, event = NULL;
-  int created = 0, event_existed = 0;
-  DWORD os;
+  int created = 0;
   int err;
 
   snprintf(ename, sizeof(ename), "%s%s", req->osname, EVENT_SUFFIX);
@@ -145,24 +203,11 @@ static int win32_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   if (err != 0)
     goto fail;
   if (req->flags & XIPC_CREATE)
-    err = mutex_create(wname, req, &mutex, &created);
+    err = mutex_create(wname, wevent, ename, req, &mutex, &event, &created);
   else
-    err = mutex_open_existing(wname, req, &mutex);
+    err = mutex_open_existing(wname, wevent, ename, req, &mutex, &event);
   if (err != 0)
     goto fail;
-  err = event_get(wevent, ename, &event, &event_existed);
-  if (err != 0)
-    goto fail;
-  /* A new mutex with an existing event: the event belongs to the previous
-   * generation of this name, still held by a process that is closing (it
-   * closes the mutex first, see win32_mutex_close) — or, much less likely,
-   * to an opener that found our mutex and made the event a moment ago,
-   * before anyone could lock. Either way the new mutex is recoverable. */
-  if (created && event_existed && !ResetEvent(event)) {
-    os = GetLastError();
-    err = xipc__win32_fail(os, "ResetEvent(%s)", ename);
-    goto fail;
-  }
   free(wname);
   free(wevent);
   m->h = (intptr_t)mutex;
@@ -171,10 +216,11 @@ static int win32_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   return 0;
 
 fail:
-  if (event != NULL)
-    CloseHandle(event);
+  /* The mutex first, as in win32_mutex_close. */
   if (mutex != NULL)
     CloseHandle(mutex);
+  if (event != NULL)
+    CloseHandle(event);
   free(wname);
   free(wevent);
   return err;
@@ -252,8 +298,9 @@ static int win32_mutex_close(xipc_mutex_t *m, int remove) {
   /* Nothing to remove (see the top of this file). Close the mutex before
    * the event: a process that creates the name anew while we are between
    * the two calls then finds a new mutex with an old event, which it can
-   * tell and reset (win32_mutex_open). The other order would let an opener
-   * pair the old, not-recoverable mutex with a new, clear event.
+   * tell and reset (mutex_create), and while the mutex exists its event
+   * does (the top of this file). The other order would let an opener pair
+   * the old, not-recoverable mutex with a new, clear event.
    * Closing does not release a mutex this thread owns (core unlocks first);
    * one owned by another thread is abandoned when that thread exits. */
   (void)remove;

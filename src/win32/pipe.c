@@ -36,6 +36,12 @@
  *            a free instance (ERROR_PIPE_BUSY: WaitNamedPipeW): then
  *            XIPC_ETIMEDOUT, or XIPC_EAGAIN at once for timeout 0.
  *            XIPC_CREATE/EXCL mean nothing to a writer and are ignored.
+ *            Before the first write the writer checks that it got a pipe
+ *            served by its own user, or by opts.owner
+ *            (xipc__win32_pipe_client_check): XIPC_EACCES otherwise.
+ *
+ * Names: pipes are created and opened as \\?\pipe\NAME, waited for as
+ * \\.\pipe\NAME (xipc__win32_pipe_names).
  *
  * Several writers: each writer connects to an instance of its own. The
  * reader creates FIFO_INSTANCES (16) instances at the open, each listening
@@ -83,6 +89,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* Buffer sizes of a pipe instance (advisory quotas, not allocations). */
 #define PIPE_BUF_SIZE 65536
@@ -145,6 +152,58 @@ void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov) {
   if (!HasOverlappedIoCompleted(ov))
     CancelIoEx(h, ov);
   GetOverlappedResult(h, ov, &x, TRUE);
+}
+
+int xipc__win32_pipe_names(const char *path, WCHAR **wopen, WCHAR **wwait) {
+  static const WCHAR prefix[] = L"\\\\.\\pipe\\";
+  size_t plen = sizeof(prefix) / sizeof(prefix[0]) - 1;
+  WCHAR *o, *w = NULL;
+  size_t n;
+  int rc;
+
+  *wopen = *wwait = NULL;
+  rc = xipc__win32_utf16(path, &w, "pipe name");
+  if (rc != 0)
+    return rc;
+  /* Core made or checked the name (xipc__addr_parse, xipc__fifo_path):
+   * \\.\pipe\NAME with no separator or dot component in NAME. */
+  if (wcsncmp(w, prefix, plen) != 0 || w[plen] == L'\0') {
+    free(w);
+    return xipc__fail(XIPC_EINVAL, 0, "%s: not a \\\\.\\pipe\\NAME path",
+                      path);
+  }
+  n = wcslen(w) + 1;
+  o = malloc(n * sizeof(*o));
+  if (o == NULL) {
+    free(w);
+    return xipc__fail(XIPC_ENOMEM, 0, "%s: out of memory", path);
+  }
+  memcpy(o, w, n * sizeof(*o));
+  /* \\?\ turns Win32 path rewriting off: "..", "/" and trailing dots or
+   * spaces stay part of the name, so a name can never leave the pipe
+   * namespace (\\.\pipe\..\C:\x would be the file C:\x). */
+  o[2] = L'?';
+  *wopen = o;
+  *wwait = w;
+  return 0;
+}
+
+int xipc__win32_pipe_client_check(HANDLE h, const char *what,
+                                  const char *owner) {
+  DWORD type, err;
+
+  /* Belt and braces with the \\?\pipe\ form: only a pipe is talked to. */
+  SetLastError(NO_ERROR);
+  type = GetFileType(h);
+  if (type != FILE_TYPE_PIPE) {
+    err = GetLastError();
+    if (type == FILE_TYPE_UNKNOWN && err != NO_ERROR)
+      return xipc__win32_fail(err, "GetFileType(%s)", what);
+    return xipc__fail(XIPC_EINVAL, 0, "%s: the name opened something that "
+                                      "is not a pipe (file type %lu)",
+                      what, (unsigned long)type);
+  }
+  return xipc__win32_pipe_server_check(h, what, owner);
 }
 
 /* ---- anonymous pipes ---------------------------------------------------- */
@@ -318,7 +377,8 @@ typedef struct fifo_inst {
 
 typedef struct fifo_rd {
   tlock_t lock;
-  WCHAR *wname;
+  WCHAR *wname; /* \\?\pipe\... for CreateNamedPipeW */
+  WCHAR *wwait; /* \\.\pipe\... for WaitNamedPipeW */
   char path[XIPC_ADDRESS_MAX];
   SECURITY_ATTRIBUTES sa;
   PSECURITY_DESCRIPTOR sd;
@@ -647,6 +707,7 @@ static void fifo_rd_free(fifo_rd_t *rd) {
   if (rd->lock.wake != NULL)
     CloseHandle(rd->lock.wake);
   free(rd->wname);
+  free(rd->wwait);
   LocalFree(rd->sd);
   free(rd);
 }
@@ -693,12 +754,12 @@ static int fifo_open_reader(xipc__io_t *io, const char *path, unsigned flags) {
     return xipc__fail(XIPC_ENOMEM, 0, "fifo %s: out of memory", path);
   rd->sticky = -1;
   snprintf(rd->path, sizeof(rd->path), "%s", path);
-  rc = xipc__win32_utf16(path, &rd->wname, "fifo name");
+  rc = xipc__win32_pipe_names(path, &rd->wname, &rd->wwait);
   if (rc != 0)
     goto fail;
   if (!(flags & XIPC_CREATE)) {
     /* Only a reader creates a Windows fifo (see the top of this file). */
-    err = pipe_probe(rd->wname);
+    err = pipe_probe(rd->wwait);
     if (err == ERROR_FILE_NOT_FOUND)
       rc = xipc__fail(XIPC_ENOENT, (int)err,
                       "fifo %s: no such fifo (on Windows the reader creates "
@@ -753,20 +814,28 @@ fail:
 /* ---- fifo writer -------------------------------------------------------- */
 
 static int fifo_open_writer(xipc__io_t *io, const char *path,
-                            int timeout_ms) {
+                            const char *owner, int timeout_ms) {
   xipc__win32_deadline_t d;
-  WCHAR *wname = NULL;
+  WCHAR *wname = NULL, *wwait = NULL;
+  char what[XIPC_ADDRESS_MAX + 16];
   HANDLE h;
   DWORD err;
   unsigned nap = 1;
   int rc, left;
 
-  rc = xipc__win32_utf16(path, &wname, "fifo name");
+  rc = xipc__win32_pipe_names(path, &wname, &wwait);
   if (rc != 0)
     return rc;
   xipc__win32_deadline_start(&d, timeout_ms);
   for (;;) {
-    h = CreateFileW(wname, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+    /* FILE_WRITE_DATA, not GENERIC_WRITE: GENERIC_WRITE includes
+     * FILE_APPEND_DATA (FILE_CREATE_PIPE_INSTANCE), which a widened pipe
+     * DACL does not grant (src/win32/owner.c). READ_CONTROL and
+     * FILE_READ_ATTRIBUTES for the check of the server below. */
+    h = CreateFileW(wname,
+                    FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | READ_CONTROL |
+                        SYNCHRONIZE,
+                    0, NULL, OPEN_EXISTING,
                     FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
                         SECURITY_IDENTIFICATION,
                     NULL);
@@ -787,7 +856,7 @@ static int fifo_open_writer(xipc__io_t *io, const char *path,
     if (err == ERROR_PIPE_BUSY) {
       /* All instances have writers: wait until one listens again. Its
        * 0 means "the pipe's default timeout": never pass 0. */
-      if (!WaitNamedPipeW(wname, left < 0 ? NMPWAIT_WAIT_FOREVER
+      if (!WaitNamedPipeW(wwait, left < 0 ? NMPWAIT_WAIT_FOREVER
                                           : (DWORD)left)) {
         err = GetLastError();
         if (err != ERROR_SEM_TIMEOUT && err != ERROR_FILE_NOT_FOUND &&
@@ -805,35 +874,44 @@ static int fifo_open_writer(xipc__io_t *io, const char *path,
     if (nap < FIFO_POLL_MAX_MS)
       nap *= 2;
   }
-  rc = xipc__win32_handle_io_init(io, h, 0);
+  /* Before the first byte is written: is it a pipe, and whose? The
+   * ownership rule for a fifo on Windows is about its reader, who serves
+   * the pipe. */
+  snprintf(what, sizeof(what), "fifo %s", path);
+  rc = xipc__win32_pipe_client_check(h, what, owner);
+  if (rc == 0)
+    rc = xipc__win32_handle_io_init(io, h, 0);
   if (rc != 0)
     CloseHandle(h);
 out:
   free(wname);
+  free(wwait);
   return rc;
 }
 
 static int win32_fifo_open(xipc__io_t *io, const char *path, int direction,
                            unsigned flags, unsigned mode, const char *owner,
                            int timeout_ms) {
-  /* mode: ignored (pipe.h); the DACL is owner-only. */
+  /* mode: ignored (pipe.h); the DACL is owner-only. owner: the writer
+   * checks the reader's user; a reader creates the pipe (an existing name
+   * is refused), so there is nothing existing for it to check. */
   (void)mode;
-  (void)owner; /* TODO(issue 12): the writer checks the reader's user */
   if (direction == XIPC_FIFO_READ)
     return fifo_open_reader(io, path, flags);
-  return fifo_open_writer(io, path, timeout_ms);
+  return fifo_open_writer(io, path, owner, timeout_ms);
 }
 
 static int win32_fifo_unlink(const char *path) {
-  WCHAR *wname = NULL;
+  WCHAR *wname = NULL, *wwait = NULL;
   DWORD err;
   int rc;
 
-  rc = xipc__win32_utf16(path, &wname, "fifo name");
+  rc = xipc__win32_pipe_names(path, &wname, &wwait);
   if (rc != 0)
     return rc;
-  err = pipe_probe(wname);
+  err = pipe_probe(wwait);
   free(wname);
+  free(wwait);
   if (err == 0 || err == ERROR_SEM_TIMEOUT || err == ERROR_PIPE_BUSY)
     return 0; /* a reader has it; the name goes when the reader closes */
   return xipc__win32_fail(err, "WaitNamedPipeW(%s)", path);

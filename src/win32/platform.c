@@ -3,7 +3,6 @@
  * W call of this backend goes through, and the timed wait of sem/mutex. */
 #include "internal.h"
 
-#include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -91,73 +90,6 @@ int xipc__win32_timed_out(const xipc__win32_deadline_t *d, const char *what) {
     return xipc__fail(XIPC_EAGAIN, 0, "%s: would block", what);
   return xipc__fail(XIPC_ETIMEDOUT, 0, "%s: timed out after %d ms", what,
                     d->timeout_ms);
-}
-
-/* The SID of the process token's user as a string ("S-1-5-21-..."), from
- * LocalAlloc. The process token, not a thread's impersonation token: the
- * pipe belongs to the process that serves it. */
-static int user_sid_string(WCHAR **out) {
-  HANDLE tok = NULL;
-  TOKEN_USER *tu = NULL;
-  DWORD len = 0, err;
-  int rc = 0;
-
-  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
-    return xipc__win32_fail(GetLastError(), "OpenProcessToken");
-  /* First call: the size of TOKEN_USER with its variable-length SID. */
-  if (!GetTokenInformation(tok, TokenUser, NULL, 0, &len) &&
-      (err = GetLastError()) != ERROR_INSUFFICIENT_BUFFER) {
-    rc = xipc__win32_fail(err, "GetTokenInformation(TokenUser)");
-    goto done;
-  }
-  tu = malloc(len);
-  if (tu == NULL) {
-    rc = xipc__fail(XIPC_ENOMEM, 0, "pipe security: out of memory");
-    goto done;
-  }
-  if (!GetTokenInformation(tok, TokenUser, tu, len, &len)) {
-    rc = xipc__win32_fail(GetLastError(), "GetTokenInformation(TokenUser)");
-    goto done;
-  }
-  if (!ConvertSidToStringSidW(tu->User.Sid, out))
-    rc = xipc__win32_fail(GetLastError(), "ConvertSidToStringSidW");
-done:
-  free(tu);
-  CloseHandle(tok);
-  return rc;
-}
-
-int xipc__win32_pipe_security(SECURITY_ATTRIBUTES *sa,
-                              PSECURITY_DESCRIPTOR *sd, int widen,
-                              BOOL inherit) {
-  WCHAR sddl[256];
-  WCHAR *sid = NULL;
-  int rc, n;
-
-  *sd = NULL;
-  rc = user_sid_string(&sid);
-  if (rc != 0)
-    return rc;
-  /* D:P  a protected DACL (nothing inherited from a parent);
-   * GA   GENERIC_ALL for the user and for LocalSystem;
-   * FRFW FILE_GENERIC_READ | FILE_GENERIC_WRITE for Authenticated Users
-   *      when the caller's mode asks for group/other access. */
-  n = _snwprintf(sddl, sizeof(sddl) / sizeof(sddl[0]),
-                 L"D:P(A;;GA;;;%ls)(A;;GA;;;SY)%ls", sid,
-                 widen ? L"(A;;FRFW;;;AU)" : L"");
-  LocalFree(sid);
-  if (n < 0 || (size_t)n >= sizeof(sddl) / sizeof(sddl[0]))
-    return xipc__fail(XIPC_ENAMETOOLONG, 0,
-                      "pipe security: security descriptor too long");
-  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
-          sddl, SDDL_REVISION_1, sd, NULL))
-    return xipc__win32_fail(GetLastError(),
-                            "ConvertStringSecurityDescriptorToSecurity"
-                            "DescriptorW");
-  sa->nLength = sizeof(*sa);
-  sa->lpSecurityDescriptor = *sd;
-  sa->bInheritHandle = inherit;
-  return 0;
 }
 
 int xipc_runtime_dir(char *buf, size_t *size) {

@@ -14,8 +14,10 @@
  *
  * Lifetime as for shm (DESIGN §6, src/win32/shm.c): the semaphore lives
  * while any process holds a handle; there is no name to remove, so unlink
- * only reports whether it exists. `mode` is ignored: the default DACL of the
- * caller's token, the Windows equivalent of 0600.
+ * only reports whether it exists. A created semaphore is owned by the
+ * caller's user with a DACL for that user and SYSTEM (0600), `mode` with
+ * group/other bits adds Authenticated Users; an existing one is used only
+ * after the ownership rule (xipc__win32_owner_check, src/win32/owner.c).
  *
  * There is no documented call that returns a semaphore's count
  * (NtQuerySemaphore is native API), so xipc_sem_value() is XIPC_ENOTSUP.
@@ -27,21 +29,29 @@
 /* lMaximumCount of every semaphore xipc creates. */
 #define SEM_MAX 0x7fffffffL
 
-/* Access for a semaphore opened by name: wait (SYNCHRONIZE) and post
- * (SEMAPHORE_MODIFY_STATE), nothing more, so an object whose DACL grants
- * only that can still be used. */
-#define SEM_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE)
+/* Access for a semaphore opened by name: wait (SYNCHRONIZE), post
+ * (SEMAPHORE_MODIFY_STATE) and READ_CONTROL for the ownership check,
+ * nothing more, so an object whose DACL grants only that can be used. */
+#define SEM_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE | READ_CONTROL)
 
 static int sem_create(const WCHAR *wname, const xipc__sync_req_t *req,
                       HANDLE *out, int *created) {
+  SECURITY_ATTRIBUTES sa;
+  PSECURITY_DESCRIPTOR sd;
   HANDLE h;
   DWORD err;
+  int rc;
 
+  rc = xipc__win32_object_security(&sa, &sd, req->mode);
+  if (rc != 0)
+    return rc;
   /* As for CreateFileMappingW (shm.c): "it existed" is ERROR_ALREADY_EXISTS
-   * with a valid handle, so clear the last error first. */
+   * with a valid handle (SEMAPHORE_ALL_ACCESS, so READ_CONTROL too), so
+   * clear the last error first. */
   SetLastError(ERROR_SUCCESS);
-  h = CreateSemaphoreW(NULL, (LONG)req->initial, SEM_MAX, wname);
+  h = CreateSemaphoreW(&sa, (LONG)req->initial, SEM_MAX, wname);
   err = GetLastError();
+  LocalFree(sd);
   if (h == NULL) {
     /* The object namespace is shared by every kind of named object: a name
      * held by a mutex, event, section, ... fails with ERROR_INVALID_HANDLE.
@@ -60,6 +70,12 @@ static int sem_create(const WCHAR *wname, const xipc__sync_req_t *req,
       return xipc__fail(XIPC_EEXIST, (int)err,
                         "CreateSemaphoreW(%s): already exists", req->osname);
     }
+    rc = xipc__win32_owner_check(h, "sem", req->osname, req->owner,
+                                 req->mode);
+    if (rc != 0) {
+      CloseHandle(h);
+      return rc;
+    }
     *created = 0;
   } else {
     *created = 1;
@@ -72,6 +88,7 @@ static int sem_open_existing(const WCHAR *wname, const xipc__sync_req_t *req,
                              HANDLE *out) {
   HANDLE h;
   DWORD err;
+  int rc;
 
   h = OpenSemaphoreW(SEM_ACCESS, FALSE, wname);
   if (h == NULL) {
@@ -82,6 +99,11 @@ static int sem_open_existing(const WCHAR *wname, const xipc__sync_req_t *req,
                         "that is not a semaphore",
                         req->osname);
     return xipc__win32_fail(err, "OpenSemaphoreW(%s)", req->osname);
+  }
+  rc = xipc__win32_owner_check(h, "sem", req->osname, req->owner, req->mode);
+  if (rc != 0) {
+    CloseHandle(h);
+    return rc;
   }
   *out = h;
   return 0;

@@ -8,10 +8,12 @@
  * XIPC_UNLINK_ON_CLOSE cannot remove anything; unlink only reports whether
  * the object exists (include/xipc/shm.h documents this).
  *
- * Permissions: `mode` is ignored. The section gets the default DACL of the
- * caller's token (lpSecurityAttributes NULL), which grants access to the
- * creating user, SYSTEM and administrators: the Windows equivalent of 0600.
- * Local\ keeps the name inside the caller's logon session.
+ * Permissions: a created section is owned by the caller's user, with a
+ * DACL for that user and SYSTEM (the Windows equivalent of 0600); `mode`
+ * with group/other bits adds Authenticated Users
+ * (xipc__win32_object_security). An existing section is used only after
+ * the ownership rule (xipc__win32_owner_check: owner SID, DACL no wider
+ * than `mode`). Local\ keeps the name inside the caller's session.
  */
 #include "internal.h"
 
@@ -22,17 +24,26 @@
 static int section_create(const WCHAR *wname, const xipc__shm_req_t *req,
                           HANDLE *out, int *created) {
   uint64_t size = (uint64_t)req->size;
+  SECURITY_ATTRIBUTES sa;
+  PSECURITY_DESCRIPTOR sd;
   HANDLE h;
   DWORD err;
+  int rc;
 
+  rc = xipc__win32_object_security(&sa, &sd, req->mode);
+  if (rc != 0)
+    return rc;
   /* CreateFileMappingW reports "it existed" as ERROR_ALREADY_EXISTS *with a
    * valid handle*; clear the last error first so a stale value cannot be
-   * mistaken for that. */
+   * mistaken for that. The handle of an existing section has
+   * READ_CONTROL (the access asked for includes STANDARD_RIGHTS_REQUIRED),
+   * which the ownership check needs. */
   SetLastError(ERROR_SUCCESS);
-  h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
+  h = CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE,
                          (DWORD)(size >> 32), (DWORD)(size & 0xffffffffu),
                          wname);
   err = GetLastError();
+  LocalFree(sd);
   if (h == NULL) {
     /* The object namespace is shared by sections, events, mutexes,
      * semaphores, timers and jobs: a name held by another type fails with
@@ -53,6 +64,12 @@ static int section_create(const WCHAR *wname, const xipc__shm_req_t *req,
       return xipc__fail(XIPC_EEXIST, (int)err,
                         "CreateFileMappingW(%s): already exists", req->osname);
     }
+    rc = xipc__win32_owner_check(h, "shm", req->osname, req->owner,
+                                 req->mode);
+    if (rc != 0) {
+      CloseHandle(h);
+      return rc;
+    }
     *created = 0;
   } else {
     *created = 1;
@@ -64,9 +81,11 @@ static int section_create(const WCHAR *wname, const xipc__shm_req_t *req,
 /* Open an existing section; never creates. */
 static int section_open(const WCHAR *wname, const xipc__shm_req_t *req,
                         HANDLE *out) {
-  DWORD access = FILE_MAP_READ;
+  /* READ_CONTROL: the ownership check reads the owner and DACL. */
+  DWORD access = FILE_MAP_READ | READ_CONTROL;
   HANDLE h;
   DWORD err;
+  int rc;
 
   if (!(req->flags & XIPC_RDONLY))
     access |= FILE_MAP_WRITE;
@@ -81,6 +100,11 @@ static int section_open(const WCHAR *wname, const xipc__shm_req_t *req,
                         "that is not a file mapping",
                         req->osname);
     return xipc__win32_fail(err, "OpenFileMappingW(%s)", req->osname);
+  }
+  rc = xipc__win32_owner_check(h, "shm", req->osname, req->owner, req->mode);
+  if (rc != 0) {
+    CloseHandle(h);
+    return rc;
   }
   *out = h;
   return 0;

@@ -36,9 +36,13 @@
  * accept that finds one cancelled starts it again (the instance itself
  * keeps listening). One thread at a time may accept on a listener.
  *
- * connect: CreateFileW; ERROR_FILE_NOT_FOUND (nobody listens) is
+ * connect: CreateFileW on \\?\pipe\NAME (no Win32 path rewriting, see
+ * xipc__win32_pipe_names); ERROR_FILE_NOT_FOUND (nobody listens) is
  * XIPC_ENOENT at once; ERROR_PIPE_BUSY (every instance taken) waits in
- * WaitNamedPipeW and retries until the timeout.
+ * WaitNamedPipeW and retries until the timeout. Before anything is sent
+ * the handle must be a pipe and its server must run as the caller's user
+ * or as opts.owner (xipc__win32_pipe_client_check): XIPC_EACCES naming
+ * the server's user otherwise.
  *
  * ---- tcp: ----------------------------------------------------------------
  * Winsock 2.2, started once per process (xipc__win32_wsa_init). Sockets are
@@ -100,7 +104,8 @@ typedef struct pinst {
 } pinst_t;
 
 typedef struct plisten {
-  WCHAR *wname;
+  WCHAR *wname; /* \\?\pipe\NAME (xipc__win32_pipe_names) */
+  WCHAR *wwait; /* unused by listeners */
   SECURITY_ATTRIBUTES sa;
   PSECURITY_DESCRIPTOR sd;
   int pool; /* instances to keep */
@@ -195,6 +200,7 @@ static void plisten_free(plisten_t *pl) {
     if (pl->inst[i].state != PI_NONE)
       pinst_close(&pl->inst[i]);
   free(pl->wname);
+  free(pl->wwait);
   LocalFree(pl->sd);
   free(pl);
 }
@@ -210,7 +216,7 @@ static int pipe_listen(xipc_listener_t *l) {
   pl->pool = l->backlog < LISTEN_POOL_MAX ? l->backlog : LISTEN_POOL_MAX;
   if (pl->pool < 1)
     pl->pool = 1;
-  rc = xipc__win32_utf16(l->addr.path, &pl->wname, "pipe name");
+  rc = xipc__win32_pipe_names(l->addr.path, &pl->wname, &pl->wwait);
   if (rc == 0)
     rc = xipc__win32_pipe_security(&pl->sa, &pl->sd,
                                    (l->mode & 0066u) != 0, FALSE);
@@ -330,18 +336,22 @@ static int pipe_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
 
 static int pipe_connect(xipc__io_t *io, const xipc__addr_t *a,
                         int timeout_ms) {
+  char what[XIPC_ADDRESS_MAX + 16];
   xipc__win32_deadline_t d;
-  WCHAR *wname = NULL;
+  WCHAR *wname = NULL, *wwait = NULL;
   HANDLE h;
   DWORD err;
   int rc, left;
 
-  rc = xipc__win32_utf16(a->path, &wname, "pipe name");
+  rc = xipc__win32_pipe_names(a->path, &wname, &wwait);
   if (rc != 0)
     return rc;
   xipc__win32_deadline_start(&d, timeout_ms);
   for (;;) {
-    h = CreateFileW(wname, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+    /* FILE_WRITE_DATA, not GENERIC_WRITE, which includes FILE_APPEND_DATA
+     * = FILE_CREATE_PIPE_INSTANCE: a widened listener's DACL does not
+     * grant that to other users (src/win32/owner.c). */
+    h = CreateFileW(wname, GENERIC_READ | FILE_WRITE_DATA, 0, NULL,
                     OPEN_EXISTING,
                     FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
                         SECURITY_IDENTIFICATION,
@@ -364,8 +374,9 @@ static int pipe_connect(xipc__io_t *io, const xipc__addr_t *a,
       rc = xipc__win32_timed_out(&d, "connect (every pipe instance busy)");
       goto out;
     }
-    /* WaitNamedPipeW(0) would mean the pipe's default timeout. */
-    if (!WaitNamedPipeW(wname,
+    /* WaitNamedPipeW(0) would mean the pipe's default timeout. It takes
+     * only the \\.\pipe\ form. */
+    if (!WaitNamedPipeW(wwait,
                         left < 0 ? NMPWAIT_WAIT_FOREVER : (DWORD)left)) {
       err = GetLastError();
       if (err != ERROR_SEM_TIMEOUT && err != ERROR_FILE_NOT_FOUND &&
@@ -375,11 +386,16 @@ static int pipe_connect(xipc__io_t *io, const xipc__addr_t *a,
       }
     }
   }
-  rc = xipc__win32_handle_io_init(io, h, 0);
+  /* Nothing is sent before we know who serves (DESIGN §5). */
+  snprintf(what, sizeof(what), "connect %s", a->path);
+  rc = xipc__win32_pipe_client_check(h, what, a->owner);
+  if (rc == 0)
+    rc = xipc__win32_handle_io_init(io, h, 0);
   if (rc != 0)
     CloseHandle(h);
 out:
   free(wname);
+  free(wwait);
   return rc;
 }
 

@@ -8,7 +8,19 @@
  *
  * Lifetime as for every Windows object (src/win32/shm.c): the semaphores
  * live while a handle does, so they go with the last handle of the ring.
- * `mode` is ignored (default DACL of the caller's token, owner-only).
+ * Created like a semaphore (src/win32/sem.c): owned by the caller's user,
+ * DACL from `mode`.
+ *
+ * The ownership rule (src/core/backend.h): an existing channel is used only
+ * after xipc__win32_owner_check. The ring's creator asks for its channels
+ * with XIPC_CREATE | XIPC_EXCL ("created with the segment"). Windows
+ * objects die with their last handle, so a channel that exists then is
+ * either planted by someone who wants to see or steal our wake-ups, or the
+ * previous generation of this ring, still held for a moment by a process
+ * that closes its segment before its channels (src/core/ring.c
+ * ring_close): the first is refused (XIPC_EACCES naming its owner), the
+ * second — owned by the caller and no wider than `mode` — is adopted; its
+ * leftover tokens only make a sleeper recheck early.
  */
 #include "internal.h"
 
@@ -17,7 +29,8 @@
 
 /* lMaximumCount: the largest CreateSemaphoreW accepts. */
 #define TOKENS_MAX 0x7fffffffL
-#define WAIT_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE)
+/* Wait, wake, and READ_CONTROL for the ownership check. */
+#define WAIT_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE | READ_CONTROL)
 
 static int chan_name(char *buf, size_t len, const char *osname, int chan) {
   int n = snprintf(buf, len, "%s.w%d", osname, chan);
@@ -28,23 +41,32 @@ static int chan_name(char *buf, size_t len, const char *osname, int chan) {
   return 0;
 }
 
-static int chan_open(const char *name, unsigned flags, HANDLE *out) {
+static int chan_open(const char *name, const xipc__sync_req_t *req,
+                     HANDLE *out) {
+  SECURITY_ATTRIBUTES sa;
+  PSECURITY_DESCRIPTOR sd = NULL;
+  unsigned flags = req->flags;
   WCHAR *wname = NULL;
   HANDLE h;
   DWORD err;
   int rc;
 
   rc = xipc__win32_utf16(name, &wname, "mq ring channel name");
-  if (rc != 0)
+  if (rc == 0 && (flags & XIPC_CREATE))
+    rc = xipc__win32_object_security(&sa, &sd, req->mode);
+  if (rc != 0) {
+    free(wname);
     return rc;
+  }
   /* As in sem.c: "it existed" is ERROR_ALREADY_EXISTS with a valid
    * handle, so clear the last error first. */
   SetLastError(ERROR_SUCCESS);
   if (flags & XIPC_CREATE)
-    h = CreateSemaphoreW(NULL, 0, TOKENS_MAX, wname);
+    h = CreateSemaphoreW(&sa, 0, TOKENS_MAX, wname);
   else
     h = OpenSemaphoreW(WAIT_ACCESS, FALSE, wname);
   err = GetLastError();
+  LocalFree(sd);
   free(wname);
   if (h == NULL) {
     /* The name is held by an object of another type. */
@@ -58,11 +80,16 @@ static int chan_open(const char *name, unsigned flags, HANDLE *out) {
                                                   : "OpenSemaphoreW",
                             name);
   }
-  if ((flags & XIPC_CREATE) && (flags & XIPC_EXCL) &&
-      err == ERROR_ALREADY_EXISTS) {
-    CloseHandle(h);
-    return xipc__fail(XIPC_EEXIST, (int)err,
-                      "CreateSemaphoreW(%s): already exists", name);
+  if (!(flags & XIPC_CREATE) || err == ERROR_ALREADY_EXISTS) {
+    /* An existing channel (see the top of this file): with XIPC_EXCL it
+     * must be the caller's own, else the accepted owner's. */
+    rc = xipc__win32_owner_check(h, "mq ring channel", name,
+                                 (flags & XIPC_EXCL) ? NULL : req->owner,
+                                 req->mode);
+    if (rc != 0) {
+      CloseHandle(h);
+      return rc;
+    }
   }
   *out = h;
   return 0;
@@ -79,7 +106,7 @@ static int win32_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
   for (i = 0; i < nchan; i++) {
     err = chan_name(name, sizeof(name), req->osname, i);
     if (err == 0)
-      err = chan_open(name, req->flags, &h);
+      err = chan_open(name, req, &h);
     if (err != 0) {
       while (i-- > 0)
         CloseHandle((HANDLE)ws->h[i]);

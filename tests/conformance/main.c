@@ -37,7 +37,8 @@ static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
                                        &xt_row_stream_tcp,
                                        &xt_row_uv_mq, &xt_row_uv_sem,
                                        &xt_row_uv_stream,
-                                       &xt_row_security, &xt_row_limits};
+                                       &xt_row_security, &xt_row_trust,
+                                       &xt_row_limits};
 #endif
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 

@@ -1202,7 +1202,7 @@ static int victim_use(obj_t *o, int k, const char *name, const char *owner,
 static void security_squatted_objects_of_another_user_are_refused(void) {
 #ifdef _WIN32
   XT_SKIP("Wine runs every process as one user: the owner-SID checks are "
-          "the trust-win32 row's");
+          "the trust row's");
 #else
   char u[16], g[16], b[8], me[16], want[64];
   const char *args[7];
@@ -1330,10 +1330,10 @@ static int h_plant_channels(int argc, char **argv) {
  * steal our wake-ups), leaving no segment behind; a leftover set of our
  * own (a crashed ring's, full of stale tokens) is replaced, not adopted.
  * POSIX rings wait on a futex in the segment: nothing else to plant.
- * Windows: the trust-win32 row. */
+ * Windows: the trust row. */
 static void security_planted_auxiliary_objects_are_refused(void) {
 #ifdef _WIN32
-  XT_SKIP("Windows: checked by the trust-win32 row");
+  XT_SKIP("Windows: checked by the trust row");
 #else
   char u[16], g[16], b[8], name[80], dir[256], line[64];
   const char *args[6];
@@ -1389,7 +1389,7 @@ static void security_planted_auxiliary_objects_are_refused(void) {
  * opened accepting 0666 → used. Windows has no mode bits. */
 static void security_own_object_wider_than_asked_is_refused(void) {
 #ifdef _WIN32
-  XT_SKIP("Windows objects have no mode bits (DACLs: the trust-win32 row)");
+  XT_SKIP("Windows objects have no mode bits (DACLs: the trust row)");
 #else
   char name[80];
   size_t i;

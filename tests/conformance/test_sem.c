@@ -378,7 +378,7 @@ static void sem_default_mode_is_owner_only(void) {
   xipc_sem_t *s;
 
   if (xt_backend == XIPC_BACKEND_WIN32)
-    XT_SKIP("Windows objects have no mode bits (default DACL: owner only)");
+    XT_SKIP("Windows objects have no mode bits (their DACL: the trust row)");
   xt_name(name, sizeof(name), "mode");
   s = create(name, 0);
 #ifndef _WIN32

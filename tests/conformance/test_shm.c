@@ -470,7 +470,8 @@ static void shm_mode_widens_exactly(void) {
   xipc_shm_t *shm;
 
   if (xt_backend == XIPC_BACKEND_WIN32)
-    XT_SKIP("Windows objects have no mode bits (ACLs); mode is ignored");
+    XT_SKIP("Windows objects have no mode bits (their DACL, widened by mode's "
+            "group/other bits: the trust row)");
   xt_name(name, sizeof(name), "mode2");
   o.mode = 0640;
   XT_OK(xipc_shm_open(&shm, name, 4096, &o));

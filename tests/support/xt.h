@@ -193,7 +193,7 @@ extern const xt_row_t xt_row_fifo;
 extern const xt_row_t xt_row_stream_local;
 extern const xt_row_t xt_row_stream_tcp;
 extern const xt_row_t xt_row_uv_mq, xt_row_uv_sem, xt_row_uv_stream;
-extern const xt_row_t xt_row_security, xt_row_limits;
+extern const xt_row_t xt_row_security, xt_row_trust, xt_row_limits;
 /* xipc_stress (tests/stress) */
 extern const xt_row_t xt_row_stress_mq, xt_row_stress_ring;
 extern const xt_row_t xt_row_stress_stream_local, xt_row_stress_stream_tcp;
