@@ -46,6 +46,12 @@ int xipc__unix_owner_check(const char *what, unsigned long uid,
 /* A connected local socket's server must run as `owner` (SO_PEERCRED or
  * getpeereid); else XIPC_EACCES naming the server's user. */
 int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner);
+/* The same for a System V object ("segment", "queue", "semaphore set")
+ * from its IPC_STAT permissions: uid and cuid must both be the owner. */
+struct ipc_perm;
+int xipc__sysv_perm_check(const char *what, int32_t key,
+                          const struct ipc_perm *perm, const char *owner,
+                          unsigned mode);
 /* The same for the object behind a descriptor (fstat). */
 int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,
                               unsigned mode);

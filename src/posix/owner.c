@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,6 +95,18 @@ int xipc__unix_owner_check(const char *what, unsigned long uid,
                       "accepts (opts.mode)",
                       what, objmode, mode);
   return 0;
+}
+
+int xipc__sysv_perm_check(const char *what, int32_t key,
+                          const struct ipc_perm *perm, const char *owner,
+                          unsigned mode) {
+  char label[64];
+
+  snprintf(label, sizeof(label), "System V %s key 0x%08x", what,
+           (unsigned)key);
+  return xipc__unix_owner_check(label, (unsigned long)perm->uid,
+                                (unsigned long)perm->cuid,
+                                (unsigned)perm->mode, owner, mode);
 }
 
 int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,

@@ -29,8 +29,24 @@ uint64_t xipc__now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* getenv that answers NULL in a set-user-ID or set-group-ID process: the
+ * environment is the invoking user's, and RUNDIR taken from it would let
+ * that user point a privileged program's sockets and fifos anywhere.
+ * glibc >= 2.17 has secure_getenv (also AT_SECURE, e.g. file
+ * capabilities); elsewhere compare the real and effective ids. */
+static const char *env_trusted(const char *name) {
+#if defined(__GLIBC__) &&                                                      \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 17))
+  return secure_getenv(name);
+#else
+  if (getuid() != geteuid() || getgid() != getegid())
+    return NULL;
+  return getenv(name);
+#endif
+}
+
 static int rundir_path(char *buf, size_t len) {
-  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  const char *xdg = env_trusted("XDG_RUNTIME_DIR");
   int n;
 
   /* The XDG spec says a relative value must be ignored. */

@@ -32,8 +32,12 @@ int xipc__sysv_semval(int id, int num, const char *what);
 /* IPC_RMID of the set with this key. */
 int xipc__sysv_semrm(int32_t key);
 
-/* Record "KIND KEY NAME" in RUNDIR/sysv-names for `xipc ls` (registry.c);
- * best effort, for objects this process created under a portable name. */
+/* The System V name registry RUNDIR/sysv-names for `xipc ls` (registry.c),
+ * best effort. note: record "KIND KEY NAME" for an object this process
+ * created under a portable name. forget: after this process removed such
+ * an object (IPC_RMID). Both rewrite the file without the lines whose key
+ * no longer exists; a native key (name "") is never recorded. */
 void xipc__sysv_note(const char *kind, int32_t key, const char *name);
+void xipc__sysv_forget(const char *kind, int32_t key, const char *name);
 
 #endif /* XIPC_SYSV_INTERNAL_H */

@@ -114,20 +114,14 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     mq->max_msg_size = size;
     xipc__sysv_note("mq", req->key, req->name);
   } else {
-    char what[64];
-
     if (msgctl(id, IPC_STAT, &ds) != 0) {
       err = xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_STAT)",
                              (unsigned)req->key);
       goto fail;
     }
     /* The ownership rule (backend.h), before the queue is used. */
-    snprintf(what, sizeof(what), "System V queue key 0x%08x",
-             (unsigned)req->key);
-    err = xipc__unix_owner_check(what, (unsigned long)ds.msg_perm.uid,
-                                 (unsigned long)ds.msg_perm.cuid,
-                                 (unsigned)ds.msg_perm.mode, req->owner,
-                                 req->mode);
+    err = xipc__sysv_perm_check("queue", req->key, &ds.msg_perm, req->owner,
+                                req->mode);
     if (err != 0)
       goto fail;
     mq->max_msg_size = req->max_msg_size != 0 ? req->max_msg_size

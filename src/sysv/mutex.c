@@ -87,11 +87,17 @@ static int sysv_mutex_close(xipc_mutex_t *m, int remove) {
   if (remove && semctl((int)m->h, 0, IPC_RMID) != 0 && errno != EINVAL &&
       errno != EIDRM)
     return xipc__posix_fail(errno, "semctl(%d, IPC_RMID)", (int)m->h);
+  if (remove)
+    xipc__sysv_forget("mutex", m->key, m->name);
   return 0;
 }
 
 static int sysv_mutex_unlink(const xipc__sync_req_t *req) {
-  return xipc__sysv_semrm(req->key);
+  int err = xipc__sysv_semrm(req->key);
+
+  if (err == 0)
+    xipc__sysv_forget("mutex", req->key, req->name);
+  return err;
 }
 
 const xipc__mutex_methods_t xipc__sysv_mutex = {

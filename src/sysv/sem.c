@@ -54,15 +54,8 @@ static int wait_initialised(int id, const xipc__sync_req_t *req, int nsems) {
       return xipc__posix_fail(errno == EINVAL ? EIDRM : errno,
                               "semctl(key 0x%08x, IPC_STAT)", (unsigned)key);
     if (!checked) {
-      char what[64];
-      int err;
-
-      snprintf(what, sizeof(what), "System V semaphore set key 0x%08x",
-               (unsigned)key);
-      err = xipc__unix_owner_check(what, (unsigned long)ds.sem_perm.uid,
-                                   (unsigned long)ds.sem_perm.cuid,
-                                   (unsigned)ds.sem_perm.mode, req->owner,
-                                   req->mode);
+      int err = xipc__sysv_perm_check("semaphore set", key, &ds.sem_perm,
+                                      req->owner, req->mode);
       if (err != 0)
         return err;
       checked = 1;
@@ -233,11 +226,17 @@ static int sysv_sem_close(xipc_sem_t *sem, int remove) {
   if (remove && semctl((int)sem->h, 0, IPC_RMID) != 0 && errno != EINVAL &&
       errno != EIDRM)
     return xipc__posix_fail(errno, "semctl(%d, IPC_RMID)", (int)sem->h);
+  if (remove)
+    xipc__sysv_forget("sem", sem->key, sem->name);
   return 0;
 }
 
 static int sysv_sem_unlink(const xipc__sync_req_t *req) {
-  return xipc__sysv_semrm(req->key);
+  int err = xipc__sysv_semrm(req->key);
+
+  if (err == 0)
+    xipc__sysv_forget("sem", req->key, req->name);
+  return err;
 }
 
 const xipc__sem_methods_t xipc__sysv_sem = {

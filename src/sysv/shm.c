@@ -5,7 +5,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
@@ -64,15 +63,10 @@ static int sysv_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
     goto fail;
   }
   if (!created) {
-    /* The ownership rule (backend.h), before attaching. The key is
-     * rechecked by nobody: an id names one segment for its whole life. */
-    char what[64];
-    snprintf(what, sizeof(what), "System V segment key 0x%08x",
-             (unsigned)req->key);
-    err = xipc__unix_owner_check(what, (unsigned long)ds.shm_perm.uid,
-                                 (unsigned long)ds.shm_perm.cuid,
-                                 (unsigned)ds.shm_perm.mode, req->owner,
-                                 req->mode);
+    /* The ownership rule (backend.h), before attaching; an id names one
+     * segment for its whole life, so what is checked is what is used. */
+    err = xipc__sysv_perm_check("segment", req->key, &ds.shm_perm,
+                                req->owner, req->mode);
     if (err != 0)
       goto fail;
   }

@@ -8,17 +8,26 @@
 #include "xt.h"
 
 #ifdef _WIN32
+#include <windows.h>
 #define EXE ".exe"
 #else
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #define EXE ""
 #endif
 
 static char tool[4096];
-static char out[65536], errout[8192];
+static char out[1 << 20], errout[8192];
 
-/* Run the tool with `input` on stdin; its stdout lands in out, its stderr
- * in errout. RUN(input, args...) */
-static int runv(const char *input, const char *const *args) {
+/* Run the tool with `input` on stdin; its stdout lands in obuf (olen
+ * bytes), its stderr in errout. */
+static int runx(const char *input, char *obuf, size_t olen, int timeout_ms,
+                const char *const *args) {
   const char *argv[16];
   int n = 0;
 
@@ -26,9 +35,25 @@ static int runv(const char *input, const char *const *args) {
   while (*args != NULL && n < 15)
     argv[n++] = *args++;
   argv[n] = NULL;
-  return xt_run(argv, input, out, sizeof(out), errout, sizeof(errout), 60000);
+  return xt_run(argv, input, obuf, olen, errout, sizeof(errout), timeout_ms);
+}
+
+/* Its stdout in out. RUN(input, args...) */
+static int runv(const char *input, const char *const *args) {
+  return runx(input, out, sizeof(out), 60000, args);
 }
 #define RUN(input, ...) runv((input), (const char *const[]){__VA_ARGS__, NULL})
+
+#ifndef _WIN32
+/* 1 when text has no raw control byte but newlines (what a terminal would
+ * interpret). */
+static int printable(const char *text) {
+  for (; *text != '\0'; text++)
+    if (((unsigned char)*text < 0x20 && *text != '\n') || *text == 0x7f)
+      return 0;
+  return 1;
+}
+#endif
 
 static void tool_info_lists_kinds_and_backends(void) {
   XT_EQ(RUN(NULL, "info"), 0);
@@ -179,16 +204,22 @@ static void tool_ls_names_sysv_semaphores(void) {
 
 typedef struct listen_run {
   char addr[128];
+  int echo;
   int rc;
 } listen_run_t;
 
 static char listen_out[4096], listen_err[1024];
 
+/* `xipc listen ADDR --once` (with --echo: an echo server). Its output
+ * beyond listen_out is read and dropped. */
 static void run_listen(void *arg) {
   listen_run_t *l = arg;
-  const char *argv[] = {tool, "listen", l->addr, "--once", NULL};
+  const char *argv[] = {tool, "listen", l->addr, "--once", NULL, NULL};
+
+  if (l->echo)
+    argv[4] = "--echo";
   l->rc = xt_run(argv, NULL, listen_out, sizeof(listen_out), listen_err,
-                 sizeof(listen_err), 60000);
+                 sizeof(listen_err), 240000);
 }
 
 static void tool_listen_prints_what_arrives(void) {
@@ -200,6 +231,7 @@ static void tool_listen_prints_what_arrives(void) {
 
   xt_name(name, sizeof(name), "lst");
   snprintf(l.addr, sizeof(l.addr), "local:%s", name);
+  l.echo = 0;
   XT_EQ(uv_thread_create(&t, run_listen, &l), 0);
   for (i = 0; i < 200 && err != 0; i++) { /* until the listener is up */
     err = xipc_connect(&s, l.addr, NULL, 1000);
@@ -245,6 +277,546 @@ static void tool_connect_sends_stdin_prints_replies(void) {
   XT_TRUE(strstr(errout, "XIPC_ECONNREFUSED") != NULL);
 }
 
+/* ---- connect: all of stdin, replies concurrently, failures are exit 1 ---- */
+
+#define BIG_INPUT (20u * 1000u * 1000u) /* above the old 16 MiB cap */
+
+static uint32_t fnv1a(const char *p, size_t n) {
+  uint32_t h = 2166136261u;
+
+  while (n-- > 0)
+    h = (h ^ (unsigned char)*p++) * 16777619u;
+  return h;
+}
+
+/* n pseudo-random bytes, none 0 (xt_run takes a C string), NUL-terminated. */
+static char *big_input(size_t n) {
+  char *p = malloc(n + 1);
+  uint32_t x = 12345;
+  size_t i;
+
+  if (p == NULL)
+    return NULL;
+  for (i = 0; i < n; i++) {
+    x = x * 1103515245u + 12345u;
+    p[i] = (char)(1 + (x >> 16) % 255);
+  }
+  p[n] = '\0';
+  return p;
+}
+
+/* Is the stream local:NAME there (a socket file in RUNDIR / a named pipe)?
+ * Looked at in this process: starting a program to ask while the listener
+ * is being started would race with it on Windows, where a process started
+ * meanwhile inherits the other one's pipe handles (and the output of the
+ * one never ends while the other lives). */
+static int stream_listed(const char *name) {
+#ifdef _WIN32
+  char want[128];
+  WIN32_FIND_DATAA fd;
+  HANDLE h = FindFirstFileA("\\\\.\\pipe\\*", &fd);
+  int found = 0;
+
+  snprintf(want, sizeof(want), "xipc.%s", name);
+  if (h == INVALID_HANDLE_VALUE)
+    return 0;
+  do
+    found |= strcmp(fd.cFileName, want) == 0;
+  while (!found && FindNextFileA(h, &fd));
+  FindClose(h);
+  return found;
+#else
+  char dir[512], path[700];
+  size_t dlen = sizeof(dir);
+  struct stat st;
+
+  if (xipc_runtime_dir(dir, &dlen) != 0)
+    return 0;
+  snprintf(path, sizeof(path), "%s/%s.sock", dir, name);
+  return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+#endif
+}
+
+/* `xipc listen local:NAME --echo --once` is an echo server; `xipc connect`
+ * sends it 20 MB from stdin and must print every byte back: it reads the
+ * echo while it sends (sending everything first deadlocks once both
+ * directions' buffers are full) and has no size cap. */
+static void tool_connect_streams_all_of_stdin_through_listen_echo(void) {
+  char name[64], *in, *got;
+  listen_run_t l;
+  uv_thread_t t;
+  int i, rc = -1;
+
+  in = big_input(BIG_INPUT);
+  got = malloc(BIG_INPUT + 2); /* room to see a byte too many */
+  XT_TRUE_FATAL(in != NULL && got != NULL);
+  xt_name(name, sizeof(name), "echo");
+  snprintf(l.addr, sizeof(l.addr), "local:%s", name);
+  l.echo = 1;
+  XT_EQ(uv_thread_create(&t, run_listen, &l), 0);
+  for (i = 0; i < 1200 && !stream_listed(name); i++)
+    uv_sleep(50);
+  for (i = 0; i < 200; i++) { /* between bind and listen: refused */
+    rc = runx(in, got, BIG_INPUT + 2, 180000,
+              (const char *const[]){"connect", l.addr, NULL});
+    if (rc != 1 || strstr(errout, "XIPC_ECONNREFUSED") == NULL)
+      break;
+    uv_sleep(50);
+  }
+  if (rc != 0)
+    fprintf(stderr, "    connect said: %s\n", errout);
+  XT_EQ(rc, 0);
+  XT_EQ(strlen(got), BIG_INPUT);
+  XT_EQ(fnv1a(got, strlen(got)), fnv1a(in, BIG_INPUT));
+  XT_TRUE(strcmp(got, in) == 0);
+  uv_thread_join(&t);
+  XT_EQ(l.rc, 0);
+  free(in);
+  free(got);
+}
+
+typedef struct sink {
+  xipc_listener_t *l;
+  int reads;      /* 1: read a little, then close; 0: never read */
+  uv_sem_t until; /* reads == 0: close when posted */
+} sink_t;
+
+static void sink_server(void *arg) {
+  sink_t *k = arg;
+  xipc_stream_t *s;
+  char buf[16];
+  size_t n;
+
+  if (xipc_accept(k->l, &s, 60000) != 0)
+    return;
+  if (k->reads)
+    (void)xipc_recv(s, buf, sizeof(buf), &n, 10000);
+  else
+    uv_sem_wait(&k->until);
+  xipc_stream_close(s);
+}
+
+/* A peer that closes after 16 bytes, and one that never reads: 20 MB
+ * cannot be delivered, which is exit 1 with a message, never success (the
+ * tool used to report both as exit 0: EPIPE and a send timeout counted as
+ * the normal end). */
+static void tool_connect_fails_when_input_cannot_be_delivered(void) {
+  char addr[XIPC_ADDRESS_MAX], *in;
+  size_t len;
+  sink_t k;
+  uv_thread_t t;
+  int mode, rc;
+
+  in = big_input(BIG_INPUT);
+  XT_TRUE_FATAL(in != NULL);
+  for (mode = 1; mode >= 0; mode--) {
+    len = sizeof(addr);
+    k.reads = mode;
+    XT_EQ(uv_sem_init(&k.until, 0), 0);
+    XT_OK(xipc_listen(&k.l, "tcp:127.0.0.1:0", NULL));
+    XT_OK(xipc_listener_address(k.l, addr, &len));
+    XT_EQ(uv_thread_create(&t, sink_server, &k), 0);
+    rc = runx(in, out, sizeof(out), 120000,
+              (const char *const[]){"connect", addr, "--timeout", "500",
+                                    NULL});
+    uv_sem_post(&k.until);
+    uv_thread_join(&t);
+    XT_OK(xipc_listener_close(k.l));
+    uv_sem_destroy(&k.until);
+    XT_EQ(rc, 1);
+    XT_TRUE(strstr(errout, "xipc: connect: ") != NULL);
+    if (mode == 0) /* stalled: the timeout is the error */
+      XT_TRUE(strstr(errout, "XIPC_ETIMEDOUT") != NULL);
+  }
+  free(in);
+}
+
+/* ---- demo with SIGCHLD ignored ------------------------------------------ */
+
+/* With SIGCHLD ignored (inherited across exec), the kernel reaps the demo's
+ * child and waitpid fails with ECHILD: the tool used to retry that forever.
+ * Now the wait ends, the demo says why and exits 1. */
+static void tool_demo_ends_when_sigchld_is_ignored(void) {
+#ifdef _WIN32
+  XT_SKIP("SIGCHLD and waitpid are Unix; Windows waits on a process handle");
+#else
+  char self[4096];
+  size_t n = sizeof(self);
+  const char *argv[] = {self, "--exec-sigchld-ignored", tool, "demo", NULL};
+  int rc;
+
+  XT_EQ_FATAL(uv_exepath(self, &n), 0);
+  rc = xt_run(argv, NULL, out, sizeof(out), errout, sizeof(errout), 30000);
+  XT_EQ(rc, 1); /* -1: killed after 30 s, still waiting */
+  XT_TRUE(strstr(errout, "waitpid") != NULL);
+  XT_TRUE(strstr(out, "FAILED") != NULL);
+  XT_EQ(RUN(NULL, "demo"), 0); /* the default disposition: fine */
+  XT_TRUE(strstr(out, "ok") != NULL);
+#endif
+}
+
+/* ---- ls: hostile names --------------------------------------------------- */
+
+#ifndef _WIN32
+static int make_file(const char *path, size_t size) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+  if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return close(fd);
+}
+
+/* The line of `text` that contains `what`, in line (empty if none). */
+static void line_of(const char *text, const char *what, char *line,
+                    size_t len) {
+  const char *p = strstr(text, what), *b, *e;
+
+  line[0] = '\0';
+  if (p == NULL)
+    return;
+  for (b = p; b > text && b[-1] != '\n'; b--)
+    ;
+  e = strchr(p, '\n');
+  snprintf(line, len, "%.*s", (int)(e != NULL ? e - b : (long)strlen(b)), b);
+}
+#endif
+
+/* Anybody can create /dev/shm/xipc.shm.<anything>, and RUNDIR entries come
+ * from any program of ours: names with terminal escapes are printed escaped
+ * (\xHH, backslash as \\), and a symlink is reported, not followed. */
+static void tool_ls_escapes_names_and_does_not_follow_symlinks(void) {
+#ifdef _WIN32
+  XT_SKIP("/dev/shm and RUNDIR are Unix (pipe names cannot hold control "
+          "bytes)");
+#else
+  char dir[512], esc[600], fifo[700], back[600], lnk[600], target[1024];
+  char want[128], line[512];
+  size_t dlen = sizeof(dir);
+  unsigned long pid = (unsigned long)getpid();
+  int rc;
+
+  if (access("/dev/shm", W_OK) != 0)
+    XT_SKIP("no writable /dev/shm");
+  XT_OK(xipc_runtime_dir(dir, &dlen));
+  snprintf(esc, sizeof(esc), "/dev/shm/xipc.shm.\x1b[2J\nevil-%lu", pid);
+  snprintf(back, sizeof(back), "/dev/shm/xipc.shm.back\\slash-%lu", pid);
+  snprintf(lnk, sizeof(lnk), "/dev/shm/xipc.shm.lnk-%lu", pid);
+  snprintf(fifo, sizeof(fifo), "%s/\x1b]0;pwned\x07-%lu.fifo", dir, pid);
+  xt_path(target, sizeof(target), "ls-target");
+  XT_EQ_FATAL(make_file(esc, 0), 0);
+  XT_EQ(make_file(back, 0), 0);
+  XT_EQ(make_file(fifo, 0), 0);
+  XT_EQ(make_file(target, 12345), 0);
+  XT_EQ(symlink(target, lnk), 0);
+  rc = RUN(NULL, "ls", "--backend", "posix");
+  unlink(esc);
+  unlink(back);
+  unlink(fifo);
+  unlink(lnk);
+  unlink(target);
+  XT_EQ(rc, 0);
+  XT_TRUE(printable(out));
+  snprintf(want, sizeof(want), "\\x1b[2J\\x0aevil-%lu", pid);
+  XT_TRUE(strstr(out, want) != NULL);
+  snprintf(want, sizeof(want), "back\\\\slash-%lu", pid);
+  XT_TRUE(strstr(out, want) != NULL);
+  snprintf(want, sizeof(want), "\\x1b]0;pwned\\x07-%lu", pid);
+  XT_TRUE(strstr(out, want) != NULL);
+  snprintf(want, sizeof(want), "lnk-%lu", pid);
+  line_of(out, want, line, sizeof(line));
+  XT_TRUE(strstr(line, "symlink") != NULL);
+  XT_TRUE(strstr(line, "12345 bytes") == NULL); /* the target's size */
+#endif
+}
+
+/* ---- the System V name registry ------------------------------------------ */
+
+#ifndef _WIN32
+static int count_lines(const char *path) {
+  FILE *f = fopen(path, "r");
+  int c, n = 0;
+
+  if (f == NULL)
+    return -1;
+  while ((c = getc(f)) != EOF)
+    n += c == '\n';
+  fclose(f);
+  return n;
+}
+
+static void read_text(const char *path, char *buf, size_t len) {
+  FILE *f = fopen(path, "r");
+  size_t n = 0;
+
+  if (f != NULL) {
+    n = fread(buf, 1, len - 1, f);
+    fclose(f);
+  }
+  buf[n] = '\0';
+}
+
+/* Create and remove one System V object of kind i % 3 named `name`. */
+static void sysv_churn(int i, const char *name) {
+  xipc_sem_opts_t so;
+  xipc_mutex_opts_t mo;
+  xipc_mq_opts_t qo;
+  xipc_sem_t *s;
+  xipc_mutex_t *m;
+  xipc_mq_t *q;
+
+  memset(&so, 0, sizeof(so));
+  memset(&mo, 0, sizeof(mo));
+  memset(&qo, 0, sizeof(qo));
+  so.backend = mo.backend = qo.backend = XIPC_BACKEND_SYSV;
+  so.flags = mo.flags = qo.flags = XIPC_CREATE | XIPC_EXCL;
+  if (i % 3 == 0) {
+    XT_OK(xipc_sem_open(&s, name, &so));
+    XT_OK(xipc_sem_unlink(name, XIPC_BACKEND_SYSV));
+    XT_OK(xipc_sem_close(s));
+  } else if (i % 3 == 1) {
+    XT_OK(xipc_mutex_open(&m, name, &mo));
+    XT_OK(xipc_mutex_unlink(name, XIPC_BACKEND_SYSV));
+    XT_OK(xipc_mutex_close(m));
+  } else {
+    XT_OK(xipc_mq_open(&q, name, &qo));
+    XT_OK(xipc_mq_unlink(name, XIPC_BACKEND_SYSV, 0));
+    XT_OK(xipc_mq_close(q));
+  }
+}
+
+/* A key no System V semaphore set has now. */
+static unsigned free_sem_key(void) {
+  unsigned k = 0x5eed0000u ^ ((unsigned)getpid() << 4);
+
+  while (semget((key_t)k, 0, 0) >= 0 || errno != ENOENT)
+    k++;
+  return k;
+}
+#endif
+
+/* RUNDIR/sysv-names (docs/names.md) used to grow by a line per object ever
+ * created. Now: 50 objects created and removed (in this process and by the
+ * tool) leave no line; a stale line (its key is gone) and garbage are
+ * pruned at the next rewrite; `ls` shows neither; a symlink in the file's
+ * place is replaced, never written through. A private RUNDIR
+ * (XDG_RUNTIME_DIR) makes the counts exact. */
+static void tool_sysv_registry_is_pruned(void) {
+#ifdef _WIN32
+  XT_SKIP("System V is Unix");
+#else
+  char xdg[256], dir[512], reg[700], victim[700], tmp[700], name[64];
+  char keep[64], text[4096], longline[5000], target[80];
+  size_t dlen = sizeof(dir);
+  xipc_sem_opts_t so;
+  xipc_sem_t *held = NULL;
+  struct stat st;
+  FILE *f;
+  int i;
+
+  if (!xipc_supports(XIPC_KIND_SEM, XIPC_BACKEND_SYSV))
+    XT_SKIP("no System V backend in this build");
+  XT_EQ_FATAL(xt_tmpdir(xdg, sizeof(xdg), 0700), 0);
+  xt_xdg_set(xdg);
+  if (xipc_runtime_dir(dir, &dlen) != 0) {
+    xt_xdg_restore();
+    xt_rmtree(xdg);
+    CU_FAIL_FATAL("xipc_runtime_dir in a private XDG_RUNTIME_DIR");
+  }
+  snprintf(reg, sizeof(reg), "%s/sysv-names", dir);
+  snprintf(tmp, sizeof(tmp), "%s/sysv-names.tmp", dir);
+  snprintf(victim, sizeof(victim), "%s/victim", xdg);
+
+  /* A symlink where the file should be: replaced, the target untouched. */
+  f = fopen(victim, "w");
+  XT_TRUE(f != NULL && fputs("untouched\n", f) >= 0 && fclose(f) == 0);
+  XT_EQ(symlink(victim, reg), 0);
+  xt_name(name, sizeof(name), "reg");
+  sysv_churn(0, name);
+  read_text(victim, text, sizeof(text));
+  XT_EQ(strcmp(text, "untouched\n"), 0);
+  XT_TRUE(lstat(reg, &st) == 0 && S_ISREG(st.st_mode));
+
+  /* Garbage and a stale entry, as anything could have left them. */
+  memset(longline, 'x', sizeof(longline) - 1);
+  longline[sizeof(longline) - 1] = '\0';
+  f = fopen(reg, "a");
+  XT_TRUE_FATAL(f != NULL);
+  fprintf(f, "sem 0x%08x stale-%lu\n", free_sem_key(),
+          (unsigned long)getpid());
+  fprintf(f, "%s\n", longline);
+  fprintf(f, "sem 0x%08x \x1b[2Jesc\n", free_sem_key());
+  fprintf(f, "mq 0xZZZZZZZZ hex\nsem 0x00000001 bad/name\nmutex 0x12 short\n");
+  fputc('\0', f);
+  fputs("sem 0x00000002 nul\nteapot 0x00000003 kind\n", f);
+  fclose(f);
+  XT_EQ(RUN(NULL, "ls", "--backend", "sysv"), 0);
+  XT_TRUE(printable(out));
+  XT_TRUE(strstr(out, "stale-") == NULL);
+  XT_TRUE(strstr(out, "bad/name") == NULL);
+
+  /* One live object keeps its line; 50 created and removed leave none. */
+  xt_name(keep, sizeof(keep), "keep");
+  memset(&so, 0, sizeof(so));
+  so.backend = XIPC_BACKEND_SYSV;
+  so.flags = XIPC_CREATE | XIPC_EXCL;
+  XT_OK(xipc_sem_open(&held, keep, &so));
+  for (i = 0; i < 48; i++) {
+    xt_name(name, sizeof(name), "reg");
+    sysv_churn(i, name);
+  }
+  for (i = 0; i < 2; i++) { /* and by other processes */
+    xt_name(name, sizeof(name), "regt");
+    snprintf(target, sizeof(target), "mq:%s", name);
+    XT_EQ(RUN(NULL, "send", target, "x", "--create", "--backend", "sysv"), 0);
+    XT_EQ(RUN(NULL, "rm", "mq", name, "--backend", "sysv"), 0);
+  }
+  XT_EQ(count_lines(reg), 1);
+  read_text(reg, text, sizeof(text));
+  XT_TRUE(strstr(text, keep) != NULL);
+  XT_TRUE(strstr(text, "stale-") == NULL);
+  XT_TRUE(lstat(reg, &st) == 0 && (st.st_mode & 0777) == 0600);
+  XT_TRUE(access(tmp, F_OK) != 0); /* no temporary file left */
+  XT_EQ(RUN(NULL, "ls", "--backend", "sysv"), 0);
+  XT_TRUE(strstr(out, keep) != NULL);
+  XT_OK(xipc_sem_unlink(keep, XIPC_BACKEND_SYSV));
+  XT_OK(xipc_sem_close(held));
+  XT_EQ(count_lines(reg), 0);
+  xt_xdg_restore();
+  xt_rmtree(xdg);
+#endif
+}
+
+#ifndef _WIN32
+typedef struct reg_worker {
+  char names[5][64], churn[5][64];
+  int failures;
+} reg_worker_t;
+
+/* Five queues made by the tool and kept, five made and removed. */
+static void reg_work(void *arg) {
+  reg_worker_t *w = arg;
+  char target[80], o[256], e[512];
+  const char *argv[10];
+  int j, k;
+
+  for (j = 0; j < 5; j++)
+    for (k = 0; k < 3; k++) {
+      const char *n = k == 0 ? w->names[j] : w->churn[j];
+      snprintf(target, sizeof(target), "mq:%s", n);
+      argv[0] = tool;
+      if (k < 2) {
+        argv[1] = "send", argv[2] = target, argv[3] = "x";
+        argv[4] = "--create", argv[5] = "--backend", argv[6] = "sysv";
+        argv[7] = NULL;
+      } else {
+        argv[1] = "rm", argv[2] = "mq", argv[3] = n, argv[4] = "--backend";
+        argv[5] = "sysv", argv[6] = NULL;
+      }
+      w->failures += xt_run(argv, NULL, o, sizeof(o), e, sizeof(e), 60000) != 0;
+    }
+}
+#endif
+
+/* Creators and removers in four processes at once: the rewrites are
+ * serialised (a lock) and atomic (rename), so no creation loses its line. */
+static void tool_sysv_registry_keeps_lines_of_concurrent_creators(void) {
+#ifdef _WIN32
+  XT_SKIP("System V is Unix");
+#else
+  char xdg[256], dir[512], reg[700], text[16384], line[96];
+  size_t dlen = sizeof(dir);
+  reg_worker_t w[4];
+  uv_thread_t t[4];
+  int i, j, found;
+
+  if (!xipc_supports(XIPC_KIND_MQ, XIPC_BACKEND_SYSV) ||
+      !xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV))
+    XT_SKIP("no System V queues in this build");
+  XT_EQ_FATAL(xt_tmpdir(xdg, sizeof(xdg), 0700), 0);
+  xt_xdg_set(xdg);
+  XT_OK(xipc_runtime_dir(dir, &dlen));
+  snprintf(reg, sizeof(reg), "%s/sysv-names", dir);
+  memset(w, 0, sizeof(w));
+  for (i = 0; i < 4; i++)
+    for (j = 0; j < 5; j++) {
+      xt_name(w[i].names[j], sizeof(w[i].names[j]), "keep");
+      xt_name(w[i].churn[j], sizeof(w[i].churn[j]), "churn");
+    }
+  for (i = 0; i < 4; i++)
+    XT_EQ(uv_thread_create(&t[i], reg_work, &w[i]), 0);
+  for (i = 0; i < 4; i++)
+    uv_thread_join(&t[i]);
+  read_text(reg, text, sizeof(text));
+  XT_EQ(count_lines(reg), 20); /* the kept queues, nothing else */
+  for (found = 0, i = 0; i < 4; i++) {
+    XT_EQ(w[i].failures, 0);
+    for (j = 0; j < 5; j++) {
+      snprintf(line, sizeof(line), " %s\n", w[i].names[j]);
+      found += strstr(text, line) != NULL;
+      XT_OK(xipc_mq_unlink(w[i].names[j], XIPC_BACKEND_SYSV, 0));
+    }
+  }
+  XT_EQ(found, 20);
+  XT_EQ(count_lines(reg), 0);
+  xt_xdg_restore();
+  xt_rmtree(xdg);
+#endif
+}
+
+/* ---- set-user-ID: XDG_RUNTIME_DIR is the invoker's, not trusted ---------- */
+
+/* A set-user-ID copy of the tool, run by root with XDG_RUNTIME_DIR set,
+ * must use /tmp/xipc-EUID: the variable is read with secure_getenv. */
+static void tool_setuid_ignores_xdg_runtime_dir(void) {
+#ifdef _WIN32
+  XT_SKIP("set-user-ID is Unix");
+#else
+  char bin[256], copy[300], xdg[256], mine[64], want[96], buf[65536];
+  const char *argv[] = {copy, "info", NULL};
+  unsigned uid, gid;
+  const char *why;
+  FILE *src, *dst;
+  struct stat st;
+  size_t n;
+  int rc, existed;
+
+  if (xt_second_user(&uid, &gid, &why) != 0)
+    XT_SKIP(why);
+  XT_EQ_FATAL(xt_tmpdir(bin, sizeof(bin), 0755), 0);
+  snprintf(copy, sizeof(copy), "%s/xipc", bin);
+  src = fopen(tool, "rb");
+  dst = fopen(copy, "wb");
+  while (src != NULL && dst != NULL &&
+         (n = fread(buf, 1, sizeof(buf), src)) > 0)
+    fwrite(buf, 1, n, dst);
+  if (src != NULL)
+    fclose(src);
+  XT_TRUE(dst != NULL && fclose(dst) == 0);
+  XT_EQ(chown(copy, uid, gid), 0);
+  XT_EQ(chmod(copy, 04755), 0); /* after chown, which clears the bit */
+  XT_EQ_FATAL(xt_tmpdir(xdg, sizeof(xdg), 0700), 0);
+  snprintf(mine, sizeof(mine), "/tmp/xipc-%u", uid);
+  existed = lstat(mine, &st) == 0;
+  xt_xdg_set(xdg);
+  rc = xt_run(argv, NULL, out, sizeof(out), errout, sizeof(errout), 30000);
+  xt_xdg_restore();
+  if (!existed)
+    xt_rmtree(mine);
+  xt_rmtree(xdg);
+  xt_rmtree(bin);
+  if (rc != 0 && strstr(out, "kind") == NULL)
+    XT_SKIP("a set-user-ID copy of the tool does not run here (nosuid "
+            "mount, or its libraries are not readable by the second user)");
+  XT_EQ(rc, 0);
+  snprintf(want, sizeof(want), "runtime directory: %s\n", mine);
+  XT_TRUE(strstr(out, want) != NULL);
+  XT_TRUE(strstr(out, xdg) == NULL);
+#endif
+}
+
 /* The benchmark's quick mode on one kind: it runs two processes, prints the
  * table with ratios against raw calls, and writes JSON. */
 static void tool_bench_quick_prints_ratios(void) {
@@ -269,8 +841,20 @@ int main(int argc, char **argv) {
   unsigned failed;
   CU_pSuite s;
 
+#ifndef _WIN32
+  /* tool_demo_ends_when_sigchld_is_ignored: run the tool with SIGCHLD
+   * ignored (xt_run's libuv resets dispositions in the children it
+   * starts; an ignored one survives this exec). */
+  if (argc >= 3 && strcmp(argv[1], "--exec-sigchld-ignored") == 0) {
+    signal(SIGCHLD, SIG_IGN);
+    execv(argv[2], argv + 2);
+    perror("execv");
+    return 127;
+  }
+#else
   (void)argc;
   (void)argv;
+#endif
   xt_init();
   if (uv_exepath(tool, &n) != 0)
     return 1;
@@ -297,6 +881,20 @@ int main(int argc, char **argv) {
                    tool_listen_prints_what_arrives) ||
       !CU_add_test(s, "tool_connect_sends_stdin_prints_replies",
                    tool_connect_sends_stdin_prints_replies) ||
+      !CU_add_test(s, "tool_connect_streams_all_of_stdin_through_listen_echo",
+                   tool_connect_streams_all_of_stdin_through_listen_echo) ||
+      !CU_add_test(s, "tool_connect_fails_when_input_cannot_be_delivered",
+                   tool_connect_fails_when_input_cannot_be_delivered) ||
+      !CU_add_test(s, "tool_demo_ends_when_sigchld_is_ignored",
+                   tool_demo_ends_when_sigchld_is_ignored) ||
+      !CU_add_test(s, "tool_ls_escapes_names_and_does_not_follow_symlinks",
+                   tool_ls_escapes_names_and_does_not_follow_symlinks) ||
+      !CU_add_test(s, "tool_sysv_registry_is_pruned",
+                   tool_sysv_registry_is_pruned) ||
+      !CU_add_test(s, "tool_sysv_registry_keeps_lines_of_concurrent_creators",
+                   tool_sysv_registry_keeps_lines_of_concurrent_creators) ||
+      !CU_add_test(s, "tool_setuid_ignores_xdg_runtime_dir",
+                   tool_setuid_ignores_xdg_runtime_dir) ||
       !CU_add_test(s, "tool_bench_quick_prints_ratios",
                    tool_bench_quick_prints_ratios))
     return 1;

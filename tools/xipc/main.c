@@ -130,6 +130,7 @@ int tool_parse(int argc, char **argv, const char *allowed, int max_positional,
       if (number(val, -1, 86400000L, &v) != 0)
         return tool_usage("--timeout is -1 or milliseconds", synopsis);
       o->timeout_ms = (int)v;
+      o->timeout_given = 1;
     } else if (strcmp(name, "prio") == 0) {
       if (number(val, 0, XIPC_MQ_PRIO_MAX, &v) != 0)
         return tool_usage("--prio is 0..31", synopsis);
@@ -208,7 +209,9 @@ static int demo_one(const char *self, int backend) {
   printf("  %-6s shm '%s': %u KiB written by the parent, answered by the "
          "child (exit %d): %s\n",
          xipc_backend_name(backend), name, DEMO_SIZE / 1024, rc,
-         rc == 0 && bad == 0 ? "ok" : "MISMATCH");
+         bad != 0  ? "MISMATCH"
+         : rc != 0 ? "FAILED (the child's exit status says so or is lost)"
+                   : "ok");
   return rc == 0 && bad == 0 ? TOOL_OK : TOOL_ERR;
 }
 

@@ -8,6 +8,7 @@
 #include <windows.h>
 #else
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
@@ -95,9 +96,37 @@ int cmd_info(int argc, char **argv) {
 
 /* ---- ls --------------------------------------------------------------------- */
 
+/* Names come from other users (a file anybody created in /dev/shm, a
+ * segment header, a pipe name): never print one raw, or it could carry
+ * terminal escape sequences. Printable ASCII stays, a backslash becomes
+ * \\, every other byte \xHH, so a name reads back unambiguously. */
+static void escape(const char *s, char *out, size_t cap) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+
+  for (; *s != '\0' && o + 5 <= cap; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '\\') {
+      out[o++] = '\\';
+      out[o++] = '\\';
+    } else if (c < 0x20 || c >= 0x7f) {
+      out[o++] = '\\';
+      out[o++] = 'x';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    } else {
+      out[o++] = (char)c;
+    }
+  }
+  out[o] = '\0';
+}
+
 static void row(const char *kind, const char *name, const char *backend,
                 const char *detail) {
-  printf("%-8s %-40s %-6s %s\n", kind, name, backend, detail);
+  char safe[4 * 256 + 8];
+
+  escape(name, safe, sizeof(safe));
+  printf("%-8s %-40s %-6s %s\n", kind, safe, backend, detail);
 }
 
 #ifndef _WIN32
@@ -122,9 +151,12 @@ static int scan(const char *dir, const char *prefix, const char *suffix,
     memcpy(name, e->d_name + plen, len - plen - slen);
     name[len - plen - slen] = '\0';
     snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-    if (stat(path, &st) != 0)
+    /* lstat: a symlink is reported as one, never followed (it could point
+     * anywhere, e.g. at a file of another user). */
+    if (lstat(path, &st) != 0)
       continue;
-    snprintf(detail, sizeof(detail), "%lld bytes, uid %lu, mode 0%o",
+    snprintf(detail, sizeof(detail), "%s%lld bytes, uid %lu, mode 0%o",
+             S_ISLNK(st.st_mode) ? "symlink (not followed), " : "",
              (long long)st.st_size, (unsigned long)st.st_uid,
              (unsigned)(st.st_mode & 0777));
     row(kind, name, backend, detail);
@@ -177,29 +209,73 @@ static int scan_sysv_shm(void) {
   return n;
 }
 
+/* One line of RUNDIR/sysv-names, "KIND 0xKKKKKKKK NAME" and nothing else
+ * (src/sysv/registry.c writes them; anybody who can write RUNDIR could
+ * have written anything): 0 when it is well-formed. */
+static int registry_line(const char *line, char *kind, size_t kcap,
+                         unsigned *key, char *name, size_t ncap) {
+  char k[8], hex[9], nm[XIPC_NAME_MAX + 2], rest[2];
+
+  if (sscanf(line, "%7s 0x%8[0-9a-f] %65s %1s", k, hex, nm, rest) != 3 ||
+      strlen(hex) != 8 || xipc_name_check(nm) != 0 ||
+      (strcmp(k, "mq") != 0 && strcmp(k, "sem") != 0 &&
+       strcmp(k, "mutex") != 0))
+    return -1;
+  *key = (unsigned)strtoul(hex, NULL, 16);
+  snprintf(kind, kcap, "%s", k);
+  snprintf(name, ncap, "%s", nm);
+  return 0;
+}
+
 /* System V queues and semaphore sets recorded in RUNDIR/sysv-names whose
- * key still exists (src/sysv/registry.c). */
+ * key still exists. The file is opened without following a symlink, must
+ * be a regular file of ours, and is read line by line with a bound:
+ * anything malformed (too long, wrong fields, control or NUL bytes, a torn
+ * last line) is skipped. */
 static int scan_sysv_registry(const char *rundir) {
-  char path[600], kind[16], name[72], detail[64], seen[256][96];
+  char path[600], line[256], kind[8], name[XIPC_NAME_MAX + 1], detail[64];
+  char seen[256][80];
   unsigned key;
-  int n = 0, nseen = 0, i, dup;
+  int n = 0, nseen = 0, i, dup, fd, exists;
+  struct stat st;
   FILE *f;
 
   snprintf(path, sizeof(path), "%s/sysv-names", rundir);
-  f = fopen(path, "r");
-  if (f == NULL)
+  fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return 0;
-  while (fscanf(f, "%15s %x %71s", kind, &key, name) == 3) {
-    int exists = strcmp(kind, "mq") == 0 ? msgget((key_t)key, 0) >= 0
-                                         : semget((key_t)key, 0, 0) >= 0;
-    char id[96];
-    snprintf(id, sizeof(id), "%s %s", kind, name);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+      (f = fdopen(fd, "r")) == NULL) {
+    close(fd);
+    return 0;
+  }
+  for (;;) {
+    size_t len = 0;
+    int c, bad = 0;
+
+    while ((c = getc(f)) != EOF && c != '\n') {
+      if (c == '\0' || len + 1 >= sizeof(line))
+        bad = 1;
+      else
+        line[len++] = (char)c;
+    }
+    line[len] = '\0';
+    if (c == EOF)
+      break;
+    if (bad ||
+        registry_line(line, kind, sizeof(kind), &key, name, sizeof(name)) != 0)
+      continue;
+    exists = strcmp(kind, "mq") == 0 ? msgget((key_t)key, 0) >= 0
+                                     : semget((key_t)key, 0, 0) >= 0;
     for (dup = 0, i = 0; i < nseen; i++)
-      dup |= strcmp(seen[i], id) == 0;
+      dup |= strcmp(seen[i] + 8, name) == 0 && strcmp(seen[i], kind) == 0;
     if (!exists || dup)
       continue;
-    if (nseen < 256)
-      snprintf(seen[nseen++], sizeof(seen[0]), "%s", id);
+    if (nseen < 256) {
+      snprintf(seen[nseen], 8, "%s", kind);
+      snprintf(seen[nseen] + 8, sizeof(seen[0]) - 8, "%s", name);
+      nseen++;
+    }
     snprintf(detail, sizeof(detail), "key 0x%08x", key);
     row(kind, name, "sysv", detail);
     n++;

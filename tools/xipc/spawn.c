@@ -22,7 +22,10 @@ const char *tool_self(const char *argv0) {
   return n > 0 && n < sizeof(path) ? path : argv0;
 }
 #else
+#include <errno.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,12 +33,27 @@ extern char **environ;
 
 int tool_run(const char *const *argv) {
   pid_t pid;
-  int st;
+  int st, err;
 
-  if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
+  err = posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ);
+  if (err != 0) {
+    fprintf(stderr, "xipc: cannot start %s: %s\n", argv[0], strerror(err));
     return -1;
-  while (waitpid(pid, &st, 0) < 0)
-    ;
+  }
+  /* Retry only an interrupted wait. Anything else ends it: with SIGCHLD
+   * ignored (a disposition inherited across exec) the kernel reaps the
+   * child itself and waitpid fails with ECHILD once it has exited, so the
+   * status is lost for good (waitpid(2), POSIX XSH 2.4.3). */
+  while (waitpid(pid, &st, 0) < 0) {
+    err = errno;
+    if (err != EINTR) {
+      fprintf(stderr,
+              "xipc: waitpid(%ld): %s%s: the child's exit status is lost\n",
+              (long)pid, strerror(err),
+              err == ECHILD ? " (SIGCHLD is ignored?)" : "");
+      return -1;
+    }
+  }
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

@@ -20,6 +20,7 @@ int tool_usage(const char *msg, const char *synopsis);
 typedef struct tool_opts {
   int backend;      /* --backend posix|sysv|win32 (0 = default) */
   int timeout_ms;   /* --timeout MS (-1 = forever) */
+  int timeout_given; /* --timeout was on the command line */
   unsigned prio;    /* --prio P */
   int create;       /* --create */
   int ring;         /* --ring */
