@@ -48,13 +48,15 @@ static int open_queue(const char *name, const tool_opts_t *o, xipc_mq_t **mq) {
   memset(&qo, 0, sizeof(qo));
   qo.backend = o->backend;
   qo.flags = (o->create ? XIPC_CREATE : 0) | (o->ring ? XIPC_MQ_RING : 0);
+  qo.owner = o->owner;
+  qo.mode = o->mode;
   return xipc_mq_open(mq, name, &qo);
 }
 
 int cmd_send(int argc, char **argv) {
   static const char syn[] =
       "send mq:NAME [MSG|-] [--prio P] [--backend B] [--create] [--ring] "
-      "[--timeout MS]";
+      "[--timeout MS] [--owner USER] [--mode OCTAL]";
   const char *name;
   unsigned char *buf = NULL;
   xipc_mq_attr_t a;
@@ -63,7 +65,7 @@ int cmd_send(int argc, char **argv) {
   size_t len;
   int err;
 
-  if (tool_parse(argc, argv, "prio,backend,create,ring,timeout", 2, syn,
+  if (tool_parse(argc, argv, "prio,backend,create,ring,timeout,owner,mode", 2, syn,
                  &o) != 0)
     return TOOL_USAGE;
   if (o.npositional < 1 || mq_target(o.positional[0], &name) != 0)
@@ -91,7 +93,8 @@ int cmd_send(int argc, char **argv) {
 
 int cmd_recv(int argc, char **argv) {
   static const char syn[] =
-      "recv mq:NAME [--count N] [--timeout MS] [--backend B] [--ring]";
+      "recv mq:NAME [--count N] [--timeout MS] [--backend B] [--ring] "
+      "[--owner USER] [--mode OCTAL]";
   const char *name;
   unsigned char *buf;
   xipc_mq_attr_t a;
@@ -102,7 +105,7 @@ int cmd_recv(int argc, char **argv) {
   long i;
   int err;
 
-  if (tool_parse(argc, argv, "count,timeout,backend,ring", 1, syn, &o) != 0)
+  if (tool_parse(argc, argv, "count,timeout,backend,ring,owner,mode", 1, syn, &o) != 0)
     return TOOL_USAGE;
   if (o.npositional != 1 || mq_target(o.positional[0], &name) != 0)
     return tool_usage("recv needs a target mq:NAME", syn);
@@ -147,7 +150,8 @@ static int serve(xipc_stream_t *s, int echo) {
 }
 
 int cmd_listen(int argc, char **argv) {
-  static const char syn[] = "listen ADDRESS [--echo] [--once] [--backend B]";
+  static const char syn[] =
+      "listen ADDRESS [--echo] [--once] [--backend B] [--mode OCTAL]";
   char bound[XIPC_ADDRESS_MAX];
   size_t blen = sizeof(bound);
   xipc_stream_opts_t so;
@@ -156,7 +160,7 @@ int cmd_listen(int argc, char **argv) {
   tool_opts_t o;
   int err;
 
-  if (tool_parse(argc, argv, "echo,once,backend", 1, syn, &o) != 0)
+  if (tool_parse(argc, argv, "echo,once,backend,mode", 1, syn, &o) != 0)
     return TOOL_USAGE;
   if (o.npositional != 1)
     return tool_usage("listen needs an ADDRESS", syn);
@@ -164,6 +168,7 @@ int cmd_listen(int argc, char **argv) {
     return TOOL_OK;
   memset(&so, 0, sizeof(so));
   so.backend = o.backend;
+  so.mode = o.mode;
   err = xipc_listen(&l, o.positional[0], &so);
   if (err != 0)
     return tool_fail("listen", err);
@@ -434,13 +439,14 @@ detach:
 #endif
 
 int cmd_connect(int argc, char **argv) {
-  static const char syn[] = "connect ADDRESS [--timeout MS] [--backend B]";
+  static const char syn[] =
+      "connect ADDRESS [--timeout MS] [--backend B] [--owner USER]";
   xipc_stream_opts_t so;
   tool_opts_t o;
   conn_t c;
   int err, rc;
 
-  if (tool_parse(argc, argv, "timeout,backend", 1, syn, &o) != 0)
+  if (tool_parse(argc, argv, "timeout,backend,owner", 1, syn, &o) != 0)
     return TOOL_USAGE;
   if (o.npositional != 1)
     return tool_usage("connect needs an ADDRESS", syn);
@@ -448,6 +454,7 @@ int cmd_connect(int argc, char **argv) {
     return TOOL_OK;
   memset(&so, 0, sizeof(so));
   so.backend = o.backend;
+  so.owner = o.owner;
   memset(&c, 0, sizeof(c));
   /* No --timeout: 10 s to connect and for the peer to take data, 1 s of
    * quiet after the input. --timeout T (-1: forever) is all three. */

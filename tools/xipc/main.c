@@ -20,16 +20,19 @@ static const char usage_text[] =
     "  rm KIND NAME [--backend B]    remove one (KIND: shm mq mq-ring sem\n"
     "                                mutex fifo stream)\n"
     "  send mq:NAME [MSG|-] [--prio P] [--backend B] [--create] [--ring]\n"
-    "                                [--timeout MS]\n"
+    "                                [--timeout MS] [--owner U] [--mode M]\n"
     "  recv mq:NAME [--count N] [--timeout MS] [--backend B] [--ring]\n"
-    "  listen ADDRESS [--echo] [--once] [--backend B]\n"
-    "  connect ADDRESS [--timeout MS] [--backend B]\n"
+    "                                [--owner U] [--mode M]\n"
+    "  listen ADDRESS [--echo] [--once] [--backend B] [--mode M]\n"
+    "  connect ADDRESS [--timeout MS] [--backend B] [--owner U]\n"
     "  bench [--quick] [--json FILE] [--kinds LIST] [--sizes LIST]\n"
     "  demo [--backend B]            two processes share memory\n"
     "  version\n"
     "\n"
     "Backends: posix, sysv (Unix), win32 (Windows). Addresses: local:NAME,\n"
     "unix:/path, pipe:\\\\.\\pipe\\NAME, tcp:HOST:PORT.\n"
+    "--owner U: use an object (or a server) of user U, not only your own;\n"
+    "--mode M: octal bits to create with, and the most an object may grant.\n"
     "Exit codes: 0 ok, 1 runtime error, 2 usage.\n";
 
 int tool_dry_run;
@@ -135,6 +138,17 @@ int tool_parse(int argc, char **argv, const char *allowed, int max_positional,
       if (number(val, 0, XIPC_MQ_PRIO_MAX, &v) != 0)
         return tool_usage("--prio is 0..31", synopsis);
       o->prio = (unsigned)v;
+    } else if (strcmp(name, "owner") == 0) {
+      if (val[0] == '\0')
+        return tool_usage("--owner names a user", synopsis);
+      o->owner = val;
+    } else if (strcmp(name, "mode") == 0) {
+      char *end;
+      unsigned long m = strtoul(val, &end, 8);
+      if (val[0] == '\0' || *end != '\0' || m == 0 || m > 0777)
+        return tool_usage("--mode is octal permission bits, 1..0777",
+                          synopsis);
+      o->mode = (unsigned)m;
     } else if (strcmp(name, "count") == 0) {
       if (number(val, 1, 1000000000L, &v) != 0)
         return tool_usage("--count is a positive number", synopsis);

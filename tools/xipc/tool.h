@@ -27,6 +27,9 @@ typedef struct tool_opts {
   long count;       /* --count N */
   int echo;         /* --echo */
   int once;         /* --once */
+  const char *owner; /* --owner USER: the other user whose object (or
+                        server) is accepted (opts.owner) */
+  unsigned mode;    /* --mode OCTAL: created with / accepted up to */
   const char *positional[4];
   int npositional;
 } tool_opts_t;
