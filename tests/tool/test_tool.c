@@ -406,6 +406,37 @@ static void tool_connect_streams_all_of_stdin_through_listen_echo(void) {
   free(got);
 }
 
+/* A refused second `xipc listen` on the address of a live `listen --once`
+ * is XIPC_EADDRINUSE (exit 1) and is no client of it: the --once server
+ * is still there for the real client afterwards (the old stale-socket
+ * probe was a connection that --once served and exited on). */
+static void tool_refused_listen_does_not_consume_listen_once(void) {
+  char name[64], got[64];
+  listen_run_t l;
+  uv_thread_t t;
+  int i, rc = -1;
+
+  xt_name(name, sizeof(name), "once");
+  snprintf(l.addr, sizeof(l.addr), "local:%s", name);
+  l.echo = 1;
+  XT_EQ(uv_thread_create(&t, run_listen, &l), 0);
+  for (i = 0; i < 1200 && !stream_listed(name); i++)
+    uv_sleep(50);
+  XT_EQ(RUN(NULL, "listen", l.addr, "--once"), 1);
+  XT_TRUE(strstr(errout, "XIPC_EADDRINUSE") != NULL);
+  for (i = 0; i < 200; i++) { /* between bind and listen: refused */
+    rc = runx("hello", got, sizeof(got), 60000,
+              (const char *const[]){"connect", l.addr, NULL});
+    if (rc != 1 || strstr(errout, "XIPC_ECONNREFUSED") == NULL)
+      break;
+    uv_sleep(50);
+  }
+  XT_EQ(rc, 0);
+  XT_TRUE(strcmp(got, "hello") == 0);
+  uv_thread_join(&t);
+  XT_EQ(l.rc, 0);
+}
+
 typedef struct sink {
   xipc_listener_t *l;
   int reads;      /* 1: read a little, then close; 0: never read */
@@ -904,6 +935,8 @@ int main(int argc, char **argv) {
       !CU_add_test(s, "tool_send_recv_rm_kernel_queues",
                    tool_send_recv_rm_kernel_queues) ||
       !CU_add_test(s, "tool_send_recv_rm_rings", tool_send_recv_rm_rings) ||
+      !CU_add_test(s, "tool_refused_listen_does_not_consume_listen_once",
+                   tool_refused_listen_does_not_consume_listen_once) ||
       !CU_add_test(s, "tool_owner_and_mode_options",
                    tool_owner_and_mode_options) ||
       !CU_add_test(s, "tool_ls_shows_and_rm_removes",
