@@ -253,6 +253,68 @@ static void run_listen(void *arg) {
                  sizeof(listen_err), 240000);
 }
 
+/* Is the stream local:NAME there (a socket file in RUNDIR / a named pipe)?
+ * Looked at in this process: starting a program to ask while the listener
+ * is being started would race with it on Windows, where a process started
+ * meanwhile inherits the other one's pipe handles (and the output of the
+ * one never ends while the other lives). */
+static int stream_listed(const char *name) {
+#ifdef _WIN32
+  char want[128];
+  WIN32_FIND_DATAA fd;
+  HANDLE h = FindFirstFileA("\\\\.\\pipe\\*", &fd);
+  int found = 0;
+
+  snprintf(want, sizeof(want), "xipc.%s", name);
+  if (h == INVALID_HANDLE_VALUE)
+    return 0;
+  do
+    found |= strcmp(fd.cFileName, want) == 0;
+  while (!found && FindNextFileA(h, &fd));
+  FindClose(h);
+  return found;
+#else
+  char dir[512], path[700];
+  size_t dlen = sizeof(dir);
+  struct stat st;
+
+  if (xipc_runtime_dir(dir, &dlen) != 0)
+    return 0;
+  snprintf(path, sizeof(path), "%s/%s.sock", dir, name);
+  return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+#endif
+}
+
+/* Start `xipc listen local:NAME --once` (NAME from tag) in a thread and
+ * wait until its socket or pipe is there. */
+static void listen_start(listen_run_t *l, uv_thread_t *t, char *name,
+                         size_t len, const char *tag, int echo) {
+  int i;
+
+  xt_name(name, len, tag);
+  snprintf(l->addr, sizeof(l->addr), "local:%s", name);
+  l->echo = echo;
+  XT_EQ(uv_thread_create(t, run_listen, l), 0);
+  for (i = 0; i < 1200 && !stream_listed(name); i++)
+    uv_sleep(50);
+}
+
+/* `xipc connect ADDR` with `in` on stdin, its stdout in got; retried
+ * while the listener is between bind and listen (refused). */
+static int connect_retry(const char *addr, const char *in, char *got,
+                         size_t cap) {
+  int i, rc = -1;
+
+  for (i = 0; i < 200; i++) {
+    rc = runx(in, got, cap, 180000,
+              (const char *const[]){"connect", addr, NULL});
+    if (rc != 1 || strstr(errout, "XIPC_ECONNREFUSED") == NULL)
+      break;
+    uv_sleep(50);
+  }
+  return rc;
+}
+
 static void tool_listen_prints_what_arrives(void) {
   char name[64];
   xipc_stream_t *s = NULL;
@@ -336,38 +398,6 @@ static char *big_input(size_t n) {
   return p;
 }
 
-/* Is the stream local:NAME there (a socket file in RUNDIR / a named pipe)?
- * Looked at in this process: starting a program to ask while the listener
- * is being started would race with it on Windows, where a process started
- * meanwhile inherits the other one's pipe handles (and the output of the
- * one never ends while the other lives). */
-static int stream_listed(const char *name) {
-#ifdef _WIN32
-  char want[128];
-  WIN32_FIND_DATAA fd;
-  HANDLE h = FindFirstFileA("\\\\.\\pipe\\*", &fd);
-  int found = 0;
-
-  snprintf(want, sizeof(want), "xipc.%s", name);
-  if (h == INVALID_HANDLE_VALUE)
-    return 0;
-  do
-    found |= strcmp(fd.cFileName, want) == 0;
-  while (!found && FindNextFileA(h, &fd));
-  FindClose(h);
-  return found;
-#else
-  char dir[512], path[700];
-  size_t dlen = sizeof(dir);
-  struct stat st;
-
-  if (xipc_runtime_dir(dir, &dlen) != 0)
-    return 0;
-  snprintf(path, sizeof(path), "%s/%s.sock", dir, name);
-  return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-#endif
-}
-
 /* `xipc listen local:NAME --echo --once` is an echo server; `xipc connect`
  * sends it 20 MB from stdin and must print every byte back: it reads the
  * echo while it sends (sending everything first deadlocks once both
@@ -376,24 +406,13 @@ static void tool_connect_streams_all_of_stdin_through_listen_echo(void) {
   char name[64], *in, *got;
   listen_run_t l;
   uv_thread_t t;
-  int i, rc = -1;
+  int rc;
 
   in = big_input(BIG_INPUT);
   got = malloc(BIG_INPUT + 2); /* room to see a byte too many */
   XT_TRUE_FATAL(in != NULL && got != NULL);
-  xt_name(name, sizeof(name), "echo");
-  snprintf(l.addr, sizeof(l.addr), "local:%s", name);
-  l.echo = 1;
-  XT_EQ(uv_thread_create(&t, run_listen, &l), 0);
-  for (i = 0; i < 1200 && !stream_listed(name); i++)
-    uv_sleep(50);
-  for (i = 0; i < 200; i++) { /* between bind and listen: refused */
-    rc = runx(in, got, BIG_INPUT + 2, 180000,
-              (const char *const[]){"connect", l.addr, NULL});
-    if (rc != 1 || strstr(errout, "XIPC_ECONNREFUSED") == NULL)
-      break;
-    uv_sleep(50);
-  }
+  listen_start(&l, &t, name, sizeof(name), "echo", 1);
+  rc = connect_retry(l.addr, in, got, BIG_INPUT + 2);
   if (rc != 0)
     fprintf(stderr, "    connect said: %s\n", errout);
   XT_EQ(rc, 0);
@@ -414,24 +433,11 @@ static void tool_refused_listen_does_not_consume_listen_once(void) {
   char name[64], got[64];
   listen_run_t l;
   uv_thread_t t;
-  int i, rc = -1;
 
-  xt_name(name, sizeof(name), "once");
-  snprintf(l.addr, sizeof(l.addr), "local:%s", name);
-  l.echo = 1;
-  XT_EQ(uv_thread_create(&t, run_listen, &l), 0);
-  for (i = 0; i < 1200 && !stream_listed(name); i++)
-    uv_sleep(50);
+  listen_start(&l, &t, name, sizeof(name), "once", 1);
   XT_EQ(RUN(NULL, "listen", l.addr, "--once"), 1);
   XT_TRUE(strstr(errout, "XIPC_EADDRINUSE") != NULL);
-  for (i = 0; i < 200; i++) { /* between bind and listen: refused */
-    rc = runx("hello", got, sizeof(got), 60000,
-              (const char *const[]){"connect", l.addr, NULL});
-    if (rc != 1 || strstr(errout, "XIPC_ECONNREFUSED") == NULL)
-      break;
-    uv_sleep(50);
-  }
-  XT_EQ(rc, 0);
+  XT_EQ(connect_retry(l.addr, "hello", got, sizeof(got)), 0);
   XT_TRUE(strcmp(got, "hello") == 0);
   uv_thread_join(&t);
   XT_EQ(l.rc, 0);
