@@ -221,9 +221,11 @@ static int registry_line(const char *line, char *kind, size_t kcap,
       (strcmp(k, "mq") != 0 && strcmp(k, "sem") != 0 &&
        strcmp(k, "mutex") != 0))
     return -1;
+  if (strlen(k) >= kcap || strlen(nm) >= ncap)
+    return -1;
   *key = (unsigned)strtoul(hex, NULL, 16);
-  snprintf(kind, kcap, "%s", k);
-  snprintf(name, ncap, "%s", nm);
+  memcpy(kind, k, strlen(k) + 1);
+  memcpy(name, nm, strlen(nm) + 1);
   return 0;
 }
 
