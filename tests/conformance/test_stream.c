@@ -463,7 +463,12 @@ static int raw_listener(const char *path, int live) {
 
   memset(&sa, 0, sizeof(sa));
   sa.sun_family = AF_UNIX;
-  snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+  if (strlen(path) >= sizeof(sa.sun_path)) {
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  memcpy(sa.sun_path, path, strlen(path) + 1);
   if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
       (live && listen(fd, 8) != 0)) {
     if (fd >= 0)
