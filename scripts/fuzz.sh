@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${XIPC_FUZZ_SECONDS:-30}
 out=build/fuzz
 mkdir -p "$out"
-lib=(src/core/*.c src/posix/*.c src/sysv/*.c)
+lib=(src/core/*.c src/unix/*.c src/posix/*.c src/sysv/*.c)
 # The command-line target runs the tool's dispatcher: the tool without its
 # main() (tools/xipc/xipc.c) and the benchmark's Unix sources.
 cli=(tools/xipc/main.c tools/xipc/spawn.c tools/xipc/objects.c tools/xipc/io.c

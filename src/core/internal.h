@@ -222,7 +222,7 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
 int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
                           int backend);
 
-/* ---- platform services (src/posix/platform.c or src/win32/platform.c) -- */
+/* ---- platform services (src/unix/platform.c or src/win32/platform.c) --- */
 
 void xipc__sleep_ms(unsigned ms);
 /* Monotonic milliseconds. */

@@ -52,7 +52,7 @@ int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
     if (rc > 0)
       return 0;
     if (rc < 0 && errno != EINTR)
-      return xipc__posix_fail(errno, "poll(%s)", what);
+      return xipc__unix_fail(errno, "poll(%s)", what);
   }
 }
 
@@ -83,7 +83,7 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-      return xipc__posix_fail(errno, "read");
+      return xipc__unix_fail(errno, "read");
     if (start == 0)
       start = xipc__now_ms();
     err = xipc__posix_wait_fd(FD(io), POLLIN, start, timeout_ms, "read");
@@ -172,7 +172,7 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
     if (errno == EPIPE || errno == ECONNRESET)
       return xipc__fail(XIPC_EPIPE, errno, "write: the reader/peer is gone");
     if (errno != EAGAIN && errno != EWOULDBLOCK)
-      return xipc__posix_fail(errno, "write");
+      return xipc__unix_fail(errno, "write");
     if (start == 0)
       start = xipc__now_ms();
     err = xipc__posix_wait_fd(FD(io), POLLOUT, start, timeout_ms, "write");
@@ -185,7 +185,7 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
 static int posix_io_close(xipc__io_t *io) {
   /* close(2): never retry on EINTR (Linux frees the fd regardless). */
   if (close(FD(io)) != 0 && errno != EINTR)
-    return xipc__posix_fail(errno, "close");
+    return xipc__unix_fail(errno, "close");
   return 0;
 }
 
@@ -194,7 +194,7 @@ static int posix_inheritable(xipc__io_t *io, int inheritable) {
 
   if (fl < 0 || fcntl(FD(io), F_SETFD, inheritable ? fl & ~FD_CLOEXEC
                                                    : fl | FD_CLOEXEC) != 0)
-    return xipc__posix_fail(errno, "fcntl(F_SETFD)");
+    return xipc__unix_fail(errno, "fcntl(F_SETFD)");
   return 0;
 }
 

@@ -19,21 +19,21 @@ static int map_fd(const xipc__map_req_t *req) {
         if (fchmod(fd, req->mode) != 0) {
           int e = errno;
           close(fd);
-          return xipc__posix_fail(e, "fchmod(%s)", req->path);
+          return xipc__unix_fail(e, "fchmod(%s)", req->path);
         }
         return fd;
       }
       if (errno == EINTR)
         continue;
       if (errno != EEXIST || (req->flags & XIPC_EXCL))
-        return xipc__posix_fail(errno, "open(%s, O_CREAT)", req->path);
+        return xipc__unix_fail(errno, "open(%s, O_CREAT)", req->path);
     }
     fd = open(req->path, oflag);
     if (fd >= 0)
       return fd;
     if (errno == EINTR || (errno == ENOENT && (req->flags & XIPC_CREATE)))
       continue;
-    return xipc__posix_fail(errno, "open(%s)", req->path);
+    return xipc__unix_fail(errno, "open(%s)", req->path);
   }
 }
 
@@ -47,9 +47,9 @@ static int map_grow(int fd, const xipc__map_req_t *req, uint64_t *size) {
   e = posix_fallocate(fd, 0, (off_t)req->file_size);
   if (e == EOPNOTSUPP || e == EINVAL) {
     if (ftruncate(fd, (off_t)req->file_size) != 0)
-      return xipc__posix_fail(errno, "ftruncate(%s)", req->path);
+      return xipc__unix_fail(errno, "ftruncate(%s)", req->path);
   } else if (e != 0) {
-    return xipc__posix_fail(e, "posix_fallocate(%s, %llu)", req->path,
+    return xipc__unix_fail(e, "posix_fallocate(%s, %llu)", req->path,
                             (unsigned long long)req->file_size);
   }
   *size = req->file_size;
@@ -68,7 +68,7 @@ static int posix_map_open(xipc_map_t *map, const xipc__map_req_t *req) {
   if (fd < 0)
     return fd;
   if (fstat(fd, &st) != 0) {
-    err = xipc__posix_fail(errno, "fstat(%s)", req->path);
+    err = xipc__unix_fail(errno, "fstat(%s)", req->path);
     goto fail;
   }
   if (!S_ISREG(st.st_mode)) {
@@ -87,7 +87,7 @@ static int posix_map_open(xipc_map_t *map, const xipc__map_req_t *req) {
     goto fail;
   p = mmap(NULL, map_len, prot, MAP_SHARED, fd, (off_t)map_off);
   if (p == MAP_FAILED) {
-    err = xipc__posix_fail(errno, "mmap(%s, %zu at %llu)", req->path, map_len,
+    err = xipc__unix_fail(errno, "mmap(%s, %zu at %llu)", req->path, map_len,
                            (unsigned long long)map_off);
     goto fail;
   }
@@ -110,7 +110,7 @@ static int posix_map_flush(xipc_map_t *map, void *addr, size_t len) {
 
   (void)map;
   if (msync((void *)start, len + ((uintptr_t)addr - start), MS_SYNC) != 0)
-    return xipc__posix_fail(errno, "msync");
+    return xipc__unix_fail(errno, "msync");
   return 0;
 }
 
@@ -118,7 +118,7 @@ static int posix_map_close(xipc_map_t *map) {
   int err = 0;
 
   if (munmap(map->base, map->base_len) != 0)
-    err = xipc__posix_fail(errno, "munmap");
+    err = xipc__unix_fail(errno, "munmap");
   close((int)map->h);
   return err;
 }

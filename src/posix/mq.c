@@ -49,13 +49,13 @@ static int create_fail(int e, const xipc__mq_req_t *req) {
                                        : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
 
   if (e == EINVAL && msg_max > 0 && (long)msgs > msg_max)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): %zu messages exceed "
                                "fs.mqueue.msg_max = %ld (raise with sysctl "
                                "fs.mqueue.msg_max=N as root)",
                                req->osname, msgs, msg_max);
   if (e == EINVAL && size_max > 0 && (long)size > size_max)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): %zu-byte messages exceed "
                                "fs.mqueue.msgsize_max = %ld (raise with "
                                "sysctl fs.mqueue.msgsize_max=N as root)",
@@ -69,11 +69,11 @@ static int create_fail(int e, const xipc__mq_req_t *req) {
                       "exceed RLIMIT_MSGQUEUE = %ld bytes (ulimit -q)",
                       req->osname, msgqueue_limit());
   if (e == ENOSPC)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, e,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, e,
                                "mq_open(%s): fs.mqueue.queues_max queues "
                                "exist already",
                                req->osname);
-  return xipc__posix_fail(e, "mq_open(%s, O_CREAT)", req->osname);
+  return xipc__unix_fail(e, "mq_open(%s, O_CREAT)", req->osname);
 }
 
 static mqd_t mq_fd(const xipc__mq_req_t *req, int *created, int *err) {
@@ -103,7 +103,7 @@ static mqd_t mq_fd(const xipc__mq_req_t *req, int *created, int *err) {
       return q;
     }
     if (errno != ENOENT || !(req->flags & XIPC_CREATE)) {
-      *err = xipc__posix_fail(errno, "mq_open(%s)", req->osname);
+      *err = xipc__unix_fail(errno, "mq_open(%s)", req->osname);
       return (mqd_t)-1;
     }
   }
@@ -119,7 +119,7 @@ static int posix_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   /* mq_open applies the umask; the documented mode is exact (an mqd_t is a
    * descriptor of the mqueue file system on Linux). */
   if (created && fchmod((int)q, (mode_t)req->mode) != 0) {
-    err = xipc__posix_fail(errno, "fchmod(%s)", req->osname);
+    err = xipc__unix_fail(errno, "fchmod(%s)", req->osname);
     goto fail;
   }
   /* The ownership rule (backend.h), on the descriptor itself. */
@@ -130,7 +130,7 @@ static int posix_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
       goto fail;
   }
   if (mq_getattr(q, &a) != 0) {
-    err = xipc__posix_fail(errno, "mq_getattr(%s)", req->osname);
+    err = xipc__unix_fail(errno, "mq_getattr(%s)", req->osname);
     goto fail;
   }
   if ((req->max_msgs != 0 && (long)req->max_msgs != a.mq_maxmsg) ||
@@ -175,7 +175,7 @@ static int wait_ready(xipc_mq_t *mq, short events, uint64_t start,
     if (rc > 0)
       return 0;
     if (rc < 0 && errno != EINTR)
-      return xipc__posix_fail(errno, "poll(%s)", mq->osname);
+      return xipc__unix_fail(errno, "poll(%s)", mq->osname);
   }
 }
 
@@ -190,7 +190,7 @@ static int posix_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
     if (errno == EINTR)
       continue;
     if (errno != EAGAIN)
-      return xipc__posix_fail(errno, "mq_send(%s)", mq->osname);
+      return xipc__unix_fail(errno, "mq_send(%s)", mq->osname);
     if (start == 0)
       start = xipc__now_ms();
     err = wait_ready(mq, POLLOUT, start, timeout_ms);
@@ -214,7 +214,7 @@ static int posix_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
     if (errno == EINTR)
       continue;
     if (errno != EAGAIN)
-      return xipc__posix_fail(errno, "mq_receive(%s)", mq->osname);
+      return xipc__unix_fail(errno, "mq_receive(%s)", mq->osname);
     if (start == 0)
       start = xipc__now_ms();
     err = wait_ready(mq, POLLIN, start, timeout_ms);
@@ -227,7 +227,7 @@ static int posix_mq_count(xipc_mq_t *mq, size_t *cur) {
   struct mq_attr a;
 
   if (mq_getattr(MQD(mq), &a) != 0)
-    return xipc__posix_fail(errno, "mq_getattr(%s)", mq->osname);
+    return xipc__unix_fail(errno, "mq_getattr(%s)", mq->osname);
   *cur = (size_t)a.mq_curmsgs;
   return 0;
 }
@@ -236,15 +236,15 @@ static int posix_mq_close(xipc_mq_t *mq, int remove) {
   int err = 0;
 
   if (remove && mq_unlink(mq->osname) != 0 && errno != ENOENT)
-    err = xipc__posix_fail(errno, "mq_unlink(%s)", mq->osname);
+    err = xipc__unix_fail(errno, "mq_unlink(%s)", mq->osname);
   if (mq_close(MQD(mq)) != 0 && err == 0)
-    err = xipc__posix_fail(errno, "mq_close(%s)", mq->osname);
+    err = xipc__unix_fail(errno, "mq_close(%s)", mq->osname);
   return err;
 }
 
 static int posix_mq_unlink(const xipc__mq_req_t *req) {
   if (mq_unlink(req->osname) != 0)
-    return xipc__posix_fail(errno, "mq_unlink(%s)", req->osname);
+    return xipc__unix_fail(errno, "mq_unlink(%s)", req->osname);
   return 0;
 }
 

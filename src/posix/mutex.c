@@ -46,7 +46,7 @@ static int mtx_init(posix_mtx_t *pm, const char *name) {
     e = pthread_mutex_init(&pm->mu, &a);
   pthread_mutexattr_destroy(&a);
   if (e != 0)
-    return xipc__posix_fail(e, "pthread_mutex_init(%s)", name);
+    return xipc__unix_fail(e, "pthread_mutex_init(%s)", name);
   __atomic_store_n(&pm->ready, READY_MAGIC, __ATOMIC_RELEASE);
   return 0;
 }
@@ -115,7 +115,7 @@ static int lock_result(xipc_mutex_t *m, int e, int timeout_ms) {
     return xipc__fail(XIPC_EBUSY, e, "mutex '%s': this thread holds it",
                       m->name);
   default:
-    return xipc__posix_fail(e, "pthread_mutex_lock(%s)", m->name);
+    return xipc__unix_fail(e, "pthread_mutex_lock(%s)", m->name);
   }
 }
 
@@ -166,14 +166,14 @@ static int posix_mutex_unlock(xipc_mutex_t *m) {
   if (e == EPERM)
     return xipc__fail(XIPC_EPERM, e, "mutex '%s': not held by this thread",
                       m->name);
-  return e == 0 ? 0 : xipc__posix_fail(e, "pthread_mutex_unlock(%s)", m->name);
+  return e == 0 ? 0 : xipc__unix_fail(e, "pthread_mutex_unlock(%s)", m->name);
 }
 
 static int posix_mutex_consistent(xipc_mutex_t *m) {
   int e = pthread_mutex_consistent(&MTX(m)->mu);
 
   return e == 0 ? 0
-                : xipc__posix_fail(e, "pthread_mutex_consistent(%s)", m->name);
+                : xipc__unix_fail(e, "pthread_mutex_consistent(%s)", m->name);
 }
 
 static int posix_mutex_close(xipc_mutex_t *m, int remove) {

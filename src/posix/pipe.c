@@ -19,7 +19,7 @@ static int posix_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
   int fds[2], err = 0;
 
   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
-    return xipc__posix_fail(errno, "pipe2");
+    return xipc__unix_fail(errno, "pipe2");
   setup(r, fds[0], 1);
   setup(w, fds[1], 0);
   if (flags & XIPC_PIPE_INHERIT_READ)
@@ -39,14 +39,14 @@ static int posix_from_handle(xipc__io_t *io, xipc_os_handle_t h,
   int acc = fl & O_ACCMODE;
 
   if (fl < 0)
-    return xipc__posix_fail(errno, "fcntl(%d, F_GETFL)", h);
+    return xipc__unix_fail(errno, "fcntl(%d, F_GETFL)", h);
   if ((is_read && acc == O_WRONLY) || (!is_read && acc == O_RDONLY))
     return xipc__fail(XIPC_EINVAL, 0, "fd %d is not open for %s", h,
                       is_read ? "reading" : "writing");
   /* Ours now: non-blocking (waits are poll()), and not passed on further. */
   if (fcntl(h, F_SETFL, fl | O_NONBLOCK) != 0 ||
       fcntl(h, F_SETFD, FD_CLOEXEC) != 0)
-    return xipc__posix_fail(errno, "fcntl(%d)", h);
+    return xipc__unix_fail(errno, "fcntl(%d)", h);
   setup(io, h, is_read);
   return 0;
 }
@@ -57,14 +57,14 @@ static int make_fifo(const char *path, unsigned flags, unsigned mode) {
   if (flags & XIPC_CREATE) {
     if (mkfifo(path, (mode_t)mode) == 0) {
       if (chmod(path, (mode_t)mode) != 0) /* exact, despite the umask */
-        return xipc__posix_fail(errno, "chmod(%s)", path);
+        return xipc__unix_fail(errno, "chmod(%s)", path);
       return 0;
     }
     if (errno != EEXIST || (flags & XIPC_EXCL))
-      return xipc__posix_fail(errno, "mkfifo(%s)", path);
+      return xipc__unix_fail(errno, "mkfifo(%s)", path);
   }
   if (lstat(path, &st) != 0)
-    return xipc__posix_fail(errno, "stat(%s)", path);
+    return xipc__unix_fail(errno, "stat(%s)", path);
   if (!S_ISFIFO(st.st_mode))
     return xipc__fail(XIPC_EEXIST, 0, "%s exists and is not a fifo", path);
   return 0;
@@ -84,7 +84,7 @@ static int open_writer(const char *path, int timeout_ms) {
     if (errno == EINTR)
       continue;
     if (errno != ENXIO)
-      return xipc__posix_fail(errno, "open(%s, O_WRONLY)", path);
+      return xipc__unix_fail(errno, "open(%s, O_WRONLY)", path);
     if (timeout_ms == 0)
       return xipc__fail(XIPC_EAGAIN, ENXIO, "fifo %s: no reader", path);
     left = xipc__remaining_ms(start, timeout_ms);
@@ -108,7 +108,7 @@ static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
   if (direction == XIPC_FIFO_READ) {
     fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-      return xipc__posix_fail(errno, "open(%s, O_RDONLY)", path);
+      return xipc__unix_fail(errno, "open(%s, O_RDONLY)", path);
   } else {
     fd = open_writer(path, timeout_ms);
     if (fd < 0)
@@ -127,7 +127,7 @@ static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
 
 static int posix_fifo_unlink(const char *path) {
   if (unlink(path) != 0)
-    return xipc__posix_fail(errno, "unlink(%s)", path);
+    return xipc__unix_fail(errno, "unlink(%s)", path);
   return 0;
 }
 

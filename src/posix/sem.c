@@ -24,7 +24,7 @@ static int apply_mode(const char *osname, unsigned mode) {
 
   snprintf(path, sizeof(path), "/dev/shm/sem.%s", osname + 1);
   if (chmod(path, mode) != 0)
-    return xipc__posix_fail(errno, "chmod(%s)", path);
+    return xipc__unix_fail(errno, "chmod(%s)", path);
 #else
   (void)osname;
   (void)mode;
@@ -47,7 +47,7 @@ static int sem_owner_check(const xipc__sync_req_t *req) {
   fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return errno == ENOENT ? XIPC_ENOENT
-                           : xipc__posix_fail(errno, "open(%s)", path);
+                           : xipc__unix_fail(errno, "open(%s)", path);
   err = xipc__unix_fd_owner_check(req->osname, fd, req->owner, req->mode);
   close(fd);
   return err;
@@ -76,7 +76,7 @@ static int posix_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
         break;
       }
       if (errno != EEXIST || (req->flags & XIPC_EXCL))
-        return xipc__posix_fail(errno, "sem_open(%s, O_CREAT)", req->osname);
+        return xipc__unix_fail(errno, "sem_open(%s, O_CREAT)", req->osname);
     }
     err = sem_owner_check(req);
     if (err == XIPC_ENOENT && (req->flags & XIPC_CREATE))
@@ -96,7 +96,7 @@ static int posix_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
       break;
     }
     if (errno != ENOENT || !(req->flags & XIPC_CREATE))
-      return xipc__posix_fail(errno, "sem_open(%s)", req->osname);
+      return xipc__unix_fail(errno, "sem_open(%s)", req->osname);
   }
   sem->h = (intptr_t)s;
   return 0;
@@ -131,24 +131,24 @@ static int posix_sem_wait(xipc_sem_t *sem, int timeout_ms) {
   if (errno == EAGAIN)
     return xipc__fail(XIPC_EAGAIN, errno, "sem_wait(%s): value is 0",
                       sem->osname);
-  return xipc__posix_fail(errno, "sem_wait(%s)", sem->osname);
+  return xipc__unix_fail(errno, "sem_wait(%s)", sem->osname);
 }
 
 static int posix_sem_post(xipc_sem_t *sem) {
   if (sem_post(SEM(sem)) == 0)
     return 0;
   if (errno == EOVERFLOW)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, errno,
                                "sem_post(%s): value at SEM_VALUE_MAX (%d)",
                                sem->osname, SEM_VALUE_MAX);
-  return xipc__posix_fail(errno, "sem_post(%s)", sem->osname);
+  return xipc__unix_fail(errno, "sem_post(%s)", sem->osname);
 }
 
 static int posix_sem_value(xipc_sem_t *sem, unsigned *out) {
   int v;
 
   if (sem_getvalue(SEM(sem), &v) != 0)
-    return xipc__posix_fail(errno, "sem_getvalue(%s)", sem->osname);
+    return xipc__unix_fail(errno, "sem_getvalue(%s)", sem->osname);
   /* POSIX allows a negative value counting the waiters. */
   *out = v < 0 ? 0u : (unsigned)v;
   return 0;
@@ -158,15 +158,15 @@ static int posix_sem_close(xipc_sem_t *sem, int remove) {
   int err = 0;
 
   if (remove && sem_unlink(sem->osname) != 0 && errno != ENOENT)
-    err = xipc__posix_fail(errno, "sem_unlink(%s)", sem->osname);
+    err = xipc__unix_fail(errno, "sem_unlink(%s)", sem->osname);
   if (sem_close(SEM(sem)) != 0 && err == 0)
-    err = xipc__posix_fail(errno, "sem_close(%s)", sem->osname);
+    err = xipc__unix_fail(errno, "sem_close(%s)", sem->osname);
   return err;
 }
 
 static int posix_sem_unlink(const xipc__sync_req_t *req) {
   if (sem_unlink(req->osname) != 0)
-    return xipc__posix_fail(errno, "sem_unlink(%s)", req->osname);
+    return xipc__unix_fail(errno, "sem_unlink(%s)", req->osname);
   return 0;
 }
 

@@ -22,7 +22,7 @@ static int shm_fd(const xipc__shm_req_t *req, int *created) {
         return fd;
       }
       if (errno != EEXIST || (req->flags & XIPC_EXCL))
-        return xipc__posix_fail(errno, "shm_open(%s, O_CREAT)", req->osname);
+        return xipc__unix_fail(errno, "shm_open(%s, O_CREAT)", req->osname);
     }
     fd = shm_open(req->osname, oflag, 0);
     if (fd >= 0) {
@@ -30,7 +30,7 @@ static int shm_fd(const xipc__shm_req_t *req, int *created) {
       return fd;
     }
     if (errno != ENOENT || !(req->flags & XIPC_CREATE))
-      return xipc__posix_fail(errno, "shm_open(%s)", req->osname);
+      return xipc__unix_fail(errno, "shm_open(%s)", req->osname);
   }
 }
 
@@ -43,13 +43,13 @@ static int shm_size_new(int fd, const xipc__shm_req_t *req) {
 
   /* shm_open applies the umask; the documented mode is exact. */
   if (fchmod(fd, req->mode) != 0)
-    return xipc__posix_fail(errno, "fchmod(%s)", req->osname);
+    return xipc__unix_fail(errno, "fchmod(%s)", req->osname);
   if (ftruncate(fd, (off_t)req->size) != 0)
-    return xipc__posix_fail(errno, "ftruncate(%s, %zu)", req->osname,
+    return xipc__unix_fail(errno, "ftruncate(%s, %zu)", req->osname,
                             req->size);
   e = posix_fallocate(fd, 0, (off_t)req->size);
   if (e != 0 && e != EOPNOTSUPP && e != EINVAL)
-    return xipc__posix_fail(e, "posix_fallocate(%s, %zu)", req->osname,
+    return xipc__unix_fail(e, "posix_fallocate(%s, %zu)", req->osname,
                             req->size);
   return 0;
 }
@@ -75,7 +75,7 @@ static int posix_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
       goto fail;
   }
   if (fstat(fd, &st) != 0) {
-    err = xipc__posix_fail(errno, "fstat(%s)", req->osname);
+    err = xipc__unix_fail(errno, "fstat(%s)", req->osname);
     goto fail;
   }
   if (st.st_size == 0) {
@@ -89,7 +89,7 @@ static int posix_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
   }
   p = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
-    err = xipc__posix_fail(errno, "mmap(%s, %lld)", req->osname,
+    err = xipc__unix_fail(errno, "mmap(%s, %lld)", req->osname,
                            (long long)st.st_size);
     goto fail;
   }
@@ -111,16 +111,16 @@ static int posix_shm_close(xipc_shm_t *shm, int remove) {
 
   /* Unlink first: no new opener finds an object about to lose a user. */
   if (remove && shm_unlink(shm->osname) != 0 && errno != ENOENT)
-    err = xipc__posix_fail(errno, "shm_unlink(%s)", shm->osname);
+    err = xipc__unix_fail(errno, "shm_unlink(%s)", shm->osname);
   if (munmap(shm->base, shm->map_size) != 0 && err == 0)
-    err = xipc__posix_fail(errno, "munmap(%s)", shm->osname);
+    err = xipc__unix_fail(errno, "munmap(%s)", shm->osname);
   close((int)shm->h);
   return err;
 }
 
 static int posix_shm_unlink(const xipc__shm_req_t *req) {
   if (shm_unlink(req->osname) != 0)
-    return xipc__posix_fail(errno, "shm_unlink(%s)", req->osname);
+    return xipc__unix_fail(errno, "shm_unlink(%s)", req->osname);
   return 0;
 }
 

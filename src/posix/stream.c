@@ -48,7 +48,7 @@ static int setup(xipc__io_t *io, int fd) {
   if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
     int e = errno;
     close(fd);
-    return xipc__posix_fail(e, "fcntl(F_SETFL)");
+    return xipc__unix_fail(e, "fcntl(F_SETFL)");
   }
   io->meth = &xipc__posix_io;
   io->h = fd;
@@ -65,7 +65,7 @@ static int connect_fd(int family, const struct sockaddr *sa, socklen_t len,
 
   fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return xipc__posix_fail(errno, "socket(%s)", what);
+    return xipc__unix_fail(errno, "socket(%s)", what);
   for (;;) {
     if (connect(fd, sa, len) == 0)
       return fd;
@@ -81,7 +81,7 @@ static int connect_fd(int family, const struct sockaddr *sa, socklen_t len,
       goto fail;
     }
     if (errno != EINPROGRESS) {
-      err = xipc__posix_fail(errno, "connect(%s)", what);
+      err = xipc__unix_fail(errno, "connect(%s)", what);
       goto fail;
     }
     err = xipc__posix_wait_fd(fd, POLLOUT, start, timeout_ms, what);
@@ -91,7 +91,7 @@ static int connect_fd(int family, const struct sockaddr *sa, socklen_t len,
       soerr = errno;
     if (soerr == 0)
       return fd;
-    err = xipc__posix_fail(soerr, "connect(%s)", what);
+    err = xipc__unix_fail(soerr, "connect(%s)", what);
     goto fail;
   }
 
@@ -160,7 +160,7 @@ static int lock_take(const char *lpath, int *out, int *fresh) {
       if (lstat(lpath, &st) != 0) {
         if (errno == ENOENT)
           continue; /* removed meanwhile by a closing listener */
-        return xipc__posix_fail(errno, "lstat(%s)", lpath);
+        return xipc__unix_fail(errno, "lstat(%s)", lpath);
       }
       if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
         return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
@@ -173,7 +173,7 @@ static int lock_take(const char *lpath, int *out, int *fresh) {
         continue;
     }
     if (fd < 0)
-      return xipc__posix_fail(errno, "open(%s)", lpath);
+      return xipc__unix_fail(errno, "open(%s)", lpath);
     content = lock_content(fd);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
         st.st_uid != geteuid() || content < 0) {
@@ -189,7 +189,7 @@ static int lock_take(const char *lpath, int *out, int *fresh) {
       if (e == EWOULDBLOCK)
         return xipc__fail(XIPC_EADDRINUSE, e,
                           "a live listener holds %s: address in use", lpath);
-      return xipc__posix_fail(e, "flock(%s)", lpath);
+      return xipc__unix_fail(e, "flock(%s)", lpath);
     }
     /* Locked. Still the file at that name? A closing listener removes it
      * before it lets go of the lock: a lock on a removed file guards
@@ -208,7 +208,7 @@ static int lock_take(const char *lpath, int *out, int *fresh) {
       if (*fresh)
         unlink(lpath);
       close(fd);
-      return xipc__posix_fail(e, "write(%s)", lpath);
+      return xipc__unix_fail(e, "write(%s)", lpath);
     }
     *out = fd;
     return 0;
@@ -229,7 +229,7 @@ static int remove_stale(const char *path, int fresh) {
   if (lstat(path, &st) != 0)
     return errno == ENOENT
                ? 0
-               : xipc__posix_fail_as(XIPC_EADDRINUSE, errno, "lstat(%s)",
+               : xipc__unix_fail_as(XIPC_EADDRINUSE, errno, "lstat(%s)",
                                      path);
   if (!S_ISSOCK(st.st_mode))
     return xipc__fail(XIPC_EADDRINUSE, EADDRINUSE,
@@ -246,7 +246,7 @@ static int remove_stale(const char *path, int fresh) {
                       "runs): left alone; remove it if nothing serves it",
                       path);
   if (unlink(path) != 0 && errno != ENOENT)
-    return xipc__posix_fail_as(XIPC_EADDRINUSE, errno, "unlink(%s)", path);
+    return xipc__unix_fail_as(XIPC_EADDRINUSE, errno, "unlink(%s)", path);
   return 0;
 }
 
@@ -269,25 +269,25 @@ static int listen_unix(xipc_listener_t *l) {
   }
   fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    err = xipc__posix_fail(errno, "socket(AF_UNIX)");
+    err = xipc__unix_fail(errno, "socket(AF_UNIX)");
     goto fail;
   }
   if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
     if (errno != EADDRINUSE) {
-      err = xipc__posix_fail(errno, "bind(%s)", sa.sun_path);
+      err = xipc__unix_fail(errno, "bind(%s)", sa.sun_path);
       goto fail;
     }
     err = remove_stale(sa.sun_path, fresh);
     if (err != 0)
       goto fail;
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-      err = xipc__posix_fail(errno, "bind(%s)", sa.sun_path);
+      err = xipc__unix_fail(errno, "bind(%s)", sa.sun_path);
       goto fail;
     }
   }
   if (chmod(sa.sun_path, (mode_t)l->mode) != 0 ||
       listen(fd, l->backlog) != 0) {
-    err = xipc__posix_fail(errno, "listen(%s)", sa.sun_path);
+    err = xipc__unix_fail(errno, "listen(%s)", sa.sun_path);
     unlink(sa.sun_path);
     goto fail;
   }
@@ -319,7 +319,7 @@ static int resolve(const xipc__addr_t *a, int passive, struct addrinfo **res) {
   if (rc == 0)
     return 0;
   if (rc == EAI_SYSTEM)
-    return xipc__posix_fail(errno, "getaddrinfo(%s)", a->host);
+    return xipc__unix_fail(errno, "getaddrinfo(%s)", a->host);
   return xipc__fail(rc == EAI_NONAME ? XIPC_ENOENT : XIPC_EINVAL, rc,
                     "getaddrinfo(%s): %s", a->host, gai_strerror(rc));
 }
@@ -348,7 +348,7 @@ static int listen_tcp(xipc_listener_t *l) {
   for (ai = res; ai != NULL; ai = ai->ai_next) {
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      err = xipc__posix_fail(errno, "socket");
+      err = xipc__unix_fail(errno, "socket");
       continue;
     }
     /* Rebinding a port in TIME_WAIT; not SO_REUSEPORT (that would let a
@@ -357,7 +357,7 @@ static int listen_tcp(xipc_listener_t *l) {
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
         listen(fd, l->backlog) == 0)
       break;
-    err = xipc__posix_fail(errno, "bind/listen(tcp:%s:%d)", l->addr.host,
+    err = xipc__unix_fail(errno, "bind/listen(tcp:%s:%d)", l->addr.host,
                            l->addr.port);
     close(fd);
     fd = -1;
@@ -387,7 +387,7 @@ static int posix_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
     if (errno == EINTR || errno == ECONNABORTED)
       continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
-      return xipc__posix_fail(errno, "accept");
+      return xipc__unix_fail(errno, "accept");
     if (start == 0)
       start = xipc__now_ms();
     err = xipc__posix_wait_fd((int)l->h, POLLIN, start, timeout_ms, "accept");
@@ -457,7 +457,7 @@ static int posix_listener_close(xipc_listener_t *l) {
       unlink(pl->lock_path);
   }
   if (close((int)l->h) != 0 && errno != EINTR)
-    err = xipc__posix_fail(errno, "close(listener)");
+    err = xipc__unix_fail(errno, "close(listener)");
   if (pl != NULL) {
     close(pl->lock_fd); /* releases the lock */
     free(pl);

@@ -52,7 +52,7 @@ static int posix_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
   case ETIMEDOUT:
     return XIPC_ETIMEDOUT; /* the caller words the message */
   default:
-    return xipc__posix_fail(errno, "futex(FUTEX_WAIT)");
+    return xipc__unix_fail(errno, "futex(FUTEX_WAIT)");
   }
 }
 
@@ -61,7 +61,7 @@ static int posix_wait_wake(xipc__waitset_t *ws, int chan, uint32_t *word,
   (void)ws;
   (void)chan;
   if (syscall(SYS_futex, word, FUTEX_WAKE, n, NULL, NULL, 0) < 0)
-    return xipc__posix_fail(errno, "futex(FUTEX_WAKE)");
+    return xipc__unix_fail(errno, "futex(FUTEX_WAKE)");
   return 0;
 }
 

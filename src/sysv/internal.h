@@ -1,10 +1,11 @@
-/* xipc — System V backend internals. It shares the Unix errno translation
- * of src/posix (the same platform), adding the System V-specific meanings
- * where the calls are made. */
+/* xipc — System V backend internals. It shares the Unix layer (src/unix:
+ * errno translation, platform services, ownership checks) with the POSIX
+ * backend, adding the System V-specific meanings where the calls are made;
+ * it includes nothing of src/posix. */
 #ifndef XIPC_SYSV_INTERNAL_H
 #define XIPC_SYSV_INTERNAL_H
 
-#include "../posix/internal.h"
+#include "../unix/internal.h"
 
 #include <stddef.h>
 
@@ -31,6 +32,14 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
 int xipc__sysv_semval(int id, int num, const char *what);
 /* IPC_RMID of the set with this key. */
 int xipc__sysv_semrm(int32_t key);
+
+/* The ownership rule (src/core/backend.h) for a System V object
+ * ("segment", "queue", "semaphore set") from its IPC_STAT permissions: uid
+ * and cuid must both be the accepted owner (src/sysv/perm.c). */
+struct ipc_perm;
+int xipc__sysv_perm_check(const char *what, int32_t key,
+                          const struct ipc_perm *perm, const char *owner,
+                          unsigned mode);
 
 /* The System V name registry RUNDIR/sysv-names for `xipc ls` (registry.c),
  * best effort. note: record "KIND KEY NAME" for an object this process

@@ -45,18 +45,18 @@ static int set_capacity(int id, const xipc__mq_req_t *req, size_t msgs,
   if (want == 0)
     want = msgs; /* zero-length messages still take a place */
   if (msgctl(id, IPC_STAT, &ds) != 0)
-    return xipc__posix_fail(errno, "msgctl(IPC_STAT)");
+    return xipc__unix_fail(errno, "msgctl(IPC_STAT)");
   ds.msg_qbytes = (msglen_t)want;
   if (msgctl(id, IPC_SET, &ds) != 0) {
     if (errno == EPERM)
-      return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+      return xipc__unix_fail_as(XIPC_ESYSLIMIT, errno,
                                  "msgctl(key 0x%08x, IPC_SET): %zu bytes "
                                  "exceed kernel.msgmnb = %ld (raise with "
                                  "sysctl kernel.msgmnb=N, or run with "
                                  "CAP_SYS_RESOURCE)",
                                  (unsigned)req->key, want,
                                  xipc__read_limit("/proc/sys/kernel/msgmnb"));
-    return xipc__posix_fail(errno, "msgctl(IPC_SET)");
+    return xipc__unix_fail(errno, "msgctl(IPC_SET)");
   }
   return 0;
 }
@@ -72,12 +72,12 @@ static int msq_id(const xipc__mq_req_t *req, int *created) {
         return id;
       }
       if (errno == ENOSPC)
-        return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+        return xipc__unix_fail_as(XIPC_ESYSLIMIT, errno,
                                    "msgget(key 0x%08x): kernel.msgmni queues "
                                    "exist already",
                                    (unsigned)req->key);
       if (errno != EEXIST || (req->flags & XIPC_EXCL))
-        return xipc__posix_fail(errno, "msgget(key 0x%08x, IPC_CREAT)",
+        return xipc__unix_fail(errno, "msgget(key 0x%08x, IPC_CREAT)",
                                 (unsigned)req->key);
     }
     id = msgget((key_t)req->key, 0);
@@ -86,7 +86,7 @@ static int msq_id(const xipc__mq_req_t *req, int *created) {
       return id;
     }
     if (errno != ENOENT || !(req->flags & XIPC_CREATE))
-      return xipc__posix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
+      return xipc__unix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
   }
 }
 
@@ -115,7 +115,7 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     xipc__sysv_note("mq", req->key, req->name);
   } else {
     if (msgctl(id, IPC_STAT, &ds) != 0) {
-      err = xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_STAT)",
+      err = xipc__unix_fail(errno, "msgctl(key 0x%08x, IPC_STAT)",
                              (unsigned)req->key);
       goto fail;
     }
@@ -169,9 +169,9 @@ static int op_fail(xipc_mq_t *mq, int e, const char *what, int timeout_ms) {
                : xipc__fail(XIPC_ETIMEDOUT, e, "%s(key 0x%08x): %d ms passed",
                             what, (unsigned)mq->key, timeout_ms);
   if (e == EIDRM || e == EINVAL)
-    return xipc__posix_fail_as(XIPC_ENOENT, e, "%s(key 0x%08x): queue removed",
+    return xipc__unix_fail_as(XIPC_ENOENT, e, "%s(key 0x%08x): queue removed",
                                what, (unsigned)mq->key);
-  return xipc__posix_fail(e, "%s(key 0x%08x)", what, (unsigned)mq->key);
+  return xipc__unix_fail(e, "%s(key 0x%08x)", what, (unsigned)mq->key);
 }
 
 static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
@@ -281,7 +281,7 @@ static int sysv_mq_count(xipc_mq_t *mq, size_t *cur) {
 static int sysv_mq_close(xipc_mq_t *mq, int remove) {
   if (remove && msgctl((int)mq->h, IPC_RMID, NULL) != 0 && errno != EINVAL &&
       errno != EIDRM)
-    return xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
+    return xipc__unix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
                             (unsigned)mq->key);
   if (remove)
     xipc__sysv_forget("mq", mq->key, mq->name);
@@ -292,9 +292,9 @@ static int sysv_mq_unlink(const xipc__mq_req_t *req) {
   int id = msgget((key_t)req->key, 0);
 
   if (id < 0)
-    return xipc__posix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
+    return xipc__unix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
   if (msgctl(id, IPC_RMID, NULL) != 0)
-    return xipc__posix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
+    return xipc__unix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
                             (unsigned)req->key);
   xipc__sysv_forget("mq", req->key, req->name);
   return 0;

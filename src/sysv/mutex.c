@@ -86,7 +86,7 @@ static int sysv_mutex_consistent(xipc_mutex_t *m) {
 static int sysv_mutex_close(xipc_mutex_t *m, int remove) {
   if (remove && semctl((int)m->h, 0, IPC_RMID) != 0 && errno != EINVAL &&
       errno != EIDRM)
-    return xipc__posix_fail(errno, "semctl(%d, IPC_RMID)", (int)m->h);
+    return xipc__unix_fail(errno, "semctl(%d, IPC_RMID)", (int)m->h);
   if (remove)
     xipc__sysv_forget("mutex", m->key, m->name);
   return 0;

@@ -25,17 +25,17 @@ union semun {
 
 static int create_fail(int errnum, int32_t key, int nsems) {
   if (errnum == ENOSPC)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errnum,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, errnum,
                                "semget(key 0x%08x, %d): kernel.sem SEMMNI "
                                "sets or SEMMNS semaphores exhausted (see "
                                "/proc/sys/kernel/sem)",
                                (unsigned)key, nsems);
   if (errnum == EINVAL)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errnum,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, errnum,
                                "semget(key 0x%08x, %d): above kernel.sem "
                                "SEMMSL",
                                (unsigned)key, nsems);
-  return xipc__posix_fail(errnum, "semget(key 0x%08x, IPC_CREAT)",
+  return xipc__unix_fail(errnum, "semget(key 0x%08x, IPC_CREAT)",
                           (unsigned)key);
 }
 
@@ -51,7 +51,7 @@ static int wait_initialised(int id, const xipc__sync_req_t *req, int nsems) {
   arg.buf = &ds;
   for (;;) {
     if (semctl(id, 0, IPC_STAT, arg) != 0)
-      return xipc__posix_fail(errno == EINVAL ? EIDRM : errno,
+      return xipc__unix_fail(errno == EINVAL ? EIDRM : errno,
                               "semctl(key 0x%08x, IPC_STAT)", (unsigned)key);
     if (!checked) {
       int err = xipc__sysv_perm_check("semaphore set", key, &ds.sem_perm,
@@ -87,7 +87,7 @@ int xipc__sysv_semset(const xipc__sync_req_t *req, int nsems,
         if (semop(id, init, ninit) != 0) {
           int e = errno;
           semctl(id, 0, IPC_RMID);
-          return xipc__posix_fail(e, "semop(key 0x%08x, init)",
+          return xipc__unix_fail(e, "semop(key 0x%08x, init)",
                                   (unsigned)req->key);
         }
         *created = 1;
@@ -107,7 +107,7 @@ int xipc__sysv_semset(const xipc__sync_req_t *req, int nsems,
       return id;
     }
     if (errno != ENOENT || !(req->flags & XIPC_CREATE))
-      return xipc__posix_fail(errno, "semget(key 0x%08x)", (unsigned)req->key);
+      return xipc__unix_fail(errno, "semget(key 0x%08x)", (unsigned)req->key);
   }
 }
 
@@ -147,14 +147,14 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
                             what, timeout_ms);
   /* A set removed by IPC_RMID: EIDRM to waiters, EINVAL to later calls. */
   if (errno == EIDRM || errno == EINVAL)
-    return xipc__posix_fail_as(XIPC_ENOENT, errno, "%s: the semaphore set "
+    return xipc__unix_fail_as(XIPC_ENOENT, errno, "%s: the semaphore set "
                                                    "was removed",
                                what);
   if (errno == ERANGE)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errno,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, errno,
                                "%s: value would exceed SEMVMX (%d)", what,
                                SEMVMX);
-  return xipc__posix_fail(errno, "%s", what);
+  return xipc__unix_fail(errno, "%s", what);
 }
 
 int xipc__sysv_semval(int id, int num, const char *what) {
@@ -163,17 +163,17 @@ int xipc__sysv_semval(int id, int num, const char *what) {
   if (v >= 0)
     return v;
   if (errno == EINVAL) /* the set was removed */
-    return xipc__posix_fail_as(XIPC_ENOENT, errno, "semctl(%s, GETVAL)", what);
-  return xipc__posix_fail(errno, "semctl(%s, GETVAL)", what);
+    return xipc__unix_fail_as(XIPC_ENOENT, errno, "semctl(%s, GETVAL)", what);
+  return xipc__unix_fail(errno, "semctl(%s, GETVAL)", what);
 }
 
 int xipc__sysv_semrm(int32_t key) {
   int id = semget((key_t)key, 0, 0);
 
   if (id < 0)
-    return xipc__posix_fail(errno, "semget(key 0x%08x)", (unsigned)key);
+    return xipc__unix_fail(errno, "semget(key 0x%08x)", (unsigned)key);
   if (semctl(id, 0, IPC_RMID) != 0)
-    return xipc__posix_fail(errno, "semctl(key 0x%08x, IPC_RMID)",
+    return xipc__unix_fail(errno, "semctl(key 0x%08x, IPC_RMID)",
                             (unsigned)key);
   return 0;
 }
@@ -225,7 +225,7 @@ static int sysv_sem_close(xipc_sem_t *sem, int remove) {
   /* A semaphore id is no descriptor: nothing to close. */
   if (remove && semctl((int)sem->h, 0, IPC_RMID) != 0 && errno != EINVAL &&
       errno != EIDRM)
-    return xipc__posix_fail(errno, "semctl(%d, IPC_RMID)", (int)sem->h);
+    return xipc__unix_fail(errno, "semctl(%d, IPC_RMID)", (int)sem->h);
   if (remove)
     xipc__sysv_forget("sem", sem->key, sem->name);
   return 0;

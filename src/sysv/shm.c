@@ -12,17 +12,17 @@
  * arguments: core already checked the arguments. Name the limit. */
 static int create_fail(int errnum, const xipc__shm_req_t *req) {
   if (errnum == EINVAL)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errnum,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, errnum,
                                "shmget(key 0x%08x, %zu bytes): outside "
                                "kernel.shmmin..kernel.shmmax (raise "
                                "/proc/sys/kernel/shmmax)",
                                (unsigned)req->key, req->size);
   if (errnum == ENOSPC)
-    return xipc__posix_fail_as(XIPC_ESYSLIMIT, errnum,
+    return xipc__unix_fail_as(XIPC_ESYSLIMIT, errnum,
                                "shmget(key 0x%08x, %zu bytes): kernel.shmmni "
                                "segments or kernel.shmall pages exhausted",
                                (unsigned)req->key, req->size);
-  return xipc__posix_fail(errnum, "shmget(key 0x%08x, IPC_CREAT)",
+  return xipc__unix_fail(errnum, "shmget(key 0x%08x, IPC_CREAT)",
                           (unsigned)req->key);
 }
 
@@ -46,7 +46,7 @@ static int shm_id(const xipc__shm_req_t *req, int *created) {
       return id;
     }
     if (errno != ENOENT || !(req->flags & XIPC_CREATE))
-      return xipc__posix_fail(errno, "shmget(key 0x%08x)", (unsigned)req->key);
+      return xipc__unix_fail(errno, "shmget(key 0x%08x)", (unsigned)req->key);
   }
 }
 
@@ -59,7 +59,7 @@ static int sysv_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
   if (id < 0)
     return id;
   if (shmctl(id, IPC_STAT, &ds) != 0) {
-    err = xipc__posix_fail(errno, "shmctl(%d, IPC_STAT)", id);
+    err = xipc__unix_fail(errno, "shmctl(%d, IPC_STAT)", id);
     goto fail;
   }
   if (!created) {
@@ -72,7 +72,7 @@ static int sysv_shm_open(xipc_shm_t *shm, const xipc__shm_req_t *req) {
   }
   p = shmat(id, NULL, (req->flags & XIPC_RDONLY) ? SHM_RDONLY : 0);
   if (p == (void *)-1) {
-    err = xipc__posix_fail(errno, "shmat(%d)", id);
+    err = xipc__unix_fail(errno, "shmat(%d)", id);
     goto fail;
   }
   shm->base = p;
@@ -92,9 +92,9 @@ static int sysv_shm_close(xipc_shm_t *shm, int remove) {
 
   if (remove && shmctl((int)shm->h, IPC_RMID, NULL) != 0 && errno != EINVAL &&
       errno != EIDRM)
-    err = xipc__posix_fail(errno, "shmctl(%d, IPC_RMID)", (int)shm->h);
+    err = xipc__unix_fail(errno, "shmctl(%d, IPC_RMID)", (int)shm->h);
   if (shmdt(shm->base) != 0 && err == 0)
-    err = xipc__posix_fail(errno, "shmdt(%d)", (int)shm->h);
+    err = xipc__unix_fail(errno, "shmdt(%d)", (int)shm->h);
   return err;
 }
 
@@ -102,9 +102,9 @@ static int sysv_shm_unlink(const xipc__shm_req_t *req) {
   int id = shmget((key_t)req->key, 0, 0);
 
   if (id < 0)
-    return xipc__posix_fail(errno, "shmget(key 0x%08x)", (unsigned)req->key);
+    return xipc__unix_fail(errno, "shmget(key 0x%08x)", (unsigned)req->key);
   if (shmctl(id, IPC_RMID, NULL) != 0)
-    return xipc__posix_fail(errno, "shmctl(%d, IPC_RMID)", id);
+    return xipc__unix_fail(errno, "shmctl(%d, IPC_RMID)", id);
   return 0;
 }
 

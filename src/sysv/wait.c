@@ -40,7 +40,7 @@ static int sysv_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
     if (id < 0)
       return id;
     if (semctl(id, 0, IPC_RMID) != 0 && errno != EINVAL && errno != EIDRM)
-      return xipc__posix_fail(errno, "semctl(key 0x%08x, IPC_RMID)",
+      return xipc__unix_fail(errno, "semctl(key 0x%08x, IPC_RMID)",
                               (unsigned)req->key);
     id = xipc__sysv_semset(req, nchan, init, 2, &created);
   }
@@ -85,7 +85,7 @@ static int sysv_wait_close(xipc__waitset_t *ws, int remove) {
    * set is gone already. */
   if (remove && semctl((int)ws->h[0], 0, IPC_RMID) != 0 && errno != EINVAL &&
       errno != EIDRM)
-    return xipc__posix_fail(errno, "semctl(%d, IPC_RMID)", (int)ws->h[0]);
+    return xipc__unix_fail(errno, "semctl(%d, IPC_RMID)", (int)ws->h[0]);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 /* xipc — the ownership rule on Unix (src/core/backend.h, DESIGN §5,
  * docs/security.md): an existing object is used only when the accepted
- * owner owns it (System V: also created it) and it grants nobody more than
- * the caller asked for. Shared by the POSIX and System V backends. */
+ * owner owns it (System V: also created it, src/sysv/perm.c) and it grants
+ * nobody more than the caller asked for. Part of the Unix layer. */
 #include "internal.h"
 
 #include <errno.h>
@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ipc.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,7 +44,7 @@ int xipc__unix_owner_uid(const char *owner, unsigned long *uid) {
     *uid = (unsigned long)pw.pw_uid;
   free(buf);
   if (res == NULL)
-    return e != 0 ? xipc__posix_fail_as(XIPC_EINVAL, e,
+    return e != 0 ? xipc__unix_fail_as(XIPC_EINVAL, e,
                                         "owner '%s': cannot look the user up",
                                         owner)
                   : xipc__fail(XIPC_EINVAL, 0, "owner '%s': no such user",
@@ -97,24 +96,12 @@ int xipc__unix_owner_check(const char *what, unsigned long uid,
   return 0;
 }
 
-int xipc__sysv_perm_check(const char *what, int32_t key,
-                          const struct ipc_perm *perm, const char *owner,
-                          unsigned mode) {
-  char label[64];
-
-  snprintf(label, sizeof(label), "System V %s key 0x%08x", what,
-           (unsigned)key);
-  return xipc__unix_owner_check(label, (unsigned long)perm->uid,
-                                (unsigned long)perm->cuid,
-                                (unsigned)perm->mode, owner, mode);
-}
-
 int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,
                               unsigned mode) {
   struct stat st;
 
   if (fstat(fd, &st) != 0)
-    return xipc__posix_fail(errno, "fstat(%s)", what);
+    return xipc__unix_fail(errno, "fstat(%s)", what);
   return xipc__unix_owner_check(what, (unsigned long)st.st_uid,
                                 (unsigned long)st.st_uid,
                                 (unsigned)st.st_mode, owner, mode);
@@ -129,14 +116,14 @@ int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner) {
   socklen_t len = sizeof(cr);
 
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0)
-    return xipc__posix_fail(errno, "getsockopt(%s, SO_PEERCRED)", what);
+    return xipc__unix_fail(errno, "getsockopt(%s, SO_PEERCRED)", what);
   uid = (unsigned long)cr.uid;
 #else
   uid_t u;
   gid_t g;
 
   if (getpeereid(fd, &u, &g) != 0)
-    return xipc__posix_fail(errno, "getpeereid(%s)", what);
+    return xipc__unix_fail(errno, "getpeereid(%s)", what);
   uid = (unsigned long)u;
 #endif
   err = xipc__unix_owner_uid(owner, &accept);

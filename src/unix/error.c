@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int xipc__posix_error(int errnum) {
+int xipc__unix_error(int errnum) {
   switch (errnum) {
   case 0:
     return 0;
@@ -98,17 +98,17 @@ static int vfail_as(int err, int errnum, const char *fmt, va_list ap) {
                     limit_hint(errnum));
 }
 
-int xipc__posix_fail(int errnum, const char *fmt, ...) {
+int xipc__unix_fail(int errnum, const char *fmt, ...) {
   va_list ap;
   int err;
 
   va_start(ap, fmt);
-  err = vfail_as(xipc__posix_error(errnum), errnum, fmt, ap);
+  err = vfail_as(xipc__unix_error(errnum), errnum, fmt, ap);
   va_end(ap);
   return err;
 }
 
-int xipc__posix_fail_as(int err, int errnum, const char *fmt, ...) {
+int xipc__unix_fail_as(int err, int errnum, const char *fmt, ...) {
   va_list ap;
 
   va_start(ap, fmt);

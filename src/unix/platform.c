@@ -66,16 +66,16 @@ static int rundir_check(const char *path) {
   fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ELOOP || errno == ENOTDIR)
-      return xipc__posix_fail_as(XIPC_EACCES, errno,
+      return xipc__unix_fail_as(XIPC_EACCES, errno,
                                  "runtime dir %s is a symlink or not a "
                                  "directory",
                                  path);
-    return xipc__posix_fail(errno, "open(%s)", path);
+    return xipc__unix_fail(errno, "open(%s)", path);
   }
   if (fstat(fd, &st) != 0) {
     int e = errno;
     close(fd);
-    return xipc__posix_fail(e, "fstat(%s)", path);
+    return xipc__unix_fail(e, "fstat(%s)", path);
   }
   close(fd);
   if (st.st_uid != geteuid())
@@ -108,9 +108,9 @@ int xipc_runtime_dir(char *buf, size_t *size) {
   if (mkdir(path, 0700) == 0) {
     /* mkdir applies the umask; make the mode exactly owner-only rwx. */
     if (chmod(path, 0700) != 0)
-      return xipc__posix_fail(errno, "chmod(%s)", path);
+      return xipc__unix_fail(errno, "chmod(%s)", path);
   } else if (errno != EEXIST) {
-    return xipc__posix_fail(errno, "mkdir(%s)", path);
+    return xipc__unix_fail(errno, "mkdir(%s)", path);
   }
   n = rundir_check(path);
   if (n != 0)
