@@ -240,11 +240,34 @@ typedef struct xipc__stream_methods {
   int (*listener_close)(xipc_listener_t *l);
 } xipc__stream_methods_t;
 
+/* ---- naming (docs/names.md) ---------------------------------------------
+
+ * Each backend maps portable names to its own OS identities; core never
+ * asks which backend it is. The mapping is frozen: the pure formatting
+ * helpers (xipc__posix_name, xipc__win32_name, xipc_sysv_key in
+ * src/core/names.c) are shared so that their values are unit-tested on
+ * every platform. */
+typedef struct xipc__naming {
+  /* 1: objects are named by 32-bit keys (opts.sysv_key, and two names may
+   * share a key: the shm header decides before an unlink); 0: by OS names
+   * (opts.native). */
+  int uses_keys;
+  /* The identity of portable `name` (already checked) of kind `tag`
+   * ("shm", "mq", "sem", "mtx"): id->osname or id->key. */
+  int (*object)(xipc__identity_t *id, const char *tag, const char *name);
+  /* The OS path of fifo `name` into buf; NULL without fifos. */
+  int (*fifo_path)(char *buf, size_t len, const char *name);
+  /* Resolve local:NAME (checked) into a->type and a->path; NULL without
+   * streams. `text` is the whole address, for messages. */
+  int (*local_address)(xipc__addr_t *a, const char *name, const char *text);
+} xipc__naming_t;
+
 /* ---- the backend ------------------------------------------------------- */
 
 typedef struct xipc__backend {
   int id;           /* XIPC_BACKEND_POSIX, ... */
   const char *name; /* "posix", "sysv", "win32" */
+  const xipc__naming_t *naming;
   const xipc__shm_methods_t *shm;
   const xipc__map_methods_t *map;
   const xipc__sem_methods_t *sem;

@@ -175,11 +175,12 @@ struct xipc_listener {
   unsigned flags;
 };
 
-/* Parse an address (docs/streams.md); local:NAME resolved for `backend`. */
+/* Parse an address (docs/streams.md); local:NAME resolved by `backend`'s
+ * naming (backend.h). */
 int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend);
-/* The OS path of fifo NAME on `backend` (RUNDIR/NAME.fifo or
- * \\.\pipe\xipc.fifo.NAME). */
-int xipc__fifo_path(char *buf, size_t len, const char *name, int backend);
+/* Set a->path (checked: not empty, fits) and a->type (XIPC__ADDR_UNIX or
+ * _PIPE). */
+int xipc__addr_set_path(xipc__addr_t *a, int type, const char *path);
 
 /* ---- errors (src/core/error.c) ---------------------------------------- */
 

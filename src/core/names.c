@@ -1,7 +1,7 @@
 /* xipc — portable names and their fixed mapping to OS names and System V
  * keys (DESIGN §5, docs/names.md). Changing anything here changes which
  * object a name means: bump XIPC_NAME_MAPPING_VERSION and document it. */
-#include "internal.h"
+#include "backend.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -97,9 +97,13 @@ int xipc_sysv_key(const char *tag, const char *name, int32_t *key) {
 int xipc__object_identity(xipc__identity_t *id, int backend, const char *tag,
                           const char *name, const char *native,
                           int32_t sysv_key) {
+  const xipc__backend_t *b;
   int err;
 
   memset(id, 0, sizeof(*id));
+  err = xipc__backend_get(backend, &b);
+  if (err != 0)
+    return err;
   if (native != NULL && sysv_key != 0)
     return xipc__fail(XIPC_EINVAL, 0, "%s: native and sysv_key both set", tag);
   if (native != NULL || sysv_key != 0) {
@@ -109,15 +113,18 @@ int xipc__object_identity(xipc__identity_t *id, int backend, const char *tag,
                         "given",
                         tag);
     if (sysv_key != 0) {
-      if (backend != XIPC_BACKEND_SYSV)
-        return xipc__fail(XIPC_EINVAL, 0, "%s: sysv_key needs the sysv backend",
-                          tag);
+      if (!b->naming->uses_keys)
+        return xipc__fail(XIPC_EINVAL, 0,
+                          "%s: sysv_key needs a backend with keys (sysv), "
+                          "not %s",
+                          tag, b->name);
       id->key = sysv_key;
       return 0;
     }
-    if (backend == XIPC_BACKEND_SYSV)
+    if (b->naming->uses_keys)
       return xipc__fail(XIPC_EINVAL, 0,
-                        "%s: System V has no names, use opts.sysv_key", tag);
+                        "%s: %s has no names, use opts.sysv_key", tag,
+                        b->name);
     if (native[0] == '\0')
       return xipc__fail(XIPC_EINVAL, 0, "%s: native name is empty", tag);
     if (strlen(native) >= sizeof(id->osname))
@@ -130,11 +137,5 @@ int xipc__object_identity(xipc__identity_t *id, int backend, const char *tag,
   err = xipc__name_copy(id->name, name, tag);
   if (err != 0)
     return err;
-  if (backend == XIPC_BACKEND_SYSV)
-    return xipc_sysv_key(tag, name, &id->key);
-  if (backend == XIPC_BACKEND_WIN32)
-    xipc__win32_name(id->osname, sizeof(id->osname), tag, name);
-  else
-    xipc__posix_name(id->osname, sizeof(id->osname), tag, name);
-  return 0;
+  return b->naming->object(id, tag, name);
 }

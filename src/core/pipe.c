@@ -133,29 +133,6 @@ int xipc_pipe_from_os_handle(xipc_pipe_t **out, xipc_os_handle_t h,
   return 0;
 }
 
-int xipc__fifo_path(char *buf, size_t len, const char *name, int backend) {
-  char dir[XIPC_ADDRESS_MAX];
-  size_t dlen = sizeof(dir);
-  int err, n;
-
-  if (backend == XIPC_BACKEND_WIN32) {
-    n = snprintf(buf, len, "\\\\.\\pipe\\xipc.fifo.%s", name);
-  } else {
-    err = xipc_runtime_dir(dir, &dlen);
-    if (err == XIPC_ENOSPC) /* dlen: the size RUNDIR would need */
-      return xipc__fail(XIPC_ENAMETOOLONG, 0,
-                        "fifo '%s': runtime dir of %zu bytes leaves no room "
-                        "(fifo paths are limited to %d bytes)",
-                        name, dlen - 1, (int)len - 1);
-    if (err != 0)
-      return err;
-    n = snprintf(buf, len, "%s/%s.fifo", dir, name);
-  }
-  if (n < 0 || (size_t)n >= len)
-    return xipc__fail(XIPC_ENAMETOOLONG, 0, "fifo '%s': path too long", name);
-  return 0;
-}
-
 int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
                    const xipc_fifo_opts_t *opts, int timeout_ms) {
   static const xipc_fifo_opts_t defaults;
@@ -186,7 +163,7 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
     return XIPC_ENOMEM;
   p->flags = o->flags;
   p->io.is_read = direction == XIPC_FIFO_READ;
-  err = xipc__fifo_path(p->path, sizeof(p->path), name, b->id);
+  err = b->naming->fifo_path(p->path, sizeof(p->path), name);
   if (err == 0)
     err = b->pipe->fifo_open(&p->io, p->path, direction,
                              o->flags & (XIPC_CREATE | XIPC_EXCL),
@@ -209,7 +186,7 @@ int xipc_fifo_unlink(const char *name, int backend) {
   if (err == 0)
     err = pipe_backend(backend, &b);
   if (err == 0)
-    err = xipc__fifo_path(path, sizeof(path), name, b->id);
+    err = b->naming->fifo_path(path, sizeof(path), name);
   return err != 0 ? err : b->pipe->fifo_unlink(path);
 }
 

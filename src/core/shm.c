@@ -107,10 +107,10 @@ static int header_check(const xipc_shm_t *shm, int kind, size_t want,
   return 0;
 }
 
-static int check_args(const char *name, size_t size,
-                      const xipc_shm_opts_t *o, const xipc__backend_t **bp) {
+static int check_args(size_t size, const xipc_shm_opts_t *o,
+                      const xipc__backend_t **bp) {
   const xipc__backend_t *b;
-  int backend, err;
+  int err;
 
   if (o->flags & ~ALLOWED_FLAGS)
     return xipc__fail(XIPC_EINVAL, 0, "shm: unknown flag bits 0x%x",
@@ -137,56 +137,25 @@ static int check_args(const char *name, size_t size,
   if (b->shm == NULL)
     return xipc__fail(XIPC_ENOTSUP, 0, "shm: not available on backend %s",
                       b->name);
-  backend = b->id;
-  if (o->native != NULL && o->sysv_key != 0)
-    return xipc__fail(XIPC_EINVAL, 0, "shm: native and sysv_key both set");
-  if (o->native != NULL || o->sysv_key != 0) {
-    if (name != NULL)
-      return xipc__fail(XIPC_EINVAL, 0,
-                        "shm: a portable name and a native name both given");
-  } else if (name == NULL) {
-    return xipc__fail(XIPC_EINVAL, 0, "shm: name is NULL");
-  }
-  if (o->sysv_key != 0 && backend != XIPC_BACKEND_SYSV)
-    return xipc__fail(XIPC_EINVAL, 0, "shm: sysv_key needs the sysv backend");
-  if (o->native != NULL) {
-    if (backend == XIPC_BACKEND_SYSV)
-      return xipc__fail(XIPC_EINVAL, 0,
-                        "shm: System V has no names, use opts.sysv_key");
-    if (o->native[0] == '\0')
-      return xipc__fail(XIPC_EINVAL, 0, "shm: native name is empty");
-    if (strlen(o->native) >= XIPC__OSNAME_MAX)
-      return xipc__fail(XIPC_ENAMETOOLONG, 0,
-                        "shm: native name longer than %d bytes",
-                        XIPC__OSNAME_MAX - 1);
-  }
   *bp = b;
   return 0;
 }
 
-/* Fill the OS identity of the object: name or key. */
+/* Fill the OS identity of the object (name or key, the backend's naming);
+ * a portable name also gets the xipc header. */
 static int shm_identity(xipc_shm_t *shm, const char *tag, const char *name,
                         const xipc_shm_opts_t *o) {
+  xipc__identity_t id;
   int err;
 
-  if (o->native != NULL) {
-    memcpy(shm->osname, o->native, strlen(o->native) + 1);
-    return 0;
-  }
-  if (o->sysv_key != 0) {
-    shm->key = o->sysv_key;
-    return 0;
-  }
-  err = xipc__name_copy(shm->name, name, "shm");
+  err = xipc__object_identity(&id, shm->backend, tag, name, o->native,
+                              o->sysv_key);
   if (err != 0)
     return err;
-  shm->has_header = 1;
-  if (shm->backend == XIPC_BACKEND_SYSV)
-    return xipc_sysv_key(tag, name, &shm->key);
-  if (shm->backend == XIPC_BACKEND_WIN32)
-    xipc__win32_name(shm->osname, sizeof(shm->osname), tag, name);
-  else
-    xipc__posix_name(shm->osname, sizeof(shm->osname), tag, name);
+  memcpy(shm->name, id.name, sizeof(shm->name));
+  memcpy(shm->osname, id.osname, sizeof(shm->osname));
+  shm->key = id.key;
+  shm->has_header = id.name[0] != '\0';
   return 0;
 }
 
@@ -237,7 +206,7 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "shm: out is NULL");
   *out = NULL;
-  err = check_args(name, size, o, &b);
+  err = check_args(size, o, &b);
   if (err == 0)
     err = xipc__check_owner("shm", o->owner);
   if (err != 0)
@@ -326,16 +295,17 @@ int xipc_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
   return shm->meth->os_handle(shm, out);
 }
 
-/* System V: two names can share a key (docs/names.md). Remove a segment only
- * if its header names `name`; an unreadable header does not protect it
+/* Keys: two names can share one (docs/names.md). Remove a segment only if
+ * its header names `name`; an unreadable header does not protect it
  * (removing broken objects is what unlink is for). */
-static int sysv_unlink_check(const char *tag, int kind, const char *name) {
+static int key_unlink_check(int backend, const char *tag, int kind,
+                            const char *name) {
   xipc_shm_opts_t o;
   xipc_shm_t *shm;
   int err;
 
   memset(&o, 0, sizeof(o));
-  o.backend = XIPC_BACKEND_SYSV;
+  o.backend = backend;
   o.flags = XIPC_RDONLY;
   o.mode = 0777; /* only the name is checked: any mode of our own */
   err = xipc__shm_open_kind(&shm, tag, kind, name, 0, &o);
@@ -347,11 +317,11 @@ static int sysv_unlink_check(const char *tag, int kind, const char *name) {
 int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
                           int backend) {
   const xipc__backend_t *b;
+  xipc__identity_t id;
   xipc__shm_req_t req;
-  char pname[XIPC_NAME_MAX + 1], osname[XIPC__OSNAME_MAX];
   int err;
 
-  err = xipc__name_copy(pname, name, "shm_unlink");
+  err = xipc__name_copy(id.name, name, "shm_unlink");
   if (err != 0)
     return err;
   err = xipc__backend_get(backend, &b);
@@ -360,20 +330,14 @@ int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
   if (b->shm == NULL)
     return xipc__fail(XIPC_ENOTSUP, 0, "shm: not available on backend %s",
                       b->name);
+  err = xipc__object_identity(&id, b->id, tag, name, NULL, 0);
+  if (err == 0 && b->naming->uses_keys)
+    err = key_unlink_check(b->id, tag, kind, name);
+  if (err != 0)
+    return err;
   memset(&req, 0, sizeof(req));
-  if (b->id == XIPC_BACKEND_SYSV) {
-    err = xipc_sysv_key(tag, name, &req.key);
-    if (err == 0)
-      err = sysv_unlink_check(tag, kind, name);
-    if (err != 0)
-      return err;
-  } else {
-    if (b->id == XIPC_BACKEND_WIN32)
-      xipc__win32_name(osname, sizeof(osname), tag, name);
-    else
-      xipc__posix_name(osname, sizeof(osname), tag, name);
-    req.osname = osname;
-  }
+  req.osname = id.osname[0] != '\0' ? id.osname : NULL;
+  req.key = id.key;
   return b->shm->unlink(&req);
 }
 

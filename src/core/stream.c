@@ -24,7 +24,7 @@ static int stream_backend(int backend, const xipc__backend_t **b) {
   return err;
 }
 
-static int set_path(xipc__addr_t *a, int type, const char *path) {
+int xipc__addr_set_path(xipc__addr_t *a, int type, const char *path) {
   size_t n = strlen(path);
   const char *scheme = type == XIPC__ADDR_PIPE ? "pipe" : "unix";
 
@@ -201,12 +201,11 @@ static int parse_pipe(xipc__addr_t *a, const char *s, const char *text) {
                       "address pipe:...: pipe name of %zu characters, longer "
                       "than %d",
                       nchars, PIPE_NAME_MAX);
-  return set_path(a, XIPC__ADDR_PIPE, s);
+  return xipc__addr_set_path(a, XIPC__ADDR_PIPE, s);
 }
 
 int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
-  char path[XIPC_ADDRESS_MAX + 16], dir[XIPC_ADDRESS_MAX];
-  size_t dlen = sizeof(dir);
+  const xipc__backend_t *b;
   int err;
 
   memset(a, 0, sizeof(*a));
@@ -215,7 +214,7 @@ int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
   if (strncmp(text, "tcp:", 4) == 0)
     return parse_tcp(a, text + 4, text);
   if (strncmp(text, "unix:", 5) == 0)
-    return set_path(a, XIPC__ADDR_UNIX, text + 5);
+    return xipc__addr_set_path(a, XIPC__ADDR_UNIX, text + 5);
   if (strncmp(text, "pipe:", 5) == 0)
     return parse_pipe(a, text + 5, text);
   if (strncmp(text, "local:", 6) != 0)
@@ -223,23 +222,16 @@ int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
                       "address '%.60s': not local:, unix:, pipe: or tcp:",
                       text);
   err = xipc_name_check(text + 6);
+  if (err == 0)
+    err = xipc__backend_get(backend, &b);
   if (err != 0)
     return err;
+  if (b->naming->local_address == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "address %s: backend %s has no local streams", text,
+                      b->name);
   a->local = 1;
-  if (backend == XIPC_BACKEND_WIN32) {
-    snprintf(path, sizeof(path), "\\\\.\\pipe\\xipc.%s", text + 6);
-    return set_path(a, XIPC__ADDR_PIPE, path);
-  }
-  err = xipc_runtime_dir(dir, &dlen);
-  if (err == XIPC_ENOSPC) /* dlen: the size RUNDIR would need */
-    return xipc__fail(XIPC_ENAMETOOLONG, 0,
-                      "address %s: runtime dir of %zu bytes leaves no room "
-                      "(socket paths are limited to %d bytes)",
-                      text, dlen - 1, (int)sizeof(a->path) - 1);
-  if (err != 0)
-    return err;
-  snprintf(path, sizeof(path), "%s/%s.sock", dir, text + 6);
-  return set_path(a, XIPC__ADDR_UNIX, path);
+  return b->naming->local_address(a, text + 6, text);
 }
 
 static int check_opts(const xipc_stream_opts_t *o) {

@@ -1,7 +1,30 @@
 /* xipc — the POSIX backend's method tables (src/core/backend.h). */
 #include "internal.h"
 
+/* POSIX names: "/xipc.TAG.NAME" (docs/names.md). */
+static int posix_object(xipc__identity_t *id, const char *tag,
+                        const char *name) {
+  xipc__posix_name(id->osname, sizeof(id->osname), tag, name);
+  return 0;
+}
+
+static const xipc__naming_t posix_naming = {
+    .uses_keys = 0,
+    .object = posix_object,
+    .fifo_path = xipc__unix_fifo_path,
+    .local_address = xipc__unix_local_address,
+};
+
 const xipc__backend_t xipc__backend_posix = {
-    XIPC_BACKEND_POSIX, "posix",          &xipc__posix_shm, &xipc__posix_map,
-    &xipc__posix_sem,   &xipc__posix_mutex, &xipc__posix_mq,  &xipc__posix_wait,
-    &xipc__posix_pipe,  &xipc__posix_stream};
+    .id = XIPC_BACKEND_POSIX,
+    .name = "posix",
+    .naming = &posix_naming,
+    .shm = &xipc__posix_shm,
+    .map = &xipc__posix_map,
+    .sem = &xipc__posix_sem,
+    .mutex = &xipc__posix_mutex,
+    .mq = &xipc__posix_mq,
+    .wait = &xipc__posix_wait,
+    .pipe = &xipc__posix_pipe,
+    .stream = &xipc__posix_stream,
+};

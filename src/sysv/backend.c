@@ -1,7 +1,31 @@
 /* xipc — the System V backend's method tables (src/core/backend.h).
- * System V has no file mappings: map is NULL, so it is XIPC_ENOTSUP. */
+ * System V has no file mappings, pipes, fifos or streams: those tables are
+ * NULL, so they are XIPC_ENOTSUP. */
 #include "internal.h"
 
+/* System V keys: xipc_sysv_key(TAG, NAME) (docs/names.md). */
+static int sysv_object(xipc__identity_t *id, const char *tag,
+                       const char *name) {
+  return xipc_sysv_key(tag, name, &id->key);
+}
+
+static const xipc__naming_t sysv_naming = {
+    .uses_keys = 1,
+    .object = sysv_object,
+    .fifo_path = NULL,
+    .local_address = NULL,
+};
+
 const xipc__backend_t xipc__backend_sysv = {
-    XIPC_BACKEND_SYSV, "sysv",          &xipc__sysv_shm, NULL, &xipc__sysv_sem,
-    &xipc__sysv_mutex, &xipc__sysv_mq, &xipc__sysv_wait};
+    .id = XIPC_BACKEND_SYSV,
+    .name = "sysv",
+    .naming = &sysv_naming,
+    .shm = &xipc__sysv_shm,
+    .map = NULL,
+    .sem = &xipc__sysv_sem,
+    .mutex = &xipc__sysv_mutex,
+    .mq = &xipc__sysv_mq,
+    .wait = &xipc__sysv_wait,
+    .pipe = NULL,
+    .stream = NULL,
+};

@@ -25,6 +25,14 @@ int xipc__unix_fail_as(int err, int errnum, const char *fmt, ...)
  * none (no /proc, or no such limit). */
 long xipc__read_limit(const char *path);
 
+/* ---- names in RUNDIR (src/unix/naming.c; backend.h naming) -------------- */
+
+/* RUNDIR/NAME.fifo */
+int xipc__unix_fifo_path(char *buf, size_t len, const char *name);
+/* local:NAME -> unix:RUNDIR/NAME.sock */
+int xipc__unix_local_address(xipc__addr_t *a, const char *name,
+                             const char *text);
+
 /* ---- the ownership rule (src/core/backend.h), src/unix/owner.c ----------- */
 
 /* The uid `owner` names (a user name or number; NULL: the effective uid). */

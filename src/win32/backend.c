@@ -1,16 +1,51 @@
-/* xipc — the Windows backend's method tables (src/core/backend.h). Kinds
- * this backend does not have yet stay NULL: core answers XIPC_ENOTSUP. */
+/* xipc — the Windows backend's method tables (src/core/backend.h). */
 #include "internal.h"
 
+#include <stdio.h>
+
+/* Windows names (docs/names.md): objects Local\xipc.TAG.NAME, fifo
+ * NAME the pipe \\.\pipe\xipc.fifo.NAME, local:NAME the pipe
+ * \\.\pipe\xipc.NAME. */
+static int win32_object(xipc__identity_t *id, const char *tag,
+                        const char *name) {
+  xipc__win32_name(id->osname, sizeof(id->osname), tag, name);
+  return 0;
+}
+
+static int win32_fifo_path(char *buf, size_t len, const char *name) {
+  int n = snprintf(buf, len, "\\\\.\\pipe\\xipc.fifo.%s", name);
+
+  if (n < 0 || (size_t)n >= len)
+    return xipc__fail(XIPC_ENAMETOOLONG, 0, "fifo '%s': path too long", name);
+  return 0;
+}
+
+static int win32_local_address(xipc__addr_t *a, const char *name,
+                               const char *text) {
+  char path[XIPC_ADDRESS_MAX + 16];
+
+  (void)text;
+  snprintf(path, sizeof(path), "\\\\.\\pipe\\xipc.%s", name);
+  return xipc__addr_set_path(a, XIPC__ADDR_PIPE, path);
+}
+
+static const xipc__naming_t win32_naming = {
+    .uses_keys = 0,
+    .object = win32_object,
+    .fifo_path = win32_fifo_path,
+    .local_address = win32_local_address,
+};
+
 const xipc__backend_t xipc__backend_win32 = {
-    XIPC_BACKEND_WIN32,
-    "win32",
-    &xipc__win32_shm_methods,
-    &xipc__win32_map_methods,
-    &xipc__win32_sem_methods,
-    &xipc__win32_mutex_methods,
-    NULL, /* mq: Windows has no kernel message queue; the ring is the mq */
-    &xipc__win32_wait_methods,
-    &xipc__win32_pipe_methods,
-    &xipc__win32_stream_methods,
+    .id = XIPC_BACKEND_WIN32,
+    .name = "win32",
+    .naming = &win32_naming,
+    .shm = &xipc__win32_shm_methods,
+    .map = &xipc__win32_map_methods,
+    .sem = &xipc__win32_sem_methods,
+    .mutex = &xipc__win32_mutex_methods,
+    .mq = NULL, /* Windows has no kernel message queue; the ring is the mq */
+    .wait = &xipc__win32_wait_methods,
+    .pipe = &xipc__win32_pipe_methods,
+    .stream = &xipc__win32_stream_methods,
 };
