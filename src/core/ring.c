@@ -1333,6 +1333,12 @@ static int ring_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
 }
 
 const xipc__mq_methods_t xipc__ring_mq = {
-    ring_open,  ring_send,   ring_recv,      ring_count,
-    ring_close, ring_unlink, ring_os_handle, 1 /* keeps_oversize */
+    .open = ring_open,
+    .send = ring_send,
+    .recv = ring_recv,
+    .count = ring_count,
+    .close = ring_close,
+    .unlink = ring_unlink,
+    .os_handle = ring_os_handle,
+    .keeps_oversize = 1,
 };

@@ -203,4 +203,9 @@ static void posix_detach(xipc__io_t *io) {
 }
 
 const xipc__io_methods_t xipc__posix_io = {
-    posix_read, posix_write, posix_io_close, posix_inheritable, posix_detach};
+    .read = posix_read,
+    .write = posix_write,
+    .close = posix_io_close,
+    .inheritable = posix_inheritable,
+    .detach = posix_detach,
+};

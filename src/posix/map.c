@@ -128,6 +128,9 @@ static int posix_map_os_handle(const xipc_map_t *map, xipc_os_handle_t *out) {
   return 0;
 }
 
-const xipc__map_methods_t xipc__posix_map = {posix_map_open, posix_map_flush,
-                                             posix_map_close,
-                                             posix_map_os_handle};
+const xipc__map_methods_t xipc__posix_map = {
+    .open = posix_map_open,
+    .flush = posix_map_flush,
+    .close = posix_map_close,
+    .os_handle = posix_map_os_handle,
+};

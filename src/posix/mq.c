@@ -254,5 +254,12 @@ static int posix_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
 }
 
 const xipc__mq_methods_t xipc__posix_mq = {
-    posix_mq_open,  posix_mq_send,   posix_mq_recv,      posix_mq_count,
-    posix_mq_close, posix_mq_unlink, posix_mq_os_handle, 0};
+    .open = posix_mq_open,
+    .send = posix_mq_send,
+    .recv = posix_mq_recv,
+    .count = posix_mq_count,
+    .close = posix_mq_close,
+    .unlink = posix_mq_unlink,
+    .os_handle = posix_mq_os_handle,
+    .keeps_oversize = 0,
+};

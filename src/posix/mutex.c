@@ -195,5 +195,10 @@ static int posix_mutex_unlink(const xipc__sync_req_t *req) {
 }
 
 const xipc__mutex_methods_t xipc__posix_mutex = {
-    posix_mutex_open,       posix_mutex_lock,  posix_mutex_unlock,
-    posix_mutex_consistent, posix_mutex_close, posix_mutex_unlink};
+    .open = posix_mutex_open,
+    .lock = posix_mutex_lock,
+    .unlock = posix_mutex_unlock,
+    .consistent = posix_mutex_consistent,
+    .close = posix_mutex_close,
+    .unlink = posix_mutex_unlink,
+};

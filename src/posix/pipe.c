@@ -132,4 +132,8 @@ static int posix_fifo_unlink(const char *path) {
 }
 
 const xipc__pipe_methods_t xipc__posix_pipe = {
-    posix_pipe, posix_from_handle, posix_fifo_open, posix_fifo_unlink};
+    .pipe = posix_pipe,
+    .from_handle = posix_from_handle,
+    .fifo_open = posix_fifo_open,
+    .fifo_unlink = posix_fifo_unlink,
+};

@@ -171,5 +171,11 @@ static int posix_sem_unlink(const xipc__sync_req_t *req) {
 }
 
 const xipc__sem_methods_t xipc__posix_sem = {
-    posix_sem_open,  posix_sem_wait,   posix_sem_post,       posix_sem_value,
-    posix_sem_close, posix_sem_unlink, (unsigned)SEM_VALUE_MAX};
+    .open = posix_sem_open,
+    .wait = posix_sem_wait,
+    .post = posix_sem_post,
+    .value = posix_sem_value,
+    .close = posix_sem_close,
+    .unlink = posix_sem_unlink,
+    .value_max = (unsigned)SEM_VALUE_MAX,
+};

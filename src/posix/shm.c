@@ -130,4 +130,8 @@ static int posix_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
 }
 
 const xipc__shm_methods_t xipc__posix_shm = {
-    posix_shm_open, posix_shm_close, posix_shm_unlink, posix_shm_os_handle};
+    .open = posix_shm_open,
+    .close = posix_shm_close,
+    .unlink = posix_shm_unlink,
+    .os_handle = posix_shm_os_handle,
+};

@@ -467,4 +467,8 @@ static int posix_listener_close(xipc_listener_t *l) {
 }
 
 const xipc__stream_methods_t xipc__posix_stream = {
-    posix_listen, posix_accept, posix_connect, posix_listener_close};
+    .listen = posix_listen,
+    .accept = posix_accept,
+    .connect = posix_connect,
+    .listener_close = posix_listener_close,
+};

@@ -100,5 +100,9 @@ static int posix_wait_unlink(const xipc__sync_req_t *req) {
 }
 
 const xipc__wait_methods_t xipc__posix_wait = {
-    posix_wait_open, posix_wait_wait, posix_wait_wake, posix_wait_close,
-    posix_wait_unlink};
+    .open = posix_wait_open,
+    .wait = posix_wait_wait,
+    .wake = posix_wait_wake,
+    .close = posix_wait_close,
+    .unlink = posix_wait_unlink,
+};

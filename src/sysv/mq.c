@@ -308,5 +308,12 @@ static int sysv_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
 }
 
 const xipc__mq_methods_t xipc__sysv_mq = {
-    sysv_mq_open,  sysv_mq_send,   sysv_mq_recv,      sysv_mq_count,
-    sysv_mq_close, sysv_mq_unlink, sysv_mq_os_handle, 0};
+    .open = sysv_mq_open,
+    .send = sysv_mq_send,
+    .recv = sysv_mq_recv,
+    .count = sysv_mq_count,
+    .close = sysv_mq_close,
+    .unlink = sysv_mq_unlink,
+    .os_handle = sysv_mq_os_handle,
+    .keeps_oversize = 0,
+};

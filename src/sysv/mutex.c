@@ -101,5 +101,10 @@ static int sysv_mutex_unlink(const xipc__sync_req_t *req) {
 }
 
 const xipc__mutex_methods_t xipc__sysv_mutex = {
-    sysv_mutex_open,       sysv_mutex_lock,  sysv_mutex_unlock,
-    sysv_mutex_consistent, sysv_mutex_close, sysv_mutex_unlink};
+    .open = sysv_mutex_open,
+    .lock = sysv_mutex_lock,
+    .unlock = sysv_mutex_unlock,
+    .consistent = sysv_mutex_consistent,
+    .close = sysv_mutex_close,
+    .unlink = sysv_mutex_unlink,
+};

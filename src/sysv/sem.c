@@ -240,5 +240,11 @@ static int sysv_sem_unlink(const xipc__sync_req_t *req) {
 }
 
 const xipc__sem_methods_t xipc__sysv_sem = {
-    sysv_sem_open,  sysv_sem_wait,   sysv_sem_post, sysv_sem_value,
-    sysv_sem_close, sysv_sem_unlink, SEMVMX};
+    .open = sysv_sem_open,
+    .wait = sysv_sem_wait,
+    .post = sysv_sem_post,
+    .value = sysv_sem_value,
+    .close = sysv_sem_close,
+    .unlink = sysv_sem_unlink,
+    .value_max = SEMVMX,
+};

@@ -115,6 +115,9 @@ static int sysv_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
                     (int)shm->h);
 }
 
-const xipc__shm_methods_t xipc__sysv_shm = {sysv_shm_open, sysv_shm_close,
-                                            sysv_shm_unlink,
-                                            sysv_shm_os_handle};
+const xipc__shm_methods_t xipc__sysv_shm = {
+    .open = sysv_shm_open,
+    .close = sysv_shm_close,
+    .unlink = sysv_shm_unlink,
+    .os_handle = sysv_shm_os_handle,
+};

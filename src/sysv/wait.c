@@ -94,5 +94,9 @@ static int sysv_wait_unlink(const xipc__sync_req_t *req) {
 }
 
 const xipc__wait_methods_t xipc__sysv_wait = {
-    sysv_wait_open, sysv_wait_wait, sysv_wait_wake, sysv_wait_close,
-    sysv_wait_unlink};
+    .open = sysv_wait_open,
+    .wait = sysv_wait_wait,
+    .wake = sysv_wait_wake,
+    .close = sysv_wait_close,
+    .unlink = sysv_wait_unlink,
+};

@@ -56,7 +56,7 @@ int xipc__win32_utf16(const char *utf8, WCHAR **out, const char *what);
  * have passed on the performance counter. Returns what the wait returned;
  * after WAIT_FAILED, GetLastError() is the wait's error. Not alertable: no
  * WAIT_IO_COMPLETION. */
-DWORD xipc__win32_wait(DWORD n, const HANDLE *hs, int timeout_ms);
+DWORD xipc__win32_wait_handles(DWORD n, const HANDLE *hs, int timeout_ms);
 
 /* The Open*W functions of named kernel objects share this shape. */
 typedef HANDLE(WINAPI *xipc__win32_open_fn)(DWORD access, BOOL inherit,
@@ -76,7 +76,7 @@ typedef struct xipc__win32_deadline {
 } xipc__win32_deadline_t;
 void xipc__win32_deadline_start(xipc__win32_deadline_t *d, int timeout_ms);
 /* -1 (forever), 0 (expired, or timeout 0) or the milliseconds left, rounded
- * up: for xipc__win32_wait and the APIs that take a DWORD timeout. */
+ * up: for xipc__win32_wait_handles and the APIs that take a DWORD timeout. */
 int xipc__win32_deadline_left(const xipc__win32_deadline_t *d);
 /* Record the end of a wait that found nothing: XIPC_EAGAIN for timeout 0,
  * XIPC_ETIMEDOUT otherwise. `what` names the operation. */
@@ -193,12 +193,12 @@ int xipc__win32_wsa_init(void);
 
 /* ---- method tables (src/win32/<kind>.c) ------------------------------- */
 
-extern const xipc__shm_methods_t xipc__win32_shm_methods;
-extern const xipc__map_methods_t xipc__win32_map_methods;
-extern const xipc__sem_methods_t xipc__win32_sem_methods;
-extern const xipc__mutex_methods_t xipc__win32_mutex_methods;
-extern const xipc__wait_methods_t xipc__win32_wait_methods; /* wait.c */
-extern const xipc__pipe_methods_t xipc__win32_pipe_methods;     /* pipe.c */
-extern const xipc__stream_methods_t xipc__win32_stream_methods; /* stream.c */
+extern const xipc__shm_methods_t xipc__win32_shm;
+extern const xipc__map_methods_t xipc__win32_map;
+extern const xipc__sem_methods_t xipc__win32_sem;
+extern const xipc__mutex_methods_t xipc__win32_mutex;
+extern const xipc__wait_methods_t xipc__win32_wait; /* wait.c */
+extern const xipc__pipe_methods_t xipc__win32_pipe;     /* pipe.c */
+extern const xipc__stream_methods_t xipc__win32_stream; /* stream.c */
 
 #endif /* XIPC_WIN32_INTERNAL_H */

@@ -11,7 +11,7 @@
  * own table in src/win32/pipe.c.)
  *
  * Every operation is overlapped, so every one honours its timeout: the
- * call is started, its event waited for with xipc__win32_wait (which never
+ * call is started, its event waited for with xipc__win32_wait_handles (which never
  * ends early), and on expiry the operation is cancelled with CancelIoEx and
  * its completion waited for before returning. Synchronous handles could not
  * do this: ReadFile on one blocks until data comes, which is why xipc's
@@ -149,7 +149,7 @@ int xipc__win32_overlapped_finish(HANDLE h, OVERLAPPED *ov, int is_socket,
   BOOL ok;
 
   if (pending) {
-    r = xipc__win32_wait(1, &ov->hEvent, xipc__win32_deadline_left(d));
+    r = xipc__win32_wait_handles(1, &ov->hEvent, xipc__win32_deadline_left(d));
     if (r != WAIT_OBJECT_0) {
       if (r == WAIT_FAILED)
         werr = GetLastError();
@@ -353,7 +353,11 @@ static void io_detach(xipc__io_t *io) {
 }
 
 const xipc__io_methods_t xipc__win32_handle_io = {
-    handle_read, handle_write, handle_close, handle_inheritable, io_detach,
+    .read = handle_read,
+    .write = handle_write,
+    .close = handle_close,
+    .inheritable = handle_inheritable,
+    .detach = io_detach,
 };
 
 int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read) {
@@ -535,7 +539,11 @@ static int socket_inheritable(xipc__io_t *io, int inheritable) {
 }
 
 const xipc__io_methods_t xipc__win32_socket_io = {
-    socket_read, socket_write, socket_close, socket_inheritable, io_detach,
+    .read = socket_read,
+    .write = socket_write,
+    .close = socket_close,
+    .inheritable = socket_inheritable,
+    .detach = io_detach,
 };
 
 int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s) {

@@ -278,9 +278,9 @@ static int win32_map_os_handle(const xipc_map_t *map, xipc_os_handle_t *out) {
   return 0;
 }
 
-const xipc__map_methods_t xipc__win32_map_methods = {
-    win32_map_open,
-    win32_map_flush,
-    win32_map_close,
-    win32_map_os_handle,
+const xipc__map_methods_t xipc__win32_map = {
+    .open = win32_map_open,
+    .flush = win32_map_flush,
+    .close = win32_map_close,
+    .os_handle = win32_map_os_handle,
 };

@@ -233,7 +233,7 @@ static int win32_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
 
   hs[0] = (HANDLE)m->h2;
   hs[1] = (HANDLE)m->h;
-  r = xipc__win32_wait(2, hs, timeout_ms);
+  r = xipc__win32_wait_handles(2, hs, timeout_ms);
   switch (r) {
   case WAIT_OBJECT_0 + 1:
     return 0;
@@ -323,11 +323,11 @@ static int win32_mutex_unlink(const xipc__sync_req_t *req) {
                             "OpenMutexW");
 }
 
-const xipc__mutex_methods_t xipc__win32_mutex_methods = {
-    win32_mutex_open,
-    win32_mutex_lock,
-    win32_mutex_unlock,
-    win32_mutex_consistent,
-    win32_mutex_close,
-    win32_mutex_unlink,
+const xipc__mutex_methods_t xipc__win32_mutex = {
+    .open = win32_mutex_open,
+    .lock = win32_mutex_lock,
+    .unlock = win32_mutex_unlock,
+    .consistent = win32_mutex_consistent,
+    .close = win32_mutex_close,
+    .unlink = win32_mutex_unlink,
 };

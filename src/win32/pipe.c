@@ -339,7 +339,7 @@ static int tlock_acquire(tlock_t *l, const xipc__win32_deadline_t *d,
       InterlockedDecrement(&l->waiters);
       return 0;
     }
-    r = xipc__win32_wait(1, &l->wake, xipc__win32_deadline_left(d));
+    r = xipc__win32_wait_handles(1, &l->wake, xipc__win32_deadline_left(d));
     if (r == WAIT_OBJECT_0)
       continue; /* maybe a stale token: try again */
     err = GetLastError();
@@ -653,7 +653,7 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
                       "fifo %s: no pipe instance can take a writer", rd->path);
       break;
     }
-    r = xipc__win32_wait(nev, evs, xipc__win32_deadline_left(&d));
+    r = xipc__win32_wait_handles(nev, evs, xipc__win32_deadline_left(&d));
     if (r == WAIT_TIMEOUT) {
       /* A last look: something may have completed at the deadline. */
       fifo_sweep(rd);
@@ -731,10 +731,11 @@ static int fifo_inheritable_rd(xipc__io_t *io, int inheritable) {
 }
 
 static const xipc__io_methods_t fifo_reader_io = {
-    fifo_read,
-    fifo_write_rd,
-    fifo_close_rd,
-    fifo_inheritable_rd,
+    .read = fifo_read,
+    .write = fifo_write_rd,
+    .close = fifo_close_rd,
+    .inheritable = fifo_inheritable_rd,
+    .detach = NULL, /* a fifo end is no stream: never released */
 };
 
 /* Does a pipe of this name exist? WaitNamedPipeW does not connect. */
@@ -917,9 +918,9 @@ static int win32_fifo_unlink(const char *path) {
   return xipc__win32_fail(err, "WaitNamedPipeW(%s)", path);
 }
 
-const xipc__pipe_methods_t xipc__win32_pipe_methods = {
-    win32_pipe,
-    win32_from_handle,
-    win32_fifo_open,
-    win32_fifo_unlink,
+const xipc__pipe_methods_t xipc__win32_pipe = {
+    .pipe = win32_pipe,
+    .from_handle = win32_from_handle,
+    .fifo_open = win32_fifo_open,
+    .fifo_unlink = win32_fifo_unlink,
 };

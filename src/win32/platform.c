@@ -42,7 +42,7 @@ static uint64_t qpc_us(void) {
   return count / freq * 1000000u + count % freq * 1000000u / freq;
 }
 
-DWORD xipc__win32_wait(DWORD n, const HANDLE *hs, int timeout_ms) {
+DWORD xipc__win32_wait_handles(DWORD n, const HANDLE *hs, int timeout_ms) {
   uint64_t deadline, now;
   DWORD r, ms;
 

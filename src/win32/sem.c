@@ -134,7 +134,7 @@ static int win32_sem_wait(xipc_sem_t *sem, int timeout_ms) {
   HANDLE h = (HANDLE)sem->h;
   DWORD r, err;
 
-  r = xipc__win32_wait(1, &h, timeout_ms);
+  r = xipc__win32_wait_handles(1, &h, timeout_ms);
   switch (r) {
   case WAIT_OBJECT_0:
     return 0;
@@ -199,12 +199,12 @@ static int win32_sem_unlink(const xipc__sync_req_t *req) {
                             "OpenSemaphoreW");
 }
 
-const xipc__sem_methods_t xipc__win32_sem_methods = {
-    win32_sem_open,
-    win32_sem_wait,
-    win32_sem_post,
-    win32_sem_value,
-    win32_sem_close,
-    win32_sem_unlink,
-    (unsigned)SEM_MAX,
+const xipc__sem_methods_t xipc__win32_sem = {
+    .open = win32_sem_open,
+    .wait = win32_sem_wait,
+    .post = win32_sem_post,
+    .value = win32_sem_value,
+    .close = win32_sem_close,
+    .unlink = win32_sem_unlink,
+    .value_max = (unsigned)SEM_MAX,
 };

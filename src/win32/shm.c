@@ -211,9 +211,9 @@ static int win32_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
   return 0;
 }
 
-const xipc__shm_methods_t xipc__win32_shm_methods = {
-    win32_shm_open,
-    win32_shm_close,
-    win32_shm_unlink,
-    win32_shm_os_handle,
+const xipc__shm_methods_t xipc__win32_shm = {
+    .open = win32_shm_open,
+    .close = win32_shm_close,
+    .unlink = win32_shm_unlink,
+    .os_handle = win32_shm_os_handle,
 };

@@ -323,7 +323,7 @@ static int pipe_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
         evs[n++] = pl->inst[i].ov.hEvent;
     if (n == 0)
       continue; /* the sweep gave broken instances up: refill */
-    r = xipc__win32_wait(n, evs, xipc__win32_deadline_left(&d));
+    r = xipc__win32_wait_handles(n, evs, xipc__win32_deadline_left(&d));
     if (r == WAIT_TIMEOUT)
       return xipc__win32_timed_out(&d, "accept");
     if (r == WAIT_FAILED) {
@@ -713,9 +713,9 @@ static int win32_listener_close(xipc_listener_t *l) {
   return 0;
 }
 
-const xipc__stream_methods_t xipc__win32_stream_methods = {
-    win32_listen,
-    win32_accept,
-    win32_connect,
-    win32_listener_close,
+const xipc__stream_methods_t xipc__win32_stream = {
+    .listen = win32_listen,
+    .accept = win32_accept,
+    .connect = win32_connect,
+    .listener_close = win32_listener_close,
 };

@@ -125,7 +125,7 @@ static int win32_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
 
   (void)word;
   (void)expected;
-  r = xipc__win32_wait(1, &h, timeout_ms);
+  r = xipc__win32_wait_handles(1, &h, timeout_ms);
   switch (r) {
   case WAIT_OBJECT_0:
     return 0;
@@ -184,6 +184,10 @@ static int win32_wait_unlink(const xipc__sync_req_t *req) {
                             "OpenSemaphoreW");
 }
 
-const xipc__wait_methods_t xipc__win32_wait_methods = {
-    win32_wait_open, win32_wait_wait, win32_wait_wake, win32_wait_close,
-    win32_wait_unlink};
+const xipc__wait_methods_t xipc__win32_wait = {
+    .open = win32_wait_open,
+    .wait = win32_wait_wait,
+    .wake = win32_wait_wake,
+    .close = win32_wait_close,
+    .unlink = win32_wait_unlink,
+};
