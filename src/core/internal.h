@@ -222,6 +222,10 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
                         const xipc_shm_opts_t *opts);
 int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
                           int backend);
+/* Close, removing the name when `remove` whatever the open flags said (a
+ * kind that owns its segment decides: the ring on unlink-on-close, or when
+ * a creator fails before publishing). */
+int xipc__shm_close_as(xipc_shm_t *shm, int remove);
 
 /* ---- platform services (src/unix/platform.c or src/win32/platform.c) --- */
 

@@ -1276,9 +1276,7 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   return 0;
 
 fail:
-  if (mq->created)
-    r->seg->flags |= XIPC_UNLINK_ON_CLOSE; /* never published: remove it */
-  xipc_shm_close(r->seg);
+  xipc__shm_close_as(r->seg, mq->created); /* never published: removed */
   free(r);
   return err;
 }
@@ -1291,9 +1289,7 @@ static int ring_close(xipc_mq_t *mq, int remove) {
     return 0;
   /* The segment's name first (no new opener finds a queue about to go),
    * removed by id where the backend has ids; then the channels. */
-  if (remove)
-    r->seg->flags |= XIPC_UNLINK_ON_CLOSE;
-  err = xipc_shm_close(r->seg);
+  err = xipc__shm_close_as(r->seg, remove);
   err2 = r->wait->close(&r->ws, remove);
   free(r);
   mq->ring = NULL;

@@ -263,14 +263,19 @@ int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
   return xipc__shm_open_kind(out, "shm", XIPC_KIND_SHM, name, size, opts);
 }
 
-int xipc_shm_close(xipc_shm_t *shm) {
+int xipc__shm_close_as(xipc_shm_t *shm, int remove) {
   int err;
 
   if (shm == NULL)
     return 0;
-  err = shm->meth->close(shm, (shm->flags & XIPC_UNLINK_ON_CLOSE) != 0);
+  err = shm->meth->close(shm, remove);
   free(shm);
   return err;
+}
+
+int xipc_shm_close(xipc_shm_t *shm) {
+  return xipc__shm_close_as(shm, shm != NULL &&
+                                     (shm->flags & XIPC_UNLINK_ON_CLOSE) != 0);
 }
 
 void *xipc_shm_addr(const xipc_shm_t *shm) {
