@@ -222,6 +222,15 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
                         const xipc_shm_opts_t *opts);
 int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
                           int backend);
+/* How long an opener waits for the creator of a shared segment to publish
+ * it (header, ring, mutex), before XIPC_EBADMSG "did its creator die?".
+ * Part of an open, which has no timeout of its own (docs/semantics.md). */
+#define XIPC__PUBLISH_WAIT_MS 1000u
+/* Wait until *word (in a segment another process initialises) is `magic`:
+ * 0; another nonzero value, or still 0 after XIPC__PUBLISH_WAIT_MS:
+ * XIPC_EBADMSG naming `kind` and `name`. */
+int xipc__wait_published(const uint32_t *word, uint32_t magic,
+                         const char *kind, const char *name);
 /* Close, removing the name when `remove` whatever the open flags said (a
  * kind that owns its segment decides: the ring on unlink-on-close, or when
  * a creator fails before publishing). */

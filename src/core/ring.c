@@ -107,7 +107,6 @@
  * geometry is a caller's mistake or an overflow, refused before any
  * allocation. */
 #define RING_MAX_BYTES ((uint64_t)1 << 30)
-#define READY_WAIT_MS 1000u
 /* A cell that stays claimed and not published (or not released) this long
  * belongs to a process that died (or was stopped) in the few instructions
  * between the two: the ring repairs it (see "Dead peers" above). */
@@ -1078,27 +1077,6 @@ static void ring_publish(struct xipc__ring *r) {
   __atomic_store_n(&r->hdr->m.ready, RING_MAGIC, __ATOMIC_RELEASE);
 }
 
-/* An opener may arrive between the xipc header and the ring being ready
- * (as in src/posix/mutex.c). */
-static int wait_ready(const ring_hdr_t *h, const char *name) {
-  uint64_t start = xipc__now_ms();
-  uint32_t v;
-
-  while ((v = __atomic_load_n(&h->m.ready, __ATOMIC_ACQUIRE)) != RING_MAGIC) {
-    if (v != 0)
-      return xipc__fail(XIPC_EBADMSG, 0,
-                        "mq '%s': not a ring (magic 0x%08x)", name,
-                        (unsigned)v);
-    if (xipc__now_ms() - start >= READY_WAIT_MS)
-      return xipc__fail(XIPC_EBADMSG, 0,
-                        "mq '%s': ring never initialised (did its creator "
-                        "die?)",
-                        name);
-    xipc__sleep_ms(1);
-  }
-  return 0;
-}
-
 /* Validate an existing ring's header against itself and the segment, and
  * fill *g from it. */
 static int header_check(const ring_hdr_t *h, size_t seg_size,
@@ -1106,7 +1084,7 @@ static int header_check(const ring_hdr_t *h, size_t seg_size,
   ring_meta_t c;
   int err;
 
-  err = wait_ready(h, name);
+  err = xipc__wait_published(&h->m.ready, RING_MAGIC, "mq ring", name);
   if (err != 0)
     return err;
   memcpy(&c, &h->m, sizeof(c)); /* one copy, then check the copy */

@@ -14,7 +14,7 @@
 #define SHM_MAGIC 0x4d485358u /* "XSHM" little-endian */
 #define SHM_VERSION 1u
 #define SHM_HEADER_SIZE 128u
-#define HEADER_WAIT_MS 1000u
+#define HEADER_WAIT_MS XIPC__PUBLISH_WAIT_MS
 
 typedef struct shm_header {
   uint32_t magic; /* written last by the creator */
@@ -261,6 +261,26 @@ fail:
 int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
                   const xipc_shm_opts_t *opts) {
   return xipc__shm_open_kind(out, "shm", XIPC_KIND_SHM, name, size, opts);
+}
+
+int xipc__wait_published(const uint32_t *word, uint32_t magic,
+                         const char *kind, const char *name) {
+  uint64_t start = xipc__now_ms();
+  uint32_t v;
+
+  while ((v = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != magic) {
+    if (v != 0)
+      return xipc__fail(XIPC_EBADMSG, 0,
+                        "%s '%s': corrupt state 0x%08x (not a %s?)", kind,
+                        name, (unsigned)v, kind);
+    if (xipc__now_ms() - start >= XIPC__PUBLISH_WAIT_MS)
+      return xipc__fail(XIPC_EBADMSG, 0,
+                        "%s '%s': never initialised after %u ms (did its "
+                        "creator die?)",
+                        kind, name, XIPC__PUBLISH_WAIT_MS);
+    xipc__sleep_ms(1);
+  }
+  return 0;
 }
 
 int xipc__shm_close_as(xipc_shm_t *shm, int remove) {

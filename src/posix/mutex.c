@@ -28,7 +28,6 @@ typedef struct posix_mtx {
 } posix_mtx_t;
 
 #define READY_MAGIC 0x52445958u /* "XYDR" */
-#define READY_WAIT_MS 1000u
 #define MTX(m) ((posix_mtx_t *)xipc_shm_addr((m)->seg))
 
 static int mtx_init(posix_mtx_t *pm, const char *name) {
@@ -51,25 +50,6 @@ static int mtx_init(posix_mtx_t *pm, const char *name) {
   return 0;
 }
 
-/* An opener may arrive between the header and the mutex being ready. */
-static int mtx_wait_ready(posix_mtx_t *pm, const char *name) {
-  uint64_t start = xipc__now_ms();
-  uint32_t r;
-
-  while ((r = __atomic_load_n(&pm->ready, __ATOMIC_ACQUIRE)) != READY_MAGIC) {
-    if (r != 0)
-      return xipc__fail(XIPC_EBADMSG, 0, "mutex '%s': corrupt state 0x%08x",
-                        name, (unsigned)r);
-    if (xipc__now_ms() - start >= READY_WAIT_MS)
-      return xipc__fail(XIPC_EBADMSG, 0,
-                        "mutex '%s': never initialised (did its creator "
-                        "die?)",
-                        name);
-    xipc__sleep_ms(1);
-  }
-  return 0;
-}
-
 static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   xipc_shm_opts_t so;
   int err;
@@ -85,7 +65,8 @@ static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
     return err;
   m->created = xipc_shm_created(m->seg);
   err = m->created ? mtx_init(MTX(m), req->name)
-                   : mtx_wait_ready(MTX(m), req->name);
+                   : xipc__wait_published(&MTX(m)->ready, READY_MAGIC, "mutex",
+                                          req->name);
   if (err != 0) {
     if (m->created)
       xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, req->name,
