@@ -112,6 +112,23 @@ int xipc__win32_object_security(SECURITY_ATTRIBUTES *sa,
  * ...". An object without owner is refused, except under Wine, which keeps
  * no security descriptor for objects created without one and runs every
  * process as one user. A bad `owner` is XIPC_EINVAL. */
+/* What a named open asked for (from a shm or sync request). */
+typedef struct xipc__named {
+  const char *osname;
+  unsigned flags; /* XIPC_EXCL matters */
+  const char *owner;
+  unsigned mode;
+} xipc__named_t;
+/* The outcome of CreateXxxW (created_by_call; the last error cleared
+ * before it) or OpenXxxW (0) of a named object: h and GetLastError() right
+ * after. A name held by another object type ("not `type`") is XIPC_EEXIST;
+ * a failure is translated; an object that existed is XIPC_EEXIST with
+ * XIPC_EXCL, else it must pass xipc__win32_owner_check. On success *out
+ * and *created; on failure h is closed. */
+int xipc__win32_named_result(HANDLE h, DWORD err, int created_by_call,
+                             const char *call, const char *type,
+                             const char *kind, const xipc__named_t *n,
+                             HANDLE *out, int *created);
 int xipc__win32_owner_check(HANDLE h, const char *kind, const char *name,
                             const char *owner, unsigned mode);
 /* A connected pipe client handle h: the user of the process serving the

@@ -552,3 +552,41 @@ int xipc__win32_object_security(SECURITY_ATTRIBUTES *sa,
     extra = L"(A;;GW;;;AU)";
   return build_sd(sa, sd, extra, FALSE);
 }
+
+int xipc__win32_named_result(HANDLE h, DWORD err, int created_by_call,
+                             const char *call, const char *type,
+                             const char *kind, const xipc__named_t *n,
+                             HANDLE *out, int *created) {
+  int rc;
+
+  if (h == NULL) {
+    /* The object namespace is shared by sections, events, mutexes,
+     * semaphores, timers and jobs: a name held by another type fails with
+     * ERROR_INVALID_HANDLE. For the caller the name is taken, like a
+     * System V key collision. */
+    if (err == ERROR_INVALID_HANDLE)
+      return xipc__fail(XIPC_EEXIST, (int)err,
+                        "%s(%s): the name belongs to an object that is not "
+                        "%s",
+                        call, n->osname, type);
+    return xipc__win32_fail(err, "%s(%s)", call, n->osname);
+  }
+  if (created_by_call && err != ERROR_ALREADY_EXISTS) {
+    *created = 1;
+    *out = h;
+    return 0;
+  }
+  /* It existed: refused with XIPC_EXCL, else the ownership rule. */
+  if (n->flags & XIPC_EXCL)
+    rc = xipc__fail(XIPC_EEXIST, (int)err, "%s(%s): already exists", call,
+                    n->osname);
+  else
+    rc = xipc__win32_owner_check(h, kind, n->osname, n->owner, n->mode);
+  if (rc != 0) {
+    CloseHandle(h);
+    return rc;
+  }
+  *created = 0;
+  *out = h;
+  return 0;
+}

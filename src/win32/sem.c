@@ -36,6 +36,7 @@
 
 static int sem_create(const WCHAR *wname, const xipc__sync_req_t *req,
                       HANDLE *out, int *created) {
+  xipc__named_t n = {req->osname, req->flags, req->owner, req->mode};
   SECURITY_ATTRIBUTES sa;
   PSECURITY_DESCRIPTOR sd;
   HANDLE h;
@@ -52,61 +53,20 @@ static int sem_create(const WCHAR *wname, const xipc__sync_req_t *req,
   h = CreateSemaphoreW(&sa, (LONG)req->initial, SEM_MAX, wname);
   err = GetLastError();
   LocalFree(sd);
-  if (h == NULL) {
-    /* The object namespace is shared by every kind of named object: a name
-     * held by a mutex, event, section, ... fails with ERROR_INVALID_HANDLE.
-     * For the caller the name is taken. */
-    if (err == ERROR_INVALID_HANDLE)
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "CreateSemaphoreW(%s): the name belongs to an object "
-                        "that is not a semaphore",
-                        req->osname);
-    return xipc__win32_fail(err, "CreateSemaphoreW(%s)", req->osname);
-  }
-  if (err == ERROR_ALREADY_EXISTS) {
-    /* The existing semaphore keeps its count (and its maximum). */
-    if (req->flags & XIPC_EXCL) {
-      CloseHandle(h);
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "CreateSemaphoreW(%s): already exists", req->osname);
-    }
-    rc = xipc__win32_owner_check(h, "sem", req->osname, req->owner,
-                                 req->mode);
-    if (rc != 0) {
-      CloseHandle(h);
-      return rc;
-    }
-    *created = 0;
-  } else {
-    *created = 1;
-  }
-  *out = h;
-  return 0;
+  /* An existing semaphore keeps its count (and its maximum). */
+  return xipc__win32_named_result(h, err, 1, "CreateSemaphoreW",
+                                  "a semaphore", "sem", &n, out, created);
 }
 
 static int sem_open_existing(const WCHAR *wname, const xipc__sync_req_t *req,
                              HANDLE *out) {
-  HANDLE h;
-  DWORD err;
-  int rc;
+  xipc__named_t n = {req->osname, 0, req->owner, req->mode};
+  HANDLE h = OpenSemaphoreW(SEM_ACCESS, FALSE, wname);
+  int created;
 
-  h = OpenSemaphoreW(SEM_ACCESS, FALSE, wname);
-  if (h == NULL) {
-    err = GetLastError();
-    if (err == ERROR_INVALID_HANDLE)
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "OpenSemaphoreW(%s): the name belongs to an object "
-                        "that is not a semaphore",
-                        req->osname);
-    return xipc__win32_fail(err, "OpenSemaphoreW(%s)", req->osname);
-  }
-  rc = xipc__win32_owner_check(h, "sem", req->osname, req->owner, req->mode);
-  if (rc != 0) {
-    CloseHandle(h);
-    return rc;
-  }
-  *out = h;
-  return 0;
+  return xipc__win32_named_result(h, h == NULL ? GetLastError() : 0, 0,
+                                  "OpenSemaphoreW", "a semaphore", "sem", &n,
+                                  out, &created);
 }
 
 static int win32_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {

@@ -23,6 +23,7 @@
  * req->size bytes. *created tells which happened. */
 static int section_create(const WCHAR *wname, const xipc__shm_req_t *req,
                           HANDLE *out, int *created) {
+  xipc__named_t n = {req->osname, req->flags, req->owner, req->mode};
   uint64_t size = (uint64_t)req->size;
   SECURITY_ATTRIBUTES sa;
   PSECURITY_DESCRIPTOR sd;
@@ -44,38 +45,10 @@ static int section_create(const WCHAR *wname, const xipc__shm_req_t *req,
                          wname);
   err = GetLastError();
   LocalFree(sd);
-  if (h == NULL) {
-    /* The object namespace is shared by sections, events, mutexes,
-     * semaphores, timers and jobs: a name held by another type fails with
-     * ERROR_INVALID_HANDLE (CreateFileMappingW docs). For the caller the
-     * name is taken, like a System V key collision. */
-    if (err == ERROR_INVALID_HANDLE)
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "CreateFileMappingW(%s): the name belongs to an object "
-                        "that is not a file mapping",
-                        req->osname);
-    return xipc__win32_fail(err, "CreateFileMappingW(%s)", req->osname);
-  }
-  if (err == ERROR_ALREADY_EXISTS) {
-    /* The existing section is returned with its own size; the size asked
-     * for is ignored. Core checks the size against the xipc header. */
-    if (req->flags & XIPC_EXCL) {
-      CloseHandle(h);
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "CreateFileMappingW(%s): already exists", req->osname);
-    }
-    rc = xipc__win32_owner_check(h, "shm", req->osname, req->owner,
-                                 req->mode);
-    if (rc != 0) {
-      CloseHandle(h);
-      return rc;
-    }
-    *created = 0;
-  } else {
-    *created = 1;
-  }
-  *out = h;
-  return 0;
+  /* An existing section is returned with its own size; the size asked for
+   * is ignored. Core checks the size against the xipc header. */
+  return xipc__win32_named_result(h, err, 1, "CreateFileMappingW",
+                                  "a file mapping", "shm", &n, out, created);
 }
 
 /* Open an existing section; never creates. */
@@ -83,31 +56,16 @@ static int section_open(const WCHAR *wname, const xipc__shm_req_t *req,
                         HANDLE *out) {
   /* READ_CONTROL: the ownership check reads the owner and DACL. */
   DWORD access = FILE_MAP_READ | READ_CONTROL;
+  xipc__named_t n = {req->osname, 0, req->owner, req->mode};
   HANDLE h;
-  DWORD err;
-  int rc;
+  int created;
 
   if (!(req->flags & XIPC_RDONLY))
     access |= FILE_MAP_WRITE;
   h = OpenFileMappingW(access, FALSE, wname);
-  if (h == NULL) {
-    err = GetLastError();
-    /* Same shared namespace as above: another object type under this name
-     * is ERROR_INVALID_HANDLE. */
-    if (err == ERROR_INVALID_HANDLE)
-      return xipc__fail(XIPC_EEXIST, (int)err,
-                        "OpenFileMappingW(%s): the name belongs to an object "
-                        "that is not a file mapping",
-                        req->osname);
-    return xipc__win32_fail(err, "OpenFileMappingW(%s)", req->osname);
-  }
-  rc = xipc__win32_owner_check(h, "shm", req->osname, req->owner, req->mode);
-  if (rc != 0) {
-    CloseHandle(h);
-    return rc;
-  }
-  *out = h;
-  return 0;
+  return xipc__win32_named_result(h, h == NULL ? GetLastError() : 0, 0,
+                                  "OpenFileMappingW", "a file mapping", "shm",
+                                  &n, out, &created);
 }
 
 /* Map the whole section and find out how large the view is. */
