@@ -70,6 +70,8 @@ install_test() {
   local stage=$root/build/stage ex=$root/build/examples
   rm -rf "$stage" "$ex"
   cmake --install build/linux-debug --prefix "$stage" >/dev/null || return 1
+  echo "-- the installed tool runs from its prefix (no LD_LIBRARY_PATH)"
+  env -u LD_LIBRARY_PATH "$stage/bin/xipc" version || return 1
   echo "-- find_package(xipc) build of examples/"
   cmake -S examples -B "$ex/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$stage" \
     >/dev/null && cmake --build "$ex/cmake" || return 1
