@@ -239,17 +239,6 @@ typedef struct ring_dl {
   uint64_t start;
 } ring_dl_t;
 
-static ring_dl_t dl_make(int timeout_ms) {
-  ring_dl_t dl;
-
-  dl.timeout_ms = timeout_ms;
-  dl.started = 0;
-  dl.expired = 0;
-  dl.floor = 0;
-  dl.start = 0;
-  return dl;
-}
-
 static uint64_t dl_start(ring_dl_t *dl) {
   if (!dl->started) {
     dl->start = xipc__now_ms();
@@ -933,7 +922,7 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
                  int timeout_ms) {
   ring_chan_t *ch = &r->hdr->chan[chan];
   const char *state = chan == CHAN_NOT_EMPTY ? "empty" : "full";
-  ring_dl_t dl = dl_make(timeout_ms);
+  ring_dl_t dl = {.timeout_ms = timeout_ms};
   uint32_t s;
   int i, rc, left, nap;
 

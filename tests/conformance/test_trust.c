@@ -214,32 +214,16 @@ static const char *const t_names[T_N] = {
     "shm", "sem", "mutex", "mutex event", "shm", "mq ring channel",
     "mq ring channel"};
 
+/* Object name prefix and suffix of each T_* (docs/names.md). */
+static const char *const t_tag[T_N][2] = {
+    {"shm", ""},     {"sem", ""},    {"mtx", ""},   {"mtx", ".notrecoverable"},
+    {"mq", ""},      {"mq", ".w0"},  {"mq", ".w1"}};
+
 static void t_winname(int k, const char *name, WCHAR *w, size_t wlen) {
   char n[300];
 
-  switch (k) {
-  case T_SHM:
-    snprintf(n, sizeof(n), "Local\\xipc.shm.%s", name);
-    break;
-  case T_SEM:
-    snprintf(n, sizeof(n), "Local\\xipc.sem.%s", name);
-    break;
-  case T_MUTEX:
-    snprintf(n, sizeof(n), "Local\\xipc.mtx.%s", name);
-    break;
-  case T_EVENT:
-    snprintf(n, sizeof(n), "Local\\xipc.mtx.%s.notrecoverable", name);
-    break;
-  case T_RING:
-    snprintf(n, sizeof(n), "Local\\xipc.mq.%s", name);
-    break;
-  case T_CHAN:
-    snprintf(n, sizeof(n), "Local\\xipc.mq.%s.w0", name);
-    break;
-  default:
-    snprintf(n, sizeof(n), "Local\\xipc.mq.%s.w1", name);
-    break;
-  }
+  snprintf(n, sizeof(n), "Local\\xipc.%s.%s%s", t_tag[k][0], name,
+           t_tag[k][1]);
   MultiByteToWideChar(CP_UTF8, 0, n, -1, w, (int)wlen);
 }
 
