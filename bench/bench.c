@@ -682,7 +682,7 @@ static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
       run.ppid = bench_pid();
       run.serial = (*serial)++;
       bench_name(name, sizeof(name), &run, 'm');
-      memset(&so, 0, sizeof(so));
+      xipc_shm_opts_init(&so);
       so.backend = b;
       so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
       err = xipc_shm_open(&shm, name, sizes[i], &so);

@@ -7,7 +7,7 @@
  *                 "b" (peer to parent, max(size, 64)-byte messages); the
  *                 ring is the same code with XIPC_MQ_RING
  *   sem           two semaphores: a post is the message
- *   pipe          two xipc_pipe() pairs; the peer inherits one end of each
+ *   pipe          two xipc_pipe_open() pairs; the peer inherits one end of each
  *   fifo          two fifos; each reader creates its own (on Windows the
  *                 reader owns the pipe)
  *   stream-*      one connection: the parent listens, the peer connects
@@ -69,7 +69,7 @@ static int mq_create(xipc_mq_t **q, const char *name, const bench_impl_t *im,
   size_t d = *depth;
   int err, retried = 0;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = im->backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | mq_ring_flag(im);
   o.max_msg_size = msg_size;
@@ -82,7 +82,7 @@ static int mq_create(xipc_mq_t **q, const char *name, const bench_impl_t *im,
     }
     if (err == XIPC_EEXIST && !retried) {
       retried = 1;
-      (void)xipc_mq_unlink(name, im->backend, mq_ring_flag(im));
+      (void)xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = im->backend, .flags = mq_ring_flag(im)));
       continue;
     }
     if (err != XIPC_ESYSLIMIT ||
@@ -95,8 +95,8 @@ static int mq_create(xipc_mq_t **q, const char *name, const bench_impl_t *im,
 static void mq_unlink_names(bench_ep_t *ep) {
   mq_ep_t *m = (mq_ep_t *)ep;
 
-  (void)xipc_mq_unlink(m->name_a, ep->impl->backend, m->ring);
-  (void)xipc_mq_unlink(m->name_b, ep->impl->backend, m->ring);
+  (void)xipc_mq_unlink(m->name_a, XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = m->ring));
+  (void)xipc_mq_unlink(m->name_b, XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = m->ring));
 }
 
 static int mq_close_ep(bench_ep_t *ep) {
@@ -164,7 +164,7 @@ static int mq_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
   }
   snprintf(m->name_a, sizeof(m->name_a), "%s", argv[0]);
   snprintf(m->name_b, sizeof(m->name_b), "%s", argv[1]);
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = run->impl->backend;
   o.flags = m->ring; /* geometry 0: the creator's */
   if ((err = xipc_mq_open(&m->a, m->name_a, &o)) != 0 ||
@@ -260,8 +260,8 @@ typedef struct sem_ep {
 static void sem_unlink_names(bench_ep_t *ep) {
   sem_ep_t *m = (sem_ep_t *)ep;
 
-  (void)xipc_sem_unlink(m->name_a, ep->impl->backend);
-  (void)xipc_sem_unlink(m->name_b, ep->impl->backend);
+  (void)xipc_sem_unlink(m->name_a, XIPC_OPTS(sem, .backend = ep->impl->backend));
+  (void)xipc_sem_unlink(m->name_b, XIPC_OPTS(sem, .backend = ep->impl->backend));
 }
 
 static int sem_close_ep(bench_ep_t *ep) {
@@ -283,12 +283,12 @@ static int sem_open_one(xipc_sem_t **s, const char *name, int backend,
   xipc_sem_opts_t o;
   int err;
 
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   err = xipc_sem_open(s, name, &o);
   if (err == XIPC_EEXIST && (flags & XIPC_EXCL)) {
-    (void)xipc_sem_unlink(name, backend); /* a crashed run's leftover */
+    (void)xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = backend)); /* a crashed run's leftover */
     err = xipc_sem_open(s, name, &o);
   }
   return err == 0 ? 0 : bench_xfail(err, "xipc_sem_open(%s)", name);
@@ -470,8 +470,8 @@ static int pipe_create_ep(bench_ep_t **out, const bench_run_t *run,
     return -1;
   /* a: the peer reads; b: the peer writes. Only the peer's ends are
    * inheritable. */
-  if ((err = xipc_pipe(&p->peer_rx, &p->tx, b, XIPC_PIPE_INHERIT_READ)) != 0 ||
-      (err = xipc_pipe(&p->rx, &p->peer_tx, b, XIPC_PIPE_INHERIT_WRITE)) != 0) {
+  if ((err = xipc_pipe_open(&p->peer_rx, &p->tx, XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_READ))) != 0 ||
+      (err = xipc_pipe_open(&p->rx, &p->peer_tx, XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_WRITE))) != 0) {
     bench_xfail(err, "xipc_pipe");
     (void)pipe_close_ep(&p->ep);
     return -1;
@@ -498,12 +498,12 @@ static int pipe_connect_ep(bench_ep_t *ep) {
 }
 
 static int wrap_handle(xipc_pipe_t **out, const char *text, int backend,
-                       unsigned flags) {
+                       xipc_pipe_end_t end) {
   xipc_os_handle_t h;
   int err = xipc_os_handle_parse(text, &h);
 
   if (err == 0)
-    err = xipc_pipe_from_os_handle(out, h, backend, flags);
+    err = xipc_pipe_from_os_handle(out, h, end, backend);
   return err == 0 ? 0 : bench_xfail(err, "xipc_pipe_from_os_handle(%s)", text);
 }
 
@@ -518,8 +518,8 @@ static int pipe_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
     free(p);
     return bench_fail("pipe: the peer needs two handles");
   }
-  if (wrap_handle(&p->rx, argv[0], run->impl->backend, XIPC_RDONLY) != 0 ||
-      wrap_handle(&p->tx, argv[1], run->impl->backend, 0) != 0) {
+  if (wrap_handle(&p->rx, argv[0], run->impl->backend, XIPC_PIPE_READ) != 0 ||
+      wrap_handle(&p->tx, argv[1], run->impl->backend, XIPC_PIPE_WRITE) != 0) {
     (void)pipe_close_ep(&p->ep);
     return -1;
   }
@@ -558,8 +558,8 @@ PIPE_IMPL(pipe_win32, XIPC_BACKEND_WIN32)
 static void fifo_unlink_names(bench_ep_t *ep) {
   pipe_ep_t *p = (pipe_ep_t *)ep;
 
-  (void)xipc_fifo_unlink(p->name_a, ep->impl->backend);
-  (void)xipc_fifo_unlink(p->name_b, ep->impl->backend);
+  (void)xipc_fifo_unlink(p->name_a, XIPC_OPTS(fifo, .backend = ep->impl->backend));
+  (void)xipc_fifo_unlink(p->name_b, XIPC_OPTS(fifo, .backend = ep->impl->backend));
 }
 
 static int fifo_close_ep(bench_ep_t *ep) {
@@ -577,17 +577,17 @@ static int fifo_open(xipc_pipe_t **out, const char *name, int dir, int backend,
   xipc_fifo_opts_t o;
   int err;
 
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   err = xipc_fifo_open(out, name, dir, &o, timeout_ms);
   if (err == XIPC_EEXIST && (flags & XIPC_EXCL)) {
-    (void)xipc_fifo_unlink(name, backend); /* a crashed run's leftover */
+    (void)xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = backend)); /* a crashed run's leftover */
     err = xipc_fifo_open(out, name, dir, &o, timeout_ms);
   }
   return err == 0 ? 0
                   : bench_xfail(err, "xipc_fifo_open(%s, %s)", name,
-                                dir == XIPC_FIFO_READ ? "read" : "write");
+                                dir == XIPC_PIPE_READ ? "read" : "write");
 }
 
 /* A writer's open waits for a reader, but not for a fifo that its reader
@@ -597,10 +597,10 @@ static int fifo_open_writer(xipc_pipe_t **out, const char *name, int backend) {
   uint64_t start = bench_now_ns();
   int err;
 
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = backend;
   for (;;) {
-    err = xipc_fifo_open(out, name, XIPC_FIFO_WRITE, &o, CONNECT_MS);
+    err = xipc_fifo_open(out, name, XIPC_PIPE_WRITE, &o, CONNECT_MS);
     if (err != XIPC_ENOENT ||
         bench_now_ns() - start > (uint64_t)CONNECT_MS * 1000000u)
       break;
@@ -620,7 +620,7 @@ static int fifo_create_ep(bench_ep_t **out, const bench_run_t *run,
   bench_name(p->name_b, sizeof(p->name_b), run, 'b');
   /* b: we read, so we create it (a reader's open returns at once). a: the
    * peer reads it and creates it. */
-  if (fifo_open(&p->rx, p->name_b, XIPC_FIFO_READ, run->impl->backend,
+  if (fifo_open(&p->rx, p->name_b, XIPC_PIPE_READ, run->impl->backend,
                 XIPC_CREATE | XIPC_EXCL, 0) != 0 ||
       bench_args_add(args, "%s", p->name_a) != 0 ||
       bench_args_add(args, "%s", p->name_b) != 0) {
@@ -651,9 +651,9 @@ static int fifo_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
   }
   snprintf(p->name_a, sizeof(p->name_a), "%s", argv[0]);
   snprintf(p->name_b, sizeof(p->name_b), "%s", argv[1]);
-  if (fifo_open(&p->rx, p->name_a, XIPC_FIFO_READ, b, XIPC_CREATE | XIPC_EXCL,
+  if (fifo_open(&p->rx, p->name_a, XIPC_PIPE_READ, b, XIPC_CREATE | XIPC_EXCL,
                 0) != 0 ||
-      fifo_open(&p->tx, p->name_b, XIPC_FIFO_WRITE, b, 0, CONNECT_MS) != 0) {
+      fifo_open(&p->tx, p->name_b, XIPC_PIPE_WRITE, b, 0, CONNECT_MS) != 0) {
     (void)fifo_close_ep(&p->ep);
     return -1;
   }
@@ -691,7 +691,7 @@ FIFO_IMPL(fifo_win32, XIPC_BACKEND_WIN32)
 
 typedef struct stream_ep {
   bench_ep_t ep;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s;
   /* local: the socket file, for the emergency removal (the listener
    * removes it itself when it closes, right after accepting). */
@@ -710,8 +710,8 @@ static int stream_close_ep(bench_ep_t *ep) {
   stream_ep_t *s = (stream_ep_t *)ep;
   int err = 0, e;
 
-  if ((e = xipc_listener_close(s->l)) != 0)
-    err = bench_xfail(e, "xipc_listener_close");
+  if ((e = xipc_stream_listener_close(s->l)) != 0)
+    err = bench_xfail(e, "xipc_stream_listener_close");
   if ((e = xipc_stream_close(s->s)) != 0 && err == 0)
     err = bench_xfail(e, "xipc_stream_close");
   free(s);
@@ -736,7 +736,7 @@ static int stream_create_ep(bench_ep_t **out, const bench_run_t *run,
   *out = NULL;
   if (s == NULL)
     return -1;
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = run->impl->backend;
   bench_name(name, sizeof(name), run, 's');
   if (is_tcp(run->impl)) {
@@ -746,13 +746,13 @@ static int stream_create_ep(bench_ep_t **out, const bench_run_t *run,
     if (xipc_runtime_dir(dir, &dlen) == 0)
       snprintf(s->path, sizeof(s->path), "%s/%s.sock", dir, name);
   }
-  err = xipc_listen(&s->l, addr, &o);
+  err = xipc_stream_listen(&s->l, addr, &o);
   if (err == 0) {
     len = sizeof(addr);
-    err = xipc_listener_address(s->l, addr, &len);
+    err = xipc_stream_listener_address(s->l, addr, &len);
   }
   if (err != 0) {
-    bench_xfail(err, "xipc_listen(%s)", addr);
+    bench_xfail(err, "xipc_stream_listen(%s)", addr);
     (void)stream_close_ep(&s->ep);
     return -1;
   }
@@ -766,15 +766,15 @@ static int stream_create_ep(bench_ep_t **out, const bench_run_t *run,
 
 static int stream_connect_ep(bench_ep_t *ep) {
   stream_ep_t *s = (stream_ep_t *)ep;
-  int err = xipc_accept(s->l, &s->s, CONNECT_MS);
+  int err = xipc_stream_accept(&s->s, s->l, CONNECT_MS);
 
   if (err != 0)
-    return bench_xfail(err, "xipc_accept");
+    return bench_xfail(err, "xipc_stream_accept");
   /* One peer per run: the listener (and a local: socket file) can go. */
-  err = xipc_listener_close(s->l);
+  err = xipc_stream_listener_close(s->l);
   s->l = NULL;
   s->path[0] = '\0';
-  return err == 0 ? 0 : bench_xfail(err, "xipc_listener_close");
+  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_listener_close");
 }
 
 static int stream_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
@@ -790,11 +790,11 @@ static int stream_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
     free(s);
     return bench_fail("stream: the peer needs an address");
   }
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = run->impl->backend;
-  err = xipc_connect(&s->s, argv[0], &o, CONNECT_MS);
+  err = xipc_stream_connect(&s->s, argv[0], &o, CONNECT_MS);
   if (err != 0) {
-    bench_xfail(err, "xipc_connect(%s)", argv[0]);
+    bench_xfail(err, "xipc_stream_connect(%s)", argv[0]);
     (void)stream_close_ep(&s->ep);
     return -1;
   }
@@ -803,9 +803,9 @@ static int stream_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
 }
 
 static int stream_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_send(((stream_ep_t *)ep)->s, buf, len, NULL, -1);
+  int err = xipc_stream_send(((stream_ep_t *)ep)->s, buf, len, NULL, -1);
 
-  return err == 0 ? 0 : bench_xfail(err, "xipc_send(%zu bytes)", len);
+  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_send(%zu bytes)", len);
 }
 
 static int stream_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
@@ -816,9 +816,9 @@ static int stream_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
 
   (void)cap;
   while (got < len) {
-    err = xipc_recv(s->s, (char *)buf + got, len - got, &n, -1);
+    err = xipc_stream_recv(s->s, (char *)buf + got, len - got, &n, -1);
     if (err != 0)
-      return bench_xfail(err, "xipc_recv");
+      return bench_xfail(err, "xipc_stream_recv");
     got += n;
   }
   *data = buf;
@@ -835,7 +835,7 @@ static int stream_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
   static const bench_impl_t name = {kind,                                      \
                                     backend,                                   \
                                     BENCH_XIPC,                                \
-                                    "xipc_send/xipc_recv",                     \
+                                    "xipc_stream_send/xipc_stream_recv",                     \
                                     0,                                         \
                                     name##_available,                          \
                                     NULL,                                      \

@@ -56,11 +56,12 @@ static int child(const char *name) {
 }
 
 int main(int argc, char **argv) {
-  xipc_shm_opts_t opts = {0};
+  xipc_shm_opts_t opts;
   xipc_shm_t *shm;
   char name[64], *text;
   int err, rc, ok;
 
+  xipc_shm_opts_init(&opts); /* every options struct starts this way */
   if (argc == 3 && strcmp(argv[1], "child") == 0)
     return child(argv[2]);
 

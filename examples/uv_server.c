@@ -20,7 +20,7 @@
 #include <xipc/uv.h>
 
 static xipc_mq_t *mq;
-static xipc_listener_t *listener;
+static xipc_stream_listener_t *listener;
 static xipc_uv_mq_t *watcher;
 static xipc_uv_listener_t *acceptor;
 static uv_process_t child;
@@ -92,7 +92,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 
 static void on_connection(xipc_uv_listener_t *l, int status,
                           xipc_stream_t *s) {
-  uv_stream_t *u;
+  xipc_uv_stream_t *h;
   int err;
 
   (void)l;
@@ -100,12 +100,21 @@ static void on_connection(xipc_uv_listener_t *l, int status,
     fprintf(stderr, "accept: %s\n", xipc_err_name(status));
     return;
   }
-  err = xipc_uv_stream_adopt(uv_default_loop(), s, &u); /* s is consumed */
-  if (err != 0) {
-    fprintf(stderr, "adopt: %s\n", xipc_err_name(err));
+  h = malloc(sizeof(*h)); /* the application allocates libuv handles */
+  if (h == NULL) {
+    xipc_stream_close(s);
     return;
   }
-  uv_read_start(u, on_alloc, on_read);
+  err = xipc_uv_stream_adopt(uv_default_loop(), h, s); /* s is consumed */
+  if (err != 0) {
+    fprintf(stderr, "adopt: %s\n", xipc_err_name(err));
+    if (h->stream.type != UV_UNKNOWN_HANDLE)
+      uv_close((uv_handle_t *)h, free_handle);
+    else
+      free(h);
+    return;
+  }
+  uv_read_start(&h->stream, on_alloc, on_read);
 }
 
 static void on_child_exit(uv_process_t *p, int64_t status, int sig) {
@@ -161,14 +170,14 @@ static int serve(const char *name, int with_client) {
   char address[128];
   int err;
 
-  memset(&qo, 0, sizeof(qo)); /* default backend: POSIX / Windows */
+  xipc_mq_opts_init(&qo); /* default backend: POSIX / Windows */
   qo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
   qo.max_msgs = 8;
   qo.max_msg_size = 256;
   if ((err = xipc_mq_open(&mq, name, &qo)) != 0)
     fail("mq_open", err);
   snprintf(address, sizeof(address), "local:%s", name);
-  if ((err = xipc_listen(&listener, address, NULL)) != 0)
+  if ((err = xipc_stream_listen(&listener, address, NULL)) != 0)
     fail("listen", err);
   if ((err = xipc_uv_mq_init(uv_default_loop(), &watcher, mq)) != 0 ||
       (err = xipc_uv_mq_start(watcher, on_message)) != 0)
@@ -193,7 +202,7 @@ static int serve(const char *name, int with_client) {
   }
 
   /* The uv side is closed: the xipc objects are ours to close. */
-  xipc_listener_close(listener);
+  xipc_stream_listener_close(listener);
   xipc_mq_close(mq);
   err = uv_loop_close(uv_default_loop());
   printf("%d messages, %d bytes echoed%s\n", messages, echoed,
@@ -217,12 +226,12 @@ static int client(const char *name) {
   int err, i;
 
   snprintf(address, sizeof(address), "local:%s", name);
-  if ((err = xipc_connect(&s, address, NULL, 10000)) != 0)
+  if ((err = xipc_stream_connect(&s, address, NULL, 10000)) != 0)
     fail("connect", err);
-  if ((err = xipc_send(s, hello, sizeof(hello) - 1, NULL, 10000)) != 0)
+  if ((err = xipc_stream_send(s, hello, sizeof(hello) - 1, NULL, 10000)) != 0)
     fail("send", err);
   while (got < sizeof(hello) - 1) {
-    if ((err = xipc_recv(s, buf + got, sizeof(buf) - got, &n, 10000)) != 0)
+    if ((err = xipc_stream_recv(s, buf + got, sizeof(buf) - got, &n, 10000)) != 0)
       fail("recv", err);
     got += n;
   }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "version.h"
 
@@ -115,6 +116,45 @@ typedef enum {
 #define XIPC_RDONLY 0x0004u /* map/open for reading only */
 #define XIPC_UNLINK_ON_CLOSE 0x0008u /* close also removes the name */
 
+/* Options structs (xipc_shm_opts_t, ...) are extensible without breaking
+ * the ABI. Each begins with `size_t struct_size`, the sizeof the struct the
+ * caller was compiled with; initialise every one with its
+ * xipc_KIND_opts_init(&opts) (a header-inline function, so the size is the
+ * caller's), then set the fields you need:
+ *
+ *   xipc_shm_opts_t o;
+ *   xipc_shm_opts_init(&o);
+ *   o.flags = XIPC_CREATE;
+ *
+ * The library reads the first struct_size bytes and treats every field it
+ * knows beyond them as 0 (so a program built against an older, shorter
+ * struct keeps working when fields are added); bytes beyond the fields it
+ * knows must be 0 (a program built against a newer xipc that sets a field
+ * this library does not have gets XIPC_EINVAL, never a silently ignored
+ * setting). struct_size 0 (a struct only zero-filled) or larger than 4096
+ * (garbage) is XIPC_EINVAL. A NULL opts pointer means all defaults.
+ * (docs/api.md, "Options structs"). */
+#if defined(_MSC_VER) && !defined(__cplusplus)
+#define XIPC_INLINE __inline
+#else
+#define XIPC_INLINE inline
+#endif
+#define XIPC_OPTS_INIT_FN(kind)                                                \
+  static XIPC_INLINE void xipc_##kind##_opts_init(xipc_##kind##_opts_t *o) {   \
+    memset(o, 0, sizeof *o);                                                   \
+    o->struct_size = sizeof *o;                                                \
+  }
+
+/* C99 and later (not C++): a pointer to options of `kind` built in place,
+ * e.g. xipc_shm_unlink("demo", XIPC_OPTS(shm, .backend = XIPC_BACKEND_SYSV)).
+ * Fields not named are 0; struct_size is set. */
+#define XIPC_OPTS(kind, ...)                                                   \
+  (&(xipc_##kind##_opts_t){.struct_size = sizeof(xipc_##kind##_opts_t),        \
+                           __VA_ARGS__})
+
+/* Which end of a pipe or fifo: xipc_fifo_open, xipc_pipe_from_os_handle. */
+typedef enum { XIPC_PIPE_READ = 1, XIPC_PIPE_WRITE = 2 } xipc_pipe_end_t;
+
 /* Default permission bits of created objects: owner only. */
 #define XIPC_DEFAULT_MODE 0600u
 
@@ -124,14 +164,14 @@ typedef enum {
 
 /* Does this build support `kind` on `backend`? 1 or 0. `backend` may be
  * XIPC_BACKEND_DEFAULT. */
-XIPC_EXTERN int xipc_supports(int kind, int backend);
+XIPC_EXTERN int xipc_supports(xipc_kind_t kind, xipc_backend_t backend);
 /* "posix", "sysv", "win32"; xipc_backend_name(DEFAULT) names the default
  * backend; NULL for an unknown value. */
-XIPC_EXTERN const char *xipc_backend_name(int backend);
+XIPC_EXTERN const char *xipc_backend_name(xipc_backend_t backend);
 /* "shm", "map", ...; NULL for an unknown value. */
-XIPC_EXTERN const char *xipc_kind_name(int kind);
+XIPC_EXTERN const char *xipc_kind_name(xipc_kind_t kind);
 /* Resolve XIPC_BACKEND_DEFAULT to the concrete backend of this platform. */
-XIPC_EXTERN int xipc_default_backend(void);
+XIPC_EXTERN xipc_backend_t xipc_default_backend(void);
 
 /* Library version at run time: XIPC_VERSION_HEX of the built library. */
 XIPC_EXTERN unsigned xipc_version(void);
@@ -147,7 +187,7 @@ XIPC_EXTERN int xipc_os_handle_parse(const char *text, xipc_os_handle_t *out);
 XIPC_EXTERN int xipc_name_check(const char *name);
 
 /* The 32-bit System V key of a portable name of a kind ("shm", "mq", "sem",
- * "mtx"): FNV-1a of "xipc1:" KIND ":" NAME, never IPC_PRIVATE (0). Pure
+ * "mutex": the kind names of xipc_kind_name): FNV-1a of "xipc1:" KIND ":" NAME, never IPC_PRIVATE (0). Pure
  * function, available on every platform for tooling. */
 XIPC_EXTERN int xipc_sysv_key(const char *kind, const char *name,
                               int32_t *key);

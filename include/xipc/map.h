@@ -22,7 +22,8 @@ extern "C" {
 typedef struct xipc_map xipc_map_t;
 
 typedef struct xipc_map_opts {
-  int backend;    /* XIPC_BACKEND_*; 0 = platform default */
+  size_t struct_size; /* sizeof(xipc_map_opts_t): see xipc_map_opts_init */
+  xipc_backend_t backend;    /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags; /* XIPC_CREATE, XIPC_EXCL (create the file), XIPC_RDONLY
                      (read-only mapping; default is shared read/write) */
   unsigned mode;  /* permission bits of a created file; 0 = 0600.
@@ -32,6 +33,7 @@ typedef struct xipc_map_opts {
   uint64_t file_size; /* nonzero: grow the file to at least this many bytes
                          before mapping (never shrinks; not with RDONLY) */
 } xipc_map_opts_t;
+XIPC_OPTS_INIT_FN(map)
 
 /* Map the file at `path` (a file system path in UTF-8). The range
  * [offset, offset+length) must lie inside the file (after growing):
@@ -54,7 +56,7 @@ XIPC_EXTERN int xipc_map_flush(xipc_map_t *map, size_t offset, size_t length);
 /* The file descriptor (POSIX) or file HANDLE (Windows). */
 XIPC_EXTERN int xipc_map_os_handle(const xipc_map_t *map,
                                    xipc_os_handle_t *out);
-XIPC_EXTERN int xipc_map_backend(const xipc_map_t *map);
+XIPC_EXTERN xipc_backend_t xipc_map_backend(const xipc_map_t *map);
 
 #ifdef __cplusplus
 }

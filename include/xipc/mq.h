@@ -33,7 +33,8 @@ typedef struct xipc_mq xipc_mq_t;
 #define XIPC_MQ_DEFAULT_MAX_MSG_SIZE 1024u
 
 typedef struct xipc_mq_opts {
-  int backend;         /* XIPC_BACKEND_*; 0 = platform default */
+  size_t struct_size; /* sizeof(xipc_mq_opts_t): see xipc_mq_opts_init */
+  xipc_backend_t backend;         /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags;      /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE,
                           XIPC_MQ_RING */
   unsigned mode;       /* permission bits when creating; 0 = 0600 */
@@ -51,6 +52,7 @@ typedef struct xipc_mq_opts {
    * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
   const char *owner;
 } xipc_mq_opts_t;
+XIPC_OPTS_INIT_FN(mq)
 
 typedef struct xipc_mq_attr {
   size_t max_msgs;     /* capacity (System V: see docs/semantics.md) */
@@ -84,16 +86,19 @@ XIPC_EXTERN int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr);
 /* POSIX kernel queue: the mqd_t (a descriptor on Linux, pollable for
  * input). Others: XIPC_ENOTSUP. */
 XIPC_EXTERN int xipc_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out);
-XIPC_EXTERN int xipc_mq_backend(const xipc_mq_t *mq);
+XIPC_EXTERN xipc_backend_t xipc_mq_backend(const xipc_mq_t *mq);
 /* 1 when `backend` has a kernel queue (used unless XIPC_MQ_RING is given),
  * 0 when its mq is the ring (Windows) or it has none. */
-XIPC_EXTERN int xipc_mq_has_kernel_queue(int backend);
+XIPC_EXTERN int xipc_mq_has_kernel_queue(xipc_backend_t backend);
 XIPC_EXTERN int xipc_mq_close(xipc_mq_t *mq);
-/* Remove the name: the kernel queue, or with XIPC_MQ_RING in flags the
- * ring. POSIX: at once, open handles keep working. System V: at once, the
+/* Remove the name: the kernel queue, or with XIPC_MQ_RING in opts->flags
+ * the ring. When the one named does not exist but the other kind of queue
+ * of that name does, XIPC_ENOENT says so. POSIX: at once, open handles keep working. System V: at once, the
  * queue is destroyed (blocked calls fail with XIPC_ENOENT). Windows (ring):
- * no unlink; 0 when it exists, XIPC_ENOENT when not. */
-XIPC_EXTERN int xipc_mq_unlink(const char *name, int backend, unsigned flags);
+ * no unlink; 0 when it exists, XIPC_ENOENT when not. `opts`: the ones
+ * the object was opened with (backend, and XIPC_MQ_RING for mq, are used),
+ * so an unlink names the same object its open did; NULL = defaults. */
+XIPC_EXTERN int xipc_mq_unlink(const char *name, const xipc_mq_opts_t *opts);
 
 #ifdef __cplusplus
 }

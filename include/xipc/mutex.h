@@ -1,11 +1,11 @@
 /* xipc — named, robust, cross-process mutex (DESIGN §1, kind "mutex").
  *
  *   POSIX    a PTHREAD_PROCESS_SHARED + PTHREAD_MUTEX_ROBUST mutex inside a
- *            shm segment /xipc.mtx.NAME
+ *            shm segment /xipc.mutex.NAME
  *   System V a set of three semaphores (lock with SEM_UNDO, holder mark,
- *            not-recoverable flag), key xipc_sysv_key("mtx", NAME)
- *   Windows  CreateMutexW Local\xipc.mtx.NAME (WAIT_ABANDONED), plus an event
- *            Local\xipc.mtx.NAME.notrecoverable
+ *            not-recoverable flag), key xipc_sysv_key("mutex", NAME)
+ *   Windows  CreateMutexW Local\xipc.mutex.NAME (WAIT_ABANDONED), plus an event
+ *            Local\xipc.mutex.NAME.notrecoverable
  *
  * Robustness (the same contract on every backend): when the holder dies
  * while holding the mutex, the next xipc_mutex_lock() acquires it and
@@ -33,7 +33,8 @@ extern "C" {
 typedef struct xipc_mutex xipc_mutex_t;
 
 typedef struct xipc_mutex_opts {
-  int backend;    /* XIPC_BACKEND_*; 0 = platform default */
+  size_t struct_size; /* sizeof(xipc_mutex_opts_t): see xipc_mutex_opts_init */
+  xipc_backend_t backend;    /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags; /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
   unsigned mode;  /* permission bits when creating; 0 = 0600. Windows: no mode bits; the DACL
                      allows the user and SYSTEM, plus Authenticated Users when
@@ -45,6 +46,7 @@ typedef struct xipc_mutex_opts {
    * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
   const char *owner;
 } xipc_mutex_opts_t;
+XIPC_OPTS_INIT_FN(mutex)
 
 /* Open or create (unlocked). Errors as for xipc_sem_open; XIPC_EBADMSG when
  * the POSIX segment's header is corrupt or never initialised. */
@@ -64,9 +66,12 @@ XIPC_EXTERN int xipc_mutex_consistent(xipc_mutex_t *mutex);
  * calling thread is released first (a deliberate close is not a death). */
 XIPC_EXTERN int xipc_mutex_close(xipc_mutex_t *mutex);
 /* Remove the name (per-backend meaning as for xipc_sem_unlink; System V:
- * waiters fail with XIPC_ENOENT). */
-XIPC_EXTERN int xipc_mutex_unlink(const char *name, int backend);
-XIPC_EXTERN int xipc_mutex_backend(const xipc_mutex_t *mutex);
+ * waiters fail with XIPC_ENOENT). `opts`: the ones
+ * the object was opened with (backend, and XIPC_MQ_RING for mq, are used),
+ * so an unlink names the same object its open did; NULL = defaults. */
+XIPC_EXTERN int xipc_mutex_unlink(const char *name,
+                                 const xipc_mutex_opts_t *opts);
+XIPC_EXTERN xipc_backend_t xipc_mutex_backend(const xipc_mutex_t *mutex);
 
 #ifdef __cplusplus
 }

@@ -26,7 +26,7 @@ extern "C" {
 
 typedef struct xipc_pipe xipc_pipe_t; /* one end of a pipe or fifo */
 
-/* Flags of xipc_pipe(): which end a child process may inherit. */
+/* Flags of xipc_pipe_open(): which end a child process may inherit. */
 #define XIPC_PIPE_INHERIT_READ 0x0200u
 #define XIPC_PIPE_INHERIT_WRITE 0x0400u
 
@@ -35,28 +35,35 @@ typedef struct xipc_pipe xipc_pipe_t; /* one end of a pipe or fifo */
  * writer). */
 #define XIPC_FIFO_ATOMIC 4096u
 
-/* Create an anonymous pipe: *read_end, *write_end. flags: 0 or
- * XIPC_PIPE_INHERIT_READ / _WRITE (otherwise both ends are close-on-exec /
- * not inheritable). `backend` 0 = default; System V: XIPC_ENOTSUP. */
-XIPC_EXTERN int xipc_pipe(xipc_pipe_t **read_end, xipc_pipe_t **write_end,
-                          int backend, unsigned flags);
+typedef struct xipc_pipe_opts {
+  size_t struct_size;     /* sizeof(xipc_pipe_opts_t): see xipc_pipe_opts_init */
+  xipc_backend_t backend; /* 0 = default; System V: XIPC_ENOTSUP */
+  unsigned flags; /* 0 or XIPC_PIPE_INHERIT_READ / _WRITE (otherwise both
+                     ends are close-on-exec / not inheritable) */
+} xipc_pipe_opts_t;
+XIPC_OPTS_INIT_FN(pipe)
+
+/* Create an anonymous pipe: *read_end, *write_end. opts may be NULL. */
+XIPC_EXTERN int xipc_pipe_open(xipc_pipe_t **read_end, xipc_pipe_t **write_end,
+                               const xipc_pipe_opts_t *opts);
 
 /* Handing an end to a child process: make it inheritable (or create it so),
  * start the child (e.g. uv_spawn; on Unix also as one of its stdio fds),
  * give it the handle's value (xipc_os_handle_format), and in the child wrap
  * it with xipc_pipe_from_os_handle. Then close the parent's copy. */
 XIPC_EXTERN int xipc_pipe_inheritable(xipc_pipe_t *end, int inheritable);
-/* Wrap an inherited handle: XIPC_RDONLY in flags for a read end, 0 for a
- * write end. Takes ownership (close closes the handle). */
+/* Wrap an inherited handle as end `end` (XIPC_PIPE_READ or _WRITE) of a
+ * pipe of `backend` (0 = default). Takes ownership (close closes the
+ * handle). */
 XIPC_EXTERN int xipc_pipe_from_os_handle(xipc_pipe_t **out,
-                                         xipc_os_handle_t h, int backend,
-                                         unsigned flags);
+                                         xipc_os_handle_t h,
+                                         xipc_pipe_end_t end,
+                                         xipc_backend_t backend);
 
 /* Named pipes (fifos). */
-#define XIPC_FIFO_READ 1
-#define XIPC_FIFO_WRITE 2
 typedef struct xipc_fifo_opts {
-  int backend;    /* 0 = default */
+  size_t struct_size; /* sizeof(xipc_fifo_opts_t): see xipc_fifo_opts_init */
+  xipc_backend_t backend;    /* 0 = default */
   unsigned flags; /* XIPC_CREATE (make the fifo; the reader usually does),
                      XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
   unsigned mode;  /* of a created fifo; 0 = 0600 (Windows: ignored) */
@@ -67,19 +74,24 @@ typedef struct xipc_fifo_opts {
    * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
   const char *owner;
 } xipc_fifo_opts_t;
+XIPC_OPTS_INIT_FN(fifo)
 
-/* Open the fifo `name` (a portable name) for reading or writing.
+/* Open the fifo `name` (a portable name) for reading (XIPC_PIPE_READ) or
+ * writing (XIPC_PIPE_WRITE).
  * A writer waits up to timeout_ms for a reader to be there
  * (XIPC_ETIMEDOUT; 0: XIPC_EAGAIN at once); a reader's open returns at
  * once and its reads wait for writers. Errors: XIPC_ENOENT (no fifo and no
  * XIPC_CREATE), XIPC_EEXIST, XIPC_EACCES (RUNDIR unsafe), XIPC_EINVAL,
  * XIPC_ENOTSUP (System V). */
 XIPC_EXTERN int xipc_fifo_open(xipc_pipe_t **out, const char *name,
-                               int direction, const xipc_fifo_opts_t *opts,
+                               xipc_pipe_end_t end,
+                               const xipc_fifo_opts_t *opts,
                                int timeout_ms);
 /* Remove the fifo's name (POSIX: the RUNDIR file; Windows: nothing to
- * remove, 0 when a reader holds it open, XIPC_ENOENT otherwise). */
-XIPC_EXTERN int xipc_fifo_unlink(const char *name, int backend);
+ * remove, 0 when a reader holds it open, XIPC_ENOENT otherwise). opts: the
+ * ones the fifo was opened with (only backend is used); NULL = default. */
+XIPC_EXTERN int xipc_fifo_unlink(const char *name,
+                                 const xipc_fifo_opts_t *opts);
 
 /* I/O on any end (pipe or fifo). timeout_ms: -1 forever, 0 never blocks
  * (XIPC_EAGAIN when nothing could be done), > 0 XIPC_ETIMEDOUT. */

@@ -19,7 +19,8 @@ extern "C" {
 typedef struct xipc_sem xipc_sem_t;
 
 typedef struct xipc_sem_opts {
-  int backend;      /* XIPC_BACKEND_*; 0 = platform default */
+  size_t struct_size; /* sizeof(xipc_sem_opts_t): see xipc_sem_opts_init */
+  xipc_backend_t backend;      /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags;   /* XIPC_CREATE, XIPC_EXCL, XIPC_UNLINK_ON_CLOSE */
   unsigned mode;    /* permission bits when creating; 0 = 0600. Windows: no
                        mode bits; the DACL allows the user and SYSTEM, plus
@@ -39,6 +40,7 @@ typedef struct xipc_sem_opts {
    * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
   const char *owner;
 } xipc_sem_opts_t;
+XIPC_OPTS_INIT_FN(sem)
 
 /* Open or create. Errors: XIPC_EINVAL (arguments, initial > max),
  * XIPC_ENAMETOOLONG, XIPC_ENOENT, XIPC_EEXIST, XIPC_EACCES, XIPC_ESYSLIMIT
@@ -60,14 +62,17 @@ XIPC_EXTERN int xipc_sem_close(xipc_sem_t *sem);
 /* Remove the name. POSIX: at once, open handles keep working. System V: at
  * once, the semaphore is destroyed and waiters fail with XIPC_ENOENT.
  * Windows: no unlink; 0 when the object exists (it goes with its last
- * handle), XIPC_ENOENT when not. */
-XIPC_EXTERN int xipc_sem_unlink(const char *name, int backend);
-XIPC_EXTERN int xipc_sem_backend(const xipc_sem_t *sem);
+ * handle), XIPC_ENOENT when not. `opts`: the ones
+ * the object was opened with (backend, and XIPC_MQ_RING for mq, are used),
+ * so an unlink names the same object its open did; NULL = defaults. */
+XIPC_EXTERN int xipc_sem_unlink(const char *name,
+                                 const xipc_sem_opts_t *opts);
+XIPC_EXTERN xipc_backend_t xipc_sem_backend(const xipc_sem_t *sem);
 /* The largest value a semaphore of `backend` can hold: POSIX
  * SEM_VALUE_MAX (2147483647 on Linux), System V SEMVMX (32767), Windows
  * 2147483647 (the maximum count xipc creates with). Every backend holds at
  * least XIPC_SEM_VALUE_MAX. */
-XIPC_EXTERN int xipc_sem_value_max(int backend, unsigned *max);
+XIPC_EXTERN int xipc_sem_value_max(xipc_backend_t backend, unsigned *max);
 #define XIPC_SEM_VALUE_MAX 32767u
 
 #ifdef __cplusplus

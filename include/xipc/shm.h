@@ -24,7 +24,8 @@ extern "C" {
 typedef struct xipc_shm xipc_shm_t;
 
 typedef struct xipc_shm_opts {
-  int backend;    /* XIPC_BACKEND_*; 0 = platform default */
+  size_t struct_size; /* sizeof(xipc_shm_opts_t): see xipc_shm_opts_init */
+  xipc_backend_t backend;    /* XIPC_BACKEND_*; 0 = platform default */
   unsigned flags; /* XIPC_CREATE, XIPC_EXCL, XIPC_RDONLY, XIPC_UNLINK_ON_CLOSE */
   unsigned mode;  /* permission bits when creating; 0 = 0600. Applied exactly
                      (not filtered by the umask). Windows: no mode bits; the DACL
@@ -43,6 +44,7 @@ typedef struct xipc_shm_opts {
    * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
   const char *owner;
 } xipc_shm_opts_t;
+XIPC_OPTS_INIT_FN(shm)
 
 /* Open or create `name` (a portable name, see xipc_name_check).
  * size: bytes usable at xipc_shm_addr() when creating (> 0). When the object
@@ -65,7 +67,7 @@ XIPC_EXTERN size_t xipc_shm_size(const xipc_shm_t *shm);
 /* 1 when this open created the object (so the caller initialises it). */
 XIPC_EXTERN int xipc_shm_created(const xipc_shm_t *shm);
 /* The concrete backend of the object (never XIPC_BACKEND_DEFAULT). */
-XIPC_EXTERN int xipc_shm_backend(const xipc_shm_t *shm);
+XIPC_EXTERN xipc_backend_t xipc_shm_backend(const xipc_shm_t *shm);
 /* POSIX: the shm fd. Windows: the section HANDLE. System V: XIPC_ENOTSUP
  * (a shmid is not a descriptor). */
 XIPC_EXTERN int xipc_shm_os_handle(const xipc_shm_t *shm,
@@ -74,8 +76,11 @@ XIPC_EXTERN int xipc_shm_os_handle(const xipc_shm_t *shm,
 /* Remove the name. POSIX and System V: at once; existing mappings stay valid
  * until closed, a later open without CREATE is XIPC_ENOENT. Windows has no
  * unlink: the object lives until its last handle closes; this returns 0 when
- * the object exists, XIPC_ENOENT when it does not. */
-XIPC_EXTERN int xipc_shm_unlink(const char *name, int backend);
+ * the object exists, XIPC_ENOENT when it does not. `opts`: the ones
+ * the object was opened with (backend, and XIPC_MQ_RING for mq, are used),
+ * so an unlink names the same object its open did; NULL = defaults. */
+XIPC_EXTERN int xipc_shm_unlink(const char *name,
+                                 const xipc_shm_opts_t *opts);
 
 #ifdef __cplusplus
 }

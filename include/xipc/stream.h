@@ -7,10 +7,11 @@
  *   unix:/path            native AF_UNIX path (POSIX)
  *   pipe:\\.\pipe\name    native named pipe (Windows)
  *   tcp:HOST:PORT         IPv4 or IPv6 ("tcp:[::1]:80"); port 0 when
- *                         listening picks a free port (xipc_listener_address)
+ *                         listening picks a free port
+ *                         (xipc_stream_listener_address)
  * System V has no streams: XIPC_ENOTSUP.
  *
- * Frames (xipc_send_msg / xipc_recv_msg): a 4-byte little-endian length,
+ * Frames (xipc_stream_send_msg / xipc_stream_recv_msg): a 4-byte little-endian length,
  * then that many bytes. A frame is at most opts.max_frame bytes.
  */
 #ifndef XIPC_STREAM_H
@@ -23,13 +24,14 @@ extern "C" {
 #endif
 
 typedef struct xipc_stream xipc_stream_t;
-typedef struct xipc_listener xipc_listener_t;
+typedef struct xipc_stream_listener xipc_stream_listener_t;
 
 #define XIPC_STREAM_DEFAULT_MAX_FRAME (16u << 20) /* 16 MiB */
 #define XIPC_ADDRESS_MAX 300 /* longest address string, with the NUL */
 
 typedef struct xipc_stream_opts {
-  int backend;      /* 0 = default */
+  size_t struct_size; /* sizeof(xipc_stream_opts_t): see xipc_stream_opts_init */
+  xipc_backend_t backend;      /* 0 = default */
   unsigned flags;   /* listen: XIPC_UNLINK_ON_CLOSE is implied for local:
                        (the socket file goes with the listener) */
   unsigned mode;    /* local:/unix: socket file mode; 0 = 0600 */
@@ -42,35 +44,36 @@ typedef struct xipc_stream_opts {
    * sent (XIPC_EACCES naming the server's user); tcp: has no owner. */
   const char *owner;
 } xipc_stream_opts_t;
+XIPC_OPTS_INIT_FN(stream)
 
 /* Listen on an address. A stale socket file left by a crashed listener is
  * detected (nobody accepts on it) and replaced; a live one is
  * XIPC_EADDRINUSE. Errors: XIPC_EINVAL (malformed address), XIPC_ENAMETOOLONG
  * (path does not fit sun_path: never truncated), XIPC_EADDRINUSE,
  * XIPC_EACCES, XIPC_ENOTSUP. */
-XIPC_EXTERN int xipc_listen(xipc_listener_t **out, const char *address,
+XIPC_EXTERN int xipc_stream_listen(xipc_stream_listener_t **out, const char *address,
                             const xipc_stream_opts_t *opts);
 /* The address actually bound ("tcp:127.0.0.1:40123" after port 0). */
-XIPC_EXTERN int xipc_listener_address(const xipc_listener_t *l, char *buf,
+XIPC_EXTERN int xipc_stream_listener_address(const xipc_stream_listener_t *l, char *buf,
                                       size_t *size);
-XIPC_EXTERN int xipc_accept(xipc_listener_t *l, xipc_stream_t **out,
-                            int timeout_ms);
-XIPC_EXTERN int xipc_listener_close(xipc_listener_t *l);
-XIPC_EXTERN int xipc_listener_os_handle(const xipc_listener_t *l,
+XIPC_EXTERN int xipc_stream_accept(xipc_stream_t **out,
+                                   xipc_stream_listener_t *l, int timeout_ms);
+XIPC_EXTERN int xipc_stream_listener_close(xipc_stream_listener_t *l);
+XIPC_EXTERN int xipc_stream_listener_os_handle(const xipc_stream_listener_t *l,
                                         xipc_os_handle_t *out);
 
 /* Connect, waiting up to timeout_ms. Nothing listening: local:/unix:
  * XIPC_ENOENT when there is no socket/pipe at all, XIPC_ECONNREFUSED when a
  * stale one is there; tcp: XIPC_ECONNREFUSED. */
-XIPC_EXTERN int xipc_connect(xipc_stream_t **out, const char *address,
+XIPC_EXTERN int xipc_stream_connect(xipc_stream_t **out, const char *address,
                              const xipc_stream_opts_t *opts, int timeout_ms);
 
 /* Bytes. send writes all of len unless the timeout expires (*sent, may be
  * NULL, says how much went); recv returns as soon as >= 1 byte is there.
  * Peer closed: XIPC_EPIPE (recv after the data is drained; send at once). */
-XIPC_EXTERN int xipc_send(xipc_stream_t *s, const void *buf, size_t len,
+XIPC_EXTERN int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len,
                           size_t *sent, int timeout_ms);
-XIPC_EXTERN int xipc_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
+XIPC_EXTERN int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
                           int timeout_ms);
 
 /* Frames. send_msg: len > max_frame → XIPC_EMSGSIZE, nothing sent. A
@@ -81,9 +84,9 @@ XIPC_EXTERN int xipc_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
  * header announcing more than max_frame (a broken or hostile peer) →
  * XIPC_EMSGSIZE with *len = the announced size, nothing is allocated, and
  * the stream is unusable from then on (XIPC_EPIPE): close it. */
-XIPC_EXTERN int xipc_send_msg(xipc_stream_t *s, const void *buf, size_t len,
+XIPC_EXTERN int xipc_stream_send_msg(xipc_stream_t *s, const void *buf, size_t len,
                               int timeout_ms);
-XIPC_EXTERN int xipc_recv_msg(xipc_stream_t *s, void *buf, size_t cap,
+XIPC_EXTERN int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap,
                               size_t *len, int timeout_ms);
 
 XIPC_EXTERN int xipc_stream_close(xipc_stream_t *s);

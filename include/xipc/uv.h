@@ -79,13 +79,27 @@ XIPC_EXTERN void *xipc_uv_wait_get_data(const xipc_uv_wait_t *req);
 
 /* ---- streams --------------------------------------------------------------- */
 
-/* Turn a connected xipc stream into a libuv stream on `loop`: a uv_tcp_t
- * for tcp:, a uv_pipe_t for local:/unix:/pipe: (Windows: a named pipe). The
- * handle is initialised and opened; `s` is consumed (freed, its OS handle
- * now libuv's). The caller owns *out (allocated with malloc): uv_close it,
- * then free it in the close callback. Use uv_read_start / uv_write. */
-XIPC_EXTERN int xipc_uv_stream_adopt(uv_loop_t *loop, xipc_stream_t *s,
-                                     uv_stream_t **out);
+/* Storage for an adopted stream, allocated by the caller (like any libuv
+ * handle): big enough for either libuv stream type. Use &h->stream with
+ * uv_read_start / uv_write / uv_close; free the memory in the close
+ * callback (or after it ran), with the caller's own allocator. */
+typedef union xipc_uv_stream {
+  uv_stream_t stream;
+  uv_tcp_t tcp;
+  uv_pipe_t pipe;
+} xipc_uv_stream_t;
+
+/* Turn a connected xipc stream into a libuv stream on `loop`, in `handle`:
+ * a uv_tcp_t for tcp:, a uv_pipe_t for local:/unix:/pipe: (Windows: a named
+ * pipe). The handle is initialised and opened; `s` is consumed (freed, its
+ * OS handle now libuv's). Errors: XIPC_EINVAL (NULL argument; `s` stays
+ * the caller's), the error of xipc_stream_release (`s` stays the caller's),
+ * or a libuv error after the release (`s` is gone, its OS handle closed).
+ * After an error, handle->stream.type says whether libuv initialised the
+ * handle: UV_UNKNOWN_HANDLE = no, free it at once; else uv_close it and
+ * free it in the close callback, as libuv asks after a failed uv_*_open. */
+XIPC_EXTERN int xipc_uv_stream_adopt(uv_loop_t *loop, xipc_uv_stream_t *handle,
+                                     xipc_stream_t *s);
 
 typedef struct xipc_uv_listener xipc_uv_listener_t;
 /* One accepted connection (status 0), or an accept error (s NULL). */
@@ -97,7 +111,7 @@ typedef void (*xipc_uv_listener_close_cb)(xipc_uv_listener_t *l);
  * it or use it directly). The xipc listener stays the caller's: close it
  * after the uv listener. */
 XIPC_EXTERN int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
-                               xipc_listener_t *l, xipc_uv_accept_cb cb);
+                               xipc_stream_listener_t *l, xipc_uv_accept_cb cb);
 XIPC_EXTERN void xipc_uv_listener_close(xipc_uv_listener_t *l,
                                         xipc_uv_listener_close_cb close_cb);
 XIPC_EXTERN void xipc_uv_listener_set_data(xipc_uv_listener_t *l, void *data);

@@ -3,7 +3,7 @@
 #define XIPC_VERSION_H
 
 #define XIPC_VERSION_MAJOR 0
-#define XIPC_VERSION_MINOR 1
+#define XIPC_VERSION_MINOR 2
 #define XIPC_VERSION_PATCH 0
 
 /* 0xMMmmpp: comparable with < and >. */
@@ -19,6 +19,6 @@
 /* Version of the name mapping (DESIGN §5). It is part of every POSIX and
  * Windows object name ("xipc.") and of every System V key ("xipc1:"); it only
  * changes together with a documented migration in docs/names.md. */
-#define XIPC_NAME_MAPPING_VERSION 1
+#define XIPC_NAME_MAPPING_VERSION 2
 
 #endif /* XIPC_VERSION_H */

@@ -221,7 +221,7 @@ typedef struct xipc__pipe_methods {
   /* Wrap an inherited handle (is_read says which end). */
   int (*from_handle)(xipc__io_t *io, xipc_os_handle_t h, int is_read);
   /* fifo at `path` (from xipc__fifo_path); flags CREATE/EXCL; direction
-   * XIPC_FIFO_READ or _WRITE; a writer waits for a reader up to timeout.
+   * XIPC_PIPE_READ or _WRITE; a writer waits for a reader up to timeout.
    * An existing fifo (Unix) or the reader serving it (Windows) must
    * belong to `owner` (the ownership rule above). */
   int (*fifo_open)(xipc__io_t *io, const char *path, int direction,
@@ -233,11 +233,11 @@ typedef struct xipc__pipe_methods {
 typedef struct xipc__stream_methods {
   /* Bind and listen on l->addr (l->mode, l->backlog set); fill l->bound
    * (tcp: the real port) and l->h. */
-  int (*listen)(xipc_listener_t *l);
+  int (*listen)(xipc_stream_listener_t *l);
   /* Both set io->meth (Windows: pipe or socket I/O) and io->is_socket. */
-  int (*accept)(xipc_listener_t *l, xipc__io_t *io, int timeout_ms);
+  int (*accept)(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms);
   int (*connect)(xipc__io_t *io, const xipc__addr_t *a, int timeout_ms);
-  int (*listener_close)(xipc_listener_t *l);
+  int (*listener_close)(xipc_stream_listener_t *l);
 } xipc__stream_methods_t;
 
 /* ---- naming (docs/names.md) ---------------------------------------------
@@ -253,7 +253,7 @@ typedef struct xipc__naming {
    * (opts.native). */
   int uses_keys;
   /* The identity of portable `name` (already checked) of kind `tag`
-   * ("shm", "mq", "sem", "mtx"): id->osname or id->key. */
+   * ("shm", "mq", "sem", "mutex"): id->osname or id->key. */
   int (*object)(xipc__identity_t *id, const char *tag, const char *name);
   /* The OS path of fifo `name` into buf; NULL without fifos. */
   int (*fifo_path)(char *buf, size_t len, const char *name);
@@ -287,6 +287,17 @@ extern const xipc__backend_t xipc__backend_win32;
  * is no backend, XIPC_ENOTSUP when this build lacks it (reason recorded). */
 int xipc__backend_get(int id, const xipc__backend_t **out);
 
+/* Copy caller options into dst (a library-side struct of dst_size bytes)
+ * by the extensible-struct rule of xipc/common.h: NULL = all zero; fields
+ * past the caller's struct_size = 0; a caller's bytes past dst_size must
+ * be 0. dst's struct_size is set to dst_size. */
+int xipc__opts_load(void *dst, size_t dst_size, const void *src,
+                    const char *what);
+/* The opts given to an unlink: those of the open (flags limited to
+ * `allowed`); a native identity is refused, as unlink takes portable names
+ * only (XIPC_EINVAL). */
+int xipc__check_unlink_opts(const char *what, unsigned flags, unsigned allowed,
+                            const char *native, int32_t sysv_key);
 /* Common checks of open flags and mode bits (XIPC_EINVAL with a message). */
 int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
                      unsigned mode);

@@ -29,7 +29,7 @@ static const char *const backend_names[XIPC_BACKEND_COUNT + 1] = {
 static const char *const kind_names[XIPC_KIND_COUNT] = {
     "shm", "map", "pipe", "fifo", "stream", "mq", "sem", "mutex"};
 
-int xipc_default_backend(void) {
+xipc_backend_t xipc_default_backend(void) {
 #ifdef _WIN32
   return XIPC_BACKEND_WIN32;
 #else
@@ -37,16 +37,16 @@ int xipc_default_backend(void) {
 #endif
 }
 
-const char *xipc_backend_name(int backend) {
+const char *xipc_backend_name(xipc_backend_t backend) {
   if (backend == XIPC_BACKEND_DEFAULT)
     backend = xipc_default_backend();
-  if (backend < 1 || backend > XIPC_BACKEND_COUNT)
+  if ((int)backend < 1 || backend > XIPC_BACKEND_COUNT)
     return NULL;
   return backend_names[backend];
 }
 
-const char *xipc_kind_name(int kind) {
-  if (kind < 0 || kind >= XIPC_KIND_COUNT)
+const char *xipc_kind_name(xipc_kind_t kind) {
+  if ((int)kind < 0 || kind >= XIPC_KIND_COUNT)
     return NULL;
   return kind_names[kind];
 }
@@ -65,12 +65,12 @@ int xipc__backend_get(int id, const xipc__backend_t **out) {
   return 0;
 }
 
-int xipc_supports(int kind, int backend) {
+int xipc_supports(xipc_kind_t kind, xipc_backend_t backend) {
   const xipc__backend_t *b;
 
   if (backend == XIPC_BACKEND_DEFAULT)
     backend = xipc_default_backend();
-  if (backend < 1 || backend > XIPC_BACKEND_COUNT || kind < 0 ||
+  if ((int)backend < 1 || backend > XIPC_BACKEND_COUNT || (int)kind < 0 ||
       kind >= XIPC_KIND_COUNT)
     return 0;
   b = backends[backend];
@@ -100,6 +100,57 @@ int xipc_supports(int kind, int backend) {
 unsigned xipc_version(void) { return XIPC_VERSION_HEX; }
 
 const char *xipc_version_string(void) { return XIPC_VERSION_STRING; }
+
+/* The largest struct_size taken for real: a bigger one is garbage (an
+ * uninitialised struct), not a future layout. */
+#define OPTS_SIZE_MAX 4096u
+
+int xipc__opts_load(void *dst, size_t dst_size, const void *src,
+                    const char *what) {
+  const unsigned char *tail;
+  size_t n, i;
+
+  memset(dst, 0, dst_size);
+  if (src == NULL) {
+    *(size_t *)dst = dst_size;
+    return 0;
+  }
+  memcpy(&n, src, sizeof(n));
+  if (n == 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: opts.struct_size is 0: initialise the options "
+                      "with their xipc_*_opts_init() first",
+                      what);
+  if (n < sizeof(size_t) || n > OPTS_SIZE_MAX)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: opts.struct_size %zu is not the size of an options "
+                      "struct (not initialised with xipc_*_opts_init()?)",
+                      what, n);
+  tail = (const unsigned char *)src;
+  for (i = dst_size; i < n; i++)
+    if (tail[i] != 0)
+      return xipc__fail(XIPC_EINVAL, 0,
+                        "%s: opts set a field this version of xipc (%s) does "
+                        "not know (byte %zu of %zu): built against a newer "
+                        "xipc?",
+                        what, XIPC_VERSION_STRING, i, n);
+  memcpy(dst, src, n < dst_size ? n : dst_size);
+  *(size_t *)dst = dst_size;
+  return 0;
+}
+
+int xipc__check_unlink_opts(const char *what, unsigned flags, unsigned allowed,
+                            const char *native, int32_t sysv_key) {
+  if (flags & ~allowed)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: unsupported flag bits 0x%x", what,
+                      flags & ~allowed);
+  if (native != NULL || sysv_key != 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: removes objects by portable name only; "
+                      "opts.native / opts.sysv_key are not used here",
+                      what);
+  return 0;
+}
 
 int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
                      unsigned mode) {

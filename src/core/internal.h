@@ -16,7 +16,7 @@
 #define XIPC__PRINTF(f, a)
 #endif
 
-/* Longest OS name core builds: "/xipc.shm." or "Local\xipc.mtx." + a portable
+/* Longest OS name core builds: "/xipc.shm." or "Local\xipc.mutex." + a portable
  * name, and native names given by the user. */
 #define XIPC__OSNAME_MAX 256
 
@@ -162,7 +162,7 @@ struct xipc_stream {
                  and a receiver thread may share the stream) */
 };
 
-struct xipc_listener {
+struct xipc_stream_listener {
   const struct xipc__stream_methods *meth;
   int backend;
   intptr_t h;  /* listening socket, or the pipe instance waiting */
@@ -191,7 +191,7 @@ int xipc__vfail(int err, int os_err, const char *fmt, va_list ap);
 
 /* ---- names (src/core/names.c) ----------------------------------------- */
 
-/* Object name for a kind tag ("shm", "mq", "sem", "mtx") and portable name:
+/* Object name for a kind tag ("shm", "mq", "sem", "mutex") and portable name:
  * POSIX "/xipc.TAG.NAME", Windows "Local\xipc.TAG.NAME". The name must have
  * passed xipc_name_check. */
 void xipc__posix_name(char *buf, size_t len, const char *tag, const char *name);
@@ -214,7 +214,7 @@ int xipc__name_copy(char *dst, const char *name, const char *what);
 
 /* ---- shm for other kinds (src/core/shm.c) ------------------------------ */
 
-/* xipc_shm_open/unlink with another kind tag ("mtx", ...) and header kind:
+/* xipc_shm_open/unlink with another kind tag ("mutex", ...) and header kind:
  * the object is named with `tag` (docs/names.md) and its header records
  * `kind`, so one kind's segment is never taken for another's. */
 int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,

@@ -67,8 +67,8 @@ static int check_args(const char *path, const xipc_map_opts_t *o) {
 
 int xipc_map_open(xipc_map_t **out, const char *path,
                   const xipc_map_opts_t *opts) {
-  static const xipc_map_opts_t defaults;
-  const xipc_map_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_map_opts_t oc;
+  const xipc_map_opts_t *o = &oc;
   const xipc__backend_t *b;
   xipc__map_req_t req;
   xipc_map_t *map;
@@ -77,6 +77,9 @@ int xipc_map_open(xipc_map_t **out, const char *path,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "map: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "map_open");
+  if (err != 0)
+    return err;
   err = check_args(path, o);
   if (err != 0)
     return err;
@@ -126,8 +129,8 @@ size_t xipc_map_length(const xipc_map_t *map) {
   return map != NULL ? map->length : 0;
 }
 
-int xipc_map_backend(const xipc_map_t *map) {
-  return map != NULL ? map->backend : XIPC_EINVAL;
+xipc_backend_t xipc_map_backend(const xipc_map_t *map) {
+  return map != NULL ? (xipc_backend_t)map->backend : XIPC_BACKEND_DEFAULT;
 }
 
 int xipc_map_flush(xipc_map_t *map, size_t offset, size_t length) {

@@ -60,8 +60,8 @@ static int check_geometry(size_t max_msgs, size_t max_msg_size) {
 
 int xipc_mq_open(xipc_mq_t **out, const char *name,
                  const xipc_mq_opts_t *opts) {
-  static const xipc_mq_opts_t defaults;
-  const xipc_mq_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_mq_opts_t oc;
+  const xipc_mq_opts_t *o = &oc;
   const xipc__mq_methods_t *meth = NULL;
   const xipc__backend_t *b;
   xipc__identity_t id;
@@ -72,6 +72,9 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "mq: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "mq_open");
+  if (err != 0)
+    return err;
   err = xipc__check_open("mq", o->flags, MQ_FLAGS, o->mode);
   if (err == 0)
     err = xipc__check_owner("mq", o->owner);
@@ -268,11 +271,11 @@ int xipc_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
   return mq->meth->os_handle(mq, out);
 }
 
-int xipc_mq_backend(const xipc_mq_t *mq) {
-  return mq != NULL ? mq->backend : XIPC_EINVAL;
+xipc_backend_t xipc_mq_backend(const xipc_mq_t *mq) {
+  return mq != NULL ? (xipc_backend_t)mq->backend : XIPC_BACKEND_DEFAULT;
 }
 
-int xipc_mq_has_kernel_queue(int backend) {
+int xipc_mq_has_kernel_queue(xipc_backend_t backend) {
   const xipc__backend_t *b;
 
   return xipc__backend_get(backend, &b) == 0 && b->mq != NULL;
@@ -293,17 +296,36 @@ int xipc_mq_close(xipc_mq_t *mq) {
   return err;
 }
 
-int xipc_mq_unlink(const char *name, int backend, unsigned flags) {
+/* Does the other kind of queue (kernel when `o` names the ring, ring when
+ * it names the kernel queue) exist under `name`? Only asked after an
+ * unlink found nothing, to say what the caller probably meant. */
+static int mq_other_exists(const xipc_mq_opts_t *o, const char *name) {
+  xipc_mq_opts_t other = *o;
+  xipc_mq_t *mq;
+  int err;
+
+  other.flags = (o->flags & XIPC_MQ_RING) ^ XIPC_MQ_RING;
+  other.owner = NULL;
+  err = xipc_mq_open(&mq, name, &other);
+  if (err == 0)
+    xipc_mq_close(mq);
+  return err == 0 || err == XIPC_EACCES || err == XIPC_EBADMSG;
+}
+
+int xipc_mq_unlink(const char *name, const xipc_mq_opts_t *opts) {
   const xipc__mq_methods_t *meth = NULL;
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__mq_req_t req;
+  xipc_mq_opts_t o;
   int err;
 
-  if (flags & ~XIPC_MQ_RING)
-    return xipc__fail(XIPC_EINVAL, 0, "mq_unlink: flags other than "
-                                      "XIPC_MQ_RING");
-  err = mq_methods(backend, flags, &b, &meth);
+  err = xipc__opts_load(&o, sizeof(o), opts, "mq_unlink");
+  if (err == 0)
+    err = xipc__check_unlink_opts("mq_unlink", o.flags, MQ_FLAGS, o.native,
+                                  o.sysv_key);
+  if (err == 0)
+    err = mq_methods(o.backend, o.flags, &b, &meth);
   if (err == 0)
     err = xipc__object_identity(&id, b->id, "mq", name, NULL, 0);
   if (err != 0)
@@ -313,5 +335,17 @@ int xipc_mq_unlink(const char *name, int backend, unsigned flags) {
   req.osname = id.osname[0] != '\0' ? id.osname : NULL;
   req.key = id.key;
   req.name = id.name;
-  return meth->unlink(&req);
+  err = meth->unlink(&req);
+  if (err == XIPC_ENOENT && b->mq != NULL && b->wait != NULL &&
+      b->shm != NULL && mq_other_exists(&o, name))
+    return xipc__fail(XIPC_ENOENT, 0,
+                      (o.flags & XIPC_MQ_RING)
+                          ? "mq_unlink: no ring queue %s on %s, but a kernel "
+                            "queue of that name exists (opts without "
+                            "XIPC_MQ_RING remove it)"
+                          : "mq_unlink: no kernel queue %s on %s, but a ring "
+                            "queue of that name exists (XIPC_MQ_RING in "
+                            "opts.flags removes it)",
+                      name, b->name);
+  return err;
 }

@@ -27,8 +27,8 @@ static int held_by_me(const xipc_mutex_t *m) {
 
 int xipc_mutex_open(xipc_mutex_t **out, const char *name,
                     const xipc_mutex_opts_t *opts) {
-  static const xipc_mutex_opts_t defaults;
-  const xipc_mutex_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_mutex_opts_t oc;
+  const xipc_mutex_opts_t *o = &oc;
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__sync_req_t req;
@@ -38,13 +38,16 @@ int xipc_mutex_open(xipc_mutex_t **out, const char *name,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "mutex: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "mutex_open");
+  if (err != 0)
+    return err;
   err = xipc__check_open("mutex", o->flags, MUTEX_FLAGS, o->mode);
   if (err == 0)
     err = xipc__check_owner("mutex", o->owner);
   if (err == 0)
     err = mutex_backend(o->backend, &b);
   if (err == 0)
-    err = xipc__object_identity(&id, b->id, "mtx", name, NULL, 0);
+    err = xipc__object_identity(&id, b->id, "mutex", name, NULL, 0);
   if (err != 0)
     return err;
   m = calloc(1, sizeof(*m));
@@ -138,21 +141,27 @@ int xipc_mutex_close(xipc_mutex_t *m) {
   return err != 0 ? err : err2;
 }
 
-int xipc_mutex_unlink(const char *name, int backend) {
+int xipc_mutex_unlink(const char *name, const xipc_mutex_opts_t *opts) {
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__sync_req_t req;
+  xipc_mutex_opts_t o;
   int err;
 
-  err = mutex_backend(backend, &b);
+  err = xipc__opts_load(&o, sizeof(o), opts, "mutex_unlink");
   if (err == 0)
-    err = xipc__object_identity(&id, b->id, "mtx", name, NULL, 0);
+    err = xipc__check_unlink_opts("mutex_unlink", o.flags, MUTEX_FLAGS, NULL,
+                                  0);
+  if (err == 0)
+    err = mutex_backend(o.backend, &b);
+  if (err == 0)
+    err = xipc__object_identity(&id, b->id, "mutex", name, NULL, 0);
   if (err != 0)
     return err;
   xipc__sync_req_fill(&req, &id, 0, 0);
   return b->mutex->unlink(&req);
 }
 
-int xipc_mutex_backend(const xipc_mutex_t *m) {
-  return m != NULL ? m->backend : XIPC_EINVAL;
+xipc_backend_t xipc_mutex_backend(const xipc_mutex_t *m) {
+  return m != NULL ? (xipc_backend_t)m->backend : XIPC_BACKEND_DEFAULT;
 }

@@ -76,9 +76,9 @@ int xipc_sysv_key(const char *tag, const char *name, int32_t *key) {
   if (key == NULL || tag == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "xipc_sysv_key: NULL argument");
   if (strcmp(tag, "shm") != 0 && strcmp(tag, "mq") != 0 &&
-      strcmp(tag, "sem") != 0 && strcmp(tag, "mtx") != 0)
+      strcmp(tag, "sem") != 0 && strcmp(tag, "mutex") != 0)
     return xipc__fail(XIPC_EINVAL, 0,
-                      "xipc_sysv_key: kind tag '%s' is not shm, mq, sem or mtx",
+                      "xipc_sysv_key: kind tag '%s' is not shm, mq, sem or mutex",
                       tag);
   err = xipc_name_check(name);
   if (err != 0)

@@ -65,19 +65,25 @@ static xipc_pipe_t *pipe_new(const xipc__backend_t *b) {
   return p;
 }
 
-int xipc_pipe(xipc_pipe_t **read_end, xipc_pipe_t **write_end, int backend,
-              unsigned flags) {
+int xipc_pipe_open(xipc_pipe_t **read_end, xipc_pipe_t **write_end,
+                   const xipc_pipe_opts_t *opts) {
   const xipc__backend_t *b;
   xipc_pipe_t *r, *w;
+  xipc_pipe_opts_t o;
+  unsigned flags;
   int err;
 
   if (read_end == NULL || write_end == NULL)
-    return xipc__fail(XIPC_EINVAL, 0, "pipe: NULL argument");
+    return xipc__fail(XIPC_EINVAL, 0, "pipe_open: NULL argument");
   *read_end = *write_end = NULL;
+  err = xipc__opts_load(&o, sizeof(o), opts, "pipe_open");
+  if (err != 0)
+    return err;
+  flags = o.flags;
   if (flags & ~PIPE_FLAGS)
-    return xipc__fail(XIPC_EINVAL, 0, "pipe: unsupported flag bits 0x%x",
+    return xipc__fail(XIPC_EINVAL, 0, "pipe_open: unsupported flag bits 0x%x",
                       flags & ~PIPE_FLAGS);
-  err = pipe_backend(backend, &b);
+  err = pipe_backend(o.backend, &b);
   if (err != 0)
     return err;
   r = pipe_new(b);
@@ -106,7 +112,7 @@ int xipc_pipe_inheritable(xipc_pipe_t *end, int inheritable) {
 }
 
 int xipc_pipe_from_os_handle(xipc_pipe_t **out, xipc_os_handle_t h,
-                             int backend, unsigned flags) {
+                             xipc_pipe_end_t end, xipc_backend_t backend) {
   const xipc__backend_t *b;
   xipc_pipe_t *p;
   int err;
@@ -114,16 +120,18 @@ int xipc_pipe_from_os_handle(xipc_pipe_t **out, xipc_os_handle_t h,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "pipe_from_os_handle: out is NULL");
   *out = NULL;
-  if (h == XIPC_INVALID_OS_HANDLE || (flags & ~XIPC_RDONLY))
-    return xipc__fail(XIPC_EINVAL, 0, "pipe_from_os_handle: bad handle or "
-                                      "flags");
+  if (h == XIPC_INVALID_OS_HANDLE)
+    return xipc__fail(XIPC_EINVAL, 0, "pipe_from_os_handle: invalid handle");
+  if (end != XIPC_PIPE_READ && end != XIPC_PIPE_WRITE)
+    return xipc__fail(XIPC_EINVAL, 0, "pipe_from_os_handle: end must be "
+                                      "XIPC_PIPE_READ or XIPC_PIPE_WRITE");
   err = pipe_backend(backend, &b);
   if (err != 0)
     return err;
   p = pipe_new(b);
   if (p == NULL)
     return XIPC_ENOMEM;
-  p->io.is_read = (flags & XIPC_RDONLY) != 0;
+  p->io.is_read = end == XIPC_PIPE_READ;
   err = b->pipe->from_handle(&p->io, h, p->io.is_read);
   if (err != 0) {
     free(p);
@@ -133,10 +141,10 @@ int xipc_pipe_from_os_handle(xipc_pipe_t **out, xipc_os_handle_t h,
   return 0;
 }
 
-int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
+int xipc_fifo_open(xipc_pipe_t **out, const char *name, xipc_pipe_end_t end,
                    const xipc_fifo_opts_t *opts, int timeout_ms) {
-  static const xipc_fifo_opts_t defaults;
-  const xipc_fifo_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_fifo_opts_t oc;
+  const xipc_fifo_opts_t *o = &oc;
   const xipc__backend_t *b;
   xipc_pipe_t *p;
   int err;
@@ -144,9 +152,12 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "fifo: out is NULL");
   *out = NULL;
-  if (direction != XIPC_FIFO_READ && direction != XIPC_FIFO_WRITE)
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "fifo_open");
+  if (err != 0)
+    return err;
+  if (end != XIPC_PIPE_READ && end != XIPC_PIPE_WRITE)
     return xipc__fail(XIPC_EINVAL, 0,
-                      "fifo: direction must be XIPC_FIFO_READ or _WRITE");
+                      "fifo: end must be XIPC_PIPE_READ or _WRITE");
   err = xipc__check_open("fifo", o->flags, FIFO_FLAGS, o->mode);
   if (err == 0)
     err = xipc__check_owner("fifo", o->owner);
@@ -162,10 +173,10 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
   if (p == NULL)
     return XIPC_ENOMEM;
   p->flags = o->flags;
-  p->io.is_read = direction == XIPC_FIFO_READ;
+  p->io.is_read = end == XIPC_PIPE_READ;
   err = b->naming->fifo_path(p->path, sizeof(p->path), name);
   if (err == 0)
-    err = b->pipe->fifo_open(&p->io, p->path, direction,
+    err = b->pipe->fifo_open(&p->io, p->path, end,
                              o->flags & (XIPC_CREATE | XIPC_EXCL),
                              o->mode != 0 ? o->mode : XIPC_DEFAULT_MODE,
                              o->owner, timeout_ms);
@@ -177,14 +188,19 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, int direction,
   return 0;
 }
 
-int xipc_fifo_unlink(const char *name, int backend) {
+int xipc_fifo_unlink(const char *name, const xipc_fifo_opts_t *opts) {
   const xipc__backend_t *b;
   char path[XIPC_ADDRESS_MAX];
+  xipc_fifo_opts_t o;
   int err;
 
-  err = xipc_name_check(name);
+  err = xipc__opts_load(&o, sizeof(o), opts, "fifo_unlink");
   if (err == 0)
-    err = pipe_backend(backend, &b);
+    err = xipc__check_unlink_opts("fifo_unlink", o.flags, FIFO_FLAGS, NULL, 0);
+  if (err == 0)
+    err = xipc_name_check(name);
+  if (err == 0)
+    err = pipe_backend(o.backend, &b);
   if (err == 0)
     err = b->naming->fifo_path(path, sizeof(path), name);
   return err != 0 ? err : b->pipe->fifo_unlink(path);

@@ -1137,7 +1137,7 @@ static int seg_open(struct xipc__ring *r, const char *name, int backend,
   xipc_shm_opts_t so;
   int err;
 
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = backend;
   so.mode = req->mode;
   so.owner = req->owner;

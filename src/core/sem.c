@@ -17,8 +17,8 @@ static int sem_backend(int backend, const xipc__backend_t **b) {
 
 int xipc_sem_open(xipc_sem_t **out, const char *name,
                   const xipc_sem_opts_t *opts) {
-  static const xipc_sem_opts_t defaults;
-  const xipc_sem_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_sem_opts_t oc;
+  const xipc_sem_opts_t *o = &oc;
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__sync_req_t req;
@@ -28,6 +28,9 @@ int xipc_sem_open(xipc_sem_t **out, const char *name,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "sem: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "sem_open");
+  if (err != 0)
+    return err;
   err = xipc__check_open("sem", o->flags, SEM_FLAGS, o->mode);
   if (err == 0)
     err = xipc__check_owner("sem", o->owner);
@@ -94,13 +97,19 @@ int xipc_sem_close(xipc_sem_t *sem) {
   return err;
 }
 
-int xipc_sem_unlink(const char *name, int backend) {
+int xipc_sem_unlink(const char *name, const xipc_sem_opts_t *opts) {
   const xipc__backend_t *b;
   xipc__identity_t id;
   xipc__sync_req_t req;
+  xipc_sem_opts_t o;
   int err;
 
-  err = sem_backend(backend, &b);
+  err = xipc__opts_load(&o, sizeof(o), opts, "sem_unlink");
+  if (err == 0)
+    err = xipc__check_unlink_opts("sem_unlink", o.flags, SEM_FLAGS, o.native,
+                                  o.sysv_key);
+  if (err == 0)
+    err = sem_backend(o.backend, &b);
   if (err == 0)
     err = xipc__object_identity(&id, b->id, "sem", name, NULL, 0);
   if (err != 0)
@@ -109,11 +118,11 @@ int xipc_sem_unlink(const char *name, int backend) {
   return b->sem->unlink(&req);
 }
 
-int xipc_sem_backend(const xipc_sem_t *sem) {
-  return sem != NULL ? sem->backend : XIPC_EINVAL;
+xipc_backend_t xipc_sem_backend(const xipc_sem_t *sem) {
+  return sem != NULL ? (xipc_backend_t)sem->backend : XIPC_BACKEND_DEFAULT;
 }
 
-int xipc_sem_value_max(int backend, unsigned *max) {
+int xipc_sem_value_max(xipc_backend_t backend, unsigned *max) {
   const xipc__backend_t *b;
   int err;
 

@@ -195,8 +195,8 @@ static int shm_attempt(xipc_shm_t *shm, int kind, const xipc__shm_req_t *req,
 int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
                         const char *name, size_t size,
                         const xipc_shm_opts_t *opts) {
-  static const xipc_shm_opts_t defaults;
-  const xipc_shm_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_shm_opts_t oc;
+  const xipc_shm_opts_t *o = &oc;
   const xipc__backend_t *b = NULL;
   xipc__shm_req_t req;
   xipc_shm_t *shm;
@@ -206,6 +206,9 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "shm: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "shm_open");
+  if (err != 0)
+    return err;
   err = check_args(size, o, &b);
   if (err == 0)
     err = xipc__check_owner("shm", o->owner);
@@ -310,8 +313,8 @@ int xipc_shm_created(const xipc_shm_t *shm) {
   return shm != NULL && shm->created;
 }
 
-int xipc_shm_backend(const xipc_shm_t *shm) {
-  return shm != NULL ? shm->backend : XIPC_EINVAL;
+xipc_backend_t xipc_shm_backend(const xipc_shm_t *shm) {
+  return shm != NULL ? (xipc_backend_t)shm->backend : XIPC_BACKEND_DEFAULT;
 }
 
 int xipc_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
@@ -329,7 +332,7 @@ static int key_unlink_check(int backend, const char *tag, int kind,
   xipc_shm_t *shm;
   int err;
 
-  memset(&o, 0, sizeof(o));
+  xipc_shm_opts_init(&o);
   o.backend = backend;
   o.flags = XIPC_RDONLY;
   o.mode = 0777; /* only the name is checked: any mode of our own */
@@ -366,6 +369,14 @@ int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
   return b->shm->unlink(&req);
 }
 
-int xipc_shm_unlink(const char *name, int backend) {
-  return xipc__shm_unlink_kind("shm", XIPC_KIND_SHM, name, backend);
+int xipc_shm_unlink(const char *name, const xipc_shm_opts_t *opts) {
+  xipc_shm_opts_t o;
+  int err;
+
+  err = xipc__opts_load(&o, sizeof(o), opts, "shm_unlink");
+  if (err == 0)
+    err = xipc__check_unlink_opts("shm_unlink", o.flags, ALLOWED_FLAGS,
+                                  o.native, o.sysv_key);
+  return err != 0 ? err
+                  : xipc__shm_unlink_kind("shm", XIPC_KIND_SHM, name, o.backend);
 }

@@ -247,17 +247,20 @@ static int check_opts(const xipc_stream_opts_t *o) {
   return 0;
 }
 
-int xipc_listen(xipc_listener_t **out, const char *address,
+int xipc_stream_listen(xipc_stream_listener_t **out, const char *address,
                 const xipc_stream_opts_t *opts) {
-  static const xipc_stream_opts_t defaults;
-  const xipc_stream_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_stream_opts_t oc;
+  const xipc_stream_opts_t *o = &oc;
   const xipc__backend_t *b;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   int err;
 
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "listen: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "stream_listen");
+  if (err != 0)
+    return err;
   err = check_opts(o);
   if (err == 0)
     err = stream_backend(o->backend, &b);
@@ -286,7 +289,7 @@ int xipc_listen(xipc_listener_t **out, const char *address,
   return 0;
 }
 
-int xipc_listener_address(const xipc_listener_t *l, char *buf, size_t *size) {
+int xipc_stream_listener_address(const xipc_stream_listener_t *l, char *buf, size_t *size) {
   size_t n;
 
   if (l == NULL || buf == NULL || size == NULL)
@@ -313,7 +316,7 @@ static xipc_stream_t *stream_new(int backend, size_t max_frame) {
   return s;
 }
 
-int xipc_accept(xipc_listener_t *l, xipc_stream_t **out, int timeout_ms) {
+int xipc_stream_accept(xipc_stream_t **out, xipc_stream_listener_t *l, int timeout_ms) {
   xipc_stream_t *s;
   int err;
 
@@ -335,7 +338,7 @@ int xipc_accept(xipc_listener_t *l, xipc_stream_t **out, int timeout_ms) {
   return 0;
 }
 
-int xipc_listener_close(xipc_listener_t *l) {
+int xipc_stream_listener_close(xipc_stream_listener_t *l) {
   int err;
 
   if (l == NULL)
@@ -345,17 +348,17 @@ int xipc_listener_close(xipc_listener_t *l) {
   return err;
 }
 
-int xipc_listener_os_handle(const xipc_listener_t *l, xipc_os_handle_t *out) {
+int xipc_stream_listener_os_handle(const xipc_stream_listener_t *l, xipc_os_handle_t *out) {
   if (l == NULL || out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "listener_os_handle: NULL argument");
   *out = (xipc_os_handle_t)l->h;
   return 0;
 }
 
-int xipc_connect(xipc_stream_t **out, const char *address,
+int xipc_stream_connect(xipc_stream_t **out, const char *address,
                  const xipc_stream_opts_t *opts, int timeout_ms) {
-  static const xipc_stream_opts_t defaults;
-  const xipc_stream_opts_t *o = opts != NULL ? opts : &defaults;
+  xipc_stream_opts_t oc;
+  const xipc_stream_opts_t *o = &oc;
   const xipc__backend_t *b;
   xipc__addr_t a;
   xipc_stream_t *s;
@@ -364,6 +367,9 @@ int xipc_connect(xipc_stream_t **out, const char *address,
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "connect: out is NULL");
   *out = NULL;
+  err = xipc__opts_load(&oc, sizeof(oc), opts, "stream_connect");
+  if (err != 0)
+    return err;
   err = check_opts(o);
   if (err == 0)
     err = xipc__check_timeout("connect", timeout_ms);
@@ -397,7 +403,7 @@ static int usable(xipc_stream_t *s, const char *what) {
   return 0;
 }
 
-int xipc_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent,
+int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent,
               int timeout_ms) {
   xipc__iov_t iov;
   size_t done = 0;
@@ -420,7 +426,7 @@ int xipc_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent,
   return err;
 }
 
-int xipc_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
+int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
               int timeout_ms) {
   int err;
 
@@ -437,7 +443,7 @@ int xipc_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
   return err != 0 ? err : s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
 }
 
-int xipc_send_msg(xipc_stream_t *s, const void *buf, size_t len,
+int xipc_stream_send_msg(xipc_stream_t *s, const void *buf, size_t len,
                   int timeout_ms) {
   unsigned char hdr[4];
   xipc__iov_t iov[2];
@@ -489,7 +495,7 @@ static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
   return 0;
 }
 
-int xipc_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
+int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
                   int timeout_ms) {
   uint64_t start = xipc__now_ms();
   size_t got, flen;

@@ -1,5 +1,5 @@
 /* xipc — POSIX robust mutex: a PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST
- * mutex inside an xipc segment /xipc.mtx.NAME
+ * mutex inside an xipc segment /xipc.mutex.NAME
  * (pthread_mutexattr_setrobust(3)). When a holder dies the kernel marks the
  * futex owner-died from the thread's robust list and the next lock returns
  * EOWNERDEAD.
@@ -54,12 +54,12 @@ static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   xipc_shm_opts_t so;
   int err;
 
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = XIPC_BACKEND_POSIX;
   so.flags = req->flags;
   so.mode = req->mode;
   so.owner = req->owner;
-  err = xipc__shm_open_kind(&m->seg, "mtx", XIPC_KIND_MUTEX, req->name,
+  err = xipc__shm_open_kind(&m->seg, "mutex", XIPC_KIND_MUTEX, req->name,
                             sizeof(posix_mtx_t), &so);
   if (err != 0)
     return err;
@@ -69,7 +69,7 @@ static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
                                           req->name);
   if (err != 0) {
     if (m->created)
-      xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, req->name,
+      xipc__shm_unlink_kind("mutex", XIPC_KIND_MUTEX, req->name,
                             XIPC_BACKEND_POSIX);
     xipc_shm_close(m->seg);
   }
@@ -161,7 +161,7 @@ static int posix_mutex_close(xipc_mutex_t *m, int remove) {
   int err = 0;
 
   if (remove)
-    err = xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, m->name,
+    err = xipc__shm_unlink_kind("mutex", XIPC_KIND_MUTEX, m->name,
                                 XIPC_BACKEND_POSIX);
   if (err == XIPC_ENOENT)
     err = 0;
@@ -171,7 +171,7 @@ static int posix_mutex_close(xipc_mutex_t *m, int remove) {
 }
 
 static int posix_mutex_unlink(const xipc__sync_req_t *req) {
-  return xipc__shm_unlink_kind("mtx", XIPC_KIND_MUTEX, req->name,
+  return xipc__shm_unlink_kind("mutex", XIPC_KIND_MUTEX, req->name,
                                XIPC_BACKEND_POSIX);
 }
 

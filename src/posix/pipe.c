@@ -105,7 +105,7 @@ static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
 
   if (err != 0)
     return err;
-  if (direction == XIPC_FIFO_READ) {
+  if (direction == XIPC_PIPE_READ) {
     fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
       return xipc__unix_fail(errno, "open(%s, O_RDONLY)", path);
@@ -121,7 +121,7 @@ static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
     close(fd);
     return err;
   }
-  setup(io, fd, direction == XIPC_FIFO_READ);
+  setup(io, fd, direction == XIPC_PIPE_READ);
   return 0;
 }
 

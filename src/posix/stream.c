@@ -250,7 +250,7 @@ static int remove_stale(const char *path, int fresh) {
   return 0;
 }
 
-static int listen_unix(xipc_listener_t *l) {
+static int listen_unix(xipc_stream_listener_t *l) {
   struct sockaddr_un sa;
   posix_listener_t *pl;
   int fd = -1, err, fresh = 0;
@@ -324,7 +324,7 @@ static int resolve(const xipc__addr_t *a, int passive, struct addrinfo **res) {
                     "getaddrinfo(%s): %s", a->host, gai_strerror(rc));
 }
 
-static void bound_name(xipc_listener_t *l, int fd) {
+static void bound_name(xipc_stream_listener_t *l, int fd) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof(ss);
   char host[NI_MAXHOST], port[NI_MAXSERV];
@@ -337,7 +337,7 @@ static void bound_name(xipc_listener_t *l, int fd) {
            ss.ss_family == AF_INET6 ? "tcp:[%s]:%s" : "tcp:%s:%s", host, port);
 }
 
-static int listen_tcp(xipc_listener_t *l) {
+static int listen_tcp(xipc_stream_listener_t *l) {
   struct addrinfo *res, *ai;
   int fd = -1, one = 1, err;
 
@@ -370,13 +370,13 @@ static int listen_tcp(xipc_listener_t *l) {
   return 0;
 }
 
-static int posix_listen(xipc_listener_t *l) {
+static int posix_listen(xipc_stream_listener_t *l) {
   if (l->addr.type == XIPC__ADDR_PIPE)
     return xipc__fail(XIPC_ENOTSUP, 0, "pipe: addresses are Windows-only");
   return l->addr.type == XIPC__ADDR_UNIX ? listen_unix(l) : listen_tcp(l);
 }
 
-static int posix_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
+static int posix_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms) {
   uint64_t start = 0;
   int fd, one = 1, err;
 
@@ -440,7 +440,7 @@ static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
   return setup(io, fd);
 }
 
-static int posix_listener_close(xipc_listener_t *l) {
+static int posix_listener_close(xipc_stream_listener_t *l) {
   posix_listener_t *pl = l->os;
   int err = 0;
 

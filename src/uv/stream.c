@@ -15,7 +15,7 @@
  *            the descriptor, so xipc closes that one itself.
  *
  * Listening: on Unix the listening socket is non-blocking; a uv_poll_t
- * watches it for POLLIN and the loop accepts with xipc_accept(l, &s, 0)
+ * watches it for POLLIN and the loop accepts with xipc_stream_accept(&s, l, 0)
  * until XIPC_EAGAIN. After an accept error (XIPC_EMFILE, ...) the callback
  * hears it once, and polling pauses for ERROR_PAUSE_MS: the descriptor
  * stays readable, and accepting again at once would spin. On Windows, named
@@ -41,15 +41,8 @@
 
 /* ---- adopting a stream ---------------------------------------------------- */
 
-typedef union any_stream {
-  uv_tcp_t tcp;
-  uv_pipe_t pipe;
-} any_stream_t;
-
-static void free_on_close(uv_handle_t *h) { free(h); }
-
 #ifdef _WIN32
-static int open_handle(uv_loop_t *loop, any_stream_t *u, xipc_os_handle_t h,
+static int open_handle(uv_loop_t *loop, xipc_uv_stream_t *u, xipc_os_handle_t h,
                        int is_socket) {
   int rc, fd;
 
@@ -74,7 +67,7 @@ static int open_handle(uv_loop_t *loop, any_stream_t *u, xipc_os_handle_t h,
   return rc;
 }
 #else
-static int open_handle(uv_loop_t *loop, any_stream_t *u, xipc_os_handle_t h,
+static int open_handle(uv_loop_t *loop, xipc_uv_stream_t *u, xipc_os_handle_t h,
                        int is_socket) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof(ss);
@@ -100,37 +93,20 @@ static int open_handle(uv_loop_t *loop, any_stream_t *u, xipc_os_handle_t h,
 }
 #endif
 
-int xipc_uv_stream_adopt(uv_loop_t *loop, xipc_stream_t *s,
-                         uv_stream_t **out) {
+int xipc_uv_stream_adopt(uv_loop_t *loop, xipc_uv_stream_t *handle,
+                         xipc_stream_t *s) {
   xipc_os_handle_t h;
-  any_stream_t *u;
   int rc, is_socket = 0;
 
-  if (out != NULL)
-    *out = NULL;
-  if (loop == NULL || s == NULL || out == NULL)
+  if (loop == NULL || handle == NULL || s == NULL)
     return XIPC_EINVAL;
-  /* Allocated first: an error before the release leaves `s` the
-   * caller's. */
-  u = calloc(1, sizeof(*u));
-  if (u == NULL)
-    return XIPC_ENOMEM;
+  memset(handle, 0, sizeof(*handle)); /* type UV_UNKNOWN_HANDLE */
   rc = xipc_stream_release(s, &h, &is_socket);
-  if (rc != 0) {
-    free(u);
+  if (rc != 0)
     return rc;
-  }
-  /* From here `s` is gone: a failure closes the handle too. */
-  rc = open_handle(loop, u, h, is_socket);
-  if (rc != 0) {
-    if (u->tcp.loop != NULL) /* initialised: libuv must see it closed */
-      uv_close((uv_handle_t *)u, free_on_close);
-    else
-      free(u);
-    return xipc_uv__err(rc);
-  }
-  *out = (uv_stream_t *)u;
-  return 0;
+  /* From here `s` is gone: a failure closes the OS handle too. */
+  rc = open_handle(loop, handle, h, is_socket);
+  return rc != 0 ? xipc_uv__err(rc) : 0;
 }
 
 /* ---- listening ------------------------------------------------------------ */
@@ -144,7 +120,7 @@ typedef struct accepted {
 
 struct xipc_uv_listener {
   uv_loop_t *loop;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_uv_accept_cb cb;
   xipc_uv_listener_close_cb close_cb;
   void *data;
@@ -200,7 +176,7 @@ static void accept_helper(void *arg) {
     if (quit)
       break;
     s = NULL;
-    rc = xipc_accept(w->l, &s, XIPC_UV__SLICE_MS);
+    rc = xipc_stream_accept(&s, w->l, XIPC_UV__SLICE_MS);
     if (rc == XIPC_ETIMEDOUT)
       continue;
     a = malloc(sizeof(*a));
@@ -268,7 +244,7 @@ static void on_async(uv_async_t *h) {
 }
 
 int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
-                   xipc_listener_t *l, xipc_uv_accept_cb cb) {
+                   xipc_stream_listener_t *l, xipc_uv_accept_cb cb) {
   xipc_uv_listener_t *w;
   int rc;
 
@@ -347,7 +323,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   }
   for (n = 0; n < XIPC_UV__ACCEPT_BATCH && !w->closing; n++) {
     s = NULL;
-    rc = xipc_accept(w->l, &s, 0);
+    rc = xipc_stream_accept(&s, w->l, 0);
     if (rc == XIPC_EAGAIN)
       return;
     if (rc != 0) {
@@ -359,7 +335,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
 }
 
 int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
-                   xipc_listener_t *l, xipc_uv_accept_cb cb) {
+                   xipc_stream_listener_t *l, xipc_uv_accept_cb cb) {
   xipc_uv_listener_t *w;
   xipc_os_handle_t fd;
   int rc;
@@ -368,7 +344,7 @@ int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
     *out = NULL;
   if (loop == NULL || out == NULL || l == NULL || cb == NULL)
     return XIPC_EINVAL;
-  rc = xipc_listener_os_handle(l, &fd);
+  rc = xipc_stream_listener_os_handle(l, &fd);
   if (rc != 0)
     return rc;
   w = calloc(1, sizeof(*w));

@@ -2,7 +2,7 @@
  * (src/core/backend.h, xipc__io_methods_t). Two tables:
  *
  *   xipc__win32_handle_io  an overlapped named-pipe HANDLE: the ends of
- *                          xipc_pipe(), a fifo writer, both ends of a
+ *                          xipc_pipe_open(), a fifo writer, both ends of a
  *                          local:/pipe: stream (ReadFile / WriteFile)
  *   xipc__win32_socket_io  an overlapped SOCKET of a tcp: stream
  *                          (WSARecv / WSASend)

@@ -1,6 +1,6 @@
 /* xipc — Windows backend, kind "mutex": a named kernel mutex
- * (CreateMutexW Local\xipc.mtx.NAME) plus a manual-reset event
- * (Local\xipc.mtx.NAME.notrecoverable) that records "not recoverable".
+ * (CreateMutexW Local\xipc.mutex.NAME) plus a manual-reset event
+ * (Local\xipc.mutex.NAME.notrecoverable) that records "not recoverable".
  *
  * Robustness comes from the kernel: when the thread owning a mutex exits
  * (or its process dies or is terminated) without ReleaseMutex, the mutex is

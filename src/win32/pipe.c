@@ -897,7 +897,7 @@ static int win32_fifo_open(xipc__io_t *io, const char *path, int direction,
    * checks the reader's user; a reader creates the pipe (an existing name
    * is refused), so there is nothing existing for it to check. */
   (void)mode;
-  if (direction == XIPC_FIFO_READ)
+  if (direction == XIPC_PIPE_READ)
     return fifo_open_reader(io, path, flags);
   return fifo_open_writer(io, path, owner, timeout_ms);
 }

@@ -8,7 +8,7 @@
  * each with an overlapped ConnectNamedPipe pending: min(backlog, 16) of
  * them, so up to that many clients connect before anyone accepts, like a
  * socket's listen backlog (one instance alone would make every client wait
- * in WaitNamedPipeW for the server's next accept). xipc_accept takes a
+ * in WaitNamedPipeW for the server's next accept). xipc_stream_accept takes a
  * connected instance (waiting on all their events with the timeout), hands
  * that HANDLE to the new stream (src/win32/io.c) and creates a fresh
  * instance in its place at once. More simultaneous clients than instances
@@ -163,8 +163,8 @@ static void pinst_close(pinst_t *in) {
   memset(in, 0, sizeof(*in));
 }
 
-/* l->h: some instance that is listening (for xipc_listener_os_handle). */
-static void plisten_set_h(xipc_listener_t *l, plisten_t *pl) {
+/* l->h: some instance that is listening (for xipc_stream_listener_os_handle). */
+static void plisten_set_h(xipc_stream_listener_t *l, plisten_t *pl) {
   int i;
 
   for (i = 0; i < LISTEN_POOL_MAX; i++)
@@ -177,7 +177,7 @@ static void plisten_set_h(xipc_listener_t *l, plisten_t *pl) {
 
 /* Fill the free slots of the pool. Only an empty pool is an error: with
  * some instances left, clients can still come in. */
-static int plisten_refill(xipc_listener_t *l, plisten_t *pl) {
+static int plisten_refill(xipc_stream_listener_t *l, plisten_t *pl) {
   DWORD err = 0;
   int i, have = 0;
 
@@ -205,7 +205,7 @@ static void plisten_free(plisten_t *pl) {
   free(pl);
 }
 
-static int pipe_listen(xipc_listener_t *l) {
+static int pipe_listen(xipc_stream_listener_t *l) {
   plisten_t *pl;
   DWORD err;
   int rc, i;
@@ -247,7 +247,7 @@ fail:
 }
 
 /* Collect finished ConnectNamedPipe calls without waiting. */
-static void plisten_sweep(xipc_listener_t *l, plisten_t *pl) {
+static void plisten_sweep(xipc_stream_listener_t *l, plisten_t *pl) {
   pinst_t *in;
   DWORD x, err;
   int i, connected;
@@ -285,7 +285,7 @@ static void plisten_sweep(xipc_listener_t *l, plisten_t *pl) {
   }
 }
 
-static int pipe_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
+static int pipe_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms) {
   plisten_t *pl = l->os;
   HANDLE evs[LISTEN_POOL_MAX];
   xipc__win32_deadline_t d;
@@ -493,7 +493,7 @@ static int sock_wait(SOCKET s, int rd, const xipc__win32_deadline_t *d) {
   return r > 0;
 }
 
-static int tcp_bound(xipc_listener_t *l, SOCKET s) {
+static int tcp_bound(xipc_stream_listener_t *l, SOCKET s) {
   struct sockaddr_storage ss;
   char host[INET6_ADDRSTRLEN + 16], serv[16];
   int len = sizeof(ss), err;
@@ -510,7 +510,7 @@ static int tcp_bound(xipc_listener_t *l, SOCKET s) {
   return 0;
 }
 
-static int tcp_listen(xipc_listener_t *l) {
+static int tcp_listen(xipc_stream_listener_t *l) {
   struct addrinfo *ai = NULL, *p;
   SOCKET s = INVALID_SOCKET;
   BOOL one = TRUE;
@@ -564,7 +564,7 @@ static int tcp_listen(xipc_listener_t *l) {
   return 0;
 }
 
-static int tcp_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
+static int tcp_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms) {
   SOCKET ls = (SOCKET)l->h, s;
   xipc__win32_deadline_t d;
   int err, r;
@@ -660,7 +660,7 @@ static int tcp_connect(xipc__io_t *io, const xipc__addr_t *a,
 
 /* ---- the table ---------------------------------------------------------- */
 
-static int win32_listen(xipc_listener_t *l) {
+static int win32_listen(xipc_stream_listener_t *l) {
   switch (l->addr.type) {
   case XIPC__ADDR_PIPE:
     return pipe_listen(l);
@@ -674,7 +674,7 @@ static int win32_listen(xipc_listener_t *l) {
   }
 }
 
-static int win32_accept(xipc_listener_t *l, xipc__io_t *io, int timeout_ms) {
+static int win32_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms) {
   if (l->addr.type == XIPC__ADDR_TCP)
     return tcp_accept(l, io, timeout_ms);
   return pipe_accept(l, io, timeout_ms);
@@ -695,7 +695,7 @@ static int win32_connect(xipc__io_t *io, const xipc__addr_t *a,
   }
 }
 
-static int win32_listener_close(xipc_listener_t *l) {
+static int win32_listener_close(xipc_stream_listener_t *l) {
   int err = 0;
 
   if (l->addr.type == XIPC__ADDR_TCP) {

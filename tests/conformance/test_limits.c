@@ -97,46 +97,46 @@ static int lobj_open(lobj_t *o, int k, int backend, const char *name,
   snprintf(o->path, sizeof(o->path), "%s", path != NULL ? path : "");
   switch (k) {
   case L_SHM: {
-    xipc_shm_opts_t so = {.backend = backend, .flags = fl};
+    xipc_shm_opts_t so = {.struct_size = sizeof(so), .backend = backend, .flags = fl};
     return xipc_shm_open((xipc_shm_t **)&o->a, name, create ? 4096 : 0, &so);
   }
   case L_MQ:
   case L_RING: {
-    xipc_mq_opts_t mo = {0};
+    xipc_mq_opts_t mo = {.struct_size = sizeof(mo)};
     mo.backend = backend;
     mo.flags = fl | (k == L_RING ? XIPC_MQ_RING : 0);
     return xipc_mq_open((xipc_mq_t **)&o->a, name, &mo);
   }
   case L_SEM: {
-    xipc_sem_opts_t eo = {.backend = backend, .flags = fl};
+    xipc_sem_opts_t eo = {.struct_size = sizeof(eo), .backend = backend, .flags = fl};
     return xipc_sem_open((xipc_sem_t **)&o->a, name, &eo);
   }
   case L_MUTEX: {
-    xipc_mutex_opts_t xo = {.backend = backend, .flags = fl};
+    xipc_mutex_opts_t xo = {.struct_size = sizeof(xo), .backend = backend, .flags = fl};
     return xipc_mutex_open((xipc_mutex_t **)&o->a, name, &xo);
   }
   case L_FIFO: {
-    xipc_fifo_opts_t fo = {.backend = backend, .flags = fl};
+    xipc_fifo_opts_t fo = {.struct_size = sizeof(fo), .backend = backend, .flags = fl};
     return xipc_fifo_open((xipc_pipe_t **)&o->a, name,
-                          create ? XIPC_FIFO_READ : XIPC_FIFO_WRITE, &fo,
+                          create ? XIPC_PIPE_READ : XIPC_PIPE_WRITE, &fo,
                           create ? 0 : 10000);
   }
   case L_STREAM: {
-    xipc_stream_opts_t to = {0};
+    xipc_stream_opts_t to = {.struct_size = sizeof(to)};
     to.backend = backend;
     snprintf(addr, sizeof(addr), "local:%s", name);
     if (create)
-      return xipc_listen((xipc_listener_t **)&o->a, addr, &to);
-    return xipc_connect((xipc_stream_t **)&o->b, addr, &to, 10000);
+      return xipc_stream_listen((xipc_stream_listener_t **)&o->a, addr, &to);
+    return xipc_stream_connect((xipc_stream_t **)&o->b, addr, &to, 10000);
   }
   case L_MAP: {
-    xipc_map_opts_t po = {.backend = backend,
+    xipc_map_opts_t po = {.struct_size = sizeof(po), .backend = backend,
                           .flags = create ? XIPC_CREATE : 0};
     po.file_size = 4096;
     return xipc_map_open((xipc_map_t **)&o->a, path, &po);
   }
   default:
-    return xipc_pipe((xipc_pipe_t **)&o->a, (xipc_pipe_t **)&o->b, backend, 0);
+    return xipc_pipe_open((xipc_pipe_t **)&o->a, (xipc_pipe_t **)&o->b, XIPC_OPTS(pipe, .backend = backend, .flags = 0));
   }
 }
 
@@ -156,7 +156,7 @@ static void lobj_close(lobj_t *o) {
     xipc_mutex_close(o->a);
     break;
   case L_STREAM:
-    xipc_listener_close(o->a);
+    xipc_stream_listener_close(o->a);
     xipc_stream_close(o->b);
     break;
   case L_MAP:
@@ -220,7 +220,7 @@ static int h_names(int argc, char **argv) {
     } else if (rc == 0 && k == L_FIFO)
       rc = xipc_pipe_write(o.a, "64", 2, NULL, 10000);
     else if (rc == 0 && k == L_STREAM)
-      rc = xipc_send_msg(o.b, "64", 2, 10000);
+      rc = xipc_stream_send_msg(o.b, "64", 2, 10000);
     xt_say("%s %s %s", kind_names[k], xipc_err_name(rc),
            rc != 0 ? xipc_last_error_message() : "");
     lobj_close(&o);
@@ -253,9 +253,9 @@ static void names_collect(lobj_t *objs) {
     XT_TRUE(len == 2 && memcmp(buf, "64", 2) == 0);
   }
   if (objs[L_STREAM].a != NULL) {
-    XT_ERR(xipc_accept(objs[L_STREAM].a, &st, 10000), 0);
+    XT_ERR(xipc_stream_accept(&st, objs[L_STREAM].a, 10000), 0);
     if (st != NULL) {
-      XT_ERR(xipc_recv_msg(st, buf, sizeof(buf), &len, 10000), 0);
+      XT_ERR(xipc_stream_recv_msg(st, buf, sizeof(buf), &len, 10000), 0);
       XT_TRUE(len == 2 && memcmp(buf, "64", 2) == 0);
       xipc_stream_close(st);
     }
@@ -278,17 +278,17 @@ static void names_too_long(const char *longer) {
     XT_ERR_MSG(lobj_open(&t, k, xt_backend, longer, NULL, 0), XIPC_ENAMETOOLONG,
                "longer than 64");
   }
-  XT_ERR(xipc_shm_unlink(longer, xt_backend), XIPC_ENAMETOOLONG);
-  XT_ERR(xipc_mq_unlink(longer, xt_backend, XIPC_MQ_RING), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_shm_unlink(longer, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_mq_unlink(longer, XIPC_OPTS(mq, .backend = xt_backend, .flags = XIPC_MQ_RING)), XIPC_ENAMETOOLONG);
   if (has_kind(xt_backend, L_MQ))
-    XT_ERR(xipc_mq_unlink(longer, xt_backend, 0), XIPC_ENAMETOOLONG);
-  XT_ERR(xipc_sem_unlink(longer, xt_backend), XIPC_ENAMETOOLONG);
-  XT_ERR(xipc_mutex_unlink(longer, xt_backend), XIPC_ENAMETOOLONG);
+    XT_ERR(xipc_mq_unlink(longer, XIPC_OPTS(mq, .backend = xt_backend, .flags = 0)), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_sem_unlink(longer, XIPC_OPTS(sem, .backend = xt_backend)), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_mutex_unlink(longer, XIPC_OPTS(mutex, .backend = xt_backend)), XIPC_ENAMETOOLONG);
   if (has_kind(xt_backend, L_FIFO))
-    XT_ERR(xipc_fifo_unlink(longer, xt_backend), XIPC_ENAMETOOLONG);
+    XT_ERR(xipc_fifo_unlink(longer, XIPC_OPTS(fifo, .backend = xt_backend)), XIPC_ENAMETOOLONG);
   snprintf(addr, sizeof(addr), "local:%s", longer);
   if (has_kind(xt_backend, L_STREAM))
-    XT_ERR(xipc_connect(&st, addr, NULL, 0), XIPC_ENAMETOOLONG);
+    XT_ERR(xipc_stream_connect(&st, addr, NULL, 0), XIPC_ENAMETOOLONG);
 }
 
 /* 64 characters: every kind of the backend is created under such a name
@@ -337,9 +337,9 @@ static void limits_native_name_lengths(void) {
       xt_backend == XIPC_BACKEND_WIN32 ? "Local\\xipc-lim-" : "/xipc-lim-";
   char nat[300];
   size_t semmax = xt_backend == XIPC_BACKEND_WIN32 ? 255 : 252;
-  xipc_shm_opts_t so = {0};
-  xipc_mq_opts_t mo = {0};
-  xipc_sem_opts_t eo = {0};
+  xipc_shm_opts_t so = {.struct_size = sizeof(so)};
+  xipc_mq_opts_t mo = {.struct_size = sizeof(mo)};
+  xipc_sem_opts_t eo = {.struct_size = sizeof(eo)};
   xipc_shm_t *shm = NULL;
   xipc_mq_t *mq = NULL;
   xipc_sem_t *sem = NULL;
@@ -417,30 +417,30 @@ static int deep_dir(char *buf, size_t cap, const char *base, size_t len) {
 #ifdef _WIN32
 static void windows_pipe_names(void) {
   char addr[400];
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
 
   snprintf(addr, sizeof(addr), "pipe:\\\\.\\pipe\\xipc-lim-%lu-",
            (unsigned long)uv_os_getpid());
   while (strlen(addr) - 5 < 256)
     strcat(addr, "p");
-  XT_ERR(xipc_listen(&l, addr, NULL), 0);
-  XT_ERR(xipc_connect(&s, addr, NULL, 5000), 0);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), 0);
+  XT_ERR(xipc_stream_connect(&s, addr, NULL, 5000), 0);
   xipc_stream_close(s);
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
   while (strlen(addr) - 5 < 290)
     strcat(addr, "p");
-  XT_ERR(xipc_listen(&l, addr, NULL), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), XIPC_ENAMETOOLONG);
   while (strlen(addr) - 5 < 300)
     strcat(addr, "p");
-  XT_ERR_MSG(xipc_listen(&l, addr, NULL), XIPC_ENAMETOOLONG, "longer than");
-  XT_ERR(xipc_connect(&s, addr, NULL, 0), XIPC_ENAMETOOLONG);
+  XT_ERR_MSG(xipc_stream_listen(&l, addr, NULL), XIPC_ENAMETOOLONG, "longer than");
+  XT_ERR(xipc_stream_connect(&s, addr, NULL, 0), XIPC_ENAMETOOLONG);
 }
 #else
 /* unix: paths of 107 and 108 bytes under base. */
 static void unix_path_boundary(const char *base) {
   char path[600], addr[700];
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
   struct stat st;
 
@@ -448,21 +448,21 @@ static void unix_path_boundary(const char *base) {
   while (strlen(path) < 107)
     strcat(path, "s");
   snprintf(addr, sizeof(addr), "unix:%s", path);
-  XT_ERR(xipc_listen(&l, addr, NULL), 0);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), 0);
   XT_EQ(lstat(path, &st), 0); /* the exact path, not a truncated one */
-  XT_ERR(xipc_connect(&s, addr, NULL, 5000), 0);
+  XT_ERR(xipc_stream_connect(&s, addr, NULL, 5000), 0);
   xipc_stream_close(s);
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
   strcat(addr, "s");
-  XT_ERR_MSG(xipc_listen(&l, addr, NULL), XIPC_ENAMETOOLONG, "sun_path");
-  XT_ERR_MSG(xipc_connect(&s, addr, NULL, 0), XIPC_ENAMETOOLONG, "sun_path");
+  XT_ERR_MSG(xipc_stream_listen(&l, addr, NULL), XIPC_ENAMETOOLONG, "sun_path");
+  XT_ERR_MSG(xipc_stream_connect(&s, addr, NULL, 0), XIPC_ENAMETOOLONG, "sun_path");
 }
 
 /* local:NAME whose RUNDIR/NAME.sock is 107 and 108 bytes (RUNDIR below
  * base; XDG_RUNTIME_DIR is left pointing there). */
 static void local_path_boundary(const char *base) {
   char dir[600], name[XIPC_NAME_MAX + 1], addr[XIPC_NAME_MAX + 16];
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
 
   XT_EQ(deep_dir(dir, sizeof(dir), base, 60), 0);
   xt_xdg_set(dir);
@@ -470,10 +470,10 @@ static void local_path_boundary(const char *base) {
   while (strlen(dir) + strlen("/xipc/") + strlen(name) + 5 < 107)
     strcat(name, "q");
   snprintf(addr, sizeof(addr), "local:%s", name);
-  XT_ERR(xipc_listen(&l, addr, NULL), 0);
-  xipc_listener_close(l);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), 0);
+  xipc_stream_listener_close(l);
   strcat(addr, "q");
-  XT_ERR_MSG(xipc_listen(&l, addr, NULL), XIPC_ENAMETOOLONG, "sun_path");
+  XT_ERR_MSG(xipc_stream_listen(&l, addr, NULL), XIPC_ENAMETOOLONG, "sun_path");
 }
 
 /* A RUNDIR of 400 bytes (fine in itself, too long for the paths of fifos
@@ -481,16 +481,16 @@ static void local_path_boundary(const char *base) {
 static void long_runtime_dirs(const char *base) {
   char dir[600], path[4300], buf[4200];
   size_t blen = sizeof(buf);
-  xipc_fifo_opts_t fo = {.flags = XIPC_CREATE | XIPC_UNLINK_ON_CLOSE};
-  xipc_listener_t *l = NULL;
+  xipc_fifo_opts_t fo = {.struct_size = sizeof(fo), .flags = XIPC_CREATE | XIPC_UNLINK_ON_CLOSE};
+  xipc_stream_listener_t *l = NULL;
   xipc_pipe_t *f = NULL;
 
   XT_EQ(deep_dir(dir, sizeof(dir), base, 400), 0);
   xt_xdg_set(dir);
   XT_ERR(xipc_runtime_dir(buf, &blen), 0);
-  XT_ERR_MSG(xipc_fifo_open(&f, "x", XIPC_FIFO_READ, &fo, 0), XIPC_ENAMETOOLONG,
+  XT_ERR_MSG(xipc_fifo_open(&f, "x", XIPC_PIPE_READ, &fo, 0), XIPC_ENAMETOOLONG,
              "leaves no room");
-  XT_ERR_MSG(xipc_listen(&l, "local:x", NULL), XIPC_ENAMETOOLONG,
+  XT_ERR_MSG(xipc_stream_listen(&l, "local:x", NULL), XIPC_ENAMETOOLONG,
              "leaves no room");
   memset(path, 'x', 4200);
   path[0] = '/';
@@ -498,7 +498,7 @@ static void long_runtime_dirs(const char *base) {
   xt_xdg_set(path);
   blen = sizeof(buf);
   XT_ERR_MSG(xipc_runtime_dir(buf, &blen), XIPC_ENAMETOOLONG, "too long");
-  XT_ERR(xipc_fifo_open(&f, "x", XIPC_FIFO_READ, &fo, 0), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_fifo_open(&f, "x", XIPC_PIPE_READ, &fo, 0), XIPC_ENAMETOOLONG);
   XT_TRUE(f == NULL && l == NULL);
 }
 #endif
@@ -574,20 +574,20 @@ static int limit_to(int slots) {
 static void lobj_drop(int k, int backend, const char *name, const char *path) {
   switch (k) {
   case L_SHM:
-    (void)xipc_shm_unlink(name, backend);
+    (void)xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = backend));
     break;
   case L_MQ:
   case L_RING:
-    (void)xipc_mq_unlink(name, backend, k == L_RING ? XIPC_MQ_RING : 0);
+    (void)xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = backend, .flags = k == L_RING ? XIPC_MQ_RING : 0));
     break;
   case L_SEM:
-    (void)xipc_sem_unlink(name, backend);
+    (void)xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = backend));
     break;
   case L_MUTEX:
-    (void)xipc_mutex_unlink(name, backend);
+    (void)xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = backend));
     break;
   case L_FIFO:
-    (void)xipc_fifo_unlink(name, backend);
+    (void)xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = backend));
     break;
   case L_MAP:
     (void)remove(path);
@@ -885,7 +885,7 @@ static int make_shape(lobj_t *o, int i, void *arg) {
   o->kind = s->kind;
   xt_name(name, sizeof(name), "ns");
   if (s->kind == L_MQ || s->kind == L_RING) {
-    xipc_mq_opts_t mo = {0};
+    xipc_mq_opts_t mo = {.struct_size = sizeof(mo)};
     mo.backend = s->backend;
     mo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
                (s->kind == L_RING ? XIPC_MQ_RING : 0);
@@ -894,7 +894,7 @@ static int make_shape(lobj_t *o, int i, void *arg) {
     return xipc_mq_open((xipc_mq_t **)&o->a, name, &mo);
   }
   if (s->kind == L_SHM) {
-    xipc_shm_opts_t so = {0};
+    xipc_shm_opts_t so = {.struct_size = sizeof(so)};
     so.backend = s->backend;
     so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
     return xipc_shm_open((xipc_shm_t **)&o->a, name, s->a, &so);
@@ -1114,7 +1114,7 @@ static const char *run_ns(const char *mode, xt_results_t *r) {
  * anything is allocated, and the message gives the cap. */
 static void ring_cap(void) {
   char name[80];
-  xipc_mq_opts_t o = {0};
+  xipc_mq_opts_t o = {.struct_size = sizeof(o)};
   xipc_mq_t *mq = NULL;
 
   xt_name(name, sizeof(name), "cap");
@@ -1175,7 +1175,7 @@ static void limits_message_queues_at_system_limits(void) {
  * XIPC_EINVAL giving the cap, before any system call. */
 static void limits_segments_and_semaphores_at_system_limits(void) {
   char name[80];
-  xipc_shm_opts_t so = {0};
+  xipc_shm_opts_t so = {.struct_size = sizeof(so)};
   xipc_shm_t *shm = NULL;
   xt_results_t r;
   const char *why;

@@ -11,7 +11,7 @@
 static xipc_map_opts_t opts_for(int backend, unsigned flags) {
   xipc_map_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_map_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   return o;

@@ -20,7 +20,7 @@
 static xipc_mq_opts_t opts_for(unsigned flags, size_t msgs, size_t size) {
   xipc_mq_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = xt_backend;
   o.flags = flags | xt_row_flags();
   o.max_msgs = msgs;
@@ -37,7 +37,7 @@ static xipc_mq_t *create(const char *name, size_t msgs, size_t size) {
 }
 
 static void drop(xipc_mq_t *mq, const char *name) {
-  XT_OK(xipc_mq_unlink(name, xt_backend, xt_row_flags()));
+  XT_OK(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = xt_backend, .flags = xt_row_flags())));
   XT_OK(xipc_mq_close(mq));
 }
 
@@ -185,7 +185,7 @@ static int ring_raw_open(xipc_shm_t **raw, const char *name, int backend) {
   char native[128];
   xipc_shm_opts_t so;
 
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = backend;
   if (backend == XIPC_BACKEND_SYSV) {
     if (xipc_sysv_key("mq", name, &so.sysv_key) != 0)
@@ -575,14 +575,14 @@ static void mq_unlink_semantics(void) {
 
   xt_name(name, sizeof(name), "unlink");
   mq = create(name, 4, 16);
-  XT_OK(xipc_mq_unlink(name, xt_backend, xt_row_flags()));
+  XT_OK(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = xt_backend, .flags = xt_row_flags())));
   if (xt_backend == XIPC_BACKEND_WIN32) {
     XT_OK(xipc_mq_open(&other, name, &o)); /* lives while a handle does */
     XT_OK(xipc_mq_close(other));
     XT_OK(xipc_mq_send(mq, &b, 1, 0, 0));
   } else {
     XT_ERR(xipc_mq_open(&other, name, &o), XIPC_ENOENT);
-    XT_ERR(xipc_mq_unlink(name, xt_backend, xt_row_flags()), XIPC_ENOENT);
+    XT_ERR(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = xt_backend, .flags = xt_row_flags())), XIPC_ENOENT);
     if (xt_backend == XIPC_BACKEND_SYSV && !ring) /* destroyed at once */
       XT_ERR(xipc_mq_send(mq, &b, 1, 0, 0), XIPC_ENOENT);
     else /* POSIX queue and any ring: the handle keeps working */
@@ -639,7 +639,7 @@ static void mq_bad_arguments(void) {
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), NULL, NULL, 0), XIPC_EINVAL);
   XT_ERR(xipc_mq_recv(mq, NULL, 4, &len, NULL, 0), XIPC_EINVAL);
   XT_ERR(xipc_mq_attr(mq, NULL), XIPC_EINVAL);
-  XT_ERR(xipc_mq_unlink(name, xt_backend, 0x4), XIPC_EINVAL);
+  XT_ERR(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = xt_backend, .flags = 0x4)), XIPC_EINVAL);
   drop(mq, name);
   XT_OK(xipc_mq_close(NULL));
 }

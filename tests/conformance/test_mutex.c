@@ -12,7 +12,7 @@
 static xipc_mutex_opts_t opts_for(int backend, unsigned flags) {
   xipc_mutex_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mutex_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   return o;
@@ -27,7 +27,7 @@ static xipc_mutex_t *create(const char *name) {
 }
 
 static void drop(xipc_mutex_t *m, const char *name) {
-  XT_OK(xipc_mutex_unlink(name, xt_backend));
+  XT_OK(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = xt_backend)));
   XT_OK(xipc_mutex_close(m));
 }
 
@@ -91,7 +91,7 @@ static int h_count(int argc, char **argv) {
 
   HCHECK(argc == 4);
   m = hopen(argv[0], argv[2]);
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = atoi(argv[2]);
   HCHECK(m != NULL && xipc_shm_open(&shm, argv[1], 0, &so) == 0);
   counter = xipc_shm_addr(shm);
@@ -302,7 +302,7 @@ static void mutex_counts_exactly_under_contention(void) {
   xt_name(shm_name, sizeof(shm_name), "counter");
   sprintf(b, "%d", xt_backend);
   sprintf(iters, "%d", COUNT_ITERS);
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = xt_backend;
   so.flags = XIPC_CREATE | XIPC_EXCL;
   m = create(name);
@@ -314,7 +314,7 @@ static void mutex_counts_exactly_under_contention(void) {
   for (i = 0; i < COUNT_PROCS; i++)
     XT_EQ(p[i] != NULL ? xt_proc_wait(p[i], 120000) : -1, 0);
   XT_EQ(*(volatile uint32_t *)xipc_shm_addr(shm), COUNT_PROCS * COUNT_ITERS);
-  XT_OK(xipc_shm_unlink(shm_name, xt_backend));
+  XT_OK(xipc_shm_unlink(shm_name, XIPC_OPTS(shm, .backend = xt_backend)));
   XT_OK(xipc_shm_close(shm));
   drop(m, name);
 }
@@ -340,14 +340,14 @@ static void mutex_excl_missing_and_unlink(void) {
 
   xt_name(name, sizeof(name), "excl");
   XT_ERR(xipc_mutex_open(&t, name, &o), XIPC_ENOENT);
-  XT_ERR(xipc_mutex_unlink(name, xt_backend), XIPC_ENOENT);
+  XT_ERR(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = xt_backend)), XIPC_ENOENT);
   m = create(name);
   o.flags = XIPC_CREATE | XIPC_EXCL;
   XT_ERR(xipc_mutex_open(&t, name, &o), XIPC_EEXIST);
   o.flags = XIPC_CREATE;
   XT_OK(xipc_mutex_open(&t, name, &o));
   XT_OK(xipc_mutex_close(t));
-  XT_OK(xipc_mutex_unlink(name, xt_backend));
+  XT_OK(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = xt_backend)));
   o.flags = 0;
   if (xt_backend == XIPC_BACKEND_WIN32) {
     XT_OK(xipc_mutex_open(&t, name, &o)); /* lives while a handle does */
@@ -377,7 +377,7 @@ static void mutex_bad_arguments(void) {
   XT_ERR(xipc_mutex_lock(NULL, 0), XIPC_EINVAL);
   XT_ERR(xipc_mutex_unlock(NULL), XIPC_EINVAL);
   XT_ERR(xipc_mutex_consistent(NULL), XIPC_EINVAL);
-  XT_ERR(xipc_mutex_unlink(NULL, xt_backend), XIPC_EINVAL);
+  XT_ERR(xipc_mutex_unlink(NULL, XIPC_OPTS(mutex, .backend = xt_backend)), XIPC_EINVAL);
   XT_OK(xipc_mutex_close(NULL));
 }
 

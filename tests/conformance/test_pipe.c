@@ -34,7 +34,7 @@ static int h_pipe_reader(int argc, char **argv) {
 
   HCHECK(argc == 2);
   HCHECK(xipc_os_handle_parse(argv[0], &h) == 0);
-  HCHECK(xipc_pipe_from_os_handle(&r, h, atoi(argv[1]), XIPC_RDONLY) == 0);
+  HCHECK(xipc_pipe_from_os_handle(&r, h, XIPC_PIPE_READ, atoi(argv[1])) == 0);
   xt_ready();
   while ((err = xipc_pipe_read(r, buf, sizeof(buf), &n, 20000)) == 0) {
     for (i = 0; i < n; i++)
@@ -56,7 +56,7 @@ static int h_pipe_writer(int argc, char **argv) {
 
   HCHECK(argc == 3 && n <= sizeof(buf));
   HCHECK(xipc_os_handle_parse(argv[0], &h) == 0);
-  HCHECK(xipc_pipe_from_os_handle(&w, h, atoi(argv[1]), 0) == 0);
+  HCHECK(xipc_pipe_from_os_handle(&w, h, XIPC_PIPE_WRITE, atoi(argv[1])) == 0);
   xt_ready();
   xt_fill(buf, n, 99);
   HCHECK(xipc_pipe_write(w, buf, n, &done, 20000) == 0 && done == n);
@@ -75,10 +75,10 @@ static int h_fifo_writer(int argc, char **argv) {
   unsigned id, seq;
 
   HCHECK(argc == 3);
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = atoi(argv[1]);
   id = (unsigned)atoi(argv[2]);
-  HCHECK(xipc_fifo_open(&w, argv[0], XIPC_FIFO_WRITE, &o, 20000) == 0);
+  HCHECK(xipc_fifo_open(&w, argv[0], XIPC_PIPE_WRITE, &o, 20000) == 0);
   xt_ready();
   HCHECK(xt_hear(line, sizeof(line)) == 0);
   for (seq = 0; seq < RECORDS_PER_WRITER; seq++) {
@@ -106,12 +106,12 @@ static int h_fifo_late_reader(int argc, char **argv) {
   int err;
 
   HCHECK(argc == 3);
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = atoi(argv[1]);
   o.flags = XIPC_CREATE;
   xt_ready();
   uv_sleep((unsigned)atoi(argv[2]));
-  HCHECK(xipc_fifo_open(&r, argv[0], XIPC_FIFO_READ, &o, 0) == 0);
+  HCHECK(xipc_fifo_open(&r, argv[0], XIPC_PIPE_READ, &o, 0) == 0);
   while ((err = xipc_pipe_read(r, buf, sizeof(buf), &n, 20000)) == 0)
     total += n;
   HCHECK(err == XIPC_EPIPE);
@@ -138,7 +138,7 @@ static void pipe_parent_writes_child_reads_inherited_end(void) {
   size_t i, done;
 
   bstr(b);
-  XT_OK(xipc_pipe(&r, &w, xt_backend, XIPC_PIPE_INHERIT_READ));
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = XIPC_PIPE_INHERIT_READ)));
   XT_OK(xipc_pipe_os_handle(r, &h));
   XT_OK(xipc_os_handle_format(h, hs, sizeof(hs)));
   {
@@ -169,7 +169,7 @@ static void pipe_child_writes_parent_reads_to_end_of_stream(void) {
   int err;
 
   bstr(b);
-  XT_OK(xipc_pipe(&r, &w, xt_backend, XIPC_PIPE_INHERIT_WRITE));
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = XIPC_PIPE_INHERIT_WRITE)));
   XT_OK(xipc_pipe_os_handle(w, &h));
   XT_OK(xipc_os_handle_format(h, hs, sizeof(hs)));
   {
@@ -198,7 +198,7 @@ static void pipe_timeouts_and_full_pipe(void) {
   size_t n = 0;
   uint64_t t0;
 
-  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0)));
   XT_ERR(xipc_pipe_read(r, &c, 1, &n, 0), XIPC_EAGAIN);
   t0 = uv_hrtime();
   XT_ERR(xipc_pipe_read(r, &c, 1, &n, 100), XIPC_ETIMEDOUT);
@@ -247,7 +247,7 @@ static void pipe_write_without_reader_is_epipe(void) {
   sigset_t pipe_set, old;
 #endif
 
-  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0)));
   XT_OK(xipc_pipe_close(r));
 #ifndef _WIN32
   /* The test programs ignore SIGPIPE (xt_init); here it has its default
@@ -289,9 +289,9 @@ static void pipe_bad_arguments(void) {
   unsigned char c;
   size_t n;
 
-  XT_ERR(xipc_pipe(NULL, &w, xt_backend, 0), XIPC_EINVAL);
-  XT_ERR(xipc_pipe(&r, &w, xt_backend, 0x1), XIPC_EINVAL);
-  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_ERR(xipc_pipe_open(NULL, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0)), XIPC_EINVAL);
+  XT_ERR(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0x1)), XIPC_EINVAL);
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0)));
   XT_ERR(xipc_pipe_read(w, &c, 1, &n, 0), XIPC_EINVAL); /* wrong end */
   XT_ERR(xipc_pipe_write(r, "x", 1, &n, 0), XIPC_EINVAL);
   XT_ERR(xipc_pipe_read(r, NULL, 1, &n, 0), XIPC_EINVAL);
@@ -301,8 +301,8 @@ static void pipe_bad_arguments(void) {
   XT_ERR(xipc_os_handle_parse("12x", &h), XIPC_EINVAL);
   XT_ERR(xipc_os_handle_parse("-1", &h), XIPC_EINVAL);
   XT_ERR(xipc_os_handle_parse("", &h), XIPC_EINVAL);
-  XT_ERR(xipc_pipe_from_os_handle(&other, XIPC_INVALID_OS_HANDLE, xt_backend,
-                                  0),
+  XT_ERR(xipc_pipe_from_os_handle(&other, XIPC_INVALID_OS_HANDLE,
+                                  XIPC_PIPE_WRITE, xt_backend),
          XIPC_EINVAL);
   XT_TRUE(other == NULL);
   XT_OK(xipc_pipe_close(NULL));
@@ -324,10 +324,10 @@ static xipc_pipe_t *open_reader(const char *name) {
   xipc_fifo_opts_t o;
   xipc_pipe_t *r = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-  XT_OK(xipc_fifo_open(&r, name, XIPC_FIFO_READ, &o, 0));
+  XT_OK(xipc_fifo_open(&r, name, XIPC_PIPE_READ, &o, 0));
   return r;
 }
 
@@ -391,25 +391,25 @@ static void fifo_writer_waits_for_a_reader(void) {
 
   xt_name(name, sizeof(name), "wait");
   bstr(b);
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE; /* make it, no reader yet */
-  XT_ERR(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &o, 0), XIPC_EAGAIN);
+  XT_ERR(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &o, 0), XIPC_EAGAIN);
   t0 = uv_hrtime();
-  XT_ERR(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &o, 100), XIPC_ETIMEDOUT);
+  XT_ERR(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &o, 100), XIPC_ETIMEDOUT);
   XT_GE((uv_hrtime() - t0) / 1000000, 95);
   {
     const char *args[] = {name, b, "300", NULL};
     p = xt_spawn("fifo-late-reader", args);
   }
   XT_TRUE_FATAL(p != NULL);
-  XT_OK(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &o, 20000));
+  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &o, 20000));
   XT_OK(xipc_pipe_write(w, "hello", 5, NULL, 20000));
   XT_OK(xipc_pipe_close(w));
   XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
   XT_EQ(strcmp(line, "5"), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  xipc_fifo_unlink(name, xt_backend);
+  xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = xt_backend));
 }
 
 static void fifo_open_rules(void) {
@@ -418,18 +418,18 @@ static void fifo_open_rules(void) {
   xipc_pipe_t *r, *t = NULL;
 
   xt_name(name, sizeof(name), "rules");
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = xt_backend;
-  XT_ERR(xipc_fifo_open(&t, name, XIPC_FIFO_READ, &o, 0), XIPC_ENOENT);
-  XT_ERR(xipc_fifo_unlink(name, xt_backend), XIPC_ENOENT);
+  XT_ERR(xipc_fifo_open(&t, name, XIPC_PIPE_READ, &o, 0), XIPC_ENOENT);
+  XT_ERR(xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = xt_backend)), XIPC_ENOENT);
   r = open_reader(name);
   o.flags = XIPC_CREATE | XIPC_EXCL;
-  XT_ERR(xipc_fifo_open(&t, name, XIPC_FIFO_READ, &o, 0), XIPC_EEXIST);
+  XT_ERR(xipc_fifo_open(&t, name, XIPC_PIPE_READ, &o, 0), XIPC_EEXIST);
   XT_ERR(xipc_fifo_open(&t, name, 3, &o, 0), XIPC_EINVAL);
-  XT_ERR(xipc_fifo_open(&t, "../x", XIPC_FIFO_READ, &o, 0), XIPC_EINVAL);
-  XT_ERR(xipc_fifo_open(NULL, name, XIPC_FIFO_READ, &o, 0), XIPC_EINVAL);
+  XT_ERR(xipc_fifo_open(&t, "../x", XIPC_PIPE_READ, &o, 0), XIPC_EINVAL);
+  XT_ERR(xipc_fifo_open(NULL, name, XIPC_PIPE_READ, &o, 0), XIPC_EINVAL);
   o.flags = XIPC_RDONLY;
-  XT_ERR(xipc_fifo_open(&t, name, XIPC_FIFO_READ, &o, 0), XIPC_EINVAL);
+  XT_ERR(xipc_fifo_open(&t, name, XIPC_PIPE_READ, &o, 0), XIPC_EINVAL);
   XT_TRUE(t == NULL);
 #ifndef _WIN32
   {
@@ -443,7 +443,7 @@ static void fifo_open_rules(void) {
   }
 #endif
   XT_OK(xipc_pipe_close(r)); /* XIPC_UNLINK_ON_CLOSE */
-  XT_ERR(xipc_fifo_unlink(name, xt_backend), XIPC_ENOENT);
+  XT_ERR(xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = xt_backend)), XIPC_ENOENT);
 }
 
 static const xt_test_t fifo_tests[] = {
@@ -456,7 +456,7 @@ static void pipe_unsupported_is_enotsup(void) {
   xipc_pipe_t *r = NULL, *w = NULL;
 
   XT_EQ(xipc_supports(XIPC_KIND_PIPE, xt_backend), 0);
-  XT_ERR(xipc_pipe(&r, &w, xt_backend, 0), XIPC_ENOTSUP);
+  XT_ERR(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0)), XIPC_ENOTSUP);
   XT_TRUE(r == NULL && w == NULL);
 }
 
@@ -464,12 +464,12 @@ static void fifo_unsupported_is_enotsup(void) {
   xipc_fifo_opts_t o;
   xipc_pipe_t *r = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_fifo_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE;
   XT_EQ(xipc_supports(XIPC_KIND_FIFO, xt_backend), 0);
-  XT_ERR(xipc_fifo_open(&r, "na", XIPC_FIFO_READ, &o, 0), XIPC_ENOTSUP);
-  XT_ERR(xipc_fifo_unlink("na", xt_backend), XIPC_ENOTSUP);
+  XT_ERR(xipc_fifo_open(&r, "na", XIPC_PIPE_READ, &o, 0), XIPC_ENOTSUP);
+  XT_ERR(xipc_fifo_unlink("na", XIPC_OPTS(fifo, .backend = xt_backend)), XIPC_ENOTSUP);
   XT_TRUE(r == NULL);
 }
 

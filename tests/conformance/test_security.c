@@ -84,7 +84,7 @@ typedef struct obj {
   xipc_sem_t *sem;
   xipc_mutex_t *mtx;
   xipc_pipe_t *fifo;
-  xipc_listener_t *lis;
+  xipc_stream_listener_t *lis;
   xipc_stream_t *st;
   xipc_map_t *map;
   char name[80];
@@ -107,38 +107,38 @@ static int obj_create(obj_t *o, int k, int backend, const char *name,
   snprintf(o->path, sizeof(o->path), "%s", path != NULL ? path : "");
   switch (k) {
   case K_SHM: {
-    xipc_shm_opts_t so = {.backend = backend, .flags = fl, .mode = mode};
+    xipc_shm_opts_t so = {.struct_size = sizeof(so), .backend = backend, .flags = fl, .mode = mode};
     return xipc_shm_open(&o->shm, name, 4096, &so);
   }
   case K_MQ:
   case K_RING: {
     xipc_mq_opts_t mo = {
-        .backend = backend, .flags = fl | ring_flag(k), .mode = mode};
+        .struct_size = sizeof(mo), .backend = backend, .flags = fl | ring_flag(k), .mode = mode};
     mo.max_msgs = 4, mo.max_msg_size = 64;
     return xipc_mq_open(&o->mq, name, &mo);
   }
   case K_SEM: {
     xipc_sem_opts_t eo = {
-        .backend = backend, .flags = fl, .mode = mode, .initial = 1};
+        .struct_size = sizeof(eo), .backend = backend, .flags = fl, .mode = mode, .initial = 1};
     return xipc_sem_open(&o->sem, name, &eo);
   }
   case K_MUTEX: {
-    xipc_mutex_opts_t xo = {.backend = backend, .flags = fl, .mode = mode};
+    xipc_mutex_opts_t xo = {.struct_size = sizeof(xo), .backend = backend, .flags = fl, .mode = mode};
     return xipc_mutex_open(&o->mtx, name, &xo);
   }
   case K_FIFO: {
     xipc_fifo_opts_t fo = {
-        .backend = backend, .flags = fl | XIPC_UNLINK_ON_CLOSE, .mode = mode};
-    return xipc_fifo_open(&o->fifo, name, XIPC_FIFO_READ, &fo, 0);
+        .struct_size = sizeof(fo), .backend = backend, .flags = fl | XIPC_UNLINK_ON_CLOSE, .mode = mode};
+    return xipc_fifo_open(&o->fifo, name, XIPC_PIPE_READ, &fo, 0);
   }
   case K_STREAM: {
-    xipc_stream_opts_t to = {.backend = backend, .mode = mode};
+    xipc_stream_opts_t to = {.struct_size = sizeof(to), .backend = backend, .mode = mode};
     snprintf(addr, sizeof(addr), "local:%s", name);
-    return xipc_listen(&o->lis, addr, &to);
+    return xipc_stream_listen(&o->lis, addr, &to);
   }
   default: {
     xipc_map_opts_t po = {
-        .backend = backend, .flags = fl, .mode = mode, .file_size = 4096};
+        .struct_size = sizeof(po), .backend = backend, .flags = fl, .mode = mode, .file_size = 4096};
     return xipc_map_open(&o->map, path, &po);
   }
   }
@@ -158,12 +158,12 @@ static int obj_open_as(obj_t *o, int k, int backend, const char *name,
   switch (k) {
   case K_SHM: {
     xipc_shm_opts_t so = {
-        .backend = backend, .flags = flags, .mode = mode, .owner = owner};
+        .struct_size = sizeof(so), .backend = backend, .flags = flags, .mode = mode, .owner = owner};
     return xipc_shm_open(&o->shm, name, (flags & XIPC_CREATE) ? 4096 : 0, &so);
   }
   case K_MQ:
   case K_RING: {
-    xipc_mq_opts_t mo = {.backend = backend,
+    xipc_mq_opts_t mo = {.struct_size = sizeof(mo), .backend = backend,
                          .flags = flags | ring_flag(k),
                          .mode = mode,
                          .owner = owner};
@@ -171,25 +171,25 @@ static int obj_open_as(obj_t *o, int k, int backend, const char *name,
   }
   case K_SEM: {
     xipc_sem_opts_t eo = {
-        .backend = backend, .flags = flags, .mode = mode, .owner = owner};
+        .struct_size = sizeof(eo), .backend = backend, .flags = flags, .mode = mode, .owner = owner};
     return xipc_sem_open(&o->sem, name, &eo);
   }
   case K_MUTEX: {
     xipc_mutex_opts_t xo = {
-        .backend = backend, .flags = flags, .mode = mode, .owner = owner};
+        .struct_size = sizeof(xo), .backend = backend, .flags = flags, .mode = mode, .owner = owner};
     return xipc_mutex_open(&o->mtx, name, &xo);
   }
   case K_FIFO: {
-    xipc_fifo_opts_t fo = {.backend = backend,
+    xipc_fifo_opts_t fo = {.struct_size = sizeof(fo), .backend = backend,
                            .flags = flags & ~XIPC_RDONLY,
                            .mode = mode,
                            .owner = owner};
     return xipc_fifo_open(
         &o->fifo, name,
-        (flags & XIPC_RDONLY) ? XIPC_FIFO_WRITE : XIPC_FIFO_READ, &fo, 0);
+        (flags & XIPC_RDONLY) ? XIPC_PIPE_WRITE : XIPC_PIPE_READ, &fo, 0);
   }
   case K_STREAM: {
-    xipc_stream_opts_t to = {0};
+    xipc_stream_opts_t to = {.struct_size = sizeof(to)};
     to.backend = backend;
     to.owner = owner;
     if (path != NULL && path[0] != '\0')
@@ -197,11 +197,11 @@ static int obj_open_as(obj_t *o, int k, int backend, const char *name,
     else
       snprintf(addr, sizeof(addr), "local:%s", name);
     if (flags & XIPC_CREATE) /* "create" a stream: listen on it */
-      return xipc_listen(&o->lis, addr, &to);
-    return xipc_connect(&o->st, addr, &to, 5000);
+      return xipc_stream_listen(&o->lis, addr, &to);
+    return xipc_stream_connect(&o->st, addr, &to, 5000);
   }
   default: {
-    xipc_map_opts_t po = {.backend = backend, .flags = flags};
+    xipc_map_opts_t po = {.struct_size = sizeof(po), .backend = backend, .flags = flags};
     return xipc_map_open(&o->map, path, &po);
   }
   }
@@ -215,16 +215,16 @@ static int obj_open(obj_t *o, int k, int backend, const char *name,
 static int obj_unlink(int k, int backend, const char *name) {
   switch (k) {
   case K_SHM:
-    return xipc_shm_unlink(name, backend);
+    return xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = backend));
   case K_MQ:
   case K_RING:
-    return xipc_mq_unlink(name, backend, ring_flag(k));
+    return xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = backend, .flags = ring_flag(k)));
   case K_SEM:
-    return xipc_sem_unlink(name, backend);
+    return xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = backend));
   case K_MUTEX:
-    return xipc_mutex_unlink(name, backend);
+    return xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = backend));
   case K_FIFO:
-    return xipc_fifo_unlink(name, backend);
+    return xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = backend));
   default:
     return XIPC_ENOTSUP; /* streams and maps have no name to unlink */
   }
@@ -240,7 +240,7 @@ static void obj_release(obj_t *o) {
   xipc_sem_close(o->sem);
   xipc_mutex_close(o->mtx);
   xipc_pipe_close(o->fifo);    /* XIPC_UNLINK_ON_CLOSE */
-  xipc_listener_close(o->lis); /* removes a local: socket file */
+  xipc_stream_listener_close(o->lis); /* removes a local: socket file */
   xipc_stream_close(o->st);
   xipc_map_close(o->map);
   if (o->created && o->kind == K_MAP)
@@ -257,7 +257,7 @@ static int sysv_mode(int k, const char *name) {
   int32_t key;
   int id, m = -1, m2;
 
-  if (xipc_sysv_key(k == K_MUTEX  ? "mtx"
+  if (xipc_sysv_key(k == K_MUTEX  ? "mutex"
                     : k == K_RING ? "mq"
                                   : kind_names[k],
                     name, &key) != 0)
@@ -325,7 +325,7 @@ static int obj_mode(const obj_t *o) {
     snprintf(path, sizeof(path), "/dev/shm/sem.xipc.sem.%s", o->name);
     return path_mode(path, 0);
   case K_MUTEX:
-    snprintf(path, sizeof(path), "/dev/shm/xipc.mtx.%s", o->name);
+    snprintf(path, sizeof(path), "/dev/shm/xipc.mutex.%s", o->name);
     return path_mode(path, 0);
   case K_FIFO:
   case K_STREAM:
@@ -470,7 +470,7 @@ static HANDLE open_named(int k, const char *name) {
 
   snprintf(n, sizeof(n), "Local\\xipc.%s.%s",
            k == K_SEM     ? "sem"
-           : k == K_MUTEX ? "mtx"
+           : k == K_MUTEX ? "mutex"
                           : "mq",
            name);
   MultiByteToWideChar(CP_UTF8, 0, n, -1, w, 200);
@@ -492,7 +492,7 @@ static void check_created_pipe_dacl(int k, const char *name, unsigned mode,
   if (k == K_FIFO)
     XT_OK(xipc_pipe_os_handle(o.fifo, &h));
   else
-    XT_OK(xipc_listener_os_handle(o.lis, &h));
+    XT_OK(xipc_stream_listener_os_handle(o.lis, &h));
   check_pipe_dacl(h, widened, what);
   obj_release(&o);
 }
@@ -511,7 +511,7 @@ static void windows_default_security(void) {
   xt_name(name, sizeof(name), "dacl");
   check_created_pipe_dacl(K_FIFO, name, 0, 0, "fifo");
   check_created_pipe_dacl(K_STREAM, name, 0, 0, "local: listener");
-  XT_OK(xipc_pipe(&r, &w, xt_backend, 0));
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = 0)));
   XT_OK(xipc_pipe_os_handle(r, &h));
   check_pipe_dacl(h, 0, "anonymous pipe");
   xipc_pipe_close(r);
@@ -748,7 +748,7 @@ static void allow_kind(int k, int backend, char **argv) {
     if (rc == 0)
       rc = xipc_mutex_unlock(o.mtx);
   } else if (rc == 0 && k == K_STREAM) {
-    rc = xipc_send_msg(o.st, "ok", 2, 5000);
+    rc = xipc_stream_send_msg(o.st, "ok", 2, 5000);
   }
   xt_say("%s %s %s", kind_names[k], xipc_err_name(rc),
          rc != 0 ? xipc_last_error_message() : "");
@@ -806,7 +806,7 @@ static void setting_create(setting_t *s, unsigned mode) {
       s->nobjs++;
   }
   if (has_kind(xt_backend, K_STREAM)) {
-    xipc_stream_opts_t to = {0};
+    xipc_stream_opts_t to = {.struct_size = sizeof(to)};
     char addr[700];
     obj_t *o = &s->objs[s->nobjs];
     memset(o, 0, sizeof(*o));
@@ -814,7 +814,7 @@ static void setting_create(setting_t *s, unsigned mode) {
     o->backend = xt_backend;
     to.mode = mode;
     snprintf(addr, sizeof(addr), "unix:%s", s->unixp);
-    XT_ERR(xipc_listen(&o->lis, addr, &to), 0);
+    XT_ERR(xipc_stream_listen(&o->lis, addr, &to), 0);
     if (o->lis != NULL)
       s->nobjs++;
   }
@@ -900,15 +900,15 @@ static void check_answers(setting_t *s) {
   if ((o = setting_obj(s, K_STREAM, 1)) != NULL) { /* the unix: listener */
     /* First the connection the client dropped on seeing who serves it
      * (it sent nothing), then the one naming us as the accepted owner. */
-    XT_ERR(xipc_accept(o->lis, &st, 20000), 0);
+    XT_ERR(xipc_stream_accept(&st, o->lis, 20000), 0);
     if (st != NULL) {
-      XT_ERR(xipc_recv_msg(st, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
+      XT_ERR(xipc_stream_recv_msg(st, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
       xipc_stream_close(st);
       st = NULL;
     }
-    XT_ERR(xipc_accept(o->lis, &st, 20000), 0);
+    XT_ERR(xipc_stream_accept(&st, o->lis, 20000), 0);
     if (st != NULL) {
-      XT_ERR(xipc_recv_msg(st, buf, sizeof(buf), &len, 20000), 0);
+      XT_ERR(xipc_stream_recv_msg(st, buf, sizeof(buf), &len, 20000), 0);
       XT_TRUE(len == 2 && memcmp(buf, "ok", 2) == 0);
       xipc_stream_close(st);
     }
@@ -1070,7 +1070,7 @@ static int sysv_give_away(int k, const char *name, unsigned uid) {
   int32_t key;
   int id, bad = 0;
 
-  if (xipc_sysv_key(k == K_MUTEX  ? "mtx"
+  if (xipc_sysv_key(k == K_MUTEX  ? "mutex"
                     : k == K_RING ? "mq"
                                   : kind_names[k],
                     name, &key) != 0)
@@ -1424,9 +1424,9 @@ static void security_own_object_wider_than_asked_is_refused(void) {
 static void check_refused(const char *xdg, const char *real, const char *what) {
   char name[80], dir[XIPC_ADDRESS_MAX], addr[120];
   size_t dlen = sizeof(dir);
-  xipc_fifo_opts_t fo = {0};
+  xipc_fifo_opts_t fo = {.struct_size = sizeof(fo)};
   xipc_pipe_t *f = NULL;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
 
   fprintf(stderr, "    RUNDIR %s\n", what);
@@ -1436,16 +1436,16 @@ static void check_refused(const char *xdg, const char *real, const char *what) {
   XT_ERR(xipc_runtime_dir(dir, &dlen), XIPC_EACCES);
   XT_TRUE(strstr(xipc_last_error_message(), what) != NULL);
   fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-  XT_ERR(xipc_fifo_open(&f, name, XIPC_FIFO_READ, &fo, 0), XIPC_EACCES);
+  XT_ERR(xipc_fifo_open(&f, name, XIPC_PIPE_READ, &fo, 0), XIPC_EACCES);
   fo.flags = 0;
-  XT_ERR(xipc_fifo_open(&f, name, XIPC_FIFO_WRITE, &fo, 0), XIPC_EACCES);
-  XT_ERR(xipc_fifo_unlink(name, xt_backend), XIPC_EACCES);
-  XT_ERR(xipc_listen(&l, addr, NULL), XIPC_EACCES);
-  XT_ERR(xipc_connect(&s, addr, NULL, 100), XIPC_EACCES);
+  XT_ERR(xipc_fifo_open(&f, name, XIPC_PIPE_WRITE, &fo, 0), XIPC_EACCES);
+  XT_ERR(xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = xt_backend)), XIPC_EACCES);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), XIPC_EACCES);
+  XT_ERR(xipc_stream_connect(&s, addr, NULL, 100), XIPC_EACCES);
   xt_xdg_restore();
   XT_TRUE(f == NULL && l == NULL && s == NULL);
   xipc_pipe_close(f);
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
   xipc_stream_close(s);
   XT_EQ(dir_entries(real), 0); /* nothing was made through it */
 }
@@ -1537,8 +1537,8 @@ static int h_squat(int argc, char **argv) {
 static void windows_squatted_names(void) {
   char name[80], addr[120];
   const char *args[2];
-  xipc_fifo_opts_t fo = {.flags = XIPC_CREATE};
-  xipc_listener_t *l = NULL;
+  xipc_fifo_opts_t fo = {.struct_size = sizeof(fo), .flags = XIPC_CREATE};
+  xipc_stream_listener_t *l = NULL;
   xipc_pipe_t *f = NULL;
   xt_proc_t *p;
 
@@ -1549,15 +1549,15 @@ static void windows_squatted_names(void) {
   p = xt_spawn("sec-squat", args);
   if (p == NULL)
     return;
-  XT_ERR(xipc_listen(&l, addr, NULL), XIPC_EADDRINUSE);
-  XT_ERR(xipc_fifo_open(&f, name, XIPC_FIFO_READ, &fo, 0), XIPC_EBUSY);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), XIPC_EADDRINUSE);
+  XT_ERR(xipc_fifo_open(&f, name, XIPC_PIPE_READ, &fo, 0), XIPC_EBUSY);
   fo.flags = XIPC_CREATE | XIPC_EXCL;
-  XT_ERR(xipc_fifo_open(&f, name, XIPC_FIFO_READ, &fo, 0), XIPC_EEXIST);
+  XT_ERR(xipc_fifo_open(&f, name, XIPC_PIPE_READ, &fo, 0), XIPC_EEXIST);
   xt_proc_send(p, "go");
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_ERR(xipc_listen(&l, addr, NULL), 0);
-  XT_ERR(xipc_fifo_open(&f, name, XIPC_FIFO_READ, &fo, 0), 0);
-  xipc_listener_close(l);
+  XT_ERR(xipc_stream_listen(&l, addr, NULL), 0);
+  XT_ERR(xipc_fifo_open(&f, name, XIPC_PIPE_READ, &fo, 0), 0);
+  xipc_stream_listener_close(l);
   xipc_pipe_close(f);
 }
 #else
@@ -1625,8 +1625,8 @@ static void security_remote_pipe_addresses_are_refused(void) {
       "pipe:\\\\otherhost\\pipe\\xipc.x", "pipe:\\\\10.0.0.1\\pipe\\x",
       "pipe:\\\\?\\UNC\\otherhost\\pipe\\x", "pipe://otherhost/pipe/x",
       "pipe:\\\\.\\pipe\\"};
-  xipc_stream_opts_t o = {0};
-  xipc_listener_t *l = NULL;
+  xipc_stream_opts_t o = {.struct_size = sizeof(o)};
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
   size_t i;
 
@@ -1634,8 +1634,8 @@ static void security_remote_pipe_addresses_are_refused(void) {
     XT_SKIP("System V has no streams (or pipes)");
   o.backend = xt_backend;
   for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
-    XT_ERR(xipc_connect(&s, remote[i], &o, 100), XIPC_EINVAL);
-    XT_ERR(xipc_listen(&l, remote[i], &o), XIPC_EINVAL);
+    XT_ERR(xipc_stream_connect(&s, remote[i], &o, 100), XIPC_EINVAL);
+    XT_ERR(xipc_stream_listen(&l, remote[i], &o), XIPC_EINVAL);
   }
   XT_TRUE(l == NULL && s == NULL);
 }

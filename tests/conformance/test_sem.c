@@ -16,7 +16,7 @@
 static xipc_sem_opts_t opts_for(int backend, unsigned flags, unsigned initial) {
   xipc_sem_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   o.initial = initial;
@@ -32,7 +32,7 @@ static xipc_sem_t *create(const char *name, unsigned initial) {
 }
 
 static void drop(xipc_sem_t *s, const char *name) {
-  XT_OK(xipc_sem_unlink(name, xt_backend));
+  XT_OK(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = xt_backend)));
   XT_OK(xipc_sem_close(s));
 }
 
@@ -282,7 +282,7 @@ static void sem_concurrent_create_sees_initial_value(void) {
     XT_EQ(again, 1);
     /* Every handle is closed: POSIX and System V keep the object until
      * unlinked, Windows has dropped it already. */
-    XT_ERR(xipc_sem_unlink(name, xt_backend),
+    XT_ERR(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = xt_backend)),
            xt_backend == XIPC_BACKEND_WIN32 ? XIPC_ENOENT : 0);
   }
 }
@@ -319,7 +319,7 @@ static void sem_create_excl_and_open_rules(void) {
   xt_name(name, sizeof(name), "excl");
   o.flags = 0;
   XT_ERR(xipc_sem_open(&t, name, &o), XIPC_ENOENT);
-  XT_ERR(xipc_sem_unlink(name, xt_backend), XIPC_ENOENT);
+  XT_ERR(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = xt_backend)), XIPC_ENOENT);
   s = create(name, 2);
   o.flags = XIPC_CREATE | XIPC_EXCL;
   XT_ERR(xipc_sem_open(&t, name, &o), XIPC_EEXIST);
@@ -352,7 +352,7 @@ static void sem_unlink_semantics(void) {
   }
   XT_TRUE_FATAL(p != NULL);
   uv_sleep(100); /* let it block */
-  XT_OK(xipc_sem_unlink(name, xt_backend));
+  XT_OK(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = xt_backend)));
   if (xt_backend == XIPC_BACKEND_SYSV) {
     XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
     XT_EQ(strcmp(line, "XIPC_ENOENT"), 0);
@@ -427,7 +427,7 @@ static void sem_bad_arguments(void) {
   XT_ERR(xipc_sem_post(NULL), XIPC_EINVAL);
   XT_ERR(xipc_sem_value(NULL, &v), XIPC_EINVAL);
   XT_ERR(xipc_sem_value_max(xt_backend, NULL), XIPC_EINVAL);
-  XT_ERR(xipc_sem_unlink(".x", xt_backend), XIPC_EINVAL);
+  XT_ERR(xipc_sem_unlink(".x", XIPC_OPTS(sem, .backend = xt_backend)), XIPC_EINVAL);
   XT_OK(xipc_sem_close(NULL));
 }
 

@@ -21,7 +21,7 @@
 static xipc_shm_opts_t opts_for(int backend, unsigned flags) {
   xipc_shm_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_shm_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   return o;
@@ -37,7 +37,7 @@ static xipc_shm_t *create(const char *name, size_t size, unsigned flags) {
 
 /* Unlink, then close: the order that means the same on every backend. */
 static void drop(xipc_shm_t *shm, const char *name) {
-  XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)));
   XT_OK(xipc_shm_close(shm));
 }
 
@@ -296,7 +296,7 @@ static void shm_excl_fails_while_other_process_holds_it(void) {
   XT_OK(xipc_shm_close(shm));
   xt_proc_send(p, "close");
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  xipc_shm_unlink(name, xt_backend);
+  xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend));
 }
 
 static void shm_open_missing_is_enoent(void) {
@@ -307,7 +307,7 @@ static void shm_open_missing_is_enoent(void) {
   xt_name(name, sizeof(name), "missing");
   XT_ERR(xipc_shm_open(&shm, name, 0, &o), XIPC_ENOENT);
   XT_TRUE(shm == NULL);
-  XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_ENOENT);
+  XT_ERR(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_ENOENT);
 }
 
 static void shm_size_rules(void) {
@@ -349,7 +349,7 @@ static void shm_bad_arguments(void) {
   XT_ERR(xipc_shm_open(&shm, longname, 64, &o), XIPC_ENAMETOOLONG);
   longname[64] = '\0'; /* exactly 64 is fine */
   XT_OK(xipc_shm_open(&shm, longname, 64, &o));
-  XT_OK(xipc_shm_unlink(longname, xt_backend));
+  XT_OK(xipc_shm_unlink(longname, XIPC_OPTS(shm, .backend = xt_backend)));
   XT_OK(xipc_shm_close(shm));
   o.flags = 0x100 | XIPC_CREATE;
   XT_ERR(xipc_shm_open(&shm, name, 64, &o), XIPC_EINVAL);
@@ -364,8 +364,8 @@ static void shm_bad_arguments(void) {
   o.backend = 42;
   XT_ERR(xipc_shm_open(&shm, name, 64, &o), XIPC_EINVAL);
   XT_TRUE(shm == NULL);
-  XT_ERR(xipc_shm_unlink(NULL, xt_backend), XIPC_EINVAL);
-  XT_ERR(xipc_shm_unlink("..", xt_backend), XIPC_EINVAL);
+  XT_ERR(xipc_shm_unlink(NULL, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_EINVAL);
+  XT_ERR(xipc_shm_unlink("..", XIPC_OPTS(shm, .backend = xt_backend)), XIPC_EINVAL);
   XT_OK(xipc_shm_close(NULL));
 }
 
@@ -396,7 +396,7 @@ static void shm_unlink_semantics(void) {
   shm = create(name, 4096, 0);
   p = xipc_shm_addr(shm);
   p[100] = 42;
-  XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)));
   XT_EQ(p[100], 42); /* still mapped */
   p[101] = 43;
   if (xt_backend == XIPC_BACKEND_WIN32) {
@@ -405,7 +405,7 @@ static void shm_unlink_semantics(void) {
     XT_OK(xipc_shm_close(again));
   } else {
     XT_ERR(xipc_shm_open(&again, name, 0, &o), XIPC_ENOENT);
-    XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_ENOENT);
+    XT_ERR(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_ENOENT);
   }
   XT_OK(xipc_shm_close(shm));
   XT_ERR(xipc_shm_open(&again, name, 0, &o), XIPC_ENOENT);
@@ -556,7 +556,7 @@ static void shm_uninitialised_header_times_out_ebadmsg(void) {
   o = opts_for(xt_backend, 0);
   XT_ERR(xipc_shm_open(&other, name, 0, &o), XIPC_EBADMSG);
   XT_OK(xipc_shm_close(raw));
-  xipc_shm_unlink(name, xt_backend);
+  xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend));
 }
 
 static void shm_native_name_reaches_foreign_object(void) {
@@ -631,17 +631,17 @@ static void shm_unlink_spares_colliding_object(void) {
   hdr = (unsigned char *)xipc_shm_addr(shm) - HDR;
   hdr[32] ^= 1; /* now it is another name's segment */
   if (xt_backend == XIPC_BACKEND_SYSV) {
-    XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_EEXIST);
+    XT_ERR(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_EEXIST);
     hdr[32] ^= 1;
     XT_OK(xipc_shm_open(&other, name, 0, &o)); /* still there */
     XT_OK(xipc_shm_close(other));
-    XT_OK(xipc_shm_unlink(name, xt_backend)); /* ours again: removed */
+    XT_OK(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend))); /* ours again: removed */
   } else {
-    XT_OK(xipc_shm_unlink(name, xt_backend));
+    XT_OK(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)));
     hdr[32] ^= 1;
   }
   if (xt_backend != XIPC_BACKEND_WIN32) /* the name is gone */
-    XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_ENOENT);
+    XT_ERR(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_ENOENT);
   XT_OK(xipc_shm_close(shm));
 }
 
@@ -694,7 +694,7 @@ static void shm_unsupported_is_enotsup(void) {
   XT_EQ(xipc_supports(XIPC_KIND_SHM, xt_backend), 0);
   XT_ERR(xipc_shm_open(&shm, name, 64, &o), XIPC_ENOTSUP);
   XT_TRUE(shm == NULL);
-  XT_ERR(xipc_shm_unlink(name, xt_backend), XIPC_ENOTSUP);
+  XT_ERR(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)), XIPC_ENOTSUP);
 }
 
 static const xt_test_t na_tests[] = {

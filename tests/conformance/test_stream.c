@@ -25,16 +25,16 @@ static int is_tcp(void) { return (xt_row_flags() & ROW_TCP) != 0; }
 static xipc_stream_opts_t opts(size_t max_frame) {
   xipc_stream_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
   o.max_frame = max_frame;
   return o;
 }
 
 /* Listen on a fresh address of the row; *addr gets the bound address. */
-static xipc_listener_t *listen_any(char *addr, size_t len, size_t max_frame) {
+static xipc_stream_listener_t *listen_any(char *addr, size_t len, size_t max_frame) {
   xipc_stream_opts_t o = opts(max_frame);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   char want[128];
 
   if (is_tcp()) {
@@ -44,8 +44,8 @@ static xipc_listener_t *listen_any(char *addr, size_t len, size_t max_frame) {
     xt_name(name, sizeof(name), "s");
     snprintf(want, sizeof(want), "local:%s", name);
   }
-  XT_OK(xipc_listen(&l, want, &o));
-  XT_OK(xipc_listener_address(l, addr, &len));
+  XT_OK(xipc_stream_listen(&l, want, &o));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
   return l;
 }
 
@@ -63,10 +63,10 @@ static xipc_stream_t *hconnect(const char *addr, const char *backend,
   xipc_stream_opts_t o;
   xipc_stream_t *s = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = atoi(backend);
   o.max_frame = max_frame;
-  return xipc_connect(&s, addr, &o, 20000) == 0 ? s : NULL;
+  return xipc_stream_connect(&s, addr, &o, 20000) == 0 ? s : NULL;
 }
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -84,9 +84,9 @@ static int h_echo_client(int argc, char **argv) {
   HCHECK(s != NULL);
   xt_fill(out, sizeof(out), (uint32_t)atoi(argv[2]));
   for (off = 0; off < sizeof(out); off += ECHO_CHUNK) {
-    HCHECK(xipc_send(s, out + off, ECHO_CHUNK, NULL, 20000) == 0);
+    HCHECK(xipc_stream_send(s, out + off, ECHO_CHUNK, NULL, 20000) == 0);
     for (got = 0; got < ECHO_CHUNK; got += n)
-      HCHECK(xipc_recv(s, in + got, ECHO_CHUNK - got, &n, 20000) == 0);
+      HCHECK(xipc_stream_recv(s, in + got, ECHO_CHUNK - got, &n, 20000) == 0);
     HCHECK(memcmp(in, out + off, ECHO_CHUNK) == 0);
   }
   HCHECK(xipc_stream_close(s) == 0);
@@ -111,9 +111,9 @@ static int h_frames(int argc, char **argv) {
   sizes[3] = max;
   for (i = 0; i < 4; i++) {
     xt_fill(buf, sizes[i], (uint32_t)i + 1);
-    HCHECK(xipc_send_msg(s, buf, sizes[i], 20000) == 0);
+    HCHECK(xipc_stream_send_msg(s, buf, sizes[i], 20000) == 0);
   }
-  HCHECK(xipc_send_msg(s, buf, max + 1, 0) == XIPC_EMSGSIZE);
+  HCHECK(xipc_stream_send_msg(s, buf, max + 1, 0) == XIPC_EMSGSIZE);
   HCHECK(xipc_stream_close(s) == 0);
   return 0;
 }
@@ -128,7 +128,7 @@ static int h_hostile(int argc, char **argv) {
   xt_ready();
   s = hconnect(argv[0], argv[1], 0);
   HCHECK(s != NULL);
-  HCHECK(xipc_send(s, hdr, 4, NULL, 20000) == 0);
+  HCHECK(xipc_stream_send(s, hdr, 4, NULL, 20000) == 0);
   xt_hear(line, sizeof(line));
   xipc_stream_close(s);
   return 0;
@@ -150,16 +150,16 @@ static int h_connect_close(int argc, char **argv) {
 /* ADDR BACKEND -: listen and wait to be killed (a crashing listener). */
 static int h_listen_forever(int argc, char **argv) {
   xipc_stream_opts_t o;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   char line[8];
 
   HCHECK(argc == 3);
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = atoi(argv[1]);
-  HCHECK(xipc_listen(&l, argv[0], &o) == 0);
+  HCHECK(xipc_stream_listen(&l, argv[0], &o) == 0);
   xt_ready();
   xt_hear(line, sizeof(line));
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
   return 0;
 }
 
@@ -167,23 +167,23 @@ static int h_listen_forever(int argc, char **argv) {
  * say "nothing" if no connection came, else "contacted". */
 static int h_listen_quiet(int argc, char **argv) {
   xipc_stream_opts_t o;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s = NULL;
   char line[8];
   int err;
 
   HCHECK(argc == 3);
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = atoi(argv[1]);
   o.flags = XIPC_UNLINK_ON_CLOSE;
-  HCHECK(xipc_listen(&l, argv[0], &o) == 0);
+  HCHECK(xipc_stream_listen(&l, argv[0], &o) == 0);
   xt_ready();
   xt_hear(line, sizeof(line));
-  err = xipc_accept(l, &s, 300);
+  err = xipc_stream_accept(&s, l, 300);
   xt_say(err == XIPC_ETIMEDOUT ? "nothing" : "contacted");
   if (s != NULL)
     xipc_stream_close(s);
-  HCHECK(xipc_listener_close(l) == 0);
+  HCHECK(xipc_stream_listener_close(l) == 0);
   return 0;
 }
 
@@ -202,8 +202,8 @@ static void echo_thread(void *arg) {
   unsigned char buf[ECHO_CHUNK];
   size_t n;
 
-  while (xipc_recv(s, buf, sizeof(buf), &n, 30000) == 0)
-    if (xipc_send(s, buf, n, NULL, 30000) != 0)
+  while (xipc_stream_recv(s, buf, sizeof(buf), &n, 30000) == 0)
+    if (xipc_stream_send(s, buf, n, NULL, 30000) != 0)
       break;
   xipc_stream_close(s);
 }
@@ -212,7 +212,7 @@ static void stream_echo_server_with_8_clients_of_1mib(void) {
   char addr[XIPC_ADDRESS_MAX], seed[ECHO_CLIENTS][8], line[16];
   xt_proc_t *p[ECHO_CLIENTS];
   uv_thread_t t[ECHO_CLIENTS];
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s;
   int i, accepted = 0;
 
@@ -223,7 +223,7 @@ static void stream_echo_server_with_8_clients_of_1mib(void) {
     XT_TRUE_FATAL(p[i] != NULL);
   }
   for (i = 0; i < ECHO_CLIENTS; i++) {
-    if (xipc_accept(l, &s, 20000) != 0)
+    if (xipc_stream_accept(&s, l, 20000) != 0)
       break;
     XT_EQ(uv_thread_create(&t[i], echo_thread, s), 0);
     accepted++;
@@ -237,13 +237,13 @@ static void stream_echo_server_with_8_clients_of_1mib(void) {
   }
   for (i = 0; i < accepted; i++)
     uv_thread_join(&t[i]);
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static void stream_frames_zero_to_maximum(void) {
   static unsigned char buf[65536];
   char addr[XIPC_ADDRESS_MAX];
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s;
   size_t len;
   xt_proc_t *p;
@@ -251,30 +251,30 @@ static void stream_frames_zero_to_maximum(void) {
   l = listen_any(addr, sizeof(addr), 65536);
   p = spawn_client("stream-frames", addr, "65536");
   XT_TRUE_FATAL(p != NULL);
-  XT_OK(xipc_accept(l, &s, 20000));
-  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
   XT_EQ(len, 0);
-  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
   XT_EQ(len, 1);
   XT_EQ(xt_check(buf, 1, 2), 1);
   /* Too small a buffer: the size is reported and the frame kept. */
-  XT_ERR(xipc_recv_msg(s, buf, 999, &len, 20000), XIPC_EMSGSIZE);
+  XT_ERR(xipc_stream_recv_msg(s, buf, 999, &len, 20000), XIPC_EMSGSIZE);
   XT_EQ(len, 1000);
-  XT_OK(xipc_recv_msg(s, buf, 1000, &len, 20000));
+  XT_OK(xipc_stream_recv_msg(s, buf, 1000, &len, 20000));
   XT_EQ(xt_check(buf, 1000, 3), 1000);
-  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
   XT_EQ(len, 65536);
   XT_EQ(xt_check(buf, 65536, 4), 65536);
-  XT_ERR(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
   XT_EQ(xt_proc_wait(p, 20000), 0);
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static void stream_hostile_frame_header_is_refused(void) {
   unsigned char buf[64];
   char addr[XIPC_ADDRESS_MAX];
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s;
   size_t len = 0;
   xt_proc_t *p;
@@ -282,45 +282,45 @@ static void stream_hostile_frame_header_is_refused(void) {
   l = listen_any(addr, sizeof(addr), 4096);
   p = spawn_client("stream-hostile", addr, "-");
   XT_TRUE_FATAL(p != NULL);
-  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_stream_accept(&s, l, 20000));
   /* Nothing of that size is allocated; the stream is then unusable. */
-  XT_ERR(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EMSGSIZE);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EMSGSIZE);
   XT_EQ(len, 0xfffffff0u);
-  XT_ERR(xipc_recv_msg(s, buf, sizeof(buf), &len, 0), XIPC_EPIPE);
-  XT_ERR(xipc_send(s, "x", 1, NULL, 0), XIPC_EPIPE);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 0), XIPC_EPIPE);
+  XT_ERR(xipc_stream_send(s, "x", 1, NULL, 0), XIPC_EPIPE);
   xt_proc_send(p, "bye");
   XT_EQ(xt_proc_wait(p, 20000), 0);
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static void stream_timeouts(void) {
   char addr[XIPC_ADDRESS_MAX];
   unsigned char c;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s = NULL, *c1 = NULL;
   xipc_stream_opts_t o = opts(0);
   size_t n;
   uint64_t t0;
 
   l = listen_any(addr, sizeof(addr), 0);
-  XT_ERR(xipc_accept(l, &s, 0), XIPC_EAGAIN);
+  XT_ERR(xipc_stream_accept(&s, l, 0), XIPC_EAGAIN);
   t0 = uv_hrtime();
-  XT_ERR(xipc_accept(l, &s, 100), XIPC_ETIMEDOUT);
+  XT_ERR(xipc_stream_accept(&s, l, 100), XIPC_ETIMEDOUT);
   XT_GE((uv_hrtime() - t0) / 1000000, 95);
-  XT_OK(xipc_connect(&c1, addr, &o, 20000)); /* the backlog takes it */
-  XT_OK(xipc_accept(l, &s, 20000));
-  XT_ERR(xipc_recv(s, &c, 1, &n, 0), XIPC_EAGAIN);
+  XT_OK(xipc_stream_connect(&c1, addr, &o, 20000)); /* the backlog takes it */
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  XT_ERR(xipc_stream_recv(s, &c, 1, &n, 0), XIPC_EAGAIN);
   t0 = uv_hrtime();
-  XT_ERR(xipc_recv(s, &c, 1, &n, 100), XIPC_ETIMEDOUT);
+  XT_ERR(xipc_stream_recv(s, &c, 1, &n, 100), XIPC_ETIMEDOUT);
   XT_GE((uv_hrtime() - t0) / 1000000, 95);
-  XT_ERR(xipc_recv_msg(s, &c, 1, &n, 100), XIPC_ETIMEDOUT);
-  XT_OK(xipc_send_msg(c1, "z", 1, 1000)); /* still usable after that */
-  XT_OK(xipc_recv_msg(s, &c, 1, &n, 20000));
+  XT_ERR(xipc_stream_recv_msg(s, &c, 1, &n, 100), XIPC_ETIMEDOUT);
+  XT_OK(xipc_stream_send_msg(c1, "z", 1, 1000)); /* still usable after that */
+  XT_OK(xipc_stream_recv_msg(s, &c, 1, &n, 20000));
   XT_EQ(c, 'z');
   XT_OK(xipc_stream_close(c1));
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 /* A listener that never accepts, with a backlog of 1: once its queue is
@@ -331,7 +331,7 @@ static void stream_connect_times_out_when_nobody_accepts(void) {
   size_t len = sizeof(addr);
   xipc_stream_opts_t o = opts(0);
   xipc_stream_t *c[64];
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   int i, n = 0, err = 0;
   uint64_t t0 = 0;
 
@@ -342,11 +342,11 @@ static void stream_connect_times_out_when_nobody_accepts(void) {
     xt_name(name, sizeof(name), "busy");
     snprintf(want, sizeof(want), "local:%s", name);
   }
-  XT_OK(xipc_listen(&l, want, &o));
-  XT_OK(xipc_listener_address(l, addr, &len));
+  XT_OK(xipc_stream_listen(&l, want, &o));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
   for (i = 0; i < 64; i++) {
     t0 = uv_hrtime();
-    err = xipc_connect(&c[n], addr, &o, 100);
+    err = xipc_stream_connect(&c[n], addr, &o, 100);
     if (err != 0)
       break;
     n++;
@@ -356,13 +356,13 @@ static void stream_connect_times_out_when_nobody_accepts(void) {
   XT_TRUE(n >= 1 && n < 64);
   while (n > 0)
     xipc_stream_close(c[--n]);
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static void stream_peer_close_is_epipe(void) {
   char addr[XIPC_ADDRESS_MAX], line[32];
   unsigned char buf[4096];
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s;
   xt_proc_t *p;
   size_t n;
@@ -371,35 +371,35 @@ static void stream_peer_close_is_epipe(void) {
   l = listen_any(addr, sizeof(addr), 0);
   p = spawn_client("stream-connect-close", addr, "-");
   XT_TRUE_FATAL(p != NULL);
-  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_stream_accept(&s, l, 20000));
   XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_ERR(xipc_recv(s, buf, sizeof(buf), &n, 20000), XIPC_EPIPE);
+  XT_ERR(xipc_stream_recv(s, buf, sizeof(buf), &n, 20000), XIPC_EPIPE);
   /* Sending: the first writes may still land in buffers; EPIPE (or a reset)
    * follows, and no signal kills us. */
   memset(buf, 1, sizeof(buf));
   for (i = 0; i < 1000 && err == 0; i++)
-    err = xipc_send(s, buf, sizeof(buf), NULL, 1000);
+    err = xipc_stream_send(s, buf, sizeof(buf), NULL, 1000);
   XT_TRUE(err == XIPC_EPIPE || err == XIPC_ECONNRESET);
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static void stream_connect_to_nothing(void) {
   char addr[XIPC_ADDRESS_MAX], name[80];
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s = NULL;
 
   if (is_tcp()) {
     /* A port that was just free: nothing listens there now. */
     l = listen_any(addr, sizeof(addr), 0);
-    XT_OK(xipc_listener_close(l));
-    XT_ERR(xipc_connect(&s, addr, &o, 5000), XIPC_ECONNREFUSED);
+    XT_OK(xipc_stream_listener_close(l));
+    XT_ERR(xipc_stream_connect(&s, addr, &o, 5000), XIPC_ECONNREFUSED);
   } else {
     xt_name(name, sizeof(name), "nobody");
     snprintf(addr, sizeof(addr), "local:%s", name);
-    XT_ERR(xipc_connect(&s, addr, &o, 1000), XIPC_ENOENT);
+    XT_ERR(xipc_stream_connect(&s, addr, &o, 1000), XIPC_ENOENT);
   }
   XT_TRUE(s == NULL);
 }
@@ -409,31 +409,31 @@ static void stream_connect_to_nothing(void) {
 static void stream_live_listener_is_busy_dead_one_is_replaced(void) {
   char addr[XIPC_ADDRESS_MAX], name[80];
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *c = NULL, *s = NULL;
   xt_proc_t *p;
 
   if (is_tcp()) {
     XT_TRUE_FATAL((l = listen_any(addr, sizeof(addr), 0)) != NULL);
     {
-      xipc_listener_t *l2 = NULL;
-      XT_ERR(xipc_listen(&l2, addr, &o), XIPC_EADDRINUSE);
+      xipc_stream_listener_t *l2 = NULL;
+      XT_ERR(xipc_stream_listen(&l2, addr, &o), XIPC_EADDRINUSE);
     }
-    XT_OK(xipc_listener_close(l));
+    XT_OK(xipc_stream_listener_close(l));
     return;
   }
   xt_name(name, sizeof(name), "stale");
   snprintf(addr, sizeof(addr), "local:%s", name);
   p = spawn_client("stream-listen", addr, "-");
   XT_TRUE_FATAL(p != NULL);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   xt_proc_kill(p); /* crashes: no cleanup */
-  XT_OK(xipc_listen(&l, addr, &o));
-  XT_OK(xipc_connect(&c, addr, &o, 20000));
-  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_stream_listen(&l, addr, &o));
+  XT_OK(xipc_stream_connect(&c, addr, &o, 20000));
+  XT_OK(xipc_stream_accept(&s, l, 20000));
   XT_OK(xipc_stream_close(c));
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 #ifndef _WIN32
@@ -489,7 +489,7 @@ static void stream_unix_listen_leaves_files_and_fifos_alone(void) {
 #else
   char path[512], lock[520], addr[600];
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   int fd;
 
   xt_path(path, sizeof(path), "regular");
@@ -498,11 +498,11 @@ static void stream_unix_listen_leaves_files_and_fifos_alone(void) {
   fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
   XT_TRUE_FATAL(fd >= 0 && write(fd, "precious", 8) == 8);
   close(fd);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   XT_TRUE(strstr(xipc_last_error_message(), "regular file") != NULL);
   XT_TRUE(file_has(path, "precious"));
   XT_EQ(access(lock, F_OK), -1);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE); /* and again */
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE); /* and again */
   XT_TRUE(file_has(path, "precious"));
   unlink(path);
 
@@ -510,7 +510,7 @@ static void stream_unix_listen_leaves_files_and_fifos_alone(void) {
   snprintf(lock, sizeof(lock), "%s.lock", path);
   snprintf(addr, sizeof(addr), "unix:%s", path);
   XT_EQ_FATAL(mkfifo(path, 0600), 0);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   XT_TRUE(strstr(xipc_last_error_message(), "fifo") != NULL);
   XT_TRUE(exists(path, S_IFIFO));
   XT_EQ(access(lock, F_OK), -1);
@@ -524,7 +524,7 @@ static void stream_unix_listen_leaves_files_and_fifos_alone(void) {
   fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0600);
   XT_TRUE_FATAL(fd >= 0 && write(fd, "precious", 8) == 8);
   close(fd);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   XT_TRUE(file_has(lock, "precious"));
   XT_EQ(access(path, F_OK), -1);
   unlink(lock);
@@ -543,7 +543,7 @@ static void stream_unix_refused_listen_does_not_contact_listener(void) {
 #else
   char path[512], lock[520], addr[600], name[80], line[32];
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xt_proc_t *p;
   int i, raw;
 
@@ -557,16 +557,16 @@ static void stream_unix_refused_listen_does_not_contact_listener(void) {
     }
     p = spawn_client("stream-listen-quiet", addr, "-");
     XT_TRUE_FATAL(p != NULL);
-    XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+    XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
     XT_TRUE(strstr(xipc_last_error_message(), "live listener") != NULL);
-    XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+    XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
     xt_proc_send(p, "go");
     line[0] = '\0';
     XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
     XT_EQ(strcmp(line, "nothing"), 0);
     XT_EQ(xt_proc_wait(p, 20000), 0);
-    XT_OK(xipc_listen(&l, addr, &o)); /* it closed: free again */
-    XT_OK(xipc_listener_close(l));
+    XT_OK(xipc_stream_listen(&l, addr, &o)); /* it closed: free again */
+    XT_OK(xipc_stream_listener_close(l));
     l = NULL;
   }
 
@@ -575,19 +575,19 @@ static void stream_unix_refused_listen_does_not_contact_listener(void) {
   snprintf(addr, sizeof(addr), "unix:%s", path);
   raw = raw_listener(path, 1);
   XT_TRUE_FATAL(raw >= 0);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   XT_TRUE(strstr(xipc_last_error_message(), "lock file") != NULL);
   XT_EQ(accept(raw, NULL, NULL), -1); /* nobody connected */
   XT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);
   close(raw); /* now a stale socket of another program */
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   XT_TRUE(exists(path, S_IFSOCK));
   XT_EQ(access(lock, F_OK), -1);
   unlink(path);
   o.flags = XIPC_UNLINK_ON_CLOSE;
-  XT_OK(xipc_listen(&l, addr, &o));
+  XT_OK(xipc_stream_listen(&l, addr, &o));
   XT_TRUE(exists(lock, S_IFREG));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
   XT_EQ(access(path, F_OK), -1); /* socket and lock file both gone */
   XT_EQ(access(lock, F_OK), -1);
 #endif
@@ -602,7 +602,7 @@ static void stream_unix_dead_listener_socket_is_replaced(void) {
 #else
   char path[512], lock[520], addr[600];
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *c = NULL, *s = NULL;
   xt_proc_t *p;
 
@@ -611,19 +611,19 @@ static void stream_unix_dead_listener_socket_is_replaced(void) {
   snprintf(addr, sizeof(addr), "unix:%s", path);
   p = spawn_client("stream-listen", addr, "-");
   XT_TRUE_FATAL(p != NULL);
-  XT_ERR(xipc_listen(&l, addr, &o), XIPC_EADDRINUSE);
+  XT_ERR(xipc_stream_listen(&l, addr, &o), XIPC_EADDRINUSE);
   xt_proc_kill(p);
   XT_TRUE(exists(path, S_IFSOCK) && exists(lock, S_IFREG));
-  XT_OK(xipc_listen(&l, addr, &o));
-  XT_OK(xipc_connect(&c, addr, &o, 20000));
-  XT_OK(xipc_accept(l, &s, 20000));
+  XT_OK(xipc_stream_listen(&l, addr, &o));
+  XT_OK(xipc_stream_connect(&c, addr, &o, 20000));
+  XT_OK(xipc_stream_accept(&s, l, 20000));
   XT_OK(xipc_stream_close(c));
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l)); /* unix: without UNLINK_ON_CLOSE */
+  XT_OK(xipc_stream_listener_close(l)); /* unix: without UNLINK_ON_CLOSE */
   XT_TRUE(exists(path, S_IFSOCK) && exists(lock, S_IFREG));
   o.flags = XIPC_UNLINK_ON_CLOSE;
-  XT_OK(xipc_listen(&l, addr, &o));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listen(&l, addr, &o));
+  XT_OK(xipc_stream_listener_close(l));
   XT_EQ(access(path, F_OK), -1);
   XT_EQ(access(lock, F_OK), -1);
 #endif
@@ -638,25 +638,25 @@ static void stream_malformed_addresses(void) {
       "pipe:\\\\.\\pipe\\"};
   char longpath[400];
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
   size_t i;
 
   for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    XT_ERR(xipc_listen(&l, bad[i], &o), XIPC_EINVAL);
-    XT_ERR(xipc_connect(&s, bad[i], &o, 0), XIPC_EINVAL);
+    XT_ERR(xipc_stream_listen(&l, bad[i], &o), XIPC_EINVAL);
+    XT_ERR(xipc_stream_connect(&s, bad[i], &o, 0), XIPC_EINVAL);
   }
-  XT_ERR(xipc_listen(&l, NULL, &o), XIPC_EINVAL);
+  XT_ERR(xipc_stream_listen(&l, NULL, &o), XIPC_EINVAL);
   memset(longpath, 'p', sizeof(longpath));
   memcpy(longpath, "unix:/tmp/", 10);
   longpath[200] = '\0'; /* beyond sun_path (108): never truncated */
-  XT_ERR(xipc_listen(&l, longpath, &o),
+  XT_ERR(xipc_stream_listen(&l, longpath, &o),
          xt_backend == XIPC_BACKEND_WIN32 ? XIPC_ENOTSUP : XIPC_ENAMETOOLONG);
   o.flags = 0x40;
-  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_EINVAL);
+  XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_EINVAL);
   XT_TRUE(l == NULL && s == NULL);
   XT_OK(xipc_stream_close(NULL));
-  XT_OK(xipc_listener_close(NULL));
+  XT_OK(xipc_stream_listener_close(NULL));
 }
 
 /* tcp: row only: IPv6 literals in brackets, listening and connecting. */
@@ -664,25 +664,25 @@ static void stream_tcp_ipv6_loopback(void) {
   char addr[XIPC_ADDRESS_MAX];
   size_t len = sizeof(addr), n;
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *c = NULL, *s = NULL;
   unsigned char buf[8];
   int err;
 
-  err = xipc_listen(&l, "tcp:[::1]:0", &o);
+  err = xipc_stream_listen(&l, "tcp:[::1]:0", &o);
   if (err != 0)
     XT_SKIP("this machine has no IPv6 loopback (::1)");
-  XT_OK(xipc_listener_address(l, addr, &len));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
   XT_EQ(strncmp(addr, "tcp:[::1]:", 10), 0);
-  XT_OK(xipc_connect(&c, addr, &o, 20000));
-  XT_OK(xipc_accept(l, &s, 20000));
-  XT_OK(xipc_send_msg(c, "six", 3, 20000));
-  XT_OK(xipc_recv_msg(s, buf, sizeof(buf), &n, 20000));
+  XT_OK(xipc_stream_connect(&c, addr, &o, 20000));
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  XT_OK(xipc_stream_send_msg(c, "six", 3, 20000));
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &n, 20000));
   XT_EQ(n, 3);
   XT_EQ(memcmp(buf, "six", 3), 0);
   XT_OK(xipc_stream_close(c));
   XT_OK(xipc_stream_close(s));
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 #define COMMON_STREAM_TESTS                                                    \
@@ -708,12 +708,12 @@ static const xt_test_t tests[] = {
 
 static void stream_unsupported_is_enotsup(void) {
   xipc_stream_opts_t o = opts(0);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
 
   XT_EQ(xipc_supports(XIPC_KIND_STREAM, xt_backend), 0);
-  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
-  XT_ERR(xipc_connect(&s, "tcp:127.0.0.1:9", &o, 0), XIPC_ENOTSUP);
+  XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
+  XT_ERR(xipc_stream_connect(&s, "tcp:127.0.0.1:9", &o, 0), XIPC_ENOTSUP);
   XT_TRUE(l == NULL && s == NULL);
 }
 

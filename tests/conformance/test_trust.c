@@ -63,18 +63,18 @@ static void trust_tcp_address_errors_say_what_is_wrong(void) {
       {"tcp:h:8x", "not a decimal number"},
       {"tcp:h:-1", "not a decimal number"},
   };
-  xipc_stream_opts_t o = {0};
+  xipc_stream_opts_t o = {.struct_size = sizeof(o)};
   xipc_stream_t *s = NULL;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   size_t i;
 
   if (!has_streams())
     XT_SKIP("this backend has no streams");
   o.backend = xt_backend;
   for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    XT_ERR(xipc_connect(&s, bad[i].addr, &o, 100), XIPC_EINVAL);
+    XT_ERR(xipc_stream_connect(&s, bad[i].addr, &o, 100), XIPC_EINVAL);
     XT_MSG_HAS(bad[i].text);
-    XT_ERR(xipc_listen(&l, bad[i].addr, &o), XIPC_EINVAL);
+    XT_ERR(xipc_stream_listen(&l, bad[i].addr, &o), XIPC_EINVAL);
     XT_MSG_HAS(bad[i].text);
   }
   XT_TRUE(s == NULL && l == NULL);
@@ -103,9 +103,9 @@ static void trust_pipe_address_escapes_are_refused(void) {
       {"pipe:\\\\host\\pipe\\x", "only pipes of this machine"},
       {"pipe:C:\\x", "pipe addresses are"},
   };
-  xipc_stream_opts_t o = {0};
+  xipc_stream_opts_t o = {.struct_size = sizeof(o)};
   xipc_stream_t *s = NULL;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   char longname[300];
   size_t i;
 
@@ -113,18 +113,18 @@ static void trust_pipe_address_escapes_are_refused(void) {
     XT_SKIP("this backend has no streams");
   o.backend = xt_backend;
   for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    XT_ERR(xipc_connect(&s, bad[i].addr, &o, 100), XIPC_EINVAL);
+    XT_ERR(xipc_stream_connect(&s, bad[i].addr, &o, 100), XIPC_EINVAL);
     XT_MSG_HAS(bad[i].text);
-    XT_ERR(xipc_listen(&l, bad[i].addr, &o), XIPC_EINVAL);
+    XT_ERR(xipc_stream_listen(&l, bad[i].addr, &o), XIPC_EINVAL);
     XT_MSG_HAS(bad[i].text);
   }
   /* 257 characters: too long; 256: parsed (nobody listens / no pipes). */
   snprintf(longname, sizeof(longname), "pipe:\\\\.\\pipe\\");
   memset(longname + 14, 'n', 257);
   longname[14 + 257] = '\0';
-  XT_ERR(xipc_connect(&s, longname, &o, 100), XIPC_ENAMETOOLONG);
+  XT_ERR(xipc_stream_connect(&s, longname, &o, 100), XIPC_ENAMETOOLONG);
   longname[14 + 256] = '\0';
-  XT_ERR(xipc_connect(&s, longname, &o, 100),
+  XT_ERR(xipc_stream_connect(&s, longname, &o, 100),
          xt_backend == XIPC_BACKEND_WIN32 ? XIPC_ENOENT : XIPC_ENOTSUP);
   XT_TRUE(s == NULL && l == NULL);
 }
@@ -216,7 +216,7 @@ static const char *const t_names[T_N] = {
 
 /* Object name prefix and suffix of each T_* (docs/names.md). */
 static const char *const t_tag[T_N][2] = {
-    {"shm", ""},     {"sem", ""},    {"mtx", ""},   {"mtx", ".notrecoverable"},
+    {"shm", ""},     {"sem", ""},    {"mutex", ""},   {"mutex", ".notrecoverable"},
     {"mq", ""},      {"mq", ".w0"},  {"mq", ".w1"}};
 
 static void t_winname(int k, const char *name, WCHAR *w, size_t wlen) {
@@ -270,26 +270,26 @@ static int t_open(tobj_t *o, int k, const char *name, unsigned flags,
   memset(o, 0, sizeof(*o));
   switch (k) {
   case T_SHM: {
-    xipc_shm_opts_t so = {0};
+    xipc_shm_opts_t so = {.struct_size = sizeof(so)};
     so.backend = XIPC_BACKEND_WIN32;
     so.flags = flags, so.mode = mode, so.owner = owner;
     return xipc_shm_open(&o->shm, name, 64, &so);
   }
   case T_SEM: {
-    xipc_sem_opts_t so = {0};
+    xipc_sem_opts_t so = {.struct_size = sizeof(so)};
     so.backend = XIPC_BACKEND_WIN32;
     so.flags = flags, so.mode = mode, so.owner = owner;
     return xipc_sem_open(&o->sem, name, &so);
   }
   case T_MUTEX:
   case T_EVENT: {
-    xipc_mutex_opts_t mo = {0};
+    xipc_mutex_opts_t mo = {.struct_size = sizeof(mo)};
     mo.backend = XIPC_BACKEND_WIN32;
     mo.flags = flags, mo.mode = mode, mo.owner = owner;
     return xipc_mutex_open(&o->mtx, name, &mo);
   }
   default: {
-    xipc_mq_opts_t qo = {0};
+    xipc_mq_opts_t qo = {.struct_size = sizeof(qo)};
     qo.backend = XIPC_BACKEND_WIN32;
     qo.flags = flags | XIPC_MQ_RING, qo.mode = mode, qo.owner = owner;
     qo.max_msgs = 4;
@@ -666,9 +666,9 @@ static void trust_object_without_security_descriptor(void) {
  * is ours, so the refusal is shown by naming another owner). */
 static void trust_pipe_server_of_another_user_is_refused(void) {
   char name[80], addr[200], pipeaddr[200], buf[8];
-  xipc_stream_opts_t so = {0};
-  xipc_fifo_opts_t fo = {0};
-  xipc_listener_t *l = NULL, *lp = NULL;
+  xipc_stream_opts_t so = {.struct_size = sizeof(so)};
+  xipc_fifo_opts_t fo = {.struct_size = sizeof(fo)};
+  xipc_stream_listener_t *l = NULL, *lp = NULL;
   xipc_stream_t *c = NULL, *a = NULL;
   xipc_pipe_t *r = NULL, *w = NULL;
   size_t n = 0;
@@ -679,57 +679,57 @@ static void trust_pipe_server_of_another_user_is_refused(void) {
   snprintf(addr, sizeof(addr), "local:%s", name);
   snprintf(pipeaddr, sizeof(pipeaddr), "pipe:\\\\.\\pipe\\xipc-trust.%s",
            name);
-  XT_OK(xipc_listen(&l, addr, NULL));
-  XT_OK(xipc_listen(&lp, pipeaddr, NULL));
+  XT_OK(xipc_stream_listen(&l, addr, NULL));
+  XT_OK(xipc_stream_listen(&lp, pipeaddr, NULL));
   so.owner = OTHER_SID;
-  XT_ERR(xipc_connect(&c, addr, &so, 2000), XIPC_EACCES);
+  XT_ERR(xipc_stream_connect(&c, addr, &so, 2000), XIPC_EACCES);
   fprintf(stderr, "    connect: %s\n", xipc_last_error_message());
   XT_MSG_HAS("served by");
   XT_MSG_HAS(my_sid());
   XT_MSG_HAS("not by " OTHER_SID);
-  XT_ERR(xipc_connect(&c, pipeaddr, &so, 2000), XIPC_EACCES);
+  XT_ERR(xipc_stream_connect(&c, pipeaddr, &so, 2000), XIPC_EACCES);
   so.owner = "xipc-no-such-account-x";
-  XT_ERR(xipc_connect(&c, addr, &so, 2000), XIPC_EINVAL);
+  XT_ERR(xipc_stream_connect(&c, addr, &so, 2000), XIPC_EINVAL);
   XT_TRUE(c == NULL);
   /* A refused client did connect before it could ask who serves, so the
    * listeners hold connections that are gone already (as a TCP server
    * sees a client that connects and closes): start afresh. */
-  xipc_listener_close(l);
-  xipc_listener_close(lp);
-  XT_OK(xipc_listen(&l, addr, NULL));
-  XT_OK(xipc_listen(&lp, pipeaddr, NULL));
+  xipc_stream_listener_close(l);
+  xipc_stream_listener_close(lp);
+  XT_OK(xipc_stream_listen(&l, addr, NULL));
+  XT_OK(xipc_stream_listen(&lp, pipeaddr, NULL));
   /* Our own SID or account, or nothing: connected, and bytes flow. */
   so.owner = my_account();
-  XT_OK(xipc_connect(&c, addr, &so, 2000));
-  XT_OK(xipc_accept(l, &a, 2000));
+  XT_OK(xipc_stream_connect(&c, addr, &so, 2000));
+  XT_OK(xipc_stream_accept(&a, l, 2000));
   xipc_stream_close(c);
   xipc_stream_close(a);
   so.owner = my_sid();
-  XT_OK(xipc_connect(&c, addr, &so, 2000));
-  XT_OK(xipc_accept(l, &a, 2000));
-  XT_OK(xipc_send(c, "hi", 2, NULL, 2000));
-  XT_OK(xipc_recv(a, buf, sizeof(buf), &n, 2000));
+  XT_OK(xipc_stream_connect(&c, addr, &so, 2000));
+  XT_OK(xipc_stream_accept(&a, l, 2000));
+  XT_OK(xipc_stream_send(c, "hi", 2, NULL, 2000));
+  XT_OK(xipc_stream_recv(a, buf, sizeof(buf), &n, 2000));
   XT_EQ(n, 2);
   xipc_stream_close(c);
   xipc_stream_close(a);
-  XT_OK(xipc_connect(&c, pipeaddr, NULL, 2000));
-  XT_OK(xipc_accept(lp, &a, 2000));
+  XT_OK(xipc_stream_connect(&c, pipeaddr, NULL, 2000));
+  XT_OK(xipc_stream_accept(&a, lp, 2000));
   xipc_stream_close(c);
   xipc_stream_close(a);
-  xipc_listener_close(l);
-  xipc_listener_close(lp);
+  xipc_stream_listener_close(l);
+  xipc_stream_listener_close(lp);
 
   /* The fifo writer checks its reader the same way. */
   fo.backend = XIPC_BACKEND_WIN32;
   fo.flags = XIPC_CREATE;
-  XT_OK(xipc_fifo_open(&r, name, XIPC_FIFO_READ, &fo, 0));
+  XT_OK(xipc_fifo_open(&r, name, XIPC_PIPE_READ, &fo, 0));
   fo.flags = 0;
   fo.owner = OTHER_SID;
-  XT_ERR(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &fo, 2000), XIPC_EACCES);
+  XT_ERR(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &fo, 2000), XIPC_EACCES);
   fprintf(stderr, "    fifo: %s\n", xipc_last_error_message());
   XT_MSG_HAS("served by");
   fo.owner = my_sid();
-  XT_OK(xipc_fifo_open(&w, name, XIPC_FIFO_WRITE, &fo, 2000));
+  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &fo, 2000));
   XT_OK(xipc_pipe_write(w, "ok", 2, NULL, 2000));
   XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &n, 2000));
   XT_EQ(n, 2);
@@ -742,8 +742,8 @@ static void trust_pipe_server_of_another_user_is_refused(void) {
  * path through CreateFileW shows what the parser prevents. */
 static void trust_pipe_escape_leaves_files_untouched(void) {
   char path[600], addr[700], buf[16];
-  xipc_stream_opts_t so = {0};
-  xipc_listener_t *l = NULL;
+  xipc_stream_opts_t so = {.struct_size = sizeof(so)};
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *c = NULL;
   WCHAR w[700];
   HANDLE h;
@@ -771,10 +771,10 @@ static void trust_pipe_escape_leaves_files_untouched(void) {
     CloseHandle(h);
   snprintf(addr, sizeof(addr), "pipe:\\\\.\\pipe\\..\\%s", path);
   so.backend = XIPC_BACKEND_WIN32;
-  XT_ERR(xipc_connect(&c, addr, &so, 100), XIPC_EINVAL);
-  XT_ERR(xipc_listen(&l, addr, &so), XIPC_EINVAL);
+  XT_ERR(xipc_stream_connect(&c, addr, &so, 100), XIPC_EINVAL);
+  XT_ERR(xipc_stream_listen(&l, addr, &so), XIPC_EINVAL);
   snprintf(addr, sizeof(addr), "pipe:\\\\.\\pipe\\x\\..\\..\\%s", path);
-  XT_ERR(xipc_connect(&c, addr, &so, 100), XIPC_EINVAL);
+  XT_ERR(xipc_stream_connect(&c, addr, &so, 100), XIPC_EINVAL);
   f = fopen(path, "rb");
   XT_TRUE_FATAL(f != NULL);
   n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -790,9 +790,9 @@ static void trust_pipe_escape_leaves_files_untouched(void) {
  * clients. Its owner is the user. */
 static void trust_widened_pipe_withholds_create_instance(void) {
   char name[80], addr[120];
-  xipc_stream_opts_t so = {0};
+  xipc_stream_opts_t so = {.struct_size = sizeof(so)};
   PSECURITY_DESCRIPTOR sd = NULL;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *c = NULL, *a = NULL;
   ACL_SIZE_INFORMATION info;
   xipc_os_handle_t h;
@@ -808,8 +808,8 @@ static void trust_widened_pipe_withholds_create_instance(void) {
   xt_name(name, sizeof(name), "widepipe");
   snprintf(addr, sizeof(addr), "local:%s", name);
   so.mode = 0666;
-  XT_OK(xipc_listen(&l, addr, &so));
-  XT_OK(xipc_listener_os_handle(l, &h));
+  XT_OK(xipc_stream_listen(&l, addr, &so));
+  XT_OK(xipc_stream_listener_os_handle(l, &h));
   XT_EQ(GetSecurityInfo(h, SE_KERNEL_OBJECT,
                         OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
                         &owner, NULL, &dacl, NULL, &sd),
@@ -838,11 +838,11 @@ static void trust_widened_pipe_withholds_create_instance(void) {
   XT_TRUE(found);
   LocalFree(au);
   LocalFree(sd);
-  XT_OK(xipc_connect(&c, addr, NULL, 2000));
-  XT_OK(xipc_accept(l, &a, 2000));
+  XT_OK(xipc_stream_connect(&c, addr, NULL, 2000));
+  XT_OK(xipc_stream_accept(&a, l, 2000));
   xipc_stream_close(c);
   xipc_stream_close(a);
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
 }
 
 static const xt_test_t trust_tests[] = {

@@ -86,7 +86,7 @@ static int h_mq_send(int argc, char **argv) {
   uint32_t i, n;
 
   HCHECK(argc == 4 || argc == 5);
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = atoi(argv[1]);
   o.flags = (unsigned)atoi(argv[2]);
   HCHECK(xipc_mq_open(&mq, argv[0], &o) == 0);
@@ -133,7 +133,7 @@ static xipc_mq_t *mq_create(const char *name, unsigned flags) {
   xipc_mq_opts_t o;
   xipc_mq_t *mq = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | flags;
   o.max_msgs = MQ_DEPTH;
@@ -143,7 +143,7 @@ static xipc_mq_t *mq_create(const char *name, unsigned flags) {
 }
 
 static void mq_drop(xipc_mq_t *mq, const char *name, unsigned flags) {
-  XT_OK(xipc_mq_unlink(name, xt_backend, flags));
+  XT_OK(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = xt_backend, .flags = flags)));
   XT_OK(xipc_mq_close(mq));
 }
 
@@ -522,7 +522,7 @@ static void uv_mq_removed_queue_is_reported_once(void) {
     xipc_uv_mq_set_data(c.w, &c);
     XT_OK(xipc_uv_mq_start(c.w, on_mq));
     run_until(&c.loop, &never, 100);
-    XT_OK(xipc_mq_unlink(name, xt_backend, f[k]));
+    XT_OK(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = xt_backend, .flags = f[k])));
     if (sysv) {
       run_until(&c.loop, &never, 500);
       XT_EQ(c.nerrors, 1);
@@ -585,7 +585,7 @@ static void uv_mq_unsupported_is_enotsup(void) {
   xipc_mq_opts_t o;
   xipc_mq_t *mq = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_MQ_RING;
   XT_EQ(xipc_supports(XIPC_KIND_MQ, xt_backend), 0);
@@ -604,7 +604,7 @@ static int h_sem_post(int argc, char **argv) {
   xipc_sem_t *s = NULL;
 
   HCHECK(argc == 3);
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = atoi(argv[1]);
   HCHECK(xipc_sem_open(&s, argv[0], &o) == 0);
   xt_ready();
@@ -919,7 +919,7 @@ static void uv_sem_unsupported_is_enotsup(void) {
   xipc_sem_opts_t o;
   xipc_sem_t *s = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE;
   XT_ERR(xipc_sem_open(&s, "uv-na", &o), XIPC_ENOTSUP);
@@ -940,9 +940,9 @@ static xipc_stream_t *hconnect(const char *addr, const char *backend) {
   xipc_stream_opts_t o;
   xipc_stream_t *s = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = atoi(backend);
-  return xipc_connect(&s, addr, &o, 20000) == 0 ? s : NULL;
+  return xipc_stream_connect(&s, addr, &o, 20000) == 0 ? s : NULL;
 }
 
 /* ADDR BACKEND SEED: send ECHO_BYTES in chunks, check each chunk's echo. */
@@ -957,9 +957,9 @@ static int h_echo_client(int argc, char **argv) {
   HCHECK(s != NULL);
   xt_fill(out, sizeof(out), (uint32_t)atoi(argv[2]));
   for (off = 0; off < sizeof(out); off += ECHO_CHUNK) {
-    HCHECK(xipc_send(s, out + off, ECHO_CHUNK, NULL, 20000) == 0);
+    HCHECK(xipc_stream_send(s, out + off, ECHO_CHUNK, NULL, 20000) == 0);
     for (got = 0; got < ECHO_CHUNK; got += n)
-      HCHECK(xipc_recv(s, in + got, ECHO_CHUNK - got, &n, 20000) == 0);
+      HCHECK(xipc_stream_recv(s, in + got, ECHO_CHUNK - got, &n, 20000) == 0);
     HCHECK(memcmp(in, out + off, ECHO_CHUNK) == 0);
   }
   HCHECK(xipc_stream_close(s) == 0);
@@ -974,27 +974,27 @@ static int h_echo_server(int argc, char **argv) {
   char addr[XIPC_ADDRESS_MAX];
   size_t alen = sizeof(addr), n;
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
   int rc;
 
   HCHECK(argc == 2);
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = atoi(argv[1]);
-  HCHECK(xipc_listen(&l, argv[0], &o) == 0);
-  HCHECK(xipc_listener_address(l, addr, &alen) == 0);
+  HCHECK(xipc_stream_listen(&l, argv[0], &o) == 0);
+  HCHECK(xipc_stream_listener_address(l, addr, &alen) == 0);
   xt_ready();
   xt_say("%s", addr);
-  HCHECK(xipc_accept(l, &s, 20000) == 0);
+  HCHECK(xipc_stream_accept(&s, l, 20000) == 0);
   for (;;) {
-    rc = xipc_recv(s, buf, sizeof(buf), &n, 20000);
+    rc = xipc_stream_recv(s, buf, sizeof(buf), &n, 20000);
     if (rc == XIPC_EPIPE || rc == XIPC_ECONNRESET)
       break;
     HCHECK(rc == 0);
-    HCHECK(xipc_send(s, buf, n, NULL, 20000) == 0);
+    HCHECK(xipc_stream_send(s, buf, n, NULL, 20000) == 0);
   }
   xipc_stream_close(s);
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
   xt_say("done");
   return 0;
 }
@@ -1069,17 +1069,29 @@ static void on_echo_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 
 static void on_accept(xipc_uv_listener_t *l, int status, xipc_stream_t *s) {
   echo_ctx_t *c = xipc_uv_listener_get_data(l);
-  uv_stream_t *u = NULL;
+  xipc_uv_stream_t *h;
+  uv_stream_t *u;
 
   if (status != 0 || s == NULL) {
     c->accept_errors++;
     return;
   }
   c->accepted++;
-  if (xipc_uv_stream_adopt(&c->loop, s, &u) != 0) {
+  h = malloc(sizeof(*h)); /* caller-allocated, freed by free_handle */
+  if (h == NULL) {
     c->adopt_errors++;
+    xipc_stream_close(s);
     return;
   }
+  if (xipc_uv_stream_adopt(&c->loop, h, s) != 0) {
+    c->adopt_errors++;
+    if (h->stream.type != UV_UNKNOWN_HANDLE)
+      uv_close((uv_handle_t *)h, free_handle);
+    else
+      free(h);
+    return;
+  }
+  u = &h->stream;
   u->data = c;
   if (uv_read_start(u, echo_alloc, on_echo_read) != 0) {
     c->adopt_errors++;
@@ -1091,15 +1103,15 @@ static void echo_server_run(const char *want_addr) {
   char addr[XIPC_ADDRESS_MAX], seed[16], b[8], line[64];
   size_t alen = sizeof(addr);
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xt_proc_t *p[ECHO_CLIENTS];
   echo_ctx_t c;
   int i;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
-  XT_OK(xipc_listen(&l, want_addr, &o));
-  XT_OK(xipc_listener_address(l, addr, &alen));
+  XT_OK(xipc_stream_listen(&l, want_addr, &o));
+  XT_OK(xipc_stream_listener_address(l, addr, &alen));
   memset(&c, 0, sizeof(c));
   c.want = ECHO_CLIENTS;
   uv_loop_init(&c.loop);
@@ -1129,7 +1141,7 @@ static void echo_server_run(const char *want_addr) {
   XT_EQ(c.adopt_errors, 0);
   XT_EQ(c.write_errors, 0);
   XT_EQ(c.listener_closed, 1);
-  XT_OK(xipc_listener_close(l)); /* the xipc listener stays ours */
+  XT_OK(xipc_stream_listener_close(l)); /* the xipc listener stays ours */
 }
 
 /* ---- uv-stream: tests -------------------------------------------------------- */
@@ -1189,25 +1201,30 @@ static void adopted_client_run(const char *want_addr) {
   char line[XIPC_ADDRESS_MAX];
   xipc_stream_opts_t o;
   xipc_stream_t *s = NULL;
+  xipc_uv_stream_t *h = malloc(sizeof(xipc_uv_stream_t));
   uv_stream_t *u = NULL;
   uv_loop_t loop;
   xt_proc_t *p;
   uv_buf_t b;
 
-  XT_TRUE_FATAL(c != NULL);
+  XT_TRUE_FATAL(c != NULL && h != NULL);
   p = spawn_named("uv-echo-server", want_addr, NULL);
   if (p == NULL) {
     free(c);
+    free(h);
     XT_TRUE_FATAL(0);
   }
   XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0); /* its address */
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
-  XT_OK(xipc_connect(&s, line, &o, 20000));
+  XT_OK(xipc_stream_connect(&s, line, &o, 20000));
   uv_loop_init(&loop);
-  XT_OK(xipc_uv_stream_adopt(&loop, s, &u));
-  XT_TRUE(u != NULL);
-  if (u != NULL) {
+  XT_OK(xipc_uv_stream_adopt(&loop, h, s));
+  XT_TRUE(h->stream.type == UV_NAMED_PIPE || h->stream.type == UV_TCP);
+  XT_EQ(h->stream.type, strncmp(want_addr, "tcp:", 4) == 0 ? UV_TCP
+                                                           : UV_NAMED_PIPE);
+  u = &h->stream;
+  if (h->stream.type != UV_UNKNOWN_HANDLE) {
     XT_EQ(uv_is_readable(u) && uv_is_writable(u), 1);
     u->data = c;
     xt_fill(c->out, sizeof(c->out), 77);
@@ -1240,19 +1257,20 @@ static void uv_stream_adopted_client_talks_to_another_process(void) {
 static void uv_stream_bad_arguments(void) {
   char name[80], addr[128];
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_uv_listener_t *w = NULL;
-  uv_stream_t *u = (uv_stream_t *)1;
+  xipc_uv_stream_t h;
   uv_loop_t loop;
 
   uv_loop_init(&loop);
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
   xt_name(name, sizeof(name), "uvsbad");
   snprintf(addr, sizeof(addr), "local:%s", name);
-  XT_OK(xipc_listen(&l, addr, &o));
-  XT_ERR(xipc_uv_stream_adopt(&loop, NULL, &u), XIPC_EINVAL);
-  XT_TRUE(u == NULL);
+  XT_OK(xipc_stream_listen(&l, addr, &o));
+  XT_ERR(xipc_uv_stream_adopt(&loop, &h, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_uv_stream_adopt(&loop, NULL, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_uv_stream_adopt(NULL, &h, NULL), XIPC_EINVAL);
   XT_ERR(xipc_uv_listen(NULL, &w, l, on_accept), XIPC_EINVAL);
   XT_ERR(xipc_uv_listen(&loop, &w, NULL, on_accept), XIPC_EINVAL);
   XT_ERR(xipc_uv_listen(&loop, &w, l, NULL), XIPC_EINVAL);
@@ -1263,7 +1281,7 @@ static void uv_stream_bad_arguments(void) {
   XT_OK(xipc_uv_listen(&loop, &w, l, on_accept));
   xipc_uv_listener_close(w, NULL);
   finish_loop(&loop);
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static const xt_test_t stream_tests[] = {
@@ -1275,13 +1293,13 @@ static const xt_test_t stream_tests[] = {
 
 static void uv_stream_unsupported_is_enotsup(void) {
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
   XT_EQ(xipc_supports(XIPC_KIND_STREAM, xt_backend), 0);
   /* No listener: nothing for xipc_uv_listen to watch. */
-  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
+  XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
   XT_TRUE(l == NULL);
 }
 

@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   s->max_frame = 1000 + data[1] * 10u; /* 1000..3550 */
   for (;;) {
     size_t cap = caps[(i++) % 5];
-    err = xipc_recv_msg(s, buf, cap, &len, -1);
+    err = xipc_stream_recv_msg(s, buf, cap, &len, -1);
     if (err == 0 && len > cap)
       abort(); /* delivered more than the buffer holds */
     if (err == XIPC_EMSGSIZE && len <= cap && len <= s->max_frame)
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (err != 0 && err != XIPC_EMSGSIZE)
       break;
     if (err == XIPC_EMSGSIZE && s->broken) {
-      if (xipc_recv(s, buf, sizeof(buf), &len, 0) != XIPC_EPIPE)
+      if (xipc_stream_recv(s, buf, sizeof(buf), &len, 0) != XIPC_EPIPE)
         abort(); /* a broken stream must stay closed */
       break;
     }

@@ -20,7 +20,7 @@ static unsigned char *ring, *saved;
 static size_t ring_len;
 
 static void cleanup(void) {
-  xipc_mq_unlink(name, XIPC_BACKEND_POSIX, XIPC_MQ_RING);
+  xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = XIPC_BACKEND_POSIX, .flags = XIPC_MQ_RING));
   xipc_shm_close(raw);
   xipc_mq_close(owner);
 }
@@ -31,13 +31,13 @@ static int setup(void) {
   char native[96];
 
   snprintf(name, sizeof(name), "fuzz-ring-%ld", (long)getpid());
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.flags = XIPC_CREATE | XIPC_EXCL | XIPC_MQ_RING;
   o.max_msgs = 4;
   o.max_msg_size = 64;
   if (xipc_mq_open(&owner, name, &o) != 0)
     return -1;
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   snprintf(native, sizeof(native), "/xipc.mq.%s", name);
   so.native = native;
   if (xipc_shm_open(&raw, NULL, 0, &so) != 0)
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (ring[0] == 0 && ring[1] == 0 && ring[2] == 0 && ring[3] == 0)
     ring[0] = 1; /* "not ready yet" would wait a second: tested elsewhere */
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.flags = XIPC_MQ_RING;
   if (xipc_mq_open(&mq, name, &o) == 0) {
     xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0);

@@ -113,7 +113,7 @@ xipc_shm_t *crash_shm_create(const char *name, size_t size) {
   xipc_shm_opts_t so;
   xipc_shm_t *shm = NULL;
 
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = xt_backend;
   so.flags = XIPC_CREATE | XIPC_EXCL;
   return CRASH_OK(xipc_shm_open(&shm, name, size, &so)) ? shm : NULL;
@@ -121,7 +121,7 @@ xipc_shm_t *crash_shm_create(const char *name, size_t size) {
 
 void crash_shm_drop(xipc_shm_t *shm, const char *name) {
   if (xt_backend != XIPC_BACKEND_WIN32) /* Windows: no name to remove */
-    CRASH_OK(xipc_shm_unlink(name, xt_backend));
+    CRASH_OK(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)));
   CRASH_OK(xipc_shm_close(shm));
 }
 

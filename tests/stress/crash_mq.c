@@ -156,7 +156,7 @@ static int h_consumer(int argc, char **argv) {
 
   CCHECK(argc == 5);
   mq = xt_mq_open_args(argv);
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = atoi(argv[1]);
   CCHECK(mq != NULL && xipc_shm_open(&shm, argv[4], 0, &so) == 0);
   log = xipc_shm_addr(shm);
@@ -212,7 +212,7 @@ static int cell_open(void) {
   xt_name(cell.name, sizeof(cell.name), "crashq");
   snprintf(cell.log_name, sizeof(cell.log_name), "%s-log", cell.name);
   cell.max_msgs = cell_max_msgs();
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | xt_row_flags();
   o.max_msgs = cell.max_msgs;
@@ -221,7 +221,7 @@ static int cell_open(void) {
     return 0;
   cell.log_shm = crash_shm_create(cell.log_name, sizeof(mq_log_t));
   if (cell.log_shm == NULL) {
-    xipc_mq_unlink(cell.name, xt_backend, xt_row_flags());
+    xipc_mq_unlink(cell.name, XIPC_OPTS(mq, .backend = xt_backend, .flags = xt_row_flags()));
     xipc_mq_close(cell.mq);
     cell.mq = NULL;
     return 0;
@@ -233,7 +233,7 @@ static int cell_open(void) {
 static void cell_close(void) {
   if (cell.mq == NULL)
     return;
-  CRASH_OK(xipc_mq_unlink(cell.name, xt_backend, xt_row_flags()));
+  CRASH_OK(xipc_mq_unlink(cell.name, XIPC_OPTS(mq, .backend = xt_backend, .flags = xt_row_flags())));
   CRASH_OK(xipc_mq_close(cell.mq));
   crash_shm_drop(cell.log_shm, cell.log_name);
   cell.mq = NULL;

@@ -83,9 +83,9 @@ static int hopen(char **argv, xipc_mutex_t **m, xipc_shm_t **shm) {
   xipc_mutex_opts_t mo;
   xipc_shm_opts_t so;
 
-  memset(&mo, 0, sizeof(mo));
+  xipc_mutex_opts_init(&mo);
   mo.backend = atoi(argv[2]);
-  memset(&so, 0, sizeof(so));
+  xipc_shm_opts_init(&so);
   so.backend = mo.backend;
   return xipc_mutex_open(m, argv[0], &mo) == 0 &&
          xipc_shm_open(shm, argv[1], 0, &so) == 0;
@@ -193,14 +193,14 @@ static int cell_open(void) {
   crash_cell_rng(&cell.rng);
   xt_name(cell.name, sizeof(cell.name), "crashm");
   snprintf(cell.shm_name, sizeof(cell.shm_name), "%s-rec", cell.name);
-  memset(&mo, 0, sizeof(mo));
+  xipc_mutex_opts_init(&mo);
   mo.backend = xt_backend;
   mo.flags = XIPC_CREATE | XIPC_EXCL;
   if (!CRASH_OK(xipc_mutex_open(&cell.m, cell.name, &mo)))
     return 0;
   cell.shm = crash_shm_create(cell.shm_name, sizeof(mtx_rec_t));
   if (cell.shm == NULL) {
-    xipc_mutex_unlink(cell.name, xt_backend);
+    xipc_mutex_unlink(cell.name, XIPC_OPTS(mutex, .backend = xt_backend));
     xipc_mutex_close(cell.m);
     cell.m = NULL;
     return 0;
@@ -212,7 +212,7 @@ static int cell_open(void) {
 static void cell_close(void) {
   if (cell.m == NULL)
     return;
-  CRASH_OK(xipc_mutex_unlink(cell.name, xt_backend));
+  CRASH_OK(xipc_mutex_unlink(cell.name, XIPC_OPTS(mutex, .backend = xt_backend)));
   CRASH_OK(xipc_mutex_close(cell.m));
   crash_shm_drop(cell.shm, cell.shm_name);
   cell.m = NULL;

@@ -44,7 +44,7 @@ enum { KIND_LOCAL, KIND_TCP, NKINDS };
 static const char *const kind_name[NKINDS] = {"local", "tcp"};
 
 static struct {
-  xipc_listener_t *l[NKINDS];
+  xipc_stream_listener_t *l[NKINDS];
   char addr[NKINDS][XIPC_ADDRESS_MAX];
   char srv_name[80]; /* local: name the server helpers listen on */
   crash_rng_t rng;
@@ -96,7 +96,7 @@ static int frame_ok(const unsigned char *buf, size_t len, uint32_t round,
 static xipc_stream_opts_t sopts(int backend) {
   xipc_stream_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = backend;
   o.max_frame = FRAME_MAX;
   return o;
@@ -118,11 +118,11 @@ static int h_client(int argc, char **argv) {
   o = sopts(atoi(argv[1]));
   round = (uint32_t)strtoul(argv[2], NULL, 10);
   rng.s = strtoull(argv[3], NULL, 10);
-  CCHECK(xipc_connect(&s, argv[0], &o, 20000) == 0);
+  CCHECK(xipc_stream_connect(&s, argv[0], &o, 20000) == 0);
   crash_ready();
   for (seq = 0;; seq++) {
     size_t len = frame_make(buf, round, seq, &rng, FRAME_MAX);
-    CCHECK(xipc_send_msg(s, buf, len, 30000) == 0);
+    CCHECK(xipc_stream_send_msg(s, buf, len, 30000) == 0);
     CCHECK(crash_now_ms() - start < CRASH_HELPER_LIFETIME_S * 1000u);
   }
 }
@@ -134,7 +134,7 @@ static int h_server(int argc, char **argv) {
   char bound[XIPC_ADDRESS_MAX];
   size_t blen = sizeof(bound), len = 0;
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   xipc_stream_t *s = NULL;
   uint32_t round, seq;
 
@@ -143,13 +143,13 @@ static int h_server(int argc, char **argv) {
   round = (uint32_t)strtoul(argv[2], NULL, 10);
   /* local: the last round's server died and left its socket file (POSIX):
    * this listen must find it stale and take the name over. */
-  CCHECK(xipc_listen(&l, argv[0], &o) == 0);
-  CCHECK(xipc_listener_address(l, bound, &blen) == 0);
+  CCHECK(xipc_stream_listen(&l, argv[0], &o) == 0);
+  CCHECK(xipc_stream_listener_address(l, bound, &blen) == 0);
   crash_ready();
   xt_say("%s", bound);
-  CCHECK(xipc_accept(l, &s, 20000) == 0);
+  CCHECK(xipc_stream_accept(&s, l, 20000) == 0);
   for (seq = 0;; seq++) {
-    CCHECK(xipc_recv_msg(s, buf, sizeof(buf), &len, 30000) == 0);
+    CCHECK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 30000) == 0);
     CCHECK(frame_ok(buf, len, round, seq));
   }
 }
@@ -171,11 +171,11 @@ static int h_partial(int argc, char **argv) {
   round = (uint32_t)strtoul(argv[2], NULL, 10);
   rng.s = strtoull(argv[3], NULL, 10);
   n = (uint32_t)strtoul(argv[4], NULL, 10);
-  CCHECK(xipc_connect(&s, argv[0], &o, 20000) == 0);
+  CCHECK(xipc_stream_connect(&s, argv[0], &o, 20000) == 0);
   crash_ready();
   for (seq = 0; seq < n; seq++) {
     len = frame_make(buf, round, seq, &rng, PARTIAL_FRAME_MAX);
-    CCHECK(xipc_send_msg(s, buf, len, 30000) == 0);
+    CCHECK(xipc_stream_send_msg(s, buf, len, 30000) == 0);
   }
   len = frame_make(buf + 4, round, n, &rng, PARTIAL_FRAME_MAX); /* by hand */
   len32 = (uint32_t)len;
@@ -184,7 +184,7 @@ static int h_partial(int argc, char **argv) {
   buf[2] = (unsigned char)(len32 >> 16);
   buf[3] = (unsigned char)(len32 >> 24);
   cut = 1 + crash_below(&rng, (uint32_t)len + 3); /* 1 .. 4 + len - 1 */
-  CCHECK(xipc_send(s, buf, cut, NULL, 30000) == 0);
+  CCHECK(xipc_stream_send(s, buf, cut, NULL, 30000) == 0);
   xt_say("SENT");
   xt_hear(line, sizeof(line)); /* EOF if the parent goes away */
   return CRASH_HELPER_FAILED;
@@ -215,8 +215,8 @@ static int cell_open(void) {
     else
       snprintf(want, sizeof(want), "tcp:127.0.0.1:0");
     len = sizeof(cell.addr[k]);
-    if (!CRASH_OK(xipc_listen(&cell.l[k], want, &o)) ||
-        !CRASH_OK(xipc_listener_address(cell.l[k], cell.addr[k], &len)))
+    if (!CRASH_OK(xipc_stream_listen(&cell.l[k], want, &o)) ||
+        !CRASH_OK(xipc_stream_listener_address(cell.l[k], cell.addr[k], &len)))
       return 0;
   }
   cell.opened = 1;
@@ -225,21 +225,21 @@ static int cell_open(void) {
 
 static void cell_close(void) {
   xipc_stream_opts_t o = sopts(xt_backend);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   char addr[128];
   int k;
 
   for (k = 0; k < NKINDS; k++) {
     if (cell.l[k] != NULL)
-      CRASH_OK(xipc_listener_close(cell.l[k]));
+      CRASH_OK(xipc_stream_listener_close(cell.l[k]));
     cell.l[k] = NULL;
   }
   /* The last server helper died listening on local:srv_name; on POSIX its
    * socket file stays. Listening again takes it over, closing removes it. */
   if (cell.srv_name[0] != '\0') {
     snprintf(addr, sizeof(addr), "local:%s", cell.srv_name);
-    if (CRASH_OK(xipc_listen(&l, addr, &o)))
-      CRASH_OK(xipc_listener_close(l));
+    if (CRASH_OK(xipc_stream_listen(&l, addr, &o)))
+      CRASH_OK(xipc_stream_listener_close(l));
   }
   cell.opened = 0;
 }
@@ -254,7 +254,7 @@ static int recv_to_end(xipc_stream_t *s, int k, uint32_t *seq, int dead) {
   int rc;
 
   for (;;) {
-    rc = xipc_recv_msg(s, buf, sizeof(buf), &len, 20000);
+    rc = xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000);
     if (rc == XIPC_EPIPE) {
       cell.end_epipe[k]++;
       return 1;
@@ -299,7 +299,7 @@ static int client_round(int k) {
   p = crash_spawn("crash-stream-client", args, &pid);
   if (p == NULL)
     return 0;
-  if (!CRASH_OK(xipc_accept(cell.l[k], &s, 20000))) {
+  if (!CRASH_OK(xipc_stream_accept(&s, cell.l[k], 20000))) {
     crash_kill(p, pid);
     return 0;
   }
@@ -315,7 +315,7 @@ static int client_round(int k) {
      * has room, a client leaves whole frames only: a send that does not
      * block is not cut by SIGKILL.) */
     for (i = 0; i < n && ok; i++, seq++) {
-      ok = CRASH_OK(xipc_recv_msg(s, buf, sizeof(buf), &len, 20000));
+      ok = CRASH_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
       if (ok && !frame_ok(buf, len, cell.round, seq)) {
         cell.partial[k] += !frame_whole(buf, len);
         crash_fail(__LINE__, "%s round %u: frame %u bad (%zu bytes)",
@@ -393,7 +393,7 @@ static int partial_round(int k) {
   p = crash_spawn("crash-stream-partial", args, &pid);
   if (p == NULL)
     return 0;
-  if (!CRASH_OK(xipc_accept(cell.l[k], &s, 20000))) {
+  if (!CRASH_OK(xipc_stream_accept(&s, cell.l[k], 20000))) {
     crash_kill(p, pid);
     return 0;
   }
@@ -471,7 +471,7 @@ static int server_round(int k) {
   if (p == NULL)
     return 0;
   if (xt_proc_recv(p, bound, sizeof(bound), 20000) != 0 ||
-      !CRASH_OK(xipc_connect(&s, bound, &o, 20000))) {
+      !CRASH_OK(xipc_stream_connect(&s, bound, &o, 20000))) {
     crash_fail(__LINE__, "%s: no connection to the server at '%s'",
                kind_name[k], bound);
     crash_kill(p, pid);
@@ -488,7 +488,7 @@ static int server_round(int k) {
   for (;;) {
     len = frame_make(buf, cell.round, seq, &cell.rng, max);
     done = crash_killer_done(&killer);
-    rc = xipc_send_msg(s, buf, len, 20000);
+    rc = xipc_stream_send_msg(s, buf, len, 20000);
     if (rc != 0 || (done && ++i >= SENDS_AFTER_KILL_MAX))
       break;
     seq++;
@@ -507,7 +507,7 @@ static int server_round(int k) {
                kind_name[k], (unsigned)cell.round, xipc_err_name(rc), i,
                xipc_last_error_message());
     ok = 0;
-  } else if ((rc = xipc_send_msg(s, buf, 16, 20000)) != XIPC_EPIPE) {
+  } else if ((rc = xipc_stream_send_msg(s, buf, 16, 20000)) != XIPC_EPIPE) {
     crash_fail(__LINE__, "%s round %u: the send after XIPC_EPIPE gave %s",
                kind_name[k], (unsigned)cell.round, xipc_err_name(rc));
     ok = 0;
@@ -571,10 +571,10 @@ static const xt_test_t tests[] = {
 
 static void stream_not_available(void) {
   xipc_stream_opts_t o = sopts(xt_backend);
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
 
   XT_EQ(xipc_supports(XIPC_KIND_STREAM, xt_backend), 0);
-  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
+  XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
 }
 
 static const xt_test_t na_tests[] = {XT_TEST(stream_not_available),

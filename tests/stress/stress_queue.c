@@ -349,7 +349,7 @@ static void run_cleanup(run_t *r) {
     if (r->cons[i] != NULL)
       xt_proc_kill(r->cons[i]);
   if (r->mq != NULL) {
-    XT_EQ(xipc_mq_unlink(r->name, xt_backend, xt_row_flags()), 0);
+    XT_EQ(xipc_mq_unlink(r->name, XIPC_OPTS(mq, .backend = xt_backend, .flags = xt_row_flags())), 0);
     XT_EQ(xipc_mq_close(r->mq), 0);
   }
   memset(r->prod, 0, sizeof(r->prod));
@@ -518,7 +518,7 @@ static void stress_queue_4x4_random_sizes_lose_nothing(void) {
     r.prod[i] =
         spawn_helper("stress-mq-produce", r.name, id, per_s, seed_s, maxlen);
   }
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | xt_row_flags();
   o.max_msgs = depth();
@@ -563,7 +563,7 @@ static void stress_queue_cell_is_not_available(void) {
     XT_EQ(xipc_mq_has_kernel_queue(xt_backend), 0);
   if (xipc_supports(XIPC_KIND_MQ, xt_backend))
     return; /* Windows: its mq is the ring, stressed in stress-ring */
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | xt_row_flags();
   xt_name(name, sizeof(name), "na");

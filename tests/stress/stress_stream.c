@@ -184,7 +184,7 @@ static void client_send(void *arg) {
 
   for (i = 0; err == 0 && i < c->nframes; i++) {
     len = make_frame(buf, c->id, c->seed, i);
-    err = xipc_send_msg(c->s, buf, len, IO_TIMEOUT);
+    err = xipc_stream_send_msg(c->s, buf, len, IO_TIMEOUT);
     snprintf(c->what, sizeof(c->what), "send_msg frame %u", (unsigned)i);
   }
   for (i = 0; err == 0 && off < c->nraw; i++) {
@@ -195,7 +195,7 @@ static void client_send(void *arg) {
       len = (size_t)(c->nraw - off);
     raw_fill(buf, off, len, c->seed);
     sent = 0;
-    err = xipc_send(c->s, buf, len, &sent, IO_TIMEOUT);
+    err = xipc_stream_send(c->s, buf, len, &sent, IO_TIMEOUT);
     if (err == 0 && sent != len)
       err = XIPC_EIO;
     snprintf(c->what, sizeof(c->what), "send at raw offset %llu",
@@ -215,7 +215,7 @@ static int client_recv(client_t *c, unsigned char *want, unsigned char *got) {
 
   for (i = 0; i < c->nframes; i++) {
     wlen = make_frame(want, c->id, c->seed, i);
-    HCHECK(xipc_recv_msg(c->s, got, BIG_MAX, &len, IO_TIMEOUT) == 0);
+    HCHECK(xipc_stream_recv_msg(c->s, got, BIG_MAX, &len, IO_TIMEOUT) == 0);
     if (len != wlen || memcmp(want, got, len) != 0) {
       for (n = 0; n < len && n < wlen && want[n] == got[n]; n++) {
       }
@@ -229,7 +229,7 @@ static int client_recv(client_t *c, unsigned char *want, unsigned char *got) {
     cap = chunk(c->seed, i, 0xc0ffeeu, 65536);
     if (cap > c->nraw - off)
       cap = (size_t)(c->nraw - off);
-    HCHECK(xipc_recv(c->s, got, cap, &n, IO_TIMEOUT) == 0);
+    HCHECK(xipc_stream_recv(c->s, got, cap, &n, IO_TIMEOUT) == 0);
     HCHECK(n >= 1 && n <= cap);
     if (!raw_ok(got, off, n, c->seed, want)) {
       fprintf(stderr, "client %u: echoed raw bytes at %llu differ\n",
@@ -254,7 +254,7 @@ static int h_client(int argc, char **argv) {
 
   HCHECK(argc == 5);
   memset(&c, 0, sizeof(c));
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = atoi(argv[1]);
   c.id = (uint32_t)atoi(argv[2]);
   c.seed = client_seed((int)c.id);
@@ -264,13 +264,13 @@ static int h_client(int argc, char **argv) {
   got = malloc(BIG_MAX);
   HCHECK(want != NULL && got != NULL);
   xt_ready();
-  HCHECK(xipc_connect(&c.s, argv[0], &o, IO_TIMEOUT) == 0);
+  HCHECK(xipc_stream_connect(&c.s, argv[0], &o, IO_TIMEOUT) == 0);
   hello[0] = HELLO_MAGIC;
   hello[1] = c.id;
   hello[2] = c.seed;
   hello[3] = c.nframes;
   hello[4] = c.nraw;
-  HCHECK(xipc_send_msg(c.s, hello, sizeof(hello), IO_TIMEOUT) == 0);
+  HCHECK(xipc_stream_send_msg(c.s, hello, sizeof(hello), IO_TIMEOUT) == 0);
   xt_say("connected");
   HCHECK(xt_hear(line, sizeof(line)) == 0 && strcmp(line, "go") == 0);
   HCHECK(uv_thread_create(&t, client_send, &c) == 0);
@@ -321,7 +321,7 @@ static int fail(conn_t *c, const char *what, int code) {
 static int serve_hello(conn_t *c, unsigned char *buf) {
   uint32_t h[5];
   size_t len = 0;
-  int err = xipc_recv_msg(c->s, buf, BIG_MAX, &len, IO_TIMEOUT);
+  int err = xipc_stream_recv_msg(c->s, buf, BIG_MAX, &len, IO_TIMEOUT);
 
   if (err != 0)
     return fail(c, "hello", err);
@@ -362,12 +362,12 @@ static int serve_frames(conn_t *c, unsigned char *buf) {
   int err;
 
   for (seq = 0; seq < c->nframes; seq++) {
-    err = xipc_recv_msg(c->s, buf, BIG_MAX, &len, IO_TIMEOUT);
+    err = xipc_stream_recv_msg(c->s, buf, BIG_MAX, &len, IO_TIMEOUT);
     if (err != 0)
       return fail(c, "recv_msg", err);
     if (!frame_ok(c, buf, len, seq))
       return fail(c, "frame failed validation", XIPC_EBADMSG);
-    err = xipc_send_msg(c->s, buf, len, IO_TIMEOUT);
+    err = xipc_stream_send_msg(c->s, buf, len, IO_TIMEOUT);
     if (err != 0)
       return fail(c, "send_msg (echo)", err);
     c->frames++;
@@ -386,12 +386,12 @@ static int serve_raw(conn_t *c, unsigned char *buf, unsigned char *tmp) {
     cap = chunk(c->seed, i, 0x5e7e7u, 65536);
     if (cap > c->nraw - c->raw)
       cap = (size_t)(c->nraw - c->raw);
-    err = xipc_recv(c->s, buf, cap, &n, IO_TIMEOUT);
+    err = xipc_stream_recv(c->s, buf, cap, &n, IO_TIMEOUT);
     if (err != 0)
       return fail(c, "recv", err);
     if (n < 1 || n > cap || !raw_ok(buf, c->raw, n, c->seed, tmp))
       return fail(c, "raw bytes failed validation", XIPC_EBADMSG);
-    err = xipc_send(c->s, buf, n, &sent, IO_TIMEOUT);
+    err = xipc_stream_send(c->s, buf, n, &sent, IO_TIMEOUT);
     if (err != 0 || sent != n)
       return fail(c, "send (echo)", err);
     c->raw += n;
@@ -412,7 +412,7 @@ static void serve(void *arg) {
   else if (serve_hello(c, buf) == 0 && serve_frames(c, buf) == 0 &&
            serve_raw(c, buf, tmp) == 0) {
     /* The client closes after reading every echo: nothing more comes. */
-    err = xipc_recv(c->s, buf, 1, &n, IO_TIMEOUT);
+    err = xipc_stream_recv(c->s, buf, 1, &n, IO_TIMEOUT);
     if (err != XIPC_EPIPE)
       fail(c, "expected the client's close", err);
   }
@@ -427,12 +427,12 @@ static void serve(void *arg) {
 
 static int is_tcp(void) { return (xt_row_flags() & ROW_TCP) != 0; }
 
-static xipc_listener_t *listen_any(char *addr, size_t len) {
+static xipc_stream_listener_t *listen_any(char *addr, size_t len) {
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
   char want[128], name[80];
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
   o.backlog = CLIENTS;
   if (is_tcp()) {
@@ -441,8 +441,8 @@ static xipc_listener_t *listen_any(char *addr, size_t len) {
     xt_name(name, sizeof(name), "stress");
     snprintf(want, sizeof(want), "local:%s", name);
   }
-  XT_OK(xipc_listen(&l, want, &o));
-  XT_OK(xipc_listener_address(l, addr, &len));
+  XT_OK(xipc_stream_listen(&l, want, &o));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
   return l;
 }
 
@@ -470,14 +470,14 @@ static void start_clients(run_t *r, const char *addr) {
 
 /* Accept every client, each into its own server thread; the server then
  * holds all of them open at once (peak). */
-static void accept_all(run_t *r, xipc_listener_t *l) {
+static void accept_all(run_t *r, xipc_stream_listener_t *l) {
   int open;
 
   for (r->nconn = 0; r->nconn < CLIENTS; r->nconn++) {
     conn_t *c = &r->c[r->nconn];
     memset(c, 0, sizeof(*c));
     c->id = CLIENTS; /* unknown until its hello */
-    if (xipc_accept(l, &c->s, 60000) != 0)
+    if (xipc_stream_accept(&c->s, l, 60000) != 0)
       break;
     open = __atomic_add_fetch(&open_conns, 1, __ATOMIC_SEQ_CST);
     if (open > r->peak)
@@ -555,7 +555,7 @@ static void stress_stream_16_clients_frames_and_bytes(void) {
   char addr[XIPC_ADDRESS_MAX];
   run_t r;
   uint64_t t0, frames, bytes, reads[2], want_bytes = 0;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   double secs;
   int i, ok;
 
@@ -587,7 +587,7 @@ static void stress_stream_16_clients_frames_and_bytes(void) {
   XT_EQ(frames, (uint64_t)CLIENTS * r.nframes);
   XT_EQ(bytes, want_bytes);
   XT_EQ(__atomic_load_n(&open_conns, __ATOMIC_SEQ_CST), 0);
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
   printf("\n    %s: %d clients (peak %d open), %llu frames + %u MiB raw "
          "each way (server: %llu reads, %llu partial), %.1f MB echoed, "
          "%.1f s\n",
@@ -602,12 +602,12 @@ static const xt_test_t tests[] = {
 
 static void stress_stream_unsupported_is_enotsup(void) {
   xipc_stream_opts_t o;
-  xipc_listener_t *l = NULL;
+  xipc_stream_listener_t *l = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_stream_opts_init(&o);
   o.backend = xt_backend;
   XT_EQ(xipc_supports(XIPC_KIND_STREAM, xt_backend), 0);
-  XT_ERR(xipc_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
+  XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_ENOTSUP);
   XT_TRUE(l == NULL);
 }
 

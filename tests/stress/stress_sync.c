@@ -70,7 +70,7 @@ typedef struct pp_rec {
 static void *hshm(xipc_shm_t **shm, const char *name, int backend) {
   xipc_shm_opts_t o;
 
-  memset(&o, 0, sizeof(o));
+  xipc_shm_opts_init(&o);
   o.backend = backend;
   return xipc_shm_open(shm, name, 0, &o) == 0 ? xipc_shm_addr(*shm) : NULL;
 }
@@ -79,7 +79,7 @@ static xipc_sem_t *hsem(const char *name, int backend) {
   xipc_sem_opts_t o;
   xipc_sem_t *s = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = backend;
   return xipc_sem_open(&s, name, &o) == 0 ? s : NULL;
 }
@@ -211,7 +211,7 @@ static int h_mutex(int argc, char **argv) {
   uint32_t id, n;
 
   HCHECK(argc == 5);
-  memset(&o, 0, sizeof(o));
+  xipc_mutex_opts_init(&o);
   o.backend = atoi(argv[2]);
   id = (uint32_t)atoi(argv[3]);
   n = (uint32_t)strtoul(argv[4], NULL, 10);
@@ -307,7 +307,7 @@ static xipc_shm_t *create_shm(const char *name, size_t size) {
   xipc_shm_opts_t o;
   xipc_shm_t *shm = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_shm_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL;
   XT_OK(xipc_shm_open(&shm, name, size, &o));
@@ -316,7 +316,7 @@ static xipc_shm_t *create_shm(const char *name, size_t size) {
 }
 
 static void drop_shm(xipc_shm_t *shm, const char *name) {
-  XT_OK(xipc_shm_unlink(name, xt_backend));
+  XT_OK(xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = xt_backend)));
   XT_OK(xipc_shm_close(shm));
 }
 
@@ -548,8 +548,8 @@ static void stress_sync_unsupported_is_enotsup(void) {
   xipc_sem_t *s = NULL;
 
   xt_name(name, sizeof(name), "na");
-  memset(&mo, 0, sizeof(mo));
-  memset(&so, 0, sizeof(so));
+  xipc_mutex_opts_init(&mo);
+  xipc_sem_opts_init(&so);
   mo.backend = so.backend = xt_backend;
   mo.flags = so.flags = XIPC_CREATE;
   XT_EQ(sync_supported(xt_backend), 0);

@@ -171,7 +171,7 @@ xipc_sem_t *xt_sem_create(const char *name, unsigned initial) {
   xipc_sem_opts_t o;
   xipc_sem_t *s = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL;
   o.initial = initial;
@@ -180,7 +180,7 @@ xipc_sem_t *xt_sem_create(const char *name, unsigned initial) {
 }
 
 void xt_sem_drop(xipc_sem_t *s, const char *name) {
-  XT_OK(xipc_sem_unlink(name, xt_backend));
+  XT_OK(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = xt_backend)));
   XT_OK(xipc_sem_close(s));
 }
 
@@ -188,7 +188,7 @@ xipc_mutex_t *xt_mutex_create(const char *name) {
   xipc_mutex_opts_t o;
   xipc_mutex_t *m = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mutex_opts_init(&o);
   o.backend = xt_backend;
   o.flags = XIPC_CREATE | XIPC_EXCL;
   XT_OK(xipc_mutex_open(&m, name, &o));
@@ -196,7 +196,7 @@ xipc_mutex_t *xt_mutex_create(const char *name) {
 }
 
 void xt_mutex_drop(xipc_mutex_t *m, const char *name) {
-  XT_OK(xipc_mutex_unlink(name, xt_backend));
+  XT_OK(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = xt_backend)));
   XT_OK(xipc_mutex_close(m));
 }
 
@@ -204,7 +204,7 @@ xipc_mq_t *xt_mq_open_args(char **argv) {
   xipc_mq_opts_t o;
   xipc_mq_t *mq = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = atoi(argv[1]);
   o.flags = (unsigned)atoi(argv[2]);
   return xipc_mq_open(&mq, argv[0], &o) == 0 ? mq : NULL;
@@ -669,7 +669,7 @@ int xt_backend_built(int backend) {
 
 void xt_backend_not_built_is_enotsup(void) {
   char name[80];
-  xipc_shm_opts_t o = {0};
+  xipc_shm_opts_t o = {.struct_size = sizeof(o)};
   xipc_shm_t *shm = NULL;
 
   xt_name(name, sizeof(name), "na");

@@ -108,7 +108,7 @@ static void send_recv_rm(int backend, int ring) {
 
   xt_name(name, sizeof(name), "q");
   snprintf(target, sizeof(target), "mq:%s", name);
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | (ring ? XIPC_MQ_RING : 0);
   XT_OK(xipc_mq_open(&held, name, &o));
@@ -198,7 +198,7 @@ static void tool_ls_shows_and_rm_removes(void) {
     if (!xipc_supports(XIPC_KIND_SHM, b) || b == XIPC_BACKEND_WIN32)
       continue; /* Windows sections cannot be listed (docs/tool.md) */
     xt_name(name, sizeof(name), "ls");
-    memset(&so, 0, sizeof(so));
+    xipc_shm_opts_init(&so);
     so.backend = b;
     so.flags = XIPC_CREATE | XIPC_EXCL;
     XT_OK(xipc_shm_open(&shm, name, 4096, &so));
@@ -221,7 +221,7 @@ static void tool_ls_names_sysv_semaphores(void) {
   if (!xipc_supports(XIPC_KIND_SEM, XIPC_BACKEND_SYSV))
     XT_SKIP("no System V backend in this build");
   xt_name(name, sizeof(name), "lssem");
-  memset(&so, 0, sizeof(so));
+  xipc_sem_opts_init(&so);
   so.backend = XIPC_BACKEND_SYSV;
   so.flags = XIPC_CREATE | XIPC_EXCL;
   XT_OK(xipc_sem_open(&s, name, &so));
@@ -327,12 +327,12 @@ static void tool_listen_prints_what_arrives(void) {
   l.echo = 0;
   XT_EQ(uv_thread_create(&t, run_listen, &l), 0);
   for (i = 0; i < 200 && err != 0; i++) { /* until the listener is up */
-    err = xipc_connect(&s, l.addr, NULL, 1000);
+    err = xipc_stream_connect(&s, l.addr, NULL, 1000);
     if (err != 0)
       uv_sleep(50);
   }
   XT_OK(err);
-  XT_OK(xipc_send(s, "over the wire", 13, NULL, 5000));
+  XT_OK(xipc_stream_send(s, "over the wire", 13, NULL, 5000));
   XT_OK(xipc_stream_close(s));
   uv_thread_join(&t);
   XT_EQ(l.rc, 0);
@@ -340,15 +340,15 @@ static void tool_listen_prints_what_arrives(void) {
 }
 
 static void echo_once(void *arg) {
-  xipc_listener_t *l = arg;
+  xipc_stream_listener_t *l = arg;
   xipc_stream_t *s;
   char buf[256];
   size_t n;
 
-  if (xipc_accept(l, &s, 30000) != 0)
+  if (xipc_stream_accept(&s, l, 30000) != 0)
     return;
-  while (xipc_recv(s, buf, sizeof(buf), &n, 5000) == 0)
-    if (xipc_send(s, buf, n, NULL, 5000) != 0 || n >= 5)
+  while (xipc_stream_recv(s, buf, sizeof(buf), &n, 5000) == 0)
+    if (xipc_stream_send(s, buf, n, NULL, 5000) != 0 || n >= 5)
       break;
   xipc_stream_close(s);
 }
@@ -356,16 +356,16 @@ static void echo_once(void *arg) {
 static void tool_connect_sends_stdin_prints_replies(void) {
   char addr[XIPC_ADDRESS_MAX];
   size_t len = sizeof(addr);
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   uv_thread_t t;
 
-  XT_OK(xipc_listen(&l, "tcp:127.0.0.1:0", NULL));
-  XT_OK(xipc_listener_address(l, addr, &len));
+  XT_OK(xipc_stream_listen(&l, "tcp:127.0.0.1:0", NULL));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
   XT_EQ(uv_thread_create(&t, echo_once, l), 0);
   XT_EQ(RUN("hello", "connect", addr, "--timeout", "2000"), 0);
   XT_EQ(strcmp(out, "hello"), 0);
   uv_thread_join(&t);
-  XT_OK(xipc_listener_close(l));
+  XT_OK(xipc_stream_listener_close(l));
   XT_EQ(RUN("x", "connect", "tcp:127.0.0.1:1"), 1);
   XT_TRUE(strstr(errout, "XIPC_ECONNREFUSED") != NULL);
 }
@@ -444,7 +444,7 @@ static void tool_refused_listen_does_not_consume_listen_once(void) {
 }
 
 typedef struct sink {
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   int reads;      /* 1: read a little, then close; 0: never read */
   uv_sem_t until; /* reads == 0: close when posted */
 } sink_t;
@@ -455,10 +455,10 @@ static void sink_server(void *arg) {
   char buf[16];
   size_t n;
 
-  if (xipc_accept(k->l, &s, 60000) != 0)
+  if (xipc_stream_accept(&s, k->l, 60000) != 0)
     return;
   if (k->reads)
-    (void)xipc_recv(s, buf, sizeof(buf), &n, 10000);
+    (void)xipc_stream_recv(s, buf, sizeof(buf), &n, 10000);
   else
     uv_sem_wait(&k->until);
   xipc_stream_close(s);
@@ -481,15 +481,15 @@ static void tool_connect_fails_when_input_cannot_be_delivered(void) {
     len = sizeof(addr);
     k.reads = mode;
     XT_EQ(uv_sem_init(&k.until, 0), 0);
-    XT_OK(xipc_listen(&k.l, "tcp:127.0.0.1:0", NULL));
-    XT_OK(xipc_listener_address(k.l, addr, &len));
+    XT_OK(xipc_stream_listen(&k.l, "tcp:127.0.0.1:0", NULL));
+    XT_OK(xipc_stream_listener_address(k.l, addr, &len));
     XT_EQ(uv_thread_create(&t, sink_server, &k), 0);
     rc = runx(in, out, sizeof(out), 120000,
               (const char *const[]){"connect", addr, "--timeout", "500",
                                     NULL});
     uv_sem_post(&k.until);
     uv_thread_join(&t);
-    XT_OK(xipc_listener_close(k.l));
+    XT_OK(xipc_stream_listener_close(k.l));
     uv_sem_destroy(&k.until);
     XT_EQ(rc, 1);
     XT_TRUE(strstr(errout, "xipc: connect: ") != NULL);
@@ -635,22 +635,22 @@ static void sysv_churn(int i, const char *name) {
   xipc_mutex_t *m;
   xipc_mq_t *q;
 
-  memset(&so, 0, sizeof(so));
-  memset(&mo, 0, sizeof(mo));
-  memset(&qo, 0, sizeof(qo));
+  xipc_sem_opts_init(&so);
+  xipc_mutex_opts_init(&mo);
+  xipc_mq_opts_init(&qo);
   so.backend = mo.backend = qo.backend = XIPC_BACKEND_SYSV;
   so.flags = mo.flags = qo.flags = XIPC_CREATE | XIPC_EXCL;
   if (i % 3 == 0) {
     XT_OK(xipc_sem_open(&s, name, &so));
-    XT_OK(xipc_sem_unlink(name, XIPC_BACKEND_SYSV));
+    XT_OK(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = XIPC_BACKEND_SYSV)));
     XT_OK(xipc_sem_close(s));
   } else if (i % 3 == 1) {
     XT_OK(xipc_mutex_open(&m, name, &mo));
-    XT_OK(xipc_mutex_unlink(name, XIPC_BACKEND_SYSV));
+    XT_OK(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = XIPC_BACKEND_SYSV)));
     XT_OK(xipc_mutex_close(m));
   } else {
     XT_OK(xipc_mq_open(&q, name, &qo));
-    XT_OK(xipc_mq_unlink(name, XIPC_BACKEND_SYSV, 0));
+    XT_OK(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = XIPC_BACKEND_SYSV, .flags = 0)));
     XT_OK(xipc_mq_close(q));
   }
 }
@@ -727,7 +727,7 @@ static void tool_sysv_registry_is_pruned(void) {
 
   /* One live object keeps its line; 50 created and removed leave none. */
   xt_name(keep, sizeof(keep), "keep");
-  memset(&so, 0, sizeof(so));
+  xipc_sem_opts_init(&so);
   so.backend = XIPC_BACKEND_SYSV;
   so.flags = XIPC_CREATE | XIPC_EXCL;
   XT_OK(xipc_sem_open(&held, keep, &so));
@@ -749,7 +749,7 @@ static void tool_sysv_registry_is_pruned(void) {
   XT_TRUE(access(tmp, F_OK) != 0); /* no temporary file left */
   XT_EQ(RUN(NULL, "ls", "--backend", "sysv"), 0);
   XT_TRUE(strstr(out, keep) != NULL);
-  XT_OK(xipc_sem_unlink(keep, XIPC_BACKEND_SYSV));
+  XT_OK(xipc_sem_unlink(keep, XIPC_OPTS(sem, .backend = XIPC_BACKEND_SYSV)));
   XT_OK(xipc_sem_close(held));
   XT_EQ(count_lines(reg), 0);
   xt_xdg_restore();
@@ -824,7 +824,7 @@ static void tool_sysv_registry_keeps_lines_of_concurrent_creators(void) {
     for (j = 0; j < 5; j++) {
       snprintf(line, sizeof(line), " %s\n", w[i].names[j]);
       found += strstr(text, line) != NULL;
-      XT_OK(xipc_mq_unlink(w[i].names[j], XIPC_BACKEND_SYSV, 0));
+      XT_OK(xipc_mq_unlink(w[i].names[j], XIPC_OPTS(mq, .backend = XIPC_BACKEND_SYSV, .flags = 0)));
     }
   }
   XT_EQ(found, 20);

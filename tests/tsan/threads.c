@@ -228,7 +228,7 @@ static xipc_mq_t *mq_handle(mq_run_t *r) {
 
   if (!r->o->own_handles)
     return r->shared;
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = r->backend;
   o.flags = r->o->flags;
   CHECK_RC(xipc_mq_open(&mq, r->name, &o), 0);
@@ -321,7 +321,7 @@ static void mq_case(int backend, const char *name, void *arg) {
   r->o = o;
   r->backend = backend;
   r->name = name;
-  memset(&mo, 0, sizeof(mo));
+  xipc_mq_opts_init(&mo);
   mo.backend = backend;
   mo.flags = XIPC_CREATE | XIPC_EXCL | o->flags;
   mo.max_msgs = MQ_DEPTH;
@@ -345,7 +345,7 @@ static void mq_case(int backend, const char *name, void *arg) {
   CHECK(LOAD(&r->seen.count) == MQ_TOTAL);
   CHECK_RC(xipc_mq_attr(r->shared, &a), 0);
   CHECK(a.cur_msgs == 0);
-  CHECK_RC(xipc_mq_unlink(name, backend, o->flags), 0);
+  CHECK_RC(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = backend, .flags = o->flags)), 0);
   CHECK_RC(xipc_mq_close(r->shared), 0);
   free(r);
 }
@@ -401,7 +401,7 @@ static xipc_sem_t *sem_create(int backend, const char *name) {
   xipc_sem_opts_t o;
   xipc_sem_t *s = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_sem_opts_init(&o);
   o.backend = backend;
   o.flags = XIPC_CREATE | XIPC_EXCL;
   CHECK_RC(xipc_sem_open(&s, name, &o), 0);
@@ -418,7 +418,7 @@ static void sem_drop_empty(xipc_sem_t *s, int backend, const char *name) {
     CHECK_RC(rc, 0);
     CHECK(value == 0);
   }
-  CHECK_RC(xipc_sem_unlink(name, backend), 0);
+  CHECK_RC(xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = backend)), 0);
   CHECK_RC(xipc_sem_close(s), 0);
 }
 
@@ -456,7 +456,7 @@ static xipc_mutex_t *mtx_open(int backend, const char *name, unsigned flags) {
   xipc_mutex_opts_t o;
   xipc_mutex_t *m = NULL;
 
-  memset(&o, 0, sizeof(o));
+  xipc_mutex_opts_init(&o);
   o.backend = backend;
   o.flags = flags;
   CHECK_RC(xipc_mutex_open(&m, name, &o), 0);
@@ -528,7 +528,7 @@ static void mtx_case(int backend, const char *name, void *arg) {
     spawn(&ts, mtx_worker, &r);
   join_all(&ts);
   CHECK(LOAD(&r.count) == MTX_THREADS * MTX_ITERS);
-  CHECK_RC(xipc_mutex_unlink(name, backend), 0);
+  CHECK_RC(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = backend)), 0);
   CHECK_RC(xipc_mutex_close(r.shared), 0);
 }
 
@@ -644,7 +644,7 @@ static void uvmq_case(int backend, const char *name, void *arg) {
   }
   for (i = 0; i < MQ_PRODUCERS; i++)
     r->last[i] = -1;
-  memset(&o, 0, sizeof(o));
+  xipc_mq_opts_init(&o);
   o.backend = backend;
   o.flags = XIPC_CREATE | XIPC_EXCL | flags;
   o.max_msgs = MQ_DEPTH;
@@ -667,7 +667,7 @@ static void uvmq_case(int backend, const char *name, void *arg) {
       join_all(&ts);
       CHECK(LOAD(&r->seen.count) == MQ_TOTAL);
     }
-    CHECK_RC(xipc_mq_unlink(name, backend, flags), 0);
+    CHECK_RC(xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = backend, .flags = flags)), 0);
   }
   uv_close((uv_handle_t *)&r->restart, NULL);
   finish_loop(&r->loop);
@@ -855,7 +855,7 @@ static void uvmtx_case(int backend, const char *name, void *arg) {
   finish_loop(&loop);
   CHECK(r.locked > 0);
   CHECK(r.locked + r.canceled + r.timed_out == UV_MTX_LOCKS);
-  CHECK_RC(xipc_mutex_unlink(name, backend), 0);
+  CHECK_RC(xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = backend)), 0);
   CHECK_RC(xipc_mutex_close(r.m), 0);
 }
 

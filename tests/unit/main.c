@@ -1,4 +1,5 @@
-/* xipc_unit — pure functions: names, keys, errors, range arithmetic. */
+/* xipc_unit — pure functions (names, keys, errors, range arithmetic) and
+ * the options-struct ABI rule. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 
@@ -10,7 +11,7 @@ int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 1;
   if (unit_register_names() != 0 || unit_register_errors() != 0 ||
-      unit_register_rundir() != 0) {
+      unit_register_rundir() != 0 || unit_register_opts() != 0) {
     fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
     return 1;
   }

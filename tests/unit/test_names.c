@@ -35,8 +35,8 @@ static void os_names_follow_the_mapping(void) {
 
   xipc__posix_name(buf, sizeof(buf), "shm", "demo");
   CU_ASSERT_STRING_EQUAL(buf, "/xipc.shm.demo");
-  xipc__posix_name(buf, sizeof(buf), "mtx", "a.b");
-  CU_ASSERT_STRING_EQUAL(buf, "/xipc.mtx.a.b");
+  xipc__posix_name(buf, sizeof(buf), "mutex", "a.b");
+  CU_ASSERT_STRING_EQUAL(buf, "/xipc.mutex.a.b");
   xipc__win32_name(buf, sizeof(buf), "shm", "demo");
   CU_ASSERT_STRING_EQUAL(buf, "Local\\xipc.shm.demo");
 }
@@ -51,8 +51,8 @@ static void sysv_keys_are_frozen(void) {
   CU_ASSERT_EQUAL((uint32_t)k, 0xb2318167u);
   CU_ASSERT_EQUAL(xipc_sysv_key("sem", "demo", &k), 0);
   CU_ASSERT_EQUAL((uint32_t)k, 0xe626d960u);
-  CU_ASSERT_EQUAL(xipc_sysv_key("mtx", "demo", &k), 0);
-  CU_ASSERT_EQUAL((uint32_t)k, 0x48d002b8u);
+  CU_ASSERT_EQUAL(xipc_sysv_key("mutex", "demo", &k), 0);
+  CU_ASSERT_EQUAL((uint32_t)k, 0x8dc84cc8u);
 }
 
 static void sysv_keys_differ_by_kind_and_name_and_are_never_private(void) {

@@ -45,7 +45,7 @@ static int mq_target(const char *t, const char **name) {
 static int open_queue(const char *name, const tool_opts_t *o, xipc_mq_t **mq) {
   xipc_mq_opts_t qo;
 
-  memset(&qo, 0, sizeof(qo));
+  xipc_mq_opts_init(&qo);
   qo.backend = o->backend;
   qo.flags = (o->create ? XIPC_CREATE : 0) | (o->ring ? XIPC_MQ_RING : 0);
   qo.owner = o->owner;
@@ -140,10 +140,10 @@ static int serve(xipc_stream_t *s, int echo) {
   size_t n;
   int err;
 
-  while ((err = xipc_recv(s, buf, sizeof(buf), &n, -1)) == 0) {
+  while ((err = xipc_stream_recv(s, buf, sizeof(buf), &n, -1)) == 0) {
     fwrite(buf, 1, n, stdout);
     fflush(stdout);
-    if (echo && (err = xipc_send(s, buf, n, NULL, 10000)) != 0)
+    if (echo && (err = xipc_stream_send(s, buf, n, NULL, 10000)) != 0)
       break;
   }
   return err == XIPC_EPIPE || err == XIPC_ECONNRESET ? 0 : err;
@@ -155,7 +155,7 @@ int cmd_listen(int argc, char **argv) {
   char bound[XIPC_ADDRESS_MAX];
   size_t blen = sizeof(bound);
   xipc_stream_opts_t so;
-  xipc_listener_t *l;
+  xipc_stream_listener_t *l;
   xipc_stream_t *s;
   tool_opts_t o;
   int err;
@@ -166,23 +166,23 @@ int cmd_listen(int argc, char **argv) {
     return tool_usage("listen needs an ADDRESS", syn);
   if (tool_dry_run)
     return TOOL_OK;
-  memset(&so, 0, sizeof(so));
+  xipc_stream_opts_init(&so);
   so.backend = o.backend;
   so.mode = o.mode;
-  err = xipc_listen(&l, o.positional[0], &so);
+  err = xipc_stream_listen(&l, o.positional[0], &so);
   if (err != 0)
     return tool_fail("listen", err);
-  xipc_listener_address(l, bound, &blen);
+  xipc_stream_listener_address(l, bound, &blen);
   fprintf(stderr, "listening on %s\n", bound);
   BINARY(stdout);
   do {
-    err = xipc_accept(l, &s, -1);
+    err = xipc_stream_accept(&s, l, -1);
     if (err != 0)
       break;
     err = serve(s, o.echo);
     xipc_stream_close(s);
   } while (err == 0 && !o.once);
-  xipc_listener_close(l);
+  xipc_stream_listener_close(l);
   return err != 0 ? tool_fail("listen", err) : TOOL_OK;
 }
 
@@ -298,7 +298,7 @@ static int pump(conn_t *c) {
     if (rc <= 0)
       continue;
     if (!peer_eof && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-      err = xipc_recv(c->s, reply, sizeof(reply), &n, 0);
+      err = xipc_stream_recv(c->s, reply, sizeof(reply), &n, 0);
       if (err == 0) {
         if (put_stdout(reply, n) != 0)
           return TOOL_ERR;
@@ -310,7 +310,7 @@ static int pump(conn_t *c) {
       }
     }
     if (poff < plen && (p[1].revents & (POLLOUT | POLLHUP | POLLERR))) {
-      err = xipc_send(c->s, in + poff, plen - poff, &n, 0);
+      err = xipc_stream_send(c->s, in + poff, plen - poff, &n, 0);
       poff += n;
       c->sent += n;
       if (n > 0)
@@ -352,7 +352,7 @@ static DWORD WINAPI send_thread(void *arg) {
 
   while ((r = _read(0, in, sizeof(in))) > 0) {
     for (off = 0; off < (size_t)r; off += n) {
-      err = xipc_send(t->c->s, in + off, (size_t)r - off, &n,
+      err = xipc_stream_send(t->c->s, in + off, (size_t)r - off, &n,
                       t->c->stall_ms);
       t->c->sent += n;
       if (err == XIPC_ETIMEDOUT && n > 0)
@@ -411,7 +411,7 @@ static int pump(conn_t *c) {
       if (slice > 100)
         slice = 100;
     }
-    err = xipc_recv(c->s, reply, sizeof(reply), &n, slice);
+    err = xipc_stream_recv(c->s, reply, sizeof(reply), &n, slice);
     if (err == 0) {
       if (put_stdout(reply, n) != 0)
         goto detach;
@@ -452,7 +452,7 @@ int cmd_connect(int argc, char **argv) {
     return tool_usage("connect needs an ADDRESS", syn);
   if (tool_dry_run)
     return TOOL_OK;
-  memset(&so, 0, sizeof(so));
+  xipc_stream_opts_init(&so);
   so.backend = o.backend;
   so.owner = o.owner;
   memset(&c, 0, sizeof(c));
@@ -460,7 +460,7 @@ int cmd_connect(int argc, char **argv) {
    * quiet after the input. --timeout T (-1: forever) is all three. */
   c.stall_ms = o.timeout_given ? o.timeout_ms : 10000;
   c.quiet_ms = o.timeout_given ? o.timeout_ms : 1000;
-  err = xipc_connect(&c.s, o.positional[0], &so, c.stall_ms);
+  err = xipc_stream_connect(&c.s, o.positional[0], &so, c.stall_ms);
   if (err != 0)
     return tool_fail("connect", err);
   BINARY(stdin);

@@ -168,7 +168,7 @@ static int cmd_version(int argc, char **argv) {
 
 /* Child of `demo`: check the parent's pattern, answer with bytes + 1. */
 static int demo_child(const char *name, int backend) {
-  xipc_shm_opts_t o = {0};
+  xipc_shm_opts_t o = {.struct_size = sizeof(o)};
   xipc_shm_t *shm;
   unsigned char *p;
   size_t i, half;
@@ -193,7 +193,7 @@ static int demo_child(const char *name, int backend) {
 }
 
 static int demo_one(const char *self, int backend) {
-  xipc_shm_opts_t o = {0};
+  xipc_shm_opts_t o = {.struct_size = sizeof(o)};
   char name[64], bstr[8];
   const char *argv[5];
   xipc_shm_t *shm;

@@ -304,7 +304,7 @@ int cmd_ls(int argc, char **argv) {
     dir[0] = '\0';
   if (all || o.backend == XIPC_BACKEND_POSIX) {
     n += scan("/dev/shm", "xipc.shm.", NULL, "shm", "posix");
-    n += scan("/dev/shm", "xipc.mtx.", NULL, "mutex", "posix");
+    n += scan("/dev/shm", "xipc.mutex.", NULL, "mutex", "posix");
     n += scan("/dev/shm", "xipc.mq.", NULL, "mq-ring", "posix");
     n += scan("/dev/shm", "sem.xipc.sem.", NULL, "sem", "posix");
     if (access("/dev/mqueue", F_OK) == 0)
@@ -378,21 +378,37 @@ static int rm_stream(const char *name, int backend) {
 #endif
 }
 
+static int rm_shm(const char *name, int backend) {
+  return xipc_shm_unlink(name, XIPC_OPTS(shm, .backend = backend));
+}
+
 static int rm_mq(const char *name, int backend) {
-  return xipc_mq_unlink(name, backend, 0);
+  return xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = backend));
 }
 
 static int rm_mq_ring(const char *name, int backend) {
-  return xipc_mq_unlink(name, backend, XIPC_MQ_RING);
+  return xipc_mq_unlink(name,
+                        XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING));
+}
+
+static int rm_sem(const char *name, int backend) {
+  return xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = backend));
+}
+
+static int rm_mutex(const char *name, int backend) {
+  return xipc_mutex_unlink(name, XIPC_OPTS(mutex, .backend = backend));
+}
+
+static int rm_fifo(const char *name, int backend) {
+  return xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = backend));
 }
 
 static const struct rm_kind {
   const char *kind;
   int (*unlink)(const char *name, int backend);
-} rm_kinds[] = {{"shm", xipc_shm_unlink},     {"mq", rm_mq},
-                {"mq-ring", rm_mq_ring},      {"sem", xipc_sem_unlink},
-                {"mutex", xipc_mutex_unlink}, {"fifo", xipc_fifo_unlink},
-                {"stream", rm_stream},        {NULL, NULL}};
+} rm_kinds[] = {{"shm", rm_shm},     {"mq", rm_mq},       {"mq-ring", rm_mq_ring},
+                {"sem", rm_sem},     {"mutex", rm_mutex}, {"fifo", rm_fifo},
+                {"stream", rm_stream}, {NULL, NULL}};
 
 int cmd_rm(int argc, char **argv) {
   static const char syn[] = "rm KIND NAME [--backend B]";
