@@ -187,7 +187,7 @@ XIPC_EXTERN int xipc_os_handle_parse(const char *text, xipc_os_handle_t *out);
 XIPC_EXTERN int xipc_name_check(const char *name);
 
 /* The 32-bit System V key of a portable name of a kind ("shm", "mq", "sem",
- * "mutex": the kind names of xipc_kind_name): FNV-1a of "xipc1:" KIND ":" NAME, never IPC_PRIVATE (0). Pure
+ * "mutex": the kind names of xipc_kind_name): FNV-1a of "xipc2:" KIND ":" NAME, never IPC_PRIVATE (0). Pure
  * function, available on every platform for tooling. */
 XIPC_EXTERN int xipc_sysv_key(const char *kind, const char *name,
                               int32_t *key);

@@ -17,7 +17,7 @@
   "." XIPC__STR(XIPC_VERSION_MINOR) "." XIPC__STR(XIPC_VERSION_PATCH)
 
 /* Version of the name mapping (DESIGN §5). It is part of every POSIX and
- * Windows object name ("xipc.") and of every System V key ("xipc1:"); it only
+ * Windows object name ("xipc.") and of every System V key ("xipc2:"); it only
  * changes together with a documented migration in docs/names.md. */
 #define XIPC_NAME_MAPPING_VERSION 2
 

@@ -54,7 +54,7 @@ void xipc__win32_name(char *buf, size_t len, const char *tag,
   snprintf(buf, len, "Local\\xipc.%s.%s", tag, name);
 }
 
-/* FNV-1a, 32 bit, over "xipc1:" TAG ":" NAME. The "1" is
+/* FNV-1a, 32 bit, over "xipc2:" TAG ":" NAME. The "2" is
  * XIPC_NAME_MAPPING_VERSION. 0 is IPC_PRIVATE, which would create a new
  * private object on every call, so it maps to a fixed nonzero value. */
 #define FNV_OFFSET 2166136261u
@@ -83,7 +83,7 @@ int xipc_sysv_key(const char *tag, const char *name, int32_t *key) {
   err = xipc_name_check(name);
   if (err != 0)
     return err;
-  h = fnv1a(FNV_OFFSET, "xipc1:");
+  h = fnv1a(FNV_OFFSET, "xipc2:");
   h = fnv1a(h, tag);
   h = fnv1a(h, ":");
   h = fnv1a(h, name);

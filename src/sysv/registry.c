@@ -4,7 +4,7 @@
  * go from a key back to the xipc name. So that `xipc ls` can name the
  * queues and semaphore sets xipc created (DESIGN §6: nothing should
  * outlive a crash by surprise), RUNDIR/sysv-names holds one line
- * "KIND KEY NAME" (e.g. "mq 0xb2318167 demo") per such object. Format:
+ * "KIND KEY NAME" (e.g. "mq 0x065e625e demo") per such object. Format:
  * docs/names.md. Shm segments need no entry (their header holds the name).
  *
  * The file is rewritten, never appended to, so that it does not grow by a

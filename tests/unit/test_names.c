@@ -46,13 +46,13 @@ static void sysv_keys_are_frozen(void) {
   int32_t k = 0;
 
   CU_ASSERT_EQUAL(xipc_sysv_key("shm", "demo", &k), 0);
-  CU_ASSERT_EQUAL((uint32_t)k, 0xc4bc39efu);
+  CU_ASSERT_EQUAL((uint32_t)k, 0xdc6d95e8u);
   CU_ASSERT_EQUAL(xipc_sysv_key("mq", "demo", &k), 0);
-  CU_ASSERT_EQUAL((uint32_t)k, 0xb2318167u);
+  CU_ASSERT_EQUAL((uint32_t)k, 0x065e625eu);
   CU_ASSERT_EQUAL(xipc_sysv_key("sem", "demo", &k), 0);
-  CU_ASSERT_EQUAL((uint32_t)k, 0xe626d960u);
+  CU_ASSERT_EQUAL((uint32_t)k, 0x2ea27387u);
   CU_ASSERT_EQUAL(xipc_sysv_key("mutex", "demo", &k), 0);
-  CU_ASSERT_EQUAL((uint32_t)k, 0x8dc84cc8u);
+  CU_ASSERT_EQUAL((uint32_t)k, 0xb3a43937u);
 }
 
 static void sysv_keys_differ_by_kind_and_name_and_are_never_private(void) {
