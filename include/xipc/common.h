@@ -173,6 +173,32 @@ XIPC_EXTERN const char *xipc_kind_name(xipc_kind_t kind);
 /* Resolve XIPC_BACKEND_DEFAULT to the concrete backend of this platform. */
 XIPC_EXTERN xipc_backend_t xipc_default_backend(void);
 
+/* System limits that bound what the kinds can be asked for (the error of a
+ * refused geometry names the one that applies). */
+typedef enum {
+  XIPC_LIMIT_MQ_MAX_MSGS = 0,   /* POSIX queue capacity (fs.mqueue.msg_max) */
+  XIPC_LIMIT_MQ_MAX_MSG_SIZE,   /* POSIX largest message (fs.mqueue.msgsize_max) */
+  XIPC_LIMIT_MQ_QUEUES,         /* POSIX queues (fs.mqueue.queues_max) */
+  XIPC_LIMIT_SYSV_MSG_MAX,      /* System V largest message (kernel.msgmax) */
+  XIPC_LIMIT_SYSV_QUEUE_BYTES,  /* System V bytes per queue (kernel.msgmnb) */
+  XIPC_LIMIT_SYSV_QUEUES,       /* System V queues (kernel.msgmni) */
+  XIPC_LIMIT_SYSV_SHM_MAX,      /* bytes of one segment (kernel.shmmax) */
+  XIPC_LIMIT_SYSV_SHM_ALL,      /* pages of all segments (kernel.shmall) */
+  XIPC_LIMIT_SYSV_SHM_SEGMENTS, /* segments (kernel.shmmni) */
+  XIPC_LIMIT_SYSV_SEM_PER_SET,  /* semaphores per set (kernel.sem SEMMSL) */
+  XIPC_LIMIT_SYSV_SEM_TOTAL,    /* semaphores (kernel.sem SEMMNS) */
+  XIPC_LIMIT_SYSV_SEM_OPS,      /* operations per semop (kernel.sem SEMOPM) */
+  XIPC_LIMIT_SYSV_SEM_SETS,     /* semaphore sets (kernel.sem SEMMNI) */
+  XIPC_LIMIT_COUNT
+} xipc_limit_t;
+/* The current value of a limit: 0, XIPC_ENOTSUP where this system does not
+ * tell it (Windows: none of these exist; a Unix without Linux's /proc/sys:
+ * docs/porting.md), XIPC_EINVAL for an unknown `which`. */
+XIPC_EXTERN int xipc_limit(xipc_limit_t which, uint64_t *value);
+/* The Linux sysctl that holds the limit ("fs.mqueue.msg_max", "kernel.sem
+ * SEMMSL"), as a label; NULL for an unknown value. */
+XIPC_EXTERN const char *xipc_limit_name(xipc_limit_t which);
+
 /* Library version at run time: XIPC_VERSION_HEX of the built library. */
 XIPC_EXTERN unsigned xipc_version(void);
 XIPC_EXTERN const char *xipc_version_string(void);

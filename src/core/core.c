@@ -97,6 +97,18 @@ int xipc_supports(xipc_kind_t kind, xipc_backend_t backend) {
   }
 }
 
+static const char *const limit_names[XIPC_LIMIT_COUNT] = {
+    "fs.mqueue.msg_max", "fs.mqueue.msgsize_max", "fs.mqueue.queues_max",
+    "kernel.msgmax",     "kernel.msgmnb",         "kernel.msgmni",
+    "kernel.shmmax",     "kernel.shmall",         "kernel.shmmni",
+    "kernel.sem SEMMSL", "kernel.sem SEMMNS",     "kernel.sem SEMOPM",
+    "kernel.sem SEMMNI"};
+
+const char *xipc_limit_name(xipc_limit_t which) {
+  return (int)which >= 0 && which < XIPC_LIMIT_COUNT ? limit_names[which]
+                                                      : NULL;
+}
+
 unsigned xipc_version(void) { return XIPC_VERSION_HEX; }
 
 const char *xipc_version_string(void) { return XIPC_VERSION_STRING; }

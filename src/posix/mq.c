@@ -41,8 +41,8 @@ static long msgqueue_limit(void) {
 /* mq_open's EINVAL on creation means the geometry exceeds a limit (core has
  * checked everything else): say which one and how to raise it. */
 static int create_fail(int e, const xipc__mq_req_t *req) {
-  long msg_max = xipc__read_limit("/proc/sys/fs/mqueue/msg_max");
-  long size_max = xipc__read_limit("/proc/sys/fs/mqueue/msgsize_max");
+  long msg_max = xipc__limit_long(XIPC_LIMIT_MQ_MAX_MSGS);
+  long size_max = xipc__limit_long(XIPC_LIMIT_MQ_MAX_MSG_SIZE);
 
   size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
   size_t size = req->max_msg_size != 0 ? req->max_msg_size

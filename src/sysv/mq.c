@@ -55,7 +55,7 @@ static int set_capacity(int id, const xipc__mq_req_t *req, size_t msgs,
                                  "sysctl kernel.msgmnb=N, or run with "
                                  "CAP_SYS_RESOURCE)",
                                  (unsigned)req->key, want,
-                                 xipc__read_limit("/proc/sys/kernel/msgmnb"));
+                                 xipc__limit_long(XIPC_LIMIT_SYSV_QUEUE_BYTES));
     return xipc__unix_fail(errno, "msgctl(IPC_SET)");
   }
   return 0;
@@ -91,7 +91,7 @@ static int msq_id(const xipc__mq_req_t *req, int *created) {
 }
 
 static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
-  long msgmax = xipc__read_limit("/proc/sys/kernel/msgmax");
+  long msgmax = xipc__limit_long(XIPC_LIMIT_SYSV_MSG_MAX);
   size_t msgs = req->max_msgs != 0 ? req->max_msgs : XIPC_MQ_DEFAULT_MAX_MSGS;
   size_t size = req->max_msg_size != 0 ? req->max_msg_size
                                        : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;

@@ -21,9 +21,9 @@ int xipc__unix_fail_as(int err, int errnum, const char *fmt, ...)
 
 /* ---- platform services (src/unix/platform.c) ----------------------------- */
 
-/* A number from a /proc/sys file (a kernel limit), or -1 where there is
- * none (no /proc, or no such limit). */
-long xipc__read_limit(const char *path);
+/* A kernel limit (xipc_limit, src/unix/limits.c) as a long, capped at
+ * 2^31-1, or -1 where this system does not tell it. Sets no error. */
+long xipc__limit_long(xipc_limit_t which);
 
 /* ---- names in RUNDIR (src/unix/naming.c; backend.h naming) -------------- */
 

@@ -124,15 +124,3 @@ uintptr_t xipc__thread_self(void) {
   /* pthread_t is an integer or pointer on every Unix xipc supports. */
   return (uintptr_t)pthread_self();
 }
-
-long xipc__read_limit(const char *path) {
-  FILE *f = fopen(path, "r");
-  long v = -1;
-
-  if (f != NULL) {
-    if (fscanf(f, "%ld", &v) != 1)
-      v = -1;
-    fclose(f);
-  }
-  return v;
-}

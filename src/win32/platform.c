@@ -157,3 +157,13 @@ int xipc__win32_unlink(const char *osname, xipc__win32_open_fn open_fn,
                       api, osname);
   return xipc__win32_fail(err, "%s(%s)", api, osname);
 }
+
+int xipc_limit(xipc_limit_t which, uint64_t *value) {
+  if (value == NULL || (int)which < 0 || which >= XIPC_LIMIT_COUNT)
+    return xipc__fail(XIPC_EINVAL, 0, "limit: bad argument");
+  *value = 0;
+  return xipc__fail(XIPC_ENOTSUP, 0,
+                    "limit %s: Windows has no such limit (objects are bounded "
+                    "by the commit limit and handle quotas)",
+                    xipc_limit_name(which));
+}

@@ -155,8 +155,57 @@ static void init_function_and_macro_and_null_work(void) {
       XIPC_EINVAL);
 }
 
+/* xipc_limit: every limit has a name; Linux reads the numbers the kernel
+ * shows in /proc/sys, Windows has none of them. */
+static void limits_are_read_or_not_supported(void) {
+  uint64_t v = 1;
+  int i;
+
+  for (i = 0; i < XIPC_LIMIT_COUNT; i++)
+    CU_ASSERT_PTR_NOT_NULL(xipc_limit_name((xipc_limit_t)i));
+  CU_ASSERT_PTR_NULL(xipc_limit_name(XIPC_LIMIT_COUNT));
+  CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_COUNT, &v), XIPC_EINVAL);
+  CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_MQ_MAX_MSGS, NULL), XIPC_EINVAL);
+#ifdef _WIN32
+  for (i = 0; i < XIPC_LIMIT_COUNT; i++) {
+    CU_ASSERT_EQUAL(xipc_limit((xipc_limit_t)i, &v), XIPC_ENOTSUP);
+    CU_ASSERT_EQUAL(v, 0);
+  }
+#else
+  {
+    unsigned long long want[4] = {0};
+    FILE *f = fopen("/proc/sys/kernel/sem", "r");
+
+    if (f == NULL) { /* no /proc/sys: every limit is unknown */
+      CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_SYSV_SEM_SETS, &v), XIPC_ENOTSUP);
+      return;
+    }
+    CU_ASSERT_EQUAL(fscanf(f, "%llu %llu %llu %llu", &want[0], &want[1],
+                           &want[2], &want[3]),
+                    4);
+    fclose(f);
+    CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_SYSV_SEM_PER_SET, &v), 0);
+    CU_ASSERT_EQUAL(v, want[0]);
+    CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_SYSV_SEM_SETS, &v), 0);
+    CU_ASSERT_EQUAL(v, want[3]);
+    f = fopen("/proc/sys/fs/mqueue/msgsize_max", "r");
+    if (f != NULL) {
+      CU_ASSERT_EQUAL(fscanf(f, "%llu", &want[0]), 1);
+      fclose(f);
+      CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_MQ_MAX_MSG_SIZE, &v), 0);
+      CU_ASSERT_EQUAL(v, want[0]);
+    }
+  }
+#endif
+}
+
 int unit_register_opts(void) {
   CU_pSuite s = CU_add_suite("opts", NULL, NULL);
+  CU_pSuite l = CU_add_suite("limits", NULL, NULL);
+
+  if (l == NULL || !CU_add_test(l, "limits_are_read_or_not_supported",
+                                limits_are_read_or_not_supported))
+    return -1;
 
   if (s == NULL ||
       !CU_add_test(s, "older_shorter_struct_keeps_working",

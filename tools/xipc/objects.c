@@ -22,34 +22,20 @@
 /* ---- info ------------------------------------------------------------------ */
 
 #ifndef _WIN32
-static void limit(const char *label, const char *path) {
-  char buf[128] = "";
-  FILE *f = fopen(path, "r");
-
-  if (f != NULL) {
-    if (fgets(buf, sizeof(buf), f) == NULL)
-      buf[0] = '\0';
-    fclose(f);
-  }
-  buf[strcspn(buf, "\n")] = '\0';
-  printf("  %-24s %s\n", label, buf[0] != '\0' ? buf : "(not readable)");
-}
-
 static void limits(void) {
   struct rlimit rl;
   struct statvfs vfs;
+  uint64_t v;
+  int i;
 
   printf("\nsystem limits (read now):\n");
-  limit("fs.mqueue.msg_max", "/proc/sys/fs/mqueue/msg_max");
-  limit("fs.mqueue.msgsize_max", "/proc/sys/fs/mqueue/msgsize_max");
-  limit("fs.mqueue.queues_max", "/proc/sys/fs/mqueue/queues_max");
-  limit("kernel.msgmax", "/proc/sys/kernel/msgmax");
-  limit("kernel.msgmnb", "/proc/sys/kernel/msgmnb");
-  limit("kernel.msgmni", "/proc/sys/kernel/msgmni");
-  limit("kernel.shmmax", "/proc/sys/kernel/shmmax");
-  limit("kernel.shmall", "/proc/sys/kernel/shmall");
-  limit("kernel.shmmni", "/proc/sys/kernel/shmmni");
-  limit("kernel.sem", "/proc/sys/kernel/sem");
+  for (i = 0; i < XIPC_LIMIT_COUNT; i++) {
+    if (xipc_limit((xipc_limit_t)i, &v) == 0)
+      printf("  %-24s %llu\n", xipc_limit_name((xipc_limit_t)i),
+             (unsigned long long)v);
+    else
+      printf("  %-24s (not known here)\n", xipc_limit_name((xipc_limit_t)i));
+  }
   if (getrlimit(RLIMIT_MSGQUEUE, &rl) == 0)
     printf("  %-24s %llu bytes\n", "RLIMIT_MSGQUEUE",
            (unsigned long long)rl.rlim_cur);
