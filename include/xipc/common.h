@@ -199,6 +199,29 @@ XIPC_EXTERN int xipc_limit(xipc_limit_t which, uint64_t *value);
  * SEMMSL"), as a label; NULL for an unknown value. */
 XIPC_EXTERN const char *xipc_limit_name(xipc_limit_t which);
 
+/* What xipc_list() reports for each object xipc created that the OS lets
+ * it find. Strings are valid during the callback only. `name` comes from
+ * the OS (a file name, a segment header) and is untrusted: escape it before
+ * printing. An entry with name NULL is not an object but a kind that could
+ * not be listed, `detail` saying why. */
+typedef struct xipc_object_info {
+  xipc_kind_t kind;
+  int ring;               /* kind mq: 1 for the shared-memory ring */
+  xipc_backend_t backend;
+  const char *name;       /* portable name; NULL: see above */
+  const char *native;     /* the OS name, or "key 0x1234abcd" */
+  uint64_t size;          /* bytes; 0 when not known */
+  int64_t uid;            /* owner; -1 when not known */
+  unsigned mode;          /* permission bits; 0 when not known */
+  const char *detail;     /* anything else worth saying, or "" */
+} xipc_object_info_t;
+/* Return nonzero to stop the listing. */
+typedef int (*xipc_list_cb)(const xipc_object_info_t *info, void *arg);
+/* Call cb for every xipc object of `backend` (DEFAULT: every backend of
+ * this build) the calling user can see: >= 0 objects reported, or an
+ * error. Each backend lists its own (docs/tool.md says from where). */
+XIPC_EXTERN int xipc_list(xipc_backend_t backend, xipc_list_cb cb, void *arg);
+
 /* Library version at run time: XIPC_VERSION_HEX of the built library. */
 XIPC_EXTERN unsigned xipc_version(void);
 XIPC_EXTERN const char *xipc_version_string(void);

@@ -260,6 +260,10 @@ typedef struct xipc__naming {
   /* Resolve local:NAME (checked) into a->type and a->path; NULL without
    * streams. `text` is the whole address, for messages. */
   int (*local_address)(xipc__addr_t *a, const char *name, const char *text);
+  /* xipc_list for this backend: call cb for each object (and for each kind
+   * that cannot be listed, name NULL); the number of objects reported or
+   * an error; stop when cb returns nonzero. */
+  int (*list)(xipc_list_cb cb, void *arg);
 } xipc__naming_t;
 
 /* ---- the backend ------------------------------------------------------- */
@@ -298,6 +302,36 @@ int xipc__opts_load(void *dst, size_t dst_size, const void *src,
  * only (XIPC_EINVAL). */
 int xipc__check_unlink_opts(const char *what, unsigned flags, unsigned allowed,
                             const char *native, int32_t sysv_key);
+/* The xipc header of a mapped segment (hostile bytes): 1 with its kind,
+ * name and usable size when it is a well-formed one, else 0. For listing;
+ * records no error. */
+int xipc__shm_header_peek(const void *base, size_t len, int *kind,
+                          char name[XIPC_NAME_MAX + 1], uint64_t *size);
+
+/* The backend for an id that has `kind` (mq: a kernel queue or the ring):
+ * 0, XIPC_EINVAL, or XIPC_ENOTSUP naming the backend. */
+int xipc__kind_backend(int id, xipc_kind_t kind, const xipc__backend_t **out);
+
+/* The open of every named kind (shm, sem, mutex, mq), from its opts. */
+typedef struct xipc__open {
+  xipc_kind_t kind;
+  unsigned allowed; /* flags the kind honours */
+  int backend;
+  unsigned flags, mode;
+  const char *owner, *native;
+  int32_t sysv_key;
+} xipc__open_t;
+/* Its common first half: flags, mode and owner checked, the backend
+ * resolved (it must have the kind), the object named (portable name, or
+ * native name / System V key, for that backend). */
+int xipc__open_begin(const xipc__open_t *a, const char *name,
+                     const xipc__backend_t **b, xipc__identity_t *id);
+/* A zeroed handle of `size` bytes whose base (xipc__obj_t, its first
+ * member) holds the backend, flags and identity; NULL after recording
+ * XIPC_ENOMEM. */
+void *xipc__obj_new(size_t size, const xipc__backend_t *b,
+                    const xipc__identity_t *id, unsigned flags);
+
 /* Common checks of open flags and mode bits (XIPC_EINVAL with a message). */
 int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
                      unsigned mode);

@@ -2,6 +2,7 @@
 #include "backend.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const xipc__backend_t *const backends[XIPC_BACKEND_COUNT + 1] = {
@@ -107,6 +108,67 @@ static const char *const limit_names[XIPC_LIMIT_COUNT] = {
 const char *xipc_limit_name(xipc_limit_t which) {
   return (int)which >= 0 && which < XIPC_LIMIT_COUNT ? limit_names[which]
                                                       : NULL;
+}
+
+int xipc__kind_backend(int id, xipc_kind_t kind, const xipc__backend_t **out) {
+  int err = xipc__backend_get(id, out);
+
+  if (err == 0 && !xipc_supports(kind, (*out)->id))
+    err = xipc__fail(XIPC_ENOTSUP, 0, "%s: not available on backend %s",
+                     xipc_kind_name(kind), (*out)->name);
+  return err;
+}
+
+int xipc__open_begin(const xipc__open_t *a, const char *name,
+                     const xipc__backend_t **b, xipc__identity_t *id) {
+  const char *what = xipc_kind_name(a->kind);
+  int err = xipc__check_open(what, a->flags, a->allowed, a->mode);
+
+  if (err == 0)
+    err = xipc__check_owner(what, a->owner);
+  if (err == 0)
+    err = xipc__kind_backend(a->backend, a->kind, b);
+  if (err == 0)
+    err = xipc__object_identity(id, (*b)->id, what, name, a->native,
+                                a->sysv_key);
+  return err;
+}
+
+void *xipc__obj_new(size_t size, const xipc__backend_t *b,
+                    const xipc__identity_t *id, unsigned flags) {
+  xipc__obj_t *o = calloc(1, size);
+
+  if (o == NULL) {
+    xipc__fail(XIPC_ENOMEM, 0, "out of memory");
+    return NULL;
+  }
+  o->backend = b->id;
+  o->flags = flags;
+  o->key = id->key;
+  memcpy(o->name, id->name, sizeof(o->name));
+  memcpy(o->osname, id->osname, sizeof(o->osname));
+  return o;
+}
+
+int xipc_list(xipc_backend_t backend, xipc_list_cb cb, void *arg) {
+  const xipc__backend_t *b;
+  int id, n, total = 0;
+
+  if (cb == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "list: cb is NULL");
+  for (id = 1; id <= XIPC_BACKEND_COUNT; id++) {
+    if (backend != XIPC_BACKEND_DEFAULT && id != (int)backend)
+      continue;
+    if (backend == XIPC_BACKEND_DEFAULT && backends[id] == NULL)
+      continue;
+    n = xipc__backend_get(id, &b);
+    if (n == 0)
+      n = b->naming->list != NULL ? b->naming->list(cb, arg) : 0;
+    if (n < 0)
+      return n;
+    total += n;
+  }
+  return total;
 }
 
 unsigned xipc_version(void) { return XIPC_VERSION_HEX; }

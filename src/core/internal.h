@@ -30,20 +30,43 @@ struct xipc__ring;
 struct xipc__stash;
 struct xipc__stream_methods;
 
+/* ---- the base of every named handle --------------------------------------
+ *
+ * shm, sem, mutex and mq handles start with the same record: which backend
+ * serves them, the open flags, whether this open created the object, and
+ * its identity (portable name, OS name or System V key). It is the first
+ * member of each handle, so a handle pointer is also an xipc__obj_t
+ * pointer, and its fields are reachable by their short names too
+ * (shm->backend is shm->obj.backend: an anonymous struct with the same
+ * members shares the union, C11 6.5.2.3 common initial sequence).
+ * xipc__obj_new() allocates a handle with the base filled in. */
+#define XIPC__OBJ_FIELDS                                                       \
+  int backend;                                                                 \
+  unsigned flags;                                                              \
+  int created;                                                                 \
+  int32_t key;                   /* System V key */                            \
+  char name[XIPC_NAME_MAX + 1];  /* portable name or "" */                     \
+  char osname[XIPC__OSNAME_MAX]; /* POSIX/Windows name or "" */
+typedef struct xipc__obj {
+  XIPC__OBJ_FIELDS
+} xipc__obj_t;
+#define XIPC__OBJ_BASE                                                         \
+  union {                                                                      \
+    xipc__obj_t obj;                                                           \
+    struct {                                                                   \
+      XIPC__OBJ_FIELDS                                                         \
+    };                                                                         \
+  }
+
 struct xipc_shm {
+  XIPC__OBJ_BASE;
   const struct xipc__shm_methods *meth;
-  int backend;
-  unsigned flags;
-  int created;
   int has_header;    /* opened by portable name: xipc header at base */
   void *base;        /* the whole mapping */
   size_t map_size;   /* its size (Windows: rounded up to pages) */
   unsigned char *addr; /* the user's bytes */
   size_t size;
   intptr_t h;        /* fd, shmid or section HANDLE */
-  int32_t key;       /* System V key */
-  char name[XIPC_NAME_MAX + 1];  /* portable name or "" */
-  char osname[XIPC__OSNAME_MAX]; /* POSIX/Windows name or "" */
 };
 
 struct xipc_map {
@@ -59,21 +82,14 @@ struct xipc_map {
 };
 
 struct xipc_sem {
+  XIPC__OBJ_BASE;
   const struct xipc__sem_methods *meth;
-  int backend;
-  unsigned flags;
-  int created;
-  intptr_t h;  /* sem_t *, semid or HANDLE */
-  int32_t key; /* System V key */
-  char name[XIPC_NAME_MAX + 1];
-  char osname[XIPC__OSNAME_MAX];
+  intptr_t h; /* sem_t *, semid or HANDLE */
 };
 
 struct xipc_mutex {
+  XIPC__OBJ_BASE;
   const struct xipc__mutex_methods *meth;
-  int backend;
-  unsigned flags;
-  int created;
   /* Ownership through this handle, kept by core (see backend.h). Written
    * only by the holder, read by any thread: atomics. */
   int held;
@@ -81,9 +97,6 @@ struct xipc_mutex {
   int dead;        /* holder got EOWNERDEAD, consistent not called yet */
   intptr_t h, h2;  /* backend handles: fd/semid/HANDLE and companions */
   xipc_shm_t *seg; /* POSIX: the segment holding the pthread mutex */
-  int32_t key;
-  char name[XIPC_NAME_MAX + 1];
-  char osname[XIPC__OSNAME_MAX];
 };
 
 /* Wait channels of a ring (see backend.h): backend handles per channel. */
@@ -97,15 +110,10 @@ typedef struct xipc__waitset {
 } xipc__waitset_t;
 
 struct xipc_mq {
+  XIPC__OBJ_BASE;
   const struct xipc__mq_methods *meth;
-  int backend;
-  unsigned flags;
-  int created;
   size_t max_msgs, max_msg_size; /* the queue's real geometry */
   intptr_t h;                    /* mqd_t or msqid */
-  int32_t key;
-  char name[XIPC_NAME_MAX + 1];
-  char osname[XIPC__OSNAME_MAX];
   /* Kernel queues: messages taken for a receive buffer that was too small,
    * kept for the next receive through this handle (core, src/core/mq.c). */
   struct xipc__stash *stash;

@@ -83,12 +83,9 @@ int xipc_map_open(xipc_map_t **out, const char *path,
   err = check_args(path, o);
   if (err != 0)
     return err;
-  err = xipc__backend_get(o->backend, &b);
+  err = xipc__kind_backend(o->backend, XIPC_KIND_MAP, &b);
   if (err != 0)
     return err;
-  if (b->map == NULL)
-    return xipc__fail(XIPC_ENOTSUP, 0, "map: not available on backend %s",
-                      b->name);
   map = calloc(1, sizeof(*map));
   if (map == NULL)
     return xipc__fail(XIPC_ENOMEM, 0, "map: out of memory");

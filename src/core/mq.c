@@ -75,11 +75,7 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   err = xipc__opts_load(&oc, sizeof(oc), opts, "mq_open");
   if (err != 0)
     return err;
-  err = xipc__check_open("mq", o->flags, MQ_FLAGS, o->mode);
-  if (err == 0)
-    err = xipc__check_owner("mq", o->owner);
-  if (err == 0)
-    err = check_geometry(o->max_msgs, o->max_msg_size);
+  err = check_geometry(o->max_msgs, o->max_msg_size);
   if (err == 0)
     err = mq_methods(o->backend, o->flags, &b, &meth);
   if (err != 0)
@@ -87,18 +83,17 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   if (meth == &xipc__ring_mq && (o->native != NULL || o->sysv_key != 0))
     return xipc__fail(XIPC_EINVAL, 0,
                       "mq: the ring has no native names (it is xipc's own)");
-  err = xipc__object_identity(&id, b->id, "mq", name, o->native, o->sysv_key);
+  {
+    xipc__open_t a = {XIPC_KIND_MQ, MQ_FLAGS, b->id,     o->flags,
+                      o->mode,      o->owner, o->native, o->sysv_key};
+    err = xipc__open_begin(&a, name, &b, &id);
+  }
   if (err != 0)
     return err;
-  mq = calloc(1, sizeof(*mq));
+  mq = xipc__obj_new(sizeof(*mq), b, &id, o->flags);
   if (mq == NULL)
-    return xipc__fail(XIPC_ENOMEM, 0, "mq: out of memory");
+    return XIPC_ENOMEM;
   mq->meth = meth;
-  mq->backend = b->id;
-  mq->flags = o->flags;
-  mq->key = id.key;
-  memcpy(mq->name, id.name, sizeof(mq->name));
-  memcpy(mq->osname, id.osname, sizeof(mq->osname));
   memset(&req, 0, sizeof(req));
   req.osname = mq->osname[0] != '\0' ? mq->osname : NULL;
   req.key = mq->key;

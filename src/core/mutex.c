@@ -8,15 +8,6 @@
 
 #define MUTEX_FLAGS (XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE)
 
-static int mutex_backend(int backend, const xipc__backend_t **b) {
-  int err = xipc__backend_get(backend, b);
-
-  if (err == 0 && (*b)->mutex == NULL)
-    err = xipc__fail(XIPC_ENOTSUP, 0, "mutex: not available on backend %s",
-                     (*b)->name);
-  return err;
-}
-
 /* Does the calling thread hold the lock through this handle? Only the
  * holder writes held/owner, so a thread that reads its own id there is the
  * holder; any other thread reads "not mine" whatever it races with. */
@@ -39,26 +30,17 @@ int xipc_mutex_open(xipc_mutex_t **out, const char *name,
     return xipc__fail(XIPC_EINVAL, 0, "mutex: out is NULL");
   *out = NULL;
   err = xipc__opts_load(&oc, sizeof(oc), opts, "mutex_open");
+  if (err == 0) {
+    xipc__open_t a = {XIPC_KIND_MUTEX, MUTEX_FLAGS, o->backend, o->flags,
+                      o->mode,         o->owner,    NULL,       0};
+    err = xipc__open_begin(&a, name, &b, &id);
+  }
   if (err != 0)
     return err;
-  err = xipc__check_open("mutex", o->flags, MUTEX_FLAGS, o->mode);
-  if (err == 0)
-    err = xipc__check_owner("mutex", o->owner);
-  if (err == 0)
-    err = mutex_backend(o->backend, &b);
-  if (err == 0)
-    err = xipc__object_identity(&id, b->id, "mutex", name, NULL, 0);
-  if (err != 0)
-    return err;
-  m = calloc(1, sizeof(*m));
+  m = xipc__obj_new(sizeof(*m), b, &id, o->flags);
   if (m == NULL)
-    return xipc__fail(XIPC_ENOMEM, 0, "mutex: out of memory");
+    return XIPC_ENOMEM;
   m->meth = b->mutex;
-  m->backend = b->id;
-  m->flags = o->flags;
-  m->key = id.key;
-  memcpy(m->name, id.name, sizeof(m->name));
-  memcpy(m->osname, id.osname, sizeof(m->osname));
   xipc__sync_req_fill(&req, &id, o->flags, o->mode);
   req.owner = o->owner;
   err = m->meth->open(m, &req);
@@ -153,7 +135,7 @@ int xipc_mutex_unlink(const char *name, const xipc_mutex_opts_t *opts) {
     err = xipc__check_unlink_opts("mutex_unlink", o.flags, MUTEX_FLAGS, NULL,
                                   0);
   if (err == 0)
-    err = mutex_backend(o.backend, &b);
+    err = xipc__kind_backend(o.backend, XIPC_KIND_MUTEX, &b);
   if (err == 0)
     err = xipc__object_identity(&id, b->id, "mutex", name, NULL, 0);
   if (err != 0)

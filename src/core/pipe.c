@@ -46,15 +46,6 @@ int xipc_os_handle_parse(const char *text, xipc_os_handle_t *out) {
   return 0;
 }
 
-static int pipe_backend(int backend, const xipc__backend_t **b) {
-  int err = xipc__backend_get(backend, b);
-
-  if (err == 0 && (*b)->pipe == NULL)
-    err = xipc__fail(XIPC_ENOTSUP, 0,
-                     "pipe/fifo: not available on backend %s", (*b)->name);
-  return err;
-}
-
 static xipc_pipe_t *pipe_new(const xipc__backend_t *b) {
   xipc_pipe_t *p = calloc(1, sizeof(*p));
 
@@ -83,7 +74,7 @@ int xipc_pipe_open(xipc_pipe_t **read_end, xipc_pipe_t **write_end,
   if (flags & ~PIPE_FLAGS)
     return xipc__fail(XIPC_EINVAL, 0, "pipe_open: unsupported flag bits 0x%x",
                       flags & ~PIPE_FLAGS);
-  err = pipe_backend(o.backend, &b);
+  err = xipc__kind_backend(o.backend, XIPC_KIND_PIPE, &b);
   if (err != 0)
     return err;
   r = pipe_new(b);
@@ -125,7 +116,7 @@ int xipc_pipe_from_os_handle(xipc_pipe_t **out, xipc_os_handle_t h,
   if (end != XIPC_PIPE_READ && end != XIPC_PIPE_WRITE)
     return xipc__fail(XIPC_EINVAL, 0, "pipe_from_os_handle: end must be "
                                       "XIPC_PIPE_READ or XIPC_PIPE_WRITE");
-  err = pipe_backend(backend, &b);
+  err = xipc__kind_backend(backend, XIPC_KIND_PIPE, &b);
   if (err != 0)
     return err;
   p = pipe_new(b);
@@ -166,7 +157,7 @@ int xipc_fifo_open(xipc_pipe_t **out, const char *name, xipc_pipe_end_t end,
   if (err == 0)
     err = xipc_name_check(name);
   if (err == 0)
-    err = pipe_backend(o->backend, &b);
+    err = xipc__kind_backend(o->backend, XIPC_KIND_FIFO, &b);
   if (err != 0)
     return err;
   p = pipe_new(b);
@@ -200,7 +191,7 @@ int xipc_fifo_unlink(const char *name, const xipc_fifo_opts_t *opts) {
   if (err == 0)
     err = xipc_name_check(name);
   if (err == 0)
-    err = pipe_backend(o.backend, &b);
+    err = xipc__kind_backend(o.backend, XIPC_KIND_FIFO, &b);
   if (err == 0)
     err = b->naming->fifo_path(path, sizeof(path), name);
   return err != 0 ? err : b->pipe->fifo_unlink(path);

@@ -6,15 +6,6 @@
 
 #define SEM_FLAGS (XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE)
 
-static int sem_backend(int backend, const xipc__backend_t **b) {
-  int err = xipc__backend_get(backend, b);
-
-  if (err == 0 && (*b)->sem == NULL)
-    err = xipc__fail(XIPC_ENOTSUP, 0, "sem: not available on backend %s",
-                     (*b)->name);
-  return err;
-}
-
 int xipc_sem_open(xipc_sem_t **out, const char *name,
                   const xipc_sem_opts_t *opts) {
   xipc_sem_opts_t oc;
@@ -29,31 +20,21 @@ int xipc_sem_open(xipc_sem_t **out, const char *name,
     return xipc__fail(XIPC_EINVAL, 0, "sem: out is NULL");
   *out = NULL;
   err = xipc__opts_load(&oc, sizeof(oc), opts, "sem_open");
-  if (err != 0)
-    return err;
-  err = xipc__check_open("sem", o->flags, SEM_FLAGS, o->mode);
-  if (err == 0)
-    err = xipc__check_owner("sem", o->owner);
-  if (err == 0)
-    err = sem_backend(o->backend, &b);
+  if (err == 0) {
+    xipc__open_t a = {XIPC_KIND_SEM, SEM_FLAGS, o->backend, o->flags,
+                      o->mode,       o->owner,  o->native,  o->sysv_key};
+    err = xipc__open_begin(&a, name, &b, &id);
+  }
   if (err != 0)
     return err;
   if (o->initial > b->sem->value_max)
     return xipc__fail(XIPC_EINVAL, 0,
                       "sem: initial value %u above the %s maximum %u",
                       o->initial, b->name, b->sem->value_max);
-  err = xipc__object_identity(&id, b->id, "sem", name, o->native, o->sysv_key);
-  if (err != 0)
-    return err;
-  sem = calloc(1, sizeof(*sem));
+  sem = xipc__obj_new(sizeof(*sem), b, &id, o->flags);
   if (sem == NULL)
-    return xipc__fail(XIPC_ENOMEM, 0, "sem: out of memory");
+    return XIPC_ENOMEM;
   sem->meth = b->sem;
-  sem->backend = b->id;
-  sem->flags = o->flags;
-  sem->key = id.key;
-  memcpy(sem->name, id.name, sizeof(sem->name));
-  memcpy(sem->osname, id.osname, sizeof(sem->osname));
   xipc__sync_req_fill(&req, &id, o->flags, o->mode);
   req.owner = o->owner;
   req.initial = o->initial;
@@ -109,7 +90,7 @@ int xipc_sem_unlink(const char *name, const xipc_sem_opts_t *opts) {
     err = xipc__check_unlink_opts("sem_unlink", o.flags, SEM_FLAGS, o.native,
                                   o.sysv_key);
   if (err == 0)
-    err = sem_backend(o.backend, &b);
+    err = xipc__kind_backend(o.backend, XIPC_KIND_SEM, &b);
   if (err == 0)
     err = xipc__object_identity(&id, b->id, "sem", name, NULL, 0);
   if (err != 0)
@@ -128,7 +109,7 @@ int xipc_sem_value_max(xipc_backend_t backend, unsigned *max) {
 
   if (max == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "sem_value_max: max is NULL");
-  err = sem_backend(backend, &b);
+  err = xipc__kind_backend(backend, XIPC_KIND_SEM, &b);
   if (err == 0)
     *max = b->sem->value_max;
   return err;

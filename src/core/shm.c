@@ -50,6 +50,25 @@ static void header_write(xipc_shm_t *shm, int kind, size_t size) {
   __atomic_store_n(&h->magic, SHM_MAGIC, __ATOMIC_RELEASE);
 }
 
+int xipc__shm_header_peek(const void *base, size_t len, int *kind,
+                          char name[XIPC_NAME_MAX + 1], uint64_t *size) {
+  const shm_header_t *h = base;
+  uint32_t name_len;
+
+  if (len < SHM_HEADER_SIZE ||
+      __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != SHM_MAGIC ||
+      h->version != SHM_VERSION || h->kind >= XIPC_KIND_COUNT)
+    return 0;
+  name_len = h->name_len; /* copied once: the peer may be changing it */
+  if (name_len == 0 || name_len > XIPC_NAME_MAX)
+    return 0;
+  memcpy(name, h->name, name_len);
+  name[name_len] = '\0';
+  *kind = (int)h->kind;
+  *size = h->size;
+  return 1;
+}
+
 /* XIPC_EAGAIN: not initialised yet. Fills *size from the header. */
 static int header_check(const xipc_shm_t *shm, int kind, size_t want,
                         size_t *size) {
@@ -131,32 +150,10 @@ static int check_args(size_t size, const xipc_shm_opts_t *o,
                       "shm: size %zu is above the maximum of %zu bytes "
                       "(PTRDIFF_MAX / 2)",
                       size, SHM_SIZE_MAX);
-  err = xipc__backend_get(o->backend, &b);
-  if (err != 0)
-    return err;
-  if (b->shm == NULL)
-    return xipc__fail(XIPC_ENOTSUP, 0, "shm: not available on backend %s",
-                      b->name);
-  *bp = b;
-  return 0;
-}
-
-/* Fill the OS identity of the object (name or key, the backend's naming);
- * a portable name also gets the xipc header. */
-static int shm_identity(xipc_shm_t *shm, const char *tag, const char *name,
-                        const xipc_shm_opts_t *o) {
-  xipc__identity_t id;
-  int err;
-
-  err = xipc__object_identity(&id, shm->backend, tag, name, o->native,
-                              o->sysv_key);
-  if (err != 0)
-    return err;
-  memcpy(shm->name, id.name, sizeof(shm->name));
-  memcpy(shm->osname, id.osname, sizeof(shm->osname));
-  shm->key = id.key;
-  shm->has_header = id.name[0] != '\0';
-  return 0;
+  err = xipc__kind_backend(o->backend, XIPC_KIND_SHM, &b);
+  if (err == 0)
+    *bp = b;
+  return err;
 }
 
 /* One attempt: open/create, then validate or write the header. */
@@ -198,6 +195,7 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
   xipc_shm_opts_t oc;
   const xipc_shm_opts_t *o = &oc;
   const xipc__backend_t *b = NULL;
+  xipc__identity_t id;
   xipc__shm_req_t req;
   xipc_shm_t *shm;
   uint64_t deadline;
@@ -214,15 +212,14 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
     err = xipc__check_owner("shm", o->owner);
   if (err != 0)
     return err;
-  shm = calloc(1, sizeof(*shm));
-  if (shm == NULL)
-    return xipc__fail(XIPC_ENOMEM, 0, "shm: out of memory");
-  shm->meth = b->shm;
-  shm->backend = b->id;
-  shm->flags = o->flags;
-  err = shm_identity(shm, tag, name, o);
+  err = xipc__object_identity(&id, b->id, tag, name, o->native, o->sysv_key);
   if (err != 0)
-    goto fail;
+    return err;
+  shm = xipc__obj_new(sizeof(*shm), b, &id, o->flags);
+  if (shm == NULL)
+    return XIPC_ENOMEM;
+  shm->meth = b->shm;
+  shm->has_header = id.name[0] != '\0';
 
   memset(&req, 0, sizeof(req));
   req.osname = shm->osname[0] != '\0' ? shm->osname : NULL;
@@ -352,12 +349,9 @@ int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
   err = xipc__name_copy(id.name, name, "shm_unlink");
   if (err != 0)
     return err;
-  err = xipc__backend_get(backend, &b);
+  err = xipc__kind_backend(backend, XIPC_KIND_SHM, &b);
   if (err != 0)
     return err;
-  if (b->shm == NULL)
-    return xipc__fail(XIPC_ENOTSUP, 0, "shm: not available on backend %s",
-                      b->name);
   err = xipc__object_identity(&id, b->id, tag, name, NULL, 0);
   if (err == 0 && b->naming->uses_keys)
     err = key_unlink_check(b->id, tag, kind, name);

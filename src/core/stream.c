@@ -15,15 +15,6 @@
 
 #define DEFAULT_BACKLOG 128
 
-static int stream_backend(int backend, const xipc__backend_t **b) {
-  int err = xipc__backend_get(backend, b);
-
-  if (err == 0 && (*b)->stream == NULL)
-    err = xipc__fail(XIPC_ENOTSUP, 0, "stream: not available on backend %s",
-                     (*b)->name);
-  return err;
-}
-
 int xipc__addr_set_path(xipc__addr_t *a, int type, const char *path) {
   size_t n = strlen(path);
   const char *scheme = type == XIPC__ADDR_PIPE ? "pipe" : "unix";
@@ -263,7 +254,7 @@ int xipc_stream_listen(xipc_stream_listener_t **out, const char *address,
     return err;
   err = check_opts(o);
   if (err == 0)
-    err = stream_backend(o->backend, &b);
+    err = xipc__kind_backend(o->backend, XIPC_KIND_STREAM, &b);
   if (err != 0)
     return err;
   l = calloc(1, sizeof(*l));
@@ -374,7 +365,7 @@ int xipc_stream_connect(xipc_stream_t **out, const char *address,
   if (err == 0)
     err = xipc__check_timeout("connect", timeout_ms);
   if (err == 0)
-    err = stream_backend(o->backend, &b);
+    err = xipc__kind_backend(o->backend, XIPC_KIND_STREAM, &b);
   if (err == 0)
     err = xipc__check_owner("connect", o->owner);
   if (err == 0)

@@ -8,11 +8,14 @@ static int posix_object(xipc__identity_t *id, const char *tag,
   return 0;
 }
 
+int xipc__posix_list(xipc_list_cb cb, void *arg); /* list.c */
+
 static const xipc__naming_t posix_naming = {
     .uses_keys = 0,
     .object = posix_object,
     .fifo_path = xipc__unix_fifo_path,
     .local_address = xipc__unix_local_address,
+    .list = xipc__posix_list,
 };
 
 const xipc__backend_t xipc__backend_posix = {

@@ -14,6 +14,7 @@ static const xipc__naming_t sysv_naming = {
     .object = sysv_object,
     .fifo_path = NULL,
     .local_address = NULL,
+    .list = xipc__sysv_list,
 };
 
 const xipc__backend_t xipc__backend_sysv = {

@@ -48,5 +48,10 @@ int xipc__sysv_perm_check(const char *what, int32_t key,
  * no longer exists; a native key (name "") is never recorded. */
 void xipc__sysv_note(const char *kind, int32_t key, const char *name);
 void xipc__sysv_forget(const char *kind, int32_t key, const char *name);
+/* xipc_list of the registry's queues and semaphore sets (registry.c);
+ * *n counts them; -1 when cb asked to stop. */
+int xipc__sysv_registry_list(xipc_list_cb cb, void *arg, int *n);
+/* xipc_list for the backend (list.c). */
+int xipc__sysv_list(xipc_list_cb cb, void *arg);
 
 #endif /* XIPC_SYSV_INTERNAL_H */

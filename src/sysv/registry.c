@@ -265,3 +265,50 @@ void xipc__sysv_forget(const char *kind, int32_t key, const char *name) {
     return; /* a native key was never recorded */
   reg_rewrite(dir, NULL);
 }
+
+/* xipc_list of System V queues and semaphore sets: the registry's lines
+ * whose key still exists, each (kind, name) once. */
+int xipc__sysv_registry_list(xipc_list_cb cb, void *arg, int *n) {
+  char dir[XIPC_ADDRESS_MAX], path[XIPC_ADDRESS_MAX + 16], native[24];
+  reg_entry_t seen[256], e;
+  xipc_object_info_t info;
+  size_t len, i, nseen = 0, k;
+  char *buf, *line, *end;
+  int stop = 0;
+
+  if (reg_dir(dir, sizeof(dir)) != 0)
+    return 0;
+  snprintf(path, sizeof(path), "%s/sysv-names", dir);
+  buf = reg_read(path, &len);
+  if (buf == NULL)
+    return 0;
+  buf[len] = '\0';
+  for (line = buf; !stop && line < buf + len; line = end + 1) {
+    end = memchr(line, '\n', (size_t)(buf + len - line));
+    if (end == NULL)
+      break; /* a torn last line */
+    if (memchr(line, '\0', (size_t)(end - line)) != NULL ||
+        !parse_line(line, (size_t)(end - line), &e) || !key_exists(&e))
+      continue;
+    for (i = 0, k = 0; i < nseen && !k; i++)
+      k = strcmp(seen[i].kind, e.kind) == 0 && strcmp(seen[i].name, e.name) == 0;
+    if (k)
+      continue;
+    if (nseen < sizeof(seen) / sizeof(seen[0]))
+      seen[nseen++] = e;
+    snprintf(native, sizeof(native), "key 0x%08x", e.key);
+    memset(&info, 0, sizeof(info));
+    info.kind = strcmp(e.kind, "mq") == 0    ? XIPC_KIND_MQ
+                : strcmp(e.kind, "sem") == 0 ? XIPC_KIND_SEM
+                                             : XIPC_KIND_MUTEX;
+    info.backend = XIPC_BACKEND_SYSV;
+    info.name = e.name;
+    info.native = native;
+    info.uid = -1;
+    info.detail = "";
+    (*n)++;
+    stop = cb(&info, arg) != 0;
+  }
+  free(buf);
+  return stop ? -1 : 0;
+}

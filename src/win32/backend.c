@@ -29,11 +29,14 @@ static int win32_local_address(xipc__addr_t *a, const char *name,
   return xipc__addr_set_path(a, XIPC__ADDR_PIPE, path);
 }
 
+int xipc__win32_list(xipc_list_cb cb, void *arg); /* list.c */
+
 static const xipc__naming_t win32_naming = {
     .uses_keys = 0,
     .object = win32_object,
     .fifo_path = win32_fifo_path,
     .local_address = win32_local_address,
+    .list = xipc__win32_list,
 };
 
 const xipc__backend_t xipc__backend_win32 = {

@@ -1202,7 +1202,101 @@ static void limits_segments_and_semaphores_at_system_limits(void) {
   XT_EXPECT_RESULT(&r, "segments-left", "0", NULL);
 }
 
+/* ---- xipc_list ------------------------------------------------------------ */
+
+typedef struct list_probe {
+  const char *name; /* the objects' common name */
+  int found[L_COUNT];   /* reported with this name */
+  int unlisted[L_COUNT]; /* reported as a kind that cannot be listed */
+  int other_backend, calls, stop_after;
+} list_probe_t;
+
+static int list_kind(const xipc_object_info_t *in) {
+  switch (in->kind) {
+  case XIPC_KIND_SHM: return L_SHM;
+  case XIPC_KIND_MQ: return in->ring ? L_RING : L_MQ;
+  case XIPC_KIND_SEM: return L_SEM;
+  case XIPC_KIND_MUTEX: return L_MUTEX;
+  case XIPC_KIND_FIFO: return L_FIFO;
+  case XIPC_KIND_STREAM: return L_STREAM;
+  default: return -1;
+  }
+}
+
+static int list_cb(const xipc_object_info_t *in, void *arg) {
+  list_probe_t *p = arg;
+  int k = list_kind(in);
+
+  p->calls++;
+  if ((int)in->backend != xt_backend)
+    p->other_backend++;
+  if (k >= 0 && in->name == NULL)
+    p->unlisted[k]++;
+  else if (k >= 0 && strcmp(in->name, p->name) == 0) {
+    p->found[k]++;
+#ifndef _WIN32
+    if (in->uid >= 0)
+      XT_EQ(in->uid, (int64_t)geteuid());
+#endif
+  }
+  return p->stop_after != 0 && p->calls >= p->stop_after;
+}
+
+/* Every object of every listable kind is reported by xipc_list with its
+ * kind and name; a kind the OS cannot list is reported as such, never
+ * silently missing; a callback can stop the listing. */
+static void limits_list_reports_every_kind(void) {
+  static const int kinds[] = {L_SHM, L_MQ, L_RING, L_SEM, L_MUTEX, L_FIFO,
+                              L_STREAM};
+  lobj_t objs[sizeof(kinds) / sizeof(kinds[0])];
+  char name[80], path[600];
+  list_probe_t p;
+  unsigned i;
+  int n;
+
+  xt_name(name, sizeof(name), "list");
+  xt_path(path, sizeof(path), "list");
+  memset(objs, 0, sizeof(objs));
+  for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+    if (has_kind(xt_backend, kinds[i]))
+      XT_OK(lobj_open(&objs[i], kinds[i], xt_backend, name, path, 1));
+  memset(&p, 0, sizeof(p));
+  p.name = name;
+  n = xipc_list(xt_backend, list_cb, &p);
+  XT_TRUE(n >= 0);
+  XT_EQ(p.other_backend, 0);
+  for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+    int k = kinds[i];
+    if (!has_kind(xt_backend, k))
+      continue;
+    if (p.found[k] != 1 && p.unlisted[k] == 0)
+      printf("\n    %s '%s' neither listed nor reported unlistable",
+             kind_names[k], name);
+    XT_TRUE(p.found[k] == 1 || p.unlisted[k] > 0);
+  }
+#ifdef _WIN32
+  XT_EQ(p.found[L_FIFO], 1);
+  XT_EQ(p.found[L_STREAM], 1);
+#else
+  XT_EQ(p.found[L_SHM], 1);
+  XT_EQ(p.found[L_SEM], 1);
+  XT_EQ(p.found[L_MUTEX], 1);
+  XT_EQ(p.found[L_RING], 1);
+#endif
+  /* Stopping: the callback says stop at its first call. */
+  memset(&p, 0, sizeof(p));
+  p.name = name;
+  p.stop_after = 1;
+  XT_TRUE(xipc_list(xt_backend, list_cb, &p) >= 0);
+  XT_EQ(p.calls, 1);
+  XT_ERR(xipc_list(xt_backend, NULL, NULL), XIPC_EINVAL);
+  for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+    if (objs[i].a != NULL)
+      lobj_close(&objs[i]);
+}
+
 static const xt_test_t tests[] = {
+    XT_TEST(limits_list_reports_every_kind),
     XT_TEST(limits_portable_name_64_works_65_is_enametoolong),
     XT_TEST(limits_native_name_lengths),
     XT_TEST(limits_socket_and_runtime_dir_paths),

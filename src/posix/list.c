@@ -1,0 +1,114 @@
+/* xipc — listing the POSIX backend's objects (xipc_list). The names come
+ * from the mapping in docs/names.md, found where the OS shows them:
+ *   shm, mutex, ring   /dev/shm/xipc.TAG.NAME (glibc's shm_open directory)
+ *   sem                /dev/shm/sem.xipc.sem.NAME (glibc's sem_open files)
+ *   mq                 /dev/mqueue/xipc.mq.NAME (when mqueue is mounted)
+ *   fifo, stream       RUNDIR/NAME.fifo, RUNDIR/NAME.sock
+ * A system without these directories (not Linux) cannot list those kinds:
+ * an entry without a name says so. Entries are lstat'ed, never followed. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int xipc__posix_list(xipc_list_cb cb, void *arg); /* for backend.c */
+
+typedef struct scan_spec {
+  xipc_kind_t kind;
+  int ring;
+  const char *prefix, *suffix;
+} scan_spec_t;
+
+static void unlisted(xipc_list_cb cb, void *arg, const scan_spec_t *s,
+                     const char *why) {
+  xipc_object_info_t info;
+
+  memset(&info, 0, sizeof(info));
+  info.kind = s->kind;
+  info.ring = s->ring;
+  info.backend = XIPC_BACKEND_POSIX;
+  info.uid = -1;
+  info.detail = why;
+  info.native = "";
+  cb(&info, arg);
+}
+
+/* Report the entries of `dir` that match s; -1 when cb asked to stop. */
+static int scan(const char *dir, const scan_spec_t *s, xipc_list_cb cb,
+                void *arg, int *n) {
+  size_t plen = strlen(s->prefix), slen = strlen(s->suffix);
+  char path[1024], name[256];
+  xipc_object_info_t info;
+  struct dirent *e;
+  struct stat st;
+  DIR *d = opendir(dir);
+
+  if (d == NULL)
+    return 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (len < plen + slen + 1 || len - plen - slen >= sizeof(name) ||
+        strncmp(e->d_name, s->prefix, plen) != 0 ||
+        strcmp(e->d_name + len - slen, s->suffix) != 0)
+      continue;
+    memcpy(name, e->d_name + plen, len - plen - slen);
+    name[len - plen - slen] = '\0';
+    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+    if (lstat(path, &st) != 0)
+      continue;
+    memset(&info, 0, sizeof(info));
+    info.kind = s->kind;
+    info.ring = s->ring;
+    info.backend = XIPC_BACKEND_POSIX;
+    info.name = name;
+    info.native = path;
+    info.size = (uint64_t)st.st_size;
+    info.uid = (int64_t)st.st_uid;
+    info.mode = (unsigned)(st.st_mode & 0777);
+    info.detail = S_ISLNK(st.st_mode) ? "symlink (not followed)" : "";
+    (*n)++;
+    if (cb(&info, arg) != 0) {
+      closedir(d);
+      return -1;
+    }
+  }
+  closedir(d);
+  return 0;
+}
+
+int xipc__posix_list(xipc_list_cb cb, void *arg) {
+  static const scan_spec_t shm_kinds[] = {
+      {XIPC_KIND_SHM, 0, "xipc.shm.", ""},
+      {XIPC_KIND_MUTEX, 0, "xipc.mutex.", ""},
+      {XIPC_KIND_MQ, 1, "xipc.mq.", ""},
+      {XIPC_KIND_SEM, 0, "sem.xipc.sem.", ""}};
+  static const scan_spec_t queues = {XIPC_KIND_MQ, 0, "xipc.mq.", ""};
+  static const scan_spec_t rundir_kinds[] = {
+      {XIPC_KIND_FIFO, 0, "", ".fifo"}, {XIPC_KIND_STREAM, 0, "", ".sock"}};
+  char dir[512];
+  size_t dlen = sizeof(dir), i;
+  struct stat st;
+  int n = 0;
+
+  for (i = 0; i < sizeof(shm_kinds) / sizeof(shm_kinds[0]); i++) {
+    if (stat("/dev/shm", &st) != 0)
+      unlisted(cb, arg, &shm_kinds[i],
+               "cannot be listed here: no /dev/shm (names live in the "
+               "kernel's namespace)");
+    else if (scan("/dev/shm", &shm_kinds[i], cb, arg, &n) != 0)
+      return n;
+  }
+  if (stat("/dev/mqueue/.", &st) != 0 || st.st_dev == 0)
+    unlisted(cb, arg, &queues,
+             "POSIX message queues are listed from /dev/mqueue, which is "
+             "not mounted: mount -t mqueue none /dev/mqueue");
+  else if (scan("/dev/mqueue", &queues, cb, arg, &n) != 0)
+    return n;
+  if (xipc_runtime_dir(dir, &dlen) == 0)
+    for (i = 0; i < sizeof(rundir_kinds) / sizeof(rundir_kinds[0]); i++)
+      if (scan(dir, &rundir_kinds[i], cb, arg, &n) != 0)
+        return n;
+  return n;
+}
