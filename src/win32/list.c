@@ -11,8 +11,9 @@
 
 int xipc__win32_list(xipc_list_cb cb, void *arg); /* for backend.c */
 
-static void unlisted(xipc_list_cb cb, void *arg, xipc_kind_t kind,
-                     int ring) {
+/* Report a kind that cannot be listed, `why`; cb's answer (stop). */
+static int unlisted(xipc_list_cb cb, void *arg, xipc_kind_t kind, int ring,
+                    const char *why) {
   xipc_object_info_t info;
 
   memset(&info, 0, sizeof(info));
@@ -21,9 +22,8 @@ static void unlisted(xipc_list_cb cb, void *arg, xipc_kind_t kind,
   info.backend = XIPC_BACKEND_WIN32;
   info.uid = -1;
   info.native = "";
-  info.detail = "cannot be listed (the object namespace has no listing; "
-                "the object goes with its last handle)";
-  cb(&info, arg);
+  info.detail = why;
+  return cb(&info, arg);
 }
 
 int xipc__win32_list(xipc_list_cb cb, void *arg) {
@@ -33,13 +33,23 @@ int xipc__win32_list(xipc_list_cb cb, void *arg) {
   HANDLE h;
   int n = 0, stop = 0;
 
-  unlisted(cb, arg, XIPC_KIND_SHM, 0);
-  unlisted(cb, arg, XIPC_KIND_MQ, 1);
-  unlisted(cb, arg, XIPC_KIND_SEM, 0);
-  unlisted(cb, arg, XIPC_KIND_MUTEX, 0);
-  h = FindFirstFileA("\\\\.\\pipe\\*", &fd);
-  if (h == INVALID_HANDLE_VALUE)
+  static const char kernel[] = "cannot be listed (the object namespace has "
+                               "no listing; an object goes with its last "
+                               "handle)";
+  static const char pipes[] = "cannot be listed here: the pipe file system "
+                              "does not enumerate \\\\.\\pipe\\* (as under Wine)";
+
+  if (unlisted(cb, arg, XIPC_KIND_SHM, 0, kernel) ||
+      unlisted(cb, arg, XIPC_KIND_MQ, 1, kernel) ||
+      unlisted(cb, arg, XIPC_KIND_SEM, 0, kernel) ||
+      unlisted(cb, arg, XIPC_KIND_MUTEX, 0, kernel))
     return 0;
+  h = FindFirstFileA("\\\\.\\pipe\\*", &fd);
+  if (h == INVALID_HANDLE_VALUE) {
+    if (!unlisted(cb, arg, XIPC_KIND_FIFO, 0, pipes))
+      unlisted(cb, arg, XIPC_KIND_STREAM, 0, pipes);
+    return 0;
+  }
   do {
     const char *p = fd.cFileName;
     memset(&info, 0, sizeof(info));

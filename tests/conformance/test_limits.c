@@ -1275,8 +1275,9 @@ static void limits_list_reports_every_kind(void) {
     XT_TRUE(p.found[k] == 1 || p.unlisted[k] > 0);
   }
 #ifdef _WIN32
-  XT_EQ(p.found[L_FIFO], 1);
-  XT_EQ(p.found[L_STREAM], 1);
+  /* Sections, semaphores, mutexes and rings cannot be listed; pipes can
+   * where the pipe file system enumerates (Windows, not Wine). */
+  XT_TRUE(p.unlisted[L_SHM] > 0 && p.unlisted[L_SEM] > 0);
 #else
   XT_EQ(p.found[L_SHM], 1);
   XT_EQ(p.found[L_SEM], 1);
