@@ -214,6 +214,18 @@ typedef struct xipc_object_info {
   int64_t uid;            /* owner; -1 when not known */
   unsigned mode;          /* permission bits; 0 when not known */
   const char *detail;     /* anything else worth saying, or "" */
+  /* Who made it and who uses it (docs/tool.md, "Liveness"): recorded in
+   * the header of objects with a shared segment (shm, the ring, the POSIX
+   * mutex), so kernel queues and semaphores have none. */
+  int64_t creator_pid;    /* 0 when not recorded */
+  int creator_alive;      /* 1; 0 (exited, or its pid now another
+                             process's); -1 cannot tell */
+  int openers;            /* live recorded openers; -1 when not recorded */
+  /* 1: a live user is known (creator, opener, or the OS shows the object
+   * mapped); 0: the creator and every recorded opener are dead and the OS
+   * shows no other user, so removing it takes nothing from anybody; -1:
+   * cannot tell (then xipc gc leaves it). */
+  int in_use;
 } xipc_object_info_t;
 /* Return nonzero to stop the listing. */
 typedef int (*xipc_list_cb)(const xipc_object_info_t *info, void *arg);

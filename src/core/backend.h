@@ -302,11 +302,27 @@ int xipc__opts_load(void *dst, size_t dst_size, const void *src,
  * only (XIPC_EINVAL). */
 int xipc__check_unlink_opts(const char *what, unsigned flags, unsigned allowed,
                             const char *native, int32_t sysv_key);
+/* Who created and who has a segment open, from its header (liveness
+ * checked now: 1 alive, 0 dead, -1 cannot tell). */
+typedef struct xipc__users {
+  int64_t creator_pid; /* 0: not recorded */
+  int creator_alive;
+  int openers_alive, openers_dead, openers_unknown;
+  int overflow; /* an opener could not record itself */
+} xipc__users_t;
+/* in_use of xipc_object_info_t from the header's record and what the OS
+ * says of attachments (1 attached, 0 none, -1 cannot tell). */
+int xipc__users_in_use(const xipc__users_t *u, int os_attached);
+/* Fill info's creator_pid, creator_alive, openers from u (NULL: none
+ * recorded), and in_use given os_attached. */
+void xipc__users_info(xipc_object_info_t *info, const xipc__users_t *u,
+                      int os_attached);
 /* The xipc header of a mapped segment (hostile bytes): 1 with its kind,
- * name and usable size when it is a well-formed one, else 0. For listing;
- * records no error. */
+ * name and usable size when it is a well-formed one, else 0; *users (may
+ * be NULL) gets its creator and openers. For listing; records no error. */
 int xipc__shm_header_peek(const void *base, size_t len, int *kind,
-                          char name[XIPC_NAME_MAX + 1], uint64_t *size);
+                          char name[XIPC_NAME_MAX + 1], uint64_t *size,
+                          xipc__users_t *users);
 
 /* The backend for an id that has `kind` (mq: a kernel queue or the ring):
  * 0, XIPC_EINVAL, or XIPC_ENOTSUP naming the backend. */

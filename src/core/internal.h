@@ -61,7 +61,8 @@ typedef struct xipc__obj {
 struct xipc_shm {
   XIPC__OBJ_BASE;
   const struct xipc__shm_methods *meth;
-  int has_header;    /* opened by portable name: xipc header at base */
+  int has_header;
+  int slot;          /* our entry in the header's openers table, or -1 */    /* opened by portable name: xipc header at base */
   void *base;        /* the whole mapping */
   size_t map_size;   /* its size (Windows: rounded up to pages) */
   unsigned char *addr; /* the user's bytes */
@@ -252,6 +253,12 @@ uint64_t xipc__now_ms(void);
 /* An identifier of the calling thread, unique among live threads of the
  * process (pthread_self / GetCurrentThreadId). */
 uintptr_t xipc__thread_self(void);
+/* This process as creator/opener records name it: id and start time
+ * (src/unix/proc.c, src/win32/proc.c; start 0 = unknown). */
+void xipc__proc_self(int64_t *pid, uint64_t *start);
+/* Is the recorded process still that process? 1 yes, 0 gone (or its id
+ * now belongs to a later process), -1 cannot tell. */
+int xipc__proc_alive(int64_t pid, uint64_t start);
 /* Remaining milliseconds of a wait that started at `start` with `timeout_ms`
  * (-1 stays -1; never negative). For retrying after EINTR. */
 int xipc__remaining_ms(uint64_t start, int timeout_ms);

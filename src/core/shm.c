@@ -12,9 +12,18 @@
 #include <string.h>
 
 #define SHM_MAGIC 0x4d485358u /* "XSHM" little-endian */
-#define SHM_VERSION 1u
-#define SHM_HEADER_SIZE 128u
+#define SHM_VERSION 2u
+#define SHM_HEADER_SIZE 1024u
+#define SHM_OPENERS 56 /* entries of the openers table */
+#define SHM_F_OVERFLOW 1u /* an opener found no free entry */
 #define HEADER_WAIT_MS XIPC__PUBLISH_WAIT_MS
+
+/* A process in the header: id and start time (xipc__proc_self). pid 0 is
+ * a free entry. */
+typedef struct shm_proc {
+  int64_t pid;
+  uint64_t start;
+} shm_proc_t;
 
 typedef struct shm_header {
   uint32_t magic; /* written last by the creator */
@@ -25,7 +34,14 @@ typedef struct shm_header {
   uint32_t name_len;
   uint32_t reserved;
   char name[XIPC_NAME_MAX + 1];
-  unsigned char pad[SHM_HEADER_SIZE - 32 - (XIPC_NAME_MAX + 1)];
+  unsigned char pad[104 - 32 - (XIPC_NAME_MAX + 1)];
+  uint32_t flags; /* SHM_F_OVERFLOW */
+  uint32_t reserved2;
+  shm_proc_t creator;
+  /* Who has it open now (read-write opens; docs/names.md): each opener
+   * claims a free entry (or one of a dead process) and clears it on close;
+   * one killed leaves its entry, which liveness then shows dead. */
+  shm_proc_t openers[SHM_OPENERS];
 } shm_header_t;
 
 _Static_assert(sizeof(shm_header_t) == SHM_HEADER_SIZE, "shm header size");
@@ -41,6 +57,7 @@ static void header_write(xipc_shm_t *shm, int kind, size_t size) {
   shm_header_t *h = shm->base;
   size_t len = strlen(shm->name);
 
+  xipc__proc_self(&h->creator.pid, &h->creator.start);
   h->version = SHM_VERSION;
   h->header_size = SHM_HEADER_SIZE;
   h->kind = (uint32_t)kind;
@@ -50,10 +67,57 @@ static void header_write(xipc_shm_t *shm, int kind, size_t size) {
   __atomic_store_n(&h->magic, SHM_MAGIC, __ATOMIC_RELEASE);
 }
 
+/* Record this process in the openers table: a free entry, else one whose
+ * process is dead; none left sets SHM_F_OVERFLOW (then nobody can tell
+ * from the table that the segment is unused). */
+static void opener_claim(xipc_shm_t *shm) {
+  shm_header_t *h = shm->base;
+  int64_t me, seen;
+  uint64_t start;
+  int pass, i;
+
+  xipc__proc_self(&me, &start);
+  for (pass = 0; pass < 2; pass++)
+    for (i = 0; i < SHM_OPENERS; i++) {
+      seen = __atomic_load_n(&h->openers[i].pid, __ATOMIC_ACQUIRE);
+      if (pass == 0 ? seen != 0
+                    : seen == 0 ||
+                          xipc__proc_alive(seen, __atomic_load_n(
+                                                     &h->openers[i].start,
+                                                     __ATOMIC_ACQUIRE)) != 0)
+        continue;
+      /* start first, cleared: a reader that sees our pid with start 0
+       * takes the entry as being claimed (alive). */
+      if (__atomic_compare_exchange_n(&h->openers[i].pid, &seen, me, 0,
+                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&h->openers[i].start, start, __ATOMIC_RELEASE);
+        shm->slot = i;
+        return;
+      }
+    }
+  __atomic_fetch_or(&h->flags, SHM_F_OVERFLOW, __ATOMIC_RELEASE);
+}
+
+static void opener_release(xipc_shm_t *shm) {
+  shm_header_t *h = shm->base;
+  int64_t me, seen;
+  uint64_t start;
+
+  if (shm->slot < 0 || shm->slot >= SHM_OPENERS)
+    return;
+  xipc__proc_self(&me, &start);
+  seen = me; /* only our own entry: a forked child has a copy of `slot` */
+  __atomic_compare_exchange_n(&h->openers[shm->slot].pid, &seen, 0, 0,
+                              __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  shm->slot = -1;
+}
+
 int xipc__shm_header_peek(const void *base, size_t len, int *kind,
-                          char name[XIPC_NAME_MAX + 1], uint64_t *size) {
+                          char name[XIPC_NAME_MAX + 1], uint64_t *size,
+                          xipc__users_t *users) {
   const shm_header_t *h = base;
   uint32_t name_len;
+  int i, a;
 
   if (len < SHM_HEADER_SIZE ||
       __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != SHM_MAGIC ||
@@ -66,7 +130,47 @@ int xipc__shm_header_peek(const void *base, size_t len, int *kind,
   name[name_len] = '\0';
   *kind = (int)h->kind;
   *size = h->size;
+  if (users == NULL)
+    return 1;
+  memset(users, 0, sizeof(*users));
+  users->creator_pid = __atomic_load_n(&h->creator.pid, __ATOMIC_ACQUIRE);
+  users->creator_alive = xipc__proc_alive(
+      users->creator_pid, __atomic_load_n(&h->creator.start, __ATOMIC_ACQUIRE));
+  users->overflow = (__atomic_load_n(&h->flags, __ATOMIC_ACQUIRE) &
+                     SHM_F_OVERFLOW) != 0;
+  for (i = 0; i < SHM_OPENERS; i++) {
+    int64_t pid = __atomic_load_n(&h->openers[i].pid, __ATOMIC_ACQUIRE);
+    uint64_t start = __atomic_load_n(&h->openers[i].start, __ATOMIC_ACQUIRE);
+    if (pid == 0)
+      continue;
+    a = start == 0 ? 1 : xipc__proc_alive(pid, start); /* 0: being claimed */
+    if (a == 0)
+      users->openers_dead++;
+    else if (a > 0)
+      users->openers_alive++;
+    else
+      users->openers_unknown++;
+  }
   return 1;
+}
+
+int xipc__users_in_use(const xipc__users_t *u, int os_attached) {
+  if (os_attached == 1 || (u != NULL && (u->creator_alive == 1 ||
+                                         u->openers_alive > 0)))
+    return 1;
+  if (u != NULL && u->creator_pid != 0 && u->creator_alive == 0 &&
+      u->openers_unknown == 0 && !u->overflow && os_attached == 0)
+    return 0;
+  return -1;
+}
+
+void xipc__users_info(xipc_object_info_t *info, const xipc__users_t *u,
+                      int os_attached) {
+  info->creator_pid = u != NULL ? u->creator_pid : 0;
+  info->creator_alive = u != NULL && u->creator_pid != 0 ? u->creator_alive
+                                                        : -1;
+  info->openers = u != NULL ? u->openers_alive : -1;
+  info->in_use = xipc__users_in_use(u, os_attached);
 }
 
 /* XIPC_EAGAIN: not initialised yet. Fills *size from the header. */
@@ -186,6 +290,8 @@ static int shm_attempt(xipc_shm_t *shm, int kind, const xipc__shm_req_t *req,
     shm->size = shm->map_size;
   }
   shm->addr = (unsigned char *)shm->base + (shm->has_header ? SHM_HEADER_SIZE : 0);
+  if (shm->has_header && !(req->flags & XIPC_RDONLY))
+    opener_claim(shm);
   return 0;
 }
 
@@ -219,6 +325,7 @@ int xipc__shm_open_kind(xipc_shm_t **out, const char *tag, int kind,
   if (shm == NULL)
     return XIPC_ENOMEM;
   shm->meth = b->shm;
+  shm->slot = -1;
   shm->has_header = id.name[0] != '\0';
 
   memset(&req, 0, sizeof(req));
@@ -288,6 +395,8 @@ int xipc__shm_close_as(xipc_shm_t *shm, int remove) {
 
   if (shm == NULL)
     return 0;
+  if (shm->has_header)
+    opener_release(shm);
   err = shm->meth->close(shm, remove);
   free(shm);
   return err;

@@ -9,9 +9,13 @@
 #include "internal.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int xipc__posix_list(xipc_list_cb cb, void *arg); /* for backend.c */
 
@@ -19,7 +23,70 @@ typedef struct scan_spec {
   xipc_kind_t kind;
   int ring;
   const char *prefix, *suffix;
+  int header; /* an xipc segment: read its creator and openers */
 } scan_spec_t;
+
+/* Does a process map `path` (Linux /proc/PID/maps)? 1, 0, or -1 when a
+ * process of ours could not be looked at or there is no /proc. Processes
+ * of other users are not readable and not counted: they cannot map an
+ * owner-only object (docs/tool.md). */
+static int maps_attached(const char *path) {
+  char maps[300], line[1200];
+  size_t plen = strlen(path);
+  struct dirent *e;
+  struct stat st;
+  int found = 0, unknown = 0;
+  DIR *d = opendir("/proc");
+
+  if (d == NULL)
+    return -1;
+  while (!found && (e = readdir(d)) != NULL) {
+    FILE *f;
+    if (e->d_name[0] < '1' || e->d_name[0] > '9')
+      continue;
+    snprintf(maps, sizeof(maps), "/proc/%s/maps", e->d_name);
+    f = fopen(maps, "r");
+    if (f == NULL) {
+      snprintf(maps, sizeof(maps), "/proc/%s", e->d_name);
+      if (stat(maps, &st) == 0 && st.st_uid == geteuid())
+        unknown = 1; /* ours, yet unreadable (exiting, or hidepid) */
+      continue;
+    }
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
+      char *p = strstr(line, path);
+      found = p != NULL && (p[plen] == '\n' || p[plen] == ' ');
+    }
+    fclose(f);
+  }
+  closedir(d);
+  return found ? 1 : unknown ? -1 : 0;
+}
+
+/* Creator and openers from the segment's header; 0 when it has none. */
+static int read_users(const char *path, xipc__users_t *u) {
+  char name[XIPC_NAME_MAX + 1];
+  struct stat st;
+  uint64_t size;
+  size_t len;
+  void *p;
+  int kind, ok, fd;
+
+  fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    close(fd);
+    return 0;
+  }
+  len = st.st_size < 4096 ? (size_t)st.st_size : 4096u;
+  p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  if (p == MAP_FAILED)
+    return 0;
+  ok = xipc__shm_header_peek(p, len, &kind, name, &size, u);
+  munmap(p, len);
+  return ok;
+}
 
 static void unlisted(xipc_list_cb cb, void *arg, const scan_spec_t *s,
                      const char *why) {
@@ -32,6 +99,7 @@ static void unlisted(xipc_list_cb cb, void *arg, const scan_spec_t *s,
   info.uid = -1;
   info.detail = why;
   info.native = "";
+  xipc__users_info(&info, NULL, -1);
   cb(&info, arg);
 }
 
@@ -68,6 +136,16 @@ static int scan(const char *dir, const scan_spec_t *s, xipc_list_cb cb,
     info.uid = (int64_t)st.st_uid;
     info.mode = (unsigned)(st.st_mode & 0777);
     info.detail = S_ISLNK(st.st_mode) ? "symlink (not followed)" : "";
+    if (s->header && S_ISREG(st.st_mode)) {
+      xipc__users_t u;
+      int has = read_users(path, &u);
+      int in_use = xipc__users_in_use(has ? &u : NULL, -1);
+      /* The OS is asked only when the record says nobody lives. */
+      xipc__users_info(&info, has ? &u : NULL,
+                       in_use == 1 ? 1 : maps_attached(path));
+    } else {
+      xipc__users_info(&info, NULL, -1);
+    }
     (*n)++;
     if (cb(&info, arg) != 0) {
       closedir(d);
@@ -80,13 +158,13 @@ static int scan(const char *dir, const scan_spec_t *s, xipc_list_cb cb,
 
 int xipc__posix_list(xipc_list_cb cb, void *arg) {
   static const scan_spec_t shm_kinds[] = {
-      {XIPC_KIND_SHM, 0, "xipc.shm.", ""},
-      {XIPC_KIND_MUTEX, 0, "xipc.mutex.", ""},
-      {XIPC_KIND_MQ, 1, "xipc.mq.", ""},
-      {XIPC_KIND_SEM, 0, "sem.xipc.sem.", ""}};
-  static const scan_spec_t queues = {XIPC_KIND_MQ, 0, "xipc.mq.", ""};
+      {XIPC_KIND_SHM, 0, "xipc.shm.", "", 1},
+      {XIPC_KIND_MUTEX, 0, "xipc.mutex.", "", 1},
+      {XIPC_KIND_MQ, 1, "xipc.mq.", "", 1},
+      {XIPC_KIND_SEM, 0, "sem.xipc.sem.", "", 0}};
+  static const scan_spec_t queues = {XIPC_KIND_MQ, 0, "xipc.mq.", "", 0};
   static const scan_spec_t rundir_kinds[] = {
-      {XIPC_KIND_FIFO, 0, "", ".fifo"}, {XIPC_KIND_STREAM, 0, "", ".sock"}};
+      {XIPC_KIND_FIFO, 0, "", ".fifo", 0}, {XIPC_KIND_STREAM, 0, "", ".sock", 0}};
   char dir[512];
   size_t dlen = sizeof(dir), i;
   struct stat st;

@@ -15,7 +15,8 @@
 static int list_segments(xipc_list_cb cb, void *arg, int *n) {
   char line[512], name[XIPC_NAME_MAX + 1], native[24];
   xipc_object_info_t info;
-  unsigned long size;
+  unsigned long size, nattch;
+  xipc__users_t u;
   uint64_t usable;
   unsigned uid, mode;
   int key, id, kind, stop = 0;
@@ -26,6 +27,7 @@ static int list_segments(xipc_list_cb cb, void *arg, int *n) {
   if (f == NULL) {
     info.kind = XIPC_KIND_SHM;
     info.uid = -1;
+    xipc__users_info(&info, NULL, -1);
     info.native = "";
     info.detail = "cannot be listed here: no /proc/sysvipc/shm";
     cb(&info, arg);
@@ -37,13 +39,13 @@ static int list_segments(xipc_list_cb cb, void *arg, int *n) {
   }
   while (!stop && fgets(line, sizeof(line), f) != NULL) {
     void *p;
-    if (sscanf(line, "%d %d %o %lu %*d %*d %*d %u", &key, &id, &mode, &size,
-               &uid) != 5)
+    if (sscanf(line, "%d %d %o %lu %*d %*d %lu %u", &key, &id, &mode, &size,
+               &nattch, &uid) != 6)
       continue;
     p = shmat(id, NULL, SHM_RDONLY);
     if (p == (void *)-1)
       continue;
-    if (xipc__shm_header_peek(p, size, &kind, name, &usable)) {
+    if (xipc__shm_header_peek(p, size, &kind, name, &usable, &u)) {
       snprintf(native, sizeof(native), "key 0x%08x", (unsigned)key);
       info.kind = (xipc_kind_t)kind;
       info.ring = kind == XIPC_KIND_MQ;
@@ -53,6 +55,9 @@ static int list_segments(xipc_list_cb cb, void *arg, int *n) {
       info.uid = uid;
       info.mode = mode & 0777;
       info.detail = "";
+      /* nattch was read before our own attach: the kernel's count of
+       * every process that has it mapped, whoever they are. */
+      xipc__users_info(&info, &u, nattch > 0);
       (*n)++;
       stop = cb(&info, arg) != 0;
     }

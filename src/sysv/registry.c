@@ -306,6 +306,7 @@ int xipc__sysv_registry_list(xipc_list_cb cb, void *arg, int *n) {
     info.native = native;
     info.uid = -1;
     info.detail = "";
+    xipc__users_info(&info, NULL, -1);
     (*n)++;
     stop = cb(&info, arg) != 0;
   }

@@ -23,6 +23,7 @@ static int unlisted(xipc_list_cb cb, void *arg, xipc_kind_t kind, int ring,
   info.uid = -1;
   info.native = "";
   info.detail = why;
+  xipc__users_info(&info, NULL, -1);
   return cb(&info, arg);
 }
 
@@ -57,6 +58,7 @@ int xipc__win32_list(xipc_list_cb cb, void *arg) {
     info.uid = -1;
     info.detail = "named pipe";
     info.native = native;
+    xipc__users_info(&info, NULL, -1);
     snprintf(native, sizeof(native), "\\\\.\\pipe\\%s", p);
     if (strncmp(p, "xipc.fifo.", 10) == 0) {
       info.kind = XIPC_KIND_FIFO;
