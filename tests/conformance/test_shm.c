@@ -16,7 +16,7 @@
 #include <unistd.h>
 #endif
 
-#define HDR 128 /* the documented header size (docs/names.md) */
+#define HDR 1024 /* the xipc header (docs/names.md) */
 
 static xipc_shm_opts_t opts_for(int backend, unsigned flags) {
   xipc_shm_opts_t o;
@@ -531,7 +531,7 @@ static void shm_header_corruption_is_detected(void) {
   memcpy(hdr, &v, 4);
   hdr[4] = 99;
   XT_ERR(xipc_shm_open(&other, name, 0, &o), XIPC_EBADMSG);
-  hdr[4] = 1;
+  hdr[4] = 2; /* the version */
   hdr[24] = 200;
   XT_ERR(xipc_shm_open(&other, name, 0, &o), XIPC_EBADMSG);
   hdr[24] = (unsigned char)strlen(name);

@@ -42,7 +42,7 @@ static int setup(void) {
   so.native = native;
   if (xipc_shm_open(&raw, NULL, 0, &so) != 0)
     return -1;
-  ring = (unsigned char *)xipc_shm_addr(raw) + 128; /* after the header */
+  ring = (unsigned char *)xipc_shm_addr(raw) + 1024; /* after the header */
   ring_len = xipc_shm_size(raw) - 128;
   saved = malloc(ring_len);
   if (saved == NULL)
