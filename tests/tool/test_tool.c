@@ -213,6 +213,225 @@ static void tool_ls_shows_and_rm_removes(void) {
   }
 }
 
+/* ---- gc: only what nobody alive uses ------------------------------------- */
+
+#ifndef _WIN32
+#include <sys/wait.h>
+
+/* A process that creates a ring and a segment, then is killed with
+ * SIGKILL: its objects stay, their creator is dead. */
+static void create_and_die(int b, const char *ring, const char *seg) {
+  pid_t pid = fork();
+  int st = 0;
+
+  if (pid == 0) {
+    xipc_mq_opts_t mo;
+    xipc_shm_opts_t so;
+    xipc_mq_t *q;
+    xipc_shm_t *shm;
+    xipc_mq_opts_init(&mo);
+    mo.backend = b;
+    mo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_MQ_RING;
+    xipc_shm_opts_init(&so);
+    so.backend = b;
+    so.flags = XIPC_CREATE | XIPC_EXCL;
+    if (xipc_mq_open(&q, ring, &mo) != 0 ||
+        xipc_shm_open(&shm, seg, 4096, &so) != 0)
+      _exit(3);
+    kill(getpid(), SIGKILL);
+    _exit(4);
+  }
+  XT_TRUE_FATAL(pid > 0);
+  XT_EQ(waitpid(pid, &st, 0), pid);
+  XT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+/* The JSON entry of kind/name in `out` (a copy up to its '}'), or "". */
+static const char *json_entry_of(const char *kind, const char *name,
+                                 char *buf, size_t len) {
+  char key[160];
+  const char *p, *e;
+
+  snprintf(key, sizeof(key), "{\"kind\":\"%s\",", kind);
+  for (p = strstr(out, key); p != NULL; p = strstr(p + 1, key)) {
+    char nm[120];
+    snprintf(nm, sizeof(nm), "\"name\":\"%s\"", name);
+    e = strchr(p, '}');
+    if (e != NULL && (size_t)(e - p) < len && memmem(p, (size_t)(e - p), nm,
+                                                     strlen(nm)) != NULL) {
+      memcpy(buf, p, (size_t)(e - p) + 1);
+      buf[e - p + 1] = '\0';
+      return buf;
+    }
+  }
+  buf[0] = '\0';
+  return buf;
+}
+
+static int ring_exists(int b, const char *name) {
+  xipc_mq_opts_t mo;
+  xipc_mq_t *q;
+  int err;
+
+  xipc_mq_opts_init(&mo);
+  mo.backend = b;
+  mo.flags = XIPC_MQ_RING;
+  err = xipc_mq_open(&q, name, &mo);
+  if (err == 0)
+    xipc_mq_close(q);
+  return err != XIPC_ENOENT;
+}
+#endif
+
+/* A creator killed with SIGKILL: ls says so, gc removes its ring; a
+ * segment a live process still has open is kept until it is closed. JSON
+ * follows docs/tool.md. */
+static void tool_gc_removes_only_what_nobody_alive_uses(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows objects cannot be listed and vanish with their last "
+          "handle: there is nothing for gc to collect");
+#else
+  char ring[64], seg[64], e[1024];
+  xipc_shm_opts_t so;
+  xipc_shm_t *shm;
+  const char *bn;
+  int b;
+
+  for (b = 1; b <= XIPC_BACKEND_COUNT; b++) {
+    if (!xipc_supports(XIPC_KIND_SHM, b))
+      continue;
+    bn = xipc_backend_name(b);
+    xt_name(ring, sizeof(ring), "gcring");
+    xt_name(seg, sizeof(seg), "gcseg");
+    create_and_die(b, ring, seg);
+    /* A live opener of the segment. */
+    xipc_shm_opts_init(&so);
+    so.backend = b;
+    XT_OK(xipc_shm_open(&shm, seg, 0, &so));
+    XT_EQ(RUN(NULL, "ls", "--json", "--backend", bn), 0);
+    XT_TRUE(strncmp(out, "{\"version\":1,\"entries\":[", 24) == 0);
+    XT_TRUE(strstr(out, "]}\n") != NULL);
+    json_entry_of("mq-ring", ring, e, sizeof(e));
+    XT_TRUE(strstr(e, "\"creator_alive\":false") != NULL);
+    XT_TRUE(strstr(e, "\"openers\":0,\"in_use\":false") != NULL);
+    json_entry_of("shm", seg, e, sizeof(e));
+    XT_TRUE(strstr(e, "\"creator_alive\":false") != NULL);
+    XT_TRUE(strstr(e, "\"openers\":1,\"in_use\":true") != NULL);
+    /* The table form says the same. */
+    XT_EQ(RUN(NULL, "stat", "mq-ring:", "--backend", bn), 2);
+    {
+      char target[96];
+      snprintf(target, sizeof(target), "mq-ring:%s", ring);
+      XT_EQ(RUN(NULL, "stat", target, "--backend", bn), 0);
+      XT_TRUE(strstr(out, "dead") != NULL && strstr(out, "in use:   no") != NULL);
+    }
+    /* Dry run: names the ring, removes nothing. */
+    XT_EQ(RUN(NULL, "gc", "--dry-run", "--backend", bn), 0);
+    XT_TRUE(strstr(out, ring) != NULL && strstr(out, "would remove") != NULL);
+    XT_TRUE(strstr(out, seg) == NULL);
+    XT_TRUE(ring_exists(b, ring));
+    /* For real: the ring goes, the segment in use stays. */
+    XT_EQ(RUN(NULL, "gc", "--backend", bn), 0);
+    XT_TRUE(strstr(out, "removed mq-ring") != NULL && strstr(out, ring) != NULL);
+    XT_TRUE(strstr(out, seg) == NULL);
+    XT_TRUE(!ring_exists(b, ring));
+    XT_EQ(RUN(NULL, "ls", "--backend", bn), 0);
+    XT_TRUE(strstr(out, seg) != NULL);
+    /* Once its last user closed it, the segment goes too. */
+    XT_OK(xipc_shm_close(shm));
+    XT_EQ(RUN(NULL, "gc", "--kind", "shm", "--backend", bn), 0);
+    XT_TRUE(strstr(out, "removed shm") != NULL && strstr(out, seg) != NULL);
+    XT_ERR(xipc_shm_open(&shm, seg, 0, &so), XIPC_ENOENT);
+  }
+#endif
+}
+
+/* The creator's pid alone proves nothing: a record with our own (live)
+ * pid but another start time is a dead creator whose pid was reused. The
+ * same record with the right start time is alive. */
+static void tool_gc_does_not_take_a_reused_pid_for_the_creator(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows objects cannot be listed: nothing for gc to judge");
+#else
+  char seg[64], e[1024];
+  xipc_shm_opts_t so;
+  xipc_shm_t *shm, *raw;
+  unsigned char *hdr;
+  uint64_t start;
+  char native[96];
+
+  xt_name(seg, sizeof(seg), "gcpid");
+  xipc_shm_opts_init(&so);
+  so.flags = XIPC_CREATE | XIPC_EXCL;
+  XT_OK(xipc_shm_open(&shm, seg, 4096, &so));
+  XT_OK(xipc_shm_close(shm)); /* the creator record (us) stays */
+  XT_EQ(RUN(NULL, "ls", "--json", "--backend", "posix"), 0);
+  json_entry_of("shm", seg, e, sizeof(e));
+  XT_TRUE(strstr(e, "\"creator_alive\":true") != NULL);
+  XT_EQ(RUN(NULL, "gc", "--backend", "posix"), 0);
+  XT_TRUE(strstr(out, seg) == NULL); /* our own: alive, kept */
+  /* Rewrite the creator's start time through the native name. */
+  snprintf(native, sizeof(native), "/xipc.shm.%s", seg);
+  xipc_shm_opts_init(&so);
+  so.native = native;
+  XT_OK(xipc_shm_open(&raw, NULL, 0, &so));
+  hdr = xipc_shm_addr(raw);
+  memcpy(&start, hdr + 120, 8);
+  start += 1;
+  memcpy(hdr + 120, &start, 8);
+  XT_OK(xipc_shm_close(raw));
+  XT_EQ(RUN(NULL, "ls", "--json", "--backend", "posix"), 0);
+  json_entry_of("shm", seg, e, sizeof(e));
+  XT_TRUE(strstr(e, "\"creator_alive\":false") != NULL);
+  XT_EQ(RUN(NULL, "gc", "--backend", "posix"), 0);
+  XT_TRUE(strstr(out, "removed shm") != NULL && strstr(out, seg) != NULL);
+#endif
+}
+
+/* gc run by another user removes nothing of ours, even what is dead. */
+static void tool_gc_as_another_user_removes_nothing_of_yours(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows objects cannot be listed: nothing for gc to judge");
+#else
+  char ring[64], seg[64];
+  unsigned uid, gid;
+  const char *why;
+  pid_t pid;
+  int st = 0;
+
+  if (xt_second_user(&uid, &gid, &why) != 0)
+    XT_SKIP(why);
+  xt_name(ring, sizeof(ring), "gcother");
+  xt_name(seg, sizeof(seg), "gcotherseg");
+  create_and_die(XIPC_BACKEND_POSIX, ring, seg);
+  pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    if (xt_become(uid, gid) != 0)
+      _exit(77);
+    execl(tool, tool, "gc", (char *)NULL);
+    _exit(78); /* the second user cannot run the build's tool */
+  }
+  XT_TRUE_FATAL(pid > 0);
+  XT_EQ(waitpid(pid, &st, 0), pid);
+  XT_TRUE(WIFEXITED(st));
+  if (WIFEXITED(st) && (WEXITSTATUS(st) == 77 || WEXITSTATUS(st) == 78 ||
+                        WEXITSTATUS(st) == 127)) {
+    RUN(NULL, "gc", "--backend", "posix");
+    XT_SKIP("the second user cannot run the tool from this build tree");
+  }
+  XT_EQ(WEXITSTATUS(st), 0);
+  XT_TRUE(ring_exists(XIPC_BACKEND_POSIX, ring)); /* still ours, still there */
+  XT_EQ(RUN(NULL, "gc", "--backend", "posix"), 0);
+  XT_TRUE(strstr(out, ring) != NULL && strstr(out, seg) != NULL);
+  XT_TRUE(!ring_exists(XIPC_BACKEND_POSIX, ring));
+#endif
+}
+
 static void tool_ls_names_sysv_semaphores(void) {
   char name[64];
   xipc_sem_opts_t so;
@@ -949,6 +1168,12 @@ int main(int argc, char **argv) {
                    tool_ls_shows_and_rm_removes) ||
       !CU_add_test(s, "tool_ls_names_sysv_semaphores",
                    tool_ls_names_sysv_semaphores) ||
+      !CU_add_test(s, "tool_gc_removes_only_what_nobody_alive_uses",
+                   tool_gc_removes_only_what_nobody_alive_uses) ||
+      !CU_add_test(s, "tool_gc_does_not_take_a_reused_pid_for_the_creator",
+                   tool_gc_does_not_take_a_reused_pid_for_the_creator) ||
+      !CU_add_test(s, "tool_gc_as_another_user_removes_nothing_of_yours",
+                   tool_gc_as_another_user_removes_nothing_of_yours) ||
       !CU_add_test(s, "tool_listen_prints_what_arrives",
                    tool_listen_prints_what_arrives) ||
       !CU_add_test(s, "tool_connect_sends_stdin_prints_replies",

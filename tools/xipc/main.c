@@ -16,7 +16,11 @@ static const char usage_text[] =
     "usage: xipc COMMAND [ARGS]\n"
     "\n"
     "  info                          backends, kinds and system limits\n"
-    "  ls [--backend B]              xipc objects that exist now\n"
+    "  ls [--backend B] [--kind K] [--json]\n"
+    "                                xipc objects that exist now, who made\n"
+    "                                and who uses them\n"
+    "  stat KIND:NAME [--json]       one object in detail\n"
+    "  gc [--dry-run] [--kind K]     remove your objects nobody alive uses\n"
     "  rm KIND NAME [--backend B]    remove one (KIND: shm mq mq-ring sem\n"
     "                                mutex fifo stream)\n"
     "  send mq:NAME [MSG|-] [--prio P] [--backend B] [--create] [--ring]\n"
@@ -113,10 +117,13 @@ int tool_parse(int argc, char **argv, const char *allowed, int max_positional,
       return tool_usage(msg, synopsis);
     }
     if (strcmp(name, "create") == 0 || strcmp(name, "ring") == 0 ||
-        strcmp(name, "echo") == 0 || strcmp(name, "once") == 0) {
+        strcmp(name, "echo") == 0 || strcmp(name, "once") == 0 ||
+        strcmp(name, "json") == 0 || strcmp(name, "dry-run") == 0) {
       *(strcmp(name, "create") == 0 ? &o->create
         : strcmp(name, "ring") == 0 ? &o->ring
         : strcmp(name, "echo") == 0 ? &o->echo
+        : strcmp(name, "json") == 0 ? &o->json
+        : strcmp(name, "dry-run") == 0 ? &o->dry
                                     : &o->once) = 1;
       continue;
     }
@@ -149,6 +156,8 @@ int tool_parse(int argc, char **argv, const char *allowed, int max_positional,
         return tool_usage("--mode is octal permission bits, 1..0777",
                           synopsis);
       o->mode = (unsigned)m;
+    } else if (strcmp(name, "kind") == 0) {
+      o->kind = val;
     } else if (strcmp(name, "count") == 0) {
       if (number(val, 1, 1000000000L, &v) != 0)
         return tool_usage("--count is a positive number", synopsis);
@@ -278,6 +287,10 @@ int tool_main(int argc, char **argv) {
     return cmd_ls(argc, argv);
   if (strcmp(cmd, "rm") == 0)
     return cmd_rm(argc, argv);
+  if (strcmp(cmd, "gc") == 0)
+    return cmd_gc(argc, argv);
+  if (strcmp(cmd, "stat") == 0)
+    return cmd_stat(argc, argv);
   if (strcmp(cmd, "send") == 0)
     return cmd_send(argc, argv);
   if (strcmp(cmd, "recv") == 0)

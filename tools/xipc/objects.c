@@ -115,6 +115,12 @@ static void row(const char *kind, const char *name, const char *backend,
   printf("%-8s %-40s %-6s %s\n", kind, safe, backend, detail);
 }
 
+/* The tool's kind names: xipc_kind_name, and "mq-ring" for the ring. */
+static const char *kind_label(const xipc_object_info_t *in) {
+  return in->kind == XIPC_KIND_MQ && in->ring ? "mq-ring"
+                                              : xipc_kind_name(in->kind);
+}
+
 /* Append ", text" (or just text) to buf. */
 static void part(char *buf, size_t cap, const char *text) {
   size_t n = strlen(buf);
@@ -123,15 +129,94 @@ static void part(char *buf, size_t cap, const char *text) {
     snprintf(buf + n, cap - n, "%s%s", n > 0 ? ", " : "", text);
 }
 
-/* One row of `xipc ls`; entries without a name are notes. The DETAIL
- * column: what the backend adds, a System V key, size, owner and mode. */
-static int ls_row(const xipc_object_info_t *in, void *arg) {
-  char detail[600] = "", text[96];
-  const char *kind = in->kind == XIPC_KIND_MQ && in->ring
-                         ? "mq-ring"
-                         : xipc_kind_name(in->kind);
+static const char *tri(int v, const char *yes, const char *no) {
+  return v > 0 ? yes : v == 0 ? no : "?";
+}
 
-  (void)arg;
+/* A JSON string: every byte that is not printable ASCII, and " and \,
+ * escaped (names are untrusted bytes; \u00XX keeps the output valid JSON
+ * whatever they hold). */
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s != '\0'; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20 || c >= 0x7f)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
+
+static void json_tri(int v) { printf("%s", v > 0 ? "true" : v == 0 ? "false" : "null"); }
+
+typedef struct ls_ctx {
+  const tool_opts_t *o;
+  int rows, notes;
+} ls_ctx_t;
+
+static int kind_matches(const tool_opts_t *o, const xipc_object_info_t *in) {
+  return o->kind == NULL || strcmp(o->kind, kind_label(in)) == 0;
+}
+
+/* One entry of `xipc ls --json` (docs/tool.md has the schema). */
+static void json_entry(const xipc_object_info_t *in) {
+  printf("{\"kind\":\"%s\",\"backend\":\"%s\",\"name\":", kind_label(in),
+         xipc_backend_name(in->backend));
+  json_str(in->name);
+  printf(",\"native\":");
+  json_str(in->native);
+  printf(",\"size\":%llu,\"uid\":", (unsigned long long)in->size);
+  if (in->uid >= 0)
+    printf("%lld,\"mode\":\"0%o\"", (long long)in->uid, in->mode);
+  else
+    printf("null,\"mode\":null");
+  printf(",\"creator_pid\":");
+  if (in->creator_pid != 0)
+    printf("%lld", (long long)in->creator_pid);
+  else
+    printf("null");
+  printf(",\"creator_alive\":");
+  json_tri(in->creator_pid != 0 ? in->creator_alive : -1);
+  printf(",\"openers\":");
+  if (in->openers >= 0)
+    printf("%d", in->openers);
+  else
+    printf("null");
+  printf(",\"in_use\":");
+  json_tri(in->in_use);
+  printf(",\"detail\":");
+  json_str(in->detail);
+  putchar('}');
+}
+
+/* One row of `xipc ls`; entries without a name are notes. The DETAIL
+ * column: what the backend adds, a System V key, size, owner and mode,
+ * and who created and uses it. */
+static int ls_row(const xipc_object_info_t *in, void *arg) {
+  ls_ctx_t *c = arg;
+  char detail[700] = "", text[160];
+  const char *kind = kind_label(in);
+
+  if (!kind_matches(c->o, in))
+    return 0;
+  if (c->o->json) {
+    if (in->name == NULL) {
+      printf("%s{\"kind\":\"%s\",\"backend\":\"%s\",\"unlisted\":",
+             c->rows + c->notes > 0 ? "," : "", kind,
+             xipc_backend_name(in->backend));
+      json_str(in->detail);
+      putchar('}');
+      c->notes++;
+    } else {
+      printf("%s", c->rows + c->notes > 0 ? "," : "");
+      json_entry(in);
+      c->rows++;
+    }
+    return 0;
+  }
   if (in->name == NULL) {
     printf("(%s %s: %s)\n", xipc_backend_name(in->backend), kind, in->detail);
     return 0;
@@ -144,23 +229,41 @@ static int ls_row(const xipc_object_info_t *in, void *arg) {
              (unsigned long long)in->size, (long long)in->uid, in->mode);
     part(detail, sizeof(detail), text);
   }
+  if (in->creator_pid != 0) {
+    snprintf(text, sizeof(text), "creator %lld %s, openers %d, in use %s",
+             (long long)in->creator_pid,
+             tri(in->creator_alive, "alive", "dead"), in->openers,
+             tri(in->in_use, "yes", "no"));
+    part(detail, sizeof(detail), text);
+  }
   row(kind, in->name, xipc_backend_name(in->backend), detail);
+  c->rows++;
   return 0;
 }
 
 int cmd_ls(int argc, char **argv) {
+  static const char syn[] = "ls [--backend B] [--kind K] [--json]";
+  ls_ctx_t c;
   tool_opts_t o;
   int n;
 
-  if (tool_parse(argc, argv, "backend", 0, "ls [--backend B]", &o) != 0)
+  if (tool_parse(argc, argv, "backend,kind,json", 0, syn, &o) != 0)
     return TOOL_USAGE;
   if (tool_dry_run)
     return TOOL_OK;
-  printf("%-8s %-40s %-6s %s\n", "KIND", "NAME", "BACKEND", "DETAIL");
-  n = xipc_list((xipc_backend_t)o.backend, ls_row, NULL);
+  memset(&c, 0, sizeof(c));
+  c.o = &o;
+  if (o.json)
+    printf("{\"version\":1,\"entries\":[");
+  else
+    printf("%-8s %-40s %-6s %s\n", "KIND", "NAME", "BACKEND", "DETAIL");
+  n = xipc_list((xipc_backend_t)o.backend, ls_row, &c);
+  if (o.json)
+    printf("]}\n");
   if (n < 0)
     return tool_fail("ls", n);
-  printf("%d object%s\n", n, n == 1 ? "" : "s");
+  if (!o.json)
+    printf("%d object%s\n", c.rows, c.rows == 1 ? "" : "s");
   return TOOL_OK;
 }
 
@@ -245,5 +348,187 @@ int cmd_rm(int argc, char **argv) {
   err = k->unlink(o.positional[1], o.backend);
   if (err != 0)
     return tool_fail("rm", err);
+  return TOOL_OK;
+}
+
+/* ---- gc and stat ---------------------------------------------------------- */
+
+#define GC_MAX 1024
+
+typedef struct gc_item {
+  char kind[16], name[XIPC_NAME_MAX + 1];
+  int backend;
+  long long creator;
+  int dead_openers;
+} gc_item_t;
+
+typedef struct gc_ctx {
+  const tool_opts_t *o;
+  gc_item_t *items;
+  int n, kept_in_use, kept_unknown, kept_foreign, unlisted;
+} gc_ctx_t;
+
+#ifdef _WIN32
+static int mine(const xipc_object_info_t *in) { return in->uid < 0 && 0; }
+#else
+static int mine(const xipc_object_info_t *in) {
+  return in->uid >= 0 && in->uid == (int64_t)geteuid();
+}
+#endif
+
+/* Removable: a portable name, the caller's own, and nobody alive uses it
+ * (xipc_object_info_t.in_use == 0: the creator and every recorded opener
+ * are dead, the OS shows no other user). Anything it cannot tell is kept. */
+static int gc_pick(const xipc_object_info_t *in, void *arg) {
+  gc_ctx_t *c = arg;
+  gc_item_t *it;
+
+  if (!kind_matches(c->o, in))
+    return 0;
+  if (in->name == NULL) {
+    c->unlisted++;
+    return 0;
+  }
+  if (in->in_use != 0) {
+    *(in->in_use > 0 ? &c->kept_in_use : &c->kept_unknown) += 1;
+    return 0;
+  }
+  if (!mine(in) || xipc_name_check(in->name) != 0) {
+    c->kept_foreign++;
+    return 0;
+  }
+  if (c->n >= GC_MAX)
+    return 1;
+  it = &c->items[c->n++];
+  snprintf(it->kind, sizeof(it->kind), "%s", kind_label(in));
+  snprintf(it->name, sizeof(it->name), "%s", in->name);
+  it->backend = (int)in->backend;
+  it->creator = (long long)in->creator_pid;
+  return 0;
+}
+
+int cmd_gc(int argc, char **argv) {
+  static const char syn[] = "gc [--dry-run] [--kind K] [--backend B]";
+  const struct rm_kind *k;
+  tool_opts_t o;
+  gc_ctx_t c;
+  int i, n, err, failed = 0;
+
+  if (tool_parse(argc, argv, "backend,kind,dry-run", 0, syn, &o) != 0)
+    return TOOL_USAGE;
+  if (tool_dry_run)
+    return TOOL_OK;
+  memset(&c, 0, sizeof(c));
+  c.o = &o;
+  c.items = calloc(GC_MAX, sizeof(*c.items));
+  if (c.items == NULL)
+    return tool_fail("gc", XIPC_ENOMEM);
+  n = xipc_list((xipc_backend_t)o.backend, gc_pick, &c);
+  if (n < 0) {
+    free(c.items);
+    return tool_fail("gc", n);
+  }
+  for (i = 0; i < c.n; i++) {
+    gc_item_t *it = &c.items[i];
+    for (k = rm_kinds; k->kind != NULL; k++)
+      if (strcmp(k->kind, it->kind) == 0)
+        break;
+    if (o.dry) {
+      printf("would remove %s %s (%s): creator %lld dead, no live opener\n",
+             it->kind, it->name, xipc_backend_name(it->backend), it->creator);
+      continue;
+    }
+    err = k->kind != NULL ? k->unlink(it->name, it->backend) : XIPC_ENOTSUP;
+    if (err != 0 && err != XIPC_ENOENT) { /* ENOENT: somebody was quicker */
+      fprintf(stderr, "xipc: gc: %s %s (%s): %s (%s)\n", it->kind, it->name,
+              xipc_backend_name(it->backend), xipc_err_name(err),
+              xipc_last_error_message());
+      failed = 1;
+      continue;
+    }
+    printf("removed %s %s (%s): creator %lld dead, no live opener\n",
+           it->kind, it->name, xipc_backend_name(it->backend), it->creator);
+  }
+  printf("gc: %d %s; kept %d in use, %d that cannot be judged, %d not "
+         "yours%s\n",
+         c.n, o.dry ? "to remove" : "removed", c.kept_in_use, c.kept_unknown,
+         c.kept_foreign,
+         c.unlisted > 0 ? "; some kinds cannot be listed here (xipc ls)" : "");
+  free(c.items);
+  return failed ? TOOL_ERR : TOOL_OK;
+}
+
+typedef struct stat_ctx {
+  const char *kind, *name;
+  int json, found;
+} stat_ctx_t;
+
+static int stat_one(const xipc_object_info_t *in, void *arg) {
+  stat_ctx_t *c = arg;
+  char safe[4 * 256 + 8];
+
+  if (in->name == NULL || strcmp(kind_label(in), c->kind) != 0 ||
+      strcmp(in->name, c->name) != 0)
+    return 0;
+  if (c->found++ > 0)
+    printf(c->json ? "," : "\n");
+  if (c->json) {
+    json_entry(in);
+    return 0;
+  }
+  escape(in->native, safe, sizeof(safe));
+  printf("kind:     %s\nname:     %s\nbackend:  %s\nnative:   %s\n", c->kind,
+         c->name, xipc_backend_name(in->backend), safe);
+  printf("size:     %llu bytes\n", (unsigned long long)in->size);
+  if (in->uid >= 0)
+    printf("owner:    uid %lld, mode 0%o\n", (long long)in->uid, in->mode);
+  if (in->creator_pid != 0)
+    printf("creator:  pid %lld, %s\nopeners:  %d alive\n",
+           (long long)in->creator_pid,
+           tri(in->creator_alive, "alive", "dead (or its pid reused)"),
+           in->openers);
+  else
+    printf("creator:  not recorded (this kind has no header)\n");
+  printf("in use:   %s\n", tri(in->in_use, "yes", "no: gc would remove it"));
+  if (in->detail[0] != '\0')
+    printf("detail:   %s\n", in->detail);
+  return 0;
+}
+
+int cmd_stat(int argc, char **argv) {
+  static const char syn[] = "stat KIND:NAME [--backend B] [--json]";
+  char kind[16];
+  const char *colon;
+  stat_ctx_t c;
+  tool_opts_t o;
+  int n;
+
+  if (tool_parse(argc, argv, "backend,json", 1, syn, &o) != 0)
+    return TOOL_USAGE;
+  if (o.npositional != 1 || (colon = strchr(o.positional[0], ':')) == NULL ||
+      (size_t)(colon - o.positional[0]) >= sizeof(kind))
+    return tool_usage("stat needs KIND:NAME, e.g. shm:demo", syn);
+  memcpy(kind, o.positional[0], (size_t)(colon - o.positional[0]));
+  kind[colon - o.positional[0]] = '\0';
+  if (xipc_name_check(colon + 1) != 0)
+    return tool_usage("NAME is a portable name", syn);
+  if (tool_dry_run)
+    return tool_dry_name(colon + 1);
+  memset(&c, 0, sizeof(c));
+  c.kind = kind;
+  c.name = colon + 1;
+  c.json = o.json;
+  if (o.json)
+    printf("[");
+  n = xipc_list((xipc_backend_t)o.backend, stat_one, &c);
+  if (o.json)
+    printf("]\n");
+  if (n < 0)
+    return tool_fail("stat", n);
+  if (c.found == 0) {
+    fprintf(stderr, "xipc: stat: no %s named %s found (xipc ls lists what "
+                    "can be seen)\n", kind, colon + 1);
+    return TOOL_ERR;
+  }
   return TOOL_OK;
 }

@@ -27,6 +27,9 @@ typedef struct tool_opts {
   long count;       /* --count N */
   int echo;         /* --echo */
   int once;         /* --once */
+  int json;         /* --json */
+  int dry;          /* --dry-run */
+  const char *kind; /* --kind K (ls/gc filter: shm, mq, mq-ring, ...) */
   const char *owner; /* --owner USER: the other user whose object (or
                         server) is accepted (opts.owner) */
   unsigned mode;    /* --mode OCTAL: created with / accepted up to */
@@ -61,6 +64,8 @@ int tool_dry_name(const char *name);
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
