@@ -201,8 +201,8 @@ static int ring_raw_open(xipc_shm_t **raw, const char *name, int backend) {
 }
 
 /* The ring layout (src/core/ring.c, docs/names.md), offsets from the end
- * of the 128-byte xipc header. */
-#define RING_AT 128u
+ * of the 1024-byte xipc header. */
+#define RING_AT 1024u
 #define RING_FREE_RING 32u
 static size_t ring_enq_off(unsigned ring) { return 256u + ring * 128u; }
 static size_t ring_deq_off(unsigned ring) { return 256u + ring * 128u + 64u; }
