@@ -26,16 +26,15 @@ typedef struct scan_spec {
   int header; /* an xipc segment: read its creator and openers */
 } scan_spec_t;
 
-/* Does a process map `path` (Linux /proc/PID/maps)? 1, 0, or -1 when a
- * process of ours could not be looked at or there is no /proc. Processes
- * of other users are not readable and not counted: they cannot map an
- * owner-only object (docs/tool.md). */
+/* Does a process map `path` (Linux /proc/PID/maps)? 1, 0, or -1 without
+ * /proc. A process whose map this user cannot read (another user's, or
+ * one outside its namespace) is not seen: docs/tool.md says what that
+ * means for gc. */
 static int maps_attached(const char *path) {
   char maps[300], line[1200];
   size_t plen = strlen(path);
   struct dirent *e;
-  struct stat st;
-  int found = 0, unknown = 0;
+  int found = 0;
   DIR *d = opendir("/proc");
 
   if (d == NULL)
@@ -46,12 +45,8 @@ static int maps_attached(const char *path) {
       continue;
     snprintf(maps, sizeof(maps), "/proc/%s/maps", e->d_name);
     f = fopen(maps, "r");
-    if (f == NULL) {
-      snprintf(maps, sizeof(maps), "/proc/%s", e->d_name);
-      if (stat(maps, &st) == 0 && st.st_uid == geteuid())
-        unknown = 1; /* ours, yet unreadable (exiting, or hidepid) */
+    if (f == NULL)
       continue;
-    }
     while (!found && fgets(line, sizeof(line), f) != NULL) {
       char *p = strstr(line, path);
       found = p != NULL && (p[plen] == '\n' || p[plen] == ' ');
@@ -59,7 +54,7 @@ static int maps_attached(const char *path) {
     fclose(f);
   }
   closedir(d);
-  return found ? 1 : unknown ? -1 : 0;
+  return found;
 }
 
 /* Creator and openers from the segment's header; 0 when it has none. */
