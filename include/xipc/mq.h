@@ -83,6 +83,27 @@ XIPC_EXTERN int xipc_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
 XIPC_EXTERN int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap,
                              size_t *len, unsigned *prio, int timeout_ms);
 XIPC_EXTERN int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr);
+
+/* What a queue has done, as far as it records it (docs/semantics.md). */
+#define XIPC_MQ_STAT_UNKNOWN UINT64_MAX
+typedef struct xipc_mq_stats {
+  size_t struct_size; /* sizeof(xipc_mq_stats_t): see xipc_mq_stats_init */
+  uint64_t depth;     /* messages queued now */
+  uint64_t capacity;  /* messages it holds */
+  /* Since creation (the ring: from its positions, exact modulo 2^32 per
+   * priority); XIPC_MQ_STAT_UNKNOWN where the OS does not count. */
+  uint64_t sent, received;
+  uint64_t refused;   /* sends that found it full and gave up (the ring) */
+  int64_t waiting_senders, waiting_receivers; /* -1: not known */
+  int64_t last_sender_pid, last_receiver_pid; /* System V; else -1 */
+} xipc_mq_stats_t;
+static XIPC_INLINE void xipc_mq_stats_init(xipc_mq_stats_t *st) {
+  memset(st, 0, sizeof *st);
+  st->struct_size = sizeof *st;
+}
+/* Fill *st (initialised with xipc_mq_stats_init: the library writes no
+ * more than st->struct_size bytes). */
+XIPC_EXTERN int xipc_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st);
 /* POSIX kernel queue: the mqd_t (a descriptor on Linux, pollable for
  * input). Others: XIPC_ENOTSUP. */
 XIPC_EXTERN int xipc_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out);

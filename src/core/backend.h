@@ -162,6 +162,9 @@ typedef struct xipc__mq_methods {
   int (*recv)(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
               unsigned *prio, int timeout_ms);
   int (*count)(xipc_mq_t *mq, size_t *cur);
+  /* What the queue records beyond count (st arrives filled with depth,
+   * capacity and "unknown"); NULL: nothing more. */
+  int (*stats)(xipc_mq_t *mq, xipc_mq_stats_t *st);
   int (*close)(xipc_mq_t *mq, int remove); /* remove first, then close */
   int (*unlink)(const xipc__mq_req_t *req);
   int (*os_handle)(const xipc_mq_t *mq, xipc_os_handle_t *out);

@@ -266,6 +266,39 @@ int xipc_mq_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
   return mq->meth->os_handle(mq, out);
 }
 
+int xipc_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
+  xipc_mq_stats_t s;
+  size_t n;
+  int err;
+
+  if (mq == NULL || st == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_stats: NULL argument");
+  n = st->struct_size;
+  if (n < sizeof(size_t) || n > 4096)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq_stats: struct_size %zu (initialise with "
+                      "xipc_mq_stats_init)",
+                      n);
+  memset(&s, 0, sizeof(s));
+  s.struct_size = sizeof(s);
+  s.capacity = mq->max_msgs;
+  s.sent = s.received = s.refused = XIPC_MQ_STAT_UNKNOWN;
+  s.waiting_senders = s.waiting_receivers = -1;
+  s.last_sender_pid = s.last_receiver_pid = -1;
+  {
+    size_t cur = 0;
+    err = mq->meth->count(mq, &cur);
+    s.depth = cur;
+  }
+  if (err == 0 && mq->meth->stats != NULL)
+    err = mq->meth->stats(mq, &s);
+  if (err != 0)
+    return err;
+  s.struct_size = n;
+  memcpy(st, &s, n < sizeof(s) ? n : sizeof(s));
+  return 0;
+}
+
 xipc_backend_t xipc_mq_backend(const xipc_mq_t *mq) {
   return mq != NULL ? (xipc_backend_t)mq->backend : XIPC_BACKEND_DEFAULT;
 }

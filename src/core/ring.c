@@ -168,7 +168,9 @@ typedef struct ring_meta {
   uint64_t cells_off;
   uint64_t slots_off;
   uint64_t total_size; /* = the xipc segment's user size */
-  uint32_t reserved[2];
+  uint32_t refused; /* sends that gave up on a full queue (slow path only:
+                       the only word of this line written after creation) */
+  uint32_t reserved;
 } ring_meta_t;
 
 typedef struct ring_hdr {
@@ -976,10 +978,15 @@ static int ring_send(xipc_mq_t *mq, const void *buf, size_t len,
                      unsigned prio, int timeout_ms) {
   send_op_t op;
 
+  int err;
+
   op.buf = buf;
   op.len = len;
   op.prio = prio;
-  return block(mq->ring, CHAN_NOT_FULL, send_try, send_ready, &op, timeout_ms);
+  err = block(mq->ring, CHAN_NOT_FULL, send_try, send_ready, &op, timeout_ms);
+  if (err == XIPC_EAGAIN || err == XIPC_ETIMEDOUT)
+    __atomic_fetch_add(&mq->ring->hdr->m.refused, 1u, __ATOMIC_RELAXED);
+  return err;
 }
 
 static int ring_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
@@ -1028,6 +1035,27 @@ static int ring_count(xipc_mq_t *mq, size_t *cur) {
       total += n > r->cap ? r->cap : n;
   }
   *cur = total > r->max_msgs ? r->max_msgs : (size_t)total;
+  return 0;
+}
+
+/* Sent and received from the positions (each priority's enqueue and
+ * dequeue counters since creation), sleepers from the channels. */
+static int ring_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
+  struct xipc__ring *r = mq->ring;
+  uint64_t sent = 0, received = 0;
+  unsigned p;
+
+  for (p = 0; p < RING_NPRIO; p++) {
+    sent += __atomic_load_n(enq_pos(r, p), __ATOMIC_ACQUIRE);
+    received += __atomic_load_n(deq_pos(r, p), __ATOMIC_ACQUIRE);
+  }
+  st->sent = sent;
+  st->received = received;
+  st->refused = __atomic_load_n(&r->hdr->m.refused, __ATOMIC_RELAXED);
+  st->waiting_senders =
+      __atomic_load_n(&r->hdr->chan[CHAN_NOT_FULL].sleepers, __ATOMIC_RELAXED);
+  st->waiting_receivers =
+      __atomic_load_n(&r->hdr->chan[CHAN_NOT_EMPTY].sleepers, __ATOMIC_RELAXED);
   return 0;
 }
 
@@ -1300,6 +1328,7 @@ const xipc__mq_methods_t xipc__ring_mq = {
     .send = ring_send,
     .recv = ring_recv,
     .count = ring_count,
+    .stats = ring_stats,
     .close = ring_close,
     .unlink = ring_unlink,
     .os_handle = ring_os_handle,

@@ -278,6 +278,18 @@ static int sysv_mq_count(xipc_mq_t *mq, size_t *cur) {
   return 0;
 }
 
+/* The kernel tells the last sender and receiver, not totals. */
+static int sysv_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
+  struct msqid_ds ds;
+
+  if (msgctl((int)mq->h, IPC_STAT, &ds) != 0)
+    return op_fail(mq, errno, "msgctl", -1);
+  st->depth = (uint64_t)ds.msg_qnum;
+  st->last_sender_pid = ds.msg_lspid > 0 ? (int64_t)ds.msg_lspid : -1;
+  st->last_receiver_pid = ds.msg_lrpid > 0 ? (int64_t)ds.msg_lrpid : -1;
+  return 0;
+}
+
 static int sysv_mq_close(xipc_mq_t *mq, int remove) {
   if (remove && msgctl((int)mq->h, IPC_RMID, NULL) != 0 && errno != EINVAL &&
       errno != EIDRM)
@@ -312,6 +324,7 @@ const xipc__mq_methods_t xipc__sysv_mq = {
     .send = sysv_mq_send,
     .recv = sysv_mq_recv,
     .count = sysv_mq_count,
+    .stats = sysv_mq_stats,
     .close = sysv_mq_close,
     .unlink = sysv_mq_unlink,
     .os_handle = sysv_mq_os_handle,
