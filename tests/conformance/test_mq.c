@@ -11,6 +11,7 @@
 #ifndef _WIN32
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <unistd.h>
 #endif
 
 #define MPMC_PRODUCERS 3
@@ -926,6 +927,81 @@ static void mq_ring_scribbled_segment_keeps_deadlines(void) {
   XT_LE(worst, 50); /* every timeout-0 call */
 }
 
+/* xipc_mq_stats across processes: depth and capacity everywhere; the
+ * ring counts sent, received and refused sends and sees a receiver of
+ * another process sleeping; System V names the last sender. A caller's
+ * shorter stats struct is filled only as far as it goes. */
+static void mq_stats_report_what_the_queue_did(void) {
+  char name[80], line[64];
+  xipc_mq_stats_t st, before;
+  unsigned char short_st[sizeof(size_t) + 16 + 16];
+  uint64_t depth;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  uint64_t t0;
+  int i, ring = (xt_row_flags() & XIPC_MQ_RING) != 0;
+
+  xt_name(name, sizeof(name), "stats");
+  mq = create(name, 4, 64);
+  xipc_mq_stats_init(&before);
+  XT_OK(xipc_mq_stats(mq, &before));
+  XT_EQ(before.depth, 0);
+  XT_EQ(before.capacity, 4);
+  for (i = 0; i < 4; i++)
+    XT_OK(xipc_mq_send(mq, "x", 1, (unsigned)i, 0));
+  XT_ERR(xipc_mq_send(mq, "x", 1, 0, 0), XIPC_EAGAIN); /* full: refused */
+  xipc_mq_stats_init(&st);
+  XT_OK(xipc_mq_stats(mq, &st));
+  XT_EQ(st.depth, 4);
+  if (ring) {
+    XT_EQ(st.sent - before.sent, 4);
+    XT_EQ(st.received - before.received, 0);
+    XT_EQ(st.refused - before.refused, 1);
+  } else {
+    XT_EQ(st.sent, XIPC_MQ_STAT_UNKNOWN);
+  }
+#ifndef _WIN32
+  if (xt_backend == XIPC_BACKEND_SYSV && !ring)
+    XT_EQ(st.last_sender_pid, (int64_t)getpid());
+#endif
+  /* Another process takes the four, then waits for a fifth. */
+  p = spawn_mq("mq-recv", name, "5", "64", NULL);
+  XT_TRUE_FATAL(p != NULL);
+  for (i = 0; i < 4; i++)
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  if (ring) { /* its receive sleeps: the channel counts it */
+    t0 = 0;
+    do {
+      xipc_mq_stats_init(&st);
+      XT_OK(xipc_mq_stats(mq, &st));
+      if (st.waiting_receivers > 0)
+        break;
+      uv_sleep(10);
+    } while (++t0 < 1000);
+    XT_TRUE(st.waiting_receivers >= 1);
+    XT_EQ(st.received - before.received, 4);
+    XT_EQ(st.depth, 0);
+  }
+  XT_OK(xipc_mq_send(mq, "y", 1, 0, 1000));
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  /* An older, shorter struct: depth and capacity only, nothing beyond. */
+  memset(short_st, 0xee, sizeof(short_st));
+  {
+    size_t n = sizeof(size_t) + 16;
+    memcpy(short_st, &n, sizeof(n));
+  }
+  XT_OK(xipc_mq_stats(mq, (xipc_mq_stats_t *)(void *)short_st));
+  memcpy(&depth, short_st + sizeof(size_t), 8);
+  XT_EQ(depth, 0);
+  for (i = (int)(sizeof(size_t) + 16); i < (int)sizeof(short_st); i++)
+    XT_EQ(short_st[i], 0xee);
+  XT_ERR(xipc_mq_stats(mq, NULL), XIPC_EINVAL);
+  st.struct_size = 0;
+  XT_ERR(xipc_mq_stats(mq, &st), XIPC_EINVAL);
+  drop(mq, name);
+}
+
 #define COMMON_MQ_TESTS                                                        \
   XT_TEST(mq_fifo_order_across_processes),                                     \
       XT_TEST(mq_priority_order_highest_first_fifo_within),                    \
@@ -935,7 +1011,7 @@ static void mq_ring_scribbled_segment_keeps_deadlines(void) {
       XT_TEST(mq_small_buffer_keeps_message),                                  \
       XT_TEST(mq_many_producers_many_consumers_lose_nothing),                  \
       XT_TEST(mq_geometry_of_existing_queue), XT_TEST(mq_unlink_semantics),    \
-      XT_TEST(mq_bad_arguments)
+      XT_TEST(mq_bad_arguments), XT_TEST(mq_stats_report_what_the_queue_did)
 
 static const xt_test_t kernel_tests[] = {
     COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit),
