@@ -992,8 +992,8 @@ static void mq_stats_report_what_the_queue_did(void) {
   /* An older, shorter struct: depth and capacity only, nothing beyond. */
   memset(short_st, 0xee, sizeof(short_st));
   {
-    size_t n = sizeof(size_t) + 16;
-    memcpy(short_st, &n, sizeof(n));
+    size_t sz = sizeof(size_t) + 16;
+    memcpy(short_st, &sz, sizeof(sz));
   }
   XT_OK(xipc_mq_stats(mq, (xipc_mq_stats_t *)(void *)short_st));
   memcpy(&depth, short_st + sizeof(size_t), 8);
