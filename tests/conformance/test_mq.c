@@ -932,7 +932,7 @@ static void mq_ring_scribbled_segment_keeps_deadlines(void) {
  * another process sleeping; System V names the last sender. A caller's
  * shorter stats struct is filled only as far as it goes. */
 static void mq_stats_report_what_the_queue_did(void) {
-  char name[80], line[64], count[16];
+  char name[80], line[64], count[16], full[64];
   xipc_mq_stats_t st, before;
   unsigned char short_st[sizeof(size_t) + 16 + 16];
   uint64_t depth;
@@ -948,7 +948,9 @@ static void mq_stats_report_what_the_queue_did(void) {
   XT_EQ(before.depth, 0);
   XT_EQ(before.capacity, 4);
   /* Fill it (System V counts bytes: a few more may fit than max_msgs). */
-  for (n = 0; n < 64 && (err = xipc_mq_send(mq, "x", 1, 0, 0)) == 0; n++)
+  memset(full, 'x', sizeof(full));
+  for (n = 0; n < 64 && (err = xipc_mq_send(mq, full, sizeof(full), 0, 0)) == 0;
+       n++)
     ;
   XT_EQ(err, XIPC_EAGAIN); /* full: refused */
   XT_TRUE(n >= 4);
