@@ -432,6 +432,25 @@ static void tool_gc_as_another_user_removes_nothing_of_yours(void) {
 #endif
 }
 
+/* watch prints a queue's depth and what moved, once a second. */
+static void tool_watch_shows_depth_and_rates(void) {
+  char name[64], target[80], line[128];
+  const char *b = xipc_backend_name(XIPC_BACKEND_DEFAULT);
+
+  xt_name(name, sizeof(name), "watch");
+  snprintf(target, sizeof(target), "mq:%s", name);
+  XT_EQ(RUN(NULL, "send", target, "one", "--create", "--ring"), 0);
+  XT_EQ(RUN(NULL, "send", target, "two", "--ring"), 0);
+  XT_EQ(RUN(NULL, "watch", target, "--ring", "--count", "1"), 0);
+  XT_TRUE(strstr(out, "DEPTH") != NULL);
+  snprintf(line, sizeof(line), "\n2 ");
+  XT_TRUE(strstr(out, line) != NULL); /* depth 2 */
+  XT_EQ(RUN(NULL, "watch", "mq:nonexistent-queue", "--ring", "--count", "1"),
+        1);
+  XT_EQ(RUN(NULL, "watch", "queue"), 2);
+  XT_EQ(RUN(NULL, "rm", "mq-ring", name, "--backend", b), 0);
+}
+
 static void tool_ls_names_sysv_semaphores(void) {
   char name[64];
   xipc_sem_opts_t so;
@@ -1168,6 +1187,8 @@ int main(int argc, char **argv) {
                    tool_ls_shows_and_rm_removes) ||
       !CU_add_test(s, "tool_ls_names_sysv_semaphores",
                    tool_ls_names_sysv_semaphores) ||
+      !CU_add_test(s, "tool_watch_shows_depth_and_rates",
+                   tool_watch_shows_depth_and_rates) ||
       !CU_add_test(s, "tool_gc_removes_only_what_nobody_alive_uses",
                    tool_gc_removes_only_what_nobody_alive_uses) ||
       !CU_add_test(s, "tool_gc_does_not_take_a_reused_pid_for_the_creator",

@@ -21,6 +21,7 @@ static const char usage_text[] =
     "                                and who uses them\n"
     "  stat KIND:NAME [--json]       one object in detail\n"
     "  gc [--dry-run] [--kind K]     remove your objects nobody alive uses\n"
+    "  watch mq:NAME [--count N]     depth and rates of a queue, every second\n"
     "  rm KIND NAME [--backend B]    remove one (KIND: shm mq mq-ring sem\n"
     "                                mutex fifo stream)\n"
     "  send mq:NAME [MSG|-] [--prio P] [--backend B] [--create] [--ring]\n"
@@ -291,6 +292,8 @@ int tool_main(int argc, char **argv) {
     return cmd_gc(argc, argv);
   if (strcmp(cmd, "stat") == 0)
     return cmd_stat(argc, argv);
+  if (strcmp(cmd, "watch") == 0)
+    return cmd_watch(argc, argv);
   if (strcmp(cmd, "send") == 0)
     return cmd_send(argc, argv);
   if (strcmp(cmd, "recv") == 0)
