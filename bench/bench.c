@@ -361,13 +361,6 @@ static step_t *plan_add(plan_t *p) {
   return &p->steps[p->n++];
 }
 
-static int impl_usable(const bench_impl_t *im) {
-  char why[128];
-
-  return im != NULL &&
-         (im->available == NULL || im->available(why, sizeof(why)));
-}
-
 static step_t *plan_step(plan_t *p, const bench_impl_t *x,
                          const bench_impl_t *raw, int backend, size_t size,
                          int trials) {
@@ -393,11 +386,11 @@ static int plan_kind(plan_t *p, const options_t *o, int k, int backend,
   int i, n = 0, rtt_done = 0;
   step_t *s;
 
-  if (!impl_usable(x))
+  if (!bench_impl_usable(x))
     return 0; /* not in this build */
-  if (!impl_usable(raw))
+  if (!bench_impl_usable(raw))
     raw = NULL;
-  max = x->max_size != NULL ? x->max_size() : 0;
+  max = bench_impl_max_size(x);
   if (x->flags & BENCH_F_NOPAYLOAD) {
     sizes[n++] = 0; /* semaphores: one step, no size */
   } else {

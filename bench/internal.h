@@ -6,11 +6,15 @@
  *   report.c           the table, the one-line summaries, targets, JSON
  *   measure.c          the protocol between the two processes (round trips,
  *                      streaming), payload stamps, statistics, memcpy
- *   kinds.c            the xipc side: one bench_impl_t per (kind, backend);
- *                      the lookup and helpers every implementation uses
- *   raw_unix.c         the raw baselines on Unix (pipe, AF_UNIX, TCP,
- *   raw_win32.c        mq_send, msgsnd, sem_post, semop, futex) / Windows
+ *   endpoint.c         the endpoint skeleton every implementation plugs
+ *                      into (bench_ops_t), the tables' lookup
+ *   kinds.c            the xipc side: one bench_ops_t per kind, a row per
+ *                      (kind, backend)
+ *   raw_unix.c         the raw baselines on Unix (pipe, AF_UNIX, mq_send,
+ *   raw_win32.c        msgsnd, sem_post, semop, futex) / Windows
+ *   raw_sock.c         the raw TCP baseline (BSD sockets or Winsock)
  *   rawring.c          the raw shared-memory queue behind the ring baseline
+ *   platform.c         the watchdog's decisions, the CPU's name
  *   platform_unix.c    clock, spawning the peer, the watchdog, environment
  *   platform_win32.c
  *
@@ -74,6 +78,8 @@ enum { BENCH_XIPC = 0, BENCH_RAW = 1 };
 /* bench_impl_t.flags */
 #define BENCH_F_NOPAYLOAD 0x1u /* semaphores: send = post, recv = wait */
 #define BENCH_F_CREDITS 0x2u   /* unbounded (sem): the sender needs credits */
+#define BENCH_F_RING 0x4u      /* xipc mq: XIPC_MQ_RING */
+#define BENCH_F_KERNEL_MQ 0x8u /* xipc mq: needs xipc_mq_has_kernel_queue */
 
 /* One run: a fresh peer process, its objects, a round-trip phase (when
  * rtt_count > 0) and a streaming phase of `size`-byte messages (when
@@ -102,15 +108,65 @@ typedef struct bench_args {
 /* Append a formatted argument; -1 (recorded) when it does not fit. */
 int bench_args_add(bench_args_t *a, const char *fmt, ...) BENCH_PRINTF(2, 3);
 
-/* One side of a run. Each implementation allocates its own struct with a
- * bench_ep_t first and casts. Direction "a" goes from the parent to the
- * peer (pings, control), direction "b" from the peer to the parent
- * (hello, replies, the stream). */
+/* ---- the endpoint skeleton (endpoint.c) -----------------------------------
+ *
+ * One side of a run. Every implementation, xipc (kinds.c) or raw
+ * (raw_*.c, raw_sock.c), is a bench_ops_t of small adapters; the skeleton
+ * allocates the endpoint (ops->size bytes, zeroed, starting with a
+ * bench_ep_t), makes and passes the object names, checks the peer's
+ * arguments, picks the directions, loops byte streams until complete,
+ * checks message lengths, and frees. Direction a (index 0) goes from the
+ * parent to the peer (pings, control), direction b (index 1) from the peer
+ * to the parent (hello, replies, the stream): an implementation keeps its
+ * two objects in [2] arrays and sends on [ep->tx], receives on [ep->rx]. */
 typedef struct bench_ep {
   const struct bench_impl *impl;
   int parent;   /* 1: the parent, which created (and removes) the objects */
+  int tx, rx;   /* parent: 0 and 1; peer: 1 and 0 */
   size_t depth; /* queues: the depth actually used, else 0 */
+  /* With ops->names: the two object names (also the peer's first two
+   * arguments); otherwise free for the implementation's own names. */
+  char name[2][BENCH_ARG_LEN];
 } bench_ep_t;
+
+typedef struct bench_ops {
+  size_t size; /* bytes of the implementation's endpoint struct */
+  int nargs;   /* the peer's arguments, names included */
+  /* snprintf format of the object names (ppid, serial, tag 'a' / 'b'),
+   * or NULL: the implementation names its objects itself. */
+  const char *names;
+  /* Set the fields that are not zero when empty (descriptors: -1). NULL:
+   * all zero. */
+  void (*init)(bench_ep_t *ep);
+  /* Parent: create the objects of `run`; add the peer's arguments. */
+  int (*create)(bench_ep_t *ep, const bench_run_t *run, bench_args_t *args);
+  /* Parent, once the peer runs: accept it, drop the peer's handles. NULL:
+   * nothing to do. */
+  int (*connect)(bench_ep_t *ep);
+  /* Peer: open what the parent created; argv has ops->nargs entries. */
+  int (*attach)(bench_ep_t *ep, const bench_run_t *run, char **argv);
+  /* Where the sender should build a message of len bytes (a raw baseline
+   * may hand out its own message buffer, e.g. msgsnd's struct msgbuf,
+   * which send then recognises). NULL: the caller's buffer. */
+  void *(*buffer)(bench_ep_t *ep, size_t len);
+  /* Messages (queues, semaphores, the rings): send one; receive one into
+   * buf[0..cap), its length in *got (which comes in as the length
+   * expected; semaphores leave it), *data = where the bytes are (preset
+   * to buf). */
+  int (*send)(bench_ep_t *ep, const void *buf, size_t len);
+  int (*recv)(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+              const void **data);
+  /* Byte streams instead of send/recv: move some of len bytes (tx: write
+   * on [ep->tx], else read on [ep->rx]); *done = how many (0 on a read:
+   * the peer closed). The skeleton loops until all len bytes moved. */
+  int (*io)(bench_ep_t *ep, int tx, void *buf, size_t len, size_t *done);
+  /* Close what create/attach opened (called only after one of them ran,
+   * also when it failed); in the parent also remove the names. */
+  int (*close)(bench_ep_t *ep);
+  /* Emergency, from the watchdog thread while the main thread may be
+   * blocked in ep: remove the names (nothing else). NULL: none. */
+  void (*unlink)(bench_ep_t *ep);
+} bench_ops_t;
 
 typedef struct bench_impl {
   const char *kind;  /* "mq", "mq-ring", "sem", "pipe", "fifo", ... */
@@ -118,54 +174,48 @@ typedef struct bench_impl {
   int raw;           /* BENCH_XIPC or BENCH_RAW */
   const char *calls; /* the calls on the data path, for the table */
   unsigned flags;    /* BENCH_F_* */
-  /* Is it there on this machine? 1, or 0 with a reason. NULL: always. */
-  int (*available)(char *why, size_t n);
-  /* The largest stream message (0: any size). NULL: any size. */
-  size_t (*max_size)(void);
-  /* Parent: create the objects of `run`; fill the peer's arguments. */
-  int (*create)(bench_ep_t **out, const bench_run_t *run, bench_args_t *args);
-  /* Parent, once the peer runs: accept it, drop the peer's handles. NULL:
-   * nothing to do. */
-  int (*connect)(bench_ep_t *ep);
-  /* Peer: open what the parent created, from its arguments. */
-  int (*attach)(bench_ep_t **out, const bench_run_t *run, int argc,
-                char **argv);
-  /* Where the sender should build a message of len bytes (a raw baseline
-   * may hand out its own message buffer, e.g. msgsnd's struct msgbuf,
-   * which send then recognises). NULL: the caller's buffer. */
-  void *(*buffer)(bench_ep_t *ep, size_t len);
-  /* Send len bytes / one message towards the other process. */
-  int (*send)(bench_ep_t *ep, const void *buf, size_t len);
-  /* Receive one message (queues: its length must be len) or exactly len
-   * bytes into buf[0..cap); *data = where the bytes are (buf, or the
-   * implementation's own buffer). */
-  int (*recv)(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-              const void **data);
-  /* Close; in the parent also remove the names. Always frees ep. */
-  int (*close)(bench_ep_t *ep);
-  /* Emergency, from the watchdog thread while the main thread may be
-   * blocked in ep: remove the names (nothing else). NULL: none. */
-  void (*unlink)(bench_ep_t *ep);
+  const bench_ops_t *ops;
+  int xkind; /* xipc: the XIPC_KIND_* this build must support */
+  /* Kernel queues: the /proc/sys file of the largest message (8192 when
+   * it cannot be read); larger sizes are "n/a". NULL: any size. */
+  const char *max_sysctl;
 } bench_impl_t;
 
 /* The kinds, in the order of the table (bench.c). */
 #define BENCH_KINDS 8
 extern const char *const bench_kinds[BENCH_KINDS];
 
-/* NULL-terminated tables: kinds.c and raw_unix.c / raw_win32.c. */
-extern const bench_impl_t *const bench_xipc_impls[];
-extern const bench_impl_t *const bench_raw_impls[];
+/* Tables ended by a row with kind NULL: kinds.c; raw_unix.c / raw_win32.c
+ * (which list raw_sock.c's bench_raw_tcp). */
+extern const bench_impl_t bench_xipc_impls[];
+extern const bench_impl_t bench_raw_impls[];
+extern const bench_ops_t bench_raw_tcp;
 
 /* The implementation of (kind, backend, raw), or NULL. */
 const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw);
+/* Is it there in this build? (xipc_supports and friends.) */
+int bench_impl_usable(const bench_impl_t *im);
+/* The largest stream message (0: any size). */
+size_t bench_impl_max_size(const bench_impl_t *im);
+
+/* The skeleton around ops (see bench_ops_t). create/attach: NULL in *out
+ * on failure. close: always frees ep. */
+int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
+                    bench_args_t *args);
+int bench_ep_connect(bench_ep_t *ep);
+int bench_ep_attach(bench_ep_t **out, const bench_run_t *run, int argc,
+                    char **argv);
+void *bench_ep_buffer(bench_ep_t *ep, void *own, size_t len);
+int bench_ep_send(bench_ep_t *ep, const void *buf, size_t len);
+int bench_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t len,
+                  const void **data);
+int bench_ep_close(bench_ep_t *ep);
 
 /* Object names of a run: "xb<ppid>-<serial><tag>" (a portable name). */
 void bench_name(char *buf, size_t len, const bench_run_t *run, char tag);
 
-/* An implementation's endpoint: a zeroed struct of size bytes that starts
- * with a bench_ep_t, set for im and parent. NULL (recorded) when out of
- * memory; close frees it with free(). */
-void *bench_ep_alloc(size_t size, const bench_impl_t *im, int parent);
+/* A number from the peer's command line (0..INT_MAX); -1 (recorded). */
+int bench_parse_int(const char *s, int *out);
 
 /* Bytes a receive buffer needs for a run of size-byte stream messages: it
  * also takes the round trips' messages. */
@@ -291,6 +341,19 @@ void bench_guard_arm(bench_child_t *c, bench_ep_t *ep, const char *what,
                      int seconds);
 void bench_guard_disarm(void);
 int bench_guard_peer(unsigned long ppid);
+
+/* platform.c, the watchdog's portable half: under bench_guard_lock(),
+ * tick checks the armed run (every 100 ms), die ends the benchmark (kills
+ * the peer, removes the run's names, exits with code). */
+void bench_guard_tick(void);
+void bench_guard_die(int code, const char *msg);
+void bench_cpu_brand(char *out, size_t n);
+/* What it needs of platform_*.c: the lock, a look at the peer that does
+ * not reap it (1 with its status once it has exited), an immediate exit. */
+void bench_guard_lock(void);
+void bench_guard_unlock(void);
+int bench_child_exited(const bench_child_t *c, int *status);
+void bench_exit_now(int code);
 
 /* ---- rawring.c: the raw shared-memory queue pair ---------------------------
  *

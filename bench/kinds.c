@@ -1,4 +1,5 @@
-/* The xipc side of the benchmark: one bench_impl_t per (kind, backend),
+/* The xipc side of the benchmark: one bench_ops_t per kind (the adapters
+ * of the endpoint skeleton, endpoint.c) and a row per (kind, backend),
  * written only against the public API (the headers in include/xipc/), the
  * way a user would write it. Every blocking call waits forever (-1): the
  * benchmark measures the steady state, the watchdog covers a peer that dies.
@@ -22,429 +23,219 @@
 #include <string.h>
 
 #define CONNECT_MS 20000 /* for the peer to appear: opens, accepts */
-#define NAME_LEN 64
+#define NAMES "xb%lu-%lu%c"  /* bench_name()'s */
 
 /* ---- mq and mq-ring ------------------------------------------------------ */
 
 typedef struct mq_ep {
   bench_ep_t ep;
-  xipc_mq_t *a, *b, *tx, *rx;
-  unsigned ring; /* XIPC_MQ_RING or 0 */
-  char name_a[NAME_LEN], name_b[NAME_LEN];
+  xipc_mq_t *q[2];
 } mq_ep_t;
 
-static int mq_posix_available(char *why, size_t n) {
-  if (xipc_mq_has_kernel_queue(XIPC_BACKEND_POSIX) &&
-      xipc_supports(XIPC_KIND_MQ, XIPC_BACKEND_POSIX))
-    return 1;
-  snprintf(why, n, "no POSIX kernel queue in this build");
-  return 0;
+static unsigned mq_flags(const bench_ep_t *ep) {
+  return (ep->impl->flags & BENCH_F_RING) ? XIPC_MQ_RING : 0u;
 }
 
-/* Kernel queues take messages up to a system limit (Linux defaults: 8192
- * bytes for both); larger sizes are "n/a" for them. */
-static size_t mq_posix_max(void) {
-  long v = bench_sysctl_long("/proc/sys/fs/mqueue/msgsize_max");
+static void mq_unlink(bench_ep_t *ep) {
+  int i;
 
-  return v > 0 ? (size_t)v : 8192u;
+  for (i = 0; i < 2; i++)
+    (void)xipc_mq_unlink(ep->name[i], XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = mq_flags(ep)));
 }
 
-static size_t mq_sysv_max(void) {
-  long v = bench_sysctl_long("/proc/sys/kernel/msgmax");
-
-  return v > 0 ? (size_t)v : 8192u;
-}
-
-static unsigned mq_ring_flag(const bench_impl_t *im) {
-  return strcmp(im->kind, "mq-ring") == 0 ? XIPC_MQ_RING : 0u;
-}
-
-/* Create a queue of *depth messages, with a smaller depth while a system
+/* Queue i of ep->depth messages, with a smaller depth while a system
  * limit (fs.mqueue.msg_max, kernel.msgmnb, RLIMIT_MSGQUEUE) refuses it
  * (bench_depth_next). A leftover of a crashed run with the same pid is
  * removed once. */
-static int mq_create(xipc_mq_t **q, const char *name, const bench_impl_t *im,
-                     size_t *depth, size_t msg_size) {
+static int mq_make(bench_ep_t *ep, int i, size_t msg_size) {
   xipc_mq_opts_t o;
-  size_t d = *depth;
+  size_t d = ep->depth;
   int err, retried = 0;
 
   xipc_mq_opts_init(&o);
-  o.backend = im->backend;
-  o.flags = XIPC_CREATE | XIPC_EXCL | mq_ring_flag(im);
+  o.backend = ep->impl->backend;
+  o.flags = XIPC_CREATE | XIPC_EXCL | mq_flags(ep);
   o.max_msg_size = msg_size;
   for (;;) {
     o.max_msgs = d;
-    err = xipc_mq_open(q, name, &o);
+    err = xipc_mq_open(&((mq_ep_t *)ep)->q[i], ep->name[i], &o);
     if (err == 0) {
-      *depth = d;
+      ep->depth = d;
       return 0;
     }
     if (err == XIPC_EEXIST && !retried) {
       retried = 1;
-      (void)xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = im->backend, .flags = mq_ring_flag(im)));
+      (void)xipc_mq_unlink(ep->name[i], XIPC_OPTS(mq, .backend = o.backend, .flags = mq_flags(ep)));
       continue;
     }
     if (err != XIPC_ESYSLIMIT ||
-        (d = bench_depth_next(im->backend, d, msg_size)) == 0)
-      return bench_xfail(err, "xipc_mq_open(%s, %zu x %zu bytes)", name,
-                         o.max_msgs, msg_size);
+        (d = bench_depth_next(o.backend, d, msg_size)) == 0)
+      return bench_xfail(err, "xipc_mq_open(%s, %zu x %zu bytes)",
+                         ep->name[i], o.max_msgs, msg_size);
   }
 }
 
-static void mq_unlink_names(bench_ep_t *ep) {
-  mq_ep_t *m = (mq_ep_t *)ep;
-
-  (void)xipc_mq_unlink(m->name_a, XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = m->ring));
-  (void)xipc_mq_unlink(m->name_b, XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = m->ring));
-}
-
-static int mq_close_ep(bench_ep_t *ep) {
-  mq_ep_t *m = (mq_ep_t *)ep;
-  int err = 0, e;
-
-  if (ep->parent)
-    mq_unlink_names(ep);
-  if ((e = xipc_mq_close(m->a)) != 0)
-    err = bench_xfail(e, "xipc_mq_close(%s)", m->name_a);
-  if ((e = xipc_mq_close(m->b)) != 0 && err == 0)
-    err = bench_xfail(e, "xipc_mq_close(%s)", m->name_b);
-  free(m);
-  return err;
-}
-
-static mq_ep_t *mq_alloc(const bench_impl_t *im, int parent) {
-  mq_ep_t *m = bench_ep_alloc(sizeof(*m), im, parent);
-
-  if (m == NULL)
-    return NULL;
-  m->ring = mq_ring_flag(im);
-  return m;
-}
-
-static int mq_create_ep(bench_ep_t **out, const bench_run_t *run,
-                        bench_args_t *args) {
-  mq_ep_t *m = mq_alloc(run->impl, 1);
-  size_t depth = run->depth;
-
-  *out = NULL;
-  if (m == NULL)
+/* b first: it is the large one, the one a limit may shrink; a gets the
+ * same depth. */
+static int mq_create(bench_ep_t *ep, const bench_run_t *run,
+                     bench_args_t *args) {
+  (void)args;
+  ep->depth = run->depth;
+  if (mq_make(ep, 1, bench_cap_of(run->size)) != 0)
     return -1;
-  bench_name(m->name_a, sizeof(m->name_a), run, 'a');
-  bench_name(m->name_b, sizeof(m->name_b), run, 'b');
-  /* b first: it is the large one, the one a limit may shrink; a gets the
-   * same depth. */
-  if (mq_create(&m->b, m->name_b, run->impl, &depth,
-                bench_cap_of(run->size)) != 0 ||
-      mq_create(&m->a, m->name_a, run->impl, &depth, BENCH_RTT_SIZE) != 0 ||
-      bench_args_add(args, "%s", m->name_a) != 0 ||
-      bench_args_add(args, "%s", m->name_b) != 0) {
-    (void)mq_close_ep(&m->ep);
-    return -1;
-  }
-  m->ep.depth = depth;
-  m->tx = m->a;
-  m->rx = m->b;
-  *out = &m->ep;
+  return mq_make(ep, 0, BENCH_RTT_SIZE);
+}
+
+static int mq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  int i, err;
+
+  (void)run;
+  (void)argv;
+  for (i = 0; i < 2; i++) /* geometry 0: the creator's */
+    if ((err = xipc_mq_open(&((mq_ep_t *)ep)->q[i], ep->name[i], XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = mq_flags(ep)))) != 0)
+      return bench_xfail(err, "xipc_mq_open(%s)", ep->name[i]);
   return 0;
 }
 
-static int mq_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                        char **argv) {
-  mq_ep_t *m = mq_alloc(run->impl, 0);
-  xipc_mq_opts_t o;
-  int err;
-
-  *out = NULL;
-  if (m == NULL)
-    return -1;
-  if (argc < 2) {
-    free(m);
-    return bench_fail("mq: the peer needs two queue names");
-  }
-  snprintf(m->name_a, sizeof(m->name_a), "%s", argv[0]);
-  snprintf(m->name_b, sizeof(m->name_b), "%s", argv[1]);
-  xipc_mq_opts_init(&o);
-  o.backend = run->impl->backend;
-  o.flags = m->ring; /* geometry 0: the creator's */
-  if ((err = xipc_mq_open(&m->a, m->name_a, &o)) != 0 ||
-      (err = xipc_mq_open(&m->b, m->name_b, &o)) != 0) {
-    bench_xfail(err, "xipc_mq_open(%s)", m->a == NULL ? m->name_a : m->name_b);
-    (void)mq_close_ep(&m->ep);
-    return -1;
-  }
-  m->tx = m->b;
-  m->rx = m->a;
-  *out = &m->ep;
-  return 0;
-}
-
-static int mq_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  mq_ep_t *m = (mq_ep_t *)ep;
-  int err = xipc_mq_send(m->tx, buf, len, 0, -1);
+static int mq_send(bench_ep_t *ep, const void *buf, size_t len) {
+  int err = xipc_mq_send(((mq_ep_t *)ep)->q[ep->tx], buf, len, 0, -1);
 
   return err == 0 ? 0 : bench_xfail(err, "xipc_mq_send");
 }
 
-static int mq_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                      const void **data) {
-  mq_ep_t *m = (mq_ep_t *)ep;
-  size_t got = 0;
-  int err = xipc_mq_recv(m->rx, buf, cap, &got, NULL, -1);
+static int mq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                   const void **data) {
+  int err = xipc_mq_recv(((mq_ep_t *)ep)->q[ep->rx], buf, cap, got, NULL, -1);
 
-  if (err != 0)
-    return bench_xfail(err, "xipc_mq_recv");
-  if (got != len)
-    return bench_fail("xipc_mq_recv: %zu bytes, %zu expected", got, len);
-  *data = buf;
-  return 0;
+  (void)data;
+  return err == 0 ? 0 : bench_xfail(err, "xipc_mq_recv");
 }
 
-static const bench_impl_t mq_posix = {
-    "mq",       XIPC_BACKEND_POSIX, BENCH_XIPC,     "xipc_mq_send/xipc_mq_recv",
-    0,          mq_posix_available, mq_posix_max,   mq_create_ep,
-    NULL,       mq_attach_ep,       NULL,           mq_send_ep,
-    mq_recv_ep, mq_close_ep,        mq_unlink_names};
+static int mq_close(bench_ep_t *ep) {
+  int i, e, err = 0;
 
-static int mq_sysv_available(char *why, size_t n) {
-  if (xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV) &&
-      xipc_supports(XIPC_KIND_MQ, XIPC_BACKEND_SYSV))
-    return 1;
-  snprintf(why, n, "no System V queue in this build");
-  return 0;
+  if (ep->parent)
+    mq_unlink(ep);
+  for (i = 0; i < 2; i++)
+    if ((e = xipc_mq_close(((mq_ep_t *)ep)->q[i])) != 0 && err == 0)
+      err = bench_xfail(e, "xipc_mq_close(%s)", ep->name[i]);
+  return err;
 }
 
-static const bench_impl_t mq_sysv = {
-    "mq",       XIPC_BACKEND_SYSV, BENCH_XIPC,     "xipc_mq_send/xipc_mq_recv",
-    0,          mq_sysv_available, mq_sysv_max,    mq_create_ep,
-    NULL,       mq_attach_ep,      NULL,           mq_send_ep,
-    mq_recv_ep, mq_close_ep,       mq_unlink_names};
-
-/* The ring needs the backend's shm and wait channels: xipc_supports(MQ)
- * says whether the backend has an mq at all (the ring is every backend's). */
-#define RING_IMPL(name, backend)                                               \
-  static int name##_available(char *why, size_t n) {                           \
-    if (xipc_supports(XIPC_KIND_MQ, backend))                                  \
-      return 1;                                                                \
-    snprintf(why, n, "no mq on this backend in this build");                   \
-    return 0;                                                                  \
-  }                                                                            \
-  static const bench_impl_t name = {"mq-ring",                                 \
-                                    backend,                                   \
-                                    BENCH_XIPC,                                \
-                                    "xipc_mq_send/xipc_mq_recv (ring)",        \
-                                    0,                                         \
-                                    name##_available,                          \
-                                    NULL,                                      \
-                                    mq_create_ep,                              \
-                                    NULL,                                      \
-                                    mq_attach_ep,                              \
-                                    NULL,                                      \
-                                    mq_send_ep,                                \
-                                    mq_recv_ep,                                \
-                                    mq_close_ep,                               \
-                                    mq_unlink_names};
-
-RING_IMPL(ring_posix, XIPC_BACKEND_POSIX)
-RING_IMPL(ring_sysv, XIPC_BACKEND_SYSV)
-RING_IMPL(ring_win32, XIPC_BACKEND_WIN32)
+static const bench_ops_t mq_ops = {
+    .size = sizeof(mq_ep_t), .nargs = 2, .names = NAMES,
+    .create = mq_create, .attach = mq_attach, .send = mq_send,
+    .recv = mq_recv, .close = mq_close, .unlink = mq_unlink};
 
 /* ---- sem ----------------------------------------------------------------- */
 
 typedef struct sem_ep {
   bench_ep_t ep;
-  xipc_sem_t *a, *b, *tx, *rx;
-  char name_a[NAME_LEN], name_b[NAME_LEN];
+  xipc_sem_t *s[2];
 } sem_ep_t;
 
-static void sem_unlink_names(bench_ep_t *ep) {
-  sem_ep_t *m = (sem_ep_t *)ep;
+static void sem_unlink(bench_ep_t *ep) {
+  int i;
 
-  (void)xipc_sem_unlink(m->name_a, XIPC_OPTS(sem, .backend = ep->impl->backend));
-  (void)xipc_sem_unlink(m->name_b, XIPC_OPTS(sem, .backend = ep->impl->backend));
+  for (i = 0; i < 2; i++)
+    (void)xipc_sem_unlink(ep->name[i], XIPC_OPTS(sem, .backend = ep->impl->backend));
 }
 
-static int sem_close_ep(bench_ep_t *ep) {
-  sem_ep_t *m = (sem_ep_t *)ep;
-  int err = 0, e;
-
-  if (ep->parent)
-    sem_unlink_names(ep);
-  if ((e = xipc_sem_close(m->a)) != 0)
-    err = bench_xfail(e, "xipc_sem_close(%s)", m->name_a);
-  if ((e = xipc_sem_close(m->b)) != 0 && err == 0)
-    err = bench_xfail(e, "xipc_sem_close(%s)", m->name_b);
-  free(m);
-  return err;
-}
-
-static int sem_open_one(xipc_sem_t **s, const char *name, int backend,
-                        unsigned flags) {
+/* The parent creates both (a crashed run's leftover removed once), the
+ * peer opens them. */
+static int sem_open2(bench_ep_t *ep) {
   xipc_sem_opts_t o;
-  int err;
+  int i, err = 0;
 
   xipc_sem_opts_init(&o);
-  o.backend = backend;
-  o.flags = flags;
-  err = xipc_sem_open(s, name, &o);
-  if (err == XIPC_EEXIST && (flags & XIPC_EXCL)) {
-    (void)xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = backend)); /* a crashed run's leftover */
-    err = xipc_sem_open(s, name, &o);
+  o.backend = ep->impl->backend;
+  o.flags = ep->parent ? XIPC_CREATE | XIPC_EXCL : 0u;
+  for (i = 0; i < 2 && err == 0; i++) {
+    err = xipc_sem_open(&((sem_ep_t *)ep)->s[i], ep->name[i], &o);
+    if (err == XIPC_EEXIST && ep->parent) {
+      (void)xipc_sem_unlink(ep->name[i], XIPC_OPTS(sem, .backend = o.backend));
+      err = xipc_sem_open(&((sem_ep_t *)ep)->s[i], ep->name[i], &o);
+    }
   }
-  return err == 0 ? 0 : bench_xfail(err, "xipc_sem_open(%s)", name);
+  return err == 0 ? 0 : bench_xfail(err, "xipc_sem_open(%s)", ep->name[i - 1]);
 }
 
-static sem_ep_t *sem_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(sem_ep_t), im, parent);
+static int sem_create(bench_ep_t *ep, const bench_run_t *run,
+                      bench_args_t *args) {
+  (void)run;
+  (void)args;
+  return sem_open2(ep);
 }
 
-static int sem_create_ep(bench_ep_t **out, const bench_run_t *run,
-                         bench_args_t *args) {
-  sem_ep_t *m = sem_alloc(run->impl, 1);
-  unsigned fl = XIPC_CREATE | XIPC_EXCL;
-  int b = run->impl->backend;
-
-  *out = NULL;
-  if (m == NULL)
-    return -1;
-  bench_name(m->name_a, sizeof(m->name_a), run, 'a');
-  bench_name(m->name_b, sizeof(m->name_b), run, 'b');
-  if (sem_open_one(&m->a, m->name_a, b, fl) != 0 ||
-      sem_open_one(&m->b, m->name_b, b, fl) != 0 ||
-      bench_args_add(args, "%s", m->name_a) != 0 ||
-      bench_args_add(args, "%s", m->name_b) != 0) {
-    (void)sem_close_ep(&m->ep);
-    return -1;
-  }
-  m->tx = m->a;
-  m->rx = m->b;
-  *out = &m->ep;
-  return 0;
+static int sem_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  (void)run;
+  (void)argv;
+  return sem_open2(ep);
 }
 
-static int sem_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                         char **argv) {
-  sem_ep_t *m = sem_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (m == NULL)
-    return -1;
-  if (argc < 2) {
-    free(m);
-    return bench_fail("sem: the peer needs two names");
-  }
-  snprintf(m->name_a, sizeof(m->name_a), "%s", argv[0]);
-  snprintf(m->name_b, sizeof(m->name_b), "%s", argv[1]);
-  if (sem_open_one(&m->a, m->name_a, run->impl->backend, 0) != 0 ||
-      sem_open_one(&m->b, m->name_b, run->impl->backend, 0) != 0) {
-    (void)sem_close_ep(&m->ep);
-    return -1;
-  }
-  m->tx = m->b;
-  m->rx = m->a;
-  *out = &m->ep;
-  return 0;
-}
-
-static int sem_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_sem_post(((sem_ep_t *)ep)->tx);
+static int sem_send(bench_ep_t *ep, const void *buf, size_t len) {
+  int err = xipc_sem_post(((sem_ep_t *)ep)->s[ep->tx]);
 
   (void)buf;
   (void)len;
   return err == 0 ? 0 : bench_xfail(err, "xipc_sem_post");
 }
 
-static int sem_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                       const void **data) {
-  int err = xipc_sem_wait(((sem_ep_t *)ep)->rx, -1);
+static int sem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                    const void **data) {
+  int err = xipc_sem_wait(((sem_ep_t *)ep)->s[ep->rx], -1);
 
+  (void)buf;
   (void)cap;
-  (void)len;
-  *data = buf;
+  (void)got;
+  (void)data;
   return err == 0 ? 0 : bench_xfail(err, "xipc_sem_wait");
 }
 
-#define SEM_IMPL(name, backend)                                                \
-  static int name##_available(char *why, size_t n) {                           \
-    if (xipc_supports(XIPC_KIND_SEM, backend))                                 \
-      return 1;                                                                \
-    snprintf(why, n, "no sem on this backend in this build");                  \
-    return 0;                                                                  \
-  }                                                                            \
-  static const bench_impl_t name = {"sem",                                     \
-                                    backend,                                   \
-                                    BENCH_XIPC,                                \
-                                    "xipc_sem_post/xipc_sem_wait",             \
-                                    BENCH_F_NOPAYLOAD | BENCH_F_CREDITS,       \
-                                    name##_available,                          \
-                                    NULL,                                      \
-                                    sem_create_ep,                             \
-                                    NULL,                                      \
-                                    sem_attach_ep,                             \
-                                    NULL,                                      \
-                                    sem_send_ep,                               \
-                                    sem_recv_ep,                               \
-                                    sem_close_ep,                              \
-                                    sem_unlink_names};
+static int sem_close(bench_ep_t *ep) {
+  int i, e, err = 0;
 
-SEM_IMPL(sem_posix, XIPC_BACKEND_POSIX)
-SEM_IMPL(sem_sysv, XIPC_BACKEND_SYSV)
-SEM_IMPL(sem_win32, XIPC_BACKEND_WIN32)
-
-/* ---- byte I/O shared by pipe and fifo ------------------------------------ */
-
-typedef struct pipe_ep {
-  bench_ep_t ep;
-  xipc_pipe_t *tx, *rx;
-  xipc_pipe_t *peer_rx, *peer_tx; /* parent: the peer's ends until connect */
-  char name_a[NAME_LEN], name_b[NAME_LEN]; /* fifos */
-} pipe_ep_t;
-
-static pipe_ep_t *pipe_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(pipe_ep_t), im, parent);
-}
-
-static int pipe_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_pipe_write(((pipe_ep_t *)ep)->tx, buf, len, NULL, -1);
-
-  return err == 0 ? 0 : bench_xfail(err, "xipc_pipe_write(%zu bytes)", len);
-}
-
-static int pipe_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                        const void **data) {
-  pipe_ep_t *p = (pipe_ep_t *)ep;
-  size_t got = 0, n;
-  int err;
-
-  (void)cap;
-  while (got < len) {
-    err = xipc_pipe_read(p->rx, (char *)buf + got, len - got, &n, -1);
-    if (err != 0)
-      return bench_xfail(err, "xipc_pipe_read");
-    got += n;
-  }
-  *data = buf;
-  return 0;
-}
-
-static int pipe_close_all(pipe_ep_t *p) {
-  int err = 0, e;
-
-  if ((e = xipc_pipe_close(p->tx)) != 0)
-    err = bench_xfail(e, "xipc_pipe_close");
-  if ((e = xipc_pipe_close(p->rx)) != 0 && err == 0)
-    err = bench_xfail(e, "xipc_pipe_close");
-  (void)xipc_pipe_close(p->peer_rx);
-  (void)xipc_pipe_close(p->peer_tx);
+  if (ep->parent)
+    sem_unlink(ep);
+  for (i = 0; i < 2; i++)
+    if ((e = xipc_sem_close(((sem_ep_t *)ep)->s[i])) != 0 && err == 0)
+      err = bench_xfail(e, "xipc_sem_close(%s)", ep->name[i]);
   return err;
 }
 
-/* ---- pipe ---------------------------------------------------------------- */
+static const bench_ops_t sem_ops = {
+    .size = sizeof(sem_ep_t), .nargs = 2, .names = NAMES,
+    .create = sem_create, .attach = sem_attach, .send = sem_send,
+    .recv = sem_recv, .close = sem_close, .unlink = sem_unlink};
 
-static int pipe_close_ep(bench_ep_t *ep) {
-  int err = pipe_close_all((pipe_ep_t *)ep);
+/* ---- pipe and fifo: byte I/O on two ends --------------------------------- */
 
-  free(ep);
+typedef struct pipe_ep {
+  bench_ep_t ep;
+  xipc_pipe_t *end[2];  /* write on [tx], read on [rx] */
+  xipc_pipe_t *peer[2]; /* parent: the peer's ends until connect */
+} pipe_ep_t;
+
+static int pipe_io(bench_ep_t *ep, int tx, void *buf, size_t len,
+                   size_t *done) {
+  pipe_ep_t *p = (pipe_ep_t *)ep;
+  int err = tx ? xipc_pipe_write(p->end[ep->tx], buf, len, done, -1)
+               : xipc_pipe_read(p->end[ep->rx], buf, len, done, -1);
+
+  return err == 0 ? 0
+                  : bench_xfail(err, "%s(%zu bytes)",
+                                tx ? "xipc_pipe_write" : "xipc_pipe_read", len);
+}
+
+static int pipe_close(bench_ep_t *ep) {
+  pipe_ep_t *p = (pipe_ep_t *)ep;
+  int i, e, err = 0;
+
+  for (i = 0; i < 2; i++) {
+    if ((e = xipc_pipe_close(p->end[i])) != 0 && err == 0)
+      err = bench_xfail(e, "xipc_pipe_close");
+    (void)xipc_pipe_close(p->peer[i]);
+  }
   return err;
 }
 
@@ -460,232 +251,122 @@ static int handle_arg(bench_args_t *args, const xipc_pipe_t *end) {
   return bench_args_add(args, "%s", text);
 }
 
-static int pipe_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  pipe_ep_t *p = pipe_alloc(run->impl, 1);
+/* a: the peer reads; b: the peer writes. Only the peer's ends are
+ * inheritable. */
+static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  pipe_ep_t *p = (pipe_ep_t *)ep;
   int b = run->impl->backend, err;
 
-  *out = NULL;
-  if (p == NULL)
-    return -1;
-  /* a: the peer reads; b: the peer writes. Only the peer's ends are
-   * inheritable. */
-  if ((err = xipc_pipe_open(&p->peer_rx, &p->tx, XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_READ))) != 0 ||
-      (err = xipc_pipe_open(&p->rx, &p->peer_tx, XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_WRITE))) != 0) {
-    bench_xfail(err, "xipc_pipe");
-    (void)pipe_close_ep(&p->ep);
-    return -1;
-  }
-  if (handle_arg(args, p->peer_rx) != 0 || handle_arg(args, p->peer_tx) != 0) {
-    (void)pipe_close_ep(&p->ep);
-    return -1;
-  }
-  *out = &p->ep;
-  return 0;
+  if ((err = xipc_pipe_open(&p->peer[0], &p->end[0], XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_READ))) != 0 ||
+      (err = xipc_pipe_open(&p->end[1], &p->peer[1], XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_WRITE))) != 0)
+    return bench_xfail(err, "xipc_pipe");
+  return handle_arg(args, p->peer[0]) != 0 ? -1 : handle_arg(args, p->peer[1]);
 }
 
 /* The peer has its copies now: ours must go, or the peer's reads would
  * never see the end of the stream (and the handles would leak into the
  * next run's peer). */
-static int pipe_connect_ep(bench_ep_t *ep) {
+static int pipe_connect(bench_ep_t *ep) {
   pipe_ep_t *p = (pipe_ep_t *)ep;
-  int e1 = xipc_pipe_close(p->peer_rx), e2 = xipc_pipe_close(p->peer_tx);
+  int e1 = xipc_pipe_close(p->peer[0]), e2 = xipc_pipe_close(p->peer[1]);
 
-  p->peer_rx = p->peer_tx = NULL;
+  p->peer[0] = p->peer[1] = NULL;
   if (e1 != 0 || e2 != 0)
     return bench_xfail(e1 != 0 ? e1 : e2, "xipc_pipe_close (peer's end)");
   return 0;
 }
 
-static int wrap_handle(xipc_pipe_t **out, const char *text, int backend,
-                       xipc_pipe_end_t end) {
+/* The peer: the read end of a, the write end of b. */
+static int pipe_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   xipc_os_handle_t h;
-  int err = xipc_os_handle_parse(text, &h);
+  int i, err = 0;
 
-  if (err == 0)
-    err = xipc_pipe_from_os_handle(out, h, end, backend);
-  return err == 0 ? 0 : bench_xfail(err, "xipc_pipe_from_os_handle(%s)", text);
-}
-
-static int pipe_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  pipe_ep_t *p = pipe_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (p == NULL)
-    return -1;
-  if (argc < 2) {
-    free(p);
-    return bench_fail("pipe: the peer needs two handles");
+  for (i = 0; i < 2 && err == 0; i++) {
+    err = xipc_os_handle_parse(argv[i], &h);
+    if (err == 0)
+      err = xipc_pipe_from_os_handle(&((pipe_ep_t *)ep)->end[i], h,
+                                     i == 0 ? XIPC_PIPE_READ : XIPC_PIPE_WRITE,
+                                     run->impl->backend);
   }
-  if (wrap_handle(&p->rx, argv[0], run->impl->backend, XIPC_PIPE_READ) != 0 ||
-      wrap_handle(&p->tx, argv[1], run->impl->backend, XIPC_PIPE_WRITE) != 0) {
-    (void)pipe_close_ep(&p->ep);
-    return -1;
-  }
-  *out = &p->ep;
-  return 0;
+  return err == 0 ? 0
+                  : bench_xfail(err, "xipc_pipe_from_os_handle(%s)", argv[i - 1]);
 }
 
-#define PIPE_IMPL(name, backend)                                               \
-  static int name##_available(char *why, size_t n) {                           \
-    if (xipc_supports(XIPC_KIND_PIPE, backend))                                \
-      return 1;                                                                \
-    snprintf(why, n, "no pipe on this backend in this build");                 \
-    return 0;                                                                  \
-  }                                                                            \
-  static const bench_impl_t name = {"pipe",                                    \
-                                    backend,                                   \
-                                    BENCH_XIPC,                                \
-                                    "xipc_pipe_write/xipc_pipe_read",          \
-                                    0,                                         \
-                                    name##_available,                          \
-                                    NULL,                                      \
-                                    pipe_create_ep,                            \
-                                    pipe_connect_ep,                           \
-                                    pipe_attach_ep,                            \
-                                    NULL,                                      \
-                                    pipe_send_ep,                              \
-                                    pipe_recv_ep,                              \
-                                    pipe_close_ep,                             \
-                                    NULL};
+static const bench_ops_t pipe_ops = {
+    .size = sizeof(pipe_ep_t), .nargs = 2, .create = pipe_create,
+    .connect = pipe_connect, .attach = pipe_attach, .io = pipe_io,
+    .close = pipe_close};
 
-PIPE_IMPL(pipe_posix, XIPC_BACKEND_POSIX)
-PIPE_IMPL(pipe_win32, XIPC_BACKEND_WIN32)
+static void fifo_unlink(bench_ep_t *ep) {
+  int i;
 
-/* ---- fifo ---------------------------------------------------------------- */
-
-static void fifo_unlink_names(bench_ep_t *ep) {
-  pipe_ep_t *p = (pipe_ep_t *)ep;
-
-  (void)xipc_fifo_unlink(p->name_a, XIPC_OPTS(fifo, .backend = ep->impl->backend));
-  (void)xipc_fifo_unlink(p->name_b, XIPC_OPTS(fifo, .backend = ep->impl->backend));
+  for (i = 0; i < 2; i++)
+    (void)xipc_fifo_unlink(ep->name[i], XIPC_OPTS(fifo, .backend = ep->impl->backend));
 }
 
-static int fifo_close_ep(bench_ep_t *ep) {
-  int err;
-
+static int fifo_close(bench_ep_t *ep) {
   if (ep->parent)
-    fifo_unlink_names(ep);
-  err = pipe_close_all((pipe_ep_t *)ep);
-  free(ep);
-  return err;
+    fifo_unlink(ep);
+  return pipe_close(ep);
 }
 
-static int fifo_open(xipc_pipe_t **out, const char *name, int dir, int backend,
-                     unsigned flags, int timeout_ms) {
+/* Fifo i in direction dir. A reader creates its fifo (a crashed run's
+ * leftover removed once). A writer's open waits for a reader, but not for
+ * a fifo that its reader has not created yet (XIPC_ENOENT): look again
+ * until it is there. */
+static int fifo_open(bench_ep_t *ep, int i, int dir) {
   xipc_fifo_opts_t o;
+  const char *name = ep->name[i];
+  xipc_pipe_t **out = &((pipe_ep_t *)ep)->end[i];
+  uint64_t start = bench_now_ns();
   int err;
 
   xipc_fifo_opts_init(&o);
-  o.backend = backend;
-  o.flags = flags;
-  err = xipc_fifo_open(out, name, dir, &o, timeout_ms);
-  if (err == XIPC_EEXIST && (flags & XIPC_EXCL)) {
-    (void)xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = backend)); /* a crashed run's leftover */
-    err = xipc_fifo_open(out, name, dir, &o, timeout_ms);
+  o.backend = ep->impl->backend;
+  if (dir == XIPC_PIPE_READ) {
+    o.flags = XIPC_CREATE | XIPC_EXCL;
+    err = xipc_fifo_open(out, name, dir, &o, 0);
+    if (err == XIPC_EEXIST) {
+      (void)xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = o.backend));
+      err = xipc_fifo_open(out, name, dir, &o, 0);
+    }
+  } else {
+    while ((err = xipc_fifo_open(out, name, dir, &o, CONNECT_MS)) ==
+               XIPC_ENOENT &&
+           bench_now_ns() - start <= (uint64_t)CONNECT_MS * 1000000u)
+      bench_sleep_ms(1); /* the peer is still starting */
   }
   return err == 0 ? 0
                   : bench_xfail(err, "xipc_fifo_open(%s, %s)", name,
                                 dir == XIPC_PIPE_READ ? "read" : "write");
 }
 
-/* A writer's open waits for a reader, but not for a fifo that its reader
- * has not created yet (XIPC_ENOENT): look again until it is there. */
-static int fifo_open_writer(xipc_pipe_t **out, const char *name, int backend) {
-  xipc_fifo_opts_t o;
-  uint64_t start = bench_now_ns();
-  int err;
-
-  xipc_fifo_opts_init(&o);
-  o.backend = backend;
-  for (;;) {
-    err = xipc_fifo_open(out, name, XIPC_PIPE_WRITE, &o, CONNECT_MS);
-    if (err != XIPC_ENOENT ||
-        bench_now_ns() - start > (uint64_t)CONNECT_MS * 1000000u)
-      break;
-    bench_sleep_ms(1); /* the peer is still starting */
-  }
-  return err == 0 ? 0 : bench_xfail(err, "xipc_fifo_open(%s, write)", name);
+/* b: we read, so we create it (a reader's open returns at once). a: the
+ * peer reads it and creates it. */
+static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  (void)run;
+  (void)args;
+  return fifo_open(ep, 1, XIPC_PIPE_READ);
 }
 
-static int fifo_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  pipe_ep_t *p = pipe_alloc(run->impl, 1);
-
-  *out = NULL;
-  if (p == NULL)
-    return -1;
-  bench_name(p->name_a, sizeof(p->name_a), run, 'a');
-  bench_name(p->name_b, sizeof(p->name_b), run, 'b');
-  /* b: we read, so we create it (a reader's open returns at once). a: the
-   * peer reads it and creates it. */
-  if (fifo_open(&p->rx, p->name_b, XIPC_PIPE_READ, run->impl->backend,
-                XIPC_CREATE | XIPC_EXCL, 0) != 0 ||
-      bench_args_add(args, "%s", p->name_a) != 0 ||
-      bench_args_add(args, "%s", p->name_b) != 0) {
-    (void)fifo_close_ep(&p->ep);
-    return -1;
-  }
-  *out = &p->ep;
-  return 0;
+static int fifo_connect(bench_ep_t *ep) {
+  return fifo_open(ep, 0, XIPC_PIPE_WRITE);
 }
 
-static int fifo_connect_ep(bench_ep_t *ep) {
-  pipe_ep_t *p = (pipe_ep_t *)ep;
-
-  return fifo_open_writer(&p->tx, p->name_a, ep->impl->backend);
+static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  (void)run;
+  (void)argv;
+  if (fifo_open(ep, 0, XIPC_PIPE_READ) != 0)
+    return -1;
+  return fifo_open(ep, 1, XIPC_PIPE_WRITE);
 }
 
-static int fifo_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  pipe_ep_t *p = pipe_alloc(run->impl, 0);
-  int b = run->impl->backend;
-
-  *out = NULL;
-  if (p == NULL)
-    return -1;
-  if (argc < 2) {
-    free(p);
-    return bench_fail("fifo: the peer needs two names");
-  }
-  snprintf(p->name_a, sizeof(p->name_a), "%s", argv[0]);
-  snprintf(p->name_b, sizeof(p->name_b), "%s", argv[1]);
-  if (fifo_open(&p->rx, p->name_a, XIPC_PIPE_READ, b, XIPC_CREATE | XIPC_EXCL,
-                0) != 0 ||
-      fifo_open(&p->tx, p->name_b, XIPC_PIPE_WRITE, b, 0, CONNECT_MS) != 0) {
-    (void)fifo_close_ep(&p->ep);
-    return -1;
-  }
-  *out = &p->ep;
-  return 0;
-}
-
-#define FIFO_IMPL(name, backend)                                               \
-  static int name##_available(char *why, size_t n) {                           \
-    if (xipc_supports(XIPC_KIND_FIFO, backend))                                \
-      return 1;                                                                \
-    snprintf(why, n, "no fifo on this backend in this build");                 \
-    return 0;                                                                  \
-  }                                                                            \
-  static const bench_impl_t name = {"fifo",                                    \
-                                    backend,                                   \
-                                    BENCH_XIPC,                                \
-                                    "xipc_pipe_write/xipc_pipe_read (fifo)",   \
-                                    0,                                         \
-                                    name##_available,                          \
-                                    NULL,                                      \
-                                    fifo_create_ep,                            \
-                                    fifo_connect_ep,                           \
-                                    fifo_attach_ep,                            \
-                                    NULL,                                      \
-                                    pipe_send_ep,                              \
-                                    pipe_recv_ep,                              \
-                                    fifo_close_ep,                             \
-                                    fifo_unlink_names};
-
-FIFO_IMPL(fifo_posix, XIPC_BACKEND_POSIX)
-FIFO_IMPL(fifo_win32, XIPC_BACKEND_WIN32)
+static const bench_ops_t fifo_ops = {
+    .size = sizeof(pipe_ep_t), .nargs = 2, .names = NAMES,
+    .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
+    .io = pipe_io, .close = fifo_close, .unlink = fifo_unlink};
 
 /* ---- streams ------------------------------------------------------------- */
 
@@ -698,15 +379,7 @@ typedef struct stream_ep {
   char path[400];
 } stream_ep_t;
 
-static int is_tcp(const bench_impl_t *im) {
-  return strcmp(im->kind, "stream-tcp") == 0;
-}
-
-static stream_ep_t *stream_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(stream_ep_t), im, parent);
-}
-
-static int stream_close_ep(bench_ep_t *ep) {
+static int stream_close(bench_ep_t *ep) {
   stream_ep_t *s = (stream_ep_t *)ep;
   int err = 0, e;
 
@@ -714,57 +387,40 @@ static int stream_close_ep(bench_ep_t *ep) {
     err = bench_xfail(e, "xipc_stream_listener_close");
   if ((e = xipc_stream_close(s->s)) != 0 && err == 0)
     err = bench_xfail(e, "xipc_stream_close");
-  free(s);
   return err;
 }
 
-static void stream_unlink_path(bench_ep_t *ep) {
+static void stream_unlink(bench_ep_t *ep) {
   stream_ep_t *s = (stream_ep_t *)ep;
 
   if (s->path[0] != '\0')
     (void)remove(s->path);
 }
 
-static int stream_create_ep(bench_ep_t **out, const bench_run_t *run,
-                            bench_args_t *args) {
-  stream_ep_t *s = stream_alloc(run->impl, 1);
-  xipc_stream_opts_t o;
-  char name[NAME_LEN], addr[XIPC_ADDRESS_MAX], dir[300];
+static int stream_create(bench_ep_t *ep, const bench_run_t *run,
+                         bench_args_t *args) {
+  stream_ep_t *s = (stream_ep_t *)ep;
+  char name[64], addr[XIPC_ADDRESS_MAX], dir[300];
   size_t len = sizeof(addr), dlen = sizeof(dir);
   int err;
 
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  xipc_stream_opts_init(&o);
-  o.backend = run->impl->backend;
   bench_name(name, sizeof(name), run, 's');
-  if (is_tcp(run->impl)) {
+  if (strcmp(run->impl->kind, "stream-tcp") == 0) {
     snprintf(addr, sizeof(addr), "tcp:127.0.0.1:0");
   } else {
     snprintf(addr, sizeof(addr), "local:%s", name);
     if (xipc_runtime_dir(dir, &dlen) == 0)
       snprintf(s->path, sizeof(s->path), "%s/%s.sock", dir, name);
   }
-  err = xipc_stream_listen(&s->l, addr, &o);
-  if (err == 0) {
-    len = sizeof(addr);
+  err = xipc_stream_listen(&s->l, addr, XIPC_OPTS(stream, .backend = run->impl->backend));
+  if (err == 0)
     err = xipc_stream_listener_address(s->l, addr, &len);
-  }
-  if (err != 0) {
-    bench_xfail(err, "xipc_stream_listen(%s)", addr);
-    (void)stream_close_ep(&s->ep);
-    return -1;
-  }
-  if (bench_args_add(args, "%s", addr) != 0) {
-    (void)stream_close_ep(&s->ep);
-    return -1;
-  }
-  *out = &s->ep;
-  return 0;
+  if (err != 0)
+    return bench_xfail(err, "xipc_stream_listen(%s)", addr);
+  return bench_args_add(args, "%s", addr);
 }
 
-static int stream_connect_ep(bench_ep_t *ep) {
+static int stream_connect(bench_ep_t *ep) {
   stream_ep_t *s = (stream_ep_t *)ep;
   int err = xipc_stream_accept(&s->s, s->l, CONNECT_MS);
 
@@ -777,115 +433,61 @@ static int stream_connect_ep(bench_ep_t *ep) {
   return err == 0 ? 0 : bench_xfail(err, "xipc_stream_listener_close");
 }
 
-static int stream_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                            char **argv) {
-  stream_ep_t *s = stream_alloc(run->impl, 0);
-  xipc_stream_opts_t o;
-  int err;
+static int stream_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  int err = xipc_stream_connect(&((stream_ep_t *)ep)->s, argv[0], XIPC_OPTS(stream, .backend = run->impl->backend), CONNECT_MS);
 
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  if (argc < 1) {
-    free(s);
-    return bench_fail("stream: the peer needs an address");
-  }
-  xipc_stream_opts_init(&o);
-  o.backend = run->impl->backend;
-  err = xipc_stream_connect(&s->s, argv[0], &o, CONNECT_MS);
-  if (err != 0) {
-    bench_xfail(err, "xipc_stream_connect(%s)", argv[0]);
-    (void)stream_close_ep(&s->ep);
-    return -1;
-  }
-  *out = &s->ep;
-  return 0;
+  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_connect(%s)", argv[0]);
 }
 
-static int stream_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_stream_send(((stream_ep_t *)ep)->s, buf, len, NULL, -1);
+static int stream_io(bench_ep_t *ep, int tx, void *buf, size_t len,
+                     size_t *done) {
+  xipc_stream_t *s = ((stream_ep_t *)ep)->s;
+  int err = tx ? xipc_stream_send(s, buf, len, done, -1)
+               : xipc_stream_recv(s, buf, len, done, -1);
 
-  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_send(%zu bytes)", len);
+  return err == 0 ? 0
+                  : bench_xfail(err, "%s(%zu bytes)",
+                                tx ? "xipc_stream_send" : "xipc_stream_recv",
+                                len);
 }
 
-static int stream_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                          const void **data) {
-  stream_ep_t *s = (stream_ep_t *)ep;
-  size_t got = 0, n;
-  int err;
-
-  (void)cap;
-  while (got < len) {
-    err = xipc_stream_recv(s->s, (char *)buf + got, len - got, &n, -1);
-    if (err != 0)
-      return bench_xfail(err, "xipc_stream_recv");
-    got += n;
-  }
-  *data = buf;
-  return 0;
-}
-
-#define STREAM_IMPL(name, kind, backend)                                       \
-  static int name##_available(char *why, size_t n) {                           \
-    if (xipc_supports(XIPC_KIND_STREAM, backend))                              \
-      return 1;                                                                \
-    snprintf(why, n, "no stream on this backend in this build");               \
-    return 0;                                                                  \
-  }                                                                            \
-  static const bench_impl_t name = {kind,                                      \
-                                    backend,                                   \
-                                    BENCH_XIPC,                                \
-                                    "xipc_stream_send/xipc_stream_recv",                     \
-                                    0,                                         \
-                                    name##_available,                          \
-                                    NULL,                                      \
-                                    stream_create_ep,                          \
-                                    stream_connect_ep,                         \
-                                    stream_attach_ep,                          \
-                                    NULL,                                      \
-                                    stream_send_ep,                            \
-                                    stream_recv_ep,                            \
-                                    stream_close_ep,                           \
-                                    stream_unlink_path};
-
-STREAM_IMPL(local_posix, "stream-local", XIPC_BACKEND_POSIX)
-STREAM_IMPL(local_win32, "stream-local", XIPC_BACKEND_WIN32)
-STREAM_IMPL(tcp_posix, "stream-tcp", XIPC_BACKEND_POSIX)
-STREAM_IMPL(tcp_win32, "stream-tcp", XIPC_BACKEND_WIN32)
+static const bench_ops_t stream_ops = {
+    .size = sizeof(stream_ep_t), .nargs = 1, .create = stream_create,
+    .connect = stream_connect, .attach = stream_attach, .io = stream_io,
+    .close = stream_close, .unlink = stream_unlink};
 
 /* ---- the table ----------------------------------------------------------- */
 
-const bench_impl_t *const bench_xipc_impls[] = {
-    &mq_posix,   &mq_sysv,    &ring_posix,  &ring_sysv,   &ring_win32,
-    &sem_posix,  &sem_sysv,   &sem_win32,   &pipe_posix,  &pipe_win32,
-    &fifo_posix, &fifo_win32, &local_posix, &local_win32, &tcp_posix,
-    &tcp_win32,  NULL};
+#define MQ_CALLS "xipc_mq_send/xipc_mq_recv"
+#define SEM_CALLS "xipc_sem_post/xipc_sem_wait"
+#define SEM_FLAGS (BENCH_F_NOPAYLOAD | BENCH_F_CREDITS)
+#define PIPE_CALLS "xipc_pipe_write/xipc_pipe_read"
+#define STREAM_CALLS "xipc_stream_send/xipc_stream_recv"
+#define P XIPC_BACKEND_POSIX
+#define S XIPC_BACKEND_SYSV
+#define W XIPC_BACKEND_WIN32
+#define MQ_MAX_POSIX "/proc/sys/fs/mqueue/msgsize_max"
+#define MQ_MAX_SYSV "/proc/sys/kernel/msgmax"
 
-const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw) {
-  const bench_impl_t *const *t = raw ? bench_raw_impls : bench_xipc_impls;
-
-  for (; *t != NULL; t++)
-    if ((*t)->backend == backend && strcmp((*t)->kind, kind) == 0)
-      return *t;
-  return NULL;
-}
-
-void bench_name(char *buf, size_t len, const bench_run_t *run, char tag) {
-  snprintf(buf, len, "xb%lu-%lu%c", run->ppid, run->serial, tag);
-}
-
-void *bench_ep_alloc(size_t size, const bench_impl_t *im, int parent) {
-  bench_ep_t *ep = calloc(1, size);
-
-  if (ep == NULL) {
-    bench_fail("out of memory");
-    return NULL;
-  }
-  ep->impl = im;
-  ep->parent = parent;
-  return ep;
-}
-
-size_t bench_cap_of(size_t size) {
-  return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
-}
+/* The ring needs the backend's shm and wait channels: xipc_supports(MQ)
+ * says whether the backend has an mq at all (the ring is every backend's).
+ * Kernel queues take messages up to a system limit (Linux defaults: 8192
+ * bytes for both); larger sizes are "n/a" for them. */
+const bench_impl_t bench_xipc_impls[] = {
+    {"mq", P, BENCH_XIPC, MQ_CALLS, BENCH_F_KERNEL_MQ, &mq_ops, XIPC_KIND_MQ, MQ_MAX_POSIX},
+    {"mq", S, BENCH_XIPC, MQ_CALLS, BENCH_F_KERNEL_MQ, &mq_ops, XIPC_KIND_MQ, MQ_MAX_SYSV},
+    {"mq-ring", P, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, NULL},
+    {"mq-ring", S, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, NULL},
+    {"mq-ring", W, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, NULL},
+    {"sem", P, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, NULL},
+    {"sem", S, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, NULL},
+    {"sem", W, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, NULL},
+    {"pipe", P, BENCH_XIPC, PIPE_CALLS, 0, &pipe_ops, XIPC_KIND_PIPE, NULL},
+    {"pipe", W, BENCH_XIPC, PIPE_CALLS, 0, &pipe_ops, XIPC_KIND_PIPE, NULL},
+    {"fifo", P, BENCH_XIPC, PIPE_CALLS " (fifo)", 0, &fifo_ops, XIPC_KIND_FIFO, NULL},
+    {"fifo", W, BENCH_XIPC, PIPE_CALLS " (fifo)", 0, &fifo_ops, XIPC_KIND_FIFO, NULL},
+    {"stream-local", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
+    {"stream-local", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
+    {"stream-tcp", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
+    {"stream-tcp", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
+    {NULL, 0, 0, NULL, 0, NULL, 0, NULL}};

@@ -175,7 +175,7 @@ static void side_free(side_t *s) {
 }
 
 static unsigned char *out_buf(side_t *s, size_t len) {
-  return s->im->buffer != NULL ? s->im->buffer(s->ep, len) : s->tx;
+  return bench_ep_buffer(s->ep, s->tx, len);
 }
 
 static int send_stamped(side_t *s, size_t len, uint64_t v) {
@@ -183,7 +183,7 @@ static int send_stamped(side_t *s, size_t len, uint64_t v) {
 
   if (s->payload)
     stamp(out, len, v);
-  return s->im->send(s->ep, out, len);
+  return bench_ep_send(s->ep, out, len);
 }
 
 /* Receive len bytes and read their stamp into *v (0 without payload). */
@@ -191,7 +191,7 @@ static int recv_stamped(side_t *s, size_t len, uint64_t *v) {
   const void *data = s->rx;
 
   *v = 0;
-  if (s->im->recv(s->ep, s->rx, s->cap, len, &data) != 0)
+  if (bench_ep_recv(s->ep, s->rx, s->cap, len, &data) != 0)
     return -1;
   if (s->payload && stamp_read(data, len, v) != 0)
     return bench_fail("%s: a %zu-byte message arrived torn (its stamps "
@@ -279,7 +279,7 @@ static int rtt_phase(side_t *s, const bench_run_t *run, bench_result_t *res) {
     if (s->payload)
       stamp(out, BENCH_RTT_SIZE, i);
     t0 = bench_now_ns();
-    if (s->im->send(s->ep, out, BENCH_RTT_SIZE) != 0 ||
+    if (bench_ep_send(s->ep, out, BENCH_RTT_SIZE) != 0 ||
         recv_stamped(s, BENCH_RTT_SIZE, &v) != 0)
       goto out;
     t1 = bench_now_ns();
@@ -354,14 +354,12 @@ int bench_measure(const char *self, const bench_run_t *run, bench_result_t *rtt,
     goto out;
   snprintf(what, sizeof(what), "%s/%s/%s", im->kind,
            xipc_backend_name(im->backend), im->raw ? "raw" : "xipc");
-  if (im->create(&s.ep, run, &extra) != 0) {
-    s.ep = NULL;
+  if (bench_ep_create(&s.ep, run, &extra) != 0)
     goto out;
-  }
   if (bench_spawn(&child, self, &fixed, &extra) != 0)
     goto out;
   bench_guard_arm(&child, s.ep, what, RUN_DEADLINE_S);
-  if ((im->connect != NULL && im->connect(s.ep) != 0) ||
+  if (bench_ep_connect(s.ep) != 0 ||
       ctl_recv(&s, CTL_HELLO, "hello") != 0)
     goto out;
   if (run->rtt_count > 0 && rtt != NULL && rtt_phase(&s, run, rtt) != 0)
@@ -387,7 +385,7 @@ out:
     bench_child_kill(&child);
     (void)bench_child_wait(&child, PEER_EXIT_MS, &status);
   }
-  if (s.ep != NULL && im->close(s.ep) != 0 && rc == 0)
+  if (s.ep != NULL && bench_ep_close(s.ep) != 0 && rc == 0)
     rc = -1;
   side_free(&s);
   return rc;
@@ -430,10 +428,8 @@ int bench_peer(const bench_run_t *run, int argc, char **argv) {
 
   if (side_init(&s, run) != 0)
     goto out;
-  if (run->impl->attach(&s.ep, run, argc, argv) != 0) {
-    s.ep = NULL;
+  if (bench_ep_attach(&s.ep, run, argc, argv) != 0)
     goto out;
-  }
   if (ctl_send(&s, CTL_HELLO) != 0)
     goto out;
   if (run->rtt_count > 0 && peer_echo(&s, run) != 0)
@@ -442,7 +438,7 @@ int bench_peer(const bench_run_t *run, int argc, char **argv) {
     goto out;
   rc = 0;
 out:
-  if (s.ep != NULL && run->impl->close(s.ep) != 0)
+  if (s.ep != NULL && bench_ep_close(s.ep) != 0)
     rc = -1;
   side_free(&s);
   return rc;

@@ -28,16 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
-
 extern char **environ;
 
 #define GUARD_TICK_NS 100000000L /* 100 ms */
-/* How long a dead peer may go unnoticed by the main thread before the
- * watchdog concludes it is stuck waiting for it. */
-#define PEER_GONE_GRACE_NS ((uint64_t)3000000000u)
 
 /* ---- clock, pid, tty ----------------------------------------------------- */
 
@@ -120,27 +113,6 @@ static int file_value(const char *path, const char *key, char sep, char *out,
   return found;
 }
 
-static void cpu_brand(char *out, size_t n) {
-#if defined(__x86_64__) || defined(__i386__)
-  unsigned r[12], i;
-  char *s = (char *)r;
-
-  if (__get_cpuid(0x80000000u, &r[0], &r[1], &r[2], &r[3]) &&
-      r[0] >= 0x80000004u) {
-    for (i = 0; i < 3; i++)
-      __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
-                  &r[4 * i + 3]);
-    s[47] = '\0';
-    while (*s == ' ')
-      s++;
-    snprintf(out, n, "%s", s);
-    trim(out);
-    return;
-  }
-#endif
-  snprintf(out, n, "unknown");
-}
-
 void bench_env_get(bench_env_t *env) {
   struct utsname u;
   char distro[128] = "";
@@ -148,7 +120,7 @@ void bench_env_get(bench_env_t *env) {
 
   if (!file_value("/proc/cpuinfo", "model name", ':', env->cpu,
                   sizeof(env->cpu)))
-    cpu_brand(env->cpu, sizeof(env->cpu));
+    bench_cpu_brand(env->cpu, sizeof(env->cpu));
   env->cores = cores > 0 ? (int)cores : 0;
   (void)file_value("/etc/os-release", "PRETTY_NAME", '=', distro,
                    sizeof(distro));
@@ -307,60 +279,21 @@ void bench_child_kill(bench_child_t *c) {
 
 /* ---- the watchdog -------------------------------------------------------- */
 
-/* The one piece of shared mutable state of the benchmark: what the
- * watchdog thread must know about the run in progress. Guarded by mu. */
-static struct {
-  pthread_mutex_t mu;
-  int armed;
-  pid_t child;
-  bench_ep_t *ep;
-  char what[96];
-  uint64_t deadline;
-  uint64_t gone_at; /* when the peer was first seen exited, or 0 */
-  int gone_status;
-} guard = {PTHREAD_MUTEX_INITIALIZER, 0, 0, NULL, "", 0, 0, 0};
+static pthread_mutex_t guard_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* Called with guard.mu held: end the benchmark. */
-static void guard_die(int code, const char *msg) {
-  int st;
+void bench_guard_lock(void) { pthread_mutex_lock(&guard_mu); }
+void bench_guard_unlock(void) { pthread_mutex_unlock(&guard_mu); }
+void bench_exit_now(int code) { _exit(code); }
 
-  fprintf(stderr, "\nxipc bench: %s\n", msg);
-  if (guard.armed) {
-    (void)kill(guard.child, SIGKILL);
-    (void)waitpid(guard.child, &st, 0);
-    if (guard.ep != NULL && guard.ep->impl->unlink != NULL)
-      guard.ep->impl->unlink(guard.ep);
-  }
-  fflush(stdout);
-  _exit(code);
-}
-
-static void guard_check(uint64_t now) {
-  char msg[256];
+int bench_child_exited(const bench_child_t *c, int *status) {
   siginfo_t si;
 
-  if (!guard.armed)
-    return;
-  if (now > guard.deadline) {
-    snprintf(msg, sizeof(msg), "%s: the run did not finish in time (stuck?)",
-             guard.what);
-    guard_die(1, msg);
-  }
-  if (guard.gone_at == 0) {
-    memset(&si, 0, sizeof(si));
-    if (waitid(P_PID, (id_t)guard.child, &si, WEXITED | WNOHANG | WNOWAIT) ==
-            0 &&
-        si.si_pid == guard.child) {
-      guard.gone_at = now;
-      guard.gone_status = si.si_code == CLD_EXITED ? si.si_status : -1;
-    }
-  } else if (now - guard.gone_at > PEER_GONE_GRACE_NS) {
-    snprintf(msg, sizeof(msg),
-             "%s: the peer process exited (status %d) before the run "
-             "finished",
-             guard.what, guard.gone_status);
-    guard_die(1, msg);
-  }
+  memset(&si, 0, sizeof(si));
+  if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+      si.si_pid != (pid_t)c->pid)
+    return 0;
+  *status = si.si_code == CLD_EXITED ? si.si_status : -1;
+  return 1;
 }
 
 static void *guard_main(void *arg) {
@@ -376,13 +309,13 @@ static void *guard_main(void *arg) {
   sigaddset(&set, SIGHUP);
   for (;;) {
     sig = sigtimedwait(&set, NULL, &tick);
-    pthread_mutex_lock(&guard.mu);
+    bench_guard_lock();
     if (sig > 0) {
       snprintf(msg, sizeof(msg), "interrupted (signal %d): cleaning up", sig);
-      guard_die(128 + sig, msg);
+      bench_guard_die(128 + sig, msg);
     }
-    guard_check(bench_now_ns());
-    pthread_mutex_unlock(&guard.mu);
+    bench_guard_tick();
+    bench_guard_unlock();
   }
   return NULL;
 }
@@ -411,25 +344,6 @@ int bench_guard_start(void) {
   }
   pthread_detach(t);
   return 0;
-}
-
-void bench_guard_arm(bench_child_t *c, bench_ep_t *ep, const char *what,
-                     int seconds) {
-  pthread_mutex_lock(&guard.mu);
-  guard.armed = 1;
-  guard.child = (pid_t)c->pid;
-  guard.ep = ep;
-  snprintf(guard.what, sizeof(guard.what), "%s", what);
-  guard.deadline = bench_now_ns() + (uint64_t)seconds * 1000000000u;
-  guard.gone_at = 0;
-  pthread_mutex_unlock(&guard.mu);
-}
-
-void bench_guard_disarm(void) {
-  pthread_mutex_lock(&guard.mu);
-  guard.armed = 0;
-  guard.ep = NULL;
-  pthread_mutex_unlock(&guard.mu);
 }
 
 static void *peer_guard_main(void *arg) {

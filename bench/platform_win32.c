@@ -13,14 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
-
 #define GUARD_TICK_MS 100
-/* How long a dead peer may go unnoticed by the main thread before the
- * watchdog concludes it is stuck waiting for it. */
-#define PEER_GONE_GRACE_NS ((uint64_t)3000000000u)
 
 /* ---- clock, pid, tty ----------------------------------------------------- */
 
@@ -68,30 +61,6 @@ long bench_sysctl_long(const char *path) {
 
 /* ---- environment --------------------------------------------------------- */
 
-static void cpu_brand(char *out, size_t n) {
-#if defined(__x86_64__) || defined(__i386__)
-  unsigned r[12], i;
-  char *s = (char *)r;
-  size_t len;
-
-  if (__get_cpuid(0x80000000u, &r[0], &r[1], &r[2], &r[3]) &&
-      r[0] >= 0x80000004u) {
-    for (i = 0; i < 3; i++)
-      __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
-                  &r[4 * i + 3]);
-    s[47] = '\0';
-    while (*s == ' ')
-      s++;
-    snprintf(out, n, "%s", s);
-    len = strlen(out);
-    while (len > 0 && out[len - 1] == ' ')
-      out[--len] = '\0';
-    return;
-  }
-#endif
-  snprintf(out, n, "unknown");
-}
-
 typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *);
 typedef const char *(__cdecl *wine_get_version_fn)(void);
 
@@ -103,7 +72,7 @@ void bench_env_get(bench_env_t *env) {
   SYSTEM_INFO si;
   char wine_text[64] = "";
 
-  cpu_brand(env->cpu, sizeof(env->cpu));
+  bench_cpu_brand(env->cpu, sizeof(env->cpu));
   GetSystemInfo(&si);
   env->cores = (int)si.dwNumberOfProcessors;
   /* GetVersionEx lies to unmanifested programs; RtlGetVersion does not.
@@ -308,104 +277,51 @@ void bench_child_kill(bench_child_t *c) {
 
 /* ---- the watchdog -------------------------------------------------------- */
 
-/* The one piece of shared mutable state of the benchmark: what the
- * watchdog thread (and the Ctrl-C handler, which Windows runs on a thread
- * of its own) must know about the run in progress. Guarded by mu. */
-static struct {
-  CRITICAL_SECTION mu;
-  int armed;
-  HANDLE child;
-  bench_ep_t *ep;
-  char what[96];
-  uint64_t deadline;
-  uint64_t gone_at;
-  DWORD gone_status;
-} guard;
+/* Initialised by bench_guard_start, before any run is armed. */
+static CRITICAL_SECTION guard_mu;
 
-/* Called with guard.mu held: end the benchmark. */
-static void guard_die(int code, const char *msg) {
-  fprintf(stderr, "\nxipc bench: %s\n", msg);
-  if (guard.armed) {
-    TerminateProcess(guard.child, 1);
-    WaitForSingleObject(guard.child, 5000);
-    if (guard.ep != NULL && guard.ep->impl->unlink != NULL)
-      guard.ep->impl->unlink(guard.ep);
-  }
-  fflush(stdout);
-  ExitProcess((UINT)code);
-}
+void bench_guard_lock(void) { EnterCriticalSection(&guard_mu); }
+void bench_guard_unlock(void) { LeaveCriticalSection(&guard_mu); }
+void bench_exit_now(int code) { ExitProcess((UINT)code); }
 
-static void guard_check(uint64_t now) {
-  char msg[256];
+int bench_child_exited(const bench_child_t *c, int *status) {
+  DWORD code = 1;
 
-  if (!guard.armed)
-    return;
-  if (now > guard.deadline) {
-    snprintf(msg, sizeof(msg), "%s: the run did not finish in time (stuck?)",
-             guard.what);
-    guard_die(1, msg);
-  }
-  if (guard.gone_at == 0) {
-    if (WaitForSingleObject(guard.child, 0) == WAIT_OBJECT_0) {
-      guard.gone_at = now;
-      GetExitCodeProcess(guard.child, &guard.gone_status);
-    }
-  } else if (now - guard.gone_at > PEER_GONE_GRACE_NS) {
-    snprintf(msg, sizeof(msg),
-             "%s: the peer process exited (status %lu) before the run "
-             "finished",
-             guard.what, (unsigned long)guard.gone_status);
-    guard_die(1, msg);
-  }
+  if (WaitForSingleObject((HANDLE)c->pid, 0) != WAIT_OBJECT_0)
+    return 0;
+  GetExitCodeProcess((HANDLE)c->pid, &code);
+  *status = (int)code;
+  return 1;
 }
 
 static DWORD WINAPI guard_main(LPVOID arg) {
   (void)arg;
   for (;;) {
     Sleep(GUARD_TICK_MS);
-    EnterCriticalSection(&guard.mu);
-    guard_check(bench_now_ns());
-    LeaveCriticalSection(&guard.mu);
+    bench_guard_lock();
+    bench_guard_tick();
+    bench_guard_unlock();
   }
   return 0;
 }
 
 static BOOL WINAPI on_ctrl(DWORD type) {
   (void)type;
-  EnterCriticalSection(&guard.mu);
-  guard_die(130, "interrupted: cleaning up");
+  bench_guard_lock();
+  bench_guard_die(130, "interrupted: cleaning up");
   return TRUE; /* not reached */
 }
 
 int bench_guard_start(void) {
   HANDLE t;
 
-  InitializeCriticalSection(&guard.mu);
+  InitializeCriticalSection(&guard_mu);
   SetConsoleCtrlHandler(on_ctrl, TRUE);
   t = CreateThread(NULL, 0, guard_main, NULL, 0, NULL);
   if (t == NULL)
     return bench_osfail("CreateThread");
   CloseHandle(t);
   return 0;
-}
-
-void bench_guard_arm(bench_child_t *c, bench_ep_t *ep, const char *what,
-                     int seconds) {
-  EnterCriticalSection(&guard.mu);
-  guard.armed = 1;
-  guard.child = (HANDLE)c->pid;
-  guard.ep = ep;
-  snprintf(guard.what, sizeof(guard.what), "%s", what);
-  guard.deadline = bench_now_ns() + (uint64_t)seconds * 1000000000u;
-  guard.gone_at = 0;
-  LeaveCriticalSection(&guard.mu);
-}
-
-void bench_guard_disarm(void) {
-  EnterCriticalSection(&guard.mu);
-  guard.armed = 0;
-  guard.ep = NULL;
-  LeaveCriticalSection(&guard.mu);
 }
 
 static DWORD WINAPI peer_guard_main(LPVOID arg) {

@@ -2,7 +2,8 @@
  * kernel path, written directly the way a program without xipc would, with
  * the same geometry (queue depth, message size, pipe and socket buffers at
  * their defaults, as xipc leaves them). Descriptors are blocking: a raw
- * program has no timeouts to honour, so it does not poll.
+ * program has no timeouts to honour, so it does not poll. Each is a
+ * bench_ops_t of the endpoint skeleton (endpoint.c).
  *
  *   mq    posix  mq_send / mq_receive           (same depth and size)
  *         sysv   msgsnd / msgrcv, msg_qbytes = depth x size as xipc sets;
@@ -11,8 +12,8 @@
  *         sysv   semop +1 / -1 on a two-semaphore set
  *   pipe         write / read on pipe2() pairs
  *   fifo         write / read on mkfifo fifos in RUNDIR
- *   stream-local write / read... send / recv on a socketpair(AF_UNIX)
- *   stream-tcp   send / recv on a loopback TCP connection, TCP_NODELAY
+ *   stream-local send / recv on a socketpair(AF_UNIX)
+ *   stream-tcp   send / recv on a loopback TCP connection (raw_sock.c)
  *   mq-ring      the raw shared-memory queue of rawring.c with the ring's
  *                wait channels: posix a futex on a word in shm_open memory,
  *                sysv semop on a semaphore set, memory from shmget
@@ -22,12 +23,9 @@
  * parent removes everything in close. */
 #include "internal.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,22 +45,7 @@
 #include <sys/syscall.h>
 #endif
 
-#define NAME_LEN 64
-#define PATH_LEN 400
-
-static void raw_name(char *buf, size_t len, const bench_run_t *run, char tag) {
-  snprintf(buf, len, "/xbr%lu-%lu%c", run->ppid, run->serial, tag);
-}
-
-static int parse_int(const char *s, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-
-  if (end == s || *end != '\0' || v < 0 || v > 0x7fffffffL)
-    return bench_fail("bad number '%s' on the command line", s);
-  *out = (int)v;
-  return 0;
-}
+#define RAW_NAMES "/xbr%lu-%lu%c"
 
 static int set_cloexec(int fd, int on) {
   int fl = fcntl(fd, F_GETFD);
@@ -72,95 +55,62 @@ static int set_cloexec(int fd, int on) {
   return 0;
 }
 
-/* ---- descriptors: pipe, fifo, AF_UNIX, TCP ------------------------------- */
-
-typedef struct fd_ep {
-  bench_ep_t ep;
-  int tx, rx;         /* the same descriptor for sockets */
-  int peer_a, peer_b; /* parent: the peer's descriptors until connect */
-  int listener;       /* tcp: until connect */
-  int sock;           /* send/recv instead of write/read */
-  char path_a[PATH_LEN], path_b[PATH_LEN]; /* fifos */
-} fd_ep_t;
-
-static fd_ep_t *fd_alloc(const bench_impl_t *im, int parent) {
-  fd_ep_t *f = bench_ep_alloc(sizeof(*f), im, parent);
-
-  if (f == NULL)
-    return NULL;
-  f->tx = f->rx = f->peer_a = f->peer_b = f->listener = -1;
-  return f;
-}
-
 static void close_fd(int *fd) {
   if (*fd >= 0)
     close(*fd);
   *fd = -1;
 }
 
-static void fd_unlink_paths(bench_ep_t *ep) {
+/* ---- descriptors: pipe, fifo, AF_UNIX ------------------------------------ */
+
+typedef struct fd_ep {
+  bench_ep_t ep;
+  int fd[2];   /* write [tx], read [rx]; the same descriptor for a socket */
+  int peer[2]; /* parent: the peer's descriptors until connect */
+  int sock;    /* send/recv instead of write/read */
+} fd_ep_t;
+
+static void fd_init(bench_ep_t *ep) {
   fd_ep_t *f = (fd_ep_t *)ep;
 
-  if (f->path_a[0] != '\0')
-    (void)unlink(f->path_a);
-  if (f->path_b[0] != '\0')
-    (void)unlink(f->path_b);
+  f->fd[0] = f->fd[1] = f->peer[0] = f->peer[1] = -1;
 }
 
-static int fd_close_ep(bench_ep_t *ep) {
+static void fd_unlink_paths(bench_ep_t *ep) {
+  int i;
+
+  for (i = 0; i < 2; i++)
+    if (ep->name[i][0] != '\0')
+      (void)unlink(ep->name[i]);
+}
+
+static int fd_close(bench_ep_t *ep) {
   fd_ep_t *f = (fd_ep_t *)ep;
 
   if (ep->parent)
     fd_unlink_paths(ep);
-  if (f->tx != f->rx)
-    close_fd(&f->tx);
-  close_fd(&f->rx);
-  close_fd(&f->peer_a);
-  close_fd(&f->peer_b);
-  close_fd(&f->listener);
-  free(f);
+  if (f->fd[0] != f->fd[1])
+    close_fd(&f->fd[0]);
+  close_fd(&f->fd[1]);
+  close_fd(&f->peer[0]);
+  close_fd(&f->peer[1]);
   return 0;
 }
 
-static int fd_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int fd_io(bench_ep_t *ep, int tx, void *buf, size_t len,
+                 size_t *done) {
   fd_ep_t *f = (fd_ep_t *)ep;
-  const char *p = buf;
+  int fd = f->fd[tx ? ep->tx : ep->rx];
   ssize_t n;
 
-  while (len > 0) {
-    n = f->sock ? send(f->tx, p, len, MSG_NOSIGNAL) : write(f->tx, p, len);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return bench_osfail("%s", f->sock ? "send" : "write");
-    }
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-static int fd_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                      const void **data) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-  char *p = buf;
-  size_t got = 0;
-  ssize_t n;
-
-  (void)cap;
-  while (got < len) {
-    n = f->sock ? recv(f->rx, p + got, len - got, 0)
-                : read(f->rx, p + got, len - got);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return bench_osfail("%s", f->sock ? "recv" : "read");
-    }
-    if (n == 0)
-      return bench_fail("%s: the peer closed", f->sock ? "recv" : "read");
-    got += (size_t)n;
-  }
-  *data = buf;
+  do
+    n = f->sock ? (tx ? send(fd, buf, len, MSG_NOSIGNAL) : recv(fd, buf, len, 0))
+                : (tx ? write(fd, buf, len) : read(fd, buf, len));
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return bench_osfail("%s", f->sock ? (tx ? "send" : "recv")
+                                      : (tx ? "write" : "read"));
+  *done = (size_t)n;
   return 0;
 }
 
@@ -168,100 +118,65 @@ static int fd_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
 static int fd_connect_peer_ends(bench_ep_t *ep) {
   fd_ep_t *f = (fd_ep_t *)ep;
 
-  close_fd(&f->peer_a);
-  close_fd(&f->peer_b);
-  return 0;
-}
-
-static int fd_attach_common(bench_ep_t **out, const bench_run_t *run, int argc,
-                            char **argv, int nfds, int sock) {
-  fd_ep_t *f = fd_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  f->sock = sock;
-  if (argc < nfds || parse_int(argv[0], &f->rx) != 0 ||
-      (nfds > 1 && parse_int(argv[1], &f->tx) != 0)) {
-    if (argc < nfds)
-      bench_fail("%s: the peer needs %d descriptors", run->impl->kind, nfds);
-    f->rx = f->tx = -1;
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  if (nfds == 1)
-    f->tx = f->rx;
-  *out = &f->ep;
+  close_fd(&f->peer[0]);
+  close_fd(&f->peer[1]);
   return 0;
 }
 
 /* Parent, once the descriptors are made (all close-on-exec, so that no
- * other child inherits them): hand the peer its ends (peer_a, and peer_b
- * when there is one) through exec and its command line. */
-static int fd_give_peer_ends(fd_ep_t *f, bench_args_t *args, bench_ep_t **out) {
-  if (set_cloexec(f->peer_a, 0) != 0 ||
-      (f->peer_b >= 0 && set_cloexec(f->peer_b, 0) != 0) ||
-      bench_args_add(args, "%d", f->peer_a) != 0 ||
-      (f->peer_b >= 0 && bench_args_add(args, "%d", f->peer_b) != 0)) {
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
+ * other child inherits them): hand the peer its ends (peer[0], and
+ * peer[1] when there is one) through exec and its command line. */
+static int fd_give_peer_ends(fd_ep_t *f, bench_args_t *args) {
+  int i;
+
+  for (i = 0; i < 2 && f->peer[i] >= 0; i++)
+    if (set_cloexec(f->peer[i], 0) != 0 ||
+        bench_args_add(args, "%d", f->peer[i]) != 0)
+      return -1;
   return 0;
 }
 
-/* pipe */
+/* The peer: its descriptors from the command line (one: a socket). */
+static int fd_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  fd_ep_t *f = (fd_ep_t *)ep;
+  int i, fd[2] = {-1, -1};
 
-static int pipe_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  fd_ep_t *f = fd_alloc(run->impl, 1);
+  for (i = 0; i < run->impl->ops->nargs; i++)
+    if (bench_parse_int(argv[i], &fd[i]) != 0)
+      return -1;
+  f->fd[0] = fd[0];
+  f->fd[1] = i == 1 ? fd[0] : fd[1];
+  return 0;
+}
+
+/* pipe: a (the peer reads) and b (the peer writes) */
+
+static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  fd_ep_t *f = (fd_ep_t *)ep;
   int a[2], b[2];
 
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  if (pipe2(a, O_CLOEXEC) != 0) {
-    free(f);
+  (void)run;
+  if (pipe2(a, O_CLOEXEC) != 0)
     return bench_osfail("pipe2");
-  }
-  if (pipe2(b, O_CLOEXEC) != 0) {
-    close(a[0]);
-    close(a[1]);
-    free(f);
+  f->fd[0] = a[1];
+  f->peer[0] = a[0];
+  if (pipe2(b, O_CLOEXEC) != 0)
     return bench_osfail("pipe2");
-  }
-  f->tx = a[1];
-  f->peer_a = a[0];
-  f->rx = b[0];
-  f->peer_b = b[1];
-  return fd_give_peer_ends(f, args, out);
+  f->fd[1] = b[0];
+  f->peer[1] = b[1];
+  return fd_give_peer_ends(f, args);
 }
 
-static int pipe_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  return fd_attach_common(out, run, argc, argv, 2, 0);
-}
-
-static const bench_impl_t raw_pipe = {"pipe",
-                                      XIPC_BACKEND_POSIX,
-                                      BENCH_RAW,
-                                      "write/read (pipe2)",
-                                      0,
-                                      NULL,
-                                      NULL,
-                                      pipe_create_ep,
-                                      fd_connect_peer_ends,
-                                      pipe_attach_ep,
-                                      NULL,
-                                      fd_send_ep,
-                                      fd_recv_ep,
-                                      fd_close_ep,
-                                      NULL};
+static const bench_ops_t pipe_ops = {
+    .size = sizeof(fd_ep_t), .nargs = 2, .init = fd_init,
+    .create = pipe_create, .connect = fd_connect_peer_ends,
+    .attach = fd_attach, .io = fd_io, .close = fd_close};
 
 /* fifo */
 
 static int fifo_path(char *buf, size_t len, const bench_run_t *run, char tag) {
-  char dir[PATH_LEN];
+  char dir[BENCH_ARG_LEN];
   size_t dlen = sizeof(dir);
   int err = xipc_runtime_dir(dir, &dlen), n;
 
@@ -295,274 +210,115 @@ static int open_reader_now(const char *path) {
   return fd;
 }
 
-static int fifo_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  fd_ep_t *f = fd_alloc(run->impl, 1);
-
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  if (fifo_path(f->path_a, sizeof(f->path_a), run, 'a') != 0 ||
-      fifo_path(f->path_b, sizeof(f->path_b), run, 'b') != 0 ||
-      make_fifo(f->path_a) != 0 || make_fifo(f->path_b) != 0 ||
-      (f->rx = open_reader_now(f->path_b)) < 0 ||
-      bench_args_add(args, "%s", f->path_a) != 0 ||
-      bench_args_add(args, "%s", f->path_b) != 0) {
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
+static int open_fifo(int *fd, const char *path, int flags) {
+  *fd = open(path, flags | O_CLOEXEC);
+  if (*fd < 0)
+    return bench_osfail("open(%s, %s)", path,
+                        flags == O_RDONLY ? "O_RDONLY" : "O_WRONLY");
   return 0;
+}
+
+static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  fd_ep_t *f = (fd_ep_t *)ep;
+  int i;
+
+  for (i = 0; i < 2; i++)
+    if (fifo_path(ep->name[i], sizeof(ep->name[i]), run, "ab"[i]) != 0 ||
+        make_fifo(ep->name[i]) != 0 ||
+        bench_args_add(args, "%s", ep->name[i]) != 0)
+      return -1;
+  f->fd[1] = open_reader_now(ep->name[1]);
+  return f->fd[1] < 0 ? -1 : 0;
 }
 
 /* Blocks until the peer's reader is there (open(2) of a fifo for writing).
  * The peer opens b for writing before it opens a, so once this returns,
  * nothing of ours reads a fifo that never had a writer (which reads 0). */
-static int fifo_connect_ep(bench_ep_t *ep) {
+static int fifo_connect(bench_ep_t *ep) {
+  return open_fifo(&((fd_ep_t *)ep)->fd[0], ep->name[0], O_WRONLY);
+}
+
+/* b first (its reader, the parent, is there: no wait), then a, which
+ * waits for the parent's writer: after that neither side can read a fifo
+ * before its writer opened it. */
+static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   fd_ep_t *f = (fd_ep_t *)ep;
 
-  f->tx = open(f->path_a, O_WRONLY | O_CLOEXEC);
-  return f->tx < 0 ? bench_osfail("open(%s, O_WRONLY)", f->path_a) : 0;
+  (void)run;
+  if (open_fifo(&f->fd[1], argv[1], O_WRONLY) != 0)
+    return -1;
+  return open_fifo(&f->fd[0], argv[0], O_RDONLY);
 }
 
-static int fifo_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  fd_ep_t *f = fd_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  if (argc < 2) {
-    free(f);
-    return bench_fail("fifo: the peer needs two paths");
-  }
-  /* b first (its reader, the parent, is there: no wait), then a, which
-   * waits for the parent's writer: after that neither side can read a fifo
-   * before its writer opened it. */
-  f->tx = open(argv[1], O_WRONLY | O_CLOEXEC);
-  if (f->tx < 0) {
-    bench_osfail("open(%s, O_WRONLY)", argv[1]);
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  f->rx = open(argv[0], O_RDONLY | O_CLOEXEC);
-  if (f->rx < 0) {
-    bench_osfail("open(%s, O_RDONLY)", argv[0]);
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
-  return 0;
-}
-
-static const bench_impl_t raw_fifo = {"fifo",
-                                      XIPC_BACKEND_POSIX,
-                                      BENCH_RAW,
-                                      "write/read (mkfifo)",
-                                      0,
-                                      NULL,
-                                      NULL,
-                                      fifo_create_ep,
-                                      fifo_connect_ep,
-                                      fifo_attach_ep,
-                                      NULL,
-                                      fd_send_ep,
-                                      fd_recv_ep,
-                                      fd_close_ep,
-                                      fd_unlink_paths};
+static const bench_ops_t fifo_ops = {
+    .size = sizeof(fd_ep_t), .nargs = 2, .init = fd_init,
+    .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
+    .io = fd_io, .close = fd_close, .unlink = fd_unlink_paths};
 
 /* AF_UNIX: a socketpair carries data exactly as a connected path socket
  * (the same unix_stream_sendmsg/recvmsg), without a file to remove. */
 
-static int unix_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  fd_ep_t *f = fd_alloc(run->impl, 1);
+static void sock_init(bench_ep_t *ep) {
+  fd_init(ep);
+  ((fd_ep_t *)ep)->sock = 1;
+}
+
+static int unix_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  fd_ep_t *f = (fd_ep_t *)ep;
   int sv[2];
 
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  f->sock = 1;
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-    free(f);
+  (void)run;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return bench_osfail("socketpair(AF_UNIX)");
-  }
-  f->tx = f->rx = sv[0];
-  f->peer_a = sv[1];
-  return fd_give_peer_ends(f, args, out);
+  f->fd[0] = f->fd[1] = sv[0];
+  f->peer[0] = sv[1];
+  return fd_give_peer_ends(f, args);
 }
 
-static int sock_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  return fd_attach_common(out, run, argc, argv, 1, 1);
-}
-
-static const bench_impl_t raw_unix = {"stream-local",
-                                      XIPC_BACKEND_POSIX,
-                                      BENCH_RAW,
-                                      "send/recv (socketpair AF_UNIX)",
-                                      0,
-                                      NULL,
-                                      NULL,
-                                      unix_create_ep,
-                                      fd_connect_peer_ends,
-                                      sock_attach_ep,
-                                      NULL,
-                                      fd_send_ep,
-                                      fd_recv_ep,
-                                      fd_close_ep,
-                                      NULL};
-
-/* TCP over the loopback: the parent listens on 127.0.0.1:0, the peer
- * connects; TCP_NODELAY on both ends, as xipc sets it. */
-
-static int nodelay(int fd) {
-  int one = 1;
-
-  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
-    return bench_osfail("setsockopt(TCP_NODELAY)");
-  return 0;
-}
-
-static int tcp_create_ep(bench_ep_t **out, const bench_run_t *run,
-                         bench_args_t *args) {
-  fd_ep_t *f = fd_alloc(run->impl, 1);
-  struct sockaddr_in sa;
-  socklen_t slen = sizeof(sa);
-  int one = 1;
-
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  f->sock = 1;
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  f->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (f->listener < 0 ||
-      setsockopt(f->listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-      bind(f->listener, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-      listen(f->listener, 1) != 0 ||
-      getsockname(f->listener, (struct sockaddr *)&sa, &slen) != 0) {
-    bench_osfail("tcp listen on 127.0.0.1");
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  if (bench_args_add(args, "%u", (unsigned)ntohs(sa.sin_port)) != 0) {
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
-  return 0;
-}
-
-static int tcp_connect_ep(bench_ep_t *ep) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-  int fd;
-
-  do
-    fd = accept4(f->listener, NULL, NULL, SOCK_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return bench_osfail("accept");
-  f->tx = f->rx = fd;
-  close_fd(&f->listener);
-  return nodelay(fd);
-}
-
-static int tcp_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                         char **argv) {
-  fd_ep_t *f = fd_alloc(run->impl, 0);
-  struct sockaddr_in sa;
-  int port = 0;
-
-  *out = NULL;
-  if (f == NULL)
-    return -1;
-  f->sock = 1;
-  if (argc < 1 || parse_int(argv[0], &port) != 0 || port > 65535) {
-    free(f);
-    return bench_fail("stream-tcp: the peer needs a port");
-  }
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sa.sin_port = htons((unsigned short)port);
-  f->tx = f->rx = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (f->rx < 0 || connect(f->rx, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-    bench_osfail("connect(127.0.0.1:%d)", port);
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  if (nodelay(f->rx) != 0) {
-    (void)fd_close_ep(&f->ep);
-    return -1;
-  }
-  *out = &f->ep;
-  return 0;
-}
-
-static const bench_impl_t raw_tcp = {"stream-tcp",
-                                     XIPC_BACKEND_POSIX,
-                                     BENCH_RAW,
-                                     "send/recv (TCP loopback)",
-                                     0,
-                                     NULL,
-                                     NULL,
-                                     tcp_create_ep,
-                                     tcp_connect_ep,
-                                     tcp_attach_ep,
-                                     NULL,
-                                     fd_send_ep,
-                                     fd_recv_ep,
-                                     fd_close_ep,
-                                     NULL};
+static const bench_ops_t unix_ops = {
+    .size = sizeof(fd_ep_t), .nargs = 1, .init = sock_init,
+    .create = unix_create, .connect = fd_connect_peer_ends,
+    .attach = fd_attach, .io = fd_io, .close = fd_close};
 
 /* ---- POSIX message queues ------------------------------------------------ */
 
 typedef struct pmq_ep {
   bench_ep_t ep;
-  mqd_t a, b, tx, rx;
-  char name_a[NAME_LEN], name_b[NAME_LEN];
+  mqd_t q[2];
 } pmq_ep_t;
 
-static void pmq_unlink_names(bench_ep_t *ep) {
-  pmq_ep_t *m = (pmq_ep_t *)ep;
-
-  if (m->name_a[0] != '\0')
-    (void)mq_unlink(m->name_a);
-  if (m->name_b[0] != '\0')
-    (void)mq_unlink(m->name_b);
+static void pmq_init(bench_ep_t *ep) {
+  ((pmq_ep_t *)ep)->q[0] = ((pmq_ep_t *)ep)->q[1] = (mqd_t)-1;
 }
 
-static int pmq_close_ep(bench_ep_t *ep) {
+static void pmq_unlink(bench_ep_t *ep) {
+  int i;
+
+  for (i = 0; i < 2; i++)
+    (void)mq_unlink(ep->name[i]);
+}
+
+static int pmq_close(bench_ep_t *ep) {
   pmq_ep_t *m = (pmq_ep_t *)ep;
+  int i;
 
   if (ep->parent)
-    pmq_unlink_names(ep);
-  if (m->a != (mqd_t)-1)
-    mq_close(m->a);
-  if (m->b != (mqd_t)-1)
-    mq_close(m->b);
-  free(m);
+    pmq_unlink(ep);
+  for (i = 0; i < 2; i++)
+    if (m->q[i] != (mqd_t)-1)
+      mq_close(m->q[i]);
   return 0;
-}
-
-static pmq_ep_t *pmq_alloc(const bench_impl_t *im, int parent) {
-  pmq_ep_t *m = bench_ep_alloc(sizeof(*m), im, parent);
-
-  if (m == NULL)
-    return NULL;
-  m->a = m->b = (mqd_t)-1;
-  return m;
 }
 
 /* As for xipc's kernel queue: a smaller depth while a limit refuses it
  * (EINVAL: fs.mqueue.msg_max; EMFILE: RLIMIT_MSGQUEUE). */
-static int pmq_create(mqd_t *q, const char *name, size_t *depth,
-                      size_t msg_size) {
+static int pmq_make(bench_ep_t *ep, int i, size_t msg_size) {
+  const char *name = ep->name[i];
+  mqd_t *q = &((pmq_ep_t *)ep)->q[i];
   struct mq_attr at;
-  size_t d = *depth;
+  size_t d = ep->depth;
   int retried = 0;
 
   memset(&at, 0, sizeof(at));
@@ -571,7 +327,7 @@ static int pmq_create(mqd_t *q, const char *name, size_t *depth,
     at.mq_maxmsg = (long)d;
     *q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &at);
     if (*q != (mqd_t)-1) {
-      *depth = d;
+      ep->depth = d;
       return 0;
     }
     if (errno == EEXIST && !retried) {
@@ -586,92 +342,50 @@ static int pmq_create(mqd_t *q, const char *name, size_t *depth,
   }
 }
 
-static int pmq_create_ep(bench_ep_t **out, const bench_run_t *run,
-                         bench_args_t *args) {
-  pmq_ep_t *m = pmq_alloc(run->impl, 1);
-  size_t depth = run->depth;
-
-  *out = NULL;
-  if (m == NULL)
+static int pmq_create(bench_ep_t *ep, const bench_run_t *run,
+                      bench_args_t *args) {
+  (void)args;
+  ep->depth = run->depth;
+  if (pmq_make(ep, 1, bench_cap_of(run->size)) != 0)
     return -1;
-  raw_name(m->name_a, sizeof(m->name_a), run, 'a');
-  raw_name(m->name_b, sizeof(m->name_b), run, 'b');
-  if (pmq_create(&m->b, m->name_b, &depth, bench_cap_of(run->size)) != 0 ||
-      pmq_create(&m->a, m->name_a, &depth, BENCH_RTT_SIZE) != 0 ||
-      bench_args_add(args, "%s", m->name_a) != 0 ||
-      bench_args_add(args, "%s", m->name_b) != 0) {
-    (void)pmq_close_ep(&m->ep);
-    return -1;
-  }
-  m->ep.depth = depth;
-  m->tx = m->a;
-  m->rx = m->b;
-  *out = &m->ep;
-  return 0;
+  return pmq_make(ep, 0, BENCH_RTT_SIZE);
 }
 
-static int pmq_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                         char **argv) {
-  pmq_ep_t *m = pmq_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (m == NULL)
-    return -1;
-  if (argc < 2) {
-    free(m);
-    return bench_fail("mq: the peer needs two names");
-  }
-  m->a = mq_open(argv[0], O_RDWR | O_CLOEXEC);
-  m->b = m->a == (mqd_t)-1 ? (mqd_t)-1 : mq_open(argv[1], O_RDWR | O_CLOEXEC);
-  if (m->b == (mqd_t)-1) {
-    bench_osfail("mq_open(%s)", m->a == (mqd_t)-1 ? argv[0] : argv[1]);
-    (void)pmq_close_ep(&m->ep);
-    return -1;
-  }
-  m->tx = m->b;
-  m->rx = m->a;
-  *out = &m->ep;
-  return 0;
-}
-
-static int pmq_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int pmq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   pmq_ep_t *m = (pmq_ep_t *)ep;
+  int i;
 
-  while (mq_send(m->tx, buf, len, 0) != 0)
+  (void)run;
+  for (i = 0; i < 2; i++)
+    if ((m->q[i] = mq_open(argv[i], O_RDWR | O_CLOEXEC)) == (mqd_t)-1)
+      return bench_osfail("mq_open(%s)", argv[i]);
+  return 0;
+}
+
+static int pmq_send(bench_ep_t *ep, const void *buf, size_t len) {
+  while (mq_send(((pmq_ep_t *)ep)->q[ep->tx], buf, len, 0) != 0)
     if (errno != EINTR)
       return bench_osfail("mq_send");
   return 0;
 }
 
-static int pmq_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                       const void **data) {
-  pmq_ep_t *m = (pmq_ep_t *)ep;
+static int pmq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                    const void **data) {
   ssize_t n;
 
-  while ((n = mq_receive(m->rx, buf, cap, NULL)) < 0)
+  (void)data;
+  while ((n = mq_receive(((pmq_ep_t *)ep)->q[ep->rx], buf, cap, NULL)) < 0)
     if (errno != EINTR)
       return bench_osfail("mq_receive");
-  if ((size_t)n != len)
-    return bench_fail("mq_receive: %zd bytes, %zu expected", n, len);
-  *data = buf;
+  *got = (size_t)n;
   return 0;
 }
 
-static const bench_impl_t raw_pmq = {"mq",
-                                     XIPC_BACKEND_POSIX,
-                                     BENCH_RAW,
-                                     "mq_send/mq_receive",
-                                     0,
-                                     NULL,
-                                     NULL,
-                                     pmq_create_ep,
-                                     NULL,
-                                     pmq_attach_ep,
-                                     NULL,
-                                     pmq_send_ep,
-                                     pmq_recv_ep,
-                                     pmq_close_ep,
-                                     pmq_unlink_names};
+static const bench_ops_t pmq_ops = {
+    .size = sizeof(pmq_ep_t), .nargs = 2, .names = RAW_NAMES,
+    .init = pmq_init, .create = pmq_create, .attach = pmq_attach,
+    .send = pmq_send, .recv = pmq_recv, .close = pmq_close,
+    .unlink = pmq_unlink};
 
 /* ---- System V message queues --------------------------------------------- */
 
@@ -682,55 +396,50 @@ typedef struct rawmsg {
 
 typedef struct smq_ep {
   bench_ep_t ep;
-  int a, b, tx, rx;
+  int q[2];
   rawmsg_t *out, *in;
   size_t cap;
 } smq_ep_t;
 
-static void smq_unlink_ids(bench_ep_t *ep) {
-  smq_ep_t *m = (smq_ep_t *)ep;
-
-  if (m->a >= 0)
-    (void)msgctl(m->a, IPC_RMID, NULL);
-  if (m->b >= 0)
-    (void)msgctl(m->b, IPC_RMID, NULL);
+static void smq_init(bench_ep_t *ep) {
+  ((smq_ep_t *)ep)->q[0] = ((smq_ep_t *)ep)->q[1] = -1;
 }
 
-static int smq_close_ep(bench_ep_t *ep) {
+static void smq_unlink(bench_ep_t *ep) {
+  int i;
+
+  for (i = 0; i < 2; i++)
+    if (((smq_ep_t *)ep)->q[i] >= 0)
+      (void)msgctl(((smq_ep_t *)ep)->q[i], IPC_RMID, NULL);
+}
+
+static int smq_close(bench_ep_t *ep) {
   smq_ep_t *m = (smq_ep_t *)ep;
 
   if (ep->parent)
-    smq_unlink_ids(ep);
+    smq_unlink(ep);
   free(m->out);
   free(m->in);
-  free(m);
   return 0;
 }
 
-static smq_ep_t *smq_alloc(const bench_impl_t *im, int parent, size_t size) {
-  smq_ep_t *m = bench_ep_alloc(sizeof(*m), im, parent);
-
-  if (m == NULL)
-    return NULL;
-  m->a = m->b = -1;
+/* Both sides: the message buffers, faulted in. */
+static int smq_buffers(smq_ep_t *m, size_t size) {
   m->cap = bench_cap_of(size);
   m->out = malloc(sizeof(rawmsg_t) + m->cap);
   m->in = malloc(sizeof(rawmsg_t) + m->cap);
-  if (m->out == NULL || m->in == NULL) {
-    bench_fail("out of memory");
-    (void)smq_close_ep(&m->ep);
-    return NULL;
-  }
+  if (m->out == NULL || m->in == NULL)
+    return bench_fail("out of memory");
   memset(m->out, 0, sizeof(rawmsg_t) + m->cap);
   memset(m->in, 0, sizeof(rawmsg_t) + m->cap);
   m->out->mtype = 1;
-  return m;
+  return 0;
 }
 
 /* A private queue holding depth messages of msg_size bytes: msg_qbytes =
  * depth x msg_size (xipc's rule), smaller while EPERM (above kernel.msgmnb
  * without CAP_SYS_RESOURCE) refuses it. */
-static int smq_create(int *id, size_t *depth, size_t msg_size) {
+static int smq_make(int *id, size_t *depth, size_t msg_size) {
   struct msqid_ds ds;
   size_t d = *depth;
 
@@ -752,46 +461,26 @@ static int smq_create(int *id, size_t *depth, size_t msg_size) {
   }
 }
 
-static int smq_create_ep(bench_ep_t **out, const bench_run_t *run,
-                         bench_args_t *args) {
-  smq_ep_t *m = smq_alloc(run->impl, 1, run->size);
-  size_t depth = run->depth;
+static int smq_create(bench_ep_t *ep, const bench_run_t *run,
+                      bench_args_t *args) {
+  smq_ep_t *m = (smq_ep_t *)ep;
 
-  *out = NULL;
-  if (m == NULL)
+  ep->depth = run->depth;
+  if (smq_buffers(m, run->size) != 0 ||
+      smq_make(&m->q[1], &ep->depth, m->cap) != 0 ||
+      smq_make(&m->q[0], &ep->depth, BENCH_RTT_SIZE) != 0 ||
+      bench_args_add(args, "%d", m->q[0]) != 0)
     return -1;
-  if (smq_create(&m->b, &depth, m->cap) != 0 ||
-      smq_create(&m->a, &depth, BENCH_RTT_SIZE) != 0 ||
-      bench_args_add(args, "%d", m->a) != 0 ||
-      bench_args_add(args, "%d", m->b) != 0) {
-    (void)smq_close_ep(&m->ep);
-    return -1;
-  }
-  m->ep.depth = depth;
-  m->tx = m->a;
-  m->rx = m->b;
-  *out = &m->ep;
-  return 0;
+  return bench_args_add(args, "%d", m->q[1]);
 }
 
-static int smq_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                         char **argv) {
-  smq_ep_t *m = smq_alloc(run->impl, 0, run->size);
+static int smq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  smq_ep_t *m = (smq_ep_t *)ep;
 
-  *out = NULL;
-  if (m == NULL)
+  if (smq_buffers(m, run->size) != 0 ||
+      bench_parse_int(argv[0], &m->q[0]) != 0)
     return -1;
-  if (argc < 2 || parse_int(argv[0], &m->a) != 0 ||
-      parse_int(argv[1], &m->b) != 0) {
-    if (argc < 2)
-      bench_fail("mq: the peer needs two queue ids");
-    (void)smq_close_ep(&m->ep);
-    return -1;
-  }
-  m->tx = m->b;
-  m->rx = m->a;
-  *out = &m->ep;
-  return 0;
+  return bench_parse_int(argv[1], &m->q[1]);
 }
 
 /* The sender builds its message in the struct msgbuf, as a raw program
@@ -801,205 +490,138 @@ static void *smq_buffer(bench_ep_t *ep, size_t len) {
   return ((smq_ep_t *)ep)->out->mtext;
 }
 
-static int smq_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int smq_send(bench_ep_t *ep, const void *buf, size_t len) {
   smq_ep_t *m = (smq_ep_t *)ep;
 
   if (buf != m->out->mtext)
     memcpy(m->out->mtext, buf, len);
-  while (msgsnd(m->tx, m->out, len, 0) != 0)
+  while (msgsnd(m->q[ep->tx], m->out, len, 0) != 0)
     if (errno != EINTR)
       return bench_osfail("msgsnd");
   return 0;
 }
 
-static int smq_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                       const void **data) {
+static int smq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                    const void **data) {
   smq_ep_t *m = (smq_ep_t *)ep;
   ssize_t n;
 
   (void)buf;
   (void)cap;
-  while ((n = msgrcv(m->rx, m->in, m->cap, 0, 0)) < 0)
+  while ((n = msgrcv(m->q[ep->rx], m->in, m->cap, 0, 0)) < 0)
     if (errno != EINTR)
       return bench_osfail("msgrcv");
-  if ((size_t)n != len)
-    return bench_fail("msgrcv: %zd bytes, %zu expected", n, len);
+  *got = (size_t)n;
   *data = m->in->mtext;
   return 0;
 }
 
-static const bench_impl_t raw_smq = {"mq",
-                                     XIPC_BACKEND_SYSV,
-                                     BENCH_RAW,
-                                     "msgsnd/msgrcv",
-                                     0,
-                                     NULL,
-                                     NULL,
-                                     smq_create_ep,
-                                     NULL,
-                                     smq_attach_ep,
-                                     smq_buffer,
-                                     smq_send_ep,
-                                     smq_recv_ep,
-                                     smq_close_ep,
-                                     smq_unlink_ids};
+static const bench_ops_t smq_ops = {
+    .size = sizeof(smq_ep_t), .nargs = 2, .init = smq_init,
+    .create = smq_create, .attach = smq_attach, .buffer = smq_buffer,
+    .send = smq_send, .recv = smq_recv, .close = smq_close,
+    .unlink = smq_unlink};
 
 /* ---- POSIX semaphores ---------------------------------------------------- */
 
 typedef struct psem_ep {
   bench_ep_t ep;
-  sem_t *a, *b, *tx, *rx;
-  char name_a[NAME_LEN], name_b[NAME_LEN];
+  sem_t *s[2];
 } psem_ep_t;
 
-static void psem_unlink_names(bench_ep_t *ep) {
-  psem_ep_t *s = (psem_ep_t *)ep;
+static void psem_unlink(bench_ep_t *ep) {
+  int i;
 
-  if (s->name_a[0] != '\0')
-    (void)sem_unlink(s->name_a);
-  if (s->name_b[0] != '\0')
-    (void)sem_unlink(s->name_b);
+  for (i = 0; i < 2; i++)
+    (void)sem_unlink(ep->name[i]);
 }
 
-static int psem_close_ep(bench_ep_t *ep) {
-  psem_ep_t *s = (psem_ep_t *)ep;
+static int psem_close(bench_ep_t *ep) {
+  psem_ep_t *p = (psem_ep_t *)ep;
+  int i;
 
   if (ep->parent)
-    psem_unlink_names(ep);
-  if (s->a != NULL && s->a != SEM_FAILED)
-    sem_close(s->a);
-  if (s->b != NULL && s->b != SEM_FAILED)
-    sem_close(s->b);
-  free(s);
+    psem_unlink(ep);
+  for (i = 0; i < 2; i++)
+    if (p->s[i] != NULL && p->s[i] != SEM_FAILED)
+      sem_close(p->s[i]);
   return 0;
 }
 
-static psem_ep_t *psem_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(psem_ep_t), im, parent);
-}
+/* The parent creates both (a crashed run's leftover removed once), the
+ * peer opens them. */
+static int psem_open2(bench_ep_t *ep) {
+  sem_t **s = ((psem_ep_t *)ep)->s;
+  int i;
 
-static sem_t *psem_make(const char *name) {
-  sem_t *s = sem_open(name, O_CREAT | O_EXCL, 0600, 0u);
-
-  if (s == SEM_FAILED && errno == EEXIST) {
-    (void)sem_unlink(name); /* a crashed run's leftover */
-    s = sem_open(name, O_CREAT | O_EXCL, 0600, 0u);
+  for (i = 0; i < 2; i++) {
+    s[i] = ep->parent ? sem_open(ep->name[i], O_CREAT | O_EXCL, 0600, 0u)
+                      : sem_open(ep->name[i], 0);
+    if (s[i] == SEM_FAILED && ep->parent && errno == EEXIST) {
+      (void)sem_unlink(ep->name[i]);
+      s[i] = sem_open(ep->name[i], O_CREAT | O_EXCL, 0600, 0u);
+    }
+    if (s[i] == SEM_FAILED)
+      return bench_osfail("sem_open(%s)", ep->name[i]);
   }
-  if (s == SEM_FAILED)
-    bench_osfail("sem_open(%s)", name);
-  return s;
-}
-
-static int psem_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  psem_ep_t *s = psem_alloc(run->impl, 1);
-
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  raw_name(s->name_a, sizeof(s->name_a), run, 'a');
-  raw_name(s->name_b, sizeof(s->name_b), run, 'b');
-  if ((s->a = psem_make(s->name_a)) == SEM_FAILED ||
-      (s->b = psem_make(s->name_b)) == SEM_FAILED ||
-      bench_args_add(args, "%s", s->name_a) != 0 ||
-      bench_args_add(args, "%s", s->name_b) != 0) {
-    (void)psem_close_ep(&s->ep);
-    return -1;
-  }
-  s->tx = s->a;
-  s->rx = s->b;
-  *out = &s->ep;
   return 0;
 }
 
-static int psem_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  psem_ep_t *s = psem_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  if (argc < 2) {
-    free(s);
-    return bench_fail("sem: the peer needs two names");
-  }
-  s->a = sem_open(argv[0], 0);
-  s->b = s->a == SEM_FAILED ? SEM_FAILED : sem_open(argv[1], 0);
-  if (s->b == SEM_FAILED) {
-    bench_osfail("sem_open(%s)", s->a == SEM_FAILED ? argv[0] : argv[1]);
-    (void)psem_close_ep(&s->ep);
-    return -1;
-  }
-  s->tx = s->b;
-  s->rx = s->a;
-  *out = &s->ep;
-  return 0;
+static int psem_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  (void)run;
+  (void)args;
+  return psem_open2(ep);
 }
 
-static int psem_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int psem_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  (void)run;
+  (void)argv;
+  return psem_open2(ep);
+}
+
+static int psem_send(bench_ep_t *ep, const void *buf, size_t len) {
   (void)buf;
   (void)len;
-  return sem_post(((psem_ep_t *)ep)->tx) == 0 ? 0 : bench_osfail("sem_post");
+  return sem_post(((psem_ep_t *)ep)->s[ep->tx]) == 0 ? 0
+                                                     : bench_osfail("sem_post");
 }
 
-static int psem_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                        const void **data) {
+static int psem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                     const void **data) {
+  (void)buf;
   (void)cap;
-  (void)len;
-  *data = buf;
-  while (sem_wait(((psem_ep_t *)ep)->rx) != 0)
+  (void)got;
+  (void)data;
+  while (sem_wait(((psem_ep_t *)ep)->s[ep->rx]) != 0)
     if (errno != EINTR)
       return bench_osfail("sem_wait");
   return 0;
 }
 
-static const bench_impl_t raw_psem = {"sem",
-                                      XIPC_BACKEND_POSIX,
-                                      BENCH_RAW,
-                                      "sem_post/sem_wait",
-                                      BENCH_F_NOPAYLOAD | BENCH_F_CREDITS,
-                                      NULL,
-                                      NULL,
-                                      psem_create_ep,
-                                      NULL,
-                                      psem_attach_ep,
-                                      NULL,
-                                      psem_send_ep,
-                                      psem_recv_ep,
-                                      psem_close_ep,
-                                      psem_unlink_names};
+static const bench_ops_t psem_ops = {
+    .size = sizeof(psem_ep_t), .nargs = 2, .names = RAW_NAMES,
+    .create = psem_create, .attach = psem_attach, .send = psem_send,
+    .recv = psem_recv, .close = psem_close, .unlink = psem_unlink};
 
 /* ---- System V semaphores ------------------------------------------------- */
 
 typedef struct ssem_ep {
   bench_ep_t ep;
-  int id;
-  unsigned short tx, rx; /* semaphore numbers in the set */
+  int id; /* semaphore [tx] is posted, [rx] waited for */
 } ssem_ep_t;
 
-static void ssem_unlink_id(bench_ep_t *ep) {
-  ssem_ep_t *s = (ssem_ep_t *)ep;
+static void ssem_init(bench_ep_t *ep) { ((ssem_ep_t *)ep)->id = -1; }
 
-  if (s->id >= 0)
-    (void)semctl(s->id, 0, IPC_RMID);
+static void ssem_unlink(bench_ep_t *ep) {
+  if (((ssem_ep_t *)ep)->id >= 0)
+    (void)semctl(((ssem_ep_t *)ep)->id, 0, IPC_RMID);
 }
 
-static int ssem_close_ep(bench_ep_t *ep) {
+static int ssem_close(bench_ep_t *ep) {
   if (ep->parent)
-    ssem_unlink_id(ep);
-  free(ep);
+    ssem_unlink(ep);
   return 0;
-}
-
-static ssem_ep_t *ssem_alloc(const bench_impl_t *im, int parent) {
-  ssem_ep_t *s = bench_ep_alloc(sizeof(*s), im, parent);
-
-  if (s == NULL)
-    return NULL;
-  s->id = -1;
-  s->tx = parent ? 0 : 1;
-  s->rx = parent ? 1 : 0;
-  return s;
 }
 
 /* A private set of n semaphores, all 0 (set explicitly: POSIX leaves a new
@@ -1023,42 +645,25 @@ static int sysv_semset(int n) {
   return id;
 }
 
-static int ssem_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  ssem_ep_t *s = ssem_alloc(run->impl, 1);
+static int ssem_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  ssem_ep_t *s = (ssem_ep_t *)ep;
 
-  *out = NULL;
-  if (s == NULL)
+  (void)run;
+  if ((s->id = sysv_semset(2)) < 0)
     return -1;
-  if ((s->id = sysv_semset(2)) < 0 || bench_args_add(args, "%d", s->id) != 0) {
-    (void)ssem_close_ep(&s->ep);
-    return -1;
-  }
-  *out = &s->ep;
-  return 0;
+  return bench_args_add(args, "%d", s->id);
 }
 
-static int ssem_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  ssem_ep_t *s = ssem_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  if (argc < 1 || parse_int(argv[0], &s->id) != 0) {
-    if (argc < 1)
-      bench_fail("sem: the peer needs a semaphore set id");
-    free(s);
-    return -1;
-  }
-  *out = &s->ep;
-  return 0;
+static int ssem_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  (void)run;
+  return bench_parse_int(argv[0], &((ssem_ep_t *)ep)->id);
 }
 
-static int semop1(int id, unsigned short num, short op) {
+static int semop1(int id, int num, short op) {
   struct sembuf b;
 
-  b.sem_num = num;
+  b.sem_num = (unsigned short)num;
   b.sem_op = op;
   b.sem_flg = 0;
   while (semop(id, &b, 1) != 0)
@@ -1067,39 +672,29 @@ static int semop1(int id, unsigned short num, short op) {
   return 0;
 }
 
-static int ssem_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  ssem_ep_t *s = (ssem_ep_t *)ep;
-
+static int ssem_send(bench_ep_t *ep, const void *buf, size_t len) {
   (void)buf;
   (void)len;
-  return semop1(s->id, s->tx, 1) == 0 ? 0 : bench_osfail("semop(+1)");
+  return semop1(((ssem_ep_t *)ep)->id, ep->tx, 1) == 0
+             ? 0
+             : bench_osfail("semop(+1)");
 }
 
-static int ssem_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                        const void **data) {
-  ssem_ep_t *s = (ssem_ep_t *)ep;
-
+static int ssem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                     const void **data) {
+  (void)buf;
   (void)cap;
-  (void)len;
-  *data = buf;
-  return semop1(s->id, s->rx, -1) == 0 ? 0 : bench_osfail("semop(-1)");
+  (void)got;
+  (void)data;
+  return semop1(((ssem_ep_t *)ep)->id, ep->rx, -1) == 0
+             ? 0
+             : bench_osfail("semop(-1)");
 }
 
-static const bench_impl_t raw_ssem = {"sem",
-                                      XIPC_BACKEND_SYSV,
-                                      BENCH_RAW,
-                                      "semop +1/-1",
-                                      BENCH_F_NOPAYLOAD | BENCH_F_CREDITS,
-                                      NULL,
-                                      NULL,
-                                      ssem_create_ep,
-                                      NULL,
-                                      ssem_attach_ep,
-                                      NULL,
-                                      ssem_send_ep,
-                                      ssem_recv_ep,
-                                      ssem_close_ep,
-                                      ssem_unlink_id};
+static const bench_ops_t ssem_ops = {
+    .size = sizeof(ssem_ep_t), .nargs = 1, .init = ssem_init,
+    .create = ssem_create, .attach = ssem_attach, .send = ssem_send,
+    .recv = ssem_recv, .close = ssem_close, .unlink = ssem_unlink};
 
 /* ---- the raw ring: shm + futex (posix), shmget + semop (sysv) ------------ */
 
@@ -1110,7 +705,6 @@ typedef struct rring_ep {
   size_t bytes;
   int sysv;
   int shmid, semid;
-  char name[NAME_LEN];
 } rring_ep_t;
 
 #if defined(__linux__)
@@ -1138,21 +732,26 @@ static const bench_rawring_ops_t futex_ops = {futex_wait, futex_wake};
 static int semop_wait(void *ctx, int chan, uint32_t *word, uint32_t expected) {
   (void)word;
   (void)expected;
-  return semop1(*(int *)ctx, (unsigned short)chan, -1) == 0
-             ? 0
-             : bench_osfail("semop(-1)");
+  return semop1(*(int *)ctx, chan, -1) == 0 ? 0 : bench_osfail("semop(-1)");
 }
 
 static int semop_wake(void *ctx, int chan, uint32_t *word) {
   (void)word;
-  if (semop1(*(int *)ctx, (unsigned short)chan, 1) == 0 || errno == ERANGE)
+  if (semop1(*(int *)ctx, chan, 1) == 0 || errno == ERANGE)
     return 0; /* ERANGE: tokens pile up at SEMVMX; every sleeper wakes */
   return bench_osfail("semop(+1)");
 }
 
 static const bench_rawring_ops_t semop_ops = {semop_wait, semop_wake};
 
-static void rring_unlink_names(bench_ep_t *ep) {
+static void rring_init(bench_ep_t *ep) {
+  rring_ep_t *x = (rring_ep_t *)ep;
+
+  x->sysv = ep->impl->backend == XIPC_BACKEND_SYSV;
+  x->shmid = x->semid = -1;
+}
+
+static void rring_unlink(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
 
   if (x->sysv) {
@@ -1160,16 +759,16 @@ static void rring_unlink_names(bench_ep_t *ep) {
       (void)shmctl(x->shmid, IPC_RMID, NULL);
     if (x->semid >= 0)
       (void)semctl(x->semid, 0, IPC_RMID);
-  } else if (x->name[0] != '\0') {
-    (void)shm_unlink(x->name);
+  } else if (ep->name[0][0] != '\0') {
+    (void)shm_unlink(ep->name[0]);
   }
 }
 
-static int rring_close_ep(bench_ep_t *ep) {
+static int rring_close(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
 
   if (ep->parent)
-    rring_unlink_names(ep);
+    rring_unlink(ep);
   if (x->r != NULL)
     bench_rawring_close(x->r);
   if (x->mem != NULL) {
@@ -1178,43 +777,30 @@ static int rring_close_ep(bench_ep_t *ep) {
     else
       (void)munmap(x->mem, x->bytes);
   }
-  free(x);
   return 0;
 }
 
-static rring_ep_t *rring_alloc(const bench_run_t *run, int parent) {
-  rring_ep_t *x = bench_ep_alloc(sizeof(*x), run->impl, parent);
+static int rring_map_posix(rring_ep_t *x) {
+  const char *name = x->ep.name[0];
+  int create = x->ep.parent,
+      fl = create ? O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC : O_RDWR | O_CLOEXEC,
+      fd = shm_open(name, fl, 0600);
 
-  if (x == NULL)
-    return NULL;
-  x->ep.depth = run->depth;
-  x->sysv = run->impl->backend == XIPC_BACKEND_SYSV;
-  x->shmid = x->semid = -1;
-  x->bytes =
-      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, bench_cap_of(run->size));
-  return x;
-}
-
-static int rring_map_posix(rring_ep_t *x, int create) {
-  int fd,
-      fl = create ? O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC : O_RDWR | O_CLOEXEC;
-
-  fd = shm_open(x->name, fl, 0600);
   if (fd < 0 && create && errno == EEXIST) {
-    (void)shm_unlink(x->name); /* a crashed run's leftover */
-    fd = shm_open(x->name, fl, 0600);
+    (void)shm_unlink(name); /* a crashed run's leftover */
+    fd = shm_open(name, fl, 0600);
   }
   if (fd < 0)
-    return bench_osfail("shm_open(%s)", x->name);
+    return bench_osfail("shm_open(%s)", name);
   if (create && ftruncate(fd, (off_t)x->bytes) != 0) {
     close(fd);
-    return bench_osfail("ftruncate(%s)", x->name);
+    return bench_osfail("ftruncate(%s)", name);
   }
   x->mem = mmap(NULL, x->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close(fd);
   if (x->mem == MAP_FAILED) {
     x->mem = NULL;
-    return bench_osfail("mmap(%s)", x->name);
+    return bench_osfail("mmap(%s)", name);
   }
   return 0;
 }
@@ -1228,134 +814,93 @@ static int rring_map_sysv(rring_ep_t *x) {
   return 0;
 }
 
-static int rring_open(rring_ep_t *x, const bench_run_t *run, int parent) {
+/* Both sides, once the memory is there: the queues on it. */
+static int rring_open(rring_ep_t *x, const bench_run_t *run) {
   const bench_rawring_ops_t *ops = &semop_ops;
 
 #if defined(__linux__)
   if (!x->sysv)
     ops = &futex_ops;
 #endif
+  if ((x->sysv ? rring_map_sysv(x) : rring_map_posix(x)) != 0)
+    return -1;
   return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            bench_cap_of(run->size), parent, ops, &x->semid);
+                            bench_cap_of(run->size), x->ep.parent, ops,
+                            &x->semid);
 }
 
-static int rring_create_ep(bench_ep_t **out, const bench_run_t *run,
-                           bench_args_t *args) {
-  rring_ep_t *x = rring_alloc(run, 1);
-  int rc;
-
-  *out = NULL;
-  if (x == NULL)
-    return -1;
-  if (x->sysv) {
-    x->shmid = shmget(IPC_PRIVATE, x->bytes, IPC_CREAT | 0600);
-    rc = x->shmid < 0 ? bench_osfail("shmget(IPC_PRIVATE, %zu)", x->bytes) : 0;
-    if (rc == 0 && (x->semid = sysv_semset(BENCH_RAWRING_CHANS)) < 0)
-      rc = -1;
-    if (rc == 0)
-      rc = rring_map_sysv(x);
-    if (rc == 0)
-      rc = bench_args_add(args, "%d", x->shmid);
-    if (rc == 0)
-      rc = bench_args_add(args, "%d", x->semid);
-  } else {
-    raw_name(x->name, sizeof(x->name), run, 'r');
-    rc = rring_map_posix(x, 1);
-    if (rc == 0)
-      rc = bench_args_add(args, "%s", x->name);
-  }
-  if (rc != 0 || rring_open(x, run, 1) != 0) {
-    (void)rring_close_ep(&x->ep);
-    return -1;
-  }
-  *out = &x->ep;
-  return 0;
+static size_t rring_bytes(rring_ep_t *x, const bench_run_t *run) {
+  x->ep.depth = run->depth;
+  return x->bytes = bench_rawring_bytes(run->depth, BENCH_RTT_SIZE,
+                                        bench_cap_of(run->size));
 }
 
-static int rring_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                           char **argv) {
-  rring_ep_t *x = rring_alloc(run, 0);
-  int rc;
+static int rring_create(bench_ep_t *ep, const bench_run_t *run,
+                        bench_args_t *args) {
+  rring_ep_t *x = (rring_ep_t *)ep;
+  size_t bytes = rring_bytes(x, run);
 
-  *out = NULL;
-  if (x == NULL)
-    return -1;
-  if (x->sysv) {
-    rc = argc < 2 ? bench_fail("mq-ring: the peer needs two ids") : 0;
-    if (rc == 0)
-      rc = parse_int(argv[0], &x->shmid);
-    if (rc == 0)
-      rc = parse_int(argv[1], &x->semid);
-    if (rc == 0)
-      rc = rring_map_sysv(x);
-  } else {
-    rc = argc < 1 ? bench_fail("mq-ring: the peer needs a name") : 0;
-    if (rc == 0) {
-      snprintf(x->name, sizeof(x->name), "%s", argv[0]);
-      rc = rring_map_posix(x, 0);
-    }
-  }
-  if (rc != 0 || rring_open(x, run, 0) != 0) {
-    (void)rring_close_ep(&x->ep);
+  if (!x->sysv) {
+    snprintf(ep->name[0], sizeof(ep->name[0]), RAW_NAMES, run->ppid,
+             run->serial, 'r');
+    if (bench_args_add(args, "%s", ep->name[0]) != 0)
+      return -1;
+  } else if ((x->shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600)) < 0) {
+    return bench_osfail("shmget(IPC_PRIVATE, %zu)", bytes);
+  } else if ((x->semid = sysv_semset(BENCH_RAWRING_CHANS)) < 0 ||
+             bench_args_add(args, "%d", x->shmid) != 0 ||
+             bench_args_add(args, "%d", x->semid) != 0) {
     return -1;
   }
-  *out = &x->ep;
-  return 0;
+  return rring_open(x, run);
 }
 
-static int rring_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  rring_ep_t *x = (rring_ep_t *)ep;
+
+  (void)rring_bytes(x, run);
+  if (!x->sysv)
+    snprintf(ep->name[0], sizeof(ep->name[0]), "%s", argv[0]);
+  else if (bench_parse_int(argv[0], &x->shmid) != 0 ||
+           bench_parse_int(argv[1], &x->semid) != 0)
+    return -1;
+  return rring_open(x, run);
+}
+
+static int rring_send(bench_ep_t *ep, const void *buf, size_t len) {
   return bench_rawring_send(((rring_ep_t *)ep)->r, buf, len);
 }
 
-static int rring_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                         const void **data) {
-  *data = buf;
-  return bench_rawring_recv(((rring_ep_t *)ep)->r, buf, cap, len);
+static int rring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                      const void **data) {
+  (void)data;
+  return bench_rawring_recv(((rring_ep_t *)ep)->r, buf, cap, *got);
 }
 
-static int futex_available(char *why, size_t n) {
-#if defined(__linux__)
-  (void)why;
-  (void)n;
-  return 1;
-#else
-  snprintf(why, n, "no futex on this system");
-  return 0;
+/* posix: the segment's name; sysv: the segment's and the set's ids. */
+#define RRING_OPS(n)                                                           \
+  {.size = sizeof(rring_ep_t), .nargs = n, .init = rring_init,                 \
+   .create = rring_create, .attach = rring_attach, .send = rring_send,         \
+   .recv = rring_recv, .close = rring_close, .unlink = rring_unlink}
+static const bench_ops_t rring_posix_ops = RRING_OPS(1);
+static const bench_ops_t rring_sysv_ops = RRING_OPS(2);
+
+/* ---- the table ----------------------------------------------------------- */
+
+#define P XIPC_BACKEND_POSIX
+#define S XIPC_BACKEND_SYSV
+
+const bench_impl_t bench_raw_impls[] = {
+    {"mq", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, NULL},
+    {"mq", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, NULL},
+#if defined(__linux__) /* no futex elsewhere: no raw baseline */
+    {"mq-ring", P, BENCH_RAW, "SPSC queue in shm + futex", 0, &rring_posix_ops, 0, NULL},
 #endif
-}
-
-static const bench_impl_t raw_ring_posix = {"mq-ring",
-                                            XIPC_BACKEND_POSIX,
-                                            BENCH_RAW,
-                                            "SPSC queue in shm + futex",
-                                            0,
-                                            futex_available,
-                                            NULL,
-                                            rring_create_ep,
-                                            NULL,
-                                            rring_attach_ep,
-                                            NULL,
-                                            rring_send_ep,
-                                            rring_recv_ep,
-                                            rring_close_ep,
-                                            rring_unlink_names};
-
-static const bench_impl_t raw_ring_sysv = {"mq-ring",
-                                           XIPC_BACKEND_SYSV,
-                                           BENCH_RAW,
-                                           "SPSC queue in shmget + semop",
-                                           0,
-                                           NULL,
-                                           NULL,
-                                           rring_create_ep,
-                                           NULL,
-                                           rring_attach_ep,
-                                           NULL,
-                                           rring_send_ep,
-                                           rring_recv_ep,
-                                           rring_close_ep,
-                                           rring_unlink_names};
-
-const bench_impl_t *const bench_raw_impls[] = {
-    &raw_pmq,  &raw_smq,  &raw_ring_posix, &raw_ring_sysv, &raw_psem, &raw_ssem,
-    &raw_pipe, &raw_fifo, &raw_unix,       &raw_tcp,       NULL};
+    {"mq-ring", S, BENCH_RAW, "SPSC queue in shmget + semop", 0, &rring_sysv_ops, 0, NULL},
+    {"sem", P, BENCH_RAW, "sem_post/sem_wait", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &psem_ops, 0, NULL},
+    {"sem", S, BENCH_RAW, "semop +1/-1", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &ssem_ops, 0, NULL},
+    {"pipe", P, BENCH_RAW, "write/read (pipe2)", 0, &pipe_ops, 0, NULL},
+    {"fifo", P, BENCH_RAW, "write/read (mkfifo)", 0, &fifo_ops, 0, NULL},
+    {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, NULL},
+    {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp, 0, NULL},
+    {NULL, 0, 0, NULL, 0, NULL, 0, NULL}};

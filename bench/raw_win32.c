@@ -1,7 +1,8 @@
 /* The raw baselines on Windows: the same system calls that xipc's win32
  * backend makes on each path, written directly and synchronously (a raw
  * program has no timeouts to honour, so it needs no overlapped I/O), with
- * the buffer sizes xipc uses (64 KiB pipe buffers).
+ * the buffer sizes xipc uses (64 KiB pipe buffers). Each is a bench_ops_t
+ * of the endpoint skeleton (endpoint.c).
  *
  *   sem           ReleaseSemaphore / WaitForSingleObject
  *   pipe          WriteFile / ReadFile on CreatePipe handles
@@ -9,7 +10,7 @@
  *                 direction (CreateNamedPipeW, byte mode)
  *   stream-local  WriteFile / ReadFile on one duplex named pipe
  *   stream-tcp    send / recv on a loopback Winsock connection,
- *                 TCP_NODELAY
+ *                 TCP_NODELAY (raw_sock.c)
  *   mq-ring       the raw shared-memory queue of rawring.c in a pagefile
  *                 section, woken through semaphores (the ring's channels)
  *
@@ -19,11 +20,7 @@
  * outlives its last handle, so there is nothing to remove. */
 #include "internal.h"
 
-/* winsock2.h before windows.h (which would pull in the old winsock.h). */
-#include <winsock2.h>
-
 #include <windows.h>
-#include <ws2tcpip.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +28,8 @@
 
 #define PIPE_BUF_SIZE 65536
 #define TOKENS_MAX 0x7fffffffL
-#define NAME_LEN 96
+#define IO_MAX 0x40000000u
+#define PIPE_NAMES "\\\\.\\pipe\\xbr%lu-%lu%c"
 
 #ifndef PIPE_REJECT_REMOTE_CLIENTS
 #define PIPE_REJECT_REMOTE_CLIENTS 0x00000008
@@ -59,93 +57,73 @@ static int handle_parse(const char *text, HANDLE *out) {
   return 0;
 }
 
-/* The peer's two handles, argv[0] and argv[1]; both NULL on failure (so
- * that close does not close what it does not own). */
-static int handle_parse2(int argc, char **argv, const char *kind, HANDLE *first,
-                         HANDLE *second) {
-  if (argc < 2)
-    return bench_fail("%s: the peer needs two handles", kind);
-  if (handle_parse(argv[0], first) != 0 || handle_parse(argv[1], second) != 0) {
-    *first = *second = NULL;
-    return -1;
-  }
-  return 0;
-}
-
 static void close_handle(HANDLE *h) {
   if (*h != NULL && *h != INVALID_HANDLE_VALUE)
     CloseHandle(*h);
   *h = NULL;
 }
 
-/* ---- handles: pipes and named pipes -------------------------------------- */
+static HANDLE semaphore(void) {
+  HANDLE h = CreateSemaphoreW(&inheritable, 0, TOKENS_MAX, NULL);
+
+  if (h == NULL)
+    bench_osfail("CreateSemaphoreW");
+  return h;
+}
+
+/* ---- two handles: pipes, named pipes, semaphores ------------------------- */
 
 typedef struct h_ep {
   bench_ep_t ep;
-  HANDLE tx, rx;         /* the same handle for a duplex pipe */
-  HANDLE peer_a, peer_b; /* parent: the peer's handles until connect */
+  HANDLE h[2];    /* write [tx], read [rx]; the same for a duplex pipe */
+  HANDLE peer[2]; /* parent: the peer's handles until connect */
 } h_ep_t;
 
-static h_ep_t *h_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(h_ep_t), im, parent);
-}
-
-static int h_close_ep(bench_ep_t *ep) {
+static int h_close(bench_ep_t *ep) {
   h_ep_t *x = (h_ep_t *)ep;
 
-  if (x->tx != x->rx)
-    close_handle(&x->tx);
-  close_handle(&x->rx);
-  close_handle(&x->peer_a);
-  close_handle(&x->peer_b);
-  free(x);
+  if (x->h[0] != x->h[1])
+    close_handle(&x->h[0]);
+  close_handle(&x->h[1]);
+  close_handle(&x->peer[0]);
+  close_handle(&x->peer[1]);
   return 0;
 }
 
-static int h_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int h_io(bench_ep_t *ep, int tx, void *buf, size_t len, size_t *done) {
   h_ep_t *x = (h_ep_t *)ep;
-  const char *p = buf;
-  DWORD n;
+  DWORD want = len > IO_MAX ? IO_MAX : (DWORD)len, n = 0;
 
-  while (len > 0) {
-    DWORD want = len > 0x40000000u ? 0x40000000u : (DWORD)len;
-
-    if (!WriteFile(x->tx, p, want, &n, NULL))
-      return bench_osfail("WriteFile");
-    p += n;
-    len -= n;
-  }
-  return 0;
-}
-
-static int h_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                     const void **data) {
-  h_ep_t *x = (h_ep_t *)ep;
-  char *p = buf;
-  size_t got = 0;
-  DWORD n;
-
-  (void)cap;
-  while (got < len) {
-    DWORD want = len - got > 0x40000000u ? 0x40000000u : (DWORD)(len - got);
-
-    if (!ReadFile(x->rx, p + got, want, &n, NULL))
-      return bench_osfail("ReadFile");
-    got += n;
-  }
-  *data = buf;
+  if (tx ? !WriteFile(x->h[ep->tx], buf, want, &n, NULL)
+         : !ReadFile(x->h[ep->rx], buf, want, &n, NULL))
+    return bench_osfail("%s", tx ? "WriteFile" : "ReadFile");
+  *done = n;
   return 0;
 }
 
 static int h_connect_peer_ends(bench_ep_t *ep) {
   h_ep_t *x = (h_ep_t *)ep;
 
-  close_handle(&x->peer_a);
-  close_handle(&x->peer_b);
+  close_handle(&x->peer[0]);
+  close_handle(&x->peer[1]);
   return 0;
 }
 
-/* pipe: CreatePipe pairs; only the peer's ends are inheritable. */
+/* The peer: its inherited handles from the command line, set only when
+ * all parsed (so that close does not close what it does not own). */
+static int h_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  HANDLE v[2];
+
+  (void)run;
+  if (handle_parse(argv[0], &v[0]) != 0 || handle_parse(argv[1], &v[1]) != 0)
+    return -1;
+  ((h_ep_t *)ep)->h[0] = v[0];
+  ((h_ep_t *)ep)->h[1] = v[1];
+  return 0;
+}
+
+/* pipe: CreatePipe pairs; only the peer's ends are inheritable. a: the
+ * peer reads; b: the peer writes. */
 
 static int pipe_pair(HANDLE *r, HANDLE *w, int peer_reads) {
   if (!CreatePipe(r, w, &inheritable, PIPE_BUF_SIZE))
@@ -155,91 +133,43 @@ static int pipe_pair(HANDLE *r, HANDLE *w, int peer_reads) {
   return 0;
 }
 
-static int pipe_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  h_ep_t *x = h_alloc(run->impl, 1);
+static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
+  h_ep_t *x = (h_ep_t *)ep;
 
-  *out = NULL;
-  if (x == NULL)
+  (void)run;
+  if (pipe_pair(&x->peer[0], &x->h[0], 1) != 0 ||
+      pipe_pair(&x->h[1], &x->peer[1], 0) != 0 ||
+      handle_arg(args, x->peer[0]) != 0)
     return -1;
-  if (pipe_pair(&x->peer_a, &x->tx, 1) != 0 ||
-      pipe_pair(&x->rx, &x->peer_b, 0) != 0 ||
-      handle_arg(args, x->peer_a) != 0 || handle_arg(args, x->peer_b) != 0) {
-    (void)h_close_ep(&x->ep);
-    return -1;
-  }
-  *out = &x->ep;
-  return 0;
+  return handle_arg(args, x->peer[1]);
 }
 
-static int pipe_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  h_ep_t *x = h_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (x == NULL)
-    return -1;
-  if (handle_parse2(argc, argv, "pipe", &x->rx, &x->tx) != 0) {
-    (void)h_close_ep(&x->ep);
-    return -1;
-  }
-  *out = &x->ep;
-  return 0;
-}
-
-static const bench_impl_t raw_pipe = {"pipe",
-                                      XIPC_BACKEND_WIN32,
-                                      BENCH_RAW,
-                                      "WriteFile/ReadFile (CreatePipe)",
-                                      0,
-                                      NULL,
-                                      NULL,
-                                      pipe_create_ep,
-                                      h_connect_peer_ends,
-                                      pipe_attach_ep,
-                                      NULL,
-                                      h_send_ep,
-                                      h_recv_ep,
-                                      h_close_ep,
-                                      NULL};
+static const bench_ops_t pipe_ops = {
+    .size = sizeof(h_ep_t), .nargs = 2, .create = pipe_create,
+    .connect = h_connect_peer_ends, .attach = h_attach, .io = h_io,
+    .close = h_close};
 
 /* Named pipes: the parent creates the server ends, the peer opens them by
  * name; the parent's ConnectNamedPipe waits for it. */
 
-static void pipe_name(char *buf, size_t len, const bench_run_t *run, char tag) {
-  snprintf(buf, len, "\\\\.\\pipe\\xbr%lu-%lu%c", run->ppid, run->serial, tag);
-}
-
-static HANDLE pipe_server(const char *name, DWORD access) {
-  WCHAR w[NAME_LEN];
+static HANDLE pipe_open(const char *name, DWORD access, int server) {
+  WCHAR w[BENCH_ARG_LEN];
   HANDLE h;
 
-  if (MultiByteToWideChar(CP_UTF8, 0, name, -1, w, NAME_LEN) == 0) {
+  if (MultiByteToWideChar(CP_UTF8, 0, name, -1, w, BENCH_ARG_LEN) == 0) {
     bench_osfail("MultiByteToWideChar(%s)", name);
     return NULL;
   }
-  h = CreateNamedPipeW(w, access | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
-                           PIPE_REJECT_REMOTE_CLIENTS,
-                       1, PIPE_BUF_SIZE, PIPE_BUF_SIZE, 0, NULL);
+  if (server)
+    h = CreateNamedPipeW(w, access | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                         PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                             PIPE_REJECT_REMOTE_CLIENTS,
+                         1, PIPE_BUF_SIZE, PIPE_BUF_SIZE, 0, NULL);
+  else
+    h = CreateFileW(w, access, 0, NULL, OPEN_EXISTING, 0, NULL);
   if (h == INVALID_HANDLE_VALUE) {
-    bench_osfail("CreateNamedPipeW(%s)", name);
-    return NULL;
-  }
-  return h;
-}
-
-static HANDLE pipe_client(const char *name, DWORD access) {
-  WCHAR w[NAME_LEN];
-  HANDLE h;
-
-  if (MultiByteToWideChar(CP_UTF8, 0, name, -1, w, NAME_LEN) == 0) {
-    bench_osfail("MultiByteToWideChar(%s)", name);
-    return NULL;
-  }
-  h = CreateFileW(w, access, 0, NULL, OPEN_EXISTING, 0, NULL);
-  if (h == INVALID_HANDLE_VALUE) {
-    bench_osfail("CreateFileW(%s)", name);
+    bench_osfail("%s(%s)", server ? "CreateNamedPipeW" : "CreateFileW", name);
     return NULL;
   }
   return h;
@@ -251,411 +181,109 @@ static int pipe_accept(HANDLE h) {
   return bench_osfail("ConnectNamedPipe");
 }
 
-static int fifo_create_ep(bench_ep_t **out, const bench_run_t *run,
-                          bench_args_t *args) {
-  h_ep_t *x = h_alloc(run->impl, 1);
-  char a[NAME_LEN], b[NAME_LEN];
-
-  *out = NULL;
-  if (x == NULL)
-    return -1;
-  pipe_name(a, sizeof(a), run, 'a');
-  pipe_name(b, sizeof(b), run, 'b');
-  if ((x->tx = pipe_server(a, PIPE_ACCESS_OUTBOUND)) == NULL ||
-      (x->rx = pipe_server(b, PIPE_ACCESS_INBOUND)) == NULL ||
-      bench_args_add(args, "%s", a) != 0 ||
-      bench_args_add(args, "%s", b) != 0) {
-    (void)h_close_ep(&x->ep);
-    return -1;
-  }
-  *out = &x->ep;
-  return 0;
-}
-
-static int fifo_connect_ep(bench_ep_t *ep) {
+static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
+                       bench_args_t *args) {
   h_ep_t *x = (h_ep_t *)ep;
 
-  return pipe_accept(x->tx) != 0 || pipe_accept(x->rx) != 0 ? -1 : 0;
-}
-
-static int fifo_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                          char **argv) {
-  h_ep_t *x = h_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (x == NULL)
+  (void)run;
+  (void)args;
+  if ((x->h[0] = pipe_open(ep->name[0], PIPE_ACCESS_OUTBOUND, 1)) == NULL)
     return -1;
-  if (argc < 2 || (x->rx = pipe_client(argv[0], GENERIC_READ)) == NULL ||
-      (x->tx = pipe_client(argv[1], GENERIC_WRITE)) == NULL) {
-    if (argc < 2)
-      bench_fail("fifo: the peer needs two pipe names");
-    (void)h_close_ep(&x->ep);
+  return (x->h[1] = pipe_open(ep->name[1], PIPE_ACCESS_INBOUND, 1)) == NULL
+             ? -1
+             : 0;
+}
+
+static int fifo_connect(bench_ep_t *ep) {
+  h_ep_t *x = (h_ep_t *)ep;
+
+  return pipe_accept(x->h[0]) != 0 || pipe_accept(x->h[1]) != 0 ? -1 : 0;
+}
+
+static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  h_ep_t *x = (h_ep_t *)ep;
+
+  (void)run;
+  (void)argv;
+  if ((x->h[0] = pipe_open(ep->name[0], GENERIC_READ, 0)) == NULL)
     return -1;
-  }
-  *out = &x->ep;
-  return 0;
+  return (x->h[1] = pipe_open(ep->name[1], GENERIC_WRITE, 0)) == NULL ? -1
+                                                                       : 0;
 }
 
-static const bench_impl_t raw_fifo = {
-    "fifo",
-    XIPC_BACKEND_WIN32,
-    BENCH_RAW,
-    "WriteFile/ReadFile (one-way named pipes)",
-    0,
-    NULL,
-    NULL,
-    fifo_create_ep,
-    fifo_connect_ep,
-    fifo_attach_ep,
-    NULL,
-    h_send_ep,
-    h_recv_ep,
-    h_close_ep,
-    NULL};
+static const bench_ops_t fifo_ops = {
+    .size = sizeof(h_ep_t), .nargs = 2, .names = PIPE_NAMES,
+    .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
+    .io = h_io, .close = h_close};
 
-static int local_create_ep(bench_ep_t **out, const bench_run_t *run,
-                           bench_args_t *args) {
-  h_ep_t *x = h_alloc(run->impl, 1);
-  char a[NAME_LEN];
+/* stream-local: one duplex named pipe. */
 
-  *out = NULL;
-  if (x == NULL)
+static int local_create(bench_ep_t *ep, const bench_run_t *run,
+                        bench_args_t *args) {
+  h_ep_t *x = (h_ep_t *)ep;
+
+  snprintf(ep->name[0], sizeof(ep->name[0]), PIPE_NAMES, run->ppid,
+           run->serial, 's');
+  if ((x->h[0] = x->h[1] = pipe_open(ep->name[0], PIPE_ACCESS_DUPLEX, 1)) ==
+      NULL)
     return -1;
-  pipe_name(a, sizeof(a), run, 's');
-  if ((x->rx = pipe_server(a, PIPE_ACCESS_DUPLEX)) == NULL ||
-      bench_args_add(args, "%s", a) != 0) {
-    (void)h_close_ep(&x->ep);
+  return bench_args_add(args, "%s", ep->name[0]);
+}
+
+static int local_connect(bench_ep_t *ep) {
+  return pipe_accept(((h_ep_t *)ep)->h[0]);
+}
+
+static int local_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  h_ep_t *x = (h_ep_t *)ep;
+
+  (void)run;
+  x->h[0] = x->h[1] = pipe_open(argv[0], GENERIC_READ | GENERIC_WRITE, 0);
+  return x->h[0] == NULL ? -1 : 0;
+}
+
+static const bench_ops_t local_ops = {
+    .size = sizeof(h_ep_t), .nargs = 1, .create = local_create,
+    .connect = local_connect, .attach = local_attach, .io = h_io,
+    .close = h_close};
+
+/* sem: two inherited semaphores, a (posted by the parent) and b. */
+
+static int sem_create(bench_ep_t *ep, const bench_run_t *run,
+                      bench_args_t *args) {
+  h_ep_t *x = (h_ep_t *)ep;
+
+  (void)run;
+  if ((x->h[0] = semaphore()) == NULL || (x->h[1] = semaphore()) == NULL ||
+      handle_arg(args, x->h[0]) != 0)
     return -1;
-  }
-  x->tx = x->rx;
-  *out = &x->ep;
-  return 0;
+  return handle_arg(args, x->h[1]);
 }
 
-static int local_connect_ep(bench_ep_t *ep) {
-  return pipe_accept(((h_ep_t *)ep)->rx);
-}
-
-static int local_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                           char **argv) {
-  h_ep_t *x = h_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (x == NULL)
-    return -1;
-  if (argc < 1 ||
-      (x->rx = pipe_client(argv[0], GENERIC_READ | GENERIC_WRITE)) == NULL) {
-    if (argc < 1)
-      bench_fail("stream-local: the peer needs a pipe name");
-    (void)h_close_ep(&x->ep);
-    return -1;
-  }
-  x->tx = x->rx;
-  *out = &x->ep;
-  return 0;
-}
-
-static const bench_impl_t raw_local = {"stream-local",
-                                       XIPC_BACKEND_WIN32,
-                                       BENCH_RAW,
-                                       "WriteFile/ReadFile (duplex named pipe)",
-                                       0,
-                                       NULL,
-                                       NULL,
-                                       local_create_ep,
-                                       local_connect_ep,
-                                       local_attach_ep,
-                                       NULL,
-                                       h_send_ep,
-                                       h_recv_ep,
-                                       h_close_ep,
-                                       NULL};
-
-/* ---- Winsock TCP --------------------------------------------------------- */
-
-typedef struct tcp_ep {
-  bench_ep_t ep;
-  SOCKET s, listener;
-  int wsa;
-} tcp_ep_t;
-
-static int wsa_fail(const char *what) {
-  int e = WSAGetLastError();
-
-  return bench_fail("%s: Winsock error %d", what, e);
-}
-
-static int tcp_close_ep(bench_ep_t *ep) {
-  tcp_ep_t *t = (tcp_ep_t *)ep;
-
-  if (t->s != INVALID_SOCKET)
-    closesocket(t->s);
-  if (t->listener != INVALID_SOCKET)
-    closesocket(t->listener);
-  if (t->wsa)
-    WSACleanup();
-  free(t);
-  return 0;
-}
-
-static tcp_ep_t *tcp_alloc(const bench_impl_t *im, int parent) {
-  tcp_ep_t *t = bench_ep_alloc(sizeof(*t), im, parent);
-  WSADATA wd;
-
-  if (t == NULL)
-    return NULL;
-  t->s = t->listener = INVALID_SOCKET;
-  if (WSAStartup(MAKEWORD(2, 2), &wd) != 0) {
-    bench_fail("WSAStartup failed");
-    free(t);
-    return NULL;
-  }
-  t->wsa = 1;
-  return t;
-}
-
-/* A socket the peer does not inherit (sockets are inheritable by default),
- * with TCP_NODELAY when connected. */
-static SOCKET tcp_socket(void) {
-  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-
-  if (s != INVALID_SOCKET)
-    SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
-  return s;
-}
-
-static int nodelay(SOCKET s) {
-  BOOL one = TRUE;
-
-  if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one,
-                 sizeof(one)) != 0)
-    return wsa_fail("setsockopt(TCP_NODELAY)");
-  return 0;
-}
-
-static int tcp_create_ep(bench_ep_t **out, const bench_run_t *run,
-                         bench_args_t *args) {
-  tcp_ep_t *t = tcp_alloc(run->impl, 1);
-  struct sockaddr_in sa;
-  int slen = sizeof(sa);
-
-  *out = NULL;
-  if (t == NULL)
-    return -1;
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  t->listener = tcp_socket();
-  if (t->listener == INVALID_SOCKET ||
-      bind(t->listener, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-      listen(t->listener, 1) != 0 ||
-      getsockname(t->listener, (struct sockaddr *)&sa, &slen) != 0) {
-    wsa_fail("tcp listen on 127.0.0.1");
-    (void)tcp_close_ep(&t->ep);
-    return -1;
-  }
-  if (bench_args_add(args, "%u", (unsigned)ntohs(sa.sin_port)) != 0) {
-    (void)tcp_close_ep(&t->ep);
-    return -1;
-  }
-  *out = &t->ep;
-  return 0;
-}
-
-static int tcp_connect_ep(bench_ep_t *ep) {
-  tcp_ep_t *t = (tcp_ep_t *)ep;
-
-  t->s = accept(t->listener, NULL, NULL);
-  if (t->s == INVALID_SOCKET)
-    return wsa_fail("accept");
-  SetHandleInformation((HANDLE)t->s, HANDLE_FLAG_INHERIT, 0);
-  closesocket(t->listener);
-  t->listener = INVALID_SOCKET;
-  return nodelay(t->s);
-}
-
-static int tcp_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                         char **argv) {
-  tcp_ep_t *t = tcp_alloc(run->impl, 0);
-  struct sockaddr_in sa;
-  long port;
-
-  *out = NULL;
-  if (t == NULL)
-    return -1;
-  port = argc >= 1 ? strtol(argv[0], NULL, 10) : 0;
-  if (port <= 0 || port > 65535) {
-    (void)tcp_close_ep(&t->ep);
-    return bench_fail("stream-tcp: the peer needs a port");
-  }
-  memset(&sa, 0, sizeof(sa));
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sa.sin_port = htons((unsigned short)port);
-  t->s = tcp_socket();
-  if (t->s == INVALID_SOCKET ||
-      connect(t->s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-    wsa_fail("connect(127.0.0.1)");
-    (void)tcp_close_ep(&t->ep);
-    return -1;
-  }
-  if (nodelay(t->s) != 0) {
-    (void)tcp_close_ep(&t->ep);
-    return -1;
-  }
-  *out = &t->ep;
-  return 0;
-}
-
-static int tcp_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
-  tcp_ep_t *t = (tcp_ep_t *)ep;
-  const char *p = buf;
-  int n;
-
-  while (len > 0) {
-    n = send(t->s, p, len > 0x40000000u ? 0x40000000 : (int)len, 0);
-    if (n == SOCKET_ERROR)
-      return wsa_fail("send");
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-static int tcp_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                       const void **data) {
-  tcp_ep_t *t = (tcp_ep_t *)ep;
-  char *p = buf;
-  size_t got = 0;
-  int n;
-
-  (void)cap;
-  while (got < len) {
-    size_t want = len - got;
-
-    n = recv(t->s, p + got, want > 0x40000000u ? 0x40000000 : (int)want, 0);
-    if (n == SOCKET_ERROR)
-      return wsa_fail("recv");
-    if (n == 0)
-      return bench_fail("recv: the peer closed");
-    got += (size_t)n;
-  }
-  *data = buf;
-  return 0;
-}
-
-static const bench_impl_t raw_tcp = {"stream-tcp",
-                                     XIPC_BACKEND_WIN32,
-                                     BENCH_RAW,
-                                     "send/recv (Winsock TCP loopback)",
-                                     0,
-                                     NULL,
-                                     NULL,
-                                     tcp_create_ep,
-                                     tcp_connect_ep,
-                                     tcp_attach_ep,
-                                     NULL,
-                                     tcp_send_ep,
-                                     tcp_recv_ep,
-                                     tcp_close_ep,
-                                     NULL};
-
-/* ---- semaphores ---------------------------------------------------------- */
-
-typedef struct sem_ep {
-  bench_ep_t ep;
-  HANDLE a, b, tx, rx;
-} sem_ep_t;
-
-static int sem_close_ep(bench_ep_t *ep) {
-  sem_ep_t *s = (sem_ep_t *)ep;
-
-  close_handle(&s->a);
-  close_handle(&s->b);
-  free(s);
-  return 0;
-}
-
-static sem_ep_t *sem_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(sem_ep_t), im, parent);
-}
-
-static HANDLE semaphore(void) {
-  HANDLE h = CreateSemaphoreW(&inheritable, 0, TOKENS_MAX, NULL);
-
-  if (h == NULL)
-    bench_osfail("CreateSemaphoreW");
-  return h;
-}
-
-static int sem_create_ep(bench_ep_t **out, const bench_run_t *run,
-                         bench_args_t *args) {
-  sem_ep_t *s = sem_alloc(run->impl, 1);
-
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  if ((s->a = semaphore()) == NULL || (s->b = semaphore()) == NULL ||
-      handle_arg(args, s->a) != 0 || handle_arg(args, s->b) != 0) {
-    (void)sem_close_ep(&s->ep);
-    return -1;
-  }
-  s->tx = s->a;
-  s->rx = s->b;
-  *out = &s->ep;
-  return 0;
-}
-
-static int sem_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                         char **argv) {
-  sem_ep_t *s = sem_alloc(run->impl, 0);
-
-  *out = NULL;
-  if (s == NULL)
-    return -1;
-  if (handle_parse2(argc, argv, "sem", &s->a, &s->b) != 0) {
-    (void)sem_close_ep(&s->ep);
-    return -1;
-  }
-  s->tx = s->b;
-  s->rx = s->a;
-  *out = &s->ep;
-  return 0;
-}
-
-static int sem_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int sem_send(bench_ep_t *ep, const void *buf, size_t len) {
   (void)buf;
   (void)len;
-  if (!ReleaseSemaphore(((sem_ep_t *)ep)->tx, 1, NULL))
+  if (!ReleaseSemaphore(((h_ep_t *)ep)->h[ep->tx], 1, NULL))
     return bench_osfail("ReleaseSemaphore");
   return 0;
 }
 
-static int sem_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                       const void **data) {
+static int sem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                    const void **data) {
+  (void)buf;
   (void)cap;
-  (void)len;
-  *data = buf;
-  if (WaitForSingleObject(((sem_ep_t *)ep)->rx, INFINITE) != WAIT_OBJECT_0)
+  (void)got;
+  (void)data;
+  if (WaitForSingleObject(((h_ep_t *)ep)->h[ep->rx], INFINITE) !=
+      WAIT_OBJECT_0)
     return bench_osfail("WaitForSingleObject");
   return 0;
 }
 
-static const bench_impl_t raw_sem = {"sem",
-                                     XIPC_BACKEND_WIN32,
-                                     BENCH_RAW,
-                                     "ReleaseSemaphore/WaitForSingleObject",
-                                     BENCH_F_NOPAYLOAD | BENCH_F_CREDITS,
-                                     NULL,
-                                     NULL,
-                                     sem_create_ep,
-                                     NULL,
-                                     sem_attach_ep,
-                                     NULL,
-                                     sem_send_ep,
-                                     sem_recv_ep,
-                                     sem_close_ep,
-                                     NULL};
+static const bench_ops_t sem_ops = {
+    .size = sizeof(h_ep_t), .nargs = 2, .create = sem_create,
+    .attach = h_attach, .send = sem_send, .recv = sem_recv,
+    .close = h_close};
 
 /* ---- the raw ring -------------------------------------------------------- */
 
@@ -689,7 +317,7 @@ static int win_wake(void *ctx, int chan, uint32_t *word) {
 
 static const bench_rawring_ops_t win_ops = {win_wait, win_wake};
 
-static int rring_close_ep(bench_ep_t *ep) {
+static int rring_close(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
   int i;
 
@@ -700,105 +328,81 @@ static int rring_close_ep(bench_ep_t *ep) {
   close_handle(&x->section);
   for (i = 0; i < BENCH_RAWRING_CHANS; i++)
     close_handle(&x->sem[i]);
-  free(x);
   return 0;
 }
 
-static rring_ep_t *rring_alloc(const bench_impl_t *im, int parent) {
-  return bench_ep_alloc(sizeof(rring_ep_t), im, parent);
-}
-
-static int rring_map(rring_ep_t *x, const bench_run_t *run, int parent) {
-  size_t bytes =
-      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, bench_cap_of(run->size));
-
+/* Both sides, once the section and the semaphores are there. */
+static int rring_map(rring_ep_t *x, const bench_run_t *run, size_t bytes) {
   x->mem = MapViewOfFile(x->section, FILE_MAP_ALL_ACCESS, 0, 0, bytes);
   if (x->mem == NULL)
     return bench_osfail("MapViewOfFile");
   x->ep.depth = run->depth;
   return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            bench_cap_of(run->size), parent, &win_ops, x->sem);
+                            bench_cap_of(run->size), x->ep.parent, &win_ops,
+                            x->sem);
 }
 
-static int rring_create_ep(bench_ep_t **out, const bench_run_t *run,
-                           bench_args_t *args) {
-  rring_ep_t *x = rring_alloc(run->impl, 1);
-  uint64_t bytes =
-      bench_rawring_bytes(run->depth, BENCH_RTT_SIZE, bench_cap_of(run->size));
-  int i, rc = 0;
+static size_t rring_bytes(const bench_run_t *run) {
+  return bench_rawring_bytes(run->depth, BENCH_RTT_SIZE,
+                             bench_cap_of(run->size));
+}
 
-  *out = NULL;
-  if (x == NULL)
-    return -1;
+static int rring_create(bench_ep_t *ep, const bench_run_t *run,
+                        bench_args_t *args) {
+  rring_ep_t *x = (rring_ep_t *)ep;
+  uint64_t bytes = rring_bytes(run);
+  int i;
+
   x->section =
       CreateFileMappingW(INVALID_HANDLE_VALUE, &inheritable, PAGE_READWRITE,
                          (DWORD)(bytes >> 32), (DWORD)bytes, NULL);
   if (x->section == NULL)
-    rc = bench_osfail("CreateFileMappingW(%llu bytes)",
-                      (unsigned long long)bytes);
-  for (i = 0; rc == 0 && i < BENCH_RAWRING_CHANS; i++)
-    if ((x->sem[i] = semaphore()) == NULL)
-      rc = -1;
-  if (rc == 0)
-    rc = handle_arg(args, x->section);
-  for (i = 0; rc == 0 && i < BENCH_RAWRING_CHANS; i++)
-    rc = handle_arg(args, x->sem[i]);
-  if (rc != 0 || rring_map(x, run, 1) != 0) {
-    (void)rring_close_ep(&x->ep);
+    return bench_osfail("CreateFileMappingW(%llu bytes)",
+                        (unsigned long long)bytes);
+  if (handle_arg(args, x->section) != 0)
     return -1;
-  }
-  *out = &x->ep;
-  return 0;
+  for (i = 0; i < BENCH_RAWRING_CHANS; i++)
+    if ((x->sem[i] = semaphore()) == NULL || handle_arg(args, x->sem[i]) != 0)
+      return -1;
+  return rring_map(x, run, (size_t)bytes);
 }
 
-static int rring_attach_ep(bench_ep_t **out, const bench_run_t *run, int argc,
-                           char **argv) {
-  rring_ep_t *x = rring_alloc(run->impl, 0);
-  int i, rc = 0;
+static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  rring_ep_t *x = (rring_ep_t *)ep;
+  int i;
 
-  *out = NULL;
-  if (x == NULL)
+  if (handle_parse(argv[0], &x->section) != 0)
     return -1;
-  if (argc < 1 + BENCH_RAWRING_CHANS)
-    rc = bench_fail("mq-ring: the peer needs a section and %d semaphores",
-                    BENCH_RAWRING_CHANS);
-  if (rc == 0)
-    rc = handle_parse(argv[0], &x->section);
-  for (i = 0; rc == 0 && i < BENCH_RAWRING_CHANS; i++)
-    rc = handle_parse(argv[1 + i], &x->sem[i]);
-  if (rc != 0 || rring_map(x, run, 0) != 0) {
-    (void)rring_close_ep(&x->ep);
-    return -1;
-  }
-  *out = &x->ep;
-  return 0;
+  for (i = 0; i < BENCH_RAWRING_CHANS; i++)
+    if (handle_parse(argv[1 + i], &x->sem[i]) != 0)
+      return -1;
+  return rring_map(x, run, rring_bytes(run));
 }
 
-static int rring_send_ep(bench_ep_t *ep, const void *buf, size_t len) {
+static int rring_send(bench_ep_t *ep, const void *buf, size_t len) {
   return bench_rawring_send(((rring_ep_t *)ep)->r, buf, len);
 }
 
-static int rring_recv_ep(bench_ep_t *ep, void *buf, size_t cap, size_t len,
-                         const void **data) {
-  *data = buf;
-  return bench_rawring_recv(((rring_ep_t *)ep)->r, buf, cap, len);
+static int rring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                      const void **data) {
+  (void)data;
+  return bench_rawring_recv(((rring_ep_t *)ep)->r, buf, cap, *got);
 }
 
-static const bench_impl_t raw_ring = {"mq-ring",
-                                      XIPC_BACKEND_WIN32,
-                                      BENCH_RAW,
-                                      "SPSC queue in a section + semaphores",
-                                      0,
-                                      NULL,
-                                      NULL,
-                                      rring_create_ep,
-                                      NULL,
-                                      rring_attach_ep,
-                                      NULL,
-                                      rring_send_ep,
-                                      rring_recv_ep,
-                                      rring_close_ep,
-                                      NULL};
+static const bench_ops_t rring_ops = {
+    .size = sizeof(rring_ep_t), .nargs = 1 + BENCH_RAWRING_CHANS,
+    .create = rring_create, .attach = rring_attach, .send = rring_send,
+    .recv = rring_recv, .close = rring_close};
 
-const bench_impl_t *const bench_raw_impls[] = {
-    &raw_ring, &raw_sem, &raw_pipe, &raw_fifo, &raw_local, &raw_tcp, NULL};
+/* ---- the table ----------------------------------------------------------- */
+
+#define W XIPC_BACKEND_WIN32
+
+const bench_impl_t bench_raw_impls[] = {
+    {"mq-ring", W, BENCH_RAW, "SPSC queue in a section + semaphores", 0, &rring_ops, 0, NULL},
+    {"sem", W, BENCH_RAW, "ReleaseSemaphore/WaitForSingleObject", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &sem_ops, 0, NULL},
+    {"pipe", W, BENCH_RAW, "WriteFile/ReadFile (CreatePipe)", 0, &pipe_ops, 0, NULL},
+    {"fifo", W, BENCH_RAW, "WriteFile/ReadFile (one-way named pipes)", 0, &fifo_ops, 0, NULL},
+    {"stream-local", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, NULL},
+    {"stream-tcp", W, BENCH_RAW, "send/recv (Winsock TCP loopback)", 0, &bench_raw_tcp, 0, NULL},
+    {NULL, 0, 0, NULL, 0, NULL, 0, NULL}};

@@ -1,0 +1,174 @@
+/* The endpoint skeleton: what every implementation, xipc or raw, has in
+ * common, written once around its bench_ops_t adapters (internal.h):
+ * allocation, the two object names and the peer's arguments, the
+ * directions, byte streams read and written until complete, message
+ * lengths checked, one cleanup path. Also the tables' lookup. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the tables ---------------------------------------------------------- */
+
+const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw) {
+  const bench_impl_t *t = raw ? bench_raw_impls : bench_xipc_impls;
+
+  for (; t->kind != NULL; t++)
+    if (t->backend == backend && strcmp(t->kind, kind) == 0)
+      return t;
+  return NULL;
+}
+
+int bench_impl_usable(const bench_impl_t *im) {
+  if (im == NULL)
+    return 0;
+  if ((im->flags & BENCH_F_KERNEL_MQ) &&
+      !xipc_mq_has_kernel_queue(im->backend))
+    return 0;
+  return im->raw || xipc_supports(im->xkind, im->backend);
+}
+
+size_t bench_impl_max_size(const bench_impl_t *im) {
+  long v;
+
+  if (im->max_sysctl == NULL)
+    return 0;
+  v = bench_sysctl_long(im->max_sysctl);
+  return v > 0 ? (size_t)v : 8192u; /* the Linux default of both limits */
+}
+
+void bench_name(char *buf, size_t len, const bench_run_t *run, char tag) {
+  snprintf(buf, len, "xb%lu-%lu%c", run->ppid, run->serial, tag);
+}
+
+int bench_parse_int(const char *s, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+
+  if (end == s || *end != '\0' || v < 0 || v > 0x7fffffffL)
+    return bench_fail("bad number '%s' on the command line", s);
+  *out = (int)v;
+  return 0;
+}
+
+size_t bench_cap_of(size_t size) {
+  return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
+}
+
+/* ---- the skeleton -------------------------------------------------------- */
+
+static bench_ep_t *ep_alloc(const bench_impl_t *im, int parent) {
+  bench_ep_t *ep = calloc(1, im->ops->size);
+
+  if (ep == NULL) {
+    bench_fail("out of memory");
+    return NULL;
+  }
+  ep->impl = im;
+  ep->parent = parent;
+  ep->tx = parent ? 0 : 1;
+  ep->rx = parent ? 1 : 0;
+  if (im->ops->init != NULL)
+    im->ops->init(ep);
+  return ep;
+}
+
+/* rc of create/attach: on failure close (which frees) and NULL. */
+static int ep_done(bench_ep_t **out, bench_ep_t *ep, int rc) {
+  if (rc != 0) {
+    (void)bench_ep_close(ep);
+    return -1;
+  }
+  *out = ep;
+  return 0;
+}
+
+int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
+                    bench_args_t *args) {
+  const bench_ops_t *ops = run->impl->ops;
+  bench_ep_t *ep;
+  int i;
+
+  *out = NULL;
+  if ((ep = ep_alloc(run->impl, 1)) == NULL)
+    return -1;
+  for (i = 0; ops->names != NULL && i < 2; i++) {
+    snprintf(ep->name[i], sizeof(ep->name[i]), ops->names, run->ppid,
+             run->serial, "ab"[i]);
+    if (bench_args_add(args, "%s", ep->name[i]) != 0) {
+      free(ep);
+      return -1;
+    }
+  }
+  return ep_done(out, ep, ops->create(ep, run, args));
+}
+
+int bench_ep_connect(bench_ep_t *ep) {
+  return ep->impl->ops->connect != NULL ? ep->impl->ops->connect(ep) : 0;
+}
+
+int bench_ep_attach(bench_ep_t **out, const bench_run_t *run, int argc,
+                    char **argv) {
+  const bench_ops_t *ops = run->impl->ops;
+  bench_ep_t *ep;
+  int i;
+
+  *out = NULL;
+  if (argc < ops->nargs)
+    return bench_fail("%s: the peer needs %d arguments, got %d",
+                      run->impl->kind, ops->nargs, argc);
+  if ((ep = ep_alloc(run->impl, 0)) == NULL)
+    return -1;
+  for (i = 0; ops->names != NULL && i < 2; i++)
+    snprintf(ep->name[i], sizeof(ep->name[i]), "%s", argv[i]);
+  return ep_done(out, ep, ops->attach(ep, run, argv));
+}
+
+void *bench_ep_buffer(bench_ep_t *ep, void *own, size_t len) {
+  return ep->impl->ops->buffer != NULL ? ep->impl->ops->buffer(ep, len) : own;
+}
+
+int bench_ep_send(bench_ep_t *ep, const void *buf, size_t len) {
+  const bench_ops_t *ops = ep->impl->ops;
+  const char *p = buf;
+  size_t n;
+
+  if (ops->io == NULL)
+    return ops->send(ep, buf, len);
+  for (; len > 0; p += n, len -= n)
+    if (ops->io(ep, 1, (void *)p, len, &n) != 0)
+      return -1;
+  return 0;
+}
+
+int bench_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t len,
+                  const void **data) {
+  const bench_ops_t *ops = ep->impl->ops;
+  size_t got = 0, n;
+
+  *data = buf;
+  if (ops->io != NULL) {
+    for (; got < len; got += n) {
+      if (ops->io(ep, 0, (char *)buf + got, len - got, &n) != 0)
+        return -1;
+      if (n == 0)
+        return bench_fail("%s: the peer closed", ep->impl->calls);
+    }
+    return 0;
+  }
+  got = len;
+  if (ops->recv(ep, buf, cap, &got, data) != 0)
+    return -1;
+  if (got != len)
+    return bench_fail("%s: %zu bytes, %zu expected", ep->impl->calls, got,
+                      len);
+  return 0;
+}
+
+int bench_ep_close(bench_ep_t *ep) {
+  int rc = ep->impl->ops->close(ep);
+
+  free(ep);
+  return rc;
+}
