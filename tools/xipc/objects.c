@@ -490,6 +490,21 @@ static int stat_one(const xipc_object_info_t *in, void *arg) {
   else
     printf("creator:  not recorded (this kind has no header)\n");
   printf("in use:   %s\n", tri(in->in_use, "yes", "no: gc would remove it"));
+  if (in->kind == XIPC_KIND_MQ) { /* the queue's own account */
+    xipc_mq_opts_t qo;
+    xipc_mq_stats_t st;
+    xipc_mq_t *q;
+    xipc_mq_opts_init(&qo);
+    qo.backend = in->backend;
+    qo.flags = in->ring ? XIPC_MQ_RING : 0;
+    xipc_mq_stats_init(&st);
+    if (xipc_mq_open(&q, c->name, &qo) == 0) {
+      if (xipc_mq_stats(q, &st) == 0)
+        printf("depth:    %llu of %llu messages\n",
+               (unsigned long long)st.depth, (unsigned long long)st.capacity);
+      xipc_mq_close(q);
+    }
+  }
   if (in->detail[0] != '\0')
     printf("detail:   %s\n", in->detail);
   return 0;
