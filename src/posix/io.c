@@ -8,24 +8,19 @@
  * timeout pass MSG_DONTWAIT and wait in poll(). Pipes and fifos have no
  * per-call flag, so they are O_NONBLOCK and always take the poll path.
  *
- * SIGPIPE: writing to a pipe or fifo without readers raises SIGPIPE, whose
- * default action kills the process. Sockets avoid it with MSG_NOSIGNAL.
- * Pipes have no such flag, so a write blocks SIGPIPE for the calling
- * thread, and if the write failed with EPIPE and no SIGPIPE was pending
- * before (only possible when the caller already blocked SIGPIPE), takes
- * the one it caused with sigtimedwait before unblocking
- * (the technique of libcurl and libgit2): the process-wide disposition is
- * never touched. */
+ * SIGPIPE: writing to a pipe, fifo or socket without a reader raises
+ * SIGPIPE, whose default action kills the process. Writes go through the
+ * Unix layer's xipc__unix_writev / xipc__unix_sendmsg (src/unix/sigpipe.c),
+ * which fail with EPIPE instead and never touch the process-wide
+ * disposition. */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #define FD(io) ((int)(io)->h)
@@ -92,36 +87,6 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   }
 }
 
-static ssize_t pipe_writev(int fd, const struct iovec *v, int n) {
-  sigset_t pipe_set, pending, old;
-  int was_pending, e;
-  ssize_t r;
-
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-  /* A SIGPIPE can wait pending for this thread only while it blocks it: if
-   * it did not before this call, any SIGPIPE pending now is one that landed
-   * in the last instant, like one landing during the write, and nothing
-   * tells it from ours (standard signals do not queue). Saves sigpending
-   * in the common case: a write is three system calls, not four. */
-  was_pending = 0;
-  if (sigismember(&old, SIGPIPE)) {
-    sigpending(&pending);
-    was_pending = sigismember(&pending, SIGPIPE);
-  }
-  r = writev(fd, v, n);
-  e = errno;
-  if (r < 0 && e == EPIPE && !was_pending) {
-    struct timespec zero = {0, 0};
-    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
-      ;
-  }
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  errno = e;
-  return r;
-}
-
 static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
                        size_t *n, int timeout_ms) {
   struct iovec v[MAX_IOV];
@@ -146,10 +111,9 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       memset(&msg, 0, sizeof(msg));
       msg.msg_iov = v + first;
       msg.msg_iovlen = (size_t)(niov - first);
-      r = sendmsg(FD(io), &msg,
-                  MSG_NOSIGNAL | (timeout_ms < 0 ? 0 : MSG_DONTWAIT));
+      r = xipc__unix_sendmsg(FD(io), &msg, timeout_ms < 0 ? 0 : MSG_DONTWAIT);
     } else {
-      r = pipe_writev(FD(io), v + first, niov - first);
+      r = xipc__unix_writev(FD(io), v + first, niov - first);
     }
     if (r >= 0) {
       *n += (size_t)r;

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 /* After the xipc shm header (which names the segment and marks it as a
  * mutex). `ready` is published after pthread_mutex_init. */
@@ -115,23 +114,15 @@ static int check_broken(xipc_mutex_t *m, int e) {
 
 static int posix_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
   pthread_mutex_t *mu = &MTX(m)->mu;
-  struct timespec abs;
   int e;
 
   if (timeout_ms == 0)
     return lock_result(m, check_broken(m, pthread_mutex_trylock(mu)), 0);
   if (timeout_ms < 0)
     return lock_result(m, check_broken(m, pthread_mutex_lock(mu)), -1);
-  /* Absolute deadline on the monotonic clock (pthread_mutex_clocklock,
-   * glibc 2.30): a wall-clock jump does not move it. */
-  clock_gettime(CLOCK_MONOTONIC, &abs);
-  abs.tv_sec += timeout_ms / 1000;
-  abs.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (abs.tv_nsec >= 1000000000L) {
-    abs.tv_sec++;
-    abs.tv_nsec -= 1000000000L;
-  }
-  e = pthread_mutex_clocklock(mu, CLOCK_MONOTONIC, &abs);
+  /* A deadline on the monotonic clock (src/unix/timedwait.c): a
+   * wall-clock jump does not move it. */
+  e = xipc__unix_mutex_timedlock(mu, timeout_ms);
   return lock_result(m, check_broken(m, e), timeout_ms);
 }
 

@@ -1,6 +1,8 @@
-/* xipc — anonymous pipes (pipe2) and fifos (mkfifo in RUNDIR) on POSIX.
- * Both ends are O_NONBLOCK (waits are poll() in src/posix/io.c) and
- * close-on-exec unless the caller asks for an inheritable end. */
+/* xipc — anonymous pipes (pipe(2), through the Unix layer's
+ * xipc__unix_pipe_cloexec_nonblock: pipe2 where it exists) and fifos
+ * (mkfifo in RUNDIR) on POSIX. Both ends are O_NONBLOCK (waits are poll()
+ * in src/posix/io.c) and close-on-exec unless the caller asks for an
+ * inheritable end. */
 #include "internal.h"
 
 #include <errno.h>
@@ -18,8 +20,8 @@ static void setup(xipc__io_t *io, int fd, int is_read) {
 static int posix_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
   int fds[2], err = 0;
 
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
-    return xipc__unix_fail(errno, "pipe2");
+  if (xipc__unix_pipe_cloexec_nonblock(fds) != 0)
+    return xipc__unix_fail(errno, "pipe");
   setup(r, fds[0], 1);
   setup(w, fds[1], 0);
   if (flags & XIPC_PIPE_INHERIT_READ)

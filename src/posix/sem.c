@@ -1,6 +1,7 @@
-/* xipc — POSIX named semaphores: sem_open, sem_clockwait(CLOCK_MONOTONIC)
- * (sem_overview(7)). The name is removed by sem_unlink at once; open handles
- * keep working. */
+/* xipc — POSIX named semaphores: sem_open, sem_wait (sem_overview(7));
+ * timed waits on the monotonic clock through the Unix layer
+ * (xipc__unix_sem_timedwait, src/unix/timedwait.c). The name is removed by
+ * sem_unlink at once; open handles keep working. */
 #include "internal.h"
 
 #include <errno.h>
@@ -9,41 +10,37 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SEM(s) ((sem_t *)(s)->h)
 
-/* sem_open applies the umask and offers no fchmod. glibc keeps a named
- * semaphore as /dev/shm/sem.NAME (NAME without the leading '/'), so the
- * documented exact mode is applied there; elsewhere the umask-filtered mode
- * stays (docs/semantics.md). */
+/* sem_open applies the umask and offers no fchmod: where the C library
+ * keeps the semaphore as a file (src/unix/semfile.c) the documented exact
+ * mode is applied there; elsewhere the umask-filtered mode stays
+ * (docs/semantics.md). */
 static int apply_mode(const char *osname, unsigned mode) {
-#ifdef __linux__
   char path[XIPC__OSNAME_MAX + 16];
 
-  snprintf(path, sizeof(path), "/dev/shm/sem.%s", osname + 1);
+  if (!xipc__unix_sem_file(path, sizeof(path), osname))
+    return 0;
   if (chmod(path, mode) != 0)
     return xipc__unix_fail(errno, "chmod(%s)", path);
-#else
-  (void)osname;
-  (void)mode;
-#endif
   return 0;
 }
 
-/* The ownership rule (backend.h) for a semaphore sem_open found: glibc's
- * /dev/shm/sem.NAME, opened without following links and checked on the
+/* The ownership rule (backend.h) for a semaphore sem_open found: its file
+ * (src/unix/semfile.c), opened without following links and checked on the
  * descriptor. Called before sem_open (so another user's semaphore is never
  * touched) and again after it (the name could have changed hands in
- * between: only through its owner, since /dev/shm is sticky). Elsewhere
- * sem_open offers no way to learn the owner: docs/security.md. */
+ * between: only through its owner, since /dev/shm is sticky). Where there
+ * is no such file sem_open offers no way to learn the owner:
+ * docs/security.md. */
 static int sem_owner_check(const xipc__sync_req_t *req) {
-#ifdef __linux__
   char path[XIPC__OSNAME_MAX + 16];
   int fd, err;
 
-  snprintf(path, sizeof(path), "/dev/shm/sem.%s", req->osname + 1);
+  if (!xipc__unix_sem_file(path, sizeof(path), req->osname))
+    return 0;
   fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return errno == ENOENT ? XIPC_ENOENT
@@ -51,10 +48,6 @@ static int sem_owner_check(const xipc__sync_req_t *req) {
   err = xipc__unix_fd_owner_check(req->osname, fd, req->owner, req->mode);
   close(fd);
   return err;
-#else
-  (void)req;
-  return 0;
-#endif
 }
 
 static int posix_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
@@ -103,7 +96,6 @@ static int posix_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
 }
 
 static int posix_sem_wait(xipc_sem_t *sem, int timeout_ms) {
-  struct timespec abs;
   int rc;
 
   if (timeout_ms == 0) {
@@ -113,18 +105,7 @@ static int posix_sem_wait(xipc_sem_t *sem, int timeout_ms) {
     while ((rc = sem_wait(SEM(sem))) != 0 && errno == EINTR)
       ;
   } else {
-    /* An absolute deadline on the monotonic clock: retrying after EINTR
-     * keeps it, and a wall-clock jump cannot move it. */
-    clock_gettime(CLOCK_MONOTONIC, &abs);
-    abs.tv_sec += timeout_ms / 1000;
-    abs.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (abs.tv_nsec >= 1000000000L) {
-      abs.tv_sec++;
-      abs.tv_nsec -= 1000000000L;
-    }
-    while ((rc = sem_clockwait(SEM(sem), CLOCK_MONOTONIC, &abs)) != 0 &&
-           errno == EINTR)
-      ;
+    rc = xipc__unix_sem_timedwait(SEM(sem), timeout_ms);
   }
   if (rc == 0)
     return 0;

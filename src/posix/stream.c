@@ -1,6 +1,7 @@
 /* xipc — streams on POSIX: AF_UNIX path sockets (local:, unix:) and TCP
- * over IPv4/IPv6 (tcp:). Sockets are SOCK_NONBLOCK | SOCK_CLOEXEC; waits
- * are poll() with the remaining monotonic time (src/posix/io.c).
+ * over IPv4/IPv6 (tcp:). Sockets are made non-blocking and close-on-exec
+ * (xipc__unix_socket / xipc__unix_accept, src/unix/fd.c); waits are poll()
+ * with the remaining monotonic time (src/posix/io.c).
  *
  * Stale sockets: a listener that crashed leaves its socket file, and bind
  * then fails with EADDRINUSE. A connect() would not tell a stale socket
@@ -63,7 +64,7 @@ static int connect_fd(int family, const struct sockaddr *sa, socklen_t len,
   int fd, err, soerr;
   socklen_t sl = sizeof(soerr);
 
-  fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd = xipc__unix_socket(family, SOCK_STREAM, 0);
   if (fd < 0)
     return xipc__unix_fail(errno, "socket(%s)", what);
   for (;;) {
@@ -267,7 +268,7 @@ static int listen_unix(xipc_stream_listener_t *l) {
     free(pl);
     return err;
   }
-  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd = xipc__unix_socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd < 0) {
     err = xipc__unix_fail(errno, "socket(AF_UNIX)");
     goto fail;
@@ -346,7 +347,7 @@ static int listen_tcp(xipc_stream_listener_t *l) {
     return err;
   err = xipc__fail(XIPC_EINVAL, 0, "tcp:%s: no usable address", l->addr.host);
   for (ai = res; ai != NULL; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = xipc__unix_socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
       err = xipc__unix_fail(errno, "socket");
       continue;
@@ -381,7 +382,7 @@ static int posix_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_m
   int fd, one = 1, err;
 
   for (;;) {
-    fd = accept4((int)l->h, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    fd = xipc__unix_accept((int)l->h);
     if (fd >= 0)
       break;
     if (errno == EINTR || errno == ECONNABORTED)

@@ -6,6 +6,14 @@
 #define XIPC_UNIX_INTERNAL_H
 
 #include "../core/backend.h"
+#include "xipc_config.h" /* XIPC_HAVE_*: the feature checks (CMakeLists.txt) */
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/types.h>
+
+struct iovec;
+struct msghdr;
 
 /* ---- errors (src/unix/error.c) ------------------------------------------ */
 
@@ -50,5 +58,48 @@ int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,
 /* A connected local socket's server must run as `owner` (SO_PEERCRED or
  * getpeereid); else XIPC_EACCES naming the server's user. */
 int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner);
+
+/* ---- per-mechanism helpers: a fast path where the feature checks found one,
+ * the portable fallback beside it (docs/porting.md "Feature checks"). Each
+ * answers like the system call it stands for: -1 (or an error number, for
+ * the pthread ones) with errno set, so callers word their own messages. --- */
+
+/* src/unix/fd.c. Descriptors that are close-on-exec and O_NONBLOCK from the
+ * start (pipe2, SOCK_NONBLOCK | SOCK_CLOEXEC, accept4), or made so with
+ * fcntl right after the plain call. Sockets also get SO_NOSIGPIPE where
+ * that is how this system keeps a socket write from raising SIGPIPE. */
+int xipc__unix_pipe_cloexec_nonblock(int fds[2]);
+int xipc__unix_socket(int family, int type, int protocol);
+int xipc__unix_accept(int listen_fd);
+
+/* src/unix/sigpipe.c. Writes that fail with EPIPE instead of raising
+ * SIGPIPE: writev on a pipe or fifo (a per-call signal guard), sendmsg on a
+ * socket of xipc__unix_socket/_accept (MSG_NOSIGNAL, SO_NOSIGPIPE or the
+ * same guard). */
+ssize_t xipc__unix_writev(int fd, const struct iovec *v, int n);
+ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
+
+/* src/unix/timedwait.c. Waits of timeout_ms > 0 measured on the monotonic
+ * clock, EINTR retried inside: sem_clockwait / pthread_mutex_clocklock, else
+ * sem_timedwait / pthread_mutex_timedlock against a CLOCK_REALTIME deadline,
+ * else polling with sem_trywait / pthread_mutex_trylock and short naps.
+ * The sem one answers 0 or -1 with errno (ETIMEDOUT at the deadline); the
+ * mutex one an error number like pthread_mutex_timedlock (0, EOWNERDEAD,
+ * ETIMEDOUT, ...). */
+int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms);
+int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms);
+
+/* src/unix/linux-futex.c, or the portable src/unix/wordwait-nap.c: sleep
+ * while the 32-bit word in shared memory still holds `expected` (at most
+ * timeout_ms; -1 forever), and wake up to n sleepers of a word. The wait
+ * answers 0 (woken, changed, interrupted or spurious: the caller rechecks),
+ * XIPC_ETIMEDOUT (no message recorded) or a recorded error. */
+int xipc__unix_word_wait(uint32_t *word, uint32_t expected, int timeout_ms);
+int xipc__unix_word_wake(uint32_t *word, int n);
+
+/* src/unix/semfile.c. The file behind POSIX named semaphore `osname`
+ * ("/x") where the C library keeps one (glibc: /dev/shm/sem.x): 1 with the
+ * path in buf, else 0 (the semaphore has no file xipc knows of). */
+int xipc__unix_sem_file(char *buf, size_t len, const char *osname);
 
 #endif /* XIPC_UNIX_INTERNAL_H */

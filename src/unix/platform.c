@@ -32,11 +32,11 @@ uint64_t xipc__now_ms(void) {
 /* getenv that answers NULL in a set-user-ID or set-group-ID process: the
  * environment is the invoking user's, and RUNDIR taken from it would let
  * that user point a privileged program's sockets and fifos anywhere.
- * glibc >= 2.17 has secure_getenv (also AT_SECURE, e.g. file
- * capabilities); elsewhere compare the real and effective ids. */
+ * secure_getenv (XIPC_HAVE_SECURE_GETENV: glibc >= 2.17, musl, newer BSDs)
+ * also honours AT_SECURE (e.g. file capabilities); elsewhere compare the
+ * real and effective ids. */
 static const char *env_trusted(const char *name) {
-#if defined(__GLIBC__) &&                                                      \
-    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 17))
+#if XIPC_HAVE_SECURE_GETENV
   return secure_getenv(name);
 #else
   if (getuid() != geteuid() || getgid() != getegid())

@@ -1,0 +1,106 @@
+/* xipc — descriptors that are close-on-exec and non-blocking from birth.
+ *
+ * Fast path (XIPC_HAVE_PIPE2, XIPC_HAVE_SOCK_CLOEXEC, XIPC_HAVE_ACCEPT4):
+ * pipe2(O_CLOEXEC | O_NONBLOCK), socket(type | SOCK_NONBLOCK |
+ * SOCK_CLOEXEC), accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) — Linux, the BSDs,
+ * illumos. One system call, and no window in which another thread's
+ * fork+exec could inherit the descriptor.
+ *
+ * Fallback (macOS, older systems): the plain pipe/socket/accept, then
+ * fcntl(F_SETFD, FD_CLOEXEC) and fcntl(F_SETFL, O_NONBLOCK) (fcntl(2)). A
+ * thread of the caller that forks and execs between the two calls passes
+ * the descriptor on; POSIX offers nothing better (libuv has the same
+ * window). The fallback sets both flags explicitly even where accept()
+ * inherits O_NONBLOCK from the listener (the BSDs, macOS).
+ *
+ * Where a socket write can only be kept from raising SIGPIPE by a socket
+ * option (SO_NOSIGPIPE: macOS; not needed with MSG_NOSIGNAL), every socket
+ * made here gets it: src/unix/sigpipe.c relies on that. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#if !XIPC_HAVE_PIPE2 || !XIPC_HAVE_SOCK_CLOEXEC || !XIPC_HAVE_ACCEPT4
+/* FD_CLOEXEC and O_NONBLOCK on fd; on failure close it, keep errno. */
+static int cloexec_nonblock(int fd) {
+  int fl, e;
+
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 &&
+      (fl = fcntl(fd, F_GETFL)) >= 0 &&
+      fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0)
+    return fd;
+  e = errno;
+  close(fd);
+  errno = e;
+  return -1;
+}
+#endif
+
+/* SO_NOSIGPIPE where it is this system's only per-socket SIGPIPE guard;
+ * on failure close fd, keep errno. */
+static int nosigpipe(int fd) {
+#if XIPC_HAVE_SO_NOSIGPIPE && !XIPC_HAVE_MSG_NOSIGNAL
+  int one = 1, e;
+
+  if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one)) != 0) {
+    e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+#endif
+  return fd;
+}
+
+int xipc__unix_pipe_cloexec_nonblock(int fds[2]) {
+#if XIPC_HAVE_PIPE2
+  return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+#else
+  int e;
+
+  if (pipe(fds) != 0)
+    return -1;
+  if (cloexec_nonblock(fds[0]) < 0) {
+    e = errno;
+    close(fds[1]);
+    errno = e;
+    return -1;
+  }
+  if (cloexec_nonblock(fds[1]) < 0) {
+    e = errno;
+    close(fds[0]);
+    errno = e;
+    return -1;
+  }
+  return 0;
+#endif
+}
+
+int xipc__unix_socket(int family, int type, int protocol) {
+  int fd;
+
+#if XIPC_HAVE_SOCK_CLOEXEC
+  fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+#else
+  fd = socket(family, type, protocol);
+  if (fd >= 0)
+    fd = cloexec_nonblock(fd);
+#endif
+  return fd < 0 ? fd : nosigpipe(fd);
+}
+
+int xipc__unix_accept(int listen_fd) {
+  int fd;
+
+#if XIPC_HAVE_ACCEPT4
+  fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+  fd = accept(listen_fd, NULL, NULL);
+  if (fd >= 0)
+    fd = cloexec_nonblock(fd);
+#endif
+  return fd < 0 ? fd : nosigpipe(fd);
+}

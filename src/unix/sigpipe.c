@@ -1,0 +1,85 @@
+/* xipc — writes that never raise SIGPIPE.
+ *
+ * Writing to a pipe, fifo or socket whose reader is gone raises SIGPIPE,
+ * whose default action kills the process; xipc reports XIPC_EPIPE instead
+ * and never touches the process-wide disposition (a library must not).
+ *
+ * Sockets: MSG_NOSIGNAL on each send (XIPC_HAVE_MSG_NOSIGNAL: Linux, the
+ * BSDs, illumos); else SO_NOSIGPIPE, set on every socket when it is made
+ * (XIPC_HAVE_SO_NOSIGPIPE: macOS; src/unix/fd.c); else the guard below,
+ * exactly as for pipes.
+ *
+ * The guard (pipes and fifos have no per-call flag anywhere): the write
+ * blocks SIGPIPE for the calling thread, and if it failed with EPIPE and no
+ * SIGPIPE was pending before (only possible when the caller already blocked
+ * SIGPIPE), takes the one it caused with sigtimedwait before unblocking
+ * (the technique of libcurl and libgit2). A SIGPIPE raised by a write is
+ * directed at the writing thread (POSIX, write(2)), so another thread never
+ * sees it. */
+#include "internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+
+typedef struct sigpipe_guard {
+  sigset_t pipe_set, old;
+  int was_pending;
+} sigpipe_guard_t;
+
+static void guard_begin(sigpipe_guard_t *g) {
+  sigset_t pending;
+
+  sigemptyset(&g->pipe_set);
+  sigaddset(&g->pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &g->pipe_set, &g->old);
+  /* A SIGPIPE can wait pending for this thread only while it blocks it: if
+   * it did not before this call, any SIGPIPE pending now is one that landed
+   * in the last instant, like one landing during the write, and nothing
+   * tells it from ours (standard signals do not queue). Saves sigpending
+   * in the common case: a write is three system calls, not four. */
+  g->was_pending = 0;
+  if (sigismember(&g->old, SIGPIPE)) {
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE);
+  }
+}
+
+/* r, e: the write's result and errno; errno is e again on return. */
+static void guard_end(sigpipe_guard_t *g, ssize_t r, int e) {
+  if (r < 0 && e == EPIPE && !g->was_pending) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&g->pipe_set, NULL, &zero) < 0 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+  errno = e;
+}
+
+ssize_t xipc__unix_writev(int fd, const struct iovec *v, int n) {
+  sigpipe_guard_t g;
+  ssize_t r;
+
+  guard_begin(&g);
+  r = writev(fd, v, n);
+  guard_end(&g, r, errno);
+  return r;
+}
+
+ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags) {
+#if XIPC_HAVE_MSG_NOSIGNAL
+  return sendmsg(fd, msg, flags | MSG_NOSIGNAL);
+#elif XIPC_HAVE_SO_NOSIGPIPE
+  return sendmsg(fd, msg, flags); /* the socket has SO_NOSIGPIPE (fd.c) */
+#else
+  sigpipe_guard_t g;
+  ssize_t r;
+
+  guard_begin(&g);
+  r = sendmsg(fd, msg, flags);
+  guard_end(&g, r, errno);
+  return r;
+#endif
+}
