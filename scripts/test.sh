@@ -6,7 +6,10 @@
 #      System V backends, helper processes), tool tests, and xipc_stress
 #      (4x4-process queue stress, 16-client streams, sem/mutex contention,
 #      kill -9 crash loops)
-#   2. Linux release build (-O2, -Werror): what the main job builds
+#   2. Linux release build (-O2, -Werror): what the main job builds;
+#      and the Unix layer's portable fallbacks (preset linux-fallbacks:
+#      every feature-checked Linux mechanism switched off, docs/porting.md)
+#      through the POSIX half of the conformance matrix
 #   3. Linux ASan + UBSan build: the same tests as 1
 #   4. TSan (clang): the threaded parts (scripts/tsan.sh)
 #   5. valgrind memcheck of the conformance suite (scripts/valgrind.sh)
@@ -116,6 +119,10 @@ step linux preset linux-debug
 # warns about things -O0 does not, so this stage keeps it building.
 step release bash -c 'cmake --preset linux-release >/dev/null &&
   cmake --build --preset linux-release'
+step fallbacks bash -c 'cmake --preset linux-fallbacks >/dev/null &&
+  cmake --build --preset linux-fallbacks &&
+  build/linux-fallbacks/bin/xipc_conformance --filter /posix \
+    --matrix-dir build/linux-fallbacks'
 [ "${XIPC_SKIP_ASAN:-0}" = 1 ] || step asan preset linux-asan
 [ "${XIPC_SKIP_TSAN:-0}" = 1 ] || step tsan scripts/tsan.sh
 [ "${XIPC_SKIP_VALGRIND:-0}" = 1 ] || step valgrind scripts/valgrind.sh
