@@ -345,20 +345,29 @@ typedef struct plan {
   int peers; /* peer processes to start, for the progress line */
 } plan_t;
 
-static step_t *plan_add(plan_t *p) {
-  if (p->n == p->cap) {
-    int cap = p->cap ? 2 * p->cap : 64;
-    step_t *s = realloc(p->steps, (size_t)cap * sizeof(*s));
+/* One more zeroed element of a growing array (*items, *n used, *cap
+ * allocated, elements of `size` bytes); NULL after reporting no memory. */
+static void *grow(void **items, int *n, int *cap, size_t size) {
+  unsigned char *e;
 
-    if (s == NULL) {
+  if (*n == *cap) {
+    int c = *cap ? 2 * *cap : 64;
+    void *v = realloc(*items, (size_t)c * size);
+
+    if (v == NULL) {
       bench_fail("out of memory");
       return NULL;
     }
-    p->steps = s;
-    p->cap = cap;
+    *items = v;
+    *cap = c;
   }
-  memset(&p->steps[p->n], 0, sizeof(step_t));
-  return &p->steps[p->n++];
+  e = (unsigned char *)*items + (size_t)(*n)++ * size;
+  memset(e, 0, size);
+  return e;
+}
+
+static step_t *plan_add(plan_t *p) {
+  return grow((void **)&p->steps, &p->n, &p->cap, sizeof(step_t));
 }
 
 static step_t *plan_step(plan_t *p, const bench_impl_t *x,
@@ -446,19 +455,7 @@ typedef struct results {
 } results_t;
 
 static bench_result_t *result_add(results_t *r) {
-  if (r->n == r->cap) {
-    int cap = r->cap ? 2 * r->cap : 64;
-    bench_result_t *v = realloc(r->v, (size_t)cap * sizeof(*v));
-
-    if (v == NULL) {
-      bench_fail("out of memory");
-      return NULL;
-    }
-    r->v = v;
-    r->cap = cap;
-  }
-  memset(&r->v[r->n], 0, sizeof(bench_result_t));
-  return &r->v[r->n++];
+  return grow((void **)&r->v, &r->n, &r->cap, sizeof(bench_result_t));
 }
 
 static int cmp_double(const void *a, const void *b) {

@@ -124,6 +124,15 @@ static void set_target(target_t *t, const char *name, const char *goal,
     t->met = higher_is_better ? value >= limit : value <= limit;
 }
 
+static void tally(const target_t *t, int *met, int *missed, int *unknown) {
+  if (t->met < 0)
+    (*unknown)++;
+  else if (t->met)
+    (*met)++;
+  else
+    (*missed)++;
+}
+
 static int thin_targets(const bench_report_t *r, const bench_result_t *x,
                         target_t *t) {
   const bench_result_t *raw = raw_of(r, x);
@@ -151,6 +160,18 @@ static void fmt_rate(char *buf, size_t n, double msgs_per_s);
 static void fmt_time(char *buf, size_t n, double ns);
 static void fmt_bw(char *buf, size_t n, double bytes_per_s);
 
+/* A target against another row: goal `fmt` (with the limit k), followed
+ * by the other row's figure in parentheses when it ran (base != NULL). */
+static void vs_target(target_t *t, const char *name, const char *fmt, double k,
+                      const char *base, double value) {
+  char goal[64];
+  int len = snprintf(goal, sizeof(goal), fmt, k);
+
+  if (base != NULL && len > 0 && (size_t)len < sizeof(goal))
+    snprintf(goal + len, sizeof(goal) - (size_t)len, " (%s)", base);
+  set_target(t, name, goal, value, k, 1, base != NULL);
+}
+
 static int ring_targets(const bench_report_t *r, const bench_result_t *x,
                         target_t *t) {
   const bench_result_t *b;
@@ -160,17 +181,12 @@ static int ring_targets(const bench_report_t *r, const bench_result_t *x,
   if (x->test == BENCH_RTT) {
     b = find(r, "stream-local", xipc_default_backend(), BENCH_XIPC, BENCH_RTT,
              BENCH_RTT_SIZE);
-    if (b != NULL) {
+    if (b != NULL)
       fmt_time(v, sizeof(v), b->p50);
-      snprintf(goal, sizeof(goal), "p50 >= %.0fx lower than stream (%s)",
-               RING_VS_STREAM, v);
-    } else {
-      snprintf(goal, sizeof(goal), "p50 >= %.0fx lower than local stream",
-               RING_VS_STREAM);
-    }
-    set_target(&t[n++], "rtt_p50_vs_stream_local", goal,
-               b != NULL && x->p50 > 0 ? b->p50 / x->p50 : NAN, RING_VS_STREAM,
-               1, b != NULL);
+    vs_target(&t[n++], "rtt_p50_vs_stream_local",
+              "p50 >= %.0fx lower than local stream", RING_VS_STREAM,
+              b != NULL ? v : NULL,
+              b != NULL && x->p50 > 0 ? b->p50 / x->p50 : NAN);
     return n;
   }
   if (x->test != BENCH_STREAM)
@@ -179,27 +195,19 @@ static int ring_targets(const bench_report_t *r, const bench_result_t *x,
     snprintf(goal, sizeof(goal), ">= %.0f M msg/s", RING_RATE / 1e6);
     set_target(&t[n++], "stream_64_rate", goal, x->msgs_per_s, RING_RATE, 1, 1);
     b = find(r, "mq", XIPC_BACKEND_POSIX, BENCH_XIPC, BENCH_STREAM, 64);
-    if (b != NULL) {
+    if (b != NULL)
       fmt_rate(v, sizeof(v), b->msgs_per_s);
-      snprintf(goal, sizeof(goal), ">= %.0fx POSIX mq (%s)", RING_VS_MQ, v);
-    } else {
-      snprintf(goal, sizeof(goal), ">= %.0fx POSIX mq", RING_VS_MQ);
-    }
-    set_target(&t[n++], "stream_64_vs_posix_mq", goal,
-               b != NULL ? x->msgs_per_s / b->msgs_per_s : NAN, RING_VS_MQ, 1,
-               b != NULL);
+    vs_target(&t[n++], "stream_64_vs_posix_mq", ">= %.0fx POSIX mq",
+              RING_VS_MQ, b != NULL ? v : NULL,
+              b != NULL ? x->msgs_per_s / b->msgs_per_s : NAN);
   }
   if (x->size == MIB) {
     b = find(r, "memcpy", 0, BENCH_RAW, BENCH_COPY, MIB);
-    if (b != NULL) {
+    if (b != NULL)
       fmt_bw(v, sizeof(v), b->bytes_per_s);
-      snprintf(goal, sizeof(goal), ">= %.2fx memcpy (%s)", RING_VS_MEMCPY, v);
-    } else {
-      snprintf(goal, sizeof(goal), ">= %.2fx memcpy", RING_VS_MEMCPY);
-    }
-    set_target(&t[n++], "stream_1m_vs_memcpy", goal,
-               b != NULL ? x->bytes_per_s / b->bytes_per_s : NAN,
-               RING_VS_MEMCPY, 1, b != NULL);
+    vs_target(&t[n++], "stream_1m_vs_memcpy", ">= %.2fx memcpy",
+              RING_VS_MEMCPY, b != NULL ? v : NULL,
+              b != NULL ? x->bytes_per_s / b->bytes_per_s : NAN);
   }
   return n;
 }
@@ -461,14 +469,8 @@ void bench_report_print(const bench_report_t *r) {
     }
     print_result(r, x);
     nt = targets_for(r, x, t);
-    for (j = 0; j < nt; j++) {
-      if (t[j].met < 0)
-        unknown++;
-      else if (t[j].met)
-        met++;
-      else
-        missed++;
-    }
+    for (j = 0; j < nt; j++)
+      tally(&t[j], &met, &missed, &unknown);
   }
   print_calls(r);
   print_summaries(r);
@@ -495,11 +497,22 @@ static void json_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+static void json_key_str(FILE *f, const char *key, const char *v) {
+  fprintf(f, ", \"%s\": ", key);
+  json_str(f, v);
+}
+
 static void json_num(FILE *f, double v) {
   if (isnan(v) || isinf(v))
     fputs("null", f);
   else
     fprintf(f, "%.6g", v);
+}
+
+/* ", "KEY": value" */
+static void json_key_num(FILE *f, const char *key, double v) {
+  fprintf(f, ", \"%s\": ", key);
+  json_num(f, v);
 }
 
 static const char *test_name(int test) {
@@ -512,8 +525,7 @@ static void json_result(FILE *f, const bench_report_t *r,
 
   fprintf(f, "    {\"kind\": ");
   json_str(f, x->kind);
-  fprintf(f, ", \"backend\": ");
-  json_str(f, x->backend ? xipc_backend_name(x->backend) : "");
+  json_key_str(f, "backend", x->backend ? xipc_backend_name(x->backend) : "");
   fprintf(f, ", \"impl\": \"%s\", \"calls\": ", x->raw ? "raw" : "xipc");
   json_str(f, x->calls != NULL ? x->calls : "");
   fprintf(f, ", \"test\": \"%s\", \"size\": %zu", test_name(x->test), x->size);
@@ -525,25 +537,16 @@ static void json_result(FILE *f, const bench_report_t *r,
   }
   fprintf(f, ", \"count\": %zu, \"depth\": %zu", x->count, x->depth);
   if (x->test == BENCH_RTT) {
-    fprintf(f, ", \"p50_ns\": ");
-    json_num(f, x->p50);
-    fprintf(f, ", \"p99_ns\": ");
-    json_num(f, x->p99);
-    fprintf(f, ", \"p999_ns\": ");
-    json_num(f, x->p999);
-    fprintf(f, ", \"mean_ns\": ");
-    json_num(f, x->mean);
-    fprintf(f, ", \"min_ns\": ");
-    json_num(f, x->min);
-    fprintf(f, ", \"max_ns\": ");
-    json_num(f, x->max);
+    json_key_num(f, "p50_ns", x->p50);
+    json_key_num(f, "p99_ns", x->p99);
+    json_key_num(f, "p999_ns", x->p999);
+    json_key_num(f, "mean_ns", x->mean);
+    json_key_num(f, "min_ns", x->min);
+    json_key_num(f, "max_ns", x->max);
   } else {
-    fprintf(f, ", \"seconds\": ");
-    json_num(f, x->seconds);
-    fprintf(f, ", \"msgs_per_s\": ");
-    json_num(f, x->msgs_per_s);
-    fprintf(f, ", \"bytes_per_s\": ");
-    json_num(f, x->bytes_per_s);
+    json_key_num(f, "seconds", x->seconds);
+    json_key_num(f, "msgs_per_s", x->msgs_per_s);
+    json_key_num(f, "bytes_per_s", x->bytes_per_s);
   }
   fprintf(f, ", \"checksum\": %llu", (unsigned long long)x->checksum);
   if (x->trials > 0) {
@@ -557,8 +560,7 @@ static void json_result(FILE *f, const bench_report_t *r,
     fprintf(f, "]");
   }
   if (!x->raw) {
-    fprintf(f, ", \"ratio_vs_raw\": ");
-    json_num(f, ratio(x, raw));
+    json_key_num(f, "ratio_vs_raw", ratio(x, raw));
   }
   fprintf(f, "}");
 }
@@ -578,16 +580,11 @@ int bench_report_json(const bench_report_t *r, const char *path) {
   json_str(f, e->cpu);
   fprintf(f, ", \"cores\": %d, \"os\": ", e->cores);
   json_str(f, e->os);
-  fprintf(f, ", \"build\": ");
-  json_str(f, e->build);
-  fprintf(f, ", \"compiler\": ");
-  json_str(f, e->compiler);
-  fprintf(f, ", \"date\": ");
-  json_str(f, e->when);
-  fprintf(f, ", \"pinning\": ");
-  json_str(f, e->pinning);
-  fprintf(f, ", \"load\": ");
-  json_str(f, e->load);
+  json_key_str(f, "build", e->build);
+  json_key_str(f, "compiler", e->compiler);
+  json_key_str(f, "date", e->when);
+  json_key_str(f, "pinning", e->pinning);
+  json_key_str(f, "load", e->load);
   fprintf(f, "},\n  \"parameters\": {\"kinds\": ");
   json_str(f, r->kinds);
   fprintf(f,
@@ -615,22 +612,14 @@ int bench_report_json(const bench_report_t *r, const char *path) {
               "\"target\": ",
               xipc_backend_name(x->backend), test_name(x->test), x->size);
       json_str(f, t[j].name);
-      fprintf(f, ", \"goal\": ");
-      json_str(f, t[j].goal);
-      fprintf(f, ", \"value\": ");
-      json_num(f, t[j].value);
-      fprintf(f, ", \"limit\": ");
-      json_num(f, t[j].limit);
+      json_key_str(f, "goal", t[j].goal);
+      json_key_num(f, "value", t[j].value);
+      json_key_num(f, "limit", t[j].limit);
       fprintf(f, ", \"met\": %s}",
               t[j].met < 0 ? "null"
               : t[j].met   ? "true"
                            : "false");
-      if (t[j].met < 0)
-        unknown++;
-      else if (t[j].met)
-        met++;
-      else
-        missed++;
+      tally(&t[j], &met, &missed, &unknown);
     }
   }
   fprintf(f,
