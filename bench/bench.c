@@ -76,15 +76,15 @@ int bench_args_add(bench_args_t *a, const char *fmt, ...) {
 }
 
 size_t bench_depth_next(int backend, size_t depth, size_t msg_size) {
-  long lim = -1;
+  uint64_t lim = 0;
 
-  if (backend == XIPC_BACKEND_POSIX)
-    lim = bench_sysctl_long("/proc/sys/fs/mqueue/msg_max");
-  else if (backend == XIPC_BACKEND_SYSV && msg_size > 0) {
-    lim = bench_sysctl_long("/proc/sys/kernel/msgmnb");
-    lim = lim > 0 ? lim / (long)msg_size : -1;
-  }
-  if (lim >= 1 && (size_t)lim < depth)
+  if (backend == XIPC_BACKEND_POSIX &&
+      xipc_limit(XIPC_LIMIT_MQ_MAX_MSGS, &lim) != 0)
+    lim = 0;
+  else if (backend == XIPC_BACKEND_SYSV && msg_size > 0)
+    lim = xipc_limit(XIPC_LIMIT_SYSV_QUEUE_BYTES, &lim) == 0 ? lim / msg_size
+                                                             : 0;
+  if (lim >= 1 && lim < depth)
     return (size_t)lim;
   return depth / 2;
 }

@@ -30,12 +30,13 @@ int bench_impl_usable(const bench_impl_t *im) {
 }
 
 size_t bench_impl_max_size(const bench_impl_t *im) {
-  long v;
+  uint64_t v;
 
-  if (im->max_sysctl == NULL)
+  if (im->max_limit == 0)
     return 0;
-  v = bench_sysctl_long(im->max_sysctl);
-  return v > 0 ? (size_t)v : 8192u; /* the Linux default of both limits */
+  if (xipc_limit((xipc_limit_t)(im->max_limit - 1), &v) != 0 || v == 0)
+    return 8192u; /* the Linux default of both limits */
+  return v < (uint64_t)SIZE_MAX ? (size_t)v : SIZE_MAX;
 }
 
 void bench_name(char *buf, size_t len, const bench_run_t *run, char tag) {

@@ -176,9 +176,9 @@ typedef struct bench_impl {
   unsigned flags;    /* BENCH_F_* */
   const bench_ops_t *ops;
   int xkind; /* xipc: the XIPC_KIND_* this build must support */
-  /* Kernel queues: the /proc/sys file of the largest message (8192 when
-   * it cannot be read); larger sizes are "n/a". NULL: any size. */
-  const char *max_sysctl;
+  /* Kernel queues: 1 + the xipc_limit_t of the largest message (8192 when
+   * the system does not tell); larger sizes are "n/a". 0: any size. */
+  int max_limit;
 } bench_impl_t;
 
 /* The kinds, in the order of the table (bench.c). */
@@ -307,7 +307,7 @@ unsigned long bench_pid(void);
 int bench_stderr_is_tty(void);
 void bench_env_get(bench_env_t *env);
 /* A Linux /proc/sys value, or -1 (other systems: always -1). */
-long bench_sysctl_long(const char *path);
+
 
 /* Pin the benchmark (this thread, the peer processes it starts) to two
  * distinct CPUs when enable and the machine has two; describe the result

@@ -466,8 +466,8 @@ static const bench_ops_t stream_ops = {
 #define P XIPC_BACKEND_POSIX
 #define S XIPC_BACKEND_SYSV
 #define W XIPC_BACKEND_WIN32
-#define MQ_MAX_POSIX "/proc/sys/fs/mqueue/msgsize_max"
-#define MQ_MAX_SYSV "/proc/sys/kernel/msgmax"
+#define MQ_MAX_POSIX (1 + XIPC_LIMIT_MQ_MAX_MSG_SIZE)
+#define MQ_MAX_SYSV (1 + XIPC_LIMIT_SYSV_MSG_MAX)
 
 /* The ring needs the backend's shm and wait channels: xipc_supports(MQ)
  * says whether the backend has an mq at all (the ring is every backend's).
@@ -476,18 +476,18 @@ static const bench_ops_t stream_ops = {
 const bench_impl_t bench_xipc_impls[] = {
     {"mq", P, BENCH_XIPC, MQ_CALLS, BENCH_F_KERNEL_MQ, &mq_ops, XIPC_KIND_MQ, MQ_MAX_POSIX},
     {"mq", S, BENCH_XIPC, MQ_CALLS, BENCH_F_KERNEL_MQ, &mq_ops, XIPC_KIND_MQ, MQ_MAX_SYSV},
-    {"mq-ring", P, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, NULL},
-    {"mq-ring", S, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, NULL},
-    {"mq-ring", W, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, NULL},
-    {"sem", P, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, NULL},
-    {"sem", S, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, NULL},
-    {"sem", W, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, NULL},
-    {"pipe", P, BENCH_XIPC, PIPE_CALLS, 0, &pipe_ops, XIPC_KIND_PIPE, NULL},
-    {"pipe", W, BENCH_XIPC, PIPE_CALLS, 0, &pipe_ops, XIPC_KIND_PIPE, NULL},
-    {"fifo", P, BENCH_XIPC, PIPE_CALLS " (fifo)", 0, &fifo_ops, XIPC_KIND_FIFO, NULL},
-    {"fifo", W, BENCH_XIPC, PIPE_CALLS " (fifo)", 0, &fifo_ops, XIPC_KIND_FIFO, NULL},
-    {"stream-local", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
-    {"stream-local", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
-    {"stream-tcp", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
-    {"stream-tcp", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, NULL},
-    {NULL, 0, 0, NULL, 0, NULL, 0, NULL}};
+    {"mq-ring", P, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, 0},
+    {"mq-ring", S, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, 0},
+    {"mq-ring", W, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, 0},
+    {"sem", P, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, 0},
+    {"sem", S, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, 0},
+    {"sem", W, BENCH_XIPC, SEM_CALLS, SEM_FLAGS, &sem_ops, XIPC_KIND_SEM, 0},
+    {"pipe", P, BENCH_XIPC, PIPE_CALLS, 0, &pipe_ops, XIPC_KIND_PIPE, 0},
+    {"pipe", W, BENCH_XIPC, PIPE_CALLS, 0, &pipe_ops, XIPC_KIND_PIPE, 0},
+    {"fifo", P, BENCH_XIPC, PIPE_CALLS " (fifo)", 0, &fifo_ops, XIPC_KIND_FIFO, 0},
+    {"fifo", W, BENCH_XIPC, PIPE_CALLS " (fifo)", 0, &fifo_ops, XIPC_KIND_FIFO, 0},
+    {"stream-local", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
+    {"stream-local", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
+    {"stream-tcp", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
+    {"stream-tcp", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
+    {NULL, 0, 0, NULL, 0, NULL, 0, 0}};

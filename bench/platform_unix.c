@@ -65,18 +65,6 @@ int bench_osfail(const char *fmt, ...) {
   return bench_fail("%s: %s (errno %d)", what, strerror(e), e);
 }
 
-long bench_sysctl_long(const char *path) {
-  FILE *f = fopen(path, "r");
-  long v = -1;
-
-  if (f == NULL)
-    return -1;
-  if (fscanf(f, "%ld", &v) != 1)
-    v = -1;
-  fclose(f);
-  return v;
-}
-
 /* ---- environment --------------------------------------------------------- */
 
 static void trim(char *s) {

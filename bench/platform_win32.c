@@ -54,11 +54,6 @@ int bench_osfail(const char *fmt, ...) {
   return bench_fail("%s: %s (error %lu)", what, text, (unsigned long)e);
 }
 
-long bench_sysctl_long(const char *path) {
-  (void)path;
-  return -1;
-}
-
 /* ---- environment --------------------------------------------------------- */
 
 typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *);

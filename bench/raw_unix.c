@@ -891,16 +891,16 @@ static const bench_ops_t rring_sysv_ops = RRING_OPS(2);
 #define S XIPC_BACKEND_SYSV
 
 const bench_impl_t bench_raw_impls[] = {
-    {"mq", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, NULL},
-    {"mq", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, NULL},
+    {"mq", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, 0},
+    {"mq", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
 #if defined(__linux__) /* no futex elsewhere: no raw baseline */
-    {"mq-ring", P, BENCH_RAW, "SPSC queue in shm + futex", 0, &rring_posix_ops, 0, NULL},
+    {"mq-ring", P, BENCH_RAW, "SPSC queue in shm + futex", 0, &rring_posix_ops, 0, 0},
 #endif
-    {"mq-ring", S, BENCH_RAW, "SPSC queue in shmget + semop", 0, &rring_sysv_ops, 0, NULL},
-    {"sem", P, BENCH_RAW, "sem_post/sem_wait", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &psem_ops, 0, NULL},
-    {"sem", S, BENCH_RAW, "semop +1/-1", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &ssem_ops, 0, NULL},
-    {"pipe", P, BENCH_RAW, "write/read (pipe2)", 0, &pipe_ops, 0, NULL},
-    {"fifo", P, BENCH_RAW, "write/read (mkfifo)", 0, &fifo_ops, 0, NULL},
-    {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, NULL},
-    {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp, 0, NULL},
-    {NULL, 0, 0, NULL, 0, NULL, 0, NULL}};
+    {"mq-ring", S, BENCH_RAW, "SPSC queue in shmget + semop", 0, &rring_sysv_ops, 0, 0},
+    {"sem", P, BENCH_RAW, "sem_post/sem_wait", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &psem_ops, 0, 0},
+    {"sem", S, BENCH_RAW, "semop +1/-1", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &ssem_ops, 0, 0},
+    {"pipe", P, BENCH_RAW, "write/read (pipe2)", 0, &pipe_ops, 0, 0},
+    {"fifo", P, BENCH_RAW, "write/read (mkfifo)", 0, &fifo_ops, 0, 0},
+    {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, 0},
+    {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp, 0, 0},
+    {NULL, 0, 0, NULL, 0, NULL, 0, 0}};

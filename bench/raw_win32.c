@@ -399,10 +399,10 @@ static const bench_ops_t rring_ops = {
 #define W XIPC_BACKEND_WIN32
 
 const bench_impl_t bench_raw_impls[] = {
-    {"mq-ring", W, BENCH_RAW, "SPSC queue in a section + semaphores", 0, &rring_ops, 0, NULL},
-    {"sem", W, BENCH_RAW, "ReleaseSemaphore/WaitForSingleObject", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &sem_ops, 0, NULL},
-    {"pipe", W, BENCH_RAW, "WriteFile/ReadFile (CreatePipe)", 0, &pipe_ops, 0, NULL},
-    {"fifo", W, BENCH_RAW, "WriteFile/ReadFile (one-way named pipes)", 0, &fifo_ops, 0, NULL},
-    {"stream-local", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, NULL},
-    {"stream-tcp", W, BENCH_RAW, "send/recv (Winsock TCP loopback)", 0, &bench_raw_tcp, 0, NULL},
-    {NULL, 0, 0, NULL, 0, NULL, 0, NULL}};
+    {"mq-ring", W, BENCH_RAW, "SPSC queue in a section + semaphores", 0, &rring_ops, 0, 0},
+    {"sem", W, BENCH_RAW, "ReleaseSemaphore/WaitForSingleObject", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &sem_ops, 0, 0},
+    {"pipe", W, BENCH_RAW, "WriteFile/ReadFile (CreatePipe)", 0, &pipe_ops, 0, 0},
+    {"fifo", W, BENCH_RAW, "WriteFile/ReadFile (one-way named pipes)", 0, &fifo_ops, 0, 0},
+    {"stream-local", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, 0},
+    {"stream-tcp", W, BENCH_RAW, "send/recv (Winsock TCP loopback)", 0, &bench_raw_tcp, 0, 0},
+    {NULL, 0, 0, NULL, 0, NULL, 0, 0}};
