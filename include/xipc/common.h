@@ -234,6 +234,15 @@ typedef int (*xipc_list_cb)(const xipc_object_info_t *info, void *arg);
  * error. Each backend lists its own (docs/tool.md says from where). */
 XIPC_EXTERN int xipc_list(xipc_backend_t backend, xipc_list_cb cb, void *arg);
 
+/* One object by name, where xipc_list cannot find it (Windows keeps
+ * sections, semaphores and mutexes in a namespace no program can
+ * enumerate): cb gets its entry once. The object is opened, never created
+ * (segments read-only: the look claims no openers entry). kind: shm, mq
+ * (ring = 1 for the ring), sem or mutex. XIPC_ENOENT when it does not
+ * exist. */
+XIPC_EXTERN int xipc_stat(xipc_backend_t backend, xipc_kind_t kind, int ring,
+                          const char *name, xipc_list_cb cb, void *arg);
+
 /* Library version at run time: XIPC_VERSION_HEX of the built library. */
 XIPC_EXTERN unsigned xipc_version(void);
 XIPC_EXTERN const char *xipc_version_string(void);

@@ -255,6 +255,9 @@ typedef struct xipc__naming {
    * share a key: the shm header decides before an unlink); 0: by OS names
    * (opts.native). */
   int uses_keys;
+  /* 1: an object exists only while some process holds a handle to it
+   * (Windows), so one that exists is in use; 0: names outlive processes. */
+  int lives_with_handles;
   /* The identity of portable `name` (already checked) of kind `tag`
    * ("shm", "mq", "sem", "mutex"): id->osname or id->key. */
   int (*object)(xipc__identity_t *id, const char *tag, const char *name);

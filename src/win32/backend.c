@@ -33,6 +33,7 @@ int xipc__win32_list(xipc_list_cb cb, void *arg); /* list.c */
 
 static const xipc__naming_t win32_naming = {
     .uses_keys = 0,
+    .lives_with_handles = 1,
     .object = win32_object,
     .fifo_path = win32_fifo_path,
     .local_address = win32_local_address,

@@ -1296,8 +1296,67 @@ static void limits_list_reports_every_kind(void) {
       lobj_close(&objs[i]);
 }
 
+typedef struct stat_probe {
+  int calls;
+  xipc_object_info_t last;
+  char name[XIPC_NAME_MAX + 1];
+} stat_probe_t;
+
+static int stat_cb(const xipc_object_info_t *in, void *arg) {
+  stat_probe_t *p = arg;
+
+  p->calls++;
+  p->last = *in;
+  snprintf(p->name, sizeof(p->name), "%s", in->name != NULL ? in->name : "");
+  return 0;
+}
+
+/* xipc_stat finds each named kind by opening it (never creating it): a
+ * segment we created and hold is ours, alive and in use; a missing name
+ * is XIPC_ENOENT. Works where listing cannot (Windows). */
+static void limits_stat_finds_one_object_by_name(void) {
+  static const int kinds[] = {L_SHM, L_RING, L_SEM, L_MUTEX, L_MQ};
+  static const xipc_kind_t xk[] = {XIPC_KIND_SHM, XIPC_KIND_MQ, XIPC_KIND_SEM,
+                                   XIPC_KIND_MUTEX, XIPC_KIND_MQ};
+  lobj_t objs[5];
+  char name[80], path[600];
+  stat_probe_t p;
+  unsigned i;
+
+  xt_name(name, sizeof(name), "stat");
+  xt_path(path, sizeof(path), "stat");
+  memset(objs, 0, sizeof(objs));
+  for (i = 0; i < 5; i++) {
+    int ring = kinds[i] == L_RING;
+    if (!has_kind(xt_backend, kinds[i]))
+      continue;
+    XT_OK(lobj_open(&objs[i], kinds[i], xt_backend, name, path, 1));
+    memset(&p, 0, sizeof(p));
+    XT_OK(xipc_stat(xt_backend, xk[i], ring, name, stat_cb, &p));
+    XT_EQ(p.calls, 1);
+    XT_EQ(strcmp(p.name, name), 0);
+    XT_EQ((int)p.last.kind, (int)xk[i]);
+    if (kinds[i] == L_SHM || ring) { /* segments: the header's record */
+      XT_EQ(p.last.creator_alive, 1);
+      XT_TRUE(p.last.openers >= 1);
+      XT_EQ(p.last.in_use, 1);
+    }
+    lobj_close(&objs[i]);
+  }
+  memset(&p, 0, sizeof(p));
+  XT_ERR(xipc_stat(xt_backend, XIPC_KIND_SEM, 0, "no-such-object-here",
+                   stat_cb, &p),
+         XIPC_ENOENT);
+  XT_EQ(p.calls, 0);
+  XT_ERR(xipc_stat(xt_backend, XIPC_KIND_SHM, 0, "bad/name", stat_cb, &p),
+         XIPC_EINVAL);
+  XT_ERR(xipc_stat(xt_backend, XIPC_KIND_SHM, 0, name, NULL, NULL),
+         XIPC_EINVAL);
+}
+
 static const xt_test_t tests[] = {
     XT_TEST(limits_list_reports_every_kind),
+    XT_TEST(limits_stat_finds_one_object_by_name),
     XT_TEST(limits_portable_name_64_works_65_is_enametoolong),
     XT_TEST(limits_native_name_lengths),
     XT_TEST(limits_socket_and_runtime_dir_paths),

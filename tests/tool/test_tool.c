@@ -455,6 +455,28 @@ static void tool_watch_shows_depth_and_rates(void) {
   XT_OK(xipc_mq_close(q));
 }
 
+/* stat finds an object by name on every platform (on Windows by opening
+ * it, since nothing there can be listed). */
+static void tool_stat_finds_an_object_by_name(void) {
+  char name[64], target[96];
+  xipc_shm_opts_t so;
+  xipc_shm_t *shm;
+
+  xt_name(name, sizeof(name), "stat");
+  xipc_shm_opts_init(&so);
+  so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_shm_open(&shm, name, 4096, &so));
+  snprintf(target, sizeof(target), "shm:%s", name);
+  XT_EQ(RUN(NULL, "stat", target), 0);
+  XT_TRUE(strstr(out, "in use:   yes") != NULL);
+  XT_TRUE(strstr(out, "alive") != NULL); /* we are its creator */
+  XT_EQ(RUN(NULL, "stat", target, "--json"), 0);
+  XT_TRUE(strstr(out, "\"in_use\":true") != NULL);
+  XT_OK(xipc_shm_close(shm));
+  XT_EQ(RUN(NULL, "stat", "shm:no-such-segment"), 1);
+  XT_EQ(RUN(NULL, "stat", "shm"), 2);
+}
+
 static void tool_ls_names_sysv_semaphores(void) {
   char name[64];
   xipc_sem_opts_t so;
@@ -1191,6 +1213,8 @@ int main(int argc, char **argv) {
                    tool_ls_shows_and_rm_removes) ||
       !CU_add_test(s, "tool_ls_names_sysv_semaphores",
                    tool_ls_names_sysv_semaphores) ||
+      !CU_add_test(s, "tool_stat_finds_an_object_by_name",
+                   tool_stat_finds_an_object_by_name) ||
       !CU_add_test(s, "tool_watch_shows_depth_and_rates",
                    tool_watch_shows_depth_and_rates) ||
       !CU_add_test(s, "tool_gc_removes_only_what_nobody_alive_uses",

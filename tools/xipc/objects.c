@@ -536,6 +536,25 @@ int cmd_stat(int argc, char **argv) {
   if (o.json)
     printf("[");
   n = xipc_list((xipc_backend_t)o.backend, stat_one, &c);
+  if (n >= 0 && c.found == 0) {
+    /* Not listable here (Windows objects, unmounted /dev/mqueue): open it
+     * by name instead. */
+    static const struct {
+      const char *label;
+      xipc_kind_t kind;
+      int ring;
+    } by_name[] = {{"shm", XIPC_KIND_SHM, 0},     {"mq", XIPC_KIND_MQ, 0},
+                   {"mq-ring", XIPC_KIND_MQ, 1},  {"sem", XIPC_KIND_SEM, 0},
+                   {"mutex", XIPC_KIND_MUTEX, 0}};
+    size_t i;
+    for (i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++)
+      if (strcmp(by_name[i].label, kind) == 0) {
+        n = xipc_stat((xipc_backend_t)o.backend, by_name[i].kind,
+                      by_name[i].ring, c.name, stat_one, &c);
+        if (n == XIPC_ENOENT)
+          n = 0;
+      }
+  }
   if (o.json)
     printf("]\n");
   if (n < 0)
