@@ -11,6 +11,15 @@ seconds=${XIPC_FUZZ_SECONDS:-30}
 out=build/fuzz
 mkdir -p "$out"
 lib=(src/core/*.c src/unix/*.c src/posix/*.c src/sysv/*.c)
+# The Unix layer's feature checks (XIPC_HAVE_*, src/unix/config.h.in): let
+# CMake answer them for clang once, into build/fuzz/config/generated.
+if [ ! -f "$out/config/generated/xipc_config.h" ] ||
+   [ CMakeLists.txt -nt "$out/config/generated/xipc_config.h" ] ||
+   [ src/unix/config.h.in -nt "$out/config/generated/xipc_config.h" ]; then
+  CC=clang cmake -S . -B "$out/config" -G Ninja -DXIPC_BUILD_TESTS=OFF \
+    -DXIPC_BUILD_TOOLS=OFF -DXIPC_BUILD_EXAMPLES=OFF >/dev/null ||
+    { echo "fuzz: configuring the feature checks failed"; exit 1; }
+fi
 # The command-line target runs the tool's dispatcher: the tool without its
 # main() (tools/xipc/xipc.c) and the benchmark's Unix sources.
 cli=(tools/xipc/main.c tools/xipc/spawn.c tools/xipc/objects.c tools/xipc/io.c
@@ -18,6 +27,7 @@ cli=(tools/xipc/main.c tools/xipc/spawn.c tools/xipc/objects.c tools/xipc/io.c
 flags=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -DXIPC_BUILDING -DXIPC_STATIC
        -DXIPC_HAVE_POSIX -DXIPC_HAVE_SYSV -Iinclude -Isrc/core -Itools/xipc
+       -I"$out/config/generated"
        -Ibench -DXIPC_BENCH_BUILD_TYPE='"fuzz"')
 failed=0
 # XIPC_FUZZ_TARGETS="cli ring" picks targets (default: all).
