@@ -328,7 +328,7 @@ static int resolve(const xipc__addr_t *a, int passive, struct addrinfo **res) {
 static void bound_name(xipc_stream_listener_t *l, int fd) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof(ss);
-  char host[NI_MAXHOST], port[NI_MAXSERV];
+  char host[1025], port[32]; /* NI_MAXHOST, NI_MAXSERV (not in POSIX) */
 
   if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
       getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port,

@@ -111,12 +111,42 @@ int xipc__sysv_semset(const xipc__sync_req_t *req, int nsems,
   }
 }
 
+#if !XIPC_HAVE_SEMTIMEDOP
+/* macOS and FreeBSD have no semtimedop: try with IPC_NOWAIT and nap 1, 2,
+ * 4 ms between tries until the deadline (src/unix/timedwait.c). Exact
+ * about the deadline; a post is seen up to one nap late. */
+static int semop_polled(int id, struct sembuf *ops, size_t n, int timeout_ms,
+                        uint64_t start) {
+  unsigned nap = 1, ms;
+  size_t i;
+  int rc;
+
+  for (i = 0; i < n; i++)
+    ops[i].sem_flg |= IPC_NOWAIT;
+  for (;;) {
+    rc = semop(id, ops, n);
+    if (rc == 0 || errno != EAGAIN)
+      break;
+    ms = xipc__unix_next_nap(&nap, start, timeout_ms);
+    if (ms == 0)
+      break; /* EAGAIN: timed out */
+    xipc__sleep_ms(ms);
+  }
+  for (i = 0; i < n; i++)
+    ops[i].sem_flg &= (short)~IPC_NOWAIT;
+  return rc;
+}
+#endif
+
 int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
                      const char *what) {
   uint64_t start = xipc__now_ms();
+#if XIPC_HAVE_SEMTIMEDOP
   struct timespec ts;
+  int left;
+#endif
   size_t i;
-  int rc, left;
+  int rc;
 
   if (timeout_ms == 0)
     for (i = 0; i < n; i++)
@@ -125,6 +155,7 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
     if (timeout_ms <= 0) {
       rc = semop(id, ops, n);
     } else {
+#if XIPC_HAVE_SEMTIMEDOP
       /* semtimedop's timeout is relative: recompute it from the monotonic
        * start after every EINTR, so retries never stretch the wait. */
       left = xipc__remaining_ms(start, timeout_ms);
@@ -134,6 +165,9 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
       ts.tv_sec = left / 1000;
       ts.tv_nsec = (long)(left % 1000) * 1000000L;
       rc = semtimedop(id, ops, n, &ts);
+#else
+      rc = semop_polled(id, ops, n, timeout_ms, start);
+#endif
     }
     if (rc == 0)
       return 0;

@@ -55,6 +55,8 @@ int xipc__unix_owner_check(const char *what, unsigned long uid,
 /* The same for the object behind a descriptor (fstat). */
 int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,
                               unsigned mode);
+/* The uid of a connected local socket's peer (src/unix/peercred.c). */
+int xipc__unix_peer_uid(const char *what, int fd, unsigned long *uid);
 /* A connected local socket's server must run as `owner` (SO_PEERCRED or
  * getpeereid); else XIPC_EACCES naming the server's user. */
 int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner);
@@ -87,6 +89,10 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
  * mutex one an error number like pthread_mutex_timedlock (0, EOWNERDEAD,
  * ETIMEDOUT, ...). */
 int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms);
+/* The polling waits' next nap, for a wait of timeout_ms (> 0) that began at
+ * `start` (xipc__now_ms): *nap ms (1 at first, doubling to 4), never past
+ * the deadline; 0 when the time is up. */
+unsigned xipc__unix_next_nap(unsigned *nap, uint64_t start, int timeout_ms);
 int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms);
 
 /* src/unix/linux-futex.c, or the portable src/unix/wordwait-nap.c: sleep

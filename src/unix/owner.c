@@ -9,12 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if XIPC_HAVE_GETPEERUCRED && !XIPC_HAVE_SO_PEERCRED && !XIPC_HAVE_GETPEEREID
-#include <ucred.h>
-#endif
 
 #define PW_BUF 16384
 
@@ -114,30 +110,9 @@ int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner) {
   unsigned long uid, accept;
   char have[300], want[300];
   int err;
-#if XIPC_HAVE_SO_PEERCRED
-  struct ucred cr; /* Linux: socket(7) */
-  socklen_t len = sizeof(cr);
-
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0)
-    return xipc__unix_fail(errno, "getsockopt(%s, SO_PEERCRED)", what);
-  uid = (unsigned long)cr.uid;
-#elif XIPC_HAVE_GETPEEREID
-  uid_t u; /* the BSDs, macOS */
-  gid_t g;
-
-  if (getpeereid(fd, &u, &g) != 0)
-    return xipc__unix_fail(errno, "getpeereid(%s)", what);
-  uid = (unsigned long)u;
-#elif XIPC_HAVE_GETPEERUCRED
-  ucred_t *uc = NULL; /* illumos, Solaris: getpeerucred(3C) */
-
-  if (getpeerucred(fd, &uc) != 0)
-    return xipc__unix_fail(errno, "getpeerucred(%s)", what);
-  uid = (unsigned long)ucred_geteuid(uc);
-  ucred_free(uc);
-#else
-#error "xipc: no way to learn a local socket peer's uid (CMakeLists.txt)"
-#endif
+  err = xipc__unix_peer_uid(what, fd, &uid);
+  if (err != 0)
+    return err;
   err = xipc__unix_owner_uid(owner, &accept);
   if (err != 0)
     return err;

@@ -34,11 +34,8 @@
   (XIPC_HAVE_SEM_CLOCKWAIT || XIPC_HAVE_SEM_TIMEDWAIT ||                       \
    XIPC_HAVE_PTHREAD_MUTEX_CLOCKLOCK || XIPC_HAVE_PTHREAD_MUTEX_TIMEDLOCK)
 
-#if USES_POLLING
-/* The nap before the next try of a polling wait that began at `start`:
- * doubles from 1 ms to NAP_MAX_MS, never past the deadline. 0: the time
- * is up. */
-static unsigned next_nap(unsigned *nap, uint64_t start, int timeout_ms) {
+/* Also the polling of src/sysv/sem.c without semtimedop. */
+unsigned xipc__unix_next_nap(unsigned *nap, uint64_t start, int timeout_ms) {
   int left = xipc__remaining_ms(start, timeout_ms);
   unsigned ms = *nap;
 
@@ -48,7 +45,6 @@ static unsigned next_nap(unsigned *nap, uint64_t start, int timeout_ms) {
     *nap *= 2;
   return left > 0 && (unsigned)left < ms ? (unsigned)left : ms;
 }
-#endif
 
 #if USES_DEADLINE
 /* now + ms on `clock`. */
@@ -100,7 +96,7 @@ int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms) {
       return 0;
     if (errno != EAGAIN && errno != EINTR)
       return -1;
-    ms = next_nap(&nap, start, timeout_ms);
+    ms = xipc__unix_next_nap(&nap, start, timeout_ms);
     if (ms == 0) {
       errno = ETIMEDOUT;
       return -1;
@@ -140,7 +136,7 @@ int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms) {
     e = pthread_mutex_trylock(mu);
     if (e != EBUSY)
       return e; /* 0, EOWNERDEAD, ENOTRECOVERABLE, ... */
-    ms = next_nap(&nap, start, timeout_ms);
+    ms = xipc__unix_next_nap(&nap, start, timeout_ms);
     if (ms == 0)
       return ETIMEDOUT;
     xipc__sleep_ms(ms);
