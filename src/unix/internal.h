@@ -33,6 +33,26 @@ int xipc__unix_fail_as(int err, int errnum, const char *fmt, ...)
  * 2^31-1, or -1 where this system does not tell it. Sets no error. */
 long xipc__limit_long(xipc_limit_t which);
 
+/* getenv that answers NULL in a set-user-ID or set-group-ID program. */
+const char *xipc__unix_getenv(const char *name);
+
+/* ---- auxiliary files in AUXDIR (src/unix/auxfile.c) ---------------------
+ * A POSIX object's helper file where the object itself cannot serve (the
+ * portable-Unix profile's ring doorbells and mutex lock files):
+ * AUXDIR/.xipc.NAME.SUFFIX for osname "/NAME", AUXDIR being /tmp or
+ * $XIPC_AUXDIR. */
+int xipc__unix_aux_path(char *buf, size_t len, const char *osname,
+                        const char *suffix);
+/* Create (req->flags XIPC_CREATE, exclusively with XIPC_EXCL: XIPC_EEXIST
+ * if there) with exactly req->mode, or open, a fifo (type S_IFIFO) or
+ * regular file (S_IFREG) with open(2) flags oflag (O_NOFOLLOW, O_NONBLOCK
+ * and O_CLOEXEC are added). An existing file must have that type and pass
+ * the ownership rule for req->owner and req->mode. The descriptor, or a
+ * negative xipc error; *created says whether this call made the file. */
+int xipc__unix_aux_open(const char *osname, const char *suffix, mode_t type,
+                        int oflag, const xipc__sync_req_t *req, int *created);
+int xipc__unix_aux_unlink(const char *osname, const char *suffix);
+
 /* ---- names in RUNDIR (src/unix/naming.c; backend.h naming) -------------- */
 
 /* RUNDIR/NAME.fifo */

@@ -35,7 +35,7 @@ uint64_t xipc__now_ms(void) {
  * secure_getenv (XIPC_HAVE_SECURE_GETENV: glibc >= 2.17, musl, newer BSDs)
  * also honours AT_SECURE (e.g. file capabilities); elsewhere compare the
  * real and effective ids. */
-static const char *env_trusted(const char *name) {
+const char *xipc__unix_getenv(const char *name) {
 #if XIPC_HAVE_SECURE_GETENV
   return secure_getenv(name);
 #else
@@ -46,7 +46,7 @@ static const char *env_trusted(const char *name) {
 }
 
 static int rundir_path(char *buf, size_t len) {
-  const char *xdg = env_trusted("XDG_RUNTIME_DIR");
+  const char *xdg = xipc__unix_getenv("XDG_RUNTIME_DIR");
   int n;
 
   /* The XDG spec says a relative value must be ignored. */
