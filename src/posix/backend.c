@@ -26,7 +26,11 @@ const xipc__backend_t xipc__backend_posix = {
     .map = &xipc__posix_map,
     .sem = &xipc__posix_sem,
     .mutex = &xipc__posix_mutex,
+#if XIPC_HAVE_POSIX_MQ
     .mq = &xipc__posix_mq,
+#else
+    .mq = NULL, /* macOS has no POSIX queue: the ring is the mq */
+#endif
     .wait = &xipc__posix_wait,
     .pipe = &xipc__posix_pipe,
     .stream = &xipc__posix_stream,

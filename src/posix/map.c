@@ -44,7 +44,11 @@ static int map_grow(int fd, const xipc__map_req_t *req, uint64_t *size) {
 
   if (req->file_size <= *size)
     return 0;
+#if XIPC_HAVE_POSIX_FALLOCATE
   e = posix_fallocate(fd, 0, (off_t)req->file_size);
+#else
+  e = EOPNOTSUPP; /* macOS: no posix_fallocate; grow with ftruncate */
+#endif
   if (e == EOPNOTSUPP || e == EINVAL) {
     if (ftruncate(fd, (off_t)req->file_size) != 0)
       return xipc__unix_fail(errno, "ftruncate(%s)", req->path);

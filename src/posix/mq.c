@@ -9,6 +9,8 @@
  * system call, as the raw call would. */
 #include "internal.h"
 
+#if XIPC_HAVE_POSIX_MQ /* else the ring is the mq (src/posix/backend.c) */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
@@ -263,3 +265,5 @@ const xipc__mq_methods_t xipc__posix_mq = {
     .os_handle = posix_mq_os_handle,
     .keeps_oversize = 0,
 };
+
+#endif /* XIPC_HAVE_POSIX_MQ */

@@ -1,8 +1,12 @@
 /* xipc — POSIX named semaphores: sem_open, sem_wait (sem_overview(7));
  * timed waits on the monotonic clock through the Unix layer
  * (xipc__unix_sem_timedwait, src/unix/timedwait.c). The name is removed by
- * sem_unlink at once; open handles keep working. */
+ * sem_unlink at once; open handles keep working. Used where the owner of
+ * a named semaphore can be checked (XIPC_HAVE_GLIBC_SEM_FILES); elsewhere
+ * the semaphore is a segment (src/posix/sem-segment.c). */
 #include "internal.h"
+
+#if XIPC_HAVE_GLIBC_SEM_FILES
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,3 +164,5 @@ const xipc__sem_methods_t xipc__posix_sem = {
     .unlink = posix_sem_unlink,
     .value_max = (unsigned)SEM_VALUE_MAX,
 };
+
+#endif /* XIPC_HAVE_GLIBC_SEM_FILES */

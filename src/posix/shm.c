@@ -34,12 +34,15 @@ static int shm_fd(const xipc__shm_req_t *req, int *created) {
   }
 }
 
-/* Size a new object. posix_fallocate (rather than ftruncate alone) reserves
+/* Size a new object. posix_fallocate (rather than ftruncate alone, where
+ * XIPC_HAVE_POSIX_FALLOCATE) reserves
  * the pages now: an over-large request fails here with XIPC_ENOSPC instead
  * of a SIGBUS on first touch, and matches Windows, which commits a
  * pagefile-backed section at creation. */
 static int shm_size_new(int fd, const xipc__shm_req_t *req) {
+#if XIPC_HAVE_POSIX_FALLOCATE
   int e;
+#endif
 
   /* shm_open applies the umask; the documented mode is exact. */
   if (fchmod(fd, req->mode) != 0)
@@ -47,10 +50,13 @@ static int shm_size_new(int fd, const xipc__shm_req_t *req) {
   if (ftruncate(fd, (off_t)req->size) != 0)
     return xipc__unix_fail(errno, "ftruncate(%s, %zu)", req->osname,
                             req->size);
+#if XIPC_HAVE_POSIX_FALLOCATE
   e = posix_fallocate(fd, 0, (off_t)req->size);
   if (e != 0 && e != EOPNOTSUPP && e != EINVAL)
     return xipc__unix_fail(e, "posix_fallocate(%s, %zu)", req->osname,
                             req->size);
+#endif
+  /* Else (macOS): ftruncate alone; memory is committed on first touch. */
   return 0;
 }
 

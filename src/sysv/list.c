@@ -20,18 +20,26 @@ static int list_segments(xipc_list_cb cb, void *arg, int *n) {
   uint64_t usable;
   unsigned uid, mode;
   int key, id, kind, stop = 0;
+#if XIPC_HAVE_PROC_FS
   FILE *f = fopen("/proc/sysvipc/shm", "r");
+#else
+  FILE *f = NULL; /* the portable profile: no /proc */
+#endif
 
   memset(&info, 0, sizeof(info));
   info.backend = XIPC_BACKEND_SYSV;
   if (f == NULL) {
-    info.kind = XIPC_KIND_SHM;
+    /* Segments, and the rings that live in them: reported, not named. */
     info.uid = -1;
     xipc__users_info(&info, NULL, -1);
     info.native = "";
     info.detail = "cannot be listed here: no /proc/sysvipc/shm";
-    cb(&info, arg);
-    return 0;
+    info.kind = XIPC_KIND_SHM;
+    if (cb(&info, arg) != 0)
+      return -1;
+    info.kind = XIPC_KIND_MQ;
+    info.ring = 1;
+    return cb(&info, arg) != 0 ? -1 : 0;
   }
   if (fgets(line, sizeof(line), f) == NULL) { /* the header line */
     fclose(f);

@@ -20,8 +20,13 @@ static const struct {
 
 /* 1 and *v when this system tells the limit, else 0. Sets no error. */
 static int read_limit(xipc_limit_t which, unsigned long long *v) {
+#if !XIPC_HAVE_PROC_FS
+  FILE *f = NULL; /* the portable profile: no /proc/sys */
+  int i, ok = 0;
+#else
   FILE *f = fopen(limit_files[which].path, "r");
   int i, ok = f != NULL;
+#endif
 
   for (i = 0; ok && i <= limit_files[which].field; i++)
     ok = fscanf(f, "%llu", v) == 1;
@@ -37,8 +42,9 @@ int xipc_limit(xipc_limit_t which, uint64_t *value) {
     return xipc__fail(XIPC_EINVAL, 0, "limit: bad argument");
   *value = 0;
   if (!read_limit(which, &v))
-    return xipc__fail(XIPC_ENOTSUP, 0, "limit %s: not known here (no %s)",
-                      xipc_limit_name(which), limit_files[which].path);
+    return xipc__fail(XIPC_ENOTSUP, 0, "limit %s: not known here (no %s%s)",
+                      xipc_limit_name(which), limit_files[which].path,
+                      XIPC_HAVE_PROC_FS ? "" : ": portable-Unix profile");
   *value = (uint64_t)v;
   return 0;
 }

@@ -1,8 +1,10 @@
 /* xipc — processes as the creator/opener records see them: an id and the
  * process's start time, so that a reused pid is not taken for the process
  * that recorded itself. Linux: the start time is field 22 of
- * /proc/PID/stat (clock ticks since boot). Without /proc the start time
- * is 0 ("unknown"), and liveness rests on kill(pid, 0) alone. */
+ * /proc/PID/stat (clock ticks since boot). Without /proc (and in the
+ * portable-Unix profile, XIPC_HAVE_PROC_FS 0) the start time is 0
+ * ("unknown"), and liveness rests on kill(pid, 0) alone: a reused pid then
+ * passes for the process that recorded itself (docs/porting.md). */
 #include "internal.h"
 
 #include <errno.h>
@@ -14,6 +16,10 @@
 /* Start time of `pid`, or 0 when it cannot be read (no such process, no
  * /proc). */
 static uint64_t start_time(long pid) {
+#if !XIPC_HAVE_PROC_FS
+  (void)pid; /* the portable profile: no /proc (macOS, FreeBSD by default) */
+  return 0;
+#else
   char path[64], buf[1024], *p;
   unsigned long long t = 0;
   size_t n;
@@ -37,6 +43,7 @@ static uint64_t start_time(long pid) {
   if (p == NULL || sscanf(p + 1, "%llu", &t) != 1)
     return 0;
   return (uint64_t)t;
+#endif
 }
 
 void xipc__proc_self(int64_t *pid, uint64_t *start) {

@@ -13,6 +13,7 @@
  * blocks SIGPIPE for the calling thread, and if it failed with EPIPE and no
  * SIGPIPE was pending before (only possible when the caller already blocked
  * SIGPIPE), takes the one it caused with sigtimedwait before unblocking
+ * (macOS has no sigtimedwait: sigwait, once sigpending shows it pending)
  * (the technique of libcurl and libgit2). A SIGPIPE raised by a write is
  * directed at the writing thread (POSIX, write(2)), so another thread never
  * sees it. */
@@ -50,9 +51,18 @@ static void guard_begin(sigpipe_guard_t *g) {
 /* r, e: the write's result and errno; errno is e again on return. */
 static void guard_end(sigpipe_guard_t *g, ssize_t r, int e) {
   if (r < 0 && e == EPIPE && !g->was_pending) {
+#if XIPC_HAVE_SIGTIMEDWAIT
     struct timespec zero = {0, 0};
     while (sigtimedwait(&g->pipe_set, NULL, &zero) < 0 && errno == EINTR)
       ;
+#else
+    sigset_t pending;
+    int sig;
+
+    /* sigwait would block if nothing were pending: look first. */
+    if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE))
+      (void)sigwait(&g->pipe_set, &sig);
+#endif
   }
   pthread_sigmask(SIG_SETMASK, &g->old, NULL);
   errno = e;

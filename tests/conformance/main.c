@@ -60,7 +60,11 @@ static cell_t cells[NROWS][XIPC_BACKEND_COUNT + 1];
 #define PLATFORM "windows"
 static int backend_built(int b) { return b == XIPC_BACKEND_WIN32; }
 #else
+#if defined(XT_PORTABLE_UNIX) && XT_PORTABLE_UNIX
+#define PLATFORM "portable-unix" /* the profile of docs/porting.md */
+#else
 #define PLATFORM "unix"
+#endif
 static int backend_built(int b) { return b != XIPC_BACKEND_WIN32; }
 #endif
 

@@ -1060,7 +1060,13 @@ const xt_row_t xt_row_mq = {"mq",
                             XIPC_KIND_MQ,
                             kernel_tests,
                             na_tests,
-                            {NULL, NULL, NULL,
+                            {NULL,
+                             XT_PROFILE_PORTABLE
+                                 ? "the portable-Unix profile has no POSIX "
+                                   "kernel queue (macOS has none): its mq is "
+                                   "the ring (see mq-ring)"
+                                 : NULL,
+                             NULL,
                              "Windows has no kernel message queue (its mq is "
                              "the ring: see mq-ring)"},
                             helpers,

@@ -322,7 +322,7 @@ static int obj_mode(const obj_t *o) {
     snprintf(path, sizeof(path), "/dev/shm/xipc.mq.%s", o->name);
     return path_mode(path, 0);
   case K_SEM:
-    snprintf(path, sizeof(path), "/dev/shm/sem.xipc.sem.%s", o->name);
+    snprintf(path, sizeof(path), XT_POSIX_SEM_FILE, o->name);
     return path_mode(path, 0);
   case K_MUTEX:
     snprintf(path, sizeof(path), "/dev/shm/xipc.mutex.%s", o->name);

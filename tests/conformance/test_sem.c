@@ -385,7 +385,7 @@ static void sem_default_mode_is_owner_only(void) {
   if (xt_backend == XIPC_BACKEND_POSIX) {
     char path[200];
     struct stat st;
-    snprintf(path, sizeof(path), "/dev/shm/sem.xipc.sem.%s", name);
+    snprintf(path, sizeof(path), XT_POSIX_SEM_FILE, name);
     XT_EQ(stat(path, &st), 0);
     XT_EQ(st.st_mode & 0777, 0600);
   } else {

@@ -161,6 +161,17 @@ typedef struct xt_test {
 } xt_test_t;
 #define XT_TEST(fn) {#fn, fn}
 
+/* The portable-Unix profile (docs/porting.md; tests/CMakeLists.txt defines
+ * XT_PORTABLE_UNIX there): a POSIX semaphore is an xipc segment, not
+ * glibc's sem.NAME file. */
+#if defined(XT_PORTABLE_UNIX) && XT_PORTABLE_UNIX
+#define XT_PROFILE_PORTABLE 1
+#define XT_POSIX_SEM_FILE "/dev/shm/xipc.sem.%s"
+#else
+#define XT_PROFILE_PORTABLE 0
+#define XT_POSIX_SEM_FILE "/dev/shm/sem.xipc.sem.%s"
+#endif
+
 typedef struct xt_row {
   const char *row;  /* matrix row: "shm", "map", ... */
   int kind;         /* XIPC_KIND_* queried with xipc_supports */
