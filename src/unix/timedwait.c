@@ -59,6 +59,7 @@ static void deadline(struct timespec *abs, clockid_t clock, int ms) {
 }
 #endif
 
+#if XIPC_HAVE_GLIBC_SEM_FILES /* the user: src/posix/sem.c */
 int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms) {
 #if XIPC_HAVE_SEM_CLOCKWAIT
   struct timespec abs;
@@ -105,6 +106,7 @@ int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms) {
   }
 #endif
 }
+#endif /* XIPC_HAVE_GLIBC_SEM_FILES */
 
 int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms) {
 #if XIPC_HAVE_PTHREAD_MUTEX_CLOCKLOCK
