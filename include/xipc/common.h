@@ -165,6 +165,17 @@ typedef enum { XIPC_PIPE_READ = 1, XIPC_PIPE_WRITE = 2 } xipc_pipe_end_t;
 /* Does this build support `kind` on `backend`? 1 or 0. `backend` may be
  * XIPC_BACKEND_DEFAULT. */
 XIPC_EXTERN int xipc_supports(xipc_kind_t kind, xipc_backend_t backend);
+/* The OS mechanism that serves `kind` on `backend` in this build, in a few
+ * words (e.g. "robust pthread mutex in a segment"), for diagnostics such as
+ * `xipc info`; flags XIPC_MQ_RING with XIPC_KIND_MQ asks for the ring. NULL
+ * when xipc_supports says no. The text is not an interface: do not parse
+ * it. */
+XIPC_EXTERN const char *xipc_mechanism(xipc_backend_t backend,
+                                       xipc_kind_t kind, unsigned flags);
+/* This build's profile (docs/porting.md): "unix" (the fastest mechanisms
+ * this Unix offers), "portable-unix" (only what macOS and FreeBSD offer) or
+ * "windows". The conformance matrix names its platform the same way. */
+XIPC_EXTERN const char *xipc_build_profile(void);
 /* "posix", "sysv", "win32"; xipc_backend_name(DEFAULT) names the default
  * backend; NULL for an unknown value. */
 XIPC_EXTERN const char *xipc_backend_name(xipc_backend_t backend);

@@ -286,7 +286,14 @@ typedef struct xipc__backend {
   const xipc__wait_methods_t *wait; /* wait channels for the ring */
   const xipc__pipe_methods_t *pipe; /* pipe + fifo (they set io->meth) */
   const xipc__stream_methods_t *stream;
+  /* xipc_mechanism: the words for a kind this backend serves (ring: the
+   * mq kind with ring set). */
+  const char *(*mechanism)(xipc_kind_t kind, int ring);
 } xipc__backend_t;
+
+/* "unix", "portable-unix" or "windows" (src/unix/platform.c,
+ * src/win32/platform.c): xipc_build_profile. */
+const char *xipc__platform_profile(void);
 
 /* Provided by the backends compiled into this build (CMake decides). */
 extern const xipc__backend_t xipc__backend_posix;

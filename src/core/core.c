@@ -66,6 +66,23 @@ int xipc__backend_get(int id, const xipc__backend_t **out) {
   return 0;
 }
 
+const char *xipc_mechanism(xipc_backend_t backend, xipc_kind_t kind,
+                           unsigned flags) {
+  const xipc__backend_t *b;
+  int ring = kind == XIPC_KIND_MQ && (flags & XIPC_MQ_RING);
+
+  if (!xipc_supports(kind, backend))
+    return NULL;
+  if (backend == XIPC_BACKEND_DEFAULT)
+    backend = xipc_default_backend();
+  b = backends[backend];
+  if (kind == XIPC_KIND_MQ && b->mq == NULL)
+    ring = 1; /* the ring is this backend's mq */
+  return b->mechanism != NULL ? b->mechanism(kind, ring) : NULL;
+}
+
+const char *xipc_build_profile(void) { return xipc__platform_profile(); }
+
 int xipc_supports(xipc_kind_t kind, xipc_backend_t backend) {
   const xipc__backend_t *b;
 

@@ -34,4 +34,5 @@ const xipc__backend_t xipc__backend_posix = {
     .wait = &xipc__posix_wait,
     .pipe = &xipc__posix_pipe,
     .stream = &xipc__posix_stream,
+    .mechanism = xipc__posix_mechanism,
 };

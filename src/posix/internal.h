@@ -14,6 +14,8 @@ extern const xipc__wait_methods_t xipc__posix_wait; /* src/posix/wait.c */
 extern const xipc__io_methods_t xipc__posix_io;     /* src/posix/io.c */
 extern const xipc__pipe_methods_t xipc__posix_pipe; /* src/posix/pipe.c */
 extern const xipc__stream_methods_t xipc__posix_stream; /* stream.c */
+/* xipc_mechanism's words for this build (src/posix/mechanism.c). */
+const char *xipc__posix_mechanism(xipc_kind_t kind, int ring);
 
 /* poll() one fd for `events` with the time left of a wait that began at
  * `start` (src/posix/io.c): 0, XIPC_EAGAIN (timeout 0) or XIPC_ETIMEDOUT. */

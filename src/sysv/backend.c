@@ -9,6 +9,24 @@ static int sysv_object(xipc__identity_t *id, const char *tag,
   return xipc_sysv_key(tag, name, &id->key);
 }
 
+static const char *sysv_mechanism(xipc_kind_t kind, int ring) {
+  switch (kind) {
+  case XIPC_KIND_SHM:
+    return "shmget + shmat";
+  case XIPC_KIND_MQ:
+    return ring ? "ring in a shmget segment; waits: semaphore set"
+                : "msgget queue (msgsnd/msgrcv)";
+  case XIPC_KIND_SEM:
+    return XIPC_HAVE_SEMTIMEDOP ? "semget set (timed waits: semtimedop)"
+                                : "semget set (timed waits: semop tries "
+                                  "and naps)";
+  case XIPC_KIND_MUTEX:
+    return "semget set with SEM_UNDO";
+  default:
+    return NULL;
+  }
+}
+
 static const xipc__naming_t sysv_naming = {
     .uses_keys = 1,
     .object = sysv_object,
@@ -29,4 +47,5 @@ const xipc__backend_t xipc__backend_sysv = {
     .wait = &xipc__sysv_wait,
     .pipe = NULL,
     .stream = NULL,
+    .mechanism = sysv_mechanism,
 };

@@ -35,6 +35,10 @@ uint64_t xipc__now_ms(void) {
  * secure_getenv (XIPC_HAVE_SECURE_GETENV: glibc >= 2.17, musl, newer BSDs)
  * also honours AT_SECURE (e.g. file capabilities); elsewhere compare the
  * real and effective ids. */
+const char *xipc__platform_profile(void) {
+  return XIPC_PORTABLE_UNIX ? "portable-unix" : "unix";
+}
+
 const char *xipc__unix_getenv(const char *name) {
 #if XIPC_HAVE_SECURE_GETENV
   return secure_getenv(name);

@@ -40,6 +40,29 @@ static const xipc__naming_t win32_naming = {
     .list = xipc__win32_list,
 };
 
+static const char *win32_mechanism(xipc_kind_t kind, int ring) {
+  switch (kind) {
+  case XIPC_KIND_SHM:
+    return "CreateFileMapping section (pagefile)";
+  case XIPC_KIND_MAP:
+    return "CreateFileMapping of a file";
+  case XIPC_KIND_PIPE:
+    return "anonymous pipe";
+  case XIPC_KIND_FIFO:
+    return "named pipe \\.\\pipe\\xipc.fifo.NAME";
+  case XIPC_KIND_STREAM:
+    return "named pipes (local:), Winsock (tcp:)";
+  case XIPC_KIND_MQ:
+    return ring ? "ring in a section; waits: named events" : NULL;
+  case XIPC_KIND_SEM:
+    return "named semaphore";
+  case XIPC_KIND_MUTEX:
+    return "named mutex (WAIT_ABANDONED)";
+  default:
+    return NULL;
+  }
+}
+
 const xipc__backend_t xipc__backend_win32 = {
     .id = XIPC_BACKEND_WIN32,
     .name = "win32",
@@ -52,4 +75,5 @@ const xipc__backend_t xipc__backend_win32 = {
     .wait = &xipc__win32_wait,
     .pipe = &xipc__win32_pipe,
     .stream = &xipc__win32_stream,
+    .mechanism = win32_mechanism,
 };

@@ -21,6 +21,8 @@ uint64_t xipc__now_ms(void) {
   return (uint64_t)GetTickCount64();
 }
 
+const char *xipc__platform_profile(void) { return "windows"; }
+
 uintptr_t xipc__thread_self(void) {
   /* Thread ids are unique among live threads system-wide; an id is reused
    * only after its thread has exited, which is all core's ownership check

@@ -56,9 +56,40 @@ static int printable(const char *text) {
 #endif
 
 static void tool_info_lists_kinds_and_backends(void) {
+  char want[160];
+  int b, k;
+
   XT_EQ(RUN(NULL, "info"), 0);
   XT_TRUE(strstr(out, "shm") != NULL && strstr(out, "mutex") != NULL);
   XT_TRUE(strstr(out, xipc_backend_name(XIPC_BACKEND_DEFAULT)) != NULL);
+  /* The profile (the matrix's platform name) and, for every kind a backend
+   * serves, the mechanism behind it; none for a kind it lacks. */
+#ifdef _WIN32
+  XT_TRUE(strcmp(xipc_build_profile(), "windows") == 0);
+#else
+  XT_TRUE(strcmp(xipc_build_profile(),
+                 XT_PROFILE_PORTABLE ? "portable-unix" : "unix") == 0);
+#endif
+  snprintf(want, sizeof(want), "profile %s,", xipc_build_profile());
+  XT_TRUE(strstr(out, want) != NULL);
+  for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
+    for (k = 0; k < XIPC_KIND_COUNT; k++) {
+      const char *m = xipc_mechanism((xipc_backend_t)b, (xipc_kind_t)k, 0);
+      XT_EQ(m != NULL, xipc_supports((xipc_kind_t)k, (xipc_backend_t)b));
+      if (m == NULL)
+        continue;
+      snprintf(want, sizeof(want), "%-6s %-8s %s", xipc_backend_name(b),
+               xipc_kind_name(k), m);
+      if (strstr(out, want) == NULL)
+        printf("\n    not in xipc info: %s", want);
+      XT_TRUE(strstr(out, want) != NULL);
+    }
+  /* The ring where the mq is a kernel queue, asked by flag. */
+  XT_TRUE(xipc_mechanism(XIPC_BACKEND_DEFAULT, XIPC_KIND_MQ, XIPC_MQ_RING) !=
+          NULL);
+  XT_TRUE(strstr(xipc_mechanism(XIPC_BACKEND_DEFAULT, XIPC_KIND_MQ,
+                                XIPC_MQ_RING),
+                 "ring") != NULL);
   XT_EQ(RUN(NULL, "version"), 0);
   XT_TRUE(strncmp(out, xipc_version_string(), 5) == 0);
   XT_EQ(RUN(NULL, "--help"), 0);

@@ -63,7 +63,8 @@ int cmd_info(int argc, char **argv) {
     return TOOL_USAGE;
   if (tool_dry_run)
     return TOOL_OK;
-  printf("xipc %s, default backend %s\n\n%-8s", xipc_version_string(),
+  printf("xipc %s, profile %s, default backend %s\n\n%-8s",
+         xipc_version_string(), xipc_build_profile(),
          xipc_backend_name(XIPC_BACKEND_DEFAULT), "kind");
   for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
     printf(" %-6s", xipc_backend_name(b));
@@ -74,6 +75,17 @@ int cmd_info(int argc, char **argv) {
       printf(" %-6s", xipc_supports(k, b) ? "yes" : "-");
     printf("\n");
   }
+  printf("\nmechanisms (docs/porting.md):\n");
+  for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
+    for (k = 0; k <= XIPC_KIND_COUNT; k++) {
+      /* k == XIPC_KIND_COUNT: the ring, where the mq is a kernel queue */
+      xipc_kind_t kind = k < XIPC_KIND_COUNT ? (xipc_kind_t)k : XIPC_KIND_MQ;
+      unsigned flags = k < XIPC_KIND_COUNT ? 0 : XIPC_MQ_RING;
+      const char *m = xipc_mechanism(b, kind, flags);
+      if (m != NULL && (k < XIPC_KIND_COUNT || xipc_mq_has_kernel_queue(b)))
+        printf("  %-6s %-8s %s\n", xipc_backend_name(b),
+               k < XIPC_KIND_COUNT ? xipc_kind_name(kind) : "mq-ring", m);
+    }
   if (xipc_runtime_dir(dir, &dlen) == 0)
     printf("\nruntime directory: %s\n", dir);
   limits();
