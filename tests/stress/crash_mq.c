@@ -678,7 +678,7 @@ const xt_row_t xt_row_crash_mq = {
     XIPC_KIND_MQ,
     tests,
     na_tests,
-    {NULL, NULL, NULL,
+    {NULL, XT_NA_POSIX_MQ, NULL,
      "Windows has no kernel message queue; crash-ring covers its mq"},
     helpers,
     0,

@@ -583,7 +583,7 @@ const xt_row_t xt_row_stress_mq = {
     XIPC_KIND_MQ,
     tests,
     na_tests,
-    {NULL, NULL, NULL,
+    {NULL, XT_NA_POSIX_MQ, NULL,
      "Windows has no kernel message queue; stress-ring covers its mq"},
     helpers,
     0,

@@ -167,9 +167,14 @@ typedef struct xt_test {
 #if defined(XT_PORTABLE_UNIX) && XT_PORTABLE_UNIX
 #define XT_PROFILE_PORTABLE 1
 #define XT_POSIX_SEM_FILE "/dev/shm/xipc.sem.%s"
+/* The n/a reason of the POSIX kernel-queue rows. */
+#define XT_NA_POSIX_MQ                                                         \
+  "the portable-Unix profile has no POSIX kernel queue (macOS has none): "    \
+  "its mq is the ring"
 #else
 #define XT_PROFILE_PORTABLE 0
 #define XT_POSIX_SEM_FILE "/dev/shm/sem.xipc.sem.%s"
+#define XT_NA_POSIX_MQ NULL
 #endif
 
 typedef struct xt_row {
