@@ -254,7 +254,10 @@ uint64_t xipc__now_ms(void);
  * process (pthread_self / GetCurrentThreadId). */
 uintptr_t xipc__thread_self(void);
 /* This process as creator/opener records name it: id and start time
- * (src/unix/proc.c, src/win32/proc.c; start 0 = unknown). */
+ * (src/unix/proc.c, src/win32/proc.c). XIPC__START_UNKNOWN where the
+ * system does not tell start times (no /proc): the pid alone counts. In an
+ * openers record, start 0 means "being claimed". */
+#define XIPC__START_UNKNOWN UINT64_MAX
 void xipc__proc_self(int64_t *pid, uint64_t *start);
 /* Is the recorded process still that process? 1 yes, 0 gone (or its id
  * now belongs to a later process), -1 cannot tell. */

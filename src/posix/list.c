@@ -1,7 +1,9 @@
 /* xipc — listing the POSIX backend's objects (xipc_list). The names come
  * from the mapping in docs/names.md, found where the OS shows them:
  *   shm, mutex, ring   /dev/shm/xipc.TAG.NAME (glibc's shm_open directory)
- *   sem                /dev/shm/sem.xipc.sem.NAME (glibc's sem_open files)
+ *   sem                /dev/shm/sem.xipc.sem.NAME (glibc's sem_open files),
+ *                      or /dev/shm/xipc.sem.NAME where the semaphore is a
+ *                      segment (src/posix/sem-segment.c)
  *   mq                 /dev/mqueue/xipc.mq.NAME (when mqueue is mounted)
  *   fifo, stream       RUNDIR/NAME.fifo, RUNDIR/NAME.sock
  * A system without these directories (not Linux) cannot list those kinds:
@@ -35,10 +37,10 @@ static int maps_attached(const char *path) {
   size_t plen = strlen(path);
   struct dirent *e;
   int found = 0;
-  DIR *d = opendir("/proc");
+  DIR *d = XIPC_HAVE_PROC_FS ? opendir("/proc") : NULL;
 
   if (d == NULL)
-    return -1;
+    return -1; /* no /proc, or a build that does not read it */
   while (!found && (e = readdir(d)) != NULL) {
     FILE *f;
     if (e->d_name[0] < '1' || e->d_name[0] > '9')
@@ -156,7 +158,11 @@ int xipc__posix_list(xipc_list_cb cb, void *arg) {
       {XIPC_KIND_SHM, 0, "xipc.shm.", "", 1},
       {XIPC_KIND_MUTEX, 0, "xipc.mutex.", "", 1},
       {XIPC_KIND_MQ, 1, "xipc.mq.", "", 1},
+#if XIPC_HAVE_GLIBC_SEM_FILES
       {XIPC_KIND_SEM, 0, "sem.xipc.sem.", "", 0}};
+#else /* the semaphore is a segment (src/posix/sem-segment.c) */
+      {XIPC_KIND_SEM, 0, "xipc.sem.", "", 1}};
+#endif
   static const scan_spec_t queues = {XIPC_KIND_MQ, 0, "xipc.mq.", "", 0};
   static const scan_spec_t rundir_kinds[] = {
       {XIPC_KIND_FIFO, 0, "", ".fifo", 0}, {XIPC_KIND_STREAM, 0, "", ".sock", 0}};
@@ -173,7 +179,9 @@ int xipc__posix_list(xipc_list_cb cb, void *arg) {
     else if (scan("/dev/shm", &shm_kinds[i], cb, arg, &n) != 0)
       return n;
   }
-  if (stat("/dev/mqueue/.", &st) != 0 || st.st_dev == 0)
+  if (!XIPC_HAVE_POSIX_MQ)
+    ; /* no kernel queues in this build: mq is the ring, listed above */
+  else if (stat("/dev/mqueue/.", &st) != 0 || st.st_dev == 0)
     unlisted(cb, arg, &queues,
              "POSIX message queues are listed from /dev/mqueue, which is "
              "not mounted: mount -t mqueue none /dev/mqueue");

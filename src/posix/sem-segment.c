@@ -74,21 +74,21 @@ static int seg_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
   }
   sem->created = xipc_shm_created(h->seg);
   /* The creator makes the channel exclusively (a leftover of ours is
-   * replaced, another user's refused); openers find it. */
+   * replaced, another user's refused) and publishes only then; an opener
+   * waits for the publication, so the channel is there when it looks. */
   wreq.flags = sem->created ? XIPC_CREATE | XIPC_EXCL : 0;
   h->ws.meth = &xipc__posix_wait;
   memcpy(h->ws.osname, req->osname, sizeof(h->ws.osname));
-  err = xipc__posix_wait.open(&h->ws, &wreq, 1);
+  if (!sem->created)
+    err = xipc__wait_published(
+        &((seg_sem_t *)xipc_shm_addr(h->seg))->ready, READY_MAGIC, "sem",
+        req->name);
+  if (err == 0)
+    err = xipc__posix_wait.open(&h->ws, &wreq, 1);
   if (err == 0 && sem->created) {
     seg_sem_t *s = (seg_sem_t *)xipc_shm_addr(h->seg);
     __atomic_store_n(&s->value, req->initial, __ATOMIC_RELAXED);
     __atomic_store_n(&s->ready, READY_MAGIC, __ATOMIC_RELEASE);
-  } else if (err == 0) {
-    err = xipc__wait_published(
-        &((seg_sem_t *)xipc_shm_addr(h->seg))->ready, READY_MAGIC, "sem",
-        req->name);
-    if (err != 0)
-      (void)xipc__posix_wait.close(&h->ws, 0);
   }
   if (err != 0) {
     if (sem->created)

@@ -1,13 +1,16 @@
-/* xipc — POSIX backend: wait channels of the ring (src/core/ring.c).
+/* xipc — POSIX backend: wait channels of the ring (src/core/ring.c) and of
+ * the segment semaphore (src/posix/sem-segment.c).
  *
- * A channel is the 32-bit word in the ring's shared segment itself, waited
- * on with the Unix layer's word wait: a futex on Linux
- * (src/unix/linux-futex.c), elsewhere naps of up to 1 ms
- * (src/unix/wordwait-nap.c; the ring rechecks its state after every wait
- * and computes the remaining time itself, so that is correct, only slower
- * to react). There is nothing to open, close or remove.
- */
+ * With a futex (XIPC_HAVE_FUTEX, Linux) a channel is the 32-bit word in the
+ * shared segment itself, waited on with src/unix/linux-futex.c: nothing to
+ * open, close or remove. Elsewhere (macOS, the BSDs, the portable-Unix
+ * profile) each channel is a fifo doorbell (src/unix/doorbell.c) in AUXDIR,
+ * created with the object and removed with it. */
 #include "internal.h"
+
+#include <stdlib.h>
+
+#if XIPC_HAVE_FUTEX
 
 static int posix_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
                            int nchan) {
@@ -40,6 +43,71 @@ static int posix_wait_unlink(const xipc__sync_req_t *req) {
   (void)req;
   return 0;
 }
+
+#else /* the fifo doorbells */
+
+#define BELLS(ws) ((xipc__unix_bell_t *)(ws)->h[0])
+
+static int posix_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
+                           int nchan) {
+  xipc__unix_bell_t *bells = calloc((size_t)nchan, sizeof(*bells));
+  int c, err = 0;
+
+  if (bells == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "%s: out of memory", req->osname);
+  for (c = 0; c < nchan && err == 0; c++)
+    err = xipc__unix_bell_open(&bells[c], req->osname, c, req);
+  if (err != 0) {
+    /* channels this open made go again; an opener's are not its own */
+    for (c -= 2; c >= 0; c--)
+      xipc__unix_bell_close(&bells[c],
+                            (req->flags & XIPC_CREATE) ? req->osname : NULL,
+                            c);
+    free(bells);
+    return err;
+  }
+  ws->nchan = nchan;
+  ws->h[0] = (intptr_t)bells;
+  return 0;
+}
+
+static int posix_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
+                           uint32_t expected, int timeout_ms) {
+  if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != expected)
+    return 0; /* woken before we slept */
+  return xipc__unix_bell_wait(&BELLS(ws)[chan], timeout_ms);
+}
+
+static int posix_wait_wake(xipc__waitset_t *ws, int chan, uint32_t *word,
+                           int n) {
+  (void)word;
+  return xipc__unix_bell_ring(&BELLS(ws)[chan], n);
+}
+
+static int posix_wait_close(xipc__waitset_t *ws, int remove) {
+  int c, err = 0, e;
+
+  if (BELLS(ws) == NULL)
+    return 0;
+  for (c = 0; c < ws->nchan; c++) {
+    e = xipc__unix_bell_close(&BELLS(ws)[c], remove ? ws->osname : NULL, c);
+    if (e != 0 && err == 0)
+      err = e;
+  }
+  free(BELLS(ws));
+  ws->h[0] = 0;
+  return err;
+}
+
+static int posix_wait_unlink(const xipc__sync_req_t *req) {
+  int c;
+
+  for (c = 0; c < XIPC__WAIT_CHANS; c++)
+    (void)xipc__unix_bell_unlink(req->osname, c); /* ENOENT: not there */
+  return 0;
+}
+
+#endif /* XIPC_HAVE_FUTEX */
 
 const xipc__wait_methods_t xipc__posix_wait = {
     .open = posix_wait_open,

@@ -112,12 +112,13 @@ int xipc__sysv_semset(const xipc__sync_req_t *req, int nsems,
 }
 
 #if !XIPC_HAVE_SEMTIMEDOP
-/* macOS and FreeBSD have no semtimedop: try with IPC_NOWAIT and nap 1, 2,
- * 4 ms between tries until the deadline (src/unix/timedwait.c). Exact
- * about the deadline; a post is seen up to one nap late. */
+/* macOS and FreeBSD have no semtimedop: try with IPC_NOWAIT and pause
+ * between tries until the deadline (xipc__unix_backoff: yields, then naps
+ * up to 4 ms). Exact about the deadline; a post is seen up to one nap
+ * late. */
 static int semop_polled(int id, struct sembuf *ops, size_t n, int timeout_ms,
                         uint64_t start) {
-  unsigned nap = 1, ms;
+  unsigned round = 0;
   size_t i;
   int rc;
 
@@ -127,10 +128,10 @@ static int semop_polled(int id, struct sembuf *ops, size_t n, int timeout_ms,
     rc = semop(id, ops, n);
     if (rc == 0 || errno != EAGAIN)
       break;
-    ms = xipc__unix_next_nap(&nap, start, timeout_ms);
-    if (ms == 0)
-      break; /* EAGAIN: timed out */
-    xipc__sleep_ms(ms);
+    if (!xipc__unix_backoff(&round, start, timeout_ms)) {
+      errno = EAGAIN; /* timed out */
+      break;
+    }
   }
   for (i = 0; i < n; i++)
     ops[i].sem_flg &= (short)~IPC_NOWAIT;

@@ -53,6 +53,25 @@ int xipc__unix_aux_open(const char *osname, const char *suffix, mode_t type,
                         int oflag, const xipc__sync_req_t *req, int *created);
 int xipc__unix_aux_unlink(const char *osname, const char *suffix);
 
+/* ---- the fifo doorbell (src/unix/doorbell.c) ---------------------------
+ * A wait channel between processes: AUXDIR/.xipc.NAME.bellCHAN, a fifo of
+ * which each process holds both ends. */
+typedef struct xipc__unix_bell {
+  int rfd, wfd;
+} xipc__unix_bell_t;
+/* Create (req->flags CREATE, EXCL: a leftover of ours is replaced, another
+ * user's refused) or open channel `chan` of osname. */
+int xipc__unix_bell_open(xipc__unix_bell_t *bell, const char *osname,
+                         int chan, const xipc__sync_req_t *req);
+/* Sleep until rung or timeout_ms (-1 forever): 0 (rung, interrupted or
+ * spurious: recheck) or XIPC_ETIMEDOUT (no message recorded). */
+int xipc__unix_bell_wait(xipc__unix_bell_t *bell, int timeout_ms);
+int xipc__unix_bell_ring(xipc__unix_bell_t *bell, int n);
+/* Close both ends; remove the fifo too when remove_osname is not NULL. */
+int xipc__unix_bell_close(xipc__unix_bell_t *bell, const char *remove_osname,
+                          int chan);
+int xipc__unix_bell_unlink(const char *osname, int chan);
+
 /* ---- names in RUNDIR (src/unix/naming.c; backend.h naming) -------------- */
 
 /* RUNDIR/NAME.fifo */
@@ -109,13 +128,14 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
  * mutex one an error number like pthread_mutex_timedlock (0, EOWNERDEAD,
  * ETIMEDOUT, ...). */
 int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms);
-/* The polling waits' next nap, for a wait of timeout_ms (> 0) that began at
- * `start` (xipc__now_ms): *nap ms (1 at first, doubling to 4), never past
- * the deadline; 0 when the time is up. */
-unsigned xipc__unix_next_nap(unsigned *nap, uint64_t start, int timeout_ms);
+/* The pause of a polled wait between two tries, for a wait of timeout_ms
+ * (-1: none) that began at `start` (xipc__now_ms); *round counts the
+ * pauses (start it at 0): yields first, then naps from 50 us doubling to
+ * 4 ms, never past the deadline. 0 (no pause) when the time is up. */
+int xipc__unix_backoff(unsigned *round, uint64_t start, int timeout_ms);
 int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms);
 
-/* src/unix/linux-futex.c, or the portable src/unix/wordwait-nap.c: sleep
+/* src/unix/linux-futex.c (XIPC_HAVE_FUTEX; elsewhere the doorbell below): sleep
  * while the 32-bit word in shared memory still holds `expected` (at most
  * timeout_ms; -1 forever), and wake up to n sleepers of a word. The wait
  * answers 0 (woken, changed, interrupted or spurious: the caller rechecks),

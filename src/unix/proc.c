@@ -2,8 +2,8 @@
  * process's start time, so that a reused pid is not taken for the process
  * that recorded itself. Linux: the start time is field 22 of
  * /proc/PID/stat (clock ticks since boot). Without /proc (and in the
- * portable-Unix profile, XIPC_HAVE_PROC_FS 0) the start time is 0
- * ("unknown"), and liveness rests on kill(pid, 0) alone: a reused pid then
+ * portable-Unix profile, XIPC_HAVE_PROC_FS 0) a process records the start
+ * time XIPC__START_UNKNOWN, and liveness rests on kill(pid, 0) alone: a reused pid then
  * passes for the process that recorded itself (docs/porting.md). */
 #include "internal.h"
 
@@ -49,6 +49,8 @@ static uint64_t start_time(long pid) {
 void xipc__proc_self(int64_t *pid, uint64_t *start) {
   *pid = (int64_t)getpid();
   *start = start_time((long)getpid());
+  if (*start == 0) /* no /proc: say so, 0 is "being claimed" in a record */
+    *start = XIPC__START_UNKNOWN;
 }
 
 int xipc__proc_alive(int64_t pid, uint64_t start) {
@@ -58,7 +60,7 @@ int xipc__proc_alive(int64_t pid, uint64_t start) {
     return 0;
   if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
     return 0; /* ESRCH: gone */
-  if (start == 0)
+  if (start == 0 || start == XIPC__START_UNKNOWN)
     return 1; /* recorded without a start time: the pid is all we have */
   now = start_time((long)pid);
   if (now == 0)

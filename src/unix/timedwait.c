@@ -15,35 +15,52 @@
  *    while blocked still stretches it (the call cannot be told otherwise),
  *    which is why this is only the second choice.
  * 3. Polling (macOS: no sem_timedwait, no pthread_mutex_timedlock): try,
- *    then nap 1, 2, 4 ms (never past the deadline) and try again. Exact
- *    about the deadline, slower to see a post or an unlock (at most the
- *    nap), and unfair to a waiter that naps while others retake it.
+ *    then yield a few times, then nap from 50 us doubling to 4 ms (never
+ *    past the deadline), and try again (xipc__unix_backoff). Exact about
+ *    the deadline, slower to see a post or an unlock (at most the nap),
+ *    and unfair to a waiter that naps while others retake it.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 
 #define NAP_MAX_MS 4u
 
 /* Which of the helpers below this build's choices use. */
-#define USES_POLLING                                                           \
-  ((!XIPC_HAVE_SEM_CLOCKWAIT && !XIPC_HAVE_SEM_TIMEDWAIT) ||                   \
-   (!XIPC_HAVE_PTHREAD_MUTEX_CLOCKLOCK && !XIPC_HAVE_PTHREAD_MUTEX_TIMEDLOCK))
 #define USES_DEADLINE                                                          \
   (XIPC_HAVE_SEM_CLOCKWAIT || XIPC_HAVE_SEM_TIMEDWAIT ||                       \
    XIPC_HAVE_PTHREAD_MUTEX_CLOCKLOCK || XIPC_HAVE_PTHREAD_MUTEX_TIMEDLOCK)
 
-/* Also the polling of src/sysv/sem.c without semtimedop. */
-unsigned xipc__unix_next_nap(unsigned *nap, uint64_t start, int timeout_ms) {
-  int left = xipc__remaining_ms(start, timeout_ms);
-  unsigned ms = *nap;
+/* The polled waits' pause between two tries (also src/sysv/sem.c without
+ * semtimedop, and the portable mutex's file lock): the first
+ * BACKOFF_YIELDS pauses give the processor away (a peer that answers in
+ * microseconds, as in a ping-pong, is seen at once), then sleeps of 50 us
+ * doubling to NAP_MAX_MS, never past the deadline. */
+#define BACKOFF_YIELDS 32u
+int xipc__unix_backoff(unsigned *round, uint64_t start, int timeout_ms) {
+  int left = timeout_ms < 0 ? -1 : xipc__remaining_ms(start, timeout_ms);
+  unsigned r = (*round)++;
+  struct timespec ts;
+  long us;
 
   if (left == 0)
     return 0;
-  if (*nap < NAP_MAX_MS)
-    *nap *= 2;
-  return left > 0 && (unsigned)left < ms ? (unsigned)left : ms;
+  if (r < BACKOFF_YIELDS) {
+    sched_yield();
+    return 1;
+  }
+  r -= BACKOFF_YIELDS;
+  us = 50L << (r < 7 ? r : 7);
+  if (us > (long)NAP_MAX_MS * 1000L)
+    us = (long)NAP_MAX_MS * 1000L;
+  if (left > 0 && (long)left * 1000L < us)
+    us = (long)left * 1000L;
+  ts.tv_sec = 0;
+  ts.tv_nsec = us * 1000L;
+  nanosleep(&ts, NULL); /* EINTR: the caller tries again anyway */
+  return 1;
 }
 
 #if USES_DEADLINE
@@ -90,19 +107,17 @@ int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms) {
   }
 #else
   uint64_t start = xipc__now_ms();
-  unsigned nap = 1, ms;
+  unsigned round = 0;
 
   for (;;) {
     if (sem_trywait(s) == 0)
       return 0;
     if (errno != EAGAIN && errno != EINTR)
       return -1;
-    ms = xipc__unix_next_nap(&nap, start, timeout_ms);
-    if (ms == 0) {
+    if (!xipc__unix_backoff(&round, start, timeout_ms)) {
       errno = ETIMEDOUT;
       return -1;
     }
-    xipc__sleep_ms(ms);
   }
 #endif
 }
@@ -131,17 +146,15 @@ int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms) {
   }
 #else
   uint64_t start = xipc__now_ms();
-  unsigned nap = 1, ms;
+  unsigned round = 0;
   int e;
 
   for (;;) {
     e = pthread_mutex_trylock(mu);
     if (e != EBUSY)
       return e; /* 0, EOWNERDEAD, ENOTRECOVERABLE, ... */
-    ms = xipc__unix_next_nap(&nap, start, timeout_ms);
-    if (ms == 0)
+    if (!xipc__unix_backoff(&round, start, timeout_ms))
       return ETIMEDOUT;
-    xipc__sleep_ms(ms);
   }
 #endif
 }

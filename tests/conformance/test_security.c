@@ -40,6 +40,7 @@
 
 #include <aclapi.h> /* after windows.h */
 #else
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -1297,15 +1298,36 @@ static void security_squatted_objects_of_another_user_are_refused(void) {
  * semaphore set of the ring's wait-channel shape (2 semaphores, mode 0666,
  * initialised) under the ring key of NAME, say "made", wait for "done",
  * remove it. */
+/* Where the portable profile keeps channel `chan` of the POSIX ring NAME
+ * (docs/porting.md: AUXDIR/.xipc.OSNAME.bellN, AUXDIR $XIPC_AUXDIR or
+ * /tmp). */
+static void bell_path(char *buf, size_t len, const char *name, int chan) {
+  const char *dir = getenv("XIPC_AUXDIR");
+
+  snprintf(buf, len, "%s/.xipc.xipc.mq.%s.bell%d",
+           dir != NULL && dir[0] != '\0' ? dir : "/tmp", name, chan);
+}
+
 static int h_plant_channels(int argc, char **argv) {
   struct sembuf init[2] = {{0, 1, 0}, {0, -1, 0}};
   char line[64];
   int32_t key;
   int id;
 
+  char path[512];
   HCHECK(argc == 5);
   if (!become(argv))
     return 0;
+  if (atoi(argv[2]) == XIPC_BACKEND_POSIX) { /* the portable profile */
+    bell_path(path, sizeof(path), argv[4], 0);
+    HCHECK(mkfifo(path, 0666) == 0 && chmod(path, 0666) == 0);
+    xt_say("made");
+    while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "done") != 0)
+      ;
+    unlink(path);
+    xt_say("END");
+    return 0;
+  }
   HCHECK(xipc_sysv_key("mq", argv[4], &key) == 0);
   id = semget((key_t)key, 2, IPC_CREAT | IPC_EXCL | 0666);
   HCHECK(id >= 0 && semop(id, init, 2) == 0);
@@ -1329,8 +1351,9 @@ static int h_plant_channels(int argc, char **argv) {
  * makes our XIPC_CREATE | XIPC_EXCL ring fail with XIPC_EACCES (it would
  * steal our wake-ups), leaving no segment behind; a leftover set of our
  * own (a crashed ring's, full of stale tokens) is replaced, not adopted.
- * POSIX rings wait on a futex in the segment: nothing else to plant.
- * Windows: the trust row. */
+ * POSIX rings wait on a futex in the segment: nothing else to plant;
+ * without one (the portable profile) on fifo doorbells in AUXDIR, which
+ * get the same two checks. Windows: the trust row. */
 static void security_planted_auxiliary_objects_are_refused(void) {
 #ifdef _WIN32
   XT_SKIP("Windows: checked by the trust row");
@@ -1345,18 +1368,35 @@ static void security_planted_auxiliary_objects_are_refused(void) {
   int32_t key;
   int old, now;
 
-  if (xt_backend != XIPC_BACKEND_SYSV)
+  if (xt_backend != XIPC_BACKEND_SYSV && !XT_PROFILE_PORTABLE)
     XT_SKIP("POSIX rings wait on a futex inside their segment (no "
             "auxiliary object); the mutex's segment is its main object");
   xt_name(name, sizeof(name), "aux");
-  XT_OK(xipc_sysv_key("mq", name, &key));
   /* Our own leftover: replaced. */
-  old = semget((key_t)key, 2, IPC_CREAT | IPC_EXCL | 0600);
-  XT_TRUE(old >= 0 && semop(old, &three, 1) == 0);
-  XT_ERR(obj_create(&o, K_RING, xt_backend, name, NULL, 0), 0);
-  now = semget((key_t)key, 0, 0);
-  XT_TRUE(now >= 0 && now != old);
-  XT_EQ(semctl(now, 0, GETVAL), 0);
+  if (xt_backend == XIPC_BACKEND_SYSV) {
+    XT_OK(xipc_sysv_key("mq", name, &key));
+    old = semget((key_t)key, 2, IPC_CREAT | IPC_EXCL | 0600);
+    XT_TRUE(old >= 0 && semop(old, &three, 1) == 0);
+    XT_ERR(obj_create(&o, K_RING, xt_backend, name, NULL, 0), 0);
+    now = semget((key_t)key, 0, 0);
+    XT_TRUE(now >= 0 && now != old);
+    XT_EQ(semctl(now, 0, GETVAL), 0);
+  } else { /* the portable profile's fifo doorbell */
+    char path[512];
+    struct stat before, after;
+    int fd;
+
+    bell_path(path, sizeof(path), name, 0);
+    XT_TRUE_FATAL(mkfifo(path, 0600) == 0);
+    /* held open, so that its inode number cannot be reused */
+    fd = open(path, O_RDWR | O_NONBLOCK);
+    XT_TRUE_FATAL(fd >= 0);
+    XT_ERR(obj_create(&o, K_RING, xt_backend, name, NULL, 0), 0);
+    XT_TRUE(fstat(fd, &before) == 0 && before.st_nlink == 0);
+    XT_TRUE(stat(path, &after) == 0 && after.st_ino != before.st_ino &&
+            S_ISFIFO(after.st_mode) && after.st_uid == geteuid());
+    close(fd);
+  }
   obj_release(&o);
   if (xt_second_user(&uid, &gid, &why) != 0)
     XT_SKIP(why);

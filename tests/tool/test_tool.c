@@ -235,7 +235,10 @@ static void tool_ls_shows_and_rm_removes(void) {
     XT_OK(xipc_shm_open(&shm, name, 4096, &so));
     XT_EQ(RUN(NULL, "ls", "--backend", xipc_backend_name(b)),
           0);
-    XT_TRUE(strstr(out, name) != NULL);
+    if (XT_PROFILE_PORTABLE && b == XIPC_BACKEND_SYSV) /* no /proc */
+      XT_TRUE(strstr(out, "(sysv shm: cannot be listed here") != NULL);
+    else
+      XT_TRUE(strstr(out, name) != NULL);
     XT_OK(xipc_shm_close(shm));
     XT_EQ(RUN(NULL, "rm", "shm", name, "--backend", xipc_backend_name(b)),
           0);
@@ -331,6 +334,12 @@ static void tool_gc_removes_only_what_nobody_alive_uses(void) {
   for (b = 1; b <= XIPC_BACKEND_COUNT; b++) {
     if (!xipc_supports(XIPC_KIND_SHM, b))
       continue;
+    if (XT_PROFILE_PORTABLE && b == XIPC_BACKEND_SYSV) {
+      /* System V segments are listed from /proc/sysvipc, which this
+       * profile does not read (ls says so: the test above) */
+      printf("\n    sysv: no gc without /proc (portable profile)");
+      continue;
+    }
     bn = xipc_backend_name(b);
     xt_name(ring, sizeof(ring), "gcring");
     xt_name(seg, sizeof(seg), "gcseg");
@@ -344,6 +353,26 @@ static void tool_gc_removes_only_what_nobody_alive_uses(void) {
     XT_TRUE(strstr(out, "]}\n") != NULL);
     json_entry_of("mq-ring", ring, e, sizeof(e));
     XT_TRUE(strstr(e, "\"creator_alive\":false") != NULL);
+    if (XT_PROFILE_PORTABLE) {
+      /* Without /proc/PID/maps a process mapping the ring unrecorded (a
+       * forked child, a read-only look) cannot be ruled out: "?", and gc
+       * keeps what it cannot judge; rm removes it. */
+      xipc_mq_opts_t mo;
+
+      XT_TRUE(strstr(e, "\"openers\":0,\"in_use\":null") != NULL);
+      XT_EQ(RUN(NULL, "gc", "--dry-run", "--backend", bn), 0);
+      XT_TRUE(strstr(out, ring) == NULL &&
+              strstr(out, "that cannot be judged") != NULL);
+      XT_OK(xipc_shm_close(shm));
+      XT_EQ(RUN(NULL, "gc", "--backend", bn), 0);
+      XT_TRUE(ring_exists(b, ring));
+      xipc_mq_opts_init(&mo);
+      mo.backend = b;
+      mo.flags = XIPC_MQ_RING;
+      XT_OK(xipc_mq_unlink(ring, &mo));
+      XT_OK(xipc_shm_unlink(seg, &so));
+      continue;
+    }
     XT_TRUE(strstr(e, "\"openers\":0,\"in_use\":false") != NULL);
     json_entry_of("shm", seg, e, sizeof(e));
     XT_TRUE(strstr(e, "\"creator_alive\":false") != NULL);
@@ -391,6 +420,9 @@ static void tool_gc_does_not_take_a_reused_pid_for_the_creator(void) {
   uint64_t start;
   char native[96];
 
+  if (XT_PROFILE_PORTABLE)
+    XT_SKIP("the portable profile records no start times (no /proc): a "
+            "reused pid passes for its creator there (docs/porting.md)");
   xt_name(seg, sizeof(seg), "gcpid");
   xipc_shm_opts_init(&so);
   so.flags = XIPC_CREATE | XIPC_EXCL;
@@ -432,6 +464,9 @@ static void tool_gc_as_another_user_removes_nothing_of_yours(void) {
 
   if (xt_second_user(&uid, &gid, &why) != 0)
     XT_SKIP(why);
+  if (XT_PROFILE_PORTABLE)
+    XT_SKIP("gc removes nothing in the portable profile (no /proc/PID/maps: "
+            "in use is unknown, see the gc test)");
   xt_name(ring, sizeof(ring), "gcother");
   xt_name(seg, sizeof(seg), "gcotherseg");
   create_and_die(XIPC_BACKEND_POSIX, ring, seg);

@@ -176,8 +176,16 @@ static void limits_are_read_or_not_supported(void) {
     unsigned long long want[4] = {0};
     FILE *f = fopen("/proc/sys/kernel/sem", "r");
 
-    if (f == NULL) { /* no /proc/sys: every limit is unknown */
-      CU_ASSERT_EQUAL(xipc_limit(XIPC_LIMIT_SYSV_SEM_SETS, &v), XIPC_ENOTSUP);
+    if (f == NULL || strcmp(xipc_build_profile(), "portable-unix") == 0) {
+      /* no /proc/sys, or a build that does not read it: every limit is
+       * unknown, and said so */
+      if (f != NULL)
+        fclose(f);
+      for (i = 0; i < XIPC_LIMIT_COUNT; i++) {
+        v = 7;
+        CU_ASSERT_EQUAL(xipc_limit((xipc_limit_t)i, &v), XIPC_ENOTSUP);
+        CU_ASSERT_EQUAL(v, 0);
+      }
       return;
     }
     CU_ASSERT_EQUAL(fscanf(f, "%llu %llu %llu %llu", &want[0], &want[1],
