@@ -22,4 +22,11 @@ const char *xipc__posix_mechanism(xipc_kind_t kind, int ring);
 int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
                         const char *what);
 
+/* The xipc segment /xipc.TAG.NAME of a synchronisation object (a mutex, a
+ * segment semaphore) of `size` bytes after the header, opened or created
+ * as req says (src/posix/shm.c). */
+int xipc__posix_segment_open(xipc_shm_t **seg, const char *tag,
+                             xipc_kind_t kind, const xipc__sync_req_t *req,
+                             size_t size);
+
 #endif /* XIPC_POSIX_INTERNAL_H */

@@ -14,6 +14,8 @@
  * same way. */
 #include "internal.h"
 
+#if XIPC_HAVE_ROBUST_MUTEX /* else src/posix/mutex-lockfile.c */
+
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -50,16 +52,10 @@ static int mtx_init(posix_mtx_t *pm, const char *name) {
 }
 
 static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
-  xipc_shm_opts_t so;
   int err;
 
-  xipc_shm_opts_init(&so);
-  so.backend = XIPC_BACKEND_POSIX;
-  so.flags = req->flags;
-  so.mode = req->mode;
-  so.owner = req->owner;
-  err = xipc__shm_open_kind(&m->seg, "mutex", XIPC_KIND_MUTEX, req->name,
-                            sizeof(posix_mtx_t), &so);
+  err = xipc__posix_segment_open(&m->seg, "mutex", XIPC_KIND_MUTEX, req,
+                                 sizeof(posix_mtx_t));
   if (err != 0)
     return err;
   m->created = xipc_shm_created(m->seg);
@@ -174,3 +170,5 @@ const xipc__mutex_methods_t xipc__posix_mutex = {
     .close = posix_mutex_close,
     .unlink = posix_mutex_unlink,
 };
+
+#endif /* XIPC_HAVE_ROBUST_MUTEX */

@@ -49,7 +49,6 @@ typedef struct seg_sem_handle {
 static int seg_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
   xipc__sync_req_t wreq = *req;
   seg_sem_handle_t *h;
-  xipc_shm_opts_t so;
   int err;
 
   if (req->name == NULL || req->name[0] == '\0')
@@ -61,13 +60,8 @@ static int seg_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
   h = calloc(1, sizeof(*h));
   if (h == NULL)
     return xipc__fail(XIPC_ENOMEM, 0, "sem '%s': out of memory", req->name);
-  xipc_shm_opts_init(&so);
-  so.backend = XIPC_BACKEND_POSIX;
-  so.flags = req->flags;
-  so.mode = req->mode;
-  so.owner = req->owner;
-  err = xipc__shm_open_kind(&h->seg, "sem", XIPC_KIND_SEM, req->name,
-                            sizeof(seg_sem_t), &so);
+  err = xipc__posix_segment_open(&h->seg, "sem", XIPC_KIND_SEM, req,
+                                 sizeof(seg_sem_t));
   if (err != 0) {
     free(h);
     return err;

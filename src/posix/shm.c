@@ -141,3 +141,16 @@ const xipc__shm_methods_t xipc__posix_shm = {
     .unlink = posix_shm_unlink,
     .os_handle = posix_shm_os_handle,
 };
+
+int xipc__posix_segment_open(xipc_shm_t **seg, const char *tag,
+                             xipc_kind_t kind, const xipc__sync_req_t *req,
+                             size_t size) {
+  xipc_shm_opts_t so;
+
+  xipc_shm_opts_init(&so);
+  so.backend = XIPC_BACKEND_POSIX;
+  so.flags = req->flags;
+  so.mode = req->mode;
+  so.owner = req->owner;
+  return xipc__shm_open_kind(seg, tag, (int)kind, req->name, size, &so);
+}

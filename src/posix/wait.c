@@ -51,18 +51,23 @@ static int posix_wait_unlink(const xipc__sync_req_t *req) {
 static int posix_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
                            int nchan) {
   xipc__unix_bell_t *bells = calloc((size_t)nchan, sizeof(*bells));
+  xipc__sync_req_t r = *req;
   int c, err = 0;
 
   if (bells == NULL)
     return xipc__fail(XIPC_ENOMEM, 0, "%s: out of memory", req->osname);
+  /* The object's creator (XIPC_CREATE | XIPC_EXCL) makes the channels
+   * before it publishes the object; everybody else opens them (a missing
+   * one: the object was removed). */
+  if (!(r.flags & XIPC_EXCL))
+    r.flags = 0;
   for (c = 0; c < nchan && err == 0; c++)
-    err = xipc__unix_bell_open(&bells[c], req->osname, c, req);
+    err = xipc__unix_bell_open(&bells[c], req->osname, c, &r);
   if (err != 0) {
     /* channels this open made go again; an opener's are not its own */
     for (c -= 2; c >= 0; c--)
       xipc__unix_bell_close(&bells[c],
-                            (req->flags & XIPC_CREATE) ? req->osname : NULL,
-                            c);
+                            (r.flags & XIPC_CREATE) ? req->osname : NULL, c);
     free(bells);
     return err;
   }

@@ -141,6 +141,37 @@ int xipc__unix_aux_open(const char *osname, const char *suffix, mode_t type,
   }
 }
 
+int xipc__unix_aux_make(const char *osname, const char *suffix, mode_t type,
+                        int oflag, const xipc__sync_req_t *req,
+                        int *created) {
+  xipc__sync_req_t r = *req;
+  int fd, err;
+
+  if (!(req->flags & XIPC_CREATE) || !(req->flags & XIPC_EXCL))
+    return xipc__unix_aux_open(osname, suffix, type, oflag, req, created);
+  r.flags = XIPC_CREATE | XIPC_EXCL;
+  fd = xipc__unix_aux_open(osname, suffix, type, oflag, &r, created);
+  if (fd != XIPC_EEXIST)
+    return fd;
+  /* A file there is a leftover of an object of ours whose main object
+   * went and not this file (replaced: its state must not leak into the
+   * new object), or another user's, planted to interfere: refused by the
+   * ownership check of this open, never adopted. */
+  r.flags = 0;
+  r.mode = 0777;    /* a leftover of ours, whatever its mode */
+  r.owner = NULL;   /* ours: not even an accepted owner's is replaced */
+  fd = xipc__unix_aux_open(osname, suffix, type, oflag, &r, created);
+  if (fd < 0)
+    return fd;
+  close(fd);
+  err = xipc__unix_aux_unlink(osname, suffix);
+  if (err != 0 && err != XIPC_ENOENT)
+    return err;
+  r = *req;
+  r.flags = XIPC_CREATE | XIPC_EXCL;
+  return xipc__unix_aux_open(osname, suffix, type, oflag, &r, created);
+}
+
 int xipc__unix_aux_unlink(const char *osname, const char *suffix) {
   char path[1024];
   int err;

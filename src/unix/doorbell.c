@@ -56,29 +56,11 @@ int xipc__unix_bell_open(xipc__unix_bell_t *bell, const char *osname,
 
   bell->rfd = bell->wfd = -1;
   bell_suffix(suffix, sizeof(suffix), chan);
-  bell->rfd = xipc__unix_aux_open(osname, suffix, S_IFIFO, O_RDONLY, &r,
+  /* The object's creator makes its channels (src/unix/auxfile.c: a
+   * leftover of ours replaced, so that stale bytes cannot wake our
+   * sleepers; another user's, planted to steal our wake-ups, refused). */
+  bell->rfd = xipc__unix_aux_make(osname, suffix, S_IFIFO, O_RDONLY, &r,
                                   &created);
-  if (bell->rfd == XIPC_EEXIST && (req->flags & XIPC_EXCL)) {
-    /* The object's creator makes its channels exclusively. A fifo there
-     * is a leftover of an object of ours whose segment went and not its
-     * doorbell (replaced: stale bytes must not wake our sleepers), or
-     * another user's, planted to steal our wake-ups: refused by the
-     * ownership check of this open, never adopted. */
-    r.flags = 0;
-    r.mode = 0777; /* a leftover of ours, whatever its mode */
-    bell->rfd = xipc__unix_aux_open(osname, suffix, S_IFIFO, O_RDONLY, &r,
-                                    &created);
-    if (bell->rfd < 0)
-      return bell->rfd;
-    close(bell->rfd);
-    bell->rfd = -1;
-    err = xipc__unix_aux_unlink(osname, suffix);
-    if (err != 0 && err != XIPC_ENOENT)
-      return err;
-    r = *req;
-    bell->rfd = xipc__unix_aux_open(osname, suffix, S_IFIFO, O_RDONLY, &r,
-                                    &created);
-  }
   if (bell->rfd < 0)
     return bell->rfd;
   r = *req;

@@ -51,6 +51,11 @@ int xipc__unix_aux_path(char *buf, size_t len, const char *osname,
  * negative xipc error; *created says whether this call made the file. */
 int xipc__unix_aux_open(const char *osname, const char *suffix, mode_t type,
                         int oflag, const xipc__sync_req_t *req, int *created);
+/* The object's creator's open (req->flags has XIPC_CREATE | XIPC_EXCL): a
+ * new file, made exclusively; a leftover of ours is replaced, another
+ * user's refused (XIPC_EACCES). Otherwise xipc__unix_aux_open. */
+int xipc__unix_aux_make(const char *osname, const char *suffix, mode_t type,
+                        int oflag, const xipc__sync_req_t *req, int *created);
 int xipc__unix_aux_unlink(const char *osname, const char *suffix);
 
 /* ---- the fifo doorbell (src/unix/doorbell.c) ---------------------------

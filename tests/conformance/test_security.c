@@ -1298,14 +1298,15 @@ static void security_squatted_objects_of_another_user_are_refused(void) {
  * semaphore set of the ring's wait-channel shape (2 semaphores, mode 0666,
  * initialised) under the ring key of NAME, say "made", wait for "done",
  * remove it. */
-/* Where the portable profile keeps channel `chan` of the POSIX ring NAME
- * (docs/porting.md: AUXDIR/.xipc.OSNAME.bellN, AUXDIR $XIPC_AUXDIR or
- * /tmp). */
-static void bell_path(char *buf, size_t len, const char *name, int chan) {
+/* Where the portable profile keeps the auxiliary files of POSIX objects
+ * (docs/porting.md: AUXDIR/.xipc.OSNAME.SUFFIX, AUXDIR $XIPC_AUXDIR or
+ * /tmp): a ring's doorbells (bell0, bell1), a mutex's lock file (lock). */
+static void aux_path(char *buf, size_t len, const char *tag,
+                     const char *name, const char *suffix) {
   const char *dir = getenv("XIPC_AUXDIR");
 
-  snprintf(buf, len, "%s/.xipc.xipc.mq.%s.bell%d",
-           dir != NULL && dir[0] != '\0' ? dir : "/tmp", name, chan);
+  snprintf(buf, len, "%s/.xipc.xipc.%s.%s.%s",
+           dir != NULL && dir[0] != '\0' ? dir : "/tmp", tag, name, suffix);
 }
 
 static int h_plant_channels(int argc, char **argv) {
@@ -1319,12 +1320,20 @@ static int h_plant_channels(int argc, char **argv) {
   if (!become(argv))
     return 0;
   if (atoi(argv[2]) == XIPC_BACKEND_POSIX) { /* the portable profile */
-    bell_path(path, sizeof(path), argv[4], 0);
+    char lock[512];
+    int fd;
+
+    aux_path(path, sizeof(path), "mq", argv[4], "bell0");
     HCHECK(mkfifo(path, 0666) == 0 && chmod(path, 0666) == 0);
+    aux_path(lock, sizeof(lock), "mutex", argv[4], "lock");
+    fd = open(lock, O_RDWR | O_CREAT | O_EXCL, 0666);
+    HCHECK(fd >= 0 && fchmod(fd, 0666) == 0);
+    close(fd);
     xt_say("made");
     while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "done") != 0)
       ;
     unlink(path);
+    unlink(lock);
     xt_say("END");
     return 0;
   }
@@ -1353,7 +1362,8 @@ static int h_plant_channels(int argc, char **argv) {
  * own (a crashed ring's, full of stale tokens) is replaced, not adopted.
  * POSIX rings wait on a futex in the segment: nothing else to plant;
  * without one (the portable profile) on fifo doorbells in AUXDIR, which
- * get the same two checks. Windows: the trust row. */
+ * get the same two checks, as does the profile's mutex lock file.
+ * Windows: the trust row. */
 static void security_planted_auxiliary_objects_are_refused(void) {
 #ifdef _WIN32
   XT_SKIP("Windows: checked by the trust row");
@@ -1386,7 +1396,7 @@ static void security_planted_auxiliary_objects_are_refused(void) {
     struct stat before, after;
     int fd;
 
-    bell_path(path, sizeof(path), name, 0);
+    aux_path(path, sizeof(path), "mq", name, "bell0");
     XT_TRUE_FATAL(mkfifo(path, 0600) == 0);
     /* held open, so that its inode number cannot be reused */
     fd = open(path, O_RDWR | O_NONBLOCK);
@@ -1417,6 +1427,15 @@ static void security_planted_auxiliary_objects_are_refused(void) {
     o.created = 0;
     XT_ERR(obj_open(&o, K_RING, xt_backend, name, NULL, 0), XIPC_ENOENT);
     obj_release(&o);
+    if (xt_backend == XIPC_BACKEND_POSIX) { /* a planted mutex lock file */
+      XT_ERR(obj_create(&o, K_MUTEX, xt_backend, name, NULL, 0),
+             XIPC_EACCES);
+      fprintf(stderr, "    mutex: %s\n", xipc_last_error_message());
+      obj_release(&o);
+      o.created = 0;
+      XT_ERR(obj_open(&o, K_MUTEX, xt_backend, name, NULL, 0), XIPC_ENOENT);
+      obj_release(&o);
+    }
     xt_proc_send(p, "done");
     XT_EQ(xt_proc_wait(p, 20000), 0);
   }
