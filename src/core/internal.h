@@ -204,6 +204,14 @@ int xipc__vfail(int err, int os_err, const char *fmt, va_list ap);
  * POSIX "/xipc.TAG.NAME", Windows "Local\xipc.TAG.NAME". The name must have
  * passed xipc_name_check. */
 void xipc__posix_name(char *buf, size_t len, const char *tag, const char *name);
+/* The same where the system limits a POSIX name to `max` bytes (macOS:
+ * 31; 0 = no limit): a name that does not fit becomes
+ * "/xipc.TAG.HEAD~HHHHHHHH", HEAD the start of NAME, HHHHHHHH FNV-1a of
+ * "xipc2:" TAG ":" NAME in hex (docs/names.md, frozen). Two names that
+ * shorten alike are told apart by the segment header, which keeps the
+ * whole name. */
+void xipc__posix_name_fit(char *buf, size_t len, const char *tag,
+                          const char *name, size_t max);
 void xipc__win32_name(char *buf, size_t len, const char *tag, const char *name);
 /* The identity of a named object: portable name (or ""), OS name (or "")
  * and System V key (or 0). */
@@ -211,6 +219,10 @@ typedef struct xipc__identity {
   char name[XIPC_NAME_MAX + 1];
   char osname[XIPC__OSNAME_MAX];
   int32_t key;
+  /* 1: the OS identity may stand for other portable names too (a System V
+   * key, a shortened POSIX name: docs/names.md); the segment header, which
+   * keeps the whole name, decides whose it is. */
+  int shared;
 } xipc__identity_t;
 /* Resolve a portable name, or a native name / System V key given instead,
  * for a concrete backend and a kind tag; checks that exactly one was given

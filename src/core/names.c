@@ -49,16 +49,40 @@ void xipc__posix_name(char *buf, size_t len, const char *tag,
   snprintf(buf, len, "/xipc.%s.%s", tag, name);
 }
 
+/* FNV-1a, 32 bit: the System V keys below and the shortened POSIX names.
+ * The "2" in "xipc2:" is XIPC_NAME_MAPPING_VERSION. */
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+static uint32_t fnv1a(uint32_t h, const char *s);
+
+void xipc__posix_name_fit(char *buf, size_t len, const char *tag,
+                          const char *name, size_t max) {
+  size_t fixed, keep;
+  uint32_t h;
+  int n;
+
+  xipc__posix_name(buf, len, tag, name);
+  if (max == 0 || strlen(buf) <= max)
+    return;
+  /* "/xipc." TAG "." HEAD "~" 8 hex digits: HEAD is as much of NAME as
+   * fits. '~' is no portable name's character, so a shortened name never
+   * equals a name that fits. */
+  fixed = strlen("/xipc.") + strlen(tag) + 1 + 1 + 8;
+  keep = max > fixed ? max - fixed : 0;
+  h = fnv1a(fnv1a(fnv1a(fnv1a(FNV_OFFSET, "xipc2:"), tag), ":"), name);
+  n = snprintf(buf, len, "/xipc.%s.%.*s~%08x", tag, (int)keep, name,
+               (unsigned)h);
+  (void)n;
+}
+
 void xipc__win32_name(char *buf, size_t len, const char *tag,
                       const char *name) {
   snprintf(buf, len, "Local\\xipc.%s.%s", tag, name);
 }
 
-/* FNV-1a, 32 bit, over "xipc2:" TAG ":" NAME. The "2" is
- * XIPC_NAME_MAPPING_VERSION. 0 is IPC_PRIVATE, which would create a new
- * private object on every call, so it maps to a fixed nonzero value. */
-#define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
+/* System V keys: FNV-1a over "xipc2:" TAG ":" NAME. 0 is IPC_PRIVATE,
+ * which would create a new private object on every call, so it maps to a
+ * fixed nonzero value. */
 #define KEY_FOR_ZERO 0x78697063u /* "xipc" */
 
 static uint32_t fnv1a(uint32_t h, const char *s) {
@@ -137,5 +161,6 @@ int xipc__object_identity(xipc__identity_t *id, int backend, const char *tag,
   err = xipc__name_copy(id->name, name, tag);
   if (err != 0)
     return err;
+  id->shared = b->naming->uses_keys; /* a backend's object() may add it */
   return b->naming->object(id, tag, name);
 }

@@ -211,11 +211,17 @@ static int header_check(const xipc_shm_t *shm, int kind, size_t want,
   memcpy(name, h->name, name_len);
   name[name_len] = '\0';
   if (strcmp(name, shm->name) != 0)
-    /* Only System V can get here legitimately: two names, one key. */
-    return xipc__fail(XIPC_EEXIST, 0,
-                      "shm '%s': the object belongs to '%s' (System V key "
-                      "0x%08x collision)",
-                      shm->name, name, (unsigned)shm->key);
+    /* Only a shared identity gets here legitimately: two names, one
+     * System V key or one shortened POSIX name (docs/names.md). */
+    return shm->key != 0
+               ? xipc__fail(XIPC_EEXIST, 0,
+                            "shm '%s': the object belongs to '%s' (System V "
+                            "key 0x%08x collision)",
+                            shm->name, name, (unsigned)shm->key)
+               : xipc__fail(XIPC_EEXIST, 0,
+                            "shm '%s': the object belongs to '%s' (both "
+                            "names shorten to %s, docs/names.md)",
+                            shm->name, name, shm->osname);
   hsize = h->size;
   if (hsize > shm->map_size - SHM_HEADER_SIZE)
     return xipc__fail(XIPC_EBADMSG, 0,
@@ -462,7 +468,7 @@ int xipc__shm_unlink_kind(const char *tag, int kind, const char *name,
   if (err != 0)
     return err;
   err = xipc__object_identity(&id, b->id, tag, name, NULL, 0);
-  if (err == 0 && b->naming->uses_keys)
+  if (err == 0 && id.shared)
     err = key_unlink_check(b->id, tag, kind, name);
   if (err != 0)
     return err;

@@ -1,10 +1,15 @@
 /* xipc — the POSIX backend's method tables (src/core/backend.h). */
 #include "internal.h"
 
-/* POSIX names: "/xipc.TAG.NAME" (docs/names.md). */
+#include <string.h>
+
+/* POSIX names: "/xipc.TAG.NAME", shortened where the system takes no
+ * more than XIPC_POSIX_NAME_MAX bytes (docs/names.md). */
 static int posix_object(xipc__identity_t *id, const char *tag,
                         const char *name) {
-  xipc__posix_name(id->osname, sizeof(id->osname), tag, name);
+  xipc__posix_name_fit(id->osname, sizeof(id->osname), tag, name,
+                       XIPC_POSIX_NAME_MAX);
+  id->shared = strchr(id->osname, '~') != NULL; /* shortened */
   return 0;
 }
 

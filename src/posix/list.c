@@ -25,7 +25,8 @@ typedef struct scan_spec {
   xipc_kind_t kind;
   int ring;
   const char *prefix, *suffix;
-  int header; /* an xipc segment: read its creator and openers */
+  int header;      /* an xipc segment: read its creator and openers */
+  const char *tag; /* its kind tag, for shortened names (docs/names.md) */
 } scan_spec_t;
 
 /* Does a process map `path` (Linux /proc/PID/maps)? 1, 0, or -1 without
@@ -59,9 +60,10 @@ static int maps_attached(const char *path) {
   return found;
 }
 
-/* Creator and openers from the segment's header; 0 when it has none. */
-static int read_users(const char *path, xipc__users_t *u) {
-  char name[XIPC_NAME_MAX + 1];
+/* Creator and openers, and the name, from the segment's header; 0 when it
+ * has none. */
+static int read_users(const char *path, xipc__users_t *u,
+                      char name[XIPC_NAME_MAX + 1]) {
   struct stat st;
   uint64_t size;
   size_t len;
@@ -134,8 +136,18 @@ static int scan(const char *dir, const scan_spec_t *s, xipc_list_cb cb,
     info.mode = (unsigned)(st.st_mode & 0777);
     info.detail = S_ISLNK(st.st_mode) ? "symlink (not followed)" : "";
     if (s->header && S_ISREG(st.st_mode)) {
+      char hname[XIPC_NAME_MAX + 1], os[XIPC__OSNAME_MAX];
       xipc__users_t u;
-      int has = read_users(path, &u);
+      int has = read_users(path, &u, hname);
+      /* A shortened name (docs/names.md) stands for the header's, if that
+       * one shortens to it. */
+      if (has && strchr(name, '~') != NULL &&
+          xipc_name_check(hname) == 0) {
+        xipc__posix_name_fit(os, sizeof(os), s->tag, hname,
+                             XIPC_POSIX_NAME_MAX);
+        if (strcmp(os + 1, e->d_name) == 0)
+          memcpy(name, hname, strlen(hname) + 1);
+      }
       int in_use = xipc__users_in_use(has ? &u : NULL, -1);
       /* The OS is asked only when the record says nobody lives. */
       xipc__users_info(&info, has ? &u : NULL,
@@ -155,17 +167,18 @@ static int scan(const char *dir, const scan_spec_t *s, xipc_list_cb cb,
 
 int xipc__posix_list(xipc_list_cb cb, void *arg) {
   static const scan_spec_t shm_kinds[] = {
-      {XIPC_KIND_SHM, 0, "xipc.shm.", "", 1},
-      {XIPC_KIND_MUTEX, 0, "xipc.mutex.", "", 1},
-      {XIPC_KIND_MQ, 1, "xipc.mq.", "", 1},
+      {XIPC_KIND_SHM, 0, "xipc.shm.", "", 1, "shm"},
+      {XIPC_KIND_MUTEX, 0, "xipc.mutex.", "", 1, "mutex"},
+      {XIPC_KIND_MQ, 1, "xipc.mq.", "", 1, "mq"},
 #if XIPC_HAVE_GLIBC_SEM_FILES
-      {XIPC_KIND_SEM, 0, "sem.xipc.sem.", "", 0}};
+      {XIPC_KIND_SEM, 0, "sem.xipc.sem.", "", 0, "sem"}};
 #else /* the semaphore is a segment (src/posix/sem-segment.c) */
-      {XIPC_KIND_SEM, 0, "xipc.sem.", "", 1}};
+      {XIPC_KIND_SEM, 0, "xipc.sem.", "", 1, "sem"}};
 #endif
-  static const scan_spec_t queues = {XIPC_KIND_MQ, 0, "xipc.mq.", "", 0};
+  static const scan_spec_t queues = {XIPC_KIND_MQ, 0, "xipc.mq.", "", 0, "mq"};
   static const scan_spec_t rundir_kinds[] = {
-      {XIPC_KIND_FIFO, 0, "", ".fifo", 0}, {XIPC_KIND_STREAM, 0, "", ".sock", 0}};
+      {XIPC_KIND_FIFO, 0, "", ".fifo", 0, NULL},
+      {XIPC_KIND_STREAM, 0, "", ".sock", 0, NULL}};
   char dir[512];
   size_t dlen = sizeof(dir), i;
   struct stat st;

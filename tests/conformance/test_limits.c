@@ -724,12 +724,15 @@ static int h_nofile(int argc, char **argv) {
  * A pipe is two ends; a listener is its socket and its lock file
  * (docs/streams.md). Without a futex (the portable profile) a ring's two
  * wait channels and a segment semaphore's one are fifo doorbells of two
- * descriptors each beside the segment's (docs/porting.md). */
+ * descriptors each beside the segment's, and a mutex holds its lock file
+ * (docs/porting.md). */
 static int fds_per_object(int k) {
   if (XT_PROFILE_PORTABLE && k == L_RING)
     return 1 + 2 * 2;
   if (XT_PROFILE_PORTABLE && k == L_SEM)
     return 1 + 2;
+  if (XT_PROFILE_PORTABLE && k == L_MUTEX)
+    return 1 + 1; /* and the lock file (src/posix/mutex-lockfile.c) */
   return k == L_PIPE || k == L_STREAM ? 2 : 1;
 }
 #endif

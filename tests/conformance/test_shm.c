@@ -543,6 +543,81 @@ static void shm_header_corruption_is_detected(void) {
   drop(shm, name);
 }
 
+/* Shortened POSIX names (docs/names.md: where the system takes 31 bytes, a
+ * longer name keeps its head and gains a 32-bit hash) can collide; the
+ * header, which keeps the whole name, tells them apart. The test finds two
+ * names with one shortened name (a birthday search over 2^19 names sharing
+ * their head: a 32-bit collision is all but certain), then: the object
+ * lives under the short name, the other name cannot open, create or remove
+ * it, and its own name still can. */
+typedef struct { uint32_t h, i; } hashed_t;
+static int hashed_cmp(const void *a, const void *b) {
+  const hashed_t *x = a, *y = b;
+  return x->h < y->h ? -1 : x->h > y->h ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+static void long_name(char *buf, size_t len, const char *prefix, uint32_t i) {
+  snprintf(buf, len, "%s-------------%x", prefix, (unsigned)i);
+}
+
+static void shm_shortened_names_collide_safely(void) {
+  enum { N = 1 << 19 };
+  char prefix[40], a[80], b[80], native[64];
+  xipc_shm_opts_t o = opts_for(xt_backend, XIPC_CREATE | XIPC_EXCL);
+  xipc_shm_t *shm, *other = NULL;
+  hashed_t *v;
+  int32_t key;
+  uint32_t i, found = 0;
+
+  if (xt_backend != XIPC_BACKEND_POSIX || !XT_PROFILE_PORTABLE)
+    XT_SKIP("names are shortened only where POSIX names are limited to 31 "
+            "bytes (macOS, the portable-Unix profile); this build keeps "
+            "them whole");
+  xt_name(prefix, sizeof(prefix), "sn");
+  v = malloc(N * sizeof(*v));
+  XT_TRUE_FATAL(v != NULL);
+  for (i = 0; i < N; i++) {
+    long_name(a, sizeof(a), prefix, i);
+    XT_TRUE_FATAL(xipc_sysv_key("shm", a, &key) == 0);
+    v[i].h = (uint32_t)key; /* the same FNV-1a as the short name's */
+    v[i].i = i;
+  }
+  qsort(v, N, sizeof(*v), hashed_cmp);
+  for (i = 1; i < N && !found; i++)
+    if (v[i].h == v[i - 1].h && v[i].h != 0x78697063u) {
+      long_name(a, sizeof(a), prefix, v[i - 1].i);
+      long_name(b, sizeof(b), prefix, v[i].i);
+      found = 1;
+    }
+  free(v);
+  if (!found)
+    XT_SKIP("no 32-bit collision among 2^19 names (odds about e^-32)");
+  printf("\n    '%s' and '%s' shorten alike", a, b);
+  XT_OK(xipc_shm_open(&shm, a, 4096, &o));
+  XT_OK(xipc_sysv_key("shm", a, &key));
+  snprintf(native, sizeof(native), "/xipc.shm.%.12s~%08x", a, (unsigned)key);
+  XT_TRUE(strlen(native) <= 31);
+  o = opts_for(xt_backend, 0);
+  o.native = native;
+  XT_OK(xipc_shm_open(&other, NULL, 0, &o)); /* it lives there */
+  XT_OK(xipc_shm_close(other));
+  o = opts_for(xt_backend, 0);
+  XT_ERR(xipc_shm_open(&other, b, 0, &o), XIPC_EEXIST);
+  XT_TRUE(strstr(xipc_last_error_message(), a) != NULL);
+  o = opts_for(xt_backend, XIPC_CREATE);
+  XT_ERR(xipc_shm_open(&other, b, 4096, &o), XIPC_EEXIST);
+  o = opts_for(xt_backend, XIPC_CREATE | XIPC_EXCL);
+  XT_ERR(xipc_shm_open(&other, b, 4096, &o), XIPC_EEXIST);
+  XT_ERR(xipc_shm_unlink(b, XIPC_OPTS(shm, .backend = xt_backend)),
+         XIPC_EEXIST);
+  o = opts_for(xt_backend, 0);
+  XT_OK(xipc_shm_open(&other, a, 0, &o)); /* still a's, still there */
+  XT_OK(xipc_shm_close(other));
+  XT_OK(xipc_shm_close(shm));
+  XT_OK(xipc_shm_unlink(a, XIPC_OPTS(shm, .backend = xt_backend)));
+  XT_ERR(xipc_shm_unlink(b, XIPC_OPTS(shm, .backend = xt_backend)),
+         XIPC_ENOENT);
+}
+
 static void shm_uninitialised_header_times_out_ebadmsg(void) {
   char name[80], native[128];
   xipc_shm_opts_t o = opts_for(xt_backend, XIPC_CREATE | XIPC_EXCL);
@@ -682,6 +757,7 @@ static const xt_test_t tests[] = {
     XT_TEST(shm_default_mode_is_owner_only),
     XT_TEST(shm_mode_widens_exactly),
     XT_TEST(shm_header_corruption_is_detected),
+    XT_TEST(shm_shortened_names_collide_safely),
     XT_TEST(shm_uninitialised_header_times_out_ebadmsg),
     XT_TEST(shm_native_name_reaches_foreign_object),
     XT_TEST(shm_mapping_matches_documented_names),

@@ -41,6 +41,44 @@ static void os_names_follow_the_mapping(void) {
   CU_ASSERT_STRING_EQUAL(buf, "Local\\xipc.shm.demo");
 }
 
+/* Frozen too: where POSIX names are limited to 31 bytes (macOS, the
+ * portable-Unix profile) these are the names of deployed objects. A name
+ * that fits is unchanged; a longer one keeps its head and gains the
+ * FNV-1a of "xipc2:" TAG ":" NAME (docs/names.md). */
+static void short_posix_names_are_frozen(void) {
+  static const char *const v[][3] = {
+      {"shm", "demo", "/xipc.shm.demo"},
+      {"shm", "a-name-that-is-rather-long", "/xipc.shm.a-name-that-~b95773f9"},
+      {"mutex", "0123456789abcdefghij", "/xipc.mutex.0123456789~c21f38cc"},
+      {"mq", "orders.incoming.eu-west-1", "/xipc.mq.orders.incomi~8530d41c"},
+      {"sem", "x123456789012345678901", "/xipc.sem.x12345678901~2c2f6a33"},
+      {"sem", "x12345678901234567890", "/xipc.sem.x12345678901234567890"}};
+  char buf[XIPC__OSNAME_MAX], longest[XIPC_NAME_MAX + 1];
+  int32_t key;
+  size_t i;
+
+  for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    xipc__posix_name_fit(buf, sizeof(buf), v[i][0], v[i][1], 31);
+    CU_ASSERT_STRING_EQUAL(buf, v[i][2]);
+    CU_ASSERT(strlen(buf) <= 31);
+    /* max 0: no limit, the plain mapping */
+    xipc__posix_name_fit(buf, sizeof(buf), v[i][0], v[i][1], 0);
+    CU_ASSERT(strcmp(buf, "/xipc.") > 0 && strstr(buf, v[i][1]) != NULL);
+  }
+  /* The suffix is the System V key's hash (the same FNV-1a). */
+  CU_ASSERT_EQUAL(xipc_sysv_key("mutex", "0123456789abcdefghij", &key), 0);
+  CU_ASSERT_EQUAL((uint32_t)key, 0xc21f38ccu);
+  /* Every tag, the longest name: 31 bytes exactly. */
+  memset(longest, 'z', XIPC_NAME_MAX);
+  longest[XIPC_NAME_MAX] = '\0';
+  for (i = 0; i < 4; i++) {
+    static const char *const tags[] = {"shm", "mq", "sem", "mutex"};
+    xipc__posix_name_fit(buf, sizeof(buf), tags[i], longest, 31);
+    CU_ASSERT_EQUAL(strlen(buf), 31);
+    CU_ASSERT_PTR_NOT_NULL(strchr(buf, '~'));
+  }
+}
+
 /* Frozen values: if one changes, every deployed System V object moves. */
 static void sysv_keys_are_frozen(void) {
   int32_t k = 0;
@@ -118,6 +156,8 @@ int unit_register_names(void) {
                    name_check_rejects_the_rest) ||
       !CU_add_test(s, "os_names_follow_the_mapping",
                    os_names_follow_the_mapping) ||
+      !CU_add_test(s, "short_posix_names_are_frozen",
+                   short_posix_names_are_frozen) ||
       !CU_add_test(s, "sysv_keys_are_frozen", sysv_keys_are_frozen) ||
       !CU_add_test(s, "sysv_keys_differ_by_kind_and_name_and_are_never_private",
                    sysv_keys_differ_by_kind_and_name_and_are_never_private) ||
