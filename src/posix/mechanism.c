@@ -12,7 +12,9 @@
 const char *xipc__posix_mechanism(xipc_kind_t kind, int ring) {
   switch (kind) {
   case XIPC_KIND_SHM:
-    return "shm_open + mmap";
+    return XIPC_POSIX_NAME_MAX > 0
+               ? "shm_open + mmap (names over 31 bytes shortened)"
+               : "shm_open + mmap";
   case XIPC_KIND_MAP:
     return "open + mmap of a file";
   case XIPC_KIND_PIPE:
