@@ -28,5 +28,10 @@ int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
 int xipc__posix_segment_open(xipc_shm_t **seg, const char *tag,
                              xipc_kind_t kind, const xipc__sync_req_t *req,
                              size_t size);
+/* An open of such an object that failed: close the segment, and remove it
+ * when this open created it. */
+void xipc__posix_segment_abandon(xipc_shm_t *seg, const char *tag,
+                                 xipc_kind_t kind, const char *name,
+                                 int created);
 
 #endif /* XIPC_POSIX_INTERNAL_H */

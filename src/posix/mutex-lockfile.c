@@ -186,10 +186,8 @@ static int lockfile_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
   if (err == 0 && m->created)
     __atomic_store_n(&STATE(m)->ready, READY_MAGIC, __ATOMIC_RELEASE);
   if (err != 0) {
-    if (m->created)
-      xipc__shm_unlink_kind("mutex", XIPC_KIND_MUTEX, req->name,
-                            XIPC_BACKEND_POSIX);
-    xipc_shm_close(m->seg);
+    xipc__posix_segment_abandon(m->seg, "mutex", XIPC_KIND_MUTEX, req->name,
+                                m->created);
     return err;
   }
   m->h = (intptr_t)f;

@@ -63,10 +63,8 @@ static int posix_mutex_open(xipc_mutex_t *m, const xipc__sync_req_t *req) {
                    : xipc__wait_published(&MTX(m)->ready, READY_MAGIC, "mutex",
                                           req->name);
   if (err != 0) {
-    if (m->created)
-      xipc__shm_unlink_kind("mutex", XIPC_KIND_MUTEX, req->name,
-                            XIPC_BACKEND_POSIX);
-    xipc_shm_close(m->seg);
+    xipc__posix_segment_abandon(m->seg, "mutex", XIPC_KIND_MUTEX, req->name,
+                                m->created);
   }
   return err;
 }

@@ -85,10 +85,8 @@ static int seg_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
     __atomic_store_n(&s->ready, READY_MAGIC, __ATOMIC_RELEASE);
   }
   if (err != 0) {
-    if (sem->created)
-      xipc__shm_unlink_kind("sem", XIPC_KIND_SEM, req->name,
-                            XIPC_BACKEND_POSIX);
-    xipc_shm_close(h->seg);
+    xipc__posix_segment_abandon(h->seg, "sem", XIPC_KIND_SEM, req->name,
+                                sem->created);
     free(h);
     return err;
   }

@@ -154,3 +154,11 @@ int xipc__posix_segment_open(xipc_shm_t **seg, const char *tag,
   so.owner = req->owner;
   return xipc__shm_open_kind(seg, tag, (int)kind, req->name, size, &so);
 }
+
+void xipc__posix_segment_abandon(xipc_shm_t *seg, const char *tag,
+                                 xipc_kind_t kind, const char *name,
+                                 int created) {
+  if (created) /* never published: nobody else can be using it */
+    xipc__shm_unlink_kind(tag, (int)kind, name, XIPC_BACKEND_POSIX);
+  xipc_shm_close(seg);
+}
