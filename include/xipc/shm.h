@@ -73,6 +73,41 @@ XIPC_EXTERN xipc_backend_t xipc_shm_backend(const xipc_shm_t *shm);
 XIPC_EXTERN int xipc_shm_os_handle(const xipc_shm_t *shm,
                                    xipc_os_handle_t *out);
 
+/* Anonymous shared memory: a segment of `size` bytes (> 0) that has no
+ * name, so there is nothing to unlink, to squat or to leave behind after a
+ * crash; it lives while some process holds its handle or a mapping. Share
+ * it by handing its handle to another process: inheritance
+ * (xipc_shm_inheritable, then xipc_shm_from_os_handle in the child), or
+ * over a local stream (docs/streams.md).
+ *   Linux     memfd_create, sealed against shrinking and growing
+ *             (F_SEAL_SHRINK | F_SEAL_GROW): a receiver cannot be cut
+ *             short by a truncate
+ *   other Unix shm_open of a random name, created exclusively with mode
+ *             0600 and unlinked at once (no seals: see xipc_shm_from_os_handle)
+ *   Windows   CreateFileMappingW with no name (pagefile)
+ * opts: backend (POSIX or Windows; System V: XIPC_ENOTSUP, its segments
+ * have no handle to pass); flags, mode, native, sysv_key and owner must be
+ * unset (XIPC_EINVAL). No xipc header: xipc_shm_addr() is the start of the
+ * object, xipc_shm_size() is `size`, xipc_shm_created() is 1. */
+XIPC_EXTERN int xipc_shm_open_anon(xipc_shm_t **out, size_t size,
+                                   const xipc_shm_opts_t *opts);
+
+/* Map the whole object behind handle `h` (a descriptor of an anonymous or
+ * named segment, received or inherited; Windows: a section HANDLE) and
+ * take ownership of it: xipc_shm_close closes it. On an error `h` stays
+ * the caller's. opts: backend, flags 0 or XIPC_RDONLY (map read-only; the
+ * handle must allow writing otherwise); the rest unset. The size is the
+ * object's (Windows: rounded up to pages); an object of size 0 is
+ * XIPC_EINVAL. On Unix without seals a peer that still holds the segment
+ * can truncate it under a mapping; where that matters, use Linux (sealed)
+ * or check sizes through the protocol. */
+XIPC_EXTERN int xipc_shm_from_os_handle(xipc_shm_t **out, xipc_os_handle_t h,
+                                        const xipc_shm_opts_t *opts);
+
+/* Let child processes inherit the segment's handle (1) or not (0, the
+ * default). POSIX and Windows; System V: XIPC_ENOTSUP. */
+XIPC_EXTERN int xipc_shm_inheritable(xipc_shm_t *shm, int inheritable);
+
 /* Remove the name. POSIX and System V: at once; existing mappings stay valid
  * until closed, a later open without CREATE is XIPC_ENOENT. Windows has no
  * unlink: the object lives until its last handle closes; this returns 0 when

@@ -52,6 +52,16 @@ typedef struct xipc__shm_methods {
   /* Remove a name (see xipc_shm_unlink for the per-backend meaning). */
   int (*unlink)(const xipc__shm_req_t *req);
   int (*os_handle)(const xipc_shm_t *shm, xipc_os_handle_t *out);
+  /* xipc_shm_open_anon: a new object of `size` bytes that no name reaches,
+   * mapped read-write and closed with the last handle or mapping; fills
+   * base, map_size, h. NULL where the backend has none (System V). */
+  int (*anon)(xipc_shm_t *shm, size_t size);
+  /* xipc_shm_from_os_handle: map all of the object behind h (read-only
+   * when `rdonly`); fills base, map_size (the object's size), h = h. On an
+   * error h is left open. NULL where the backend has no handles. */
+  int (*adopt)(xipc_shm_t *shm, xipc_os_handle_t h, int rdonly);
+  /* Make the handle inherited by child processes, or not. */
+  int (*inheritable)(xipc_shm_t *shm, int inheritable);
 } xipc__shm_methods_t;
 
 /* ---- map --------------------------------------------------------------- */

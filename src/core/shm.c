@@ -376,6 +376,121 @@ int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
   return xipc__shm_open_kind(out, "shm", XIPC_KIND_SHM, name, size, opts);
 }
 
+/* What xipc_shm_open_anon and xipc_shm_from_os_handle accept: a backend,
+ * `flags` within `allowed`, and nothing that names an object. */
+static int handle_opts(const xipc_shm_opts_t *opts, unsigned allowed,
+                       const char *what, xipc_shm_opts_t *o,
+                       const xipc__backend_t **b) {
+  int err = xipc__opts_load(o, sizeof(*o), opts, what);
+
+  if (err != 0)
+    return err;
+  if (o->flags & ~allowed)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: flags 0x%x not accepted here",
+                      what, o->flags & ~allowed);
+  if (o->mode != 0 || o->native != NULL || o->sysv_key != 0 ||
+      o->owner != NULL)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: mode, native, sysv_key and owner are for named "
+                      "objects",
+                      what);
+  err = xipc__kind_backend(o->backend, XIPC_KIND_SHM, b);
+  if (err != 0)
+    return err;
+  if ((*b)->shm->anon == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "%s: backend %s has no segment handles to pass "
+                      "(System V segments are reached by key only)",
+                      what, (*b)->name);
+  return 0;
+}
+
+static xipc_shm_t *handle_shm_new(const xipc__backend_t *b, unsigned flags) {
+  xipc__identity_t id;
+  xipc_shm_t *shm;
+
+  memset(&id, 0, sizeof(id));
+  memcpy(id.osname, "(anonymous)", sizeof("(anonymous)"));
+  shm = xipc__obj_new(sizeof(*shm), b, &id, flags);
+  if (shm != NULL) {
+    shm->meth = b->shm;
+    shm->slot = -1;
+    shm->has_header = 0;
+  }
+  return shm;
+}
+
+int xipc_shm_open_anon(xipc_shm_t **out, size_t size,
+                       const xipc_shm_opts_t *opts) {
+  const xipc__backend_t *b;
+  xipc_shm_opts_t o;
+  xipc_shm_t *shm;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "shm_open_anon: out is NULL");
+  *out = NULL;
+  err = handle_opts(opts, 0, "shm_open_anon", &o, &b);
+  if (err != 0)
+    return err;
+  if (size == 0 || size > SHM_SIZE_MAX)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "shm_open_anon: size %zu (1 to %zu bytes)", size,
+                      SHM_SIZE_MAX);
+  shm = handle_shm_new(b, 0);
+  if (shm == NULL)
+    return XIPC_ENOMEM;
+  err = b->shm->anon(shm, size);
+  if (err != 0) {
+    free(shm);
+    return err;
+  }
+  shm->created = 1;
+  shm->size = size;
+  shm->addr = shm->base;
+  *out = shm;
+  return 0;
+}
+
+int xipc_shm_from_os_handle(xipc_shm_t **out, xipc_os_handle_t h,
+                            const xipc_shm_opts_t *opts) {
+  const xipc__backend_t *b;
+  xipc_shm_opts_t o;
+  xipc_shm_t *shm;
+  int err;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "shm_from_os_handle: out is NULL");
+  *out = NULL;
+  if (h == XIPC_INVALID_OS_HANDLE)
+    return xipc__fail(XIPC_EINVAL, 0, "shm_from_os_handle: invalid handle");
+  err = handle_opts(opts, XIPC_RDONLY, "shm_from_os_handle", &o, &b);
+  if (err != 0)
+    return err;
+  shm = handle_shm_new(b, o.flags);
+  if (shm == NULL)
+    return XIPC_ENOMEM;
+  err = b->shm->adopt(shm, h, (o.flags & XIPC_RDONLY) != 0);
+  if (err != 0) {
+    free(shm);
+    return err;
+  }
+  shm->size = shm->map_size;
+  shm->addr = shm->base;
+  *out = shm;
+  return 0;
+}
+
+int xipc_shm_inheritable(xipc_shm_t *shm, int inheritable) {
+  if (shm == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "shm_inheritable: shm is NULL");
+  if (shm->meth->inheritable == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "shm_inheritable: a System V segment has no handle "
+                      "(children reach it by key)");
+  return shm->meth->inheritable(shm, inheritable != 0);
+}
+
 int xipc__wait_published(const uint32_t *word, uint32_t magic,
                          const char *kind, const char *name) {
   uint64_t start = xipc__now_ms();

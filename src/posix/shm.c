@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,11 +136,126 @@ static int posix_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
   return 0;
 }
 
+/* Map all of fd (its size from fstat) into shm. */
+static int map_fd(xipc_shm_t *shm, int fd, int rdonly, const char *what) {
+  struct stat st;
+  void *p;
+
+  if (fstat(fd, &st) != 0)
+    return xipc__unix_fail(errno, "fstat(%s)", what);
+  if (S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+      S_ISCHR(st.st_mode))
+    return xipc__fail(XIPC_EINVAL, 0, "%s: not a shared memory object",
+                      what);
+  if (st.st_size <= 0)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: the object has size 0", what);
+  if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2)
+    return xipc__fail(XIPC_ENOMEM, 0, "%s: too large to map", what);
+  p = mmap(NULL, (size_t)st.st_size,
+           rdonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED)
+    return xipc__unix_fail(errno, "mmap(%s, %lld)", what,
+                           (long long)st.st_size);
+  shm->base = p;
+  shm->map_size = (size_t)st.st_size;
+  shm->h = fd;
+  return 0;
+}
+
+#if !XIPC_HAVE_MEMFD_SEALS
+/* shm_open of a name nobody else chooses, exclusively with 0600, unlinked
+ * at once: an attacker who guesses it can at most make us pick another. */
+static int anon_fd(void) {
+  static unsigned long counter;
+  char name[64];
+  unsigned long n;
+  int fd, tries;
+
+  for (tries = 0; tries < 64; tries++) {
+    n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+    snprintf(name, sizeof(name), "/xipc.anon.%ld.%lu.%llx", (long)getpid(),
+             n, (unsigned long long)xipc__now_ms() * 2654435761u);
+    fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+      shm_unlink(name);
+      if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+        int err = xipc__unix_fail(errno, "fcntl(anonymous shm)");
+        close(fd);
+        return err;
+      }
+      return fd;
+    }
+    if (errno != EEXIST)
+      return xipc__unix_fail(errno, "shm_open(anonymous)");
+  }
+  return xipc__fail(XIPC_EEXIST, 0,
+                    "shm_open(anonymous): 64 names taken in a row");
+}
+#endif
+
+static int posix_shm_anon(xipc_shm_t *shm, size_t size) {
+  int fd, err;
+
+#if XIPC_HAVE_MEMFD_SEALS
+  fd = memfd_create("xipc.anon", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return xipc__unix_fail(errno, "memfd_create");
+#else
+  fd = anon_fd();
+  if (fd < 0)
+    return fd;
+#endif
+  if (ftruncate(fd, (off_t)size) != 0) {
+    err = xipc__unix_fail(errno, "ftruncate(anonymous shm, %zu)", size);
+    goto fail;
+  }
+#if XIPC_HAVE_POSIX_FALLOCATE
+  err = posix_fallocate(fd, 0, (off_t)size);
+  if (err != 0 && err != EOPNOTSUPP && err != EINVAL) {
+    err = xipc__unix_fail(err, "posix_fallocate(anonymous shm, %zu)", size);
+    goto fail;
+  }
+#endif
+#if XIPC_HAVE_MEMFD_SEALS
+  /* A receiver maps it knowing that nobody can cut it short (SIGBUS) or
+   * grow it under the size it checked. */
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
+    err = xipc__unix_fail(errno, "fcntl(F_ADD_SEALS)");
+    goto fail;
+  }
+#endif
+  err = map_fd(shm, fd, 0, "anonymous shm");
+  if (err == 0)
+    return 0;
+fail:
+  close(fd);
+  return err;
+}
+
+static int posix_shm_adopt(xipc_shm_t *shm, xipc_os_handle_t h, int rdonly) {
+  char what[32];
+
+  snprintf(what, sizeof(what), "shm descriptor %d", (int)h);
+  return map_fd(shm, (int)h, rdonly, what);
+}
+
+static int posix_shm_inheritable(xipc_shm_t *shm, int inheritable) {
+  int fd = (int)shm->h, fl = fcntl(fd, F_GETFD);
+
+  if (fl < 0 || fcntl(fd, F_SETFD, inheritable ? fl & ~FD_CLOEXEC
+                                               : fl | FD_CLOEXEC) != 0)
+    return xipc__unix_fail(errno, "fcntl(F_SETFD, %s)", shm->osname);
+  return 0;
+}
+
 const xipc__shm_methods_t xipc__posix_shm = {
     .open = posix_shm_open,
     .close = posix_shm_close,
     .unlink = posix_shm_unlink,
     .os_handle = posix_shm_os_handle,
+    .anon = posix_shm_anon,
+    .adopt = posix_shm_adopt,
+    .inheritable = posix_shm_inheritable,
 };
 
 int xipc__posix_segment_open(xipc_shm_t **seg, const char *tag,

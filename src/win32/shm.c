@@ -18,6 +18,7 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Create (or, without XIPC_EXCL, open an existing) pagefile-backed section of
  * req->size bytes. *created tells which happened. */
@@ -169,9 +170,68 @@ static int win32_shm_os_handle(const xipc_shm_t *shm, xipc_os_handle_t *out) {
   return 0;
 }
 
+/* Map the whole section h (its size: the view's, see section_map). */
+static int map_section(xipc_shm_t *shm, HANDLE h, int rdonly,
+                       const char *what) {
+  xipc__shm_req_t req;
+  void *base = NULL;
+  size_t size = 0;
+  int err;
+
+  memset(&req, 0, sizeof(req));
+  req.osname = what;
+  req.flags = rdonly ? XIPC_RDONLY : 0;
+  err = section_map(h, &req, &base, &size);
+  if (err != 0)
+    return err;
+  shm->base = base;
+  shm->map_size = size;
+  shm->h = (intptr_t)h;
+  return 0;
+}
+
+/* An unnamed pagefile section: only a handle reaches it, so its default
+ * security is enough (nobody can open it by name); not inheritable until
+ * xipc_shm_inheritable says so. */
+static int win32_shm_anon(xipc_shm_t *shm, size_t size) {
+  uint64_t s64 = (uint64_t)size;
+  DWORD err;
+  HANDLE h;
+  int rc;
+
+  h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
+                         (DWORD)(s64 >> 32), (DWORD)(s64 & 0xffffffffu), NULL);
+  if (h == NULL) {
+    err = GetLastError();
+    return xipc__win32_fail(err, "CreateFileMappingW(anonymous, %zu)", size);
+  }
+  rc = map_section(shm, h, 0, "anonymous shm");
+  if (rc != 0)
+    CloseHandle(h);
+  return rc;
+}
+
+static int win32_shm_adopt(xipc_shm_t *shm, xipc_os_handle_t h, int rdonly) {
+  return map_section(shm, (HANDLE)h, rdonly, "shm handle");
+}
+
+static int win32_shm_inheritable(xipc_shm_t *shm, int inheritable) {
+  DWORD err;
+
+  if (!SetHandleInformation((HANDLE)shm->h, HANDLE_FLAG_INHERIT,
+                            inheritable ? HANDLE_FLAG_INHERIT : 0)) {
+    err = GetLastError();
+    return xipc__win32_fail(err, "SetHandleInformation(%s)", shm->osname);
+  }
+  return 0;
+}
+
 const xipc__shm_methods_t xipc__win32_shm = {
     .open = win32_shm_open,
     .close = win32_shm_close,
     .unlink = win32_shm_unlink,
     .os_handle = win32_shm_os_handle,
+    .anon = win32_shm_anon,
+    .adopt = win32_shm_adopt,
+    .inheritable = win32_shm_inheritable,
 };

@@ -30,6 +30,7 @@ static const xt_row_t *const rows[] = {
 #else
 #define LABEL "conformance"
 static const xt_row_t *const rows[] = {&xt_row_shm, &xt_row_map,
+                                       &xt_row_shm_anon,
                                        &xt_row_sem, &xt_row_mutex,
                                        &xt_row_mq,  &xt_row_mq_ring,
                                        &xt_row_pipe, &xt_row_fifo,
