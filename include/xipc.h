@@ -4,6 +4,7 @@
 #define XIPC_H
 
 #include "xipc/common.h"
+#include "xipc/handle.h"
 #include "xipc/map.h"
 #include "xipc/mq.h"
 #include "xipc/mutex.h"

@@ -62,6 +62,11 @@ typedef struct xipc__shm_methods {
   int (*adopt)(xipc_shm_t *shm, xipc_os_handle_t h, int rdonly);
   /* Make the handle inherited by child processes, or not. */
   int (*inheritable)(xipc_shm_t *shm, int inheritable);
+  /* A handle to hand out that cannot be mapped writable (xipc_handle_t
+   * XIPC_RDONLY): *h, and *temp = 1 when it is a new one the caller closes
+   * after sending. Windows: the section itself (the duplicate gets read
+   * access only). XIPC_ENOTSUP where the object cannot be restricted. */
+  int (*readonly_handle)(xipc_shm_t *shm, intptr_t *h, int *temp);
 } xipc__shm_methods_t;
 
 /* ---- map --------------------------------------------------------------- */
@@ -73,6 +78,10 @@ typedef struct xipc__map_req {
   uint64_t offset;
   size_t length; /* 0 = to the end */
   uint64_t file_size;
+  intptr_t adopt; /* with `adopted`: map this file handle instead of
+                     opening path (a received map); never closed on a
+                     failure */
+  int adopted;
 } xipc__map_req_t;
 
 typedef struct xipc__map_methods {
@@ -226,7 +235,35 @@ typedef struct xipc__io_methods {
   /* Free the backend state (io->os) but leave io->h open: the handle
    * changes owner (xipc_stream_release). */
   void (*detach)(xipc__io_t *io);
+
+  /* Handing objects over a local stream (src/core/handle.c); NULL where
+   * this kind of channel cannot carry them (then `no_pass` says why). */
+  const char *no_pass;
+  /* Write iov like write, with OS handle h travelling along. `access`:
+   * XIPC__PASS_SAME, or read-only as a section (_SECTION_READ) or as a
+   * file (_FILE_READ). `wire` (8 bytes inside iov) gets what the peer needs
+   * to find the handle (Windows: its value in the peer; Unix: 0, the
+   * descriptor rides with the bytes). On a failure before the frame went
+   * whole, the peer gets no handle. XIPC_ENOTSUP: not a local stream. */
+  int (*write_handle)(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                      size_t *n, intptr_t h, int access, unsigned char *wire,
+                      int timeout_ms);
+  /* The handle announced by a record just read (`wire` from it), now the
+   * caller's; XIPC_EBADMSG when none came. */
+  int (*take_handle)(xipc__io_t *io, const unsigned char *wire,
+                     intptr_t *h);
+  /* Close handles that arrived unannounced (Unix). */
+  void (*drop_handles)(xipc__io_t *io);
+  /* Is received handle h plausibly of `kind` (XIPC_HANDLE_*)? 0, or
+   * XIPC_EBADMSG saying what it is. */
+  int (*check_handle)(intptr_t h, int kind);
+  /* Close a received OS handle. */
+  void (*close_handle)(intptr_t h);
+  /* The peer's credentials (xipc_stream_peer). */
+  int (*peer)(xipc__io_t *io, struct xipc_peer *out);
 } xipc__io_methods_t;
+
+enum { XIPC__PASS_SAME = 0, XIPC__PASS_SECTION_READ, XIPC__PASS_FILE_READ };
 
 typedef struct xipc__pipe_methods {
   /* Both ends, set up for io->meth (flags: XIPC_PIPE_INHERIT_*). */
@@ -251,6 +288,9 @@ typedef struct xipc__stream_methods {
   int (*accept)(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms);
   int (*connect)(xipc__io_t *io, const xipc__addr_t *a, int timeout_ms);
   int (*listener_close)(xipc_stream_listener_t *l);
+  /* Wrap a received stream handle (checked by check_handle): sets
+   * io->meth, io->h, io->is_socket. Does not close h on failure. */
+  int (*from_handle)(xipc__io_t *io, intptr_t h);
 } xipc__stream_methods_t;
 
 /* ---- naming (docs/names.md) ---------------------------------------------

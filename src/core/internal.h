@@ -58,6 +58,9 @@ typedef struct xipc__obj {
     };                                                                         \
   }
 
+/* The OS name shown for a segment without one (anonymous, or received). */
+#define XIPC__ANON_OSNAME "(anonymous)"
+
 struct xipc_shm {
   XIPC__OBJ_BASE;
   const struct xipc__shm_methods *meth;
@@ -78,6 +81,7 @@ struct xipc_map {
   size_t base_len;     /* its length */
   unsigned char *addr; /* the byte the user asked for */
   size_t length;
+  uint64_t offset;     /* of addr in the file */
   intptr_t h;          /* file fd or HANDLE */
   intptr_t h2;         /* Windows: the section HANDLE */
 };
@@ -136,6 +140,11 @@ typedef struct xipc__io {
   void *os;    /* backend state (Windows: events, OVERLAPPED) */
   int is_read; /* pipes and fifos: the read end */
   int is_socket;
+  /* Unix local streams: descriptors that arrived with the bytes read
+   * (SCM_RIGHTS), waiting for the frame that announced them; the rest are
+   * closed at the end of each frame (src/core/handle.c). */
+  int passed[4];
+  int npassed;
 } xipc__io_t;
 
 typedef struct xipc__iov {
@@ -162,10 +171,18 @@ struct xipc_pipe {
   char path[XIPC_ADDRESS_MAX]; /* fifo: its file / pipe name ("" for pipes) */
 };
 
+/* A frame with an object (src/core/handle.c): the length word has this
+ * bit set and a record of XIPC__REC_SIZE bytes follows it. */
+#define XIPC__FRAME_HANDLE 0x80000000u
+#define XIPC__FRAME_MAX 0x7fffffffu
+#define XIPC__REC_SIZE 40
+
 struct xipc_stream {
   xipc__io_t io;
   size_t max_frame;
-  unsigned char hdr[4]; /* recv_msg: header bytes read so far */
+  /* recv_msg: header bytes read so far (length word, and the record of a
+   * frame with an object) */
+  unsigned char hdr[4 + XIPC__REC_SIZE];
   int hdr_got;
   int broken; /* framing lost: every call is XIPC_EPIPE (atomic: a sender
                  and a receiver thread may share the stream) */
@@ -183,6 +200,30 @@ struct xipc_stream_listener {
   unsigned mode;
   unsigned flags;
 };
+
+/* Read one frame (src/core/stream.c): 0 a plain frame, 1 a frame with an
+ * object whose record is copied to rec (XIPC__REC_SIZE bytes), or an
+ * error. The object itself is still with the I/O (io.meth->take_handle). */
+int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
+                            size_t *len, unsigned char *rec, int timeout_ms,
+                            const char *what);
+/* A frame's object that will not be taken: close it and every other
+ * handle that came, and fail with XIPC_EBADMSG "WHAT: ... HINT"
+ * (src/core/handle.c). */
+/* Map a received segment handle h (src/core/shm.c): `named` ones carry
+ * an xipc header that is checked; `size` is the sender's. h is consumed
+ * (closed with close_h on any failure). */
+struct xipc__backend;
+int xipc__shm_adopt_passed(xipc_shm_t **out, const struct xipc__backend *b,
+                           intptr_t h, int rdonly, int named, uint64_t size,
+                           void (*close_h)(intptr_t));
+/* Map range [offset, +length) of a received file handle h (src/core/map.c);
+ * h is consumed. */
+int xipc__map_adopt_passed(xipc_map_t **out, const struct xipc__backend *b,
+                           intptr_t h, int rdonly, uint64_t offset,
+                           uint64_t length, void (*close_h)(intptr_t));
+int xipc__handle_refuse(xipc_stream_t *s, const unsigned char *rec,
+                        const char *what, const char *hint);
 
 /* Parse an address (docs/streams.md); local:NAME resolved by `backend`'s
  * naming (backend.h). */

@@ -104,6 +104,46 @@ int xipc_map_open(xipc_map_t **out, const char *path,
     free(map);
     return err;
   }
+  map->offset = o->offset;
+  *out = map;
+  return 0;
+}
+
+int xipc__map_adopt_passed(xipc_map_t **out, const xipc__backend_t *b,
+                           intptr_t h, int rdonly, uint64_t offset,
+                           uint64_t length, void (*close_h)(intptr_t)) {
+  xipc__map_req_t req;
+  xipc_map_t *map;
+  int err;
+
+  *out = NULL;
+  if (length == 0 || length > (uint64_t)SIZE_MAX) {
+    close_h(h);
+    return xipc__fail(XIPC_EBADMSG, 0, "recv_handle: a map of %llu bytes",
+                      (unsigned long long)length);
+  }
+  map = calloc(1, sizeof(*map));
+  if (map == NULL) {
+    close_h(h);
+    return xipc__fail(XIPC_ENOMEM, 0, "map: out of memory");
+  }
+  map->meth = b->map;
+  map->backend = b->id;
+  map->flags = rdonly ? XIPC_RDONLY : 0;
+  memset(&req, 0, sizeof(req));
+  req.path = "(received file)";
+  req.flags = map->flags;
+  req.offset = offset;
+  req.length = (size_t)length;
+  req.adopt = h;
+  req.adopted = 1;
+  err = map->meth->open(map, &req);
+  if (err != 0) {
+    free(map);
+    close_h(h);
+    return err;
+  }
+  map->offset = offset;
   *out = map;
   return 0;
 }

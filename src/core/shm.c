@@ -410,7 +410,7 @@ static xipc_shm_t *handle_shm_new(const xipc__backend_t *b, unsigned flags) {
   xipc_shm_t *shm;
 
   memset(&id, 0, sizeof(id));
-  memcpy(id.osname, "(anonymous)", sizeof("(anonymous)"));
+  memcpy(id.osname, XIPC__ANON_OSNAME, sizeof(XIPC__ANON_OSNAME));
   shm = xipc__obj_new(sizeof(*shm), b, &id, flags);
   if (shm != NULL) {
     shm->meth = b->shm;
@@ -479,6 +479,77 @@ int xipc_shm_from_os_handle(xipc_shm_t **out, xipc_os_handle_t h,
   shm->addr = shm->base;
   *out = shm;
   return 0;
+}
+
+int xipc__shm_adopt_passed(xipc_shm_t **out, const xipc__backend_t *b,
+                           intptr_t h, int rdonly, int named, uint64_t size,
+                           void (*close_h)(intptr_t)) {
+  const shm_header_t *hd;
+  xipc_shm_t *shm;
+  size_t hsize;
+  uint32_t nlen;
+  int err;
+
+  *out = NULL;
+  shm = b->shm->adopt == NULL || (!named && size == 0)
+            ? NULL
+            : handle_shm_new(b, rdonly ? XIPC_RDONLY : 0);
+  err = shm == NULL ? XIPC_ENOMEM : b->shm->adopt(shm, (xipc_os_handle_t)h,
+                                                    rdonly);
+  if (b->shm->adopt == NULL || (!named && size == 0))
+    err = xipc__fail(XIPC_EBADMSG, 0,
+                     "recv_handle: a segment of 0 bytes, or a backend (%s) "
+                     "that maps no segment handles",
+                     b->name);
+  if (err != 0) {
+    free(shm);
+    close_h(h);
+    return err;
+  }
+  if (named) {
+    /* A named segment: its xipc header says which, as on an open; the
+     * name is copied out first (the sender may be changing it). */
+    hd = shm->base;
+    nlen = shm->map_size >= SHM_HEADER_SIZE ? hd->name_len : 0;
+    if (nlen == 0 || nlen > XIPC_NAME_MAX) {
+      err = xipc__fail(XIPC_EBADMSG, 0,
+                       "recv_handle: the segment announced as named has no "
+                       "valid xipc header");
+      goto fail;
+    }
+    memcpy(shm->name, hd->name, nlen);
+    shm->name[nlen] = '\0';
+    err = header_check(shm, XIPC_KIND_SHM, 0, &hsize);
+    if (err == XIPC_EAGAIN)
+      err = xipc__fail(XIPC_EBADMSG, 0,
+                       "recv_handle: segment '%s' was never published",
+                       shm->name);
+    if (err != 0)
+      goto fail;
+    shm->has_header = 1;
+    shm->addr = (unsigned char *)shm->base + SHM_HEADER_SIZE;
+    shm->size = hsize;
+  } else {
+    shm->addr = shm->base;
+    shm->size = shm->map_size;
+  }
+  if (size != (uint64_t)shm->size &&
+      !(!named && size < (uint64_t)shm->size)) {
+    err = xipc__fail(XIPC_EBADMSG, 0,
+                     "recv_handle: the sender said %llu bytes, the segment "
+                     "has %zu",
+                     (unsigned long long)size, shm->size);
+    goto fail;
+  }
+  if (!named)
+    shm->size = (size_t)size; /* Windows rounds sections up to pages */
+  *out = shm;
+  return 0;
+
+fail:
+  shm->meth->close(shm, 0); /* unmaps and closes h: the caller must not */
+  free(shm);
+  return err;
 }
 
 int xipc_shm_inheritable(xipc_shm_t *shm, int inheritable) {

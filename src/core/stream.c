@@ -231,8 +231,10 @@ static int check_opts(const xipc_stream_opts_t *o) {
                       o->flags & ~XIPC_UNLINK_ON_CLOSE);
   if (o->mode & ~0777u)
     return xipc__fail(XIPC_EINVAL, 0, "stream: mode 0%o beyond 0777", o->mode);
-  if (o->max_frame > UINT32_MAX)
-    return xipc__fail(XIPC_EINVAL, 0, "stream: max_frame above 4 GiB - 1");
+  if (o->max_frame > XIPC__FRAME_MAX)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "stream: max_frame above 2 GiB - 1 (the length word's "
+                      "top bit marks a frame with an object)");
   if (o->backlog < 0)
     return xipc__fail(XIPC_EINVAL, 0, "stream: negative backlog");
   return 0;
@@ -431,7 +433,12 @@ int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
     err = xipc__fail(XIPC_EINVAL, 0,
                      "recv: a frame header has been read by recv_msg; finish "
                      "it with recv_msg");
-  return err != 0 ? err : s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
+  if (err != 0)
+    return err;
+  err = s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
+  if (s->io.meth->drop_handles != NULL)
+    s->io.meth->drop_handles(&s->io); /* plain bytes take no objects */
+  return err;
 }
 
 int xipc_stream_send_msg(xipc_stream_t *s, const void *buf, size_t len,
@@ -486,17 +493,20 @@ static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
   return 0;
 }
 
-int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
-                  int timeout_ms) {
+int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
+                            size_t *len, unsigned char *rec, int timeout_ms,
+                            const char *what) {
   uint64_t start = xipc__now_ms();
-  size_t got, flen;
+  size_t got, flen, need;
+  uint32_t word;
   int err;
 
   if (s == NULL || len == NULL || (buf == NULL && cap > 0))
-    return xipc__fail(XIPC_EINVAL, 0, "recv_msg: NULL argument");
-  err = xipc__check_timeout("recv_msg", timeout_ms);
+    return xipc__fail(XIPC_EINVAL, 0, "%s: NULL argument", what);
+  *len = 0;
+  err = xipc__check_timeout(what, timeout_ms);
   if (err == 0)
-    err = usable(s, "recv_msg");
+    err = usable(s, what);
   if (err != 0)
     return err;
   got = (size_t)s->hdr_got;
@@ -504,21 +514,27 @@ int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
   s->hdr_got = (int)got; /* a partial header waits for the next call */
   if (err != 0)
     return err;
-  flen = (size_t)s->hdr[0] | (size_t)s->hdr[1] << 8 |
-         (size_t)s->hdr[2] << 16 | (size_t)s->hdr[3] << 24;
+  word = (uint32_t)s->hdr[0] | (uint32_t)s->hdr[1] << 8 |
+         (uint32_t)s->hdr[2] << 16 | (uint32_t)s->hdr[3] << 24;
+  flen = (size_t)(word & XIPC__FRAME_MAX);
   *len = flen;
   if (flen > s->max_frame) {
     __atomic_store_n(&s->broken, 1, __ATOMIC_RELAXED);
     return xipc__fail(XIPC_EMSGSIZE, 0,
-                      "recv_msg: the peer announced a %zu-byte frame, the "
+                      "%s: the peer announced a %zu-byte frame, the "
                       "maximum is %zu (stream closed for framing)",
-                      flen, s->max_frame);
+                      what, flen, s->max_frame);
   }
+  need = (word & XIPC__FRAME_HANDLE) ? 4 + XIPC__REC_SIZE : 4;
+  err = read_full(s, s->hdr, need, &got, start, timeout_ms);
+  s->hdr_got = (int)got;
+  if (err != 0)
+    return err;
   if (flen > cap)
     return xipc__fail(XIPC_EMSGSIZE, 0,
-                      "recv_msg: frame of %zu bytes, buffer of %zu (kept for "
-                      "the next recv_msg)",
-                      flen, cap);
+                      "%s: frame of %zu bytes, buffer of %zu (kept for "
+                      "the next call)",
+                      what, flen, cap);
   got = 0;
   err = read_full(s, buf, flen, &got, start, timeout_ms);
   if (err != 0) {
@@ -530,7 +546,23 @@ int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
     return err;
   }
   s->hdr_got = 0;
-  return 0;
+  if (need > 4)
+    memcpy(rec, s->hdr + 4, XIPC__REC_SIZE);
+  return need > 4 ? 1 : 0;
+}
+
+int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
+                  int timeout_ms) {
+  unsigned char rec[XIPC__REC_SIZE];
+  int rc = xipc__stream_recv_frame(s, buf, cap, len, rec, timeout_ms,
+                                   "recv_msg");
+
+  if (rc == 1)
+    return xipc__handle_refuse(s, rec, "recv_msg",
+                               "receive it with xipc_stream_recv_handle");
+  if (rc == 0 && s->io.meth->drop_handles != NULL)
+    s->io.meth->drop_handles(&s->io);
+  return rc;
 }
 
 int xipc_stream_close(xipc_stream_t *s) {

@@ -19,11 +19,23 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #define FD(io) ((int)(io)->h)
+
+/* Received descriptors are close-on-exec from the start where recvmsg can
+ * say so (Linux); elsewhere (macOS, the BSDs before 2023, the profile)
+ * FD_CLOEXEC is set right after. */
+#if defined(MSG_CMSG_CLOEXEC) && !XIPC_PORTABLE_UNIX
+#define RECV_FLAGS MSG_CMSG_CLOEXEC
+#define RECV_CLOEXEC 1
+#else
+#define RECV_FLAGS 0
+#define RECV_CLOEXEC 0
+#endif
 #define MAX_IOV 8
 
 /* Wait for `events`; 0 when ready, else XIPC_EAGAIN (timeout 0) or
@@ -59,6 +71,54 @@ static int no_writer_yet(int fd) {
   return poll(&p, 1, 0) == 0;
 }
 
+/* Keep descriptors that came with the bytes (SCM_RIGHTS) for the frame
+ * that announced them; more than fit are closed at once. */
+static void keep_passed(xipc__io_t *io, struct msghdr *m) {
+  struct cmsghdr *c;
+  int fd;
+  size_t i, k;
+
+  for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+      continue;
+    k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (i = 0; i < k; i++) {
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+#if !RECV_CLOEXEC
+      (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+      if (io->npassed < (int)(sizeof(io->passed) / sizeof(io->passed[0])))
+        io->passed[io->npassed++] = fd;
+      else
+        close(fd);
+    }
+  }
+}
+
+/* recv on a socket, as recvmsg: descriptors a local peer sends along are
+ * kept (never left to leak, never installed unnoticed). */
+static ssize_t sock_recv(xipc__io_t *io, void *buf, size_t cap, int flags) {
+  union {
+    struct cmsghdr align;
+    char b[CMSG_SPACE(sizeof(int) * 4)];
+  } ctl;
+  struct iovec v;
+  struct msghdr m;
+  ssize_t r;
+
+  v.iov_base = buf;
+  v.iov_len = cap;
+  memset(&m, 0, sizeof(m));
+  m.msg_iov = &v;
+  m.msg_iovlen = 1;
+  m.msg_control = ctl.b;
+  m.msg_controllen = sizeof(ctl.b);
+  r = recvmsg(FD(io), &m, flags | RECV_FLAGS);
+  if (r >= 0 && m.msg_controllen > 0)
+    keep_passed(io, &m);
+  return r;
+}
+
 static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
                       int timeout_ms) {
   uint64_t start = 0;
@@ -68,7 +128,8 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
 
   for (;;) {
-    r = io->is_socket ? recv(FD(io), buf, cap, flags) : read(FD(io), buf, cap);
+    r = io->is_socket ? sock_recv(io, buf, cap, flags)
+                      : read(FD(io), buf, cap);
     if (r > 0) {
       *n = (size_t)r;
       return 0;
@@ -87,8 +148,15 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   }
 }
 
-static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
-                       size_t *n, int timeout_ms) {
+/* Write everything in iov; `pass` >= 0 rides with the first bytes that
+ * go (SCM_RIGHTS). */
+static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                     size_t *n, int pass, int timeout_ms) {
+  union {
+    struct cmsghdr align;
+    char b[CMSG_SPACE(sizeof(int))];
+  } ctl;
+  struct cmsghdr *c;
   struct iovec v[MAX_IOV];
   struct msghdr msg;
   uint64_t start = 0;
@@ -111,11 +179,23 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       memset(&msg, 0, sizeof(msg));
       msg.msg_iov = v + first;
       msg.msg_iovlen = (size_t)(niov - first);
+      if (pass >= 0) {
+        memset(&ctl, 0, sizeof(ctl));
+        msg.msg_control = ctl.b;
+        msg.msg_controllen = sizeof(ctl.b);
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pass, sizeof(int));
+      }
       r = xipc__unix_sendmsg(FD(io), &msg, timeout_ms < 0 ? 0 : MSG_DONTWAIT);
     } else {
       r = xipc__unix_writev(FD(io), v + first, niov - first);
     }
     if (r >= 0) {
+      if (r > 0)
+        pass = -1; /* it went with these bytes */
       *n += (size_t)r;
       while (first < niov && (size_t)r >= v[first].iov_len) {
         r -= (ssize_t)v[first].iov_len;
@@ -146,7 +226,103 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
   return 0;
 }
 
+static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
+                       size_t *n, int timeout_ms) {
+  return write_iov(io, iov, niov, n, -1, timeout_ms);
+}
+
+/* ---- handing descriptors over (SCM_RIGHTS) -------------------------------- */
+
+static int is_local_socket(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+
+  return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+         ss.ss_family == AF_UNIX;
+}
+
+static int posix_write_handle(xipc__io_t *io, const xipc__iov_t *iov,
+                              int niov, size_t *n, intptr_t h, int access,
+                              unsigned char *wire, int timeout_ms) {
+  *n = 0;
+  memset(wire, 0, 8);
+  if (!io->is_socket || !is_local_socket(FD(io)))
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "send_handle: only local streams (local:, unix:) carry "
+                      "descriptors; TCP cannot");
+  if (access == XIPC__PASS_FILE_READ) {
+    int fl = fcntl((int)h, F_GETFL);
+
+    if (fl < 0)
+      return xipc__unix_fail(errno, "fcntl(%d, F_GETFL)", (int)h);
+    if ((fl & O_ACCMODE) != O_RDONLY)
+      return xipc__fail(XIPC_ENOTSUP, 0,
+                        "send_handle: descriptor %d is open for writing and a "
+                        "Unix descriptor cannot be narrowed: open the file "
+                        "(or map) read-only to hand it out read-only",
+                        (int)h);
+  }
+  return write_iov(io, iov, niov, n, (int)h, timeout_ms);
+}
+
+static int posix_take_handle(xipc__io_t *io, const unsigned char *wire,
+                             intptr_t *h) {
+  static const unsigned char zero[8];
+
+  if (memcmp(wire, zero, 8) != 0 || io->npassed == 0)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "recv_handle: the frame announced a descriptor and "
+                      "none came with it");
+  *h = io->passed[0];
+  io->npassed--;
+  memmove(io->passed, io->passed + 1, (size_t)io->npassed * sizeof(int));
+  return 0;
+}
+
+static void posix_drop_handles(xipc__io_t *io) {
+  while (io->npassed > 0)
+    close(io->passed[--io->npassed]);
+}
+
+static int posix_check_handle(intptr_t h, int kind) {
+  struct stat st;
+  const char *what;
+  int ok;
+
+  if (fstat((int)h, &st) != 0)
+    return xipc__unix_fail(errno, "fstat(received descriptor)");
+  if (S_ISFIFO(st.st_mode))
+    what = "a pipe", ok = kind == XIPC_HANDLE_PIPE || kind == XIPC_HANDLE_FILE;
+  else if (S_ISSOCK(st.st_mode))
+    what = "a socket",
+    ok = kind == XIPC_HANDLE_STREAM || kind == XIPC_HANDLE_FILE;
+  else if (S_ISDIR(st.st_mode))
+    what = "a directory", ok = kind == XIPC_HANDLE_FILE;
+  else
+    what = "a file or memory object",
+    ok = kind == XIPC_HANDLE_SHM || kind == XIPC_HANDLE_MAP ||
+         kind == XIPC_HANDLE_FILE;
+  if (ok)
+    return 0;
+  return xipc__fail(XIPC_EBADMSG, 0,
+                    "recv_handle: the peer announced a %s and sent %s",
+                    xipc_handle_kind_name((xipc_handle_kind_t)kind), what);
+}
+
+static void posix_close_handle(intptr_t h) {
+  close((int)h);
+}
+
+static int posix_peer(xipc__io_t *io, xipc_peer_t *out) {
+  if (!io->is_socket || !is_local_socket(FD(io)))
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "stream_peer: a TCP peer has no local credentials");
+  return xipc__unix_peer_cred("stream peer", FD(io), &out->pid, &out->uid,
+                              &out->gid);
+}
+
 static int posix_io_close(xipc__io_t *io) {
+  posix_drop_handles(io);
   /* close(2): never retry on EINTR (Linux frees the fd regardless). */
   if (close(FD(io)) != 0 && errno != EINTR)
     return xipc__unix_fail(errno, "close");
@@ -163,7 +339,7 @@ static int posix_inheritable(xipc__io_t *io, int inheritable) {
 }
 
 static void posix_detach(xipc__io_t *io) {
-  (void)io; /* an fd carries no state of ours */
+  posix_drop_handles(io); /* an fd carries no other state of ours */
 }
 
 const xipc__io_methods_t xipc__posix_io = {
@@ -172,4 +348,10 @@ const xipc__io_methods_t xipc__posix_io = {
     .close = posix_io_close,
     .inheritable = posix_inheritable,
     .detach = posix_detach,
+    .write_handle = posix_write_handle,
+    .take_handle = posix_take_handle,
+    .drop_handles = posix_drop_handles,
+    .check_handle = posix_check_handle,
+    .close_handle = posix_close_handle,
+    .peer = posix_peer,
 };

@@ -68,7 +68,7 @@ static int posix_map_open(xipc_map_t *map, const xipc__map_req_t *req) {
   int fd, err;
   void *p;
 
-  fd = map_fd(req);
+  fd = req->adopted ? (int)req->adopt : map_fd(req);
   if (fd < 0)
     return fd;
   if (fstat(fd, &st) != 0) {
@@ -103,7 +103,8 @@ static int posix_map_open(xipc_map_t *map, const xipc__map_req_t *req) {
   return 0;
 
 fail:
-  close(fd);
+  if (!req->adopted)
+    close(fd);
   return err;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -248,6 +249,38 @@ static int posix_shm_inheritable(xipc_shm_t *shm, int inheritable) {
   return 0;
 }
 
+/* A descriptor that cannot be mapped writable. A named segment: opened
+ * again read-only. An anonymous one: Linux seals it against every future
+ * writable mapping and write (F_SEAL_FUTURE_WRITE, for all holders; the
+ * mappings that exist stay writable). */
+static int posix_shm_readonly_handle(xipc_shm_t *shm, intptr_t *h,
+                                     int *temp) {
+  int fd;
+
+  *temp = 0;
+  if (strcmp(shm->osname, XIPC__ANON_OSNAME) == 0) {
+#if XIPC_HAVE_MEMFD_SEALS && defined(F_SEAL_FUTURE_WRITE)
+    if (fcntl((int)shm->h, F_ADD_SEALS, F_SEAL_FUTURE_WRITE) == 0) {
+      *h = shm->h;
+      return 0;
+    }
+    return xipc__unix_fail(errno, "fcntl(F_ADD_SEALS, F_SEAL_FUTURE_WRITE)");
+#else
+    return xipc__fail(XIPC_ENOTSUP, 0,
+                      "send_handle: an anonymous segment cannot be handed out "
+                      "read-only without seals (Linux memfd): a descriptor "
+                      "cannot be narrowed");
+#endif
+  }
+  fd = shm_open(shm->osname, O_RDONLY, 0);
+  if (fd < 0)
+    return xipc__unix_fail(errno, "shm_open(%s, O_RDONLY)", shm->osname);
+  (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+  *h = fd;
+  *temp = 1;
+  return 0;
+}
+
 const xipc__shm_methods_t xipc__posix_shm = {
     .open = posix_shm_open,
     .close = posix_shm_close,
@@ -256,6 +289,7 @@ const xipc__shm_methods_t xipc__posix_shm = {
     .anon = posix_shm_anon,
     .adopt = posix_shm_adopt,
     .inheritable = posix_shm_inheritable,
+    .readonly_handle = posix_shm_readonly_handle,
 };
 
 int xipc__posix_segment_open(xipc_shm_t **seg, const char *tag,

@@ -467,9 +467,30 @@ static int posix_listener_close(xipc_stream_listener_t *l) {
   return err;
 }
 
+/* A received socket: one of ours elsewhere (blocking, its file status
+ * flags are shared with the sender's copy) or any connected stream
+ * socket. */
+static int posix_stream_from_handle(xipc__io_t *io, intptr_t h) {
+  int type = 0;
+  socklen_t len = sizeof(type);
+
+  if (getsockopt((int)h, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+    return xipc__unix_fail(errno, "getsockopt(received stream, SO_TYPE)");
+  if (type != SOCK_STREAM)
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "recv_handle: the received socket is not a stream "
+                      "socket");
+  io->meth = &xipc__posix_io;
+  io->h = h;
+  io->is_socket = 1;
+  io->is_read = 0;
+  return 0;
+}
+
 const xipc__stream_methods_t xipc__posix_stream = {
     .listen = posix_listen,
     .accept = posix_accept,
     .connect = posix_connect,
     .listener_close = posix_listener_close,
+    .from_handle = posix_stream_from_handle,
 };

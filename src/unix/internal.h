@@ -101,6 +101,10 @@ int xipc__unix_fd_owner_check(const char *what, int fd, const char *owner,
                               unsigned mode);
 /* The uid of a connected local socket's peer (src/unix/peercred.c). */
 int xipc__unix_peer_uid(const char *what, int fd, unsigned long *uid);
+/* pid (-1 where the system does not say), uid and gid of a local socket's
+ * peer (src/unix/peercred.c). */
+int xipc__unix_peer_cred(const char *what, int fd, long long *pid,
+                         long long *uid, long long *gid);
 /* A connected local socket's server must run as `owner` (SO_PEERCRED or
  * getpeereid); else XIPC_EACCES naming the server's user. */
 int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner);

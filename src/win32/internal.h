@@ -136,6 +136,9 @@ int xipc__win32_owner_check(HANDLE h, const char *kind, const char *name,
  * process cannot be opened, the pipe's owner SID) must be the caller's
  * (owner NULL) or the accepted one. Else XIPC_EACCES naming it; nothing
  * is closed. `what` names the endpoint ("connect pipe:\\.\pipe\x"). */
+/* The SID ("S-1-5-...") of the user of process pid into out; "" when
+ * the process cannot be opened (another user's). src/win32/owner.c */
+int xipc__win32_process_sid(unsigned long pid, char *out, size_t len);
 int xipc__win32_pipe_server_check(HANDLE h, const char *what,
                                   const char *owner);
 /* 1 under Wine (ntdll exports wine_get_version), else 0. */

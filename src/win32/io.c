@@ -352,12 +352,143 @@ static void io_detach(xipc__io_t *io) {
   io->os = NULL;
 }
 
+/* ---- handing handles over a local stream ---------------------------------- */
+
+/* The process at the other end of a named pipe: the client's pid seen
+ * from the server, the server's from the client. */
+static int pipe_peer_pid(HANDLE h, ULONG *pid) {
+  ULONG c = 0, sv = 0;
+
+  if (!GetNamedPipeClientProcessId(h, &c) ||
+      !GetNamedPipeServerProcessId(h, &sv))
+    return xipc__win32_fail(GetLastError(),
+                            "GetNamedPipeClient/ServerProcessId");
+  *pid = c == GetCurrentProcessId() ? sv : c;
+  return 0;
+}
+
+static void put64(unsigned char *p, uint64_t v) {
+  int i;
+
+  for (i = 0; i < 8; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Duplicate h into the peer (read access only when asked), write the frame
+ * with its value in `wire`; close the duplicate in the peer again unless
+ * the frame went whole. */
+static int handle_write_handle(xipc__io_t *io, const xipc__iov_t *iov,
+                               int niov, size_t *n, intptr_t h, int access,
+                               unsigned char *wire, int timeout_ms) {
+  HANDLE proc, remote = NULL;
+  DWORD want = access == XIPC__PASS_SECTION_READ ? FILE_MAP_READ
+               : access == XIPC__PASS_FILE_READ  ? GENERIC_READ
+                                                 : 0;
+  size_t total = 0;
+  ULONG pid;
+  int i, rc;
+
+  *n = 0;
+  rc = pipe_peer_pid((HANDLE)io->h, &pid);
+  if (rc != 0)
+    return rc;
+  proc = OpenProcess(PROCESS_DUP_HANDLE, FALSE, (DWORD)pid);
+  if (proc == NULL)
+    return xipc__fail(XIPC_EACCES, (int)GetLastError(),
+                      "send_handle: cannot open the peer (process %lu) to "
+                      "duplicate a handle into it (another user's process?)",
+                      (unsigned long)pid);
+  if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)h, proc, &remote, want,
+                       FALSE, access == XIPC__PASS_SAME
+                                  ? DUPLICATE_SAME_ACCESS
+                                  : 0)) {
+    rc = xipc__win32_fail(GetLastError(), "DuplicateHandle(into process %lu)",
+                          (unsigned long)pid);
+    CloseHandle(proc);
+    return rc;
+  }
+  put64(wire, (uint64_t)(uintptr_t)remote);
+  rc = handle_write(io, iov, niov, n, timeout_ms);
+  for (i = 0; i < niov; i++)
+    total += iov[i].len;
+  if (rc != 0 && *n < total)
+    DuplicateHandle(proc, remote, NULL, NULL, 0, FALSE,
+                    DUPLICATE_CLOSE_SOURCE);
+  CloseHandle(proc);
+  return rc;
+}
+
+/* The value the sender put in the frame: a handle it duplicated into this
+ * process. It must at least be a valid handle here. */
+static int handle_take_handle(xipc__io_t *io, const unsigned char *wire,
+                              intptr_t *h) {
+  uint64_t v = 0;
+  DWORD fl;
+  int i;
+
+  (void)io;
+  for (i = 7; i >= 0; i--)
+    v = v << 8 | wire[i];
+  if (v == 0 || v == (uint64_t)(uintptr_t)INVALID_HANDLE_VALUE ||
+      v > (uint64_t)UINTPTR_MAX ||
+      !GetHandleInformation((HANDLE)(uintptr_t)v, &fl))
+    return xipc__fail(XIPC_EBADMSG, 0,
+                      "recv_handle: the frame names no valid handle "
+                      "(0x%llx)",
+                      (unsigned long long)v);
+  *h = (intptr_t)(uintptr_t)v;
+  return 0;
+}
+
+static int handle_check_handle(intptr_t h, int kind) {
+  DWORD t = GetFileType((HANDLE)h);
+  const char *what;
+  int ok;
+
+  if (t == FILE_TYPE_PIPE)
+    what = "a pipe",
+    ok = kind == XIPC_HANDLE_PIPE || kind == XIPC_HANDLE_STREAM ||
+         kind == XIPC_HANDLE_FILE;
+  else if (t == FILE_TYPE_DISK) /* Wine says so of sections too */
+    what = "a file", ok = kind == XIPC_HANDLE_MAP || kind == XIPC_HANDLE_FILE ||
+                          kind == XIPC_HANDLE_SHM;
+  else if (t == FILE_TYPE_CHAR)
+    what = "a character device", ok = kind == XIPC_HANDLE_FILE;
+  else /* not a file object: a section is one of these (MapViewOfFile
+          then tells) */
+    what = "no file", ok = kind == XIPC_HANDLE_SHM;
+  if (ok)
+    return 0;
+  return xipc__fail(XIPC_EBADMSG, 0,
+                    "recv_handle: the peer announced a %s and sent %s",
+                    xipc_handle_kind_name((xipc_handle_kind_t)kind), what);
+}
+
+static void handle_close_handle(intptr_t h) {
+  CloseHandle((HANDLE)h);
+}
+
+static int handle_peer(xipc__io_t *io, xipc_peer_t *out) {
+  ULONG pid;
+  int rc = pipe_peer_pid((HANDLE)io->h, &pid);
+
+  if (rc != 0)
+    return rc;
+  out->pid = (long long)pid;
+  return xipc__win32_process_sid(pid, out->sid, sizeof(out->sid));
+}
+
 const xipc__io_methods_t xipc__win32_handle_io = {
     .read = handle_read,
     .write = handle_write,
     .close = handle_close,
     .inheritable = handle_inheritable,
     .detach = io_detach,
+    .write_handle = handle_write_handle,
+    .take_handle = handle_take_handle,
+    .check_handle = handle_check_handle,
+    .close_handle = handle_close_handle,
+    .peer = handle_peer,
 };
 
 int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read) {
@@ -544,6 +675,8 @@ const xipc__io_methods_t xipc__win32_socket_io = {
     .close = socket_close,
     .inheritable = socket_inheritable,
     .detach = io_detach,
+    .no_pass = "a Windows TCP stream neither carries handles nor is handed "
+               "over by xipc (use a local: stream)",
 };
 
 int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s) {

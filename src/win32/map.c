@@ -171,12 +171,16 @@ static int win32_map_open(xipc_map_t *map, const xipc__map_req_t *req) {
   size_t length = 0;
   int err;
 
-  err = xipc__win32_utf16(req->path, &wpath, "map path");
-  if (err != 0)
-    return err;
-  err = file_open(wpath, req, &file);
-  if (err != 0)
-    goto fail;
+  if (req->adopted) {
+    file = (HANDLE)req->adopt; /* a received file */
+  } else {
+    err = xipc__win32_utf16(req->path, &wpath, "map path");
+    if (err != 0)
+      return err;
+    err = file_open(wpath, req, &file);
+    if (err != 0)
+      goto fail;
+  }
   err = file_check_type(file, req->path);
   if (err != 0)
     goto fail;
@@ -202,7 +206,7 @@ static int win32_map_open(xipc_map_t *map, const xipc__map_req_t *req) {
 fail:
   /* A file this call created stays (empty or grown): removing it again
    * could delete a file another process opened in the meantime. */
-  if (file != INVALID_HANDLE_VALUE)
+  if (file != INVALID_HANDLE_VALUE && !req->adopted)
     CloseHandle(file);
   free(wpath);
   return err;

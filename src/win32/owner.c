@@ -424,6 +424,25 @@ static int process_user(DWORD pid, sidbuf_t *out, DWORD *err) {
   return rc;
 }
 
+int xipc__win32_process_sid(unsigned long pid, char *out, size_t len) {
+  sidbuf_t user;
+  WCHAR *w = NULL;
+  DWORD err;
+  int rc;
+
+  out[0] = '\0';
+  rc = process_user((DWORD)pid, &user, &err);
+  if (rc == 1)
+    return 0; /* another user's process: not ours to open, "" */
+  if (rc != 0)
+    return rc;
+  if (!ConvertSidToStringSidW((PSID)user.b, &w))
+    return xipc__win32_fail(GetLastError(), "ConvertSidToStringSidW");
+  to_utf8(w, out, len);
+  LocalFree(w);
+  return 0;
+}
+
 int xipc__win32_pipe_server_check(HANDLE h, const char *what,
                                   const char *owner) {
   char have[DESC_MAX], want[DESC_MAX];

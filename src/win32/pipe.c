@@ -736,6 +736,8 @@ static const xipc__io_methods_t fifo_reader_io = {
     .close = fifo_close_rd,
     .inheritable = fifo_inheritable_rd,
     .detach = NULL, /* a fifo end is no stream: never released */
+    .no_pass = "a Windows fifo reader is a set of pipe instances, not one "
+               "handle (hand over the writer, or the name)",
 };
 
 /* Does a pipe of this name exist? WaitNamedPipeW does not connect. */

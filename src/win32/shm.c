@@ -226,6 +226,15 @@ static int win32_shm_inheritable(xipc_shm_t *shm, int inheritable) {
   return 0;
 }
 
+/* Read-only hand-out: the section itself; the duplicate made for the
+ * peer gets FILE_MAP_READ only (src/win32/io.c). */
+static int win32_shm_readonly_handle(xipc_shm_t *shm, intptr_t *h,
+                                     int *temp) {
+  *h = shm->h;
+  *temp = 0;
+  return 0;
+}
+
 const xipc__shm_methods_t xipc__win32_shm = {
     .open = win32_shm_open,
     .close = win32_shm_close,
@@ -234,4 +243,5 @@ const xipc__shm_methods_t xipc__win32_shm = {
     .anon = win32_shm_anon,
     .adopt = win32_shm_adopt,
     .inheritable = win32_shm_inheritable,
+    .readonly_handle = win32_shm_readonly_handle,
 };

@@ -713,9 +713,16 @@ static int win32_listener_close(xipc_stream_listener_t *l) {
   return 0;
 }
 
+/* A received local stream: a named-pipe handle (check_handle saw a pipe),
+ * overlapped like every pipe xipc opens. */
+static int win32_stream_from_handle(xipc__io_t *io, intptr_t h) {
+  return xipc__win32_handle_io_init(io, (HANDLE)h, 0);
+}
+
 const xipc__stream_methods_t xipc__win32_stream = {
     .listen = win32_listen,
     .accept = win32_accept,
     .connect = win32_connect,
     .listener_close = win32_listener_close,
+    .from_handle = win32_stream_from_handle,
 };
