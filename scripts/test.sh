@@ -80,6 +80,7 @@ install_test() {
   cmake -S examples -B "$ex/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$stage" \
     >/dev/null && cmake --build "$ex/cmake" || return 1
   LD_LIBRARY_PATH=$stage/lib "$ex/cmake/shm_pair" || return 1
+  LD_LIBRARY_PATH=$stage/lib "$ex/cmake/handle_pass" || return 1
   echo "-- pkg-config build of examples/"
   mkdir -p "$ex/pc"
   # shellcheck disable=SC2046
@@ -112,7 +113,8 @@ install_test_windows() {
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/mingw-w64-x86_64.cmake" \
     -Dxipc_DIR="$stage/lib/cmake/xipc" \
     >/dev/null && cmake --build "$ex" || return 1
-  cp "$stage/bin/libxipc.dll" "$ex/" && scripts/wine-run.sh "$ex/shm_pair.exe"
+  cp "$stage/bin/libxipc.dll" "$ex/" && scripts/wine-run.sh "$ex/shm_pair.exe" &&
+    scripts/wine-run.sh "$ex/handle_pass.exe"
 }
 
 step linux preset linux-debug

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xipc/uv.h"
+
 #ifdef _WIN32
 #include <windows.h>
 #else
@@ -277,6 +279,28 @@ static int hp_peer(xipc_stream_t *s) {
   return 0;
 }
 
+/* The parent sends an address; connect to it and hand that stream back. */
+static int hp_give_stream(xipc_stream_t *s) {
+  char addr[XIPC_ADDRESS_MAX];
+  xipc_stream_opts_t o;
+  xipc_stream_t *c = NULL;
+  xipc_handle_t h;
+  size_t len;
+
+  HCHECK(xipc_stream_recv_msg(s, addr, sizeof(addr) - 1, &len, T) == 0);
+  addr[len] = '\0';
+  xipc_stream_opts_init(&o);
+  o.backend = xt_backend;
+  HCHECK(xipc_stream_connect(&c, addr, &o, T) == 0);
+  h.kind = XIPC_HANDLE_STREAM;
+  h.flags = 0;
+  h.u.stream = c;
+  HCHECK(xipc_stream_send_handle(s, "yours", 5, &h, T) == 0);
+  HCHECK(xipc_stream_close(c) == 0);
+  xt_say("given");
+  return 0;
+}
+
 /* ADDR BACKEND MODE */
 static int h_hp(int argc, char **argv) {
   static const struct {
@@ -286,7 +310,7 @@ static int h_hp(int argc, char **argv) {
                {"pipe", hp_pipe},       {"stream", hp_stream},
                {"map", hp_map},         {"file", hp_file},
                {"refuse", hp_refuse},   {"hostile", hp_hostile},
-               {"peer", hp_peer}};
+               {"peer", hp_peer},       {"give-stream", hp_give_stream}};
   xipc_stream_t *s;
   size_t i;
   int rc = 1;
@@ -827,6 +851,89 @@ static void handle_pass_peer_credentials(void) {
   conn_close(&c);
 }
 
+typedef struct uvread {
+  char buf[64];
+  size_t got;
+  int done, err;
+} uvread_t;
+
+static void uv_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
+  uvread_t *r = h->data;
+
+  (void)hint;
+  b->base = r->buf + r->got;
+  b->len = (unsigned)(sizeof(r->buf) - r->got);
+}
+
+static void uv_on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b) {
+  uvread_t *r = st->data;
+
+  (void)b;
+  if (n < 0) {
+    r->err = (int)n;
+    r->done = 1;
+  } else {
+    r->got += (size_t)n;
+    r->done = r->got >= 11;
+  }
+  if (r->done)
+    uv_read_stop(st);
+}
+
+static void uv_on_close(uv_handle_t *h) { (void)h; }
+
+/* A stream received from another process goes into libuv like any other
+ * (xipc_uv_stream_adopt): the helper connects to our second listener and
+ * hands that connection over; we read from it with libuv what we write
+ * into its peer with xipc. */
+static void handle_pass_received_stream_into_libuv(void) {
+  char name[64], want[128], addr[XIPC_ADDRESS_MAX], line[64], msg[16];
+  size_t alen = sizeof(addr), len;
+  xipc_stream_listener_t *l2 = NULL;
+  xipc_stream_t *a2 = NULL;
+  xipc_stream_opts_t o;
+  xipc_uv_stream_t uvs;
+  xipc_handle_t h;
+  uv_loop_t loop;
+  uvread_t r;
+  int i;
+  conn_t c;
+
+  memset(&r, 0, sizeof(r));
+  xipc_stream_opts_init(&o);
+  o.backend = xt_backend;
+  xt_name(name, sizeof(name), "hpu");
+  snprintf(want, sizeof(want), "local:%s", name);
+  XT_OK(xipc_stream_listen(&l2, want, &o));
+  XT_OK(xipc_stream_listener_address(l2, addr, &alen));
+  if (l2 == NULL || conn_open(&c, "give-stream") != 0)
+    return;
+  XT_OK(xipc_stream_send_msg(c.s, addr, strlen(addr), T));
+  XT_OK(xipc_stream_accept(&a2, l2, T));
+  XT_OK(xipc_stream_recv_handle(c.s, msg, sizeof(msg), &len, &h,
+                                XIPC_HANDLE_BIT(XIPC_HANDLE_STREAM), T));
+  XT_EQ(xt_proc_recv(c.p, line, sizeof(line), T), 0);
+  XT_TRUE(strcmp(line, "given") == 0);
+  if (h.kind == XIPC_HANDLE_STREAM && a2 != NULL) {
+    XT_OK(uv_loop_init(&loop));
+    XT_OK(xipc_uv_stream_adopt(&loop, &uvs, h.u.stream));
+    uvs.stream.data = &r;
+    XT_OK(uv_read_start(&uvs.stream, uv_alloc, uv_on_read));
+    XT_OK(xipc_stream_send(a2, "to libuv!!!", 11, NULL, T));
+    for (i = 0; i < 2000 && !r.done; i++)
+      uv_run(&loop, UV_RUN_NOWAIT), uv_sleep(5);
+    uv_close((uv_handle_t *)&uvs.stream, uv_on_close);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    XT_EQ(uv_loop_close(&loop), 0);
+    XT_EQ(r.err, 0);
+    XT_EQ(r.got, 11);
+    XT_TRUE(memcmp(r.buf, "to libuv!!!", 11) == 0);
+  }
+  conn_close(&c);
+  XT_OK(xipc_stream_close(a2));
+  XT_OK(xipc_stream_listener_close(l2));
+}
+
 /* TCP carries no objects and has no local peer. */
 static void handle_pass_tcp_refuses(void) {
   char addr[XIPC_ADDRESS_MAX];
@@ -889,6 +996,7 @@ static const xt_test_t tests[] = {
     XT_TEST(handle_pass_pipe_ends),
     XT_TEST(handle_pass_fifo_ends),
     XT_TEST(handle_pass_stream),
+    XT_TEST(handle_pass_received_stream_into_libuv),
     XT_TEST(handle_pass_map_and_file),
     XT_TEST(handle_pass_refusals_leak_nothing),
     XT_TEST(handle_pass_hostile_frames),
