@@ -331,7 +331,55 @@ static int h_hp(int argc, char **argv) {
   return rc;
 }
 
-static const xt_helper_t helpers[] = {{"hp", h_hp}, {NULL, NULL}};
+#ifndef _WIN32
+/* UID GID BACKEND ADDR SERVER_UID: become the second user, connect to the
+ * parent's socket (accepting its user as the server's), hand it an
+ * anonymous segment of ours, and say who the kernel says the parent is. */
+static int h_hp_other(int argc, char **argv) {
+  xipc_stream_opts_t o;
+  xipc_shm_opts_t so;
+  xipc_stream_t *s = NULL;
+  xipc_shm_t *shm;
+  xipc_handle_t h;
+  xipc_peer_t p;
+  char line[16];
+  int rc;
+
+  HCHECK(argc == 5);
+  rc = xt_become((unsigned)atoi(argv[0]), (unsigned)atoi(argv[1]));
+  xt_ready();
+  if (rc != 0) {
+    xt_say("NOUSER");
+    return 0;
+  }
+  xipc_stream_opts_init(&o);
+  o.backend = atoi(argv[2]);
+  o.owner = argv[4];
+  HCHECK(xipc_stream_connect(&s, argv[3], &o, T) == 0);
+  xipc_shm_opts_init(&so);
+  so.backend = o.backend;
+  HCHECK(xipc_shm_open_anon(&shm, 4096, &so) == 0);
+  memcpy(xipc_shm_addr(shm), "from another user", 17);
+  h.kind = XIPC_HANDLE_SHM;
+  h.flags = 0;
+  h.u.shm = shm;
+  HCHECK(xipc_stream_send_handle(s, "x", 1, &h, T) == 0);
+  xipc_peer_init(&p);
+  HCHECK(xipc_stream_peer(s, &p) == 0);
+  xt_say("%ld %lld", (long)getpid(), p.uid);
+  if (fgets(line, sizeof(line), stdin) == NULL)
+    line[0] = '\0';
+  HCHECK(xipc_shm_close(shm) == 0);
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+#endif
+
+static const xt_helper_t helpers[] = {{"hp", h_hp},
+#ifndef _WIN32
+                                      {"hp-other", h_hp_other},
+#endif
+                                      {NULL, NULL}};
 
 /* ---- the parent ------------------------------------------------------------- */
 
@@ -934,6 +982,74 @@ static void handle_pass_received_stream_into_libuv(void) {
   XT_OK(xipc_stream_listener_close(l2));
 }
 
+/* Across users: a process of the second user hands root a segment of its
+ * own; each side's credentials name the other's user. */
+static void handle_pass_from_another_user(void) {
+#ifdef _WIN32
+  XT_SKIP("Wine runs every process as one user (one SID)");
+#else
+  char u[16], g[16], b[8], me[16], dir[256], addr[400], line[128], msg[8];
+  unsigned uid = 0, gid = 0;
+  const char *why = NULL;
+  xipc_stream_listener_t *l = NULL;
+  xipc_stream_t *s = NULL;
+  xipc_stream_opts_t o;
+  xipc_handle_t h;
+  xipc_peer_t p;
+  xt_proc_t *pr;
+  size_t len;
+  long long child = -1, seen = -1;
+  int nouser = 0;
+
+  if (xt_second_user(&uid, &gid, &why) != 0)
+    XT_SKIP(why);
+  if (xt_tmpdir(dir, sizeof(dir), 0755) != 0)
+    XT_SKIP("cannot make a directory in /tmp");
+  snprintf(addr, sizeof(addr), "unix:%s/hp.sock", dir);
+  xipc_stream_opts_init(&o);
+  o.backend = xt_backend;
+  o.mode = 0666; /* the second user may connect: on purpose */
+  XT_OK(xipc_stream_listen(&l, addr, &o));
+  snprintf(u, sizeof(u), "%u", uid);
+  snprintf(g, sizeof(g), "%u", gid);
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  snprintf(me, sizeof(me), "%u", (unsigned)geteuid());
+  {
+    const char *args[] = {u, g, b, addr, me, NULL};
+    pr = l != NULL ? xt_spawn("hp-other", args) : NULL;
+  }
+  if (pr != NULL && xipc_stream_accept(&s, l, T) == 0) {
+    XT_OK(xipc_stream_recv_handle(s, msg, sizeof(msg), &len, &h,
+                                  XIPC_HANDLE_BIT(XIPC_HANDLE_SHM), T));
+    if (h.kind == XIPC_HANDLE_SHM) {
+      XT_TRUE(memcmp(xipc_shm_addr(h.u.shm), "from another user", 17) == 0);
+      XT_OK(xipc_handle_close(&h));
+    }
+    XT_EQ(xt_proc_recv(pr, line, sizeof(line), T), 0);
+    XT_EQ(sscanf(line, "%lld %lld", &child, &seen), 2);
+    XT_EQ(seen, (long long)geteuid()); /* it saw us */
+    xipc_peer_init(&p);
+    XT_OK(xipc_stream_peer(s, &p));
+    XT_EQ(p.uid, (long long)uid); /* we see it */
+    XT_EQ(p.gid, (long long)gid);
+    XT_EQ(p.pid, child);
+  } else if (pr != NULL) {
+    XT_EQ(xt_proc_recv(pr, line, sizeof(line), T), 0);
+    nouser = strcmp(line, "NOUSER") == 0;
+    XT_TRUE(nouser); /* else it could switch, yet never connected */
+  }
+  if (pr != NULL) {
+    xt_proc_send(pr, "bye");
+    XT_EQ(xt_proc_wait(pr, T), 0);
+  }
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_stream_listener_close(l));
+  xt_rmtree(dir);
+  if (nouser)
+    XT_SKIP("the system refused the switch to the second user");
+#endif
+}
+
 /* TCP carries no objects and has no local peer. */
 static void handle_pass_tcp_refuses(void) {
   char addr[XIPC_ADDRESS_MAX];
@@ -1001,6 +1117,7 @@ static const xt_test_t tests[] = {
     XT_TEST(handle_pass_refusals_leak_nothing),
     XT_TEST(handle_pass_hostile_frames),
     XT_TEST(handle_pass_peer_credentials),
+    XT_TEST(handle_pass_from_another_user),
     XT_TEST(handle_pass_tcp_refuses),
     XT_TEST(handle_pass_bad_arguments),
     {NULL, NULL}};
