@@ -25,15 +25,6 @@
 #define SEG_SIZE (1u << 20)
 #define T 20000
 
-static uint64_t sum_of(const unsigned char *p, size_t n) {
-  uint64_t s = 0;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    s = s * 31 + p[i];
-  return s;
-}
-
 /* Open descriptors or handles of this process. */
 static long handle_count(void) {
 #ifdef _WIN32
@@ -75,7 +66,7 @@ static int hp_shm(xipc_stream_t *s) {
   HCHECK(h.kind == XIPC_HANDLE_SHM);
   xt_say("%s %zu %llu %d", xipc_handle_kind_name(h.kind),
          xipc_shm_size(h.u.shm),
-         (unsigned long long)sum_of(xipc_shm_addr(h.u.shm),
+         (unsigned long long)xt_sum(xipc_shm_addr(h.u.shm),
                                     xipc_shm_size(h.u.shm)),
          (h.flags & XIPC_RDONLY) != 0);
   memcpy(xipc_shm_addr(h.u.shm), "child", 5);
@@ -447,7 +438,7 @@ static void handle_pass_anonymous_shm(void) {
   XT_OK(xipc_shm_open_anon(&shm, SEG_SIZE, &so));
   xt_fill(xipc_shm_addr(shm), SEG_SIZE, 3);
   snprintf(want, sizeof(want), "shm %u %llu 0", SEG_SIZE,
-           (unsigned long long)sum_of(xipc_shm_addr(shm), SEG_SIZE));
+           (unsigned long long)xt_sum(xipc_shm_addr(shm), SEG_SIZE));
   if (conn_open(&c, "shm") == 0) {
     h.kind = XIPC_HANDLE_SHM;
     h.flags = 0;
@@ -477,7 +468,7 @@ static void handle_pass_named_shm(void) {
   XT_OK(xipc_shm_open(&shm, name, 8192, &so));
   xt_fill(xipc_shm_addr(shm), 8192, 9);
   snprintf(want, sizeof(want), "shm 8192 %llu 0",
-           (unsigned long long)sum_of(xipc_shm_addr(shm), 8192));
+           (unsigned long long)xt_sum(xipc_shm_addr(shm), 8192));
   if (conn_open(&c, "shm") == 0) {
     h.kind = XIPC_HANDLE_SHM;
     h.flags = 0;

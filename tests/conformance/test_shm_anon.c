@@ -26,16 +26,6 @@ static xipc_shm_opts_t anon_opts(void) {
   return o;
 }
 
-/* Sum of the bytes, as both sides compute it. */
-static uint64_t sum_of(const unsigned char *p, size_t n) {
-  uint64_t s = 0;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    s = s * 31 + p[i];
-  return s;
-}
-
 /* ---- helpers -------------------------------------------------------------- */
 
 /* HANDLE BACKEND SIZE: adopt the inherited segment, check its size, print
@@ -56,7 +46,7 @@ static int h_anon_child(int argc, char **argv) {
   xt_ready();
   HCHECK(xipc_shm_size(shm) >= size);
   xt_say("%zu %llu", size,
-         (unsigned long long)sum_of(xipc_shm_addr(shm), size));
+         (unsigned long long)xt_sum(xipc_shm_addr(shm), size));
   memcpy(xipc_shm_addr(shm), "child", 5);
   xt_say("wrote");
   HCHECK(xipc_shm_close(shm) == 0);
@@ -129,7 +119,7 @@ static void shm_anon_child_reads_and_writes_through_an_inherited_handle(void) {
   XT_EQ(xipc_shm_backend(shm), xt_backend);
   xt_fill(xipc_shm_addr(shm), ANON_SIZE, 17);
   snprintf(want, sizeof(want), "%u %llu", ANON_SIZE,
-           (unsigned long long)sum_of(xipc_shm_addr(shm), ANON_SIZE));
+           (unsigned long long)xt_sum(xipc_shm_addr(shm), ANON_SIZE));
   XT_OK(xipc_shm_inheritable(shm, 1));
   XT_OK(xipc_shm_os_handle(shm, &h));
   XT_OK(xipc_os_handle_format(h, hs, sizeof(hs)));

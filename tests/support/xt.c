@@ -145,6 +145,16 @@ static uint32_t xorshift(uint32_t *s) {
   return *s = x;
 }
 
+uint64_t xt_sum(const void *p, size_t n) {
+  const unsigned char *b = p;
+  uint64_t s = 0;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    s = s * 31 + b[i];
+  return s;
+}
+
 void xt_fill(void *p, size_t n, uint32_t seed) {
   unsigned char *b = p;
   uint32_t s = seed | 1u;

@@ -67,6 +67,8 @@ void xt_name(char *buf, size_t len, const char *tag);
 void xt_path(char *buf, size_t len, const char *tag);
 /* Fill / check a deterministic pattern seeded by `seed`. */
 void xt_fill(void *p, size_t n, uint32_t seed);
+/* A checksum of n bytes that two processes compare (s = s * 31 + byte). */
+uint64_t xt_sum(const void *p, size_t n);
 size_t xt_check(const void *p, size_t n, uint32_t seed); /* index of the first
                                                             mismatch, or n */
 
