@@ -434,9 +434,19 @@ static int plan_kind(plan_t *p, const options_t *o, int k, int backend,
 }
 
 static int plan_build(plan_t *p, const options_t *o, int trials) {
+  const bench_impl_t *fl =
+      bench_impl_find("spin-floor", xipc_default_backend(), BENCH_RAW);
+  step_t *s;
   int k, b;
 
   memset(p, 0, sizeof(*p));
+  /* The rings' physical limit first: round trips on one cache line. */
+  if (o->kind_on[KIND_RING] && fl != NULL) {
+    if ((s = plan_step(p, fl, NULL, fl->backend, BENCH_RTT_SIZE, trials)) ==
+        NULL)
+      return -1;
+    s->rtt = 1;
+  }
   for (k = 0; k < BENCH_KINDS; k++) {
     if (!o->kind_on[k] || k == KIND_SHM)
       continue;
@@ -562,7 +572,7 @@ static int run_step(const char *self, const step_t *s, const counts_t *c,
       if (im == NULL)
         continue;
       snprintf(what, sizeof(what), "%s %s %s: %s%s (trial %d of %d)", im->kind,
-               xipc_backend_name(s->backend), j == BENCH_RAW ? "raw" : "xipc",
+               xipc_backend_name(s->backend), im->raw ? "raw" : "xipc",
                s->rtt ? "round trips, " : "", s->stream ? "streaming" : "",
                t + 1, c->trials);
       if (s->stream && s->size > 0)

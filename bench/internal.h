@@ -14,6 +14,7 @@
  *   raw_win32.c        msgsnd, sem_post, semop, futex) / Windows
  *   raw_sock.c         the raw TCP baseline (BSD sockets or Winsock)
  *   rawring.c          the raw shared-memory queue behind the ring baseline
+ *   floor.c            the spin floor: two processes on one cache line
  *   platform.c         the watchdog's decisions, the CPU's name
  *   platform_unix.c    clock, spawning the peer, the watchdog, environment
  *   platform_win32.c
@@ -190,6 +191,11 @@ extern const char *const bench_kinds[BENCH_KINDS];
 extern const bench_impl_t bench_xipc_impls[];
 extern const bench_impl_t bench_raw_impls[];
 extern const bench_ops_t bench_raw_tcp;
+/* The spin floor (floor.c): one shared cache line, both sides spinning;
+ * the physical limit every ring round trip is shown against. Listed in
+ * the raw tables as kind "spin-floor". */
+extern const bench_ops_t bench_floor_ops;
+#define BENCH_FLOOR_CALLS "one shared cache line, spinning"
 
 /* The implementation of (kind, backend, raw), or NULL. */
 const bench_impl_t *bench_impl_find(const char *kind, int backend, int raw);

@@ -27,6 +27,8 @@
 #define RING_VS_MQ 10.0
 #define RING_VS_STREAM 5.0
 #define RING_VS_MEMCPY 0.45
+#define RING_VS_FLOOR 3.0 /* round trip p50 at most this times the floor */
+#define RING_P99_NS 10e3  /* and p99 at most 10 us */
 #define THIN_SMALL 0.95
 #define THIN_LARGE 0.98
 #define THIN_RTT 1.05
@@ -179,6 +181,17 @@ static int ring_targets(const bench_report_t *r, const bench_result_t *x,
   int n = 0;
 
   if (x->test == BENCH_RTT) {
+    b = find(r, "spin-floor", xipc_default_backend(), BENCH_RAW, BENCH_RTT,
+             BENCH_RTT_SIZE);
+    if (b != NULL)
+      fmt_time(v, sizeof(v), b->p50);
+    snprintf(goal, sizeof(goal), "p50 <= %.0fx spin floor (%s)", RING_VS_FLOOR,
+             b != NULL ? v : "n/a");
+    set_target(&t[n++], "rtt_p50_vs_spin_floor", goal,
+               b != NULL && b->p50 > 0 ? x->p50 / b->p50 : NAN, RING_VS_FLOOR,
+               0, b != NULL);
+    snprintf(goal, sizeof(goal), "p99 <= %.0f us", RING_P99_NS / 1e3);
+    set_target(&t[n++], "rtt_p99", goal, x->p99, RING_P99_NS, 0, 1);
     b = find(r, "stream-local", xipc_default_backend(), BENCH_XIPC, BENCH_RTT,
              BENCH_RTT_SIZE);
     if (b != NULL)
@@ -458,6 +471,15 @@ void bench_report_print(const bench_report_t *r) {
     const bench_result_t *x = &r->res[i];
 
     if (x->raw) {
+      if (strcmp(x->kind, "spin-floor") == 0 && x->test == BENCH_RTT) {
+        char p50[32], p99[32];
+
+        fmt_time(p50, sizeof(p50), x->p50);
+        fmt_time(p99, sizeof(p99), x->p99);
+        printf(ROW_FMT, "spin-floor", "-", "rtt p50", "64 B", "", p50, "", "",
+               "");
+        printf(ROW_FMT, "", "", "rtt p99", "", "", p99, "", "", "");
+      }
       if (strcmp(x->kind, "memcpy") == 0) {
         char sz[32], v[32];
 

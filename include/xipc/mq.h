@@ -51,7 +51,19 @@ typedef struct xipc_mq_opts {
    * existing object owned by anybody else, or granting more than `mode`
    * (0 = 0600) allows, is refused with XIPC_EACCES naming its owner. */
   const char *owner;
+  /* The ring (XIPC_MQ_RING) only, for this handle: how long a send or
+   * receive that finds the queue full or empty spins before it yields and
+   * then sleeps, in microseconds. 0 = adaptive (the default: about 8 times
+   * the waits that recently ended during the spin, between
+   * XIPC_MQ_SPIN_MIN_US and XIPC_MQ_SPIN_MAX_US, shrinking toward the
+   * minimum while spins keep ending in sleep); 1..100000 = that long;
+   * XIPC_MQ_SPIN_NONE = sleep at once (after a few yields).
+   * docs/performance.md. */
+  unsigned spin_us;
 } xipc_mq_opts_t;
+#define XIPC_MQ_SPIN_NONE 0xffffffffu
+#define XIPC_MQ_SPIN_MIN_US 4u
+#define XIPC_MQ_SPIN_MAX_US 100u
 XIPC_OPTS_INIT_FN(mq)
 
 typedef struct xipc_mq_attr {

@@ -163,6 +163,7 @@ typedef struct xipc__mq_req {
   const char *name;    /* portable name or "" */
   const char *owner;   /* accepted owner of an existing queue (NULL: the
                           caller) */
+  unsigned spin_us;    /* the ring: opts.spin_us (checked) */
 } xipc__mq_req_t;
 
 /* Core checks every argument (priority <= 31, len <= max_msg_size, buffer

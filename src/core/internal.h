@@ -303,6 +303,11 @@ int xipc__shm_close_as(xipc_shm_t *shm, int remove);
 void xipc__sleep_ms(unsigned ms);
 /* Monotonic milliseconds. */
 uint64_t xipc__now_ms(void);
+/* A monotonic clock in nanoseconds, for short spins (src/unix/platform.c,
+ * src/win32/platform.c). */
+uint64_t xipc__now_ns(void);
+/* Give the processor to another runnable thread, if any. */
+void xipc__cpu_yield(void);
 /* An identifier of the calling thread, unique among live threads of the
  * process (pthread_self / GetCurrentThreadId). */
 uintptr_t xipc__thread_self(void);

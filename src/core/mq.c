@@ -83,6 +83,15 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   if (meth == &xipc__ring_mq && (o->native != NULL || o->sysv_key != 0))
     return xipc__fail(XIPC_EINVAL, 0,
                       "mq: the ring has no native names (it is xipc's own)");
+  if (o->spin_us != 0 && meth != &xipc__ring_mq)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq: spin_us is for the ring (XIPC_MQ_RING): a kernel "
+                      "queue waits in the kernel");
+  if (o->spin_us > 100000u && o->spin_us != XIPC_MQ_SPIN_NONE)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq: spin_us %u (0 adaptive, 1..100000 us, or "
+                      "XIPC_MQ_SPIN_NONE)",
+                      o->spin_us);
   {
     xipc__open_t a = {XIPC_KIND_MQ, MQ_FLAGS, b->id,     o->flags,
                       o->mode,      o->owner, o->native, o->sysv_key};
@@ -104,6 +113,7 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   req.max_msgs = o->max_msgs;
   req.max_msg_size = o->max_msg_size;
   req.owner = o->owner;
+  req.spin_us = o->spin_us;
   err = meth->open(mq, &req);
   if (err != 0) {
     free(mq);

@@ -113,8 +113,17 @@
 #define STUCK_MS 1000u
 /* A blocked call that sees a stalled ring looks again this often. */
 #define STALL_POLL_MS 50
-/* Retries with a pause instruction before registering as a sleeper. */
-#define SPIN_TRIES 100
+/* The spin of a blocked call (docs/performance.md "The ring's wait"):
+ * adaptive between these bounds (nanoseconds), about SPIN_FACTOR times
+ * the waits that recently ended during a spin (an average over about
+ * 8 of them); the clock is read every SPIN_CHECK pauses. Then a few yields
+ * (a peer on this core gets to run) before the call sleeps. */
+#define SPIN_MIN_NS (XIPC_MQ_SPIN_MIN_US * 1000u)
+#define SPIN_MAX_NS (XIPC_MQ_SPIN_MAX_US * 1000u)
+#define SPIN_START_NS 20000u
+#define SPIN_FACTOR 8u
+#define SPIN_CHECK 8u
+#define YIELDS 3
 /* Pause instructions before a wait for a lagging peer (see lag_wait)
  * starts reading the clock and napping. */
 #define LAG_SPINS 1000u
@@ -230,6 +239,12 @@ struct xipc__ring {
    * sharing the handle share them, under watch_lock (slow paths only). */
   ring_watch_t lag[RING_NRINGS], hole[2];
   int watch_lock;
+  /* The spin before sleeping (opts.spin_us): fixed (spin_fixed_ns > 0),
+   * none (spin_none), or adaptive from spin_avg_ns, the running average of
+   * spins that ended in success (relaxed atomics: threads may share the
+   * handle; a lost update only blurs the average). */
+  uint32_t spin_fixed_ns, spin_avg_ns;
+  int spin_none;
 };
 
 /* The deadline of one call, shared by block() and the operations it runs.
@@ -915,6 +930,79 @@ static int sleep_budget(struct xipc__ring *r, int chan, int left) {
 
 typedef int (*ring_try_fn)(struct xipc__ring *, void *, ring_dl_t *);
 
+/* This call's spin budget in nanoseconds (0: none). */
+static uint32_t spin_budget(const struct xipc__ring *r) {
+  uint64_t b;
+
+  if (r->spin_none)
+    return 0;
+  if (r->spin_fixed_ns != 0)
+    return r->spin_fixed_ns;
+  b = (uint64_t)__atomic_load_n(&r->spin_avg_ns, __ATOMIC_RELAXED) *
+      SPIN_FACTOR;
+  return b < SPIN_MIN_NS ? SPIN_MIN_NS : b > SPIN_MAX_NS ? SPIN_MAX_NS
+                                                        : (uint32_t)b;
+}
+
+/* Learn from one spin: `took` ns until success, or UINT64_MAX when it ran
+ * out (the average shrinks by a quarter: spins that keep ending in sleep
+ * are waste, an idle queue spins only SPIN_MIN_NS). */
+static void spin_learn(struct xipc__ring *r, uint64_t took) {
+  uint32_t avg = __atomic_load_n(&r->spin_avg_ns, __ATOMIC_RELAXED);
+
+  if (took == UINT64_MAX)
+    avg -= avg / 4u;
+  else if (took > SPIN_MAX_NS)
+    avg = avg - avg / 8u + SPIN_MAX_NS / 8u;
+  else
+    avg = avg - avg / 8u + (uint32_t)took / 8u;
+  __atomic_store_n(&r->spin_avg_ns, avg, __ATOMIC_RELAXED);
+}
+
+/* Spin up to the budget, then yield YIELDS times, trying whenever `ready`
+ * says the other side moved. 1 done, or an error; 0 still blocked (then
+ * the caller sleeps). */
+static int spin(struct xipc__ring *r, ring_try_fn try,
+                int (*ready)(struct xipc__ring *), void *arg, ring_dl_t *dl) {
+  uint32_t budget = spin_budget(r);
+  uint64_t t0 = 0, last = 0;
+  unsigned i;
+  int rc, y;
+
+  /* The clock is read only every SPIN_CHECK pauses: a peer that answers
+   * within the first few costs no clock read at all (the time it took is
+   * then counted as 0, which only lets the budget shrink to its floor). */
+  for (i = 1; budget > 0 && !dl->expired; i++) {
+    cpu_relax();
+    if (ready(r)) {
+      rc = try(r, arg, dl);
+      if (rc != 0 && rc != NOT_NOW) {
+        if (r->spin_fixed_ns == 0)
+          spin_learn(r, last - t0);
+        return rc;
+      }
+    }
+    if (i % SPIN_CHECK == 0) {
+      last = xipc__now_ns();
+      if (t0 == 0)
+        t0 = last;
+      else if (last - t0 >= budget)
+        break;
+    }
+  }
+  if (budget > 0 && r->spin_fixed_ns == 0)
+    spin_learn(r, UINT64_MAX);
+  for (y = 0; y < YIELDS && !dl->expired; y++) {
+    xipc__cpu_yield();
+    if (ready(r)) {
+      rc = try(r, arg, dl);
+      if (rc != 0 && rc != NOT_NOW)
+        return rc;
+    }
+  }
+  return 0;
+}
+
 /* Run `try` until it succeeds or fails, sleeping on `chan` in between, up
  * to timeout_ms (-1 forever, 0 never blocks). Every wait inside `try` is
  * bounded by the same deadline (timeout 0: GRACE_MS), whatever a peer
@@ -926,7 +1014,7 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
   const char *state = chan == CHAN_NOT_EMPTY ? "empty" : "full";
   ring_dl_t dl = {.timeout_ms = timeout_ms};
   uint32_t s;
-  int i, rc, left, nap;
+  int rc, left, nap;
 
   rc = try(r, arg, &dl);
   if (rc != 0 && rc != NOT_NOW)
@@ -938,16 +1026,12 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
                             "(a cell claimed and not released or published)",
                             r->name, state)
                : xipc__fail(XIPC_EAGAIN, 0, "mq '%s': %s", r->name, state);
-  /* A short bounded spin: the peer is often a few hundred nanoseconds
-   * away, a sleep and a wake are two system calls. */
-  for (i = 0; i < SPIN_TRIES && !dl.expired; i++) {
-    cpu_relax();
-    if (ready(r)) {
-      rc = try(r, arg, &dl);
-      if (rc != 0 && rc != NOT_NOW)
-        return rc < 0 ? rc : 0;
-    }
-  }
+  /* A bounded spin: the peer is often a few hundred nanoseconds away, a
+   * sleep and a wake are two system calls (and a wake-up that the VM or the
+   * scheduler may make slow). */
+  rc = spin(r, try, ready, arg, &dl);
+  if (rc != 0)
+    return rc < 0 ? rc : 0;
   dl_start(&dl);
   for (;;) {
     __atomic_fetch_add(&ch->sleepers, 1, __ATOMIC_SEQ_CST);
@@ -1217,6 +1301,9 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     return xipc__fail(XIPC_ENOMEM, 0, "mq ring: out of memory");
   r->name = mq->name;
   r->wait = b->wait;
+  r->spin_none = req->spin_us == XIPC_MQ_SPIN_NONE;
+  r->spin_fixed_ns = r->spin_none ? 0 : req->spin_us * 1000u;
+  r->spin_avg_ns = SPIN_START_NS / SPIN_FACTOR;
 
   err = seg_open(r, mq->name, b->id, req, (size_t)want.total);
   if (err != 0) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,17 @@ void xipc__sleep_ms(unsigned ms) {
   ts.tv_nsec = (long)(ms % 1000) * 1000000L;
   while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
     ts = rem;
+}
+
+uint64_t xipc__now_ns(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO on Linux: no system call */
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void xipc__cpu_yield(void) {
+  sched_yield();
 }
 
 uint64_t xipc__now_ms(void) {

@@ -13,6 +13,22 @@ void xipc__sleep_ms(unsigned ms) {
   Sleep((DWORD)ms);
 }
 
+uint64_t xipc__now_ns(void) {
+  static LARGE_INTEGER freq; /* fixed at boot: racing writers agree */
+  LARGE_INTEGER c;
+
+  if (freq.QuadPart == 0)
+    QueryPerformanceFrequency(&freq);
+  QueryPerformanceCounter(&c);
+  return (uint64_t)(c.QuadPart / freq.QuadPart) * 1000000000u +
+         (uint64_t)(c.QuadPart % freq.QuadPart) * 1000000000u /
+             (uint64_t)freq.QuadPart;
+}
+
+void xipc__cpu_yield(void) {
+  SwitchToThread();
+}
+
 uint64_t xipc__now_ms(void) {
   /* GetTickCount64: milliseconds since boot, monotonic (unaffected by
    * SetSystemTime and daylight saving), does not wrap like GetTickCount

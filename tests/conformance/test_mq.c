@@ -1022,8 +1022,56 @@ static void mq_stats_report_what_the_queue_did(void) {
 static const xt_test_t kernel_tests[] = {
     COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit),
     XT_TEST(mq_sysv_foreign_message_is_ebadmsg_and_dropped), {NULL, NULL}};
+/* The spin before sleeping is the handle's choice (opts.spin_us): with no
+ * spin, a fixed one and the adaptive default, a receiver that keeps
+ * finding the queue empty and a sender that keeps finding it full (4 slots,
+ * 200 messages) lose nothing and keep the order. Out-of-range values and
+ * spin_us on a kernel queue are refused. */
+static void mq_ring_spin_settings(void) {
+  static const unsigned spins[] = {XIPC_MQ_SPIN_NONE, 1, 0, 100000};
+  unsigned char buf[64];
+  char name[80];
+  uint32_t sender, i = 0, want;
+  xipc_mq_opts_t o;
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len, k;
+  xt_proc_t *p;
+
+  for (k = 0; k < sizeof(spins) / sizeof(spins[0]); k++) {
+    xt_name(name, sizeof(name), "spin");
+    o = opts_for(XIPC_CREATE | XIPC_EXCL, 4, 64);
+    o.spin_us = spins[k];
+    mq = NULL;
+    XT_OK(xipc_mq_open(&mq, name, &o));
+    if (mq == NULL)
+      return;
+    p = spawn_mq("mq-send", name, "200", "0", "0");
+    XT_TRUE_FATAL(p != NULL);
+    sender = 0;
+    for (want = 0; want < 200; want++) {
+      XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 20000));
+      XT_TRUE_FATAL(check_msg(buf, len, &sender, &i));
+      XT_EQ(i, want);
+    }
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+    drop(mq, name);
+  }
+  xt_name(name, sizeof(name), "spinbad");
+  o = opts_for(XIPC_CREATE | XIPC_EXCL, 4, 64);
+  o.spin_us = 100001;
+  XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_EINVAL);
+  if (xipc_mq_has_kernel_queue(xt_backend)) {
+    o = opts_for(XIPC_CREATE | XIPC_EXCL, 4, 64);
+    o.flags &= ~XIPC_MQ_RING;
+    o.spin_us = 5;
+    XT_ERR(xipc_mq_open(&mq, name, &o), XIPC_EINVAL);
+  }
+}
+
 static const xt_test_t ring_tests[] = {
-    COMMON_MQ_TESTS, XT_TEST(mq_ring_corrupt_header_is_ebadmsg),
+    COMMON_MQ_TESTS, XT_TEST(mq_ring_spin_settings),
+    XT_TEST(mq_ring_corrupt_header_is_ebadmsg),
     XT_TEST(mq_ring_stalled_cell_keeps_deadlines),
     XT_TEST(mq_ring_scribbled_segment_keeps_deadlines), {NULL, NULL}};
 
