@@ -56,12 +56,14 @@
  * DWORDs; 1 GiB keeps every sum far from the limit. */
 #define IO_CHUNK ((size_t)1 << 30)
 
-/* Pipe writes go in pieces of at most the pipe's buffer size (xipc's pipes
- * are created with 64 KiB): each piece completes as soon as it is in the
- * pipe, so a write that times out against a reader that does not read has
- * written what fits and says so in *n, and that much stays readable. One
- * overlapped WriteFile of everything would stay pending as a whole, and
- * cancelling it would take all of it back. */
+/* Timed pipe writes go in pieces of at most the pipe's buffer size (xipc's
+ * pipes are created with 64 KiB): each piece completes as soon as it is in
+ * the pipe, so a write that times out against a reader that does not read
+ * has written what fits and says so in *n, and that much stays readable.
+ * One overlapped WriteFile of everything would stay pending as a whole,
+ * and cancelling it would take all of it back. A write without a timeout
+ * is never cancelled: it goes in one WriteFile (up to IO_CHUNK), one
+ * completion instead of one per 64 KiB (docs/performance.md, Windows). */
 #define PIPE_CHUNK ((size_t)65536)
 
 /* A multi-part write of at most this many bytes (a frame header and a
@@ -252,8 +254,10 @@ static int handle_write_all(HANDLE h, HANDLE ev, const char *p, size_t len,
   DWORD want, done, err;
   int rc, pending;
 
+  size_t piece = d->timeout_ms < 0 ? IO_CHUNK : PIPE_CHUNK;
+
   while (len > 0) {
-    want = (DWORD)(len > PIPE_CHUNK ? PIPE_CHUNK : len);
+    want = (DWORD)(len > piece ? piece : len);
     memset(&ov, 0, sizeof(ov));
     ov.hEvent = ev;
     done = 0;

@@ -95,7 +95,7 @@
 #define PIPE_BUF_SIZE 65536
 
 #define FIFO_INSTANCES 16 /* nMaxInstances of a fifo: writers at once */
-#define FIFO_BUF 8192     /* each instance's read-ahead buffer */
+#define FIFO_BUF 65536    /* each instance's read-ahead buffer */
 
 /* Retries of the anonymous pipe name when a stale one is in use. */
 #define ANON_TRIES 16
