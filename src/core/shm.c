@@ -376,13 +376,18 @@ int xipc_shm_open(xipc_shm_t **out, const char *name, size_t size,
   return xipc__shm_open_kind(out, "shm", XIPC_KIND_SHM, name, size, opts);
 }
 
-/* What xipc_shm_open_anon and xipc_shm_from_os_handle accept: a backend,
- * `flags` within `allowed`, and nothing that names an object. */
-static int handle_opts(const xipc_shm_opts_t *opts, unsigned allowed,
-                       const char *what, xipc_shm_opts_t *o,
+/* What xipc_shm_open_anon and xipc_shm_from_os_handle accept: an `out`
+ * (set to NULL), a backend, `flags` within `allowed`, and nothing that
+ * names an object. */
+static int handle_opts(xipc_shm_t **out, const xipc_shm_opts_t *opts,
+                       unsigned allowed, const char *what, xipc_shm_opts_t *o,
                        const xipc__backend_t **b) {
-  int err = xipc__opts_load(o, sizeof(*o), opts, what);
+  int err;
 
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: out is NULL", what);
+  *out = NULL;
+  err = xipc__opts_load(o, sizeof(*o), opts, what);
   if (err != 0)
     return err;
   if (o->flags & ~allowed)
@@ -427,10 +432,7 @@ int xipc_shm_open_anon(xipc_shm_t **out, size_t size,
   xipc_shm_t *shm;
   int err;
 
-  if (out == NULL)
-    return xipc__fail(XIPC_EINVAL, 0, "shm_open_anon: out is NULL");
-  *out = NULL;
-  err = handle_opts(opts, 0, "shm_open_anon", &o, &b);
+  err = handle_opts(out, opts, 0, "shm_open_anon", &o, &b);
   if (err != 0)
     return err;
   if (size == 0 || size > SHM_SIZE_MAX)
@@ -459,14 +461,11 @@ int xipc_shm_from_os_handle(xipc_shm_t **out, xipc_os_handle_t h,
   xipc_shm_t *shm;
   int err;
 
-  if (out == NULL)
-    return xipc__fail(XIPC_EINVAL, 0, "shm_from_os_handle: out is NULL");
-  *out = NULL;
-  if (h == XIPC_INVALID_OS_HANDLE)
-    return xipc__fail(XIPC_EINVAL, 0, "shm_from_os_handle: invalid handle");
-  err = handle_opts(opts, XIPC_RDONLY, "shm_from_os_handle", &o, &b);
+  err = handle_opts(out, opts, XIPC_RDONLY, "shm_from_os_handle", &o, &b);
   if (err != 0)
     return err;
+  if (h == XIPC_INVALID_OS_HANDLE)
+    return xipc__fail(XIPC_EINVAL, 0, "shm_from_os_handle: invalid handle");
   shm = handle_shm_new(b, o.flags);
   if (shm == NULL)
     return XIPC_ENOMEM;
