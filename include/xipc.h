@@ -8,6 +8,7 @@
 #include "xipc/map.h"
 #include "xipc/mq.h"
 #include "xipc/mutex.h"
+#include "xipc/notify.h"
 #include "xipc/pipe.h"
 #include "xipc/sem.h"
 #include "xipc/shm.h"

@@ -189,6 +189,10 @@ typedef struct xipc__mq_methods {
   int (*unlink)(const xipc__mq_req_t *req);
   int (*os_handle)(const xipc_mq_t *mq, xipc_os_handle_t *out);
   int keeps_oversize;
+  /* Why os_handle cannot serve as a notify handle (include/xipc/notify.h);
+   * NULL: it is a descriptor that polls readable while a message waits.
+   * (The ring has its own doorbell and ignores this.) */
+  const char *no_notify;
 } xipc__mq_methods_t;
 
 /* The ring (src/core/ring.c): the same table, built from core shm and the
@@ -196,6 +200,12 @@ typedef struct xipc__mq_methods {
 extern const xipc__mq_methods_t xipc__ring_mq;
 
 /* ---- wait channels (for the ring) --------------------------------------- */
+
+/* A notify doorbell held by one ring handle: two descriptors (Unix: read
+ * and write end of the fifo) or one HANDLE (Windows: h[0]). */
+typedef struct xipc__bell {
+  intptr_t h[2];
+} xipc__bell_t;
 
 /* Sleep/wake on a 32-bit word in shared memory. POSIX (Linux): futex on the
  * word itself, nothing to open. System V: one semaphore per channel, used as
@@ -213,8 +223,23 @@ typedef struct xipc__wait_methods {
               uint32_t expected, int timeout_ms);
   /* Wake up to n sleepers of `chan`. */
   int (*wake)(xipc__waitset_t *ws, int chan, uint32_t *word, int n);
+  /* With `remove` (and in unlink) the notify doorbell goes too. */
   int (*close)(xipc__waitset_t *ws, int remove);
   int (*unlink)(const xipc__sync_req_t *req);
+
+  /* The ring's notify doorbell (include/xipc/notify.h, docs/semantics.md
+   * "Waitable handles"): one per object, shared by its pollers and made
+   * by the first process that needs it (not by the ring's creator: a ring
+   * nobody polls has none). Unix: the fifo AUXDIR/.xipc.NAME.notify
+   * (src/unix/doorbell.c); Windows: the manual-reset event NAME.n. A
+   * poller waits on *handle; ring makes it ready (and keeps it so until a
+   * clear); clear makes it not ready. The ring calls ring only while a
+   * poller is registered, so a ring nobody polls never rings. */
+  int (*bell_open)(xipc__bell_t *bell, const xipc__waitset_t *ws,
+                   const xipc__sync_req_t *req, xipc_os_handle_t *handle);
+  int (*bell_ring)(xipc__bell_t *bell);
+  void (*bell_clear)(xipc__bell_t *bell);
+  void (*bell_close)(xipc__bell_t *bell);
 } xipc__wait_methods_t;
 
 /* ---- byte I/O, pipes, fifos, streams ------------------------------------ */
@@ -240,6 +265,10 @@ typedef struct xipc__io_methods {
   /* Handing objects over a local stream (src/core/handle.c); NULL where
    * this kind of channel cannot carry them (then `no_pass` says why). */
   const char *no_pass;
+  /* Why io->h cannot serve as a notify handle (include/xipc/notify.h);
+   * NULL: it is a descriptor that polls readable when a read would not
+   * block. */
+  const char *no_notify;
   /* Write iov like write, with OS handle h travelling along. `access`:
    * XIPC__PASS_SAME, or read-only as a section (_SECTION_READ) or as a
    * file (_FILE_READ). `wire` (8 bytes inside iov) gets what the peer needs
@@ -292,6 +321,9 @@ typedef struct xipc__stream_methods {
   /* Wrap a received stream handle (checked by check_handle): sets
    * io->meth, io->h, io->is_socket. Does not close h on failure. */
   int (*from_handle)(xipc__io_t *io, intptr_t h);
+  /* As io's no_notify, for the listener's l->h (readable: a connection
+   * waits). */
+  const char *no_notify;
 } xipc__stream_methods_t;
 
 /* ---- naming (docs/names.md) ---------------------------------------------

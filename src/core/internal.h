@@ -27,6 +27,11 @@ struct xipc__mutex_methods;
 struct xipc__mq_methods;
 struct xipc__wait_methods;
 struct xipc__ring;
+
+/* The ring's notify doorbell (src/core/ring.c, include/xipc/notify.h). */
+int xipc__ring_notify_handle(xipc_mq_t *mq, xipc_os_handle_t *out);
+int xipc__ring_notify_arm(xipc_mq_t *mq);
+void xipc__ring_notify_disarm(xipc_mq_t *mq);
 struct xipc__stash;
 struct xipc__stream_methods;
 

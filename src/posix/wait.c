@@ -34,14 +34,11 @@ static int posix_wait_wake(xipc__waitset_t *ws, int chan, uint32_t *word,
 }
 
 static int posix_wait_close(xipc__waitset_t *ws, int remove) {
-  (void)ws;
-  (void)remove;
-  return 0;
+  return remove ? xipc__unix_notify_unlink(ws->osname) : 0;
 }
 
 static int posix_wait_unlink(const xipc__sync_req_t *req) {
-  (void)req;
-  return 0;
+  return xipc__unix_notify_unlink(req->osname);
 }
 
 #else /* the fifo doorbells */
@@ -101,7 +98,8 @@ static int posix_wait_close(xipc__waitset_t *ws, int remove) {
   }
   free(BELLS(ws));
   ws->h[0] = 0;
-  return err;
+  e = remove ? xipc__unix_notify_unlink(ws->osname) : 0;
+  return err != 0 ? err : e;
 }
 
 static int posix_wait_unlink(const xipc__sync_req_t *req) {
@@ -109,7 +107,7 @@ static int posix_wait_unlink(const xipc__sync_req_t *req) {
 
   for (c = 0; c < XIPC__WAIT_CHANS; c++)
     (void)xipc__unix_bell_unlink(req->osname, c); /* ENOENT: not there */
-  return 0;
+  return xipc__unix_notify_unlink(req->osname);
 }
 
 #endif /* XIPC_HAVE_FUTEX */
@@ -120,4 +118,8 @@ const xipc__wait_methods_t xipc__posix_wait = {
     .wake = posix_wait_wake,
     .close = posix_wait_close,
     .unlink = posix_wait_unlink,
+    .bell_open = xipc__unix_wait_bell_open,
+    .bell_ring = xipc__unix_wait_bell_ring,
+    .bell_clear = xipc__unix_wait_bell_clear,
+    .bell_close = xipc__unix_wait_bell_close,
 };

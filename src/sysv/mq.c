@@ -329,4 +329,6 @@ const xipc__mq_methods_t xipc__sysv_mq = {
     .unlink = sysv_mq_unlink,
     .os_handle = sysv_mq_os_handle,
     .keeps_oversize = 0,
+    .no_notify = "a System V message queue has no descriptor to wait on "
+                 "(xipc_uv waits for it in a helper thread)",
 };

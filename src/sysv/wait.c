@@ -16,6 +16,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
@@ -80,17 +81,40 @@ static int sysv_wait_wake(xipc__waitset_t *ws, int chan, uint32_t *word,
   return err == XIPC_ESYSLIMIT ? 0 : err;
 }
 
+/* The notify doorbell's name: System V objects have keys, not names, so
+ * the fifo is named after the key (AUXDIR/.xipc.xipc.sysv.KEY.notify). */
+static void bell_name(char *buf, size_t len, int32_t key) {
+  snprintf(buf, len, "/xipc.sysv.%08x", (unsigned)key);
+}
+
 static int sysv_wait_close(xipc__waitset_t *ws, int remove) {
+  char name[32];
+
   /* A semaphore id is no descriptor: nothing to close. EINVAL/EIDRM: the
    * set is gone already. */
   if (remove && semctl((int)ws->h[0], 0, IPC_RMID) != 0 && errno != EINVAL &&
       errno != EIDRM)
     return xipc__unix_fail(errno, "semctl(%d, IPC_RMID)", (int)ws->h[0]);
-  return 0;
+  bell_name(name, sizeof(name), ws->key);
+  return remove ? xipc__unix_notify_unlink(name) : 0;
 }
 
 static int sysv_wait_unlink(const xipc__sync_req_t *req) {
-  return xipc__sysv_semrm(req->key);
+  char name[32];
+  int err = xipc__sysv_semrm(req->key), e;
+
+  bell_name(name, sizeof(name), req->key);
+  e = xipc__unix_notify_unlink(name);
+  return err != 0 ? err : e;
+}
+
+static int sysv_bell_open(xipc__bell_t *bell, const xipc__waitset_t *ws,
+                          const xipc__sync_req_t *req,
+                          xipc_os_handle_t *handle) {
+  xipc__waitset_t named = *ws;
+
+  bell_name(named.osname, sizeof(named.osname), ws->key);
+  return xipc__unix_wait_bell_open(bell, &named, req, handle);
 }
 
 const xipc__wait_methods_t xipc__sysv_wait = {
@@ -99,4 +123,8 @@ const xipc__wait_methods_t xipc__sysv_wait = {
     .wake = sysv_wait_wake,
     .close = sysv_wait_close,
     .unlink = sysv_wait_unlink,
+    .bell_open = sysv_bell_open,
+    .bell_ring = xipc__unix_wait_bell_ring,
+    .bell_clear = xipc__unix_wait_bell_clear,
+    .bell_close = xipc__unix_wait_bell_close,
 };

@@ -48,14 +48,14 @@ static int same_file(int a, int b) {
          sa.st_ino == sb.st_ino;
 }
 
-int xipc__unix_bell_open(xipc__unix_bell_t *bell, const char *osname,
-                         int chan, const xipc__sync_req_t *req) {
+/* Open both ends of the fifo osname.suffix: the read end made (or opened)
+ * with req, then the write end on the file we hold. */
+static int bell_open(xipc__unix_bell_t *bell, const char *osname,
+                     const char *suffix, const xipc__sync_req_t *req) {
   xipc__sync_req_t r = *req;
-  char suffix[16];
   int created = 0, err;
 
   bell->rfd = bell->wfd = -1;
-  bell_suffix(suffix, sizeof(suffix), chan);
   /* The object's creator makes its channels (src/unix/auxfile.c: a
    * leftover of ours replaced, so that stale bytes cannot wake our
    * sleepers; another user's, planted to steal our wake-ups, refused). */
@@ -73,10 +73,48 @@ int xipc__unix_bell_open(xipc__unix_bell_t *bell, const char *osname,
                                      "doorbell of %s changed between two "
                                      "opens: refused",
                                      osname);
-    xipc__unix_bell_close(bell, created ? osname : NULL, chan);
+    if (bell->rfd >= 0)
+      close(bell->rfd);
+    if (bell->wfd >= 0)
+      close(bell->wfd);
+    bell->rfd = bell->wfd = -1;
+    if (created)
+      (void)xipc__unix_aux_unlink(osname, suffix);
     return err;
   }
   return 0;
+}
+
+int xipc__unix_bell_open(xipc__unix_bell_t *bell, const char *osname,
+                         int chan, const xipc__sync_req_t *req) {
+  char suffix[16];
+
+  bell_suffix(suffix, sizeof(suffix), chan);
+  return bell_open(bell, osname, suffix, req);
+}
+
+int xipc__unix_notify_open(xipc__unix_bell_t *bell, const char *osname,
+                           const xipc__sync_req_t *req) {
+  xipc__sync_req_t r = *req;
+
+  /* Shared by every poller: created by the first, opened by the rest (a
+   * leftover of ours is harmless here: stale bytes only make a poller
+   * recheck once). */
+  r.flags = XIPC_CREATE;
+  return bell_open(bell, osname, "notify", &r);
+}
+
+void xipc__unix_notify_clear(xipc__unix_bell_t *bell) {
+  char b[256];
+
+  while (read(bell->rfd, b, sizeof(b)) == (ssize_t)sizeof(b))
+    ;
+}
+
+int xipc__unix_notify_unlink(const char *osname) {
+  int err = xipc__unix_aux_unlink(osname, "notify");
+
+  return err == XIPC_ENOENT ? 0 : err;
 }
 
 int xipc__unix_bell_wait(xipc__unix_bell_t *bell, int timeout_ms) {
@@ -138,4 +176,39 @@ int xipc__unix_bell_unlink(const char *osname, int chan) {
 
   bell_suffix(suffix, sizeof(suffix), chan);
   return xipc__unix_aux_unlink(osname, suffix);
+}
+
+/* ---- the wait methods' notify doorbell (src/core/backend.h) -------------- */
+
+int xipc__unix_wait_bell_open(xipc__bell_t *bell, const xipc__waitset_t *ws,
+                              const xipc__sync_req_t *req,
+                              xipc_os_handle_t *handle) {
+  xipc__unix_bell_t b;
+  int err = xipc__unix_notify_open(&b, ws->osname, req);
+
+  if (err != 0)
+    return err;
+  bell->h[0] = b.rfd;
+  bell->h[1] = b.wfd;
+  *handle = b.rfd;
+  return 0;
+}
+
+int xipc__unix_wait_bell_ring(xipc__bell_t *bell) {
+  xipc__unix_bell_t b = {(int)bell->h[0], (int)bell->h[1]};
+
+  return xipc__unix_bell_ring(&b, 1);
+}
+
+void xipc__unix_wait_bell_clear(xipc__bell_t *bell) {
+  xipc__unix_bell_t b = {(int)bell->h[0], (int)bell->h[1]};
+
+  xipc__unix_notify_clear(&b);
+}
+
+void xipc__unix_wait_bell_close(xipc__bell_t *bell) {
+  xipc__unix_bell_t b = {(int)bell->h[0], (int)bell->h[1]};
+
+  (void)xipc__unix_bell_close(&b, NULL, 0);
+  bell->h[0] = bell->h[1] = -1;
 }

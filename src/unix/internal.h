@@ -77,6 +77,25 @@ int xipc__unix_bell_close(xipc__unix_bell_t *bell, const char *remove_osname,
                           int chan);
 int xipc__unix_bell_unlink(const char *osname, int chan);
 
+/* The notify doorbell of an object (include/xipc/notify.h): the fifo
+ * AUXDIR/.xipc.NAME.notify, made by the first process that asks for it
+ * (XIPC_CREATE in req->flags, never exclusive: pollers of one object share
+ * it) and otherwise opened under the ownership rule; both ends held, as
+ * for a wait channel. Clear takes every pending byte (the caller then
+ * rechecks the object); unlink removes the fifo (0 when there is none). */
+int xipc__unix_notify_open(xipc__unix_bell_t *bell, const char *osname,
+                           const xipc__sync_req_t *req);
+void xipc__unix_notify_clear(xipc__unix_bell_t *bell);
+int xipc__unix_notify_unlink(const char *osname);
+/* The wait methods' bell_* (src/core/backend.h) on the notify fifo of
+ * ws->osname, shared by the POSIX and System V backends. */
+int xipc__unix_wait_bell_open(xipc__bell_t *bell, const xipc__waitset_t *ws,
+                              const xipc__sync_req_t *req,
+                              xipc_os_handle_t *handle);
+int xipc__unix_wait_bell_ring(xipc__bell_t *bell);
+void xipc__unix_wait_bell_clear(xipc__bell_t *bell);
+void xipc__unix_wait_bell_close(xipc__bell_t *bell);
+
 /* ---- names in RUNDIR (src/unix/naming.c; backend.h naming) -------------- */
 
 /* RUNDIR/NAME.fifo */

@@ -493,6 +493,8 @@ const xipc__io_methods_t xipc__win32_handle_io = {
     .check_handle = handle_check_handle,
     .close_handle = handle_close_handle,
     .peer = handle_peer,
+    .no_notify = "Windows pipes have no readiness handle in this version "
+                 "(xipc_uv reads them in a helper thread)",
 };
 
 int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read) {
@@ -681,6 +683,8 @@ const xipc__io_methods_t xipc__win32_socket_io = {
     .detach = io_detach,
     .no_pass = "a Windows TCP stream neither carries handles nor is handed "
                "over by xipc (use a local: stream)",
+    .no_notify = "Windows TCP streams have no readiness handle in this "
+                 "version (adopt them with xipc_uv_stream_adopt)",
 };
 
 int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s) {

@@ -738,6 +738,8 @@ static const xipc__io_methods_t fifo_reader_io = {
     .detach = NULL, /* a fifo end is no stream: never released */
     .no_pass = "a Windows fifo reader is a set of pipe instances, not one "
                "handle (hand over the writer, or the name)",
+    .no_notify = "a Windows fifo reader has no readiness handle in this "
+                 "version (xipc_uv reads it in a helper thread)",
 };
 
 /* Does a pipe of this name exist? WaitNamedPipeW does not connect. */

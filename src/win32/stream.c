@@ -725,4 +725,6 @@ const xipc__stream_methods_t xipc__win32_stream = {
     .connect = win32_connect,
     .listener_close = win32_listener_close,
     .from_handle = win32_stream_from_handle,
+    .no_notify = "a Windows listener has no readiness handle in this "
+                 "version (xipc_uv accepts in a helper thread)",
 };

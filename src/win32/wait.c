@@ -31,6 +31,7 @@
 #define TOKENS_MAX 0x7fffffffL
 /* Wait, wake, and READ_CONTROL for the ownership check. */
 #define WAIT_ACCESS (SEMAPHORE_MODIFY_STATE | SYNCHRONIZE | READ_CONTROL)
+#define BELL_ACCESS (EVENT_MODIFY_STATE | SYNCHRONIZE | READ_CONTROL)
 
 static int chan_name(char *buf, size_t len, const char *osname, int chan) {
   int n = snprintf(buf, len, "%s.w%d", osname, chan);
@@ -41,7 +42,9 @@ static int chan_name(char *buf, size_t len, const char *osname, int chan) {
   return 0;
 }
 
-static int chan_open(const char *name, const xipc__sync_req_t *req,
+/* A channel semaphore, or (`event`) the notify doorbell's manual-reset
+ * event. */
+static int chan_open(const char *name, const xipc__sync_req_t *req, int event,
                      HANDLE *out) {
   SECURITY_ATTRIBUTES sa;
   PSECURITY_DESCRIPTOR sd = NULL;
@@ -61,8 +64,12 @@ static int chan_open(const char *name, const xipc__sync_req_t *req,
   /* As in sem.c: "it existed" is ERROR_ALREADY_EXISTS with a valid
    * handle, so clear the last error first. */
   SetLastError(ERROR_SUCCESS);
-  if (flags & XIPC_CREATE)
+  if ((flags & XIPC_CREATE) && event)
+    h = CreateEventW(&sa, TRUE, FALSE, wname);
+  else if (flags & XIPC_CREATE)
     h = CreateSemaphoreW(&sa, 0, TOKENS_MAX, wname);
+  else if (event)
+    h = OpenEventW(BELL_ACCESS, FALSE, wname);
   else
     h = OpenSemaphoreW(WAIT_ACCESS, FALSE, wname);
   err = GetLastError();
@@ -73,12 +80,11 @@ static int chan_open(const char *name, const xipc__sync_req_t *req,
     if (err == ERROR_INVALID_HANDLE)
       return xipc__fail(XIPC_EEXIST, (int)err,
                         "mq ring channel %s: the name belongs to an object "
-                        "that is not a semaphore",
-                        name);
-    return xipc__win32_fail(err, "%s(%s)",
-                            (flags & XIPC_CREATE) ? "CreateSemaphoreW"
-                                                  : "OpenSemaphoreW",
-                            name);
+                        "that is not a%s",
+                        name, event ? "n event" : " semaphore");
+    return xipc__win32_fail(err, "%s%s(%s)",
+                            (flags & XIPC_CREATE) ? "Create" : "Open",
+                            event ? "EventW" : "SemaphoreW", name);
   }
   if (!(flags & XIPC_CREATE) || err == ERROR_ALREADY_EXISTS) {
     /* An existing channel (see the top of this file): with XIPC_EXCL it
@@ -106,7 +112,7 @@ static int win32_wait_open(xipc__waitset_t *ws, const xipc__sync_req_t *req,
   for (i = 0; i < nchan; i++) {
     err = chan_name(name, sizeof(name), req->osname, i);
     if (err == 0)
-      err = chan_open(name, req, &h);
+      err = chan_open(name, req, 0, &h);
     if (err != 0) {
       while (i-- > 0)
         CloseHandle((HANDLE)ws->h[i]);
@@ -184,10 +190,58 @@ static int win32_wait_unlink(const xipc__sync_req_t *req) {
                             "OpenSemaphoreW");
 }
 
+/* ---- the notify doorbell: the manual-reset event NAME.n ------------------
+ * Shared by every poller of the ring, made by the first (never exclusive:
+ * an existing one passes the ownership rule, src/core/backend.h); it goes
+ * with its last handle like the channels. */
+
+static int win32_bell_open(xipc__bell_t *bell, const xipc__waitset_t *ws,
+                           const xipc__sync_req_t *req,
+                           xipc_os_handle_t *handle) {
+  char name[XIPC__OSNAME_MAX + 8];
+  xipc__sync_req_t r = *req;
+  HANDLE h = NULL;
+  int n, err;
+
+  n = snprintf(name, sizeof(name), "%s.n", ws->osname);
+  if (n < 0 || (size_t)n >= sizeof(name))
+    return xipc__fail(XIPC_ENAMETOOLONG, 0,
+                      "mq ring: notify event name for %s too long",
+                      ws->osname);
+  r.flags = XIPC_CREATE;
+  err = chan_open(name, &r, 1, &h);
+  if (err != 0)
+    return err;
+  bell->h[0] = (intptr_t)h;
+  bell->h[1] = 0;
+  *handle = h;
+  return 0;
+}
+
+static int win32_bell_ring(xipc__bell_t *bell) {
+  if (SetEvent((HANDLE)bell->h[0]))
+    return 0;
+  return xipc__win32_fail(GetLastError(), "SetEvent(mq ring notify)");
+}
+
+static void win32_bell_clear(xipc__bell_t *bell) {
+  (void)ResetEvent((HANDLE)bell->h[0]);
+}
+
+static void win32_bell_close(xipc__bell_t *bell) {
+  if (bell->h[0] != 0)
+    CloseHandle((HANDLE)bell->h[0]);
+  bell->h[0] = 0;
+}
+
 const xipc__wait_methods_t xipc__win32_wait = {
     .open = win32_wait_open,
     .wait = win32_wait_wait,
     .wake = win32_wait_wake,
     .close = win32_wait_close,
     .unlink = win32_wait_unlink,
+    .bell_open = win32_bell_open,
+    .bell_ring = win32_bell_ring,
+    .bell_clear = win32_bell_clear,
+    .bell_close = win32_bell_close,
 };

@@ -204,6 +204,7 @@ extern const xt_row_t xt_row_shm;
 extern const xt_row_t xt_row_map;
 extern const xt_row_t xt_row_shm_anon;
 extern const xt_row_t xt_row_handle_pass;
+extern const xt_row_t xt_row_notify;
 extern const xt_row_t xt_row_sem;
 extern const xt_row_t xt_row_mutex;
 extern const xt_row_t xt_row_mq;

@@ -1,0 +1,524 @@
+/* Conformance: waitable handles (include/xipc/notify.h) without libuv,
+ * across processes. Row "notify": every backend. The ring's doorbell on
+ * every backend; the descriptor kinds (Linux POSIX queue, Unix pipe, fifo,
+ * stream, listener) where the backend has them; the rest must be
+ * XIPC_ENOTSUP with a reason. */
+#include "xt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+#define RING_MSGS 16
+
+/* Wait up to ms for handle h: 1 ready, 0 not. */
+static int ready(xipc_os_handle_t h, int ms) {
+#ifdef _WIN32
+  return WaitForSingleObject(h, (DWORD)ms) == WAIT_OBJECT_0;
+#else
+  struct pollfd p;
+  int rc;
+
+  p.fd = h;
+  p.events = POLLIN;
+  p.revents = 0;
+  do
+    rc = poll(&p, 1, ms);
+  while (rc < 0 && errno == EINTR);
+  return rc == 1;
+#endif
+}
+
+/* Wait up to ms for either of two handles: a bit mask of the ready ones. */
+static int ready2(xipc_os_handle_t a, xipc_os_handle_t b, int ms) {
+#ifdef _WIN32
+  HANDLE hs[2] = {a, b};
+  DWORD r = WaitForMultipleObjects(2, hs, FALSE, (DWORD)ms);
+
+  if (r != WAIT_OBJECT_0 && r != WAIT_OBJECT_0 + 1)
+    return 0;
+  return (ready(a, 0) ? 1 : 0) | (ready(b, 0) ? 2 : 0);
+#else
+  struct pollfd p[2];
+  int rc;
+
+  p[0].fd = a;
+  p[1].fd = b;
+  p[0].events = p[1].events = POLLIN;
+  p[0].revents = p[1].revents = 0;
+  do
+    rc = poll(p, 2, ms);
+  while (rc < 0 && errno == EINTR);
+  if (rc <= 0)
+    return 0;
+  return ((p[0].revents & POLLIN) ? 1 : 0) | ((p[1].revents & POLLIN) ? 2 : 0);
+#endif
+}
+
+static xipc_mq_t *ring_open(const char *name, unsigned flags) {
+  xipc_mq_opts_t o;
+  xipc_mq_t *mq = NULL;
+
+  xipc_mq_opts_init(&o);
+  o.backend = xt_backend;
+  o.flags = flags | XIPC_MQ_RING;
+  o.max_msgs = RING_MSGS;
+  o.max_msg_size = 64;
+  return xipc_mq_open(&mq, name, &o) == 0 ? mq : NULL;
+}
+
+/* A sender of COUNT numbered messages on ring NAME (helper notify-send). */
+static xt_proc_t *spawn_sender(const char *name, unsigned flags, int count) {
+  char b[8], f[16], c[16];
+  const char *args[] = {name, b, f, c, NULL};
+
+  sprintf(b, "%d", xt_backend);
+  sprintf(f, "%u", flags);
+  sprintf(c, "%d", count);
+  return xt_spawn("notify-send", args);
+}
+
+/* Receive with timeout 0 until XIPC_EAGAIN; each message must be the
+ * 4-byte number *next (one receiver) or be counted in seen[] (several).
+ * The number received, or -1 after another error. */
+static int drain(xipc_mq_t *mq, uint32_t *next, unsigned char *seen,
+                 int count) {
+  unsigned char buf[64];
+  unsigned prio;
+  size_t len;
+  uint32_t v;
+  int n = 0, rc;
+
+  while ((rc = xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0)) == 0) {
+    if (len != 4)
+      return -1;
+    memcpy(&v, buf, 4);
+    if (next != NULL) {
+      if (v != *next)
+        return -1;
+      (*next)++;
+    } else {
+      if (v >= (uint32_t)count || seen[v])
+        return -1;
+      seen[v] = 1;
+    }
+    n++;
+  }
+  return rc == XIPC_EAGAIN ? n : -1;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+/* NAME BACKEND FLAGS COUNT: open the ring, say READY, wait for "go", send
+ * COUNT 4-byte numbers (blocking while full), say "sent". */
+static int h_send(int argc, char **argv) {
+  char line[16];
+  xipc_mq_t *mq;
+  uint32_t i;
+
+  HCHECK(argc == 4);
+  mq = xt_mq_open_args(argv);
+  HCHECK(mq != NULL);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  for (i = 0; i < (uint32_t)atoi(argv[3]); i++)
+    HCHECK(xipc_mq_send(mq, &i, 4, 0, 20000) == 0);
+  xt_say("sent");
+  HCHECK(xipc_mq_close(mq) == 0);
+  return 0;
+}
+
+#ifndef _WIN32
+/* ADDRESS FIFO BACKEND: connect to the stream, open the fifo's write end;
+ * on "go" write "fifo" into the fifo and send "stream" as a frame; wait
+ * for "bye". */
+static int h_descriptors(int argc, char **argv) {
+  xipc_stream_opts_t so;
+  xipc_fifo_opts_t po;
+  xipc_stream_t *s = NULL;
+  xipc_pipe_t *w = NULL;
+  char line[16];
+
+  HCHECK(argc == 3);
+  xipc_stream_opts_init(&so);
+  so.backend = atoi(argv[2]);
+  xipc_fifo_opts_init(&po);
+  po.backend = atoi(argv[2]);
+  HCHECK(xipc_stream_connect(&s, argv[0], &so, 20000) == 0);
+  HCHECK(xipc_fifo_open(&w, argv[1], XIPC_PIPE_WRITE, &po, 20000) == 0);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_pipe_write(w, "fifo", 4, NULL, 20000) == 0);
+  HCHECK(xipc_stream_send_msg(s, "stream", 6, 20000) == 0);
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_pipe_close(w) == 0);
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+#endif
+
+static const xt_helper_t helpers[] = {{"notify-send", h_send},
+#ifndef _WIN32
+                                      {"notify-descriptors", h_descriptors},
+#endif
+                                      {NULL, NULL}};
+
+/* ---- the ring ---------------------------------------------------------------- */
+
+/* One poller, a sender process of 200 messages through a ring of 16: the
+ * loop of notify.h receives every message in order; an armed handle with
+ * nothing sent stays not ready. */
+static void notify_ring_across_processes(void) {
+  char name[64];
+  xipc_notify_t *n = NULL;
+  xipc_os_handle_t h;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  uint32_t next = 0;
+  int waits = 0, got;
+
+  xt_name(name, sizeof(name), "nr");
+  mq = ring_open(name, XIPC_CREATE | XIPC_EXCL);
+  XT_TRUE_FATAL(mq != NULL);
+  XT_OK(xipc_mq_notify_open(&n, mq));
+  h = xipc_notify_handle(n);
+  XT_TRUE(h != XIPC_INVALID_OS_HANDLE);
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(h, 100), 0); /* armed, nothing sent: not ready */
+  p = spawn_sender(name, XIPC_MQ_RING, 200);
+  XT_TRUE_FATAL(p != NULL);
+  xt_proc_send(p, "go");
+  while (next < 200) {
+    if (xipc_notify_arm(n) == 0) {
+      if (!ready(h, 20000))
+        break;
+      xipc_notify_disarm(n);
+      waits++;
+    }
+    got = drain(mq, &next, NULL, 200);
+    XT_TRUE(got >= 0);
+    if (got < 0)
+      break;
+  }
+  XT_EQ(next, 200);
+  XT_TRUE(waits >= 1);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  /* Idle again: armed and not ready. */
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(h, 200), 0);
+  xipc_notify_close(n);
+  XT_OK(xipc_mq_close(mq));
+  XT_OK(xipc_mq_unlink(name, &(xipc_mq_opts_t){
+                                 .struct_size = sizeof(xipc_mq_opts_t),
+                                 .backend = xt_backend,
+                                 .flags = XIPC_MQ_RING}));
+}
+
+/* A message there before arm: arm answers 1 (drain first) and does not
+ * register; after the drain arm answers 0. */
+static void notify_ring_ready_at_arm(void) {
+  char name[64];
+  xipc_notify_t *n = NULL;
+  xipc_mq_t *mq;
+  uint32_t v = 0, next = 0;
+
+  xt_name(name, sizeof(name), "na");
+  mq = ring_open(name, XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE);
+  XT_TRUE_FATAL(mq != NULL);
+  XT_OK(xipc_mq_notify_open(&n, mq));
+  XT_OK(xipc_mq_send(mq, &v, 4, 0, 0));
+  XT_EQ(xipc_notify_arm(n), 1);
+  XT_EQ(drain(mq, &next, NULL, 1), 1);
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(xipc_notify_handle(n), 0), 0);
+  /* A second arm is the same as one; disarm twice is harmless. */
+  XT_EQ(xipc_notify_arm(n), 0);
+  xipc_notify_disarm(n);
+  xipc_notify_disarm(n);
+  xipc_notify_close(n);
+  XT_OK(xipc_mq_close(mq));
+}
+
+/* Two pollers of one ring (two handles, one doorbell): a sender process's
+ * 300 messages all arrive, each once, whoever takes them; no wake-up is
+ * lost when one poller clears the doorbell the other was woken by. */
+static void notify_ring_two_pollers(void) {
+  char name[64];
+  unsigned char seen[300];
+  xipc_notify_t *n[2] = {NULL, NULL};
+  xipc_mq_t *mq[2];
+  xt_proc_t *p;
+  int total = 0, got, i, which;
+
+  memset(seen, 0, sizeof(seen));
+  xt_name(name, sizeof(name), "n2");
+  mq[0] = ring_open(name, XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE);
+  XT_TRUE_FATAL(mq[0] != NULL);
+  mq[1] = ring_open(name, 0);
+  XT_TRUE_FATAL(mq[1] != NULL);
+  XT_OK(xipc_mq_notify_open(&n[0], mq[0]));
+  XT_OK(xipc_mq_notify_open(&n[1], mq[1]));
+  p = spawn_sender(name, XIPC_MQ_RING, 300);
+  XT_TRUE_FATAL(p != NULL);
+  xt_proc_send(p, "go");
+  while (total < 300) {
+    which = 0;
+    for (i = 0; i < 2; i++)
+      if (xipc_notify_arm(n[i]) == 1)
+        which |= 1 << i;
+    if (which == 0) {
+      which = ready2(xipc_notify_handle(n[0]), xipc_notify_handle(n[1]),
+                     20000);
+      if (which == 0)
+        break;
+    }
+    for (i = 0; i < 2; i++) {
+      if (!(which & (1 << i)))
+        continue;
+      xipc_notify_disarm(n[i]);
+      got = drain(mq[i], NULL, seen, 300);
+      XT_TRUE_FATAL(got >= 0);
+      total += got;
+    }
+  }
+  XT_EQ(total, 300);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xipc_notify_close(n[0]);
+  xipc_notify_close(n[1]);
+  XT_OK(xipc_mq_close(mq[1]));
+  XT_OK(xipc_mq_close(mq[0]));
+}
+
+/* The doorbell exists only once somebody polls, and goes with the ring. */
+static void notify_ring_doorbell_lifetime(void) {
+  char name[64];
+  xipc_notify_t *n = NULL;
+  xipc_mq_t *mq;
+  xipc_mq_opts_t uo;
+  uint32_t v = 7;
+#ifndef _WIN32
+  char path[256];
+  struct stat st;
+  const char *dir = getenv("XIPC_AUXDIR");
+
+  if (dir == NULL || dir[0] != '/')
+    dir = "/tmp";
+#endif
+
+  xt_name(name, sizeof(name), "nl");
+  mq = ring_open(name, XIPC_CREATE | XIPC_EXCL);
+  XT_TRUE_FATAL(mq != NULL);
+  XT_OK(xipc_mq_send(mq, &v, 4, 0, 0)); /* nobody polls: no doorbell */
+#ifndef _WIN32
+  if (xt_backend == XIPC_BACKEND_SYSV) {
+    int32_t key = 0;
+
+    XT_OK(xipc_sysv_key("mq", name, &key));
+    snprintf(path, sizeof(path), "%s/.xipc.xipc.sysv.%08x.notify", dir,
+             (unsigned)key);
+  } else
+    snprintf(path, sizeof(path), "%s/.xipc.xipc.mq.%s.notify", dir, name);
+  XT_EQ(lstat(path, &st), -1);
+#endif
+  XT_OK(xipc_mq_notify_open(&n, mq));
+#ifndef _WIN32
+  XT_EQ_FATAL(lstat(path, &st), 0);
+  XT_TRUE(S_ISFIFO(st.st_mode));
+  XT_EQ(st.st_mode & 0777, 0600);
+  XT_EQ(st.st_uid, geteuid());
+#endif
+  XT_EQ(xipc_notify_arm(n), 1); /* the message sent before */
+  xipc_notify_close(n);
+  XT_OK(xipc_mq_close(mq));
+  xipc_mq_opts_init(&uo);
+  uo.backend = xt_backend;
+  uo.flags = XIPC_MQ_RING;
+  XT_OK(xipc_mq_unlink(name, &uo));
+#ifndef _WIN32
+  XT_EQ(lstat(path, &st), -1);
+#endif
+}
+
+/* ---- descriptor kinds --------------------------------------------------------- */
+
+/* The kernel queue: its descriptor where it has one (Linux POSIX), else
+ * XIPC_ENOTSUP with the reason. */
+static void notify_kernel_queue(void) {
+  char name[64];
+  xipc_notify_t *n = NULL;
+  xipc_mq_opts_t o;
+  xipc_mq_t *mq = NULL;
+  xt_proc_t *p;
+  uint32_t next = 0;
+  int rc, got;
+
+  if (!xipc_mq_has_kernel_queue((xipc_backend_t)xt_backend))
+    XT_SKIP("this backend has no kernel message queue (its mq is the "
+            "ring, tested above)");
+  xt_name(name, sizeof(name), "nk");
+  xipc_mq_opts_init(&o);
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  o.max_msgs = 8;
+  o.max_msg_size = 64;
+  XT_OK(xipc_mq_open(&mq, name, &o));
+  rc = xipc_mq_notify_open(&n, mq);
+  if (xt_backend == XIPC_BACKEND_SYSV) {
+    XT_EQ(rc, XIPC_ENOTSUP);
+    XT_TRUE(strstr(xipc_last_error_message(), "descriptor") != NULL);
+    XT_TRUE(n == NULL);
+    XT_OK(xipc_mq_close(mq));
+    return;
+  }
+  XT_EQ_FATAL(rc, 0);
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(xipc_notify_handle(n), 100), 0);
+  p = spawn_sender(name, 0, 50);
+  XT_TRUE_FATAL(p != NULL);
+  xt_proc_send(p, "go");
+  while (next < 50) {
+    if (xipc_notify_arm(n) == 0 && !ready(xipc_notify_handle(n), 20000))
+      break;
+    xipc_notify_disarm(n);
+    got = drain(mq, &next, NULL, 50);
+    XT_TRUE_FATAL(got >= 0);
+  }
+  XT_EQ(next, 50);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xipc_notify_close(n);
+  XT_OK(xipc_mq_close(mq));
+}
+
+/* A fifo's read end, a listener and a stream: the descriptor (Unix), or
+ * XIPC_ENOTSUP with the reason (Windows). */
+static void notify_fifo_stream_listener(void) {
+  char name[64], fifo[64], addr[128], want[128], buf[16];
+  xipc_stream_listener_t *l = NULL;
+  xipc_stream_opts_t so;
+  xipc_fifo_opts_t po;
+  xipc_notify_t *nl = NULL, *ns = NULL, *nf = NULL;
+  xipc_stream_t *s = NULL;
+  xipc_pipe_t *r = NULL;
+  size_t len = sizeof(addr), got;
+#ifndef _WIN32
+  const char *args[4];
+  char b[8];
+  xt_proc_t *p;
+#endif
+
+  if (!xipc_supports(XIPC_KIND_STREAM, (xipc_backend_t)xt_backend))
+    XT_SKIP("this backend has no fifos or streams");
+  xt_name(name, sizeof(name), "ns");
+  snprintf(want, sizeof(want), "local:%s", name);
+  xipc_stream_opts_init(&so);
+  so.backend = xt_backend;
+  XT_OK(xipc_stream_listen(&l, want, &so));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
+  xt_name(fifo, sizeof(fifo), "nf");
+  xipc_fifo_opts_init(&po);
+  po.backend = xt_backend;
+  po.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_fifo_open(&r, fifo, XIPC_PIPE_READ, &po, 0));
+#ifdef _WIN32
+  XT_ERR(xipc_stream_listener_notify_open(&nl, l), XIPC_ENOTSUP);
+  XT_TRUE(strstr(xipc_last_error_message(), "readiness") != NULL);
+  XT_ERR(xipc_pipe_notify_open(&nf, r), XIPC_ENOTSUP);
+  XT_TRUE(nl == NULL && nf == NULL);
+  (void)ns;
+  (void)s;
+  (void)buf;
+  (void)got;
+#else
+  XT_OK(xipc_stream_listener_notify_open(&nl, l));
+  XT_OK(xipc_pipe_notify_open(&nf, r));
+  XT_EQ(xipc_notify_arm(nl), 0);
+  XT_EQ(ready(xipc_notify_handle(nl), 0), 0);
+  sprintf(b, "%d", xt_backend);
+  args[0] = addr;
+  args[1] = fifo;
+  args[2] = b;
+  args[3] = NULL;
+  p = xt_spawn("notify-descriptors", args);
+  XT_TRUE_FATAL(p != NULL);
+  /* The helper connected before READY: the listener is ready. */
+  XT_EQ_FATAL(ready(xipc_notify_handle(nl), 20000), 1);
+  XT_OK(xipc_stream_accept(&s, l, 0));
+  XT_OK(xipc_stream_notify_open(&ns, s));
+  XT_EQ(xipc_notify_arm(ns), 0);
+  XT_EQ(xipc_notify_arm(nf), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 0), 0);
+  XT_EQ(ready(xipc_notify_handle(nf), 0), 0);
+  xt_proc_send(p, "go");
+  XT_EQ(ready(xipc_notify_handle(nf), 20000), 1);
+  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
+  XT_TRUE(got == 4 && memcmp(buf, "fifo", 4) == 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0));
+  XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xipc_notify_close(ns);
+  XT_OK(xipc_stream_close(s));
+#endif
+  xipc_notify_close(nl);
+  xipc_notify_close(nf);
+  XT_OK(xipc_pipe_close(r));
+  XT_OK(xipc_stream_listener_close(l));
+}
+
+static void notify_bad_arguments(void) {
+  xipc_notify_t *n = (xipc_notify_t *)&n;
+  xipc_pipe_opts_t po;
+  xipc_pipe_t *r = NULL, *w = NULL;
+
+  XT_ERR(xipc_mq_notify_open(NULL, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_mq_notify_open(&n, NULL), XIPC_EINVAL);
+  XT_TRUE(n == NULL);
+  XT_ERR(xipc_pipe_notify_open(&n, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_stream_notify_open(&n, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_stream_listener_notify_open(&n, NULL), XIPC_EINVAL);
+  XT_ERR(xipc_notify_arm(NULL), XIPC_EINVAL);
+  XT_TRUE(xipc_notify_handle(NULL) == XIPC_INVALID_OS_HANDLE);
+  xipc_notify_disarm(NULL);
+  xipc_notify_close(NULL);
+  if (xipc_supports(XIPC_KIND_PIPE, (xipc_backend_t)xt_backend)) {
+    xipc_pipe_opts_init(&po);
+    po.backend = xt_backend;
+    XT_OK(xipc_pipe_open(&r, &w, &po));
+    XT_ERR(xipc_pipe_notify_open(&n, w), XIPC_EINVAL); /* a write end */
+    XT_TRUE(n == NULL);
+    XT_OK(xipc_pipe_close(r));
+    XT_OK(xipc_pipe_close(w));
+  }
+}
+
+static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
+                                  XT_TEST(notify_ring_ready_at_arm),
+                                  XT_TEST(notify_ring_two_pollers),
+                                  XT_TEST(notify_ring_doorbell_lifetime),
+                                  XT_TEST(notify_kernel_queue),
+                                  XT_TEST(notify_fifo_stream_listener),
+                                  XT_TEST(notify_bad_arguments),
+                                  {NULL, NULL}};
+
+static const xt_test_t na_tests[] = {
+    XT_TEST(xt_backend_not_built_is_enotsup), {NULL, NULL}};
+
+const xt_row_t xt_row_notify = {"notify",
+                                XIPC_KIND_MQ,
+                                tests,
+                                na_tests,
+                                {NULL, NULL, NULL, NULL},
+                                helpers,
+                                0,
+                                xt_backend_built};
