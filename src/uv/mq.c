@@ -1,40 +1,50 @@
 /* xipc_uv — message queue watchers (include/xipc/uv.h, docs/uv.md).
  *
- * Two mechanisms, chosen at init:
+ * Three mechanisms, chosen at init:
  *
- *   poll    a POSIX kernel queue on Linux: its mqd_t is a descriptor that
- *           epoll reports readable while the queue holds a message
- *           (mq_overview(7)). A uv_poll_t watches it and the loop drains
- *           with non-blocking receives (timeout 0). Nothing is taken while
- *           the watcher is stopped. The watcher polls its own dup() of
- *           the mqd: libuv allows one poll handle per descriptor and loop,
- *           and two watchers of one queue, or the caller's own uv_poll_t
- *           on the mqd, must not collide. xipc opened the mqd with
- *           O_NONBLOCK already (src/posix/mq.c), so uv_poll_init's FIONBIO
- *           on the shared open file changes nothing for the caller's own
- *           blocking calls on the queue.
+ *   poll    Unix, every queue with a notify handle (include/xipc/notify.h:
+ *           a ring's doorbell, a Linux POSIX queue's mqd_t). A uv_poll_t
+ *           watches our dup() of the handle's descriptor (libuv allows one
+ *           poll handle per descriptor and loop, and two watchers of one
+ *           queue, or the caller's own uv_poll_t, must not collide) and
+ *           the loop follows notify.h's rule: disarm, drain with
+ *           non-blocking receives (timeout 0) until XIPC_EAGAIN, arm; an
+ *           arm that answers 1 (more came) drains again. No thread, and
+ *           nothing wakes while nothing is sent.
  *
- *   thread  System V queues, the ring (every backend) and anything that
- *           cannot be polled (no descriptor to spare): a helper thread receives
- *           with XIPC_UV__SLICE_MS slices while the watcher runs, appends
- *           each message to a queue and wakes the loop with uv_async_send;
- *           the loop delivers the queue in order. It reads at most
- *           XIPC_UV__MQ_AHEAD messages ahead of the loop.
+ *   wait    Windows, a ring: the doorbell is an event; each arm registers
+ *           one wait on it with the system thread pool
+ *           (RegisterWaitForSingleObject, WT_EXECUTEONLYONCE), whose
+ *           callback only calls uv_async_send. No thread of our own, and
+ *           stop or close unregister at once (UnregisterWaitEx).
  *
- * Stop loses nothing: in thread mode a message that the helper took (in a
- * slice that was running when stop was called, or queued and not yet
- * delivered) stays in the hand-off queue and is delivered first by the
- * next start. Close frees such messages (docs/uv.md).
+ *   thread  A queue without a notify handle (System V): a helper thread
+ *           receives with XIPC_UV__SLICE_MS slices while the watcher runs,
+ *           appends each message to a queue and wakes the loop with
+ *           uv_async_send; the loop delivers the queue in order. It reads
+ *           at most XIPC_UV__MQ_AHEAD messages ahead of the loop. (A thread
+ *           blocked in msgrcv can be woken only by a signal or the queue's
+ *           removal: docs/uv.md.)
  *
- * Close at any time, also from the callback: the helper is told to quit,
- * it announces its end with one more uv_async_send, the loop joins it (it
- * has returned by then, so the join does not block), closes the uv
- * handles and frees the watcher after the last close callback. */
+ * Stop loses nothing: poll and wait take messages only while started; in
+ * thread mode a message that the helper took (in a slice that was running
+ * when stop was called, or queued and not yet delivered) stays in the
+ * hand-off queue and is delivered first by the next start. Close frees
+ * such messages (docs/uv.md).
+ *
+ * Close at any time, also from the callback. Poll and wait modes let go of
+ * the queue before close returns (the notify handle is closed there); in
+ * thread mode the helper is told to quit, it announces its end with one
+ * more uv_async_send, the loop joins it (it has returned by then, so the
+ * join does not block), closes the uv handles and frees the watcher after
+ * the last close callback. */
 #include "internal.h"
 
 #include <string.h>
 
-#ifdef __linux__
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <fcntl.h>
 #include <unistd.h>
 #endif
@@ -53,7 +63,7 @@ typedef struct msg {
  * queues): a length reported by XIPC_EMSGSIZE beyond it is an error. */
 #define MSG_MAX ((size_t)1 << 30)
 
-enum { MODE_POLL = 1, MODE_THREAD = 2 };
+enum { MODE_POLL = 1, MODE_THREAD = 2, MODE_WAIT = 3 };
 
 struct xipc_uv_mq {
   uv_loop_t *loop;
@@ -67,9 +77,15 @@ struct xipc_uv_mq {
   int closing;
   int handles;       /* uv handles whose close callback is still due */
   int async_closing; /* uv_close(&async) was called */
-  uv_async_t async;  /* thread: the helper's wake-up; poll: a kick */
+  uv_async_t async;  /* thread: the helper's wake-up; wait: the pool's;
+                        poll: a kick */
+  xipc_notify_t *notify; /* poll and wait modes, until close */
+#ifdef _WIN32
+  HANDLE wait;       /* wait mode: the registered wait, or NULL */
+#else
   uv_poll_t poll;    /* poll mode */
-  int poll_fd;       /* poll mode: our dup of the mqd, else -1 */
+  int poll_fd;       /* poll mode: our dup of the notify descriptor, or -1 */
+#endif
   /* The receive buffer: the loop's in poll mode, the helper's in thread
    * mode (only the helper touches it once it runs). */
   unsigned char *buf;
@@ -197,7 +213,7 @@ static void on_closed(uv_handle_t *h) {
   if (w->close_cb != NULL)
     w->close_cb(w);
   free_queue(w);
-#ifdef __linux__
+#ifndef _WIN32
   if (w->poll_fd >= 0)
     close(w->poll_fd);
 #endif
@@ -208,9 +224,10 @@ static void on_closed(uv_handle_t *h) {
 }
 
 /* The async handle keeps the loop alive only while it has work: a started
- * helper, or a closing one that has still to report its end. */
+ * helper or registered wait (no libuv handle of its own), or a closing
+ * helper that has still to report its end. */
 static void update_ref(xipc_uv_mq_t *w) {
-  if (w->mode == MODE_THREAD && (w->started || w->closing))
+  if (w->mode != MODE_POLL && (w->started || w->closing))
     uv_ref((uv_handle_t *)&w->async);
   else
     uv_unref((uv_handle_t *)&w->async);
@@ -247,15 +264,73 @@ static void report_error(xipc_uv_mq_t *w, int err) {
   w->cb(w, err, NULL, 0, 0);
 }
 
+#ifdef _WIN32
+static VOID CALLBACK on_signalled(PVOID arg, BOOLEAN timed_out) {
+  xipc_uv_mq_t *w = arg;
+
+  (void)timed_out;
+  uv_async_send(&w->async);
+}
+
+/* Wait mode: no registered wait any more (UnregisterWaitEx with
+ * INVALID_HANDLE_VALUE returns after a running callback has finished). */
+static void wait_end(xipc_uv_mq_t *w) {
+  if (w->wait != NULL) {
+    UnregisterWaitEx(w->wait, INVALID_HANDLE_VALUE);
+    w->wait = NULL;
+  }
+}
+#endif
+
+/* Armed and nothing there: wait for the handle (poll mode: uv_poll is
+ * running already). */
+static int wait_begin(xipc_uv_mq_t *w) {
+#ifdef _WIN32
+  if (w->mode == MODE_WAIT &&
+      !RegisterWaitForSingleObject(&w->wait, xipc_notify_handle(w->notify),
+                                   on_signalled, w, INFINITE,
+                                   WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD))
+    return XIPC_ENOMEM;
+#else
+  (void)w;
+#endif
+  return 0;
+}
+
+/* Stop waiting on the notify handle (stop, close, or it fired). */
+static void wait_stop(xipc_uv_mq_t *w) {
+#ifdef _WIN32
+  wait_end(w);
+#endif
+  xipc_notify_disarm(w->notify);
+}
+
+/* Poll and wait modes: notify.h's rule. Drain with timeout 0 until
+ * XIPC_EAGAIN, at most XIPC_UV__MQ_BATCH messages per call (a full batch
+ * comes back through the async kick, disarmed meanwhile), then arm; an
+ * arm that finds more goes round. */
 static void drain_poll(xipc_uv_mq_t *w) {
   size_t len = 0;
   unsigned prio = 0;
-  int rc, n;
+  int rc, n = 0;
 
-  for (n = 0; n < XIPC_UV__MQ_BATCH && w->started && !w->closing; n++) {
-    rc = xipc_mq_recv(w->mq, w->buf, w->cap, &len, &prio, 0);
-    if (rc == XIPC_EAGAIN)
+  wait_stop(w);
+  while (w->started && !w->closing) {
+    if (n >= XIPC_UV__MQ_BATCH) {
+      uv_async_send(&w->async); /* the rest on the next iteration */
       return;
+    }
+    rc = xipc_mq_recv(w->mq, w->buf, w->cap, &len, &prio, 0);
+    if (rc == XIPC_EAGAIN) {
+      rc = xipc_notify_arm(w->notify);
+      if (rc == 1)
+        continue; /* came meanwhile */
+      if (rc == 0)
+        rc = wait_begin(w);
+      if (rc != 0)
+        report_error(w, rc);
+      return;
+    }
     if (rc == XIPC_EMSGSIZE && len > w->cap) {
       rc = grow(w, len);
       if (rc == 0)
@@ -265,13 +340,9 @@ static void drain_poll(xipc_uv_mq_t *w) {
       report_error(w, rc);
       return;
     }
+    n++;
     w->cb(w, 0, w->buf, len, prio);
   }
-  /* A full batch: more may be there. The descriptor stays readable and
-   * uv_poll comes back; the kick covers a message in the handle's stash
-   * (src/core/mq.c), which the descriptor does not show. */
-  if (w->started && !w->closing)
-    uv_async_send(&w->async);
 }
 
 static void drain_thread(xipc_uv_mq_t *w) {
@@ -324,14 +395,15 @@ static void on_async(uv_async_t *a) {
   }
   if (!w->started)
     return;
-  if (w->mode == MODE_POLL)
-    drain_poll(w);
-  else
+  if (w->mode == MODE_THREAD)
     drain_thread(w);
+  else
+    drain_poll(w);
   if (w->closing && w->mode == MODE_THREAD) /* closed by the callback */
     finish_close(w);
 }
 
+#ifndef _WIN32
 static void on_poll(uv_poll_t *p, int status, int events) {
   xipc_uv_mq_t *w = p->data;
 
@@ -343,6 +415,37 @@ static void on_poll(uv_poll_t *p, int status, int events) {
     return;
   }
   drain_poll(w);
+}
+#endif
+
+/* Poll or wait mode when the queue has a notify handle (else thread
+ * mode, w->mode unchanged). 0, or a libuv error (nothing held). */
+static int notify_init(xipc_uv_mq_t *w) {
+#ifndef _WIN32
+  int rc;
+#endif
+
+  if (xipc_mq_notify_open(&w->notify, w->mq) != 0)
+    return 0; /* XIPC_ENOTSUP (System V) or a doorbell that cannot be had */
+#ifdef _WIN32
+  w->mode = MODE_WAIT;
+  return 0;
+#else
+  w->poll_fd = fcntl(xipc_notify_handle(w->notify), F_DUPFD_CLOEXEC, 0);
+  rc = w->poll_fd < 0 ? UV_EMFILE : uv_poll_init(w->loop, &w->poll, w->poll_fd);
+  if (rc != 0) {
+    if (w->poll_fd >= 0)
+      close(w->poll_fd);
+    w->poll_fd = -1;
+    xipc_notify_close(w->notify);
+    w->notify = NULL;
+    return rc;
+  }
+  w->mode = MODE_POLL;
+  w->poll.data = w;
+  w->handles++;
+  return 0;
+#endif
 }
 
 int xipc_uv_mq_init(uv_loop_t *loop, xipc_uv_mq_t **out, xipc_mq_t *mq) {
@@ -380,32 +483,28 @@ int xipc_uv_mq_init(uv_loop_t *loop, xipc_uv_mq_t **out, xipc_mq_t *mq) {
   w->mq = mq;
   w->tail = &w->head;
   w->mode = MODE_THREAD;
+#ifndef _WIN32
   w->poll_fd = -1;
-#ifdef __linux__
-  {
-    xipc_os_handle_t fd;
-
-    /* Only a POSIX kernel queue has a descriptor (ENOTSUP otherwise). */
-    if (!a.ring && xipc_mq_os_handle(mq, &fd) == 0)
-      w->poll_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (w->poll_fd >= 0 && uv_poll_init(loop, &w->poll, w->poll_fd) == 0) {
-      w->mode = MODE_POLL;
-      w->poll.data = w;
-      w->handles++;
-    } else if (w->poll_fd >= 0) {
-      close(w->poll_fd);
-      w->poll_fd = -1;
-    }
-  }
 #endif
+  rc = notify_init(w);
+  if (rc != 0) {
+    uv_cond_destroy(&w->cond);
+    uv_mutex_destroy(&w->lock);
+    free(w->buf);
+    free(w);
+    return xipc_uv__err(rc);
+  }
   rc = uv_async_init(loop, &w->async, on_async);
   if (rc != 0) {
+    xipc_notify_close(w->notify);
+#ifndef _WIN32
     if (w->mode == MODE_POLL) { /* freed by its close callback */
       w->closing = 1;
       w->async_closing = 1;
       uv_close((uv_handle_t *)&w->poll, on_closed);
       return xipc_uv__err(rc);
     }
+#endif
     uv_cond_destroy(&w->cond);
     uv_mutex_destroy(&w->lock);
     free(w->buf);
@@ -427,12 +526,17 @@ int xipc_uv_mq_start(xipc_uv_mq_t *w, xipc_uv_mq_cb cb) {
   w->cb = cb;
   if (w->started)
     return 0;
-  if (w->mode == MODE_POLL) {
+  if (w->mode != MODE_THREAD) {
+#ifndef _WIN32
     rc = uv_poll_start(&w->poll, UV_READABLE, on_poll);
     if (rc != 0)
       return xipc_uv__err(rc);
+#endif
     w->started = 1;
-    uv_async_send(&w->async); /* a message in the handle's stash */
+    update_ref(w);
+    /* The first drain and arm (and a message in the handle's stash,
+     * src/core/mq.c, which no handle shows). */
+    uv_async_send(&w->async);
     return 0;
   }
   if (!w->have_thread) {
@@ -458,8 +562,12 @@ int xipc_uv_mq_stop(xipc_uv_mq_t *w) {
   if (!w->started)
     return 0;
   w->started = 0;
-  if (w->mode == MODE_POLL) {
+  if (w->mode != MODE_THREAD) {
+#ifndef _WIN32
     uv_poll_stop(&w->poll);
+#endif
+    wait_stop(w);
+    update_ref(w);
     return 0;
   }
   /* The helper finishes the slice it is in (a message it gets there is
@@ -477,8 +585,13 @@ void xipc_uv_mq_close(xipc_uv_mq_t *w, xipc_uv_mq_close_cb close_cb) {
   xipc_uv_mq_stop(w);
   w->closing = 1;
   w->close_cb = close_cb;
-  if (w->mode == MODE_POLL) {
+  if (w->mode != MODE_THREAD) {
+    /* Done with the queue before we return (the caller may close it). */
+    xipc_notify_close(w->notify);
+    w->notify = NULL;
+#ifndef _WIN32
     uv_close((uv_handle_t *)&w->poll, on_closed);
+#endif
     close_async(w);
     return;
   }

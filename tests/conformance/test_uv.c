@@ -498,16 +498,17 @@ static void uv_mq_two_watchers_share_one_queue(void) {
 }
 
 /* Per backend (docs/semantics.md, xipc_mq_unlink): on System V a removed
- * kernel queue fails every call, and a removed ring's wait channels (a
- * semaphore set) wake its sleeper with XIPC_ENOENT: the watcher reports
- * that once (data NULL) and stops. POSIX queues and rings and Windows rings
- * live on in open handles, and the watcher with them. */
+ * kernel queue fails every call: the watcher (a helper thread) reports
+ * that once (data NULL) and stops. POSIX queues and every ring live on in
+ * open handles, and the watcher with them (a ring's watcher waits on its
+ * notify doorbell, which stays open; a System V ring's segment stays
+ * mapped). */
 static void uv_mq_removed_queue_is_reported_once(void) {
   unsigned f[2];
   int k, n = flavours(f);
 
   for (k = 0; k < n; k++) {
-    int sysv = xt_backend == XIPC_BACKEND_SYSV;
+    int sysv = xt_backend == XIPC_BACKEND_SYSV && !(f[k] & XIPC_MQ_RING);
     unsigned char buf[MQ_SIZE];
     char name[80];
     xipc_mq_t *mq;
