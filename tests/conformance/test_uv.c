@@ -16,10 +16,18 @@
  * (CUnit's fatal assertions longjmp, which must not cross uv_run). */
 #include "xt.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xipc/uv.h"
+#include "xipc/uv.h" /* uv.h: winsock2.h before windows.h */
+
+#ifdef _WIN32
+#include <windows.h>
+#include <tlhelp32.h>
+#elif defined(__linux__)
+#include <dirent.h>
+#endif
 
 #define MQ_COUNT 1000
 #define MQ_SIZE 64
@@ -497,6 +505,107 @@ static void uv_mq_two_watchers_share_one_queue(void) {
   }
 }
 
+/* Threads of this process (Linux: /proc/self/task; Windows: a toolhelp
+ * snapshot), or -1 where this test cannot count them. */
+static int count_threads(void) {
+  int n = 0;
+#if defined(_WIN32)
+  THREADENTRY32 te;
+  HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+
+  if (snap == INVALID_HANDLE_VALUE)
+    return -1;
+  te.dwSize = sizeof(te);
+  if (Thread32First(snap, &te)) {
+    do
+      if (te.th32OwnerProcessID == GetCurrentProcessId())
+        n++;
+    while (Thread32Next(snap, &te));
+  }
+  CloseHandle(snap);
+#elif defined(__linux__)
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+
+  if (d == NULL)
+    return -1;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+#else
+  n = -1;
+#endif
+  return n;
+}
+
+#define MANY_WATCHERS 100
+
+/* Count what any of the many watchers got; done at c->want. */
+static void on_many(xipc_uv_mq_t *w, int status, const void *data, size_t len,
+                    unsigned prio) {
+  mq_ctx_t *c = xipc_uv_mq_get_data(w);
+
+  (void)len;
+  (void)prio;
+  if (status != 0 || data == NULL)
+    c->nerrors++;
+  else if (++c->got == c->want)
+    c->finished = 1;
+}
+
+/* 100 watchers of one ring on one loop (issue 15): poll handles on Unix,
+ * thread-pool waits on Windows, never a thread per watcher. Unix: not one
+ * thread more; Windows: the system pool's few (a wait thread serves 63
+ * waits). A message from another process still reaches each of them in
+ * turn (whichever takes it), and closing them all leaves the loop empty. */
+static void uv_mq_many_ring_watchers_add_no_threads(void) {
+  xipc_uv_mq_t *w[MANY_WATCHERS];
+  char name[80], count[8], b[8], f[16];
+  const char *args[] = {name, b, f, count, NULL};
+  int before, during, i;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  mq_ctx_t c;
+
+  xt_name(name, sizeof(name), "uvmany");
+  mq = mq_create(name, XIPC_MQ_RING);
+  XT_TRUE_FATAL(mq != NULL);
+  mq_ctx_init(&c, 8);
+  before = count_threads();
+  for (i = 0; i < MANY_WATCHERS; i++) {
+    XT_OK(xipc_uv_mq_init(&c.loop, &w[i], mq));
+    xipc_uv_mq_set_data(w[i], &c);
+    XT_OK(xipc_uv_mq_start(w[i], on_many));
+  }
+  run_until(&c.loop, &c.finished, 200); /* every watcher armed */
+  during = count_threads();
+  sprintf(b, "%d", xt_backend);
+  sprintf(f, "%u", XIPC_MQ_RING);
+  sprintf(count, "%d", 8);
+  p = xt_spawn("uv-mq-send", args);
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(run_until(&c.loop, &c.finished, 20000), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(c.got, 8);
+  XT_EQ(c.nerrors + c.bad_payload, 0);
+  for (i = 0; i < MANY_WATCHERS; i++)
+    xipc_uv_mq_close(w[i], NULL);
+  finish_loop(&c.loop);
+  fprintf(stderr, "\n    threads: %d before, %d with %d watchers\n", before,
+          during, MANY_WATCHERS);
+  if (before < 0)
+    fprintf(stderr, "    (threads not counted on this system)\n");
+#ifdef _WIN32
+  else
+    XT_TRUE(during - before <= 8);
+#else
+  else
+    XT_EQ(during, before);
+#endif
+  mq_drop(mq, name, XIPC_MQ_RING);
+}
+
 /* Per backend (docs/semantics.md, xipc_mq_unlink): on System V a removed
  * kernel queue fails every call: the watcher (a helper thread) reports
  * that once (data NULL) and stops. POSIX queues and every ring live on in
@@ -579,6 +688,7 @@ static const xt_test_t mq_tests[] = {
     XT_TEST(uv_mq_stopped_watcher_takes_nothing),
     XT_TEST(uv_mq_two_watchers_share_one_queue),
     XT_TEST(uv_mq_removed_queue_is_reported_once),
+    XT_TEST(uv_mq_many_ring_watchers_add_no_threads),
     XT_TEST(uv_mq_bad_arguments),
     {NULL, NULL}};
 
