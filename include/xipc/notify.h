@@ -41,6 +41,7 @@
 #include "common.h"
 #include "mq.h"
 #include "pipe.h"
+#include "sem.h"
 #include "stream.h"
 
 #ifdef __cplusplus
@@ -54,6 +55,9 @@ typedef struct xipc_notify xipc_notify_t;
  * the object has no waitable handle; XIPC_EINVAL for a NULL argument or a
  * write end. */
 XIPC_EXTERN int xipc_mq_notify_open(xipc_notify_t **out, xipc_mq_t *mq);
+/* Ready when the semaphore's value may be above 0: drain() is
+ * xipc_sem_wait(sem, 0) until XIPC_EAGAIN (or as many units as wanted). */
+XIPC_EXTERN int xipc_sem_notify_open(xipc_notify_t **out, xipc_sem_t *sem);
 XIPC_EXTERN int xipc_pipe_notify_open(xipc_notify_t **out, xipc_pipe_t *end);
 XIPC_EXTERN int xipc_stream_notify_open(xipc_notify_t **out,
                                         xipc_stream_t *s);

@@ -126,6 +126,9 @@ typedef struct xipc__sem_methods {
   int (*close)(xipc_sem_t *sem, int remove); /* remove first, then close */
   int (*unlink)(const xipc__sync_req_t *req);
   unsigned value_max;
+  /* Why a semaphore of this backend has no notify handle; NULL: open
+   * sets sem->nf (core wakes it after every post). */
+  const char *no_notify;
 } xipc__sem_methods_t;
 
 /* ---- mutex -------------------------------------------------------------- */
@@ -241,6 +244,39 @@ typedef struct xipc__wait_methods {
   void (*bell_clear)(xipc__bell_t *bell);
   void (*bell_close)(xipc__bell_t *bell);
 } xipc__wait_methods_t;
+
+/* ---- notifiers (src/core/notify.c) ---------------------------------------
+ * The waitable handle of an object that has no descriptor of its own (a
+ * ring, a semaphore): a count of armed pollers in the object's shared
+ * memory and the backend's notify doorbell (bell_* above), opened at the
+ * first need. The object's producer side calls xipc__notifier_wake after
+ * it published (and after a seq_cst fence): one load, and a ring only
+ * while somebody is armed. A poller arms (clear the doorbell, count
+ * itself, fence, look) and disarms when woken; the Dekker pattern of the
+ * ring's sleepers, so no wake-up is lost (src/core/ring.c "Blocking"). */
+typedef struct xipc__notifier {
+  uint32_t *pollers; /* in the object's shared memory */
+  const xipc__wait_methods_t *wm;
+  xipc__waitset_t ws; /* names the doorbell (osname or key) */
+  xipc__sync_req_t req;
+  char *owner; /* req.owner's copy */
+  int state;   /* 0 none, 1 opening, 2 open */
+  xipc__bell_t bell;
+  xipc_os_handle_t handle;
+} xipc__notifier_t;
+
+/* The doorbell is made by its first user with `mode` (0: 0600) and
+ * otherwise accepted from `owner` (NULL: the caller) as the object was. */
+int xipc__notifier_init(xipc__notifier_t *nf, uint32_t *pollers,
+                        const xipc__wait_methods_t *wm,
+                        const xipc__waitset_t *ws, const char *name,
+                        unsigned mode, const char *owner);
+void xipc__notifier_fini(xipc__notifier_t *nf);
+int xipc__notifier_handle(xipc__notifier_t *nf, xipc_os_handle_t *out);
+void xipc__notifier_wake(xipc__notifier_t *nf);
+/* 1: ready(arg) said there is work (not armed); 0: armed. */
+int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *), void *arg);
+void xipc__notifier_disarm(xipc__notifier_t *nf);
 
 /* ---- byte I/O, pipes, fifos, streams ------------------------------------ */
 

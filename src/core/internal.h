@@ -28,10 +28,9 @@ struct xipc__mq_methods;
 struct xipc__wait_methods;
 struct xipc__ring;
 
-/* The ring's notify doorbell (src/core/ring.c, include/xipc/notify.h). */
-int xipc__ring_notify_handle(xipc_mq_t *mq, xipc_os_handle_t *out);
-int xipc__ring_notify_arm(xipc_mq_t *mq);
-void xipc__ring_notify_disarm(xipc_mq_t *mq);
+/* The ring's notifier (src/core/ring.c) and its "a message is there". */
+struct xipc__notifier *xipc__ring_notifier(xipc_mq_t *mq);
+int xipc__ring_ready(void *mq);
 struct xipc__stash;
 struct xipc__stream_methods;
 
@@ -95,6 +94,7 @@ struct xipc_sem {
   XIPC__OBJ_BASE;
   const struct xipc__sem_methods *meth;
   intptr_t h; /* sem_t *, semid or HANDLE */
+  struct xipc__notifier *nf; /* the backend's, or NULL (no_notify) */
 };
 
 struct xipc_mutex {

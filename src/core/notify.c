@@ -3,9 +3,10 @@
  *
  * Two sorts. A descriptor kind (Linux POSIX queue, Unix pipe, fifo, stream,
  * listener) is level-triggered by the kernel already: the handle is the
- * object's own descriptor and arm/disarm do nothing. A ring has no
- * descriptor: its notify handle is the ring's doorbell (src/core/ring.c,
- * backend.h bell_*), which senders ring while a poller is armed. Which
+ * object's own descriptor and arm/disarm do nothing. A ring or a semaphore
+ * has no descriptor: its notify handle is a notifier's doorbell (backend.h
+ * "notifiers", bell_*), which senders / posters ring while a poller is
+ * armed. Which
  * objects have neither is each backend's answer (the no_notify strings of
  * its method tables), so core never asks which backend it is. */
 #include "internal.h"
@@ -13,22 +14,131 @@
 #include "backend.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* ---- notifiers (backend.h) ------------------------------------------------- */
+
+enum { NF_NONE, NF_OPENING, NF_OPEN };
+
+int xipc__notifier_init(xipc__notifier_t *nf, uint32_t *pollers,
+                        const xipc__wait_methods_t *wm,
+                        const xipc__waitset_t *ws, const char *name,
+                        unsigned mode, const char *owner) {
+  memset(nf, 0, sizeof(*nf));
+  if (owner != NULL) {
+    nf->owner = malloc(strlen(owner) + 1);
+    if (nf->owner == NULL)
+      return xipc__fail(XIPC_ENOMEM, 0, "%s: out of memory", name);
+    memcpy(nf->owner, owner, strlen(owner) + 1);
+  }
+  nf->pollers = pollers;
+  nf->wm = wm;
+  nf->ws = *ws;
+  nf->req.osname = nf->ws.osname;
+  nf->req.key = nf->ws.key;
+  nf->req.flags = XIPC_CREATE;
+  nf->req.mode = mode != 0 ? mode : 0600;
+  nf->req.name = name;
+  nf->req.owner = nf->owner;
+  nf->handle = XIPC_INVALID_OS_HANDLE;
+  return 0;
+}
+
+void xipc__notifier_fini(xipc__notifier_t *nf) {
+  if (nf->state == NF_OPEN)
+    nf->wm->bell_close(&nf->bell);
+  nf->state = NF_NONE;
+  free(nf->owner);
+  nf->owner = NULL;
+}
+
+/* Open the doorbell once (threads may race here: one opens, the others
+ * wait for it). 0, or the error of the open (tried again at the next
+ * need). */
+static int bell_get(xipc__notifier_t *nf) {
+  int st = __atomic_load_n(&nf->state, __ATOMIC_ACQUIRE);
+  int err;
+
+  while (st != NF_OPEN) {
+    if (st == NF_NONE &&
+        __atomic_compare_exchange_n(&nf->state, &st, NF_OPENING, 0,
+                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+      err = nf->wm->bell_open(&nf->bell, &nf->ws, &nf->req, &nf->handle);
+      __atomic_store_n(&nf->state, err == 0 ? NF_OPEN : NF_NONE,
+                       __ATOMIC_RELEASE);
+      return err;
+    }
+    if (st == NF_OPENING)
+      xipc__cpu_yield();
+    st = __atomic_load_n(&nf->state, __ATOMIC_ACQUIRE);
+  }
+  return 0;
+}
+
+int xipc__notifier_handle(xipc__notifier_t *nf, xipc_os_handle_t *out) {
+  int err = bell_get(nf);
+
+  if (err == 0)
+    *out = nf->handle;
+  return err;
+}
+
+void xipc__notifier_wake(xipc__notifier_t *nf) {
+  /* A failed ring is like a failed wake: the operation has happened. */
+  if (__atomic_load_n(nf->pollers, __ATOMIC_SEQ_CST) != 0 && bell_get(nf) == 0)
+    (void)nf->wm->bell_ring(&nf->bell);
+}
+
+int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *), void *arg) {
+  /* A ring left from before is a wake-up the look below answers. */
+  nf->wm->bell_clear(&nf->bell);
+  __atomic_fetch_add(nf->pollers, 1, __ATOMIC_SEQ_CST);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (!ready(arg))
+    return 0;
+  __atomic_fetch_sub(nf->pollers, 1, __ATOMIC_SEQ_CST);
+  return 1;
+}
+
+void xipc__notifier_disarm(xipc__notifier_t *nf) {
+  __atomic_fetch_sub(nf->pollers, 1, __ATOMIC_SEQ_CST);
+  nf->wm->bell_clear(&nf->bell);
+}
+
+/* ---- notify handles ---------------------------------------------------------- */
 
 struct xipc_notify {
-  xipc_mq_t *ring; /* a ring's doorbell; NULL: a descriptor kind */
+  xipc__notifier_t *nf; /* a notifier's doorbell; NULL: a descriptor kind */
+  int (*ready)(void *); /* the notifier's look, on `obj` */
+  void *obj;
   xipc_os_handle_t h;
   int armed;
 };
 
-static int make(xipc_notify_t **out, xipc_mq_t *ring, xipc_os_handle_t h) {
+static int make(xipc_notify_t **out, xipc_os_handle_t h) {
   xipc_notify_t *n = calloc(1, sizeof(*n));
 
   if (n == NULL)
     return xipc__fail(XIPC_ENOMEM, 0, "notify: out of memory");
-  n->ring = ring;
   n->h = h;
   *out = n;
   return 0;
+}
+
+/* A notify handle on a notifier. */
+static int make_nf(xipc_notify_t **out, xipc__notifier_t *nf,
+                   int (*ready)(void *), void *obj) {
+  xipc_os_handle_t h;
+  int err = xipc__notifier_handle(nf, &h);
+
+  if (err == 0)
+    err = make(out, h);
+  if (err == 0) {
+    (*out)->nf = nf;
+    (*out)->ready = ready;
+    (*out)->obj = obj;
+  }
+  return err;
 }
 
 static int none(const char *what, const char *why) {
@@ -44,21 +154,39 @@ int xipc_mq_notify_open(xipc_notify_t **out, xipc_mq_t *mq) {
 
   if (out == NULL || mq == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "mq_notify_open: NULL argument");
-  if (mq->ring != NULL) {
-    err = xipc__ring_notify_handle(mq, &h);
-    return err != 0 ? err : make(out, mq, h);
-  }
+  if (mq->ring != NULL)
+    return make_nf(out, xipc__ring_notifier(mq), xipc__ring_ready, mq);
   if (mq->meth->no_notify != NULL)
     return none("this message queue", mq->meth->no_notify);
   err = mq->meth->os_handle(mq, &h);
-  return err != 0 ? err : make(out, NULL, h);
+  return err != 0 ? err : make(out, h);
+}
+
+static int sem_ready(void *sem) {
+  unsigned v = 0;
+
+  /* An error here (none is expected) makes the caller look: its wait(0)
+   * reports it. */
+  return ((xipc_sem_t *)sem)->meth->value(sem, &v) != 0 || v > 0;
+}
+
+int xipc_sem_notify_open(xipc_notify_t **out, xipc_sem_t *sem) {
+  if (out != NULL)
+    *out = NULL;
+  if (out == NULL || sem == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem_notify_open: NULL argument");
+  if (sem->nf == NULL)
+    return none("this semaphore", sem->meth->no_notify != NULL
+                                      ? sem->meth->no_notify
+                                      : "no notify handle");
+  return make_nf(out, sem->nf, sem_ready, sem);
 }
 
 static int io_notify(xipc_notify_t **out, const xipc__io_t *io,
                      const char *what) {
   if (io->meth->no_notify != NULL)
     return none(what, io->meth->no_notify);
-  return make(out, NULL, (xipc_os_handle_t)io->h);
+  return make(out, (xipc_os_handle_t)io->h);
 }
 
 int xipc_pipe_notify_open(xipc_notify_t **out, xipc_pipe_t *end) {
@@ -90,7 +218,7 @@ int xipc_stream_listener_notify_open(xipc_notify_t **out,
                       "stream_listener_notify_open: NULL argument");
   if (l->meth->no_notify != NULL)
     return none("this listener", l->meth->no_notify);
-  return make(out, NULL, (xipc_os_handle_t)l->h);
+  return make(out, (xipc_os_handle_t)l->h);
 }
 
 xipc_os_handle_t xipc_notify_handle(const xipc_notify_t *n) {
@@ -102,17 +230,17 @@ int xipc_notify_arm(xipc_notify_t *n) {
 
   if (n == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "notify_arm: NULL argument");
-  if (n->ring == NULL || n->armed)
+  if (n->nf == NULL || n->armed)
     return 0;
-  rc = xipc__ring_notify_arm(n->ring);
+  rc = xipc__notifier_arm(n->nf, n->ready, n->obj);
   n->armed = rc == 0;
   return rc;
 }
 
 void xipc_notify_disarm(xipc_notify_t *n) {
-  if (n == NULL || n->ring == NULL || !n->armed)
+  if (n == NULL || n->nf == NULL || !n->armed)
     return;
-  xipc__ring_notify_disarm(n->ring);
+  xipc__notifier_disarm(n->nf);
   n->armed = 0;
 }
 

@@ -246,18 +246,10 @@ struct xipc__ring {
    * handle; a lost update only blurs the average). */
   uint32_t spin_fixed_ns, spin_avg_ns;
   int spin_none;
-  /* The notify doorbell (include/xipc/notify.h), opened at the first need:
-   * by xipc_mq_notify_open, or by a send that finds a poller armed.
-   * bell_state: BELL_NONE, BELL_OPENING (one thread opens, the others
-   * wait), BELL_OPEN. bell_req names the ring's owner and mode for it. */
-  int bell_state;
-  xipc__bell_t bell;
-  xipc_os_handle_t bell_handle;
-  xipc__sync_req_t bell_req;
-  char *owner; /* bell_req.owner's copy */
+  /* The notify doorbell (include/xipc/notify.h, src/core/notify.c):
+   * pollers counted in channel 0, rung by sends. */
+  xipc__notifier_t nf;
 };
-
-enum { BELL_NONE, BELL_OPENING, BELL_OPEN };
 
 /* The deadline of one call, shared by block() and the operations it runs.
  * The clock is read only on slow paths: start is taken at the first need. */
@@ -652,17 +644,12 @@ static void bit_clear(struct xipc__ring *r, unsigned p) {
 
 /* After an operation that may let a sleeper of `chan` proceed, and after a
  * seq_cst fence that follows its publishing store. */
-static int bell_get(struct xipc__ring *r);
-
 static void wake_if_sleepers(struct xipc__ring *r, int chan) {
   ring_chan_t *ch = &r->hdr->chan[chan];
 
-  /* Pollers first: they are the same Dekker pattern as sleepers
-   * (xipc__ring_notify_arm registers, fences, then looks). A failed ring
-   * is like a failed wake. */
-  if (chan == CHAN_NOT_EMPTY &&
-      __atomic_load_n(&ch->pollers, __ATOMIC_SEQ_CST) != 0 && bell_get(r) == 0)
-    (void)r->wait->bell_ring(&r->bell);
+  /* Pollers first: the same Dekker pattern as sleepers. */
+  if (chan == CHAN_NOT_EMPTY)
+    xipc__notifier_wake(&r->nf);
   if (__atomic_load_n(&ch->sleepers, __ATOMIC_SEQ_CST) == 0)
     return;
   __atomic_fetch_add(&ch->seq, 1, __ATOMIC_SEQ_CST);
@@ -1372,23 +1359,12 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     if (err != 0)
       goto fail;
   }
-  if (req->owner != NULL &&
-      (r->owner = malloc(strlen(req->owner) + 1)) == NULL) {
-    err = xipc__fail(XIPC_ENOMEM, 0, "mq ring: out of memory");
+  err = xipc__notifier_init(&r->nf, &r->hdr->chan[CHAN_NOT_EMPTY].pollers,
+                            r->wait, &r->ws, mq->name, req->mode, req->owner);
+  if (err != 0) {
     (void)r->wait->close(&r->ws, mq->created);
     goto fail;
   }
-  if (r->owner != NULL)
-    memcpy(r->owner, req->owner, strlen(req->owner) + 1);
-  /* The doorbell: made by its first user with the mode this open asked
-   * for (0600 if none), and otherwise accepted under the same ownership
-   * rule as the ring. */
-  r->bell_req.osname = r->ws.osname;
-  r->bell_req.key = r->ws.key;
-  r->bell_req.flags = XIPC_CREATE;
-  r->bell_req.mode = req->mode != 0 ? req->mode : 0600;
-  r->bell_req.name = mq->name;
-  r->bell_req.owner = r->owner;
   mq->max_msgs = r->max_msgs;
   mq->max_msg_size = r->msg_size;
   mq->ring = r;
@@ -1409,13 +1385,11 @@ static int ring_close(xipc_mq_t *mq, int remove) {
   /* Armed notify handles of this ring handle are the caller's to disarm
    * (xipc_notify_close before xipc_mq_close, notify.h); the doorbell goes
    * before the segment it counts its pollers in. */
-  if (r->bell_state == BELL_OPEN)
-    r->wait->bell_close(&r->bell);
+  xipc__notifier_fini(&r->nf);
   /* The segment's name first (no new opener finds a queue about to go),
    * removed by id where the backend has ids; then the channels. */
   err = xipc__shm_close_as(r->seg, remove);
   err2 = r->wait->close(&r->ws, remove);
-  free(r->owner);
   free(r);
   mq->ring = NULL;
   return err != 0 ? err : err2;
@@ -1447,63 +1421,10 @@ static int ring_unlink(const xipc__mq_req_t *req) {
 
 /* ---- the notify doorbell (include/xipc/notify.h) ------------------------------ */
 
-/* Open the doorbell once per handle (threads may race here: one opens,
- * the others wait for it). 0, or the error of the open (tried again at
- * the next need). */
-static int bell_get(struct xipc__ring *r) {
-  int st = __atomic_load_n(&r->bell_state, __ATOMIC_ACQUIRE);
-  int err;
+xipc__notifier_t *xipc__ring_notifier(xipc_mq_t *mq) { return &mq->ring->nf; }
 
-  while (st != BELL_OPEN) {
-    if (st == BELL_NONE &&
-        __atomic_compare_exchange_n(&r->bell_state, &st, BELL_OPENING, 0,
-                                    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
-      err = r->wait->bell_open(&r->bell, &r->ws, &r->bell_req,
-                               &r->bell_handle);
-      __atomic_store_n(&r->bell_state, err == 0 ? BELL_OPEN : BELL_NONE,
-                       __ATOMIC_RELEASE);
-      return err;
-    }
-    if (st == BELL_OPENING)
-      xipc__cpu_yield();
-    st = __atomic_load_n(&r->bell_state, __ATOMIC_ACQUIRE);
-  }
-  return 0;
-}
-
-int xipc__ring_notify_handle(xipc_mq_t *mq, xipc_os_handle_t *out) {
-  struct xipc__ring *r = mq->ring;
-  int err = bell_get(r);
-
-  if (err == 0)
-    *out = r->bell_handle;
-  return err;
-}
-
-/* Register as a poller of "not empty", unless a message is there already:
- * 1 (ready, not registered) or 0 (registered: the doorbell rings at the
- * next message). The doorbell is cleared first: a byte or a set event
- * left from before is a wake-up the look below answers. */
-int xipc__ring_notify_arm(xipc_mq_t *mq) {
-  struct xipc__ring *r = mq->ring;
-  ring_chan_t *ch = &r->hdr->chan[CHAN_NOT_EMPTY];
-
-  r->wait->bell_clear(&r->bell);
-  __atomic_fetch_add(&ch->pollers, 1, __ATOMIC_SEQ_CST);
-  full_fence();
-  if (scan(r) < 0)
-    return 0;
-  __atomic_fetch_sub(&ch->pollers, 1, __ATOMIC_SEQ_CST);
-  return 1;
-}
-
-void xipc__ring_notify_disarm(xipc_mq_t *mq) {
-  struct xipc__ring *r = mq->ring;
-
-  __atomic_fetch_sub(&r->hdr->chan[CHAN_NOT_EMPTY].pollers, 1,
-                     __ATOMIC_SEQ_CST);
-  r->wait->bell_clear(&r->bell);
-}
+/* A poller's look: a published message at the head of some priority. */
+int xipc__ring_ready(void *mq) { return scan(((xipc_mq_t *)mq)->ring) >= 0; }
 
 static int ring_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
   (void)out;

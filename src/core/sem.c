@@ -57,9 +57,17 @@ int xipc_sem_wait(xipc_sem_t *sem, int timeout_ms) {
 }
 
 int xipc_sem_post(xipc_sem_t *sem) {
+  int err;
+
   if (sem == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "sem_post: sem is NULL");
-  return sem->meth->post(sem);
+  err = sem->meth->post(sem);
+  if (err == 0 && sem->nf != NULL) {
+    /* Pollers (notify.h): the unit is posted, then the look. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    xipc__notifier_wake(sem->nf);
+  }
+  return err;
 }
 
 int xipc_sem_value(xipc_sem_t *sem, unsigned *value) {

@@ -34,11 +34,13 @@ typedef struct seg_sem {
   uint32_t value;
   uint32_t sleepers;
   uint32_t seq;
+  uint32_t pollers; /* armed notify handles (include/xipc/notify.h) */
 } seg_sem_t;
 
 typedef struct seg_sem_handle {
   xipc_shm_t *seg;
   xipc__waitset_t ws;
+  xipc__notifier_t nf;
 } seg_sem_handle_t;
 
 #define READY_MAGIC 0x53445958u /* "XYDS" */
@@ -79,6 +81,13 @@ static int seg_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
         req->name);
   if (err == 0)
     err = xipc__posix_wait.open(&h->ws, &wreq, 1);
+  if (err == 0) {
+    err = xipc__notifier_init(
+        &h->nf, &((seg_sem_t *)xipc_shm_addr(h->seg))->pollers,
+        &xipc__posix_wait, &h->ws, sem->name, req->mode, req->owner);
+    if (err != 0)
+      (void)h->ws.meth->close(&h->ws, sem->created);
+  }
   if (err == 0 && sem->created) {
     seg_sem_t *s = (seg_sem_t *)xipc_shm_addr(h->seg);
     __atomic_store_n(&s->value, req->initial, __ATOMIC_RELAXED);
@@ -91,6 +100,7 @@ static int seg_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
     return err;
   }
   sem->h = (intptr_t)h;
+  sem->nf = &h->nf;
   return 0;
 }
 
@@ -167,6 +177,8 @@ static int seg_sem_close(xipc_sem_t *sem, int remove) {
     if (err == XIPC_ENOENT)
       err = 0;
   }
+  xipc__notifier_fini(&h->nf);
+  sem->nf = NULL;
   e = h->ws.meth->close(&h->ws, remove);
   if (e != 0 && err == 0)
     err = e;

@@ -13,10 +13,83 @@
 #include <limits.h>
 #include <semaphore.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define SEM(s) ((sem_t *)(s)->h)
+
+/* The notify handle (include/xipc/notify.h) needs a count of pollers that
+ * every poster sees. A named semaphore has no room for it, but its file
+ * does (src/unix/semfile.c: glibc keeps sem_t in the first bytes of
+ * /dev/shm/sem.NAME and maps only those): every xipc open grows the file
+ * to NOTIFY_FILE bytes (never shrinks it; zero-filled, so the count starts
+ * at 0) and maps it; the count is the u32 at NOTIFY_AT. A program that
+ * posts with plain sem_post does not ring (docs/semantics.md). */
+#define NOTIFY_AT 64
+#define NOTIFY_FILE 128
+
+typedef struct sem_notify {
+  xipc__notifier_t nf; /* first: sem->nf points here */
+  void *map;
+} sem_notify_t;
+
+static int notify_setup(xipc_sem_t *sem, const xipc__sync_req_t *req) {
+  char path[XIPC__OSNAME_MAX + 16];
+  xipc__waitset_t ws;
+  sem_notify_t *sn;
+  struct stat st;
+  void *map;
+  int fd, err;
+
+  if (!xipc__unix_sem_file(path, sizeof(path), req->osname))
+    return 0; /* no file: no notify handle (no_notify says why) */
+  fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return xipc__unix_fail(errno, "open(%s)", path);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      (st.st_size < NOTIFY_FILE && ftruncate(fd, NOTIFY_FILE) != 0)) {
+    err = xipc__unix_fail(errno != 0 ? errno : EINVAL, "sem %s: file %s",
+                          req->osname, path);
+    close(fd);
+    return err;
+  }
+  map = mmap(NULL, NOTIFY_FILE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED)
+    return xipc__unix_fail(errno, "mmap(%s)", path);
+  sn = calloc(1, sizeof(*sn));
+  if (sn == NULL) {
+    munmap(map, NOTIFY_FILE);
+    return xipc__fail(XIPC_ENOMEM, 0, "sem %s: out of memory", req->osname);
+  }
+  memset(&ws, 0, sizeof(ws));
+  ws.meth = &xipc__posix_wait;
+  snprintf(ws.osname, sizeof(ws.osname), "%s", req->osname);
+  err = xipc__notifier_init(&sn->nf, (uint32_t *)((char *)map + NOTIFY_AT),
+                            &xipc__posix_wait, &ws, sem->name, req->mode,
+                            req->owner);
+  if (err != 0) {
+    munmap(map, NOTIFY_FILE);
+    free(sn);
+    return err;
+  }
+  sn->map = map;
+  sem->nf = &sn->nf;
+  return 0;
+}
+
+static void notify_close(xipc_sem_t *sem) {
+  sem_notify_t *sn = (sem_notify_t *)sem->nf;
+
+  if (sn == NULL)
+    return;
+  xipc__notifier_fini(&sn->nf);
+  munmap(sn->map, NOTIFY_FILE);
+  free(sn);
+  sem->nf = NULL;
+}
 
 /* sem_open applies the umask and offers no fchmod: where the C library
  * keeps the semaphore as a file (src/unix/semfile.c) the documented exact
@@ -96,7 +169,13 @@ static int posix_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
       return xipc__unix_fail(errno, "sem_open(%s)", req->osname);
   }
   sem->h = (intptr_t)s;
-  return 0;
+  err = notify_setup(sem, req);
+  if (err != 0) {
+    if (sem->created)
+      sem_unlink(req->osname);
+    sem_close(s);
+  }
+  return err;
 }
 
 static int posix_sem_wait(xipc_sem_t *sem, int timeout_ms) {
@@ -142,8 +221,11 @@ static int posix_sem_value(xipc_sem_t *sem, unsigned *out) {
 static int posix_sem_close(xipc_sem_t *sem, int remove) {
   int err = 0;
 
+  notify_close(sem);
   if (remove && sem_unlink(sem->osname) != 0 && errno != ENOENT)
     err = xipc__unix_fail(errno, "sem_unlink(%s)", sem->osname);
+  if (remove)
+    (void)xipc__unix_notify_unlink(sem->osname);
   if (sem_close(SEM(sem)) != 0 && err == 0)
     err = xipc__unix_fail(errno, "sem_close(%s)", sem->osname);
   return err;
@@ -152,6 +234,7 @@ static int posix_sem_close(xipc_sem_t *sem, int remove) {
 static int posix_sem_unlink(const xipc__sync_req_t *req) {
   if (sem_unlink(req->osname) != 0)
     return xipc__unix_fail(errno, "sem_unlink(%s)", req->osname);
+  (void)xipc__unix_notify_unlink(req->osname);
   return 0;
 }
 
@@ -163,6 +246,8 @@ const xipc__sem_methods_t xipc__posix_sem = {
     .close = posix_sem_close,
     .unlink = posix_sem_unlink,
     .value_max = (unsigned)SEM_VALUE_MAX,
+    .no_notify = "this C library keeps the semaphore in no file xipc knows "
+                 "of, so there is nowhere to count pollers",
 };
 
 #endif /* XIPC_HAVE_GLIBC_SEM_FILES */

@@ -282,4 +282,7 @@ const xipc__sem_methods_t xipc__sysv_sem = {
     .close = sysv_sem_close,
     .unlink = sysv_sem_unlink,
     .value_max = SEMVMX,
+    .no_notify = "a System V semaphore has no descriptor, and no shared "
+                 "memory to count pollers in (xipc_uv waits for it in a "
+                 "helper thread)",
 };

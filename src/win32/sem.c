@@ -167,4 +167,6 @@ const xipc__sem_methods_t xipc__win32_sem = {
     .close = win32_sem_close,
     .unlink = win32_sem_unlink,
     .value_max = (unsigned)SEM_MAX,
+    .no_notify = "a Windows semaphore is waitable itself, but a wait takes "
+                 "a unit (xipc_uv waits for it in a helper thread)",
 };

@@ -166,7 +166,10 @@ static int h_descriptors(int argc, char **argv) {
 }
 #endif
 
+static int h_post(int argc, char **argv);
+
 static const xt_helper_t helpers[] = {{"notify-send", h_send},
+                                      {"notify-post", h_post},
 #ifndef _WIN32
                                       {"notify-descriptors", h_descriptors},
 #endif
@@ -347,6 +350,88 @@ static void notify_ring_doorbell_lifetime(void) {
 #endif
 }
 
+/* ---- semaphores --------------------------------------------------------------- */
+
+/* NAME BACKEND COUNT: open the semaphore, say READY, wait for "go", post
+ * COUNT times, say "posted". */
+static int h_post(int argc, char **argv) {
+  xipc_sem_opts_t o;
+  xipc_sem_t *sem = NULL;
+  char line[16];
+  int i;
+
+  HCHECK(argc == 3);
+  xipc_sem_opts_init(&o);
+  o.backend = atoi(argv[1]);
+  HCHECK(xipc_sem_open(&sem, argv[0], &o) == 0);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  for (i = 0; i < atoi(argv[2]); i++)
+    HCHECK(xipc_sem_post(sem) == 0);
+  xt_say("posted");
+  HCHECK(xipc_sem_close(sem) == 0);
+  return 0;
+}
+
+/* A semaphore's notify handle (POSIX: its file's count of pollers and a
+ * doorbell) wakes a poller for another process's posts; the poller takes
+ * every unit with xipc_sem_wait(sem, 0). System V and Windows semaphores
+ * have none: XIPC_ENOTSUP with the reason. */
+static void notify_sem_across_processes(void) {
+  char name[64], b[8], c[8];
+  const char *args[] = {name, b, c, NULL};
+  xipc_notify_t *n = NULL;
+  xipc_sem_opts_t o;
+  xipc_sem_t *sem = NULL;
+  xt_proc_t *p;
+  int taken = 0, waits = 0, rc;
+
+  xt_name(name, sizeof(name), "ns");
+  xipc_sem_opts_init(&o);
+  o.backend = xt_backend;
+  o.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_sem_open(&sem, name, &o));
+  rc = xipc_sem_notify_open(&n, sem);
+  if (xt_backend != XIPC_BACKEND_POSIX) {
+    XT_EQ(rc, XIPC_ENOTSUP);
+    XT_TRUE(strstr(xipc_last_error_message(), "semaphore") != NULL);
+    XT_TRUE(n == NULL);
+    XT_OK(xipc_sem_close(sem));
+    return;
+  }
+  XT_EQ_FATAL(rc, 0);
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(xipc_notify_handle(n), 100), 0);
+  sprintf(b, "%d", xt_backend);
+  sprintf(c, "%d", 100);
+  p = xt_spawn("notify-post", args);
+  XT_TRUE_FATAL(p != NULL);
+  xt_proc_send(p, "go");
+  while (taken < 100) {
+    if (xipc_notify_arm(n) == 0) {
+      if (!ready(xipc_notify_handle(n), 20000))
+        break;
+      xipc_notify_disarm(n);
+      waits++;
+    }
+    while ((rc = xipc_sem_wait(sem, 0)) == 0)
+      taken++;
+    XT_EQ_FATAL(rc, XIPC_EAGAIN);
+  }
+  XT_EQ(taken, 100);
+  XT_TRUE(waits >= 1);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(xipc_notify_handle(n), 200), 0);
+  /* A post in this process too. */
+  XT_OK(xipc_sem_post(sem));
+  XT_EQ(ready(xipc_notify_handle(n), 20000), 1);
+  xipc_notify_disarm(n);
+  XT_OK(xipc_sem_wait(sem, 0));
+  xipc_notify_close(n);
+  XT_OK(xipc_sem_close(sem));
+}
+
 /* ---- descriptor kinds --------------------------------------------------------- */
 
 /* The kernel queue: its descriptor where it has one (Linux POSIX), else
@@ -505,6 +590,7 @@ static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
                                   XT_TEST(notify_ring_ready_at_arm),
                                   XT_TEST(notify_ring_two_pollers),
                                   XT_TEST(notify_ring_doorbell_lifetime),
+                                  XT_TEST(notify_sem_across_processes),
                                   XT_TEST(notify_kernel_queue),
                                   XT_TEST(notify_fifo_stream_listener),
                                   XT_TEST(notify_bad_arguments),

@@ -1379,8 +1379,9 @@ static void security_planted_auxiliary_objects_are_refused(void) {
   int old, now;
 
   if (xt_backend != XIPC_BACKEND_SYSV && !XT_PROFILE_PORTABLE)
-    XT_SKIP("POSIX rings wait on a futex inside their segment (no "
-            "auxiliary object); the mutex's segment is its main object");
+    XT_SKIP("POSIX rings wait on a futex inside their segment (their one "
+            "auxiliary object, the notify doorbell, has its own test); the "
+            "mutex's segment is its main object");
   xt_name(name, sizeof(name), "aux");
   /* Our own leftover: replaced. */
   if (xt_backend == XIPC_BACKEND_SYSV) {
@@ -1435,6 +1436,108 @@ static void security_planted_auxiliary_objects_are_refused(void) {
       o.created = 0;
       XT_ERR(obj_open(&o, K_MUTEX, xt_backend, name, NULL, 0), XIPC_ENOENT);
       obj_release(&o);
+    }
+    xt_proc_send(p, "done");
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+  }
+  xt_rmtree(dir);
+#endif
+}
+
+/* UID GID BACKEND XDG NAME: as the other user, plant the notify doorbells
+ * (include/xipc/notify.h) of ring NAME and, on POSIX, semaphore NAME: a
+ * fifo AUXDIR/.xipc.NAME.notify of that user's, mode 0666 (it would see or
+ * steal our wake-ups); say "made", remove them at "done". */
+#ifndef _WIN32
+static void notify_path(char *buf, size_t len, int backend, const char *tag,
+                        const char *name) {
+  int32_t key = 0;
+  char sysv[32];
+
+  if (backend == XIPC_BACKEND_SYSV) {
+    (void)xipc_sysv_key(tag, name, &key);
+    snprintf(sysv, sizeof(sysv), "%08x", (unsigned)key);
+    aux_path(buf, len, "sysv", sysv, "notify");
+  } else {
+    aux_path(buf, len, tag, name, "notify");
+  }
+}
+
+static int h_plant_notify(int argc, char **argv) {
+  char ring[512], sem[512], line[64];
+  int posix = atoi(argv[2]) == XIPC_BACKEND_POSIX;
+
+  HCHECK(argc == 5);
+  if (!become(argv))
+    return 0;
+  notify_path(ring, sizeof(ring), atoi(argv[2]), "mq", argv[4]);
+  HCHECK(mkfifo(ring, 0666) == 0 && chmod(ring, 0666) == 0);
+  if (posix) {
+    notify_path(sem, sizeof(sem), XIPC_BACKEND_POSIX, "sem", argv[4]);
+    HCHECK(mkfifo(sem, 0666) == 0 && chmod(sem, 0666) == 0);
+  }
+  xt_say("made");
+  while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "done") != 0)
+    ;
+  unlink(ring);
+  if (posix)
+    unlink(sem);
+  xt_say("END");
+  return 0;
+}
+#else
+static int h_plant_notify(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  return 2;
+}
+#endif
+
+/* A notify doorbell planted by another user (a fifo in AUXDIR under our
+ * ring's or semaphore's name) is never used: xipc_mq_notify_open and
+ * xipc_sem_notify_open answer XIPC_EACCES naming its owner (so nobody can
+ * arm through it, and senders, which ring only for an armed poller, never
+ * open it). Our own leftover is simply shared (its stale bytes cost one
+ * look). Windows: the event is checked like every object (trust row). */
+static void security_planted_notify_doorbell_is_refused(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows: checked by the trust row");
+#else
+  char u[16], g[16], b[8], name[80], dir[256], line[64];
+  const char *args[6];
+  unsigned uid = 0, gid = 0;
+  const char *why = NULL;
+  xipc_notify_t *n = NULL;
+  xt_proc_t *p;
+  obj_t o, s;
+
+  if (xt_second_user(&uid, &gid, &why) != 0)
+    XT_SKIP(why);
+  if (xt_tmpdir(dir, sizeof(dir), 0755) != 0)
+    XT_SKIP("cannot make a directory in /tmp");
+  xt_name(name, sizeof(name), "plantn");
+  snprintf(u, sizeof(u), "%u", uid);
+  snprintf(g, sizeof(g), "%u", gid);
+  snprintf(b, sizeof(b), "%d", xt_backend);
+  args[0] = u, args[1] = g, args[2] = b, args[3] = dir, args[4] = name;
+  args[5] = NULL;
+  p = xt_spawn("sec-plant-notify", args);
+  if (p != NULL) {
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+    XT_TRUE(strcmp(line, "made") == 0);
+    XT_ERR(obj_create(&o, K_RING, xt_backend, name, NULL, 0), 0);
+    XT_ERR(xipc_mq_notify_open(&n, o.mq), XIPC_EACCES);
+    fprintf(stderr, "    ring: %s\n", xipc_last_error_message());
+    XT_TRUE(n == NULL);
+    XT_TRUE(strstr(xipc_last_error_message(), "owned by") != NULL ||
+            strstr(xipc_last_error_message(), "owner") != NULL);
+    obj_release(&o);
+    if (xt_backend == XIPC_BACKEND_POSIX) {
+      XT_ERR(obj_create(&s, K_SEM, xt_backend, name, NULL, 0), 0);
+      XT_ERR(xipc_sem_notify_open(&n, s.sem), XIPC_EACCES);
+      fprintf(stderr, "    sem: %s\n", xipc_last_error_message());
+      XT_TRUE(n == NULL);
+      obj_release(&s);
     }
     xt_proc_send(p, "done");
     XT_EQ(xt_proc_wait(p, 20000), 0);
@@ -1708,6 +1811,7 @@ static const xt_test_t tests[] = {
     XT_TEST(security_remote_pipe_addresses_are_refused),
     XT_TEST(security_squatted_objects_of_another_user_are_refused),
     XT_TEST(security_planted_auxiliary_objects_are_refused),
+    XT_TEST(security_planted_notify_doorbell_is_refused),
     XT_TEST(security_own_object_wider_than_asked_is_refused),
     {NULL, NULL}};
 
@@ -1721,6 +1825,7 @@ static const xt_helper_t helpers[] = {{"sec-deny", h_deny},
                                       {"sec-squat", h_squat},
                                       {"sec-squatter", h_squatter},
                                       {"sec-plant", h_plant_channels},
+                                      {"sec-plant-notify", h_plant_notify},
                                       {NULL, NULL}};
 
 const xt_row_t xt_row_security = {"security",
