@@ -68,6 +68,12 @@ XIPC_EXTERN int xipc_sem_close(xipc_sem_t *sem);
 XIPC_EXTERN int xipc_sem_unlink(const char *name,
                                  const xipc_sem_opts_t *opts);
 XIPC_EXTERN xipc_backend_t xipc_sem_backend(const xipc_sem_t *sem);
+/* The OS object: Windows the semaphore's HANDLE (waitable: a wait takes a
+ * unit), System V the semaphore set id (value at index 0). POSIX:
+ * XIPC_ENOTSUP (a sem_t is no handle; use xipc_sem_notify_open). Owned by
+ * the semaphore: do not close it. */
+XIPC_EXTERN int xipc_sem_os_handle(const xipc_sem_t *sem,
+                                   xipc_os_handle_t *out);
 /* The largest value a semaphore of `backend` can hold: POSIX
  * SEM_VALUE_MAX (2147483647 on Linux), System V SEMVMX (32767), Windows
  * 2147483647 (the maximum count xipc creates with). Every backend holds at

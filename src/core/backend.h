@@ -129,6 +129,9 @@ typedef struct xipc__sem_methods {
   /* Why a semaphore of this backend has no notify handle; NULL: open
    * sets sem->nf (core wakes it after every post). */
   const char *no_notify;
+  /* xipc_sem_os_handle; NULL: none (the reason in no_handle). */
+  int (*os_handle)(const xipc_sem_t *sem, xipc_os_handle_t *out);
+  const char *no_handle;
 } xipc__sem_methods_t;
 
 /* ---- mutex -------------------------------------------------------------- */

@@ -107,6 +107,16 @@ int xipc_sem_unlink(const char *name, const xipc_sem_opts_t *opts) {
   return b->sem->unlink(&req);
 }
 
+int xipc_sem_os_handle(const xipc_sem_t *sem, xipc_os_handle_t *out) {
+  if (sem == NULL || out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "sem_os_handle: NULL argument");
+  if (sem->meth->os_handle == NULL)
+    return xipc__fail(XIPC_ENOTSUP, 0, "sem_os_handle: %s",
+                      sem->meth->no_handle != NULL ? sem->meth->no_handle
+                                                   : "no OS handle");
+  return sem->meth->os_handle(sem, out);
+}
+
 xipc_backend_t xipc_sem_backend(const xipc_sem_t *sem) {
   return sem != NULL ? (xipc_backend_t)sem->backend : XIPC_BACKEND_DEFAULT;
 }

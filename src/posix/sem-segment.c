@@ -204,6 +204,8 @@ const xipc__sem_methods_t xipc__posix_sem = {
     .close = seg_sem_close,
     .unlink = seg_sem_unlink,
     .value_max = SEM_MAX,
+    .no_handle = "this semaphore is an xipc segment, not a descriptor (wait "
+                 "for it with xipc_sem_notify_open)",
 };
 
 #endif /* !XIPC_HAVE_GLIBC_SEM_FILES */

@@ -248,6 +248,8 @@ const xipc__sem_methods_t xipc__posix_sem = {
     .value_max = (unsigned)SEM_VALUE_MAX,
     .no_notify = "this C library keeps the semaphore in no file xipc knows "
                  "of, so there is nowhere to count pollers",
+    .no_handle = "a POSIX semaphore is a sem_t, not a descriptor (wait for "
+                 "it with xipc_sem_notify_open)",
 };
 
 #endif /* XIPC_HAVE_GLIBC_SEM_FILES */

@@ -274,6 +274,11 @@ static int sysv_sem_unlink(const xipc__sync_req_t *req) {
   return err;
 }
 
+static int sysv_sem_os_handle(const xipc_sem_t *sem, xipc_os_handle_t *out) {
+  *out = (xipc_os_handle_t)sem->h;
+  return 0;
+}
+
 const xipc__sem_methods_t xipc__sysv_sem = {
     .open = sysv_sem_open,
     .wait = sysv_sem_wait,
@@ -285,4 +290,5 @@ const xipc__sem_methods_t xipc__sysv_sem = {
     .no_notify = "a System V semaphore has no descriptor, and no shared "
                  "memory to count pollers in (xipc_uv waits for it in a "
                  "helper thread)",
+    .os_handle = sysv_sem_os_handle,
 };

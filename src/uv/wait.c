@@ -1,12 +1,24 @@
 /* xipc_uv — one-shot semaphore waits and mutex locks (include/xipc/uv.h,
- * docs/uv.md).
+ * docs/uv.md). Three mechanisms, chosen per request:
  *
- * No backend can wait on a semaphore or mutex through a descriptor (System
- * V semaphores, POSIX named semaphores, robust pthread mutexes and Windows
- * objects are all "call and block"), so every request gets a helper
- * thread. It waits in slices of XIPC_UV__SLICE_MS within the caller's
- * timeout, looking at the cancel flag between slices, so a cancel is seen
- * within one slice. The result goes to the loop through uv_async_send.
+ *   poll    a semaphore with a notify handle (include/xipc/notify.h: POSIX
+ *           semaphores on Unix): a uv_poll_t on our dup() of its
+ *           descriptor and notify.h's rule (disarm, xipc_sem_wait(sem, 0),
+ *           arm), a uv_timer_t for the timeout. No thread; cancel stops
+ *           both at once.
+ *   pool    a Windows semaphore: one wait registered with the system
+ *           thread pool on its HANDLE (RegisterWaitForSingleObject,
+ *           WT_EXECUTEONLYONCE, the caller's timeout); the wait itself
+ *           takes the unit, and its callback only stores the result and
+ *           calls uv_async_send. Cancel unregisters it (UnregisterWaitEx,
+ *           which returns once a running callback has finished) and then
+ *           knows whether the unit was taken.
+ *   thread  System V semaphores (no descriptor, no memory to count pollers
+ *           in) and every mutex (a robust mutex is owned by the thread that
+ *           locked it): a helper thread that waits in slices of
+ *           XIPC_UV__SLICE_MS within the caller's timeout, looking at the
+ *           cancel flag between slices, so a cancel is seen within one
+ *           slice. The result goes to the loop through uv_async_send.
  *
  * A mutex belongs to the thread that locked it (include/xipc/mutex.h), so
  * the helper of a mutex request that got the lock keeps running and holds
@@ -29,8 +41,16 @@
 
 #include <string.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
 enum { KIND_SEM = 1, KIND_MUTEX = 2 };
 enum { ST_WAITING = 0, ST_DONE, ST_DELIVERED };
+enum { MODE_THREAD = 0, MODE_POLL, MODE_POOL };
 
 struct xipc_uv_wait {
   uv_loop_t *loop;
@@ -42,8 +62,21 @@ struct xipc_uv_wait {
   void *data;
   uv_async_t async;
   uv_thread_t thread;
-  int async_closed; /* its close callback has run */
+  int mode;
+  int open_handles; /* uv handles whose close callback is still due */
+  int async_closed; /* every close callback has run */
   int released;     /* nothing more to do for the helper (joined) */
+  /* poll mode */
+  xipc_notify_t *notify;
+#ifdef _WIN32
+  HANDLE wait; /* pool mode: the registered wait, or NULL */
+#else
+  uv_poll_t poll;
+  int poll_fd;
+  int polling;
+#endif
+  uv_timer_t timer;
+  int have_timer;
   /* Shared with the helper, under lock. */
   uv_mutex_t lock;
   uv_cond_t cond;
@@ -131,10 +164,130 @@ static void helper(void *arg) {
 static void on_closed(uv_handle_t *h) {
   xipc_uv_wait_t *r = h->data;
 
+  if (--r->open_handles > 0)
+    return;
   r->async_closed = 1;
+#ifndef _WIN32
+  if (r->poll_fd >= 0)
+    close(r->poll_fd);
+#endif
   if (r->released)
     req_free(r);
 }
+
+/* Close every uv handle of the request (the async one last of all). */
+static void close_handles(xipc_uv_wait_t *r) {
+#ifndef _WIN32
+  if (r->mode == MODE_POLL)
+    uv_close((uv_handle_t *)&r->poll, on_closed);
+#endif
+  if (r->have_timer)
+    uv_close((uv_handle_t *)&r->timer, on_closed);
+  uv_close((uv_handle_t *)&r->async, on_closed);
+}
+
+/* ---- poll and pool modes: the loop's side of the wait ---------------------- */
+
+/* No more waiting: stop the poll and timer, unregister the pool wait,
+ * let go of the semaphore's notify handle. */
+static void wait_end(xipc_uv_wait_t *r) {
+#ifdef _WIN32
+  if (r->wait != NULL) {
+    UnregisterWaitEx(r->wait, INVALID_HANDLE_VALUE);
+    r->wait = NULL;
+  }
+#else
+  if (r->polling)
+    uv_poll_stop(&r->poll);
+  r->polling = 0;
+#endif
+  if (r->have_timer)
+    uv_timer_stop(&r->timer);
+  xipc_notify_close(r->notify);
+  r->notify = NULL;
+}
+
+#ifndef _WIN32
+/* The request is decided: deliver `rc` from the loop (on_async). */
+static void finish(xipc_uv_wait_t *r, int rc) {
+  wait_end(r);
+  uv_mutex_lock(&r->lock);
+  if (r->state == ST_WAITING) {
+    r->result = rc;
+    r->state = ST_DONE;
+  }
+  uv_mutex_unlock(&r->lock);
+  uv_async_send(&r->async);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events);
+
+/* notify.h's rule: take a unit with timeout 0; if there is none, arm and
+ * wait for the descriptor (an arm that finds a unit tries again). */
+static void poll_try(xipc_uv_wait_t *r) {
+  int rc;
+
+  for (;;) {
+    xipc_notify_disarm(r->notify);
+    rc = xipc_sem_wait(r->sem, 0);
+    if (rc != XIPC_EAGAIN || r->timeout_ms == 0) {
+      finish(r, rc);
+      return;
+    }
+    rc = xipc_notify_arm(r->notify);
+    if (rc == 1)
+      continue;
+    if (rc == 0 && !r->polling) {
+      rc = uv_poll_start(&r->poll, UV_READABLE, on_poll);
+      rc = rc != 0 ? xipc_uv__err(rc) : 0;
+      r->polling = rc == 0;
+    }
+    if (rc != 0)
+      finish(r, rc);
+    return;
+  }
+}
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  xipc_uv_wait_t *r = p->data;
+
+  (void)events;
+  if (r->state != ST_WAITING || r->notify == NULL)
+    return;
+  if (status < 0)
+    finish(r, xipc_uv__err(status));
+  else
+    poll_try(r);
+}
+#else
+static VOID CALLBACK on_signalled(PVOID arg, BOOLEAN timed_out) {
+  xipc_uv_wait_t *r = arg;
+
+  /* The wait took the unit (or timed out): decided. */
+  uv_mutex_lock(&r->lock);
+  if (r->state == ST_WAITING) {
+    /* timeout 0 is a try, as xipc_sem_wait(sem, 0): XIPC_EAGAIN */
+    r->result = !timed_out ? 0 : r->timeout_ms == 0 ? XIPC_EAGAIN
+                                                    : XIPC_ETIMEDOUT;
+    r->state = ST_DONE;
+  }
+  uv_mutex_unlock(&r->lock);
+  uv_async_send(&r->async);
+}
+#endif
+
+#ifndef _WIN32
+static void on_timer(uv_timer_t *t) {
+  xipc_uv_wait_t *r = t->data;
+  int rc;
+
+  if (r->state != ST_WAITING)
+    return;
+  /* A last look, as a blocking wait makes before it gives up. */
+  rc = xipc_sem_wait(r->sem, 0);
+  finish(r, rc == XIPC_EAGAIN ? XIPC_ETIMEDOUT : rc);
+}
+#endif
 
 static void on_async(uv_async_t *a) {
   xipc_uv_wait_t *r = a->data;
@@ -149,14 +302,66 @@ static void on_async(uv_async_t *a) {
   uv_mutex_unlock(&r->lock);
   if (state != ST_DONE)
     return;
-  if (!holding) { /* the helper has nothing left to do: it is ending */
+  if (r->mode == MODE_THREAD && !holding) {
+    /* the helper has nothing left to do: it is ending */
     uv_thread_join(&r->thread);
+    r->released = 1;
+  }
+  if (r->mode != MODE_THREAD) {
+    wait_end(r); /* pool: the wait is unregistered before it is freed */
     r->released = 1;
   }
   /* Closed first, so a held lock (or a request the callback keeps)
    * does not keep the loop alive; freed after the callback. */
-  uv_close((uv_handle_t *)&r->async, on_closed);
+  close_handles(r);
   r->cb(r, result);
+}
+
+/* Poll or pool mode for a semaphore that allows it (else thread mode,
+ * r->mode unchanged): 0, or an error with what was made left for
+ * wait_end and close_handles. */
+static int wait_init(xipc_uv_wait_t *r) {
+  int rc;
+#ifdef _WIN32
+  xipc_os_handle_t h;
+
+  if (xipc_sem_os_handle(r->sem, &h) != 0)
+    return 0; /* System V */
+  r->mode = MODE_POOL;
+  if (!RegisterWaitForSingleObject(
+          &r->wait, h, on_signalled, r,
+          r->timeout_ms < 0 ? INFINITE : (DWORD)r->timeout_ms,
+          WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD)) {
+    r->wait = NULL;
+    return XIPC_ENOMEM;
+  }
+  (void)rc;
+  return 0;
+#else
+  if (xipc_sem_notify_open(&r->notify, r->sem) != 0)
+    return 0; /* System V: thread mode */
+  r->mode = MODE_POLL;
+  r->poll_fd = fcntl(xipc_notify_handle(r->notify), F_DUPFD_CLOEXEC, 0);
+  if (r->poll_fd < 0)
+    return XIPC_EMFILE;
+  rc = uv_poll_init(r->loop, &r->poll, r->poll_fd);
+  if (rc != 0) {
+    close(r->poll_fd);
+    r->poll_fd = -1;
+    r->mode = MODE_THREAD;
+    return xipc_uv__err(rc);
+  }
+  r->poll.data = r;
+  r->open_handles++;
+  if (r->timeout_ms > 0) {
+    uv_timer_init(r->loop, &r->timer);
+    r->timer.data = r;
+    r->have_timer = 1;
+    r->open_handles++;
+    uv_timer_start(&r->timer, on_timer, (uint64_t)r->timeout_ms, 0);
+  }
+  return 0;
+#endif
 }
 
 static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
@@ -194,12 +399,25 @@ static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
     return xipc_uv__err(rc);
   }
   r->async.data = r;
-  rc = uv_thread_create(&r->thread, helper, r);
+  r->open_handles = 1;
+#ifndef _WIN32
+  r->poll_fd = -1;
+#endif
+  rc = kind == KIND_SEM ? wait_init(r) : 0;
+  if (rc == 0 && r->mode == MODE_THREAD)
+    rc = xipc_uv__err(uv_thread_create(&r->thread, helper, r));
   if (rc != 0) {
-    r->released = 1; /* freed by the close callback */
-    uv_close((uv_handle_t *)&r->async, on_closed);
-    return xipc_uv__err(rc);
+    wait_end(r);
+    r->released = 1; /* freed by the close callbacks */
+    close_handles(r);
+    return rc;
   }
+#ifndef _WIN32
+  /* The first try now (a unit that is there is taken at once, as a
+   * helper thread would); the callback still comes from the loop. */
+  if (r->mode == MODE_POLL)
+    poll_try(r);
+#endif
   if (out != NULL)
     *out = r;
   return 0;
@@ -244,12 +462,21 @@ int xipc_uv_wait_cancel(xipc_uv_wait_t *req) {
 
   if (req == NULL)
     return XIPC_EINVAL;
+  if (req->mode != MODE_THREAD)
+    wait_end(req); /* at once; the pool's callback has finished after it */
   uv_mutex_lock(&req->lock);
-  if (req->state != ST_WAITING)
+  if (req->state != ST_WAITING) {
     rc = XIPC_EBUSY; /* completed: its callback has the result */
-  else
+  } else {
     req->canceled = 1;
+    if (req->mode != MODE_THREAD) {
+      req->result = XIPC_ECANCELED;
+      req->state = ST_DONE;
+    }
+  }
   uv_mutex_unlock(&req->lock);
+  if (rc == 0 && req->mode != MODE_THREAD)
+    uv_async_send(&req->async);
   return rc;
 }
 

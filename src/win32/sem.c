@@ -159,6 +159,11 @@ static int win32_sem_unlink(const xipc__sync_req_t *req) {
                             "OpenSemaphoreW");
 }
 
+static int win32_sem_os_handle(const xipc_sem_t *sem, xipc_os_handle_t *out) {
+  *out = (HANDLE)sem->h;
+  return 0;
+}
+
 const xipc__sem_methods_t xipc__win32_sem = {
     .open = win32_sem_open,
     .wait = win32_sem_wait,
@@ -168,5 +173,7 @@ const xipc__sem_methods_t xipc__win32_sem = {
     .unlink = win32_sem_unlink,
     .value_max = (unsigned)SEM_MAX,
     .no_notify = "a Windows semaphore is waitable itself, but a wait takes "
-                 "a unit (xipc_uv waits for it in a helper thread)",
+                 "a unit (wait on xipc_sem_os_handle; xipc_uv does, "
+                 "through the system thread pool)",
+    .os_handle = win32_sem_os_handle,
 };
