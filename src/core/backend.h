@@ -306,8 +306,14 @@ typedef struct xipc__io_methods {
   const char *no_pass;
   /* Why io->h cannot serve as a notify handle (include/xipc/notify.h);
    * NULL: it is a descriptor that polls readable when a read would not
-   * block. */
+   * block, or notify_open below gives one. */
   const char *no_notify;
+  /* A notify handle where io->h is none (Windows: an event that a pending
+   * zero-byte read signals when data, or the end, is there); NULL on
+   * Unix. arm: 0 (pending: wait) or 1 (ready now); disarm cancels. */
+  int (*notify_open)(xipc__io_t *io, xipc_os_handle_t *h);
+  int (*notify_arm)(xipc__io_t *io);
+  void (*notify_disarm)(xipc__io_t *io);
   /* Write iov like write, with OS handle h travelling along. `access`:
    * XIPC__PASS_SAME, or read-only as a section (_SECTION_READ) or as a
    * file (_FILE_READ). `wire` (8 bytes inside iov) gets what the peer needs

@@ -109,6 +109,7 @@ void xipc__notifier_disarm(xipc__notifier_t *nf) {
 
 struct xipc_notify {
   xipc__notifier_t *nf; /* a notifier's doorbell; NULL: a descriptor kind */
+  xipc__io_t *io;       /* an io whose methods make the handle (Windows) */
   int (*ready)(void *); /* the notifier's look, on `obj` */
   void *obj;
   xipc_os_handle_t h;
@@ -182,11 +183,20 @@ int xipc_sem_notify_open(xipc_notify_t **out, xipc_sem_t *sem) {
   return make_nf(out, sem->nf, sem_ready, sem);
 }
 
-static int io_notify(xipc_notify_t **out, const xipc__io_t *io,
-                     const char *what) {
+static int io_notify(xipc_notify_t **out, xipc__io_t *io, const char *what) {
+  xipc_os_handle_t h;
+  int err;
+
   if (io->meth->no_notify != NULL)
     return none(what, io->meth->no_notify);
-  return make(out, (xipc_os_handle_t)io->h);
+  if (io->meth->notify_open == NULL)
+    return make(out, (xipc_os_handle_t)io->h);
+  err = io->meth->notify_open(io, &h);
+  if (err == 0)
+    err = make(out, h);
+  if (err == 0)
+    (*out)->io = io;
+  return err;
 }
 
 int xipc_pipe_notify_open(xipc_notify_t **out, xipc_pipe_t *end) {
@@ -230,6 +240,8 @@ int xipc_notify_arm(xipc_notify_t *n) {
 
   if (n == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "notify_arm: NULL argument");
+  if (n->io != NULL)
+    return n->io->meth->notify_arm(n->io);
   if (n->nf == NULL || n->armed)
     return 0;
   rc = xipc__notifier_arm(n->nf, n->ready, n->obj);
@@ -238,6 +250,8 @@ int xipc_notify_arm(xipc_notify_t *n) {
 }
 
 void xipc_notify_disarm(xipc_notify_t *n) {
+  if (n != NULL && n->io != NULL)
+    n->io->meth->notify_disarm(n->io);
   if (n == NULL || n->nf == NULL || !n->armed)
     return;
   xipc__notifier_disarm(n->nf);

@@ -78,6 +78,13 @@
 /* The state of one end (io->os): the cached events, [0] read, [1] write. */
 typedef struct io_state {
   void *volatile ev[2];
+  /* The notify handle (include/xipc/notify.h): a manual-reset event that a
+   * pending zero-byte read signals when data (or the end) arrives. A
+   * zero-byte ReadFile / WSARecv takes nothing: the data stays for the
+   * reads that follow (libuv waits on Windows pipes the same way). */
+  HANDLE nev;
+  OVERLAPPED nov;
+  int npending;
 } io_state_t;
 
 enum { DIR_READ = 0, DIR_WRITE = 1 };
@@ -326,9 +333,86 @@ static int handle_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
   return rc;
 }
 
+/* ---- the notify handle -------------------------------------------------- */
+
+static int notify_open(xipc__io_t *io, xipc_os_handle_t *h) {
+  io_state_t *st = io->os;
+
+  if (st->nev == NULL) {
+    st->nev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (st->nev == NULL)
+      return ev_fail();
+  }
+  *h = st->nev;
+  return 0;
+}
+
+/* Start the zero-byte read: 0 pending, 1 complete (data there, or the end
+ * or an error, which the next read reports). */
+static int notify_arm(xipc__io_t *io) {
+  io_state_t *st = io->os;
+  char none = 0;
+  DWORD flags = 0;
+  WSABUF wb;
+  int rc, err;
+
+  if (st->npending)
+    return 0;
+  ResetEvent(st->nev);
+  memset(&st->nov, 0, sizeof(st->nov));
+  st->nov.hEvent = st->nev;
+  if (io->is_socket) {
+    wb.len = 0;
+    wb.buf = &none;
+    rc = WSARecv((SOCKET)io->h, &wb, 1, NULL, &flags, &st->nov, NULL) == 0;
+    err = rc ? 0 : WSAGetLastError();
+    if (!rc && err == WSA_IO_PENDING) {
+      st->npending = 1;
+      return 0;
+    }
+  } else {
+    rc = ReadFile((HANDLE)io->h, &none, 0, NULL, &st->nov);
+    if (!rc && GetLastError() == ERROR_IO_PENDING) {
+      st->npending = 1;
+      return 0;
+    }
+  }
+  SetEvent(st->nev); /* ready: the handle says so too */
+  return 1;
+}
+
+static void notify_disarm(xipc__io_t *io) {
+  io_state_t *st = io->os;
+  DWORD n;
+
+  if (st == NULL || st->nev == NULL)
+    return;
+  if (st->npending) {
+    /* Cancelled, or complete already (then CancelIoEx finds nothing);
+     * either way it is over once the result is in. */
+    CancelIoEx((HANDLE)io->h, &st->nov);
+    GetOverlappedResult((HANDLE)io->h, &st->nov, &n, TRUE);
+    st->npending = 0;
+  }
+  ResetEvent(st->nev);
+}
+
+/* Before the state goes (close, release): no read may stay pending on a
+ * freed OVERLAPPED. */
+static void notify_end(xipc__io_t *io) {
+  io_state_t *st = io->os;
+
+  if (st == NULL || st->nev == NULL)
+    return;
+  notify_disarm(io);
+  CloseHandle(st->nev);
+  st->nev = NULL;
+}
+
 static int handle_close(xipc__io_t *io) {
   DWORD err = 0;
 
+  notify_end(io);
   if (!CloseHandle((HANDLE)io->h))
     err = GetLastError();
   io_state_free(io->os);
@@ -352,6 +436,7 @@ static int handle_inheritable(xipc__io_t *io, int inheritable) {
 
 /* The handle changes owner (xipc_stream_release): free only our events. */
 static void io_detach(xipc__io_t *io) {
+  notify_end(io);
   io_state_free(io->os);
   io->os = NULL;
 }
@@ -493,8 +578,9 @@ const xipc__io_methods_t xipc__win32_handle_io = {
     .check_handle = handle_check_handle,
     .close_handle = handle_close_handle,
     .peer = handle_peer,
-    .no_notify = "Windows pipes have no readiness handle in this version "
-                 "(xipc_uv reads them in a helper thread)",
+    .notify_open = notify_open,
+    .notify_arm = notify_arm,
+    .notify_disarm = notify_disarm,
 };
 
 int xipc__win32_handle_io_init(xipc__io_t *io, HANDLE h, int is_read) {
@@ -657,6 +743,7 @@ static int socket_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
 static int socket_close(xipc__io_t *io) {
   int err = 0;
 
+  notify_end(io);
   /* closesocket with the default linger: an orderly close, data still in
    * the send buffer is delivered in the background. */
   if (closesocket((SOCKET)io->h) != 0)
@@ -683,8 +770,9 @@ const xipc__io_methods_t xipc__win32_socket_io = {
     .detach = io_detach,
     .no_pass = "a Windows TCP stream neither carries handles nor is handed "
                "over by xipc (use a local: stream)",
-    .no_notify = "Windows TCP streams have no readiness handle in this "
-                 "version (adopt them with xipc_uv_stream_adopt)",
+    .notify_open = notify_open,
+    .notify_arm = notify_arm,
+    .notify_disarm = notify_disarm,
 };
 
 int xipc__win32_socket_io_init(xipc__io_t *io, UINT_PTR s) {

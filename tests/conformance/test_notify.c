@@ -137,10 +137,9 @@ static int h_send(int argc, char **argv) {
   return 0;
 }
 
-#ifndef _WIN32
-/* ADDRESS FIFO BACKEND: connect to the stream, open the fifo's write end;
- * on "go" write "fifo" into the fifo and send "stream" as a frame; wait
- * for "bye". */
+/* ADDRESS FIFO BACKEND: connect to the stream, open the fifo's write end
+ * (FIFO "-": none); on "go" write "fifo" into the fifo and send "stream"
+ * as a frame; wait for "bye". */
 static int h_descriptors(int argc, char **argv) {
   xipc_stream_opts_t so;
   xipc_fifo_opts_t po;
@@ -154,25 +153,25 @@ static int h_descriptors(int argc, char **argv) {
   xipc_fifo_opts_init(&po);
   po.backend = atoi(argv[2]);
   HCHECK(xipc_stream_connect(&s, argv[0], &so, 20000) == 0);
-  HCHECK(xipc_fifo_open(&w, argv[1], XIPC_PIPE_WRITE, &po, 20000) == 0);
+  if (strcmp(argv[1], "-") != 0)
+    HCHECK(xipc_fifo_open(&w, argv[1], XIPC_PIPE_WRITE, &po, 20000) == 0);
   xt_ready();
   HCHECK(xt_hear(line, sizeof(line)) == 0);
-  HCHECK(xipc_pipe_write(w, "fifo", 4, NULL, 20000) == 0);
+  if (w != NULL)
+    HCHECK(xipc_pipe_write(w, "fifo", 4, NULL, 20000) == 0);
   HCHECK(xipc_stream_send_msg(s, "stream", 6, 20000) == 0);
   HCHECK(xt_hear(line, sizeof(line)) == 0);
-  HCHECK(xipc_pipe_close(w) == 0);
+  if (w != NULL)
+    HCHECK(xipc_pipe_close(w) == 0);
   HCHECK(xipc_stream_close(s) == 0);
   return 0;
 }
-#endif
 
 static int h_post(int argc, char **argv);
 
 static const xt_helper_t helpers[] = {{"notify-send", h_send},
                                       {"notify-post", h_post},
-#ifndef _WIN32
                                       {"notify-descriptors", h_descriptors},
-#endif
                                       {NULL, NULL}};
 
 /* ---- the ring ---------------------------------------------------------------- */
@@ -482,10 +481,13 @@ static void notify_kernel_queue(void) {
   XT_OK(xipc_mq_close(mq));
 }
 
-/* A fifo's read end, a listener and a stream: the descriptor (Unix), or
- * XIPC_ENOTSUP with the reason (Windows). */
+/* A fifo's read end, a listener and a stream of another process: their
+ * descriptors (Unix). Windows: the stream's handle is an event that a
+ * zero-byte read signals; its fifo reader (a set of pipe instances) and
+ * listener have none: XIPC_ENOTSUP with the reason. */
 static void notify_fifo_stream_listener(void) {
-  char name[64], fifo[64], addr[128], want[128], buf[16];
+  char name[64], fifo[64], addr[128], want[128], buf[16], b[8];
+  const char *args[4];
   xipc_stream_listener_t *l = NULL;
   xipc_stream_opts_t so;
   xipc_fifo_opts_t po;
@@ -493,11 +495,7 @@ static void notify_fifo_stream_listener(void) {
   xipc_stream_t *s = NULL;
   xipc_pipe_t *r = NULL;
   size_t len = sizeof(addr), got;
-#ifndef _WIN32
-  const char *args[4];
-  char b[8];
   xt_proc_t *p;
-#endif
 
   if (!xipc_supports(XIPC_KIND_STREAM, (xipc_backend_t)xt_backend))
     XT_SKIP("this backend has no fifos or streams");
@@ -514,50 +512,149 @@ static void notify_fifo_stream_listener(void) {
   XT_OK(xipc_fifo_open(&r, fifo, XIPC_PIPE_READ, &po, 0));
 #ifdef _WIN32
   XT_ERR(xipc_stream_listener_notify_open(&nl, l), XIPC_ENOTSUP);
-  XT_TRUE(strstr(xipc_last_error_message(), "readiness") != NULL);
+  XT_TRUE(strstr(xipc_last_error_message(), "listener") != NULL);
   XT_ERR(xipc_pipe_notify_open(&nf, r), XIPC_ENOTSUP);
+  XT_TRUE(strstr(xipc_last_error_message(), "fifo reader") != NULL);
   XT_TRUE(nl == NULL && nf == NULL);
-  (void)ns;
-  (void)s;
-  (void)buf;
-  (void)got;
 #else
   XT_OK(xipc_stream_listener_notify_open(&nl, l));
   XT_OK(xipc_pipe_notify_open(&nf, r));
   XT_EQ(xipc_notify_arm(nl), 0);
   XT_EQ(ready(xipc_notify_handle(nl), 0), 0);
+#endif
   sprintf(b, "%d", xt_backend);
   args[0] = addr;
+#ifdef _WIN32
+  args[1] = "-";
+#else
   args[1] = fifo;
+#endif
   args[2] = b;
   args[3] = NULL;
   p = xt_spawn("notify-descriptors", args);
   XT_TRUE_FATAL(p != NULL);
+#ifndef _WIN32
   /* The helper connected before READY: the listener is ready. */
   XT_EQ_FATAL(ready(xipc_notify_handle(nl), 20000), 1);
   XT_OK(xipc_stream_accept(&s, l, 0));
+  XT_EQ(xipc_notify_arm(nf), 0);
+  XT_EQ(ready(xipc_notify_handle(nf), 0), 0);
+#else
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+#endif
   XT_OK(xipc_stream_notify_open(&ns, s));
   XT_EQ(xipc_notify_arm(ns), 0);
-  XT_EQ(xipc_notify_arm(nf), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 0), 0);
-  XT_EQ(ready(xipc_notify_handle(nf), 0), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
   xt_proc_send(p, "go");
+#ifndef _WIN32
   XT_EQ(ready(xipc_notify_handle(nf), 20000), 1);
+  xipc_notify_disarm(nf);
   XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
   XT_TRUE(got == 4 && memcmp(buf, "fifo", 4) == 0);
+#endif
   XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  xipc_notify_disarm(ns);
   XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0));
   XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
   XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
+  /* Armed again and nothing comes: not ready; then the peer closes: ready,
+   * and the read says the end. */
+  XT_EQ(xipc_notify_arm(ns), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
   xt_proc_send(p, "bye");
   XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  xipc_notify_disarm(ns);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EPIPE);
   xipc_notify_close(ns);
   XT_OK(xipc_stream_close(s));
-#endif
   xipc_notify_close(nl);
   xipc_notify_close(nf);
   XT_OK(xipc_pipe_close(r));
   XT_OK(xipc_stream_listener_close(l));
+}
+
+/* A TCP stream of another process: its socket (Unix) or an event that a
+ * zero-byte WSARecv signals (Windows). */
+static void notify_tcp_stream(void) {
+  char addr[128], buf[16], b[8];
+  const char *args[4];
+  xipc_stream_listener_t *l = NULL;
+  xipc_stream_opts_t so;
+  xipc_notify_t *ns = NULL;
+  xipc_stream_t *s = NULL;
+  size_t len = sizeof(addr), got;
+  xt_proc_t *p;
+
+  if (!xipc_supports(XIPC_KIND_STREAM, (xipc_backend_t)xt_backend))
+    XT_SKIP("this backend has no streams");
+  xipc_stream_opts_init(&so);
+  so.backend = xt_backend;
+  XT_OK(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &so));
+  XT_OK(xipc_stream_listener_address(l, addr, &len));
+  sprintf(b, "%d", xt_backend);
+  args[0] = addr;
+  args[1] = "-";
+  args[2] = b;
+  args[3] = NULL;
+  p = xt_spawn("notify-descriptors", args);
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  XT_OK(xipc_stream_notify_open(&ns, s));
+  XT_EQ(xipc_notify_arm(ns), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
+  xt_proc_send(p, "go");
+  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  xipc_notify_disarm(ns);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0));
+  XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
+  XT_EQ(xipc_notify_arm(ns), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  xipc_notify_disarm(ns);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EPIPE);
+  xipc_notify_close(ns);
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_stream_listener_close(l));
+}
+
+/* An anonymous pipe's read end (in this process; the fifo above is the
+ * cross-process case): not ready while empty, ready after a write, and
+ * the data is all there for the read (the wait took none of it). */
+static void notify_pipe_read_end(void) {
+  xipc_pipe_opts_t po;
+  xipc_pipe_t *r = NULL, *w = NULL;
+  xipc_notify_t *n = NULL;
+  char buf[16];
+  size_t got;
+
+  if (!xipc_supports(XIPC_KIND_PIPE, (xipc_backend_t)xt_backend))
+    XT_SKIP("this backend has no pipes");
+  xipc_pipe_opts_init(&po);
+  po.backend = xt_backend;
+  XT_OK(xipc_pipe_open(&r, &w, &po));
+  XT_OK(xipc_pipe_notify_open(&n, r));
+  XT_EQ(xipc_notify_arm(n), 0);
+  XT_EQ(ready(xipc_notify_handle(n), 100), 0);
+  XT_OK(xipc_pipe_write(w, "hello", 5, NULL, 1000));
+  XT_EQ(ready(xipc_notify_handle(n), 20000), 1);
+  xipc_notify_disarm(n);
+  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
+  XT_TRUE(got == 5 && memcmp(buf, "hello", 5) == 0);
+  XT_ERR(xipc_pipe_read(r, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
+  /* Data there at arm time: 1 (Windows: the zero-byte read completes at
+   * once) or 0 with the handle ready at once (a descriptor). */
+  XT_OK(xipc_pipe_write(w, "x", 1, NULL, 1000));
+  XT_TRUE(xipc_notify_arm(n) >= 0);
+  XT_EQ(ready(xipc_notify_handle(n), 0), 1);
+  xipc_notify_disarm(n);
+  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
+  XT_EQ(got, 1);
+  xipc_notify_close(n);
+  XT_OK(xipc_pipe_close(w));
+  XT_OK(xipc_pipe_close(r));
 }
 
 static void notify_bad_arguments(void) {
@@ -593,6 +690,8 @@ static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
                                   XT_TEST(notify_sem_across_processes),
                                   XT_TEST(notify_kernel_queue),
                                   XT_TEST(notify_fifo_stream_listener),
+                                  XT_TEST(notify_tcp_stream),
+                                  XT_TEST(notify_pipe_read_end),
                                   XT_TEST(notify_bad_arguments),
                                   {NULL, NULL}};
 
