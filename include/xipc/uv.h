@@ -2,11 +2,13 @@
  * library, xipc_uv (CMake xipc::uv, pkg-config xipc-uv): the core library
  * does not depend on libuv. Not included by <xipc.h>.
  *
- * How: pollable handles (Linux mqd_t, sockets) are watched with uv_poll_t;
- * everything else (System V queues and semaphores, Windows objects, the
- * ring, mutexes) gets a helper thread that blocks and wakes the loop with
- * uv_async_send. uv_async_send coalesces, so the loop side drains
- * everything available. Every call here is made on the loop's thread;
+ * How: every object with a notify handle (xipc/notify.h: rings, Linux POSIX
+ * queues, POSIX semaphores, Unix sockets) is watched with a uv_poll_t on
+ * Unix or one system thread-pool wait on Windows (rings, semaphores), with
+ * no thread of its own; the rest (System V queues and semaphores, mutexes,
+ * Windows listeners) gets a helper thread that blocks and wakes the loop
+ * with uv_async_send. The loop side always drains everything available
+ * (docs/uv.md). Every call here is made on the loop's thread;
  * callbacks run there too. Stop and close are safe at any time, also from
  * inside a callback; close joins the helper thread and frees everything
  * once its callback has run, after which uv_loop_close succeeds. */
