@@ -29,8 +29,9 @@
 /* The kinds, in the order of the table. */
 const char *const bench_kinds[BENCH_KINDS] = {
     "mq",   "mq-ring",      "sem",        "pipe",
-    "fifo", "stream-local", "stream-tcp", "shm"};
-enum { KIND_RING = 1, KIND_SHM = 7 }; /* indices of bench_kinds[] */
+    "fifo", "stream-local", "stream-tcp", "shm", "notify"};
+/* indices of bench_kinds[] */
+enum { KIND_RING = 1, KIND_SHM = 7, KIND_NOTIFY = 8 };
 
 /* ---- errors (internal.h) ------------------------------------------------- */
 
@@ -448,7 +449,7 @@ static int plan_build(plan_t *p, const options_t *o, int trials) {
     s->rtt = 1;
   }
   for (k = 0; k < BENCH_KINDS; k++) {
-    if (!o->kind_on[k] || k == KIND_SHM)
+    if (!o->kind_on[k] || k == KIND_SHM || k == KIND_NOTIFY)
       continue;
     for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
       if (plan_kind(p, o, k, b, trials) != 0)
@@ -812,6 +813,10 @@ int xipc_bench_main(const char *self, int argc, char **argv) {
   rep.nres = res.n;
   rep.seconds = (double)(bench_now_ns() - t0) / 1e9;
   bench_report_print(&rep);
+  if (o.kind_on[KIND_NOTIFY] && bench_notify_run(self, o.quick) != 0) {
+    free(res.v);
+    return fail_exit("xipc bench");
+  }
   if (o.json != NULL) {
     if (bench_report_json(&rep, o.json) != 0) {
       free(res.v);
@@ -840,6 +845,10 @@ int xipc_bench_child(const char *self, int argc, char **argv) {
 
   (void)self;
   /* argv[0] is "bench-child". */
+  if (argc > 1 && strcmp(argv[1], "notify-echo") == 0)
+    return bench_notify_peer(argc - 2, argv + 2) == 0
+               ? 0
+               : fail_exit("xipc bench-child notify-echo");
   if (bench_run_parse(&run, argc - 1, argv + 1) != 0 ||
       bench_guard_peer(run.ppid) != 0 ||
       bench_peer(&run, argc - 1 - BENCH_CHILD_FIXED,

@@ -183,7 +183,7 @@ typedef struct bench_impl {
 } bench_impl_t;
 
 /* The kinds, in the order of the table (bench.c). */
-#define BENCH_KINDS 8
+#define BENCH_KINDS 9
 extern const char *const bench_kinds[BENCH_KINDS];
 
 /* Tables ended by a row with kind NULL: kinds.c; raw_unix.c / raw_win32.c
@@ -273,6 +273,13 @@ int bench_run_parse(bench_run_t *run, int argc, char **argv);
  * repeated for about `seconds`: bytes per second (size bytes per copy). */
 double bench_memcpy_rate(void *dst, size_t size, double seconds,
                          size_t *copies);
+
+/* ---- notify.c: --kinds notify (waiting without threads) ------------------ */
+
+/* Measure and print the section; 0, or -1 (recorded). */
+int bench_notify_run(const char *self, int quick);
+/* The peer: `bench-child notify-echo OBJ BACKEND NAME_A NAME_B COUNT`. */
+int bench_notify_peer(int argc, char **argv);
 
 /* ---- report.c ------------------------------------------------------------ */
 

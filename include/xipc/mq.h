@@ -58,6 +58,10 @@ typedef struct xipc_mq_opts {
    * XIPC_MQ_SPIN_MIN_US and XIPC_MQ_SPIN_MAX_US, shrinking toward the
    * minimum while spins keep ending in sleep); 1..100000 = that long;
    * XIPC_MQ_SPIN_NONE = sleep at once (after a few yields).
+   * An explicit 1..100000 also makes xipc_notify_arm (xipc/notify.h) on
+   * this handle look that long for a message before it registers (a
+   * latency-bound loop that serves one ring; the adaptive default does not
+   * spin there, so a loop over many objects is never held up).
    * docs/performance.md. */
   unsigned spin_us;
 } xipc_mq_opts_t;

@@ -277,8 +277,10 @@ int xipc__notifier_init(xipc__notifier_t *nf, uint32_t *pollers,
 void xipc__notifier_fini(xipc__notifier_t *nf);
 int xipc__notifier_handle(xipc__notifier_t *nf, xipc_os_handle_t *out);
 void xipc__notifier_wake(xipc__notifier_t *nf);
-/* 1: ready(arg) said there is work (not armed); 0: armed. */
-int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *), void *arg);
+/* 1: ready(arg) said there is work (not armed); 0: armed. `look`, when
+ * not NULL, is asked first, before registering (a bounded spin). */
+int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
+                       int (*look)(void *), void *arg);
 void xipc__notifier_disarm(xipc__notifier_t *nf);
 
 /* ---- byte I/O, pipes, fifos, streams ------------------------------------ */

@@ -31,6 +31,8 @@ struct xipc__ring;
 /* The ring's notifier (src/core/ring.c) and its "a message is there". */
 struct xipc__notifier *xipc__ring_notifier(xipc_mq_t *mq);
 int xipc__ring_ready(void *mq);
+/* With an explicit opts.spin_us: look that long (else once: no spin). */
+int xipc__ring_spin_ready(void *mq);
 struct xipc__stash;
 struct xipc__stream_methods;
 

@@ -89,7 +89,10 @@ void xipc__notifier_wake(xipc__notifier_t *nf) {
     (void)nf->wm->bell_ring(&nf->bell);
 }
 
-int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *), void *arg) {
+int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
+                       int (*look)(void *), void *arg) {
+  if (look != NULL && look(arg))
+    return 1;
   /* A ring left from before is a wake-up the look below answers. */
   nf->wm->bell_clear(&nf->bell);
   __atomic_fetch_add(nf->pollers, 1, __ATOMIC_SEQ_CST);
@@ -111,6 +114,7 @@ struct xipc_notify {
   xipc__notifier_t *nf; /* a notifier's doorbell; NULL: a descriptor kind */
   xipc__io_t *io;       /* an io whose methods make the handle (Windows) */
   int (*ready)(void *); /* the notifier's look, on `obj` */
+  int (*look)(void *);  /* a look before registering (the ring's spin) */
   void *obj;
   xipc_os_handle_t h;
   int armed;
@@ -128,7 +132,7 @@ static int make(xipc_notify_t **out, xipc_os_handle_t h) {
 
 /* A notify handle on a notifier. */
 static int make_nf(xipc_notify_t **out, xipc__notifier_t *nf,
-                   int (*ready)(void *), void *obj) {
+                   int (*ready)(void *), int (*look)(void *), void *obj) {
   xipc_os_handle_t h;
   int err = xipc__notifier_handle(nf, &h);
 
@@ -137,6 +141,7 @@ static int make_nf(xipc_notify_t **out, xipc__notifier_t *nf,
   if (err == 0) {
     (*out)->nf = nf;
     (*out)->ready = ready;
+    (*out)->look = look;
     (*out)->obj = obj;
   }
   return err;
@@ -156,7 +161,8 @@ int xipc_mq_notify_open(xipc_notify_t **out, xipc_mq_t *mq) {
   if (out == NULL || mq == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "mq_notify_open: NULL argument");
   if (mq->ring != NULL)
-    return make_nf(out, xipc__ring_notifier(mq), xipc__ring_ready, mq);
+    return make_nf(out, xipc__ring_notifier(mq), xipc__ring_ready,
+                   xipc__ring_spin_ready, mq);
   if (mq->meth->no_notify != NULL)
     return none("this message queue", mq->meth->no_notify);
   err = mq->meth->os_handle(mq, &h);
@@ -180,7 +186,7 @@ int xipc_sem_notify_open(xipc_notify_t **out, xipc_sem_t *sem) {
     return none("this semaphore", sem->meth->no_notify != NULL
                                       ? sem->meth->no_notify
                                       : "no notify handle");
-  return make_nf(out, sem->nf, sem_ready, sem);
+  return make_nf(out, sem->nf, sem_ready, NULL, sem);
 }
 
 static int io_notify(xipc_notify_t **out, xipc__io_t *io, const char *what) {
@@ -244,7 +250,7 @@ int xipc_notify_arm(xipc_notify_t *n) {
     return n->io->meth->notify_arm(n->io);
   if (n->nf == NULL || n->armed)
     return 0;
-  rc = xipc__notifier_arm(n->nf, n->ready, n->obj);
+  rc = xipc__notifier_arm(n->nf, n->ready, n->look, n->obj);
   n->armed = rc == 0;
   return rc;
 }

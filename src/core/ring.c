@@ -1426,6 +1426,23 @@ xipc__notifier_t *xipc__ring_notifier(xipc_mq_t *mq) { return &mq->ring->nf; }
 /* A poller's look: a published message at the head of some priority. */
 int xipc__ring_ready(void *mq) { return scan(((xipc_mq_t *)mq)->ring) >= 0; }
 
+int xipc__ring_spin_ready(void *mq) {
+  struct xipc__ring *r = ((xipc_mq_t *)mq)->ring;
+  uint64_t start;
+  unsigned i = 0;
+
+  if (r->spin_fixed_ns == 0)
+    return 0; /* adaptive or none: arm does not spin */
+  start = xipc__now_ns();
+  for (;;) {
+    if (scan(r) >= 0)
+      return 1;
+    cpu_relax();
+    if (++i % SPIN_CHECK == 0 && xipc__now_ns() - start >= r->spin_fixed_ns)
+      return 0;
+  }
+}
+
 static int ring_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
   (void)out;
   return xipc__fail(XIPC_ENOTSUP, 0,

@@ -1,0 +1,664 @@
+/* `xipc bench --kinds notify`: waiting without threads (include/xipc/
+ * notify.h, docs/uv.md, docs/performance.md "Waiting without threads").
+ *
+ * Three measurements, printed as their own table after the main one:
+ *
+ *   round trip   the parent sends on A, a peer process (self bench-child
+ *                notify-echo ...) takes it with a blocking call and answers
+ *                on B; the parent waits for the answer three ways in the
+ *                same run: the blocking call (-1), its notify handle in a
+ *                plain poll()/WaitForSingleObject loop, and the xipc_uv
+ *                watcher or wait on a libuv loop. For the ring, the POSIX
+ *                kernel queue (Linux) and the POSIX semaphore (Windows:
+ *                its HANDLE through the thread pool). p50 and p99, and the
+ *                ratio to the blocking call.
+ *   idle         100 watchers on one loop, nothing sent, for a few seconds:
+ *                threads of the process, and context switches of the
+ *                whole process (getrusage: every thread's) beyond those of
+ *                the same loop with no watcher; beside them the same for
+ *                System V kernel queues, which keep a helper thread.
+ *   many         1000 ring watchers on one loop (100 rings, 10 each):
+ *                threads before and after.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef XIPC_BENCH_HAVE_UV
+#include "xipc/uv.h" /* uv.h: winsock2.h before windows.h */
+#endif
+
+#ifdef _WIN32
+#include <windows.h>
+#include <tlhelp32.h>
+#else
+#include <dirent.h>
+#include <poll.h>
+#include <sys/resource.h>
+#endif
+
+#include <errno.h>
+
+enum { OBJ_RING, OBJ_PMQ, OBJ_SEM, OBJ_N };
+static const char *const obj_name[OBJ_N] = {"mq-ring", "mq", "sem"};
+
+enum { WAY_BLOCK, WAY_NOTIFY, WAY_UV, WAY_NOTIFY_SPIN, WAY_UV_SPIN, WAY_N };
+static const char *const way_name[WAY_N] = {
+    "blocking call", "notify + poll", "xipc_uv", "notify, spin 20",
+    "xipc_uv, spin 20"};
+/* The spin of the *_SPIN ways (the ring only): opts.spin_us of the
+ * answer ring's handle, which xipc_notify_arm then spins for. */
+#define SPIN_US 20
+
+/* A pair of one kind: a (parent to peer) and b (peer to parent). */
+typedef struct pair {
+  int obj, backend;
+  char na[64], nb[64];
+  xipc_mq_t *qa, *qb;
+  xipc_sem_t *sa, *sb;
+} pair_t;
+
+static int pair_open(pair_t *p, int create) {
+  xipc_mq_opts_t mo;
+  xipc_sem_opts_t so;
+  unsigned fl = create ? XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE : 0;
+  int rc;
+
+  if (p->obj == OBJ_SEM) {
+    xipc_sem_opts_init(&so);
+    so.backend = (xipc_backend_t)p->backend;
+    so.flags = fl;
+    rc = xipc_sem_open(&p->sa, p->na, &so);
+    return rc != 0 ? rc : xipc_sem_open(&p->sb, p->nb, &so);
+  }
+  xipc_mq_opts_init(&mo);
+  mo.backend = (xipc_backend_t)p->backend;
+  mo.flags = fl | (p->obj == OBJ_RING ? XIPC_MQ_RING : 0);
+  mo.max_msgs = 8;
+  mo.max_msg_size = 64;
+  rc = xipc_mq_open(&p->qa, p->na, &mo);
+  return rc != 0 ? rc : xipc_mq_open(&p->qb, p->nb, &mo);
+}
+
+static void pair_close(pair_t *p) {
+  xipc_mq_close(p->qa);
+  xipc_mq_close(p->qb);
+  xipc_sem_close(p->sa);
+  xipc_sem_close(p->sb);
+  p->qa = p->qb = NULL;
+  p->sa = p->sb = NULL;
+}
+
+static int put(xipc_mq_t *q, xipc_sem_t *s, uint64_t v) {
+  return s != NULL ? xipc_sem_post(s) : xipc_mq_send(q, &v, sizeof(v), 0, -1);
+}
+
+static int take(xipc_mq_t *q, xipc_sem_t *s, int timeout_ms) {
+  unsigned char buf[64];
+  unsigned prio;
+  size_t len;
+
+  return s != NULL ? xipc_sem_wait(s, timeout_ms)
+                   : xipc_mq_recv(q, buf, sizeof(buf), &len, &prio, timeout_ms);
+}
+
+/* ---- the peer -------------------------------------------------------------- */
+
+/* bench-child notify-echo OBJ BACKEND NAME_A NAME_B COUNT */
+int bench_notify_peer(int argc, char **argv) {
+  pair_t p;
+  long i, n;
+  int rc;
+
+  if (argc != 5)
+    return bench_fail("notify-echo: %d arguments", argc);
+  memset(&p, 0, sizeof(p));
+  p.obj = atoi(argv[0]);
+  p.backend = atoi(argv[1]);
+  snprintf(p.na, sizeof(p.na), "%s", argv[2]);
+  snprintf(p.nb, sizeof(p.nb), "%s", argv[3]);
+  n = atol(argv[4]);
+  if (p.obj < 0 || p.obj >= OBJ_N || n <= 0)
+    return bench_fail("notify-echo: bad arguments");
+  rc = pair_open(&p, 0);
+  for (i = 0; rc == 0 && i < n; i++) {
+    rc = take(p.qa, p.sa, -1);
+    if (rc == 0)
+      rc = put(p.qb, p.sb, (uint64_t)i);
+  }
+  pair_close(&p);
+  return rc == 0 ? 0 : bench_xfail(rc, "notify-echo");
+}
+
+/* ---- waiting on a notify handle --------------------------------------------- */
+
+static int handle_wait(xipc_os_handle_t h) {
+#ifdef _WIN32
+  return WaitForSingleObject(h, INFINITE) == WAIT_OBJECT_0 ? 0 : -1;
+#else
+  struct pollfd pf;
+  int rc;
+
+  pf.fd = h;
+  pf.events = POLLIN;
+  pf.revents = 0;
+  do
+    rc = poll(&pf, 1, -1);
+  while (rc < 0 && errno == EINTR);
+  return rc == 1 ? 0 : -1;
+#endif
+}
+
+/* notify.h's rule for one answer. */
+static int notify_take(pair_t *p, xipc_notify_t *n) {
+  int rc;
+
+  for (;;) {
+    rc = take(p->qb, p->sb, 0);
+    if (rc != XIPC_EAGAIN)
+      return rc;
+    rc = xipc_notify_arm(n);
+    if (rc == 1)
+      continue;
+    if (rc != 0 || handle_wait(xipc_notify_handle(n)) != 0)
+      return rc != 0 ? rc : XIPC_EIO;
+    xipc_notify_disarm(n);
+  }
+}
+
+/* ---- xipc_uv ------------------------------------------------------------------ */
+
+#ifdef XIPC_BENCH_HAVE_UV
+typedef struct uvrun {
+  pair_t *p;
+  uv_loop_t loop;
+  xipc_uv_mq_t *w;
+  double *lat;
+  long i, n, warm;
+  uint64_t t0;
+  int err;
+} uvrun_t;
+
+static void uv_next(uvrun_t *u) {
+  if (u->i >= u->n + u->warm) {
+    if (u->w != NULL)
+      xipc_uv_mq_close(u->w, NULL);
+    return;
+  }
+  u->t0 = bench_now_ns();
+  u->err = put(u->p->qa, u->p->sa, (uint64_t)u->i);
+}
+
+static void uv_got(uvrun_t *u) {
+  uint64_t dt = bench_now_ns() - u->t0;
+
+  if (u->i >= u->warm)
+    u->lat[u->i - u->warm] = (double)dt;
+  u->i++;
+}
+
+static void on_msg(xipc_uv_mq_t *w, int status, const void *data, size_t len,
+                   unsigned prio) {
+  uvrun_t *u = xipc_uv_mq_get_data(w);
+
+  (void)data;
+  (void)len;
+  (void)prio;
+  if (status != 0) {
+    u->err = status;
+    xipc_uv_mq_close(w, NULL);
+    u->w = NULL;
+    return;
+  }
+  uv_got(u);
+  uv_next(u);
+  if (u->err != 0 && u->w != NULL) {
+    xipc_uv_mq_close(u->w, NULL);
+    u->w = NULL;
+  }
+}
+
+static void on_sem(xipc_uv_wait_t *req, int status);
+
+static void sem_next(uvrun_t *u) {
+  xipc_uv_wait_t *req;
+
+  uv_next(u);
+  if (u->err == 0 && u->i < u->n + u->warm) {
+    u->err = xipc_uv_sem_wait(&u->loop, &req, u->p->sb, -1, on_sem);
+    if (u->err == 0)
+      xipc_uv_wait_set_data(req, u);
+  }
+}
+
+static void on_sem(xipc_uv_wait_t *req, int status) {
+  uvrun_t *u = xipc_uv_wait_get_data(req);
+
+  if (status != 0) {
+    u->err = status;
+    return;
+  }
+  uv_got(u);
+  sem_next(u);
+}
+
+static int uv_way(pair_t *p, double *lat, long n, long warm) {
+  uvrun_t u;
+  int rc;
+
+  memset(&u, 0, sizeof(u));
+  u.p = p;
+  u.lat = lat;
+  u.n = n;
+  u.warm = warm;
+  if (uv_loop_init(&u.loop) != 0)
+    return XIPC_ENOMEM;
+  if (p->obj == OBJ_SEM) {
+    sem_next(&u);
+  } else {
+    rc = xipc_uv_mq_init(&u.loop, &u.w, p->qb);
+    if (rc == 0) {
+      xipc_uv_mq_set_data(u.w, &u);
+      rc = xipc_uv_mq_start(u.w, on_msg);
+    }
+    if (rc != 0) {
+      uv_loop_close(&u.loop);
+      return rc;
+    }
+    uv_next(&u);
+  }
+  uv_run(&u.loop, UV_RUN_DEFAULT);
+  uv_loop_close(&u.loop);
+  if (u.err == 0 && u.i < n + warm)
+    u.err = XIPC_EIO;
+  return u.err;
+}
+#endif
+
+/* ---- round trips ---------------------------------------------------------------- */
+
+static int cmp_d(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+static int one_way(pair_t *p, int way, double *lat, long n, long warm);
+
+/* The *_SPIN ways: the same on a second handle of the answer ring that
+ * has opts.spin_us = SPIN_US. */
+static int spin_way(pair_t *p, int way, double *lat, long n, long warm) {
+  xipc_mq_opts_t mo;
+  xipc_mq_t *plain = p->qb, *spun = NULL;
+  int rc;
+
+  xipc_mq_opts_init(&mo);
+  mo.backend = (xipc_backend_t)p->backend;
+  mo.flags = XIPC_MQ_RING;
+  mo.spin_us = SPIN_US;
+  rc = xipc_mq_open(&spun, p->nb, &mo);
+  if (rc != 0)
+    return rc;
+  p->qb = spun;
+  rc = one_way(p, way == WAY_NOTIFY_SPIN ? WAY_NOTIFY : WAY_UV, lat, n, warm);
+  p->qb = plain;
+  xipc_mq_close(spun);
+  return rc;
+}
+
+static int one_way(pair_t *p, int way, double *lat, long n, long warm) {
+  xipc_notify_t *nt = NULL;
+  long i;
+  uint64_t t0;
+  int rc = 0;
+
+  if (way == WAY_NOTIFY_SPIN || way == WAY_UV_SPIN)
+    return spin_way(p, way, lat, n, warm);
+  if (way == WAY_UV) {
+#ifdef XIPC_BENCH_HAVE_UV
+    return uv_way(p, lat, n, warm);
+#else
+    return XIPC_ENOTSUP;
+#endif
+  }
+  if (way == WAY_NOTIFY) {
+    rc = p->obj == OBJ_SEM ? xipc_sem_notify_open(&nt, p->sb)
+                           : xipc_mq_notify_open(&nt, p->qb);
+    if (rc != 0)
+      return rc;
+  }
+  for (i = 0; rc == 0 && i < n + warm; i++) {
+    t0 = bench_now_ns();
+    rc = put(p->qa, p->sa, (uint64_t)i);
+    if (rc == 0)
+      rc = way == WAY_BLOCK ? take(p->qb, p->sb, -1) : notify_take(p, nt);
+    if (i >= warm)
+      lat[i - warm] = (double)(bench_now_ns() - t0);
+  }
+  xipc_notify_close(nt);
+  return rc;
+}
+
+typedef struct rtt_row {
+  int obj, backend, way;
+  double p50, p99;
+  int skipped, absent;
+  char note[96];
+} rtt_row_t;
+
+static int measure_pair(const char *self, int obj, int backend, long n,
+                        long warm, rtt_row_t *rows) {
+  bench_args_t fixed, extra;
+  bench_child_t child;
+  pair_t p;
+  double *lat;
+  int way, rc, status, ways = obj == OBJ_RING ? WAY_N : WAY_UV + 1;
+
+  memset(&p, 0, sizeof(p));
+  p.obj = obj;
+  p.backend = backend;
+  snprintf(p.na, sizeof(p.na), "bn%lu-%d-a", bench_pid(), obj);
+  snprintf(p.nb, sizeof(p.nb), "bn%lu-%d-b", bench_pid(), obj);
+  for (way = 0; way < WAY_N; way++) {
+    rows[way].obj = obj;
+    rows[way].backend = backend;
+    rows[way].way = way;
+    rows[way].absent = way >= ways;
+  }
+  lat = malloc(sizeof(double) * (size_t)n);
+  if (lat == NULL)
+    return bench_fail("out of memory");
+  rc = pair_open(&p, 1);
+  if (rc != 0) {
+    free(lat);
+    pair_close(&p);
+    return bench_xfail(rc, "notify: open %s", obj_name[obj]);
+  }
+  memset(&fixed, 0, sizeof(fixed));
+  memset(&extra, 0, sizeof(extra));
+  if (bench_args_add(&fixed, "notify-echo") != 0 ||
+      bench_args_add(&fixed, "%d", obj) != 0 ||
+      bench_args_add(&fixed, "%d", backend) != 0 ||
+      bench_args_add(&fixed, "%s", p.na) != 0 ||
+      bench_args_add(&fixed, "%s", p.nb) != 0 ||
+      bench_args_add(&fixed, "%ld", (long)ways * (n + warm)) != 0 ||
+      bench_spawn(&child, self, &fixed, &extra) != 0) {
+    free(lat);
+    pair_close(&p);
+    return -1;
+  }
+  rc = 0;
+  for (way = 0; rc == 0 && way < ways; way++) {
+    rc = one_way(&p, way, lat, n, warm);
+    if (rc == XIPC_ENOTSUP) {
+      rows[way].skipped = 1;
+      snprintf(rows[way].note, sizeof(rows[way].note), "%s",
+               way == WAY_UV ? "no libuv in this build" : "no notify handle");
+      /* The peer still expects these round trips: answer them blocking. */
+      rc = one_way(&p, WAY_BLOCK, lat, n, warm);
+      continue;
+    }
+    if (rc != 0)
+      break;
+    qsort(lat, (size_t)n, sizeof(double), cmp_d);
+    rows[way].p50 = lat[n / 2] / 1e3;
+    rows[way].p99 = lat[(n * 99) / 100] / 1e3;
+  }
+  if (rc != 0) {
+    bench_child_kill(&child);
+    (void)bench_child_wait(&child, 10000, &status);
+    free(lat);
+    pair_close(&p);
+    return bench_xfail(rc, "notify: %s round trips", obj_name[obj]);
+  }
+  rc = bench_child_wait(&child, 20000, &status);
+  free(lat);
+  pair_close(&p);
+  if (rc != 0 || status != 0)
+    return bench_fail("notify: the %s peer ended with status %d",
+                      obj_name[obj], status);
+  return 0;
+}
+
+/* ---- threads and wake-ups ---------------------------------------------------------- */
+
+static int count_threads(void) {
+  int n = 0;
+#ifdef _WIN32
+  THREADENTRY32 te;
+  HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+
+  if (snap == INVALID_HANDLE_VALUE)
+    return -1;
+  te.dwSize = sizeof(te);
+  if (Thread32First(snap, &te))
+    do
+      if (te.th32OwnerProcessID == GetCurrentProcessId())
+        n++;
+    while (Thread32Next(snap, &te));
+  CloseHandle(snap);
+#else
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+
+  if (d == NULL)
+    return -1;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+#endif
+  return n;
+}
+
+/* Context switches of the whole process so far (every thread's), or -1. */
+static long long switches(void) {
+#ifdef _WIN32
+  return -1;
+#else
+  struct rusage ru;
+
+  if (getrusage(RUSAGE_SELF, &ru) != 0)
+    return -1;
+  return (long long)ru.ru_nvcsw + (long long)ru.ru_nivcsw;
+#endif
+}
+
+typedef struct idle_row {
+  const char *what;
+  int watchers, threads; /* threads beyond the process's own */
+  long long wakeups;     /* -1: not counted here */
+  double seconds;
+  int skipped;
+  char note[96];
+} idle_row_t;
+
+#ifdef XIPC_BENCH_HAVE_UV
+static void on_idle_msg(xipc_uv_mq_t *w, int status, const void *data,
+                        size_t len, unsigned prio) {
+  (void)w;
+  (void)status;
+  (void)data;
+  (void)len;
+  (void)prio;
+}
+
+static void on_stop(uv_timer_t *t) { uv_stop(t->loop); }
+
+/* Run `loop` for ms with a timer, nothing else to do. */
+static void run_for(uv_loop_t *loop, unsigned ms) {
+  uv_timer_t t;
+
+  uv_timer_init(loop, &t);
+  uv_timer_start(&t, on_stop, ms, 0);
+  uv_run(loop, UV_RUN_DEFAULT);
+  uv_close((uv_handle_t *)&t, NULL);
+  uv_run(loop, UV_RUN_NOWAIT);
+}
+
+/* `nq` queues (ring or kernel, backend b) with `per` watchers each on
+ * one loop for ms; rows->threads and ->wakeups beyond the empty loop. */
+static int idle_run(idle_row_t *row, int ring, int backend, int nq, int per,
+                    unsigned ms) {
+  xipc_mq_t **q = calloc((size_t)nq, sizeof(*q));
+  xipc_uv_mq_t **w = calloc((size_t)(nq * per), sizeof(*w));
+  xipc_mq_opts_t mo;
+  uv_loop_t loop;
+  char name[64];
+  long long s0, s1, base;
+  int i, t0, t1, rc = 0, made = 0;
+
+  if (q == NULL || w == NULL) {
+    free(q);
+    free(w);
+    return bench_fail("out of memory");
+  }
+  uv_loop_init(&loop);
+  /* The empty loop's own wake-ups (the timer): the baseline. */
+  t0 = count_threads();
+  s0 = switches();
+  run_for(&loop, ms);
+  base = switches() - s0;
+  xipc_mq_opts_init(&mo);
+  mo.backend = (xipc_backend_t)backend;
+  mo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
+             (ring ? XIPC_MQ_RING : 0);
+  mo.max_msgs = 8;
+  mo.max_msg_size = 64;
+  for (i = 0; rc == 0 && i < nq; i++) {
+    snprintf(name, sizeof(name), "bi%lu-%d", bench_pid(), i);
+    rc = xipc_mq_open(&q[i], name, &mo);
+  }
+  for (i = 0; rc == 0 && i < nq * per; i++) {
+    rc = xipc_uv_mq_init(&loop, &w[i], q[i / per]);
+    if (rc == 0) {
+      made++;
+      rc = xipc_uv_mq_start(w[i], on_idle_msg);
+    }
+  }
+  if (rc == 0) {
+    run_for(&loop, 50); /* every watcher armed, helpers started */
+    t1 = count_threads();
+    s1 = switches();
+    run_for(&loop, ms);
+    row->wakeups = s0 < 0 ? -1 : switches() - s1 - base;
+    if (row->wakeups < 0 && s0 >= 0)
+      row->wakeups = 0;
+    row->threads = t0 < 0 || t1 < 0 ? -1 : t1 - t0;
+    row->watchers = nq * per;
+    row->seconds = ms / 1000.0;
+  } else {
+    row->skipped = 1;
+    snprintf(row->note, sizeof(row->note), "%s", xipc_last_error_message());
+  }
+  for (i = 0; i < made; i++)
+    xipc_uv_mq_close(w[i], NULL);
+  uv_run(&loop, UV_RUN_DEFAULT); /* close callbacks, helper joins */
+  uv_loop_close(&loop);
+  for (i = 0; i < nq; i++)
+    xipc_mq_close(q[i]);
+  free(q);
+  free(w);
+  return 0;
+}
+
+/* Enough descriptors for 1000 watchers (a doorbell and a dup each). */
+static void raise_fd_limit(void) {
+#ifndef _WIN32
+  struct rlimit rl;
+
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 8192) {
+    rl.rlim_cur = rl.rlim_max < 8192 ? rl.rlim_max : 8192;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+  }
+#endif
+}
+#endif
+
+/* ---- the section ---------------------------------------------------------------------- */
+
+int bench_notify_run(const char *self, int quick) {
+  rtt_row_t rows[OBJ_N][WAY_N];
+  idle_row_t idle[3];
+  long n = quick ? 2000 : 20000, warm = quick ? 200 : 1000;
+  int b = xipc_default_backend(), obj, way, i, nidle = 0, have[OBJ_N];
+  unsigned ms = quick ? 1000 : 5000;
+
+  memset(rows, 0, sizeof(rows));
+  memset(idle, 0, sizeof(idle));
+  for (obj = 0; obj < OBJ_N; obj++) {
+    have[obj] = 0;
+    if (obj == OBJ_PMQ && !xipc_mq_has_kernel_queue((xipc_backend_t)b))
+      continue;
+    if (measure_pair(self, obj, b, n, warm, rows[obj]) != 0)
+      return -1;
+    have[obj] = 1;
+  }
+#ifdef XIPC_BENCH_HAVE_UV
+  raise_fd_limit();
+  idle[nidle].what = "ring watchers, idle";
+  if (idle_run(&idle[nidle++], 1, b, 100, 1, ms) != 0)
+    return -1;
+  if (xipc_supports(XIPC_KIND_MQ, XIPC_BACKEND_SYSV) &&
+      xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV)) {
+    idle[nidle].what = "System V queue watchers, idle (helper threads)";
+    if (idle_run(&idle[nidle++], 0, XIPC_BACKEND_SYSV, 100, 1, ms) != 0)
+      return -1;
+  }
+  idle[nidle].what = "ring watchers (100 rings x 10)";
+  if (idle_run(&idle[nidle++], 1, b, 100, 10, quick ? 200 : 1000) != 0)
+    return -1;
+#endif
+  printf("\nWaiting without threads (notify handles, xipc_uv; "
+         "docs/performance.md):\n\n");
+  printf("%-8s %-8s %-17s %10s %10s %12s\n", "kind", "backend", "wait by",
+         "rtt p50 us", "p99 us", "p50 / block");
+  for (obj = 0; obj < OBJ_N; obj++) {
+    if (!have[obj])
+      continue;
+    for (way = 0; way < WAY_N; way++) {
+      rtt_row_t *r = &rows[obj][way];
+
+      if (r->absent)
+        continue;
+      if (r->skipped) {
+        printf("%-8s %-8s %-17s %10s %10s %12s  (%s)\n", obj_name[obj],
+               xipc_backend_name((xipc_backend_t)b), way_name[way], "-", "-",
+               "-", r->note);
+        continue;
+      }
+      printf("%-8s %-8s %-17s %10.2f %10.2f %11.2fx%s\n", obj_name[obj],
+             xipc_backend_name((xipc_backend_t)b), way_name[way], r->p50,
+             r->p99, rows[obj][WAY_BLOCK].p50 > 0
+                         ? r->p50 / rows[obj][WAY_BLOCK].p50
+                         : 0.0,
+             (way == WAY_UV || way == WAY_UV_SPIN) &&
+                     r->p50 > 1.2 * rows[obj][WAY_BLOCK].p50
+                 ? "  (target <= 1.2x: missed)"
+                 : "");
+    }
+  }
+  if (nidle > 0) {
+    printf("\n%-48s %9s %8s %14s\n", "watchers on one loop", "watchers",
+           "threads", "wake-ups/s");
+    for (i = 0; i < nidle; i++) {
+      idle_row_t *r = &idle[i];
+
+      if (r->skipped) {
+        printf("%-48s %9s %8s %14s  (%s)\n", r->what, "-", "-", "-", r->note);
+        continue;
+      }
+      if (r->wakeups < 0)
+        printf("%-48s %9d %8d %14s\n", r->what, r->watchers, r->threads,
+               "n/a here");
+      else
+        printf("%-48s %9d %8d %14.1f\n", r->what, r->watchers, r->threads,
+               (double)r->wakeups / r->seconds);
+    }
+  } else {
+    printf("\n(no libuv in this build: the watcher rows are not measured)\n");
+  }
+  return 0;
+}
