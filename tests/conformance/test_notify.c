@@ -481,20 +481,47 @@ static void notify_kernel_queue(void) {
   XT_OK(xipc_mq_close(mq));
 }
 
+/* The stream half of the descriptor tests, after "go" went to helper p
+ * (notify-descriptors): its frame makes the stream's notify handle ready;
+ * armed again with nothing coming it is not; the helper's close makes it
+ * ready, and the read says the end. Closes s. */
+static void stream_part(xipc_stream_t *s, xt_proc_t *p) {
+  xipc_notify_t *ns = NULL;
+  char buf[16];
+  size_t got;
+
+  XT_OK(xipc_stream_notify_open(&ns, s));
+  XT_TRUE(xipc_notify_arm(ns) >= 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  xipc_notify_disarm(ns);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 20000));
+  XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
+  XT_EQ(xipc_notify_arm(ns), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
+  xipc_notify_disarm(ns);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EPIPE);
+  xipc_notify_close(ns);
+  XT_OK(xipc_stream_close(s));
+}
+
 /* A fifo's read end, a listener and a stream of another process: their
  * descriptors (Unix). Windows: the stream's handle is an event that a
  * zero-byte read signals; its fifo reader (a set of pipe instances) and
  * listener have none: XIPC_ENOTSUP with the reason. */
 static void notify_fifo_stream_listener(void) {
-  char name[64], fifo[64], addr[128], want[128], buf[16], b[8];
+  char name[64], fifo[64], addr[128], want[128], b[8];
   const char *args[4];
   xipc_stream_listener_t *l = NULL;
   xipc_stream_opts_t so;
   xipc_fifo_opts_t po;
-  xipc_notify_t *nl = NULL, *ns = NULL, *nf = NULL;
+  xipc_notify_t *nl = NULL, *nf = NULL;
   xipc_stream_t *s = NULL;
   xipc_pipe_t *r = NULL;
-  size_t len = sizeof(addr), got;
+  size_t len = sizeof(addr);
   xt_proc_t *p;
 
   if (!xipc_supports(XIPC_KIND_STREAM, (xipc_backend_t)xt_backend))
@@ -542,32 +569,19 @@ static void notify_fifo_stream_listener(void) {
 #else
   XT_OK(xipc_stream_accept(&s, l, 20000));
 #endif
-  XT_OK(xipc_stream_notify_open(&ns, s));
-  XT_EQ(xipc_notify_arm(ns), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
   xt_proc_send(p, "go");
 #ifndef _WIN32
-  XT_EQ(ready(xipc_notify_handle(nf), 20000), 1);
-  xipc_notify_disarm(nf);
-  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
-  XT_TRUE(got == 4 && memcmp(buf, "fifo", 4) == 0);
+  {
+    char buf[16];
+    size_t got;
+
+    XT_EQ(ready(xipc_notify_handle(nf), 20000), 1);
+    xipc_notify_disarm(nf);
+    XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
+    XT_TRUE(got == 4 && memcmp(buf, "fifo", 4) == 0);
+  }
 #endif
-  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
-  xipc_notify_disarm(ns);
-  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0));
-  XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
-  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
-  /* Armed again and nothing comes: not ready; then the peer closes: ready,
-   * and the read says the end. */
-  XT_EQ(xipc_notify_arm(ns), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
-  xt_proc_send(p, "bye");
-  XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
-  xipc_notify_disarm(ns);
-  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EPIPE);
-  xipc_notify_close(ns);
-  XT_OK(xipc_stream_close(s));
+  stream_part(s, p);
   xipc_notify_close(nl);
   xipc_notify_close(nf);
   XT_OK(xipc_pipe_close(r));
@@ -577,13 +591,12 @@ static void notify_fifo_stream_listener(void) {
 /* A TCP stream of another process: its socket (Unix) or an event that a
  * zero-byte WSARecv signals (Windows). */
 static void notify_tcp_stream(void) {
-  char addr[128], buf[16], b[8];
+  char addr[128], b[8];
   const char *args[4];
   xipc_stream_listener_t *l = NULL;
   xipc_stream_opts_t so;
-  xipc_notify_t *ns = NULL;
   xipc_stream_t *s = NULL;
-  size_t len = sizeof(addr), got;
+  size_t len = sizeof(addr);
   xt_proc_t *p;
 
   if (!xipc_supports(XIPC_KIND_STREAM, (xipc_backend_t)xt_backend))
@@ -600,23 +613,8 @@ static void notify_tcp_stream(void) {
   p = xt_spawn("notify-descriptors", args);
   XT_TRUE_FATAL(p != NULL);
   XT_OK(xipc_stream_accept(&s, l, 20000));
-  XT_OK(xipc_stream_notify_open(&ns, s));
-  XT_EQ(xipc_notify_arm(ns), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
   xt_proc_send(p, "go");
-  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
-  xipc_notify_disarm(ns);
-  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0));
-  XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
-  XT_EQ(xipc_notify_arm(ns), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
-  xt_proc_send(p, "bye");
-  XT_EQ(xt_proc_wait(p, 20000), 0);
-  XT_EQ(ready(xipc_notify_handle(ns), 20000), 1);
-  xipc_notify_disarm(ns);
-  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EPIPE);
-  xipc_notify_close(ns);
-  XT_OK(xipc_stream_close(s));
+  stream_part(s, p);
   XT_OK(xipc_stream_listener_close(l));
 }
 
