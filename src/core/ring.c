@@ -647,8 +647,11 @@ static void bit_clear(struct xipc__ring *r, unsigned p) {
 static void wake_if_sleepers(struct xipc__ring *r, int chan) {
   ring_chan_t *ch = &r->hdr->chan[chan];
 
-  /* Pollers first: the same Dekker pattern as sleepers. */
-  if (chan == CHAN_NOT_EMPTY)
+  /* Pollers first: the same Dekker pattern as sleepers (the count is
+   * read here, on the line read for sleepers anyway, so that a send with
+   * no poller makes no call). */
+  if (chan == CHAN_NOT_EMPTY &&
+      __atomic_load_n(&ch->pollers, __ATOMIC_SEQ_CST) != 0)
     xipc__notifier_wake(&r->nf);
   if (__atomic_load_n(&ch->sleepers, __ATOMIC_SEQ_CST) == 0)
     return;
