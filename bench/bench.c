@@ -96,6 +96,7 @@ typedef struct options {
   int quick;
   int no_pin;
   int trials; /* 0: the default */
+  int sigpipe_guard; /* --sigpipe-guard */
   const char *json;
   const char *kinds_text;
   int kind_on[BENCH_KINDS];
@@ -133,6 +134,11 @@ static int usage(FILE *f, int code) {
           "9)\n"
           "  --no-pin      let the OS place the two processes (default: "
           "one CPU each)\n"
+          "  --sigpipe-guard  xipc pipe and fifo writes keep their SIGPIPE "
+          "guard (default:\n"
+          "                both processes ignore SIGPIPE, as the raw side "
+          "needs, and say so\n"
+          "                with xipc_sigpipe_ignored(1))\n"
           "  --help        this text\n"
           "\n"
           "Exit status: 0 ok, 1 runtime error, 2 usage.\n");
@@ -244,6 +250,8 @@ static int parse_options(options_t *o, int argc, char **argv) {
       o->quick = 1;
     } else if (strcmp(a, "--no-pin") == 0) {
       o->no_pin = 1;
+    } else if (strcmp(a, "--sigpipe-guard") == 0) {
+      o->sigpipe_guard = 1;
     } else if (strcmp(a, "--trials") == 0) {
       char *end;
       long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
@@ -772,6 +780,9 @@ int xipc_bench_main(const char *self, int argc, char **argv) {
     fclose(f);
   }
   counts_for(&o, &c);
+  /* The peers inherit the choice (src: bench_guard_start/_peer). */
+  if (o.sigpipe_guard)
+    bench_setenv("XIPC_BENCH_SIGPIPE_GUARD", "1");
   env_fill(&env);
   if (plan_build(&p, &o, c.trials) != 0)
     return fail_exit("xipc bench");
@@ -812,6 +823,11 @@ int xipc_bench_main(const char *self, int argc, char **argv) {
   rep.res = res.v;
   rep.nres = res.n;
   rep.seconds = (double)(bench_now_ns() - t0) / 1e9;
+  printf("Unix pipe and fifo writes: %s\n",
+         o.sigpipe_guard ? "with xipc's SIGPIPE guard (--sigpipe-guard)"
+                         : "without the SIGPIPE guard "
+                           "(xipc_sigpipe_ignored(1): both processes ignore "
+                           "SIGPIPE)");
   bench_report_print(&rep);
   if (o.kind_on[KIND_NOTIFY] && bench_notify_run(self, o.quick) != 0) {
     free(res.v);

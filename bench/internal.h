@@ -315,6 +315,8 @@ int bench_report_json(const bench_report_t *r, const char *path);
 /* ---- platform_*.c -------------------------------------------------------- */
 
 uint64_t bench_now_ns(void);
+/* setenv (inherited by the peers). */
+void bench_setenv(const char *name, const char *value);
 void bench_sleep_ms(unsigned ms);
 unsigned long bench_pid(void);
 int bench_stderr_is_tty(void);

@@ -336,3 +336,8 @@ int bench_guard_peer(unsigned long ppid) {
   CloseHandle(t);
   return 0;
 }
+
+void bench_setenv(const char *name, const char *value) {
+  SetEnvironmentVariableA(name, value);
+  _putenv_s(name, value);
+}

@@ -87,6 +87,19 @@ XIPC_EXTERN int xipc_last_os_error(void);
  * nothing failed yet. Valid until the next xipc call on this thread. */
 XIPC_EXTERN const char *xipc_last_error_message(void);
 
+/* SIGPIPE (Unix). A write to a pipe or fifo whose reader is gone raises
+ * SIGPIPE, whose default action kills; xipc answers XIPC_EPIPE instead,
+ * with a guard around every pipe and fifo write (the calling thread blocks
+ * SIGPIPE for the write: two system calls; sockets need none). A process
+ * that ignores SIGPIPE (signal(SIGPIPE, SIG_IGN), as servers and libuv
+ * programs do) can say so once: xipc_sigpipe_ignored(1) checks that
+ * SIGPIPE is ignored now (XIPC_EINVAL if not) and from then on pipe and
+ * fifo writes skip the guard. The promise is the caller's: restoring
+ * SIGPIPE's default afterwards lets a write to a pipe without readers kill
+ * the process. xipc_sigpipe_ignored(0) brings the guard back. Windows has
+ * no SIGPIPE: 0, nothing changes. xipc never changes the disposition. */
+XIPC_EXTERN int xipc_sigpipe_ignored(int promise);
+
 /* Backends. DEFAULT is POSIX on Unix and WIN32 on Windows. */
 typedef enum {
   XIPC_BACKEND_DEFAULT = 0,

@@ -147,6 +147,10 @@ typedef struct xipc__io {
   void *os;    /* backend state (Windows: events, OVERLAPPED) */
   int is_read; /* pipes and fifos: the read end */
   int is_socket;
+  /* Unix pipes: a blocking descriptor whose timed calls ask for "do not
+   * block" per call (RWF_NOWAIT, src/posix/io.c); 0: O_NONBLOCK (or a
+   * socket, with its own per-call flag). */
+  int nowait;
   /* Unix local streams: descriptors that arrived with the bytes read
    * (SCM_RIGHTS), waiting for the frame that announced them; the rest are
    * closed at the end of each frame (src/core/handle.c). */

@@ -5,12 +5,14 @@
  *
  * Sockets are blocking descriptors: a call without a timeout (-1) is one
  * recv/sendmsg that the kernel blocks, exactly the raw call; calls with a
- * timeout pass MSG_DONTWAIT and wait in poll(). Pipes and fifos have no
- * per-call flag, so they are O_NONBLOCK and always take the poll path.
+ * timeout pass MSG_DONTWAIT and wait in poll(). Anonymous pipes do the
+ * same where preadv2 / pwritev2 take RWF_NOWAIT for them (Linux, probed
+ * once: xipc__unix_pipe_nowait; io->nowait); fifos, received pipe ends
+ * and pipes elsewhere are O_NONBLOCK and always take the poll path.
  *
  * SIGPIPE: writing to a pipe, fifo or socket without a reader raises
  * SIGPIPE, whose default action kills the process. Writes go through the
- * Unix layer's xipc__unix_writev / xipc__unix_sendmsg (src/unix/sigpipe.c),
+ * Unix layer's xipc__unix_pipe_writev / xipc__unix_sendmsg (src/unix/sigpipe.c),
  * which fail with EPIPE instead and never touch the process-wide
  * disposition. */
 #include "internal.h"
@@ -126,10 +128,11 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   int err;
 
   int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
+  int nowait = timeout_ms >= 0 && io->nowait;
 
   for (;;) {
     r = io->is_socket ? sock_recv(io, buf, cap, flags)
-                      : read(FD(io), buf, cap);
+                      : xipc__unix_pipe_read(FD(io), buf, cap, nowait);
     if (r > 0) {
       *n = (size_t)r;
       return 0;
@@ -191,7 +194,8 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       }
       r = xipc__unix_sendmsg(FD(io), &msg, timeout_ms < 0 ? 0 : MSG_DONTWAIT);
     } else {
-      r = xipc__unix_writev(FD(io), v + first, niov - first);
+      r = xipc__unix_pipe_writev(FD(io), v + first, niov - first,
+                                 timeout_ms >= 0 && io->nowait);
     }
     if (r >= 0) {
       if (r > 0)

@@ -1,8 +1,12 @@
 /* xipc — anonymous pipes (pipe(2), through the Unix layer's
  * xipc__unix_pipe_cloexec_nonblock: pipe2 where it exists) and fifos
- * (mkfifo in RUNDIR) on POSIX. Both ends are O_NONBLOCK (waits are poll()
- * in src/posix/io.c) and close-on-exec unless the caller asks for an
- * inheritable end. */
+ * (mkfifo in RUNDIR) on POSIX. Close-on-exec unless the caller asks for an
+ * inheritable end. Anonymous pipes are blocking descriptors where a call
+ * can ask for "do not block" by itself (xipc__unix_pipe_nowait: Linux
+ * RWF_NOWAIT), so that an untimed read or write is the one plain system
+ * call; fifos (Linux refuses the flag on them), received descriptors and
+ * every pipe elsewhere are O_NONBLOCK, and every wait is poll()
+ * (src/posix/io.c). */
 #include "internal.h"
 
 #include <errno.h>
@@ -15,6 +19,7 @@ static void setup(xipc__io_t *io, int fd, int is_read) {
   io->h = fd;
   io->is_read = is_read;
   io->is_socket = 0;
+  io->nowait = 0;
 }
 
 static int posix_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
@@ -22,8 +27,15 @@ static int posix_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
 
   if (xipc__unix_pipe_cloexec_nonblock(fds) != 0)
     return xipc__unix_fail(errno, "pipe");
+  if (xipc__unix_pipe_mode(fds[0]) != 0 || xipc__unix_pipe_mode(fds[1]) != 0) {
+    err = xipc__unix_fail(errno, "fcntl(pipe, F_SETFL)");
+    close(fds[0]);
+    close(fds[1]);
+    return err;
+  }
   setup(r, fds[0], 1);
   setup(w, fds[1], 0);
+  r->nowait = w->nowait = xipc__unix_pipe_nowait();
   if (flags & XIPC_PIPE_INHERIT_READ)
     err = xipc__posix_io.inheritable(r, 1);
   if (err == 0 && (flags & XIPC_PIPE_INHERIT_WRITE))
@@ -38,18 +50,23 @@ static int posix_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
 static int posix_from_handle(xipc__io_t *io, xipc_os_handle_t h,
                              int is_read) {
   int fl = fcntl(h, F_GETFL);
-  int acc = fl & O_ACCMODE;
+  int acc = fl & O_ACCMODE, nowait;
 
   if (fl < 0)
     return xipc__unix_fail(errno, "fcntl(%d, F_GETFL)", h);
   if ((is_read && acc == O_WRONLY) || (!is_read && acc == O_RDONLY))
     return xipc__fail(XIPC_EINVAL, 0, "fd %d is not open for %s", h,
                       is_read ? "reading" : "writing");
-  /* Ours now: non-blocking (waits are poll()), and not passed on further. */
-  if (fcntl(h, F_SETFL, fl | O_NONBLOCK) != 0 ||
+  /* Ours now, and not passed on further. An anonymous pipe that takes
+   * RWF_NOWAIT is used in either mode, which is left as it is (the open
+   * file may be shared with its sender, whose calls rely on it);
+   * anything else is made O_NONBLOCK (its waits are poll()). */
+  nowait = xipc__unix_pipe_takes_nowait(h);
+  if ((!nowait && fcntl(h, F_SETFL, fl | O_NONBLOCK) != 0) ||
       fcntl(h, F_SETFD, FD_CLOEXEC) != 0)
     return xipc__unix_fail(errno, "fcntl(%d)", h);
   setup(io, h, is_read);
+  io->nowait = nowait;
   return 0;
 }
 

@@ -79,6 +79,69 @@ int xipc__unix_pipe_cloexec_nonblock(int fds[2]) {
 #endif
 }
 
+#if XIPC_HAVE_RWF_NOWAIT
+#include <sys/uio.h>
+#include <sys/vfs.h>
+
+/* pipefs (linux/magic.h PIPEFS_MAGIC): anonymous pipes live there; a fifo
+ * opened by name lives on its file system. */
+#define PIPEFS 0x50495045
+
+int xipc__unix_pipe_takes_nowait(int fd) {
+  struct statfs sf;
+
+  return xipc__unix_pipe_nowait() && fstatfs(fd, &sf) == 0 &&
+         sf.f_type == PIPEFS;
+}
+
+int xipc__unix_pipe_nowait(void) {
+  static int known; /* 0 not probed, 1 yes, 2 no (races only re-probe) */
+  int k = __atomic_load_n(&known, __ATOMIC_RELAXED), fds[2], ok = 0;
+  char b[8];
+  struct iovec v = {b, sizeof(b)};
+
+  if (k != 0)
+    return k == 1;
+  /* An empty pipe: RWF_NOWAIT must say EAGAIN (not EOPNOTSUPP, not
+   * block: the probe's pipe is O_NONBLOCK, so nothing can hang here). */
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+    ok = preadv2(fds[0], &v, 1, -1, RWF_NOWAIT) < 0 && errno == EAGAIN &&
+         pwritev2(fds[1], &v, 1, -1, RWF_NOWAIT) == (ssize_t)sizeof(b);
+    close(fds[0]);
+    close(fds[1]);
+  }
+  __atomic_store_n(&known, ok ? 1 : 2, __ATOMIC_RELAXED);
+  return ok;
+}
+
+ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait) {
+  struct iovec v = {buf, cap};
+
+  return nowait ? preadv2(fd, &v, 1, -1, RWF_NOWAIT) : read(fd, buf, cap);
+}
+#else
+int xipc__unix_pipe_nowait(void) { return 0; }
+
+int xipc__unix_pipe_takes_nowait(int fd) {
+  (void)fd;
+  return 0;
+}
+
+ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait) {
+  (void)nowait;
+  return read(fd, buf, cap);
+}
+#endif
+
+int xipc__unix_pipe_mode(int fd) {
+  int fl;
+
+  if (!xipc__unix_pipe_nowait())
+    return 0;
+  fl = fcntl(fd, F_GETFL);
+  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+}
+
 int xipc__unix_socket(int family, int type, int protocol) {
   int fd;
 

@@ -138,14 +138,34 @@ int xipc__unix_peer_owner_check(const char *what, int fd, const char *owner);
  * fcntl right after the plain call. Sockets also get SO_NOSIGPIPE where
  * that is how this system keeps a socket write from raising SIGPIPE. */
 int xipc__unix_pipe_cloexec_nonblock(int fds[2]);
+/* 1 when an anonymous pipe's read or write can be asked not to block per
+ * call (preadv2 / pwritev2 with RWF_NOWAIT; probed once, on a pipe, since
+ * a kernel may know the flag and still refuse it for pipes): xipc's pipes
+ * are then blocking descriptors, so that an untimed read or write is one
+ * plain call, and calls with a timeout use the flag. 0: they are
+ * O_NONBLOCK and every wait is poll(). (Linux refuses the flag on a fifo
+ * opened by name (EOPNOTSUPP), so fifos stay O_NONBLOCK everywhere.) */
+int xipc__unix_pipe_nowait(void);
+/* 1 when descriptor fd is an anonymous pipe that takes RWF_NOWAIT (a
+ * received one: Linux tells by its file system, pipefs). */
+int xipc__unix_pipe_takes_nowait(int fd);
+/* An anonymous pipe descriptor xipc made: blocking when
+ * xipc__unix_pipe_nowait(), else left O_NONBLOCK. -1 with errno. */
+int xipc__unix_pipe_mode(int fd);
+/* read / writev with RWF_NOWAIT when `nowait` (xipc__unix_pipe_nowait()
+ * must be 1), else the plain call. The write never raises SIGPIPE: it is
+ * guarded, unless the process promised that SIGPIPE is ignored
+ * (xipc_sigpipe_ignored, src/unix/sigpipe.c). */
+ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait);
+ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
+                               int nowait);
 int xipc__unix_socket(int family, int type, int protocol);
 int xipc__unix_accept(int listen_fd);
 
 /* src/unix/sigpipe.c. Writes that fail with EPIPE instead of raising
- * SIGPIPE: writev on a pipe or fifo (a per-call signal guard), sendmsg on a
- * socket of xipc__unix_socket/_accept (MSG_NOSIGNAL, SO_NOSIGPIPE or the
- * same guard). */
-ssize_t xipc__unix_writev(int fd, const struct iovec *v, int n);
+ * SIGPIPE: xipc__unix_pipe_writev on a pipe or fifo (a per-call signal
+ * guard), sendmsg on a socket of xipc__unix_socket/_accept (MSG_NOSIGNAL,
+ * SO_NOSIGPIPE or the same guard). */
 ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
 
 /* src/unix/timedwait.c. Waits of timeout_ms > 0 measured on the monotonic

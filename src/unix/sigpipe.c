@@ -9,6 +9,12 @@
  * (XIPC_HAVE_SO_NOSIGPIPE: macOS; src/unix/fd.c); else the guard below,
  * exactly as for pipes.
  *
+ * After xipc_sigpipe_ignored(1) (the process ignores SIGPIPE and promises
+ * to keep it so; checked then with sigaction) pipe and fifo writes go
+ * without the guard: its two rt_sigprocmask calls cost as much as the
+ * write itself where system calls are dear (docs/performance.md,
+ * finding 2).
+ *
  * The guard (pipes and fifos have no per-call flag anywhere): the write
  * blocks SIGPIPE for the calling thread, and if it failed with EPIPE and no
  * SIGPIPE was pending before (only possible when the caller already blocked
@@ -68,12 +74,28 @@ static void guard_end(sigpipe_guard_t *g, ssize_t r, int e) {
   errno = e;
 }
 
-ssize_t xipc__unix_writev(int fd, const struct iovec *v, int n) {
+/* xipc_sigpipe_ignored(1) was called (and SIGPIPE was ignored then). */
+static int promised;
+
+ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
+                               int nowait) {
   sigpipe_guard_t g;
   ssize_t r;
 
+  if (__atomic_load_n(&promised, __ATOMIC_RELAXED)) {
+#if XIPC_HAVE_RWF_NOWAIT
+    return nowait ? pwritev2(fd, v, n, -1, RWF_NOWAIT) : writev(fd, v, n);
+#else
+    return writev(fd, v, n);
+#endif
+  }
   guard_begin(&g);
+#if XIPC_HAVE_RWF_NOWAIT
+  r = nowait ? pwritev2(fd, v, n, -1, RWF_NOWAIT) : writev(fd, v, n);
+#else
+  (void)nowait;
   r = writev(fd, v, n);
+#endif
   guard_end(&g, r, errno);
   return r;
 }
@@ -92,4 +114,21 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags) {
   guard_end(&g, r, errno);
   return r;
 #endif
+}
+
+int xipc_sigpipe_ignored(int promise) {
+  struct sigaction sa;
+
+  if (!promise) {
+    __atomic_store_n(&promised, 0, __ATOMIC_RELAXED);
+    return 0;
+  }
+  if (sigaction(SIGPIPE, NULL, &sa) != 0)
+    return xipc__unix_fail(errno, "sigpipe_ignored: sigaction(SIGPIPE)");
+  if (sa.sa_handler != SIG_IGN)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "sigpipe_ignored: SIGPIPE is not ignored in this "
+                      "process (signal(SIGPIPE, SIG_IGN) first)");
+  __atomic_store_n(&promised, 1, __ATOMIC_RELAXED);
+  return 0;
 }

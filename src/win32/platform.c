@@ -185,3 +185,9 @@ int xipc_limit(xipc_limit_t which, uint64_t *value) {
                     "by the commit limit and handle quotas)",
                     xipc_limit_name(which));
 }
+
+/* include/xipc/common.h: Windows has no SIGPIPE. */
+int xipc_sigpipe_ignored(int promise) {
+  (void)promise;
+  return 0;
+}

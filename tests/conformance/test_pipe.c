@@ -283,6 +283,57 @@ static void pipe_write_without_reader_is_epipe(void) {
   XT_OK(xipc_pipe_close(w));
 }
 
+/* xipc_sigpipe_ignored: refused while SIGPIPE has its default action
+ * (Unix), accepted while it is ignored (the test programs ignore it,
+ * xt_init); an unguarded write to a pipe or fifo whose reader is gone is
+ * still XIPC_EPIPE and leaves no SIGPIPE pending. Windows: 0, nothing
+ * changes. */
+static void pipe_sigpipe_ignored_promise(void) {
+  xipc_pipe_t *r = NULL, *w = NULL;
+  xipc_fifo_opts_t fo;
+  char name[64], c;
+  size_t n;
+#ifndef _WIN32
+  struct sigaction dfl, saved;
+
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGPIPE, &dfl, &saved);
+  XT_ERR(xipc_sigpipe_ignored(1), XIPC_EINVAL);
+  XT_TRUE(strstr(xipc_last_error_message(), "SIGPIPE") != NULL);
+  sigaction(SIGPIPE, &saved, NULL);
+  XT_TRUE(saved.sa_handler == SIG_IGN);
+#endif
+  XT_OK(xipc_sigpipe_ignored(1));
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend)));
+  XT_OK(xipc_pipe_write(w, "x", 1, &n, -1));
+  XT_OK(xipc_pipe_read(r, &c, 1, &n, -1));
+  XT_TRUE(n == 1 && c == 'x');
+  XT_OK(xipc_pipe_close(r));
+  XT_ERR(xipc_pipe_write(w, "y", 1, &n, -1), XIPC_EPIPE);
+  XT_ERR(xipc_pipe_write(w, "y", 1, &n, 100), XIPC_EPIPE);
+#ifndef _WIN32
+  XT_EQ(sigpipe_pending(), 0);
+#endif
+  XT_OK(xipc_pipe_close(w));
+  /* A fifo writer. */
+  xt_name(name, sizeof(name), "fsig");
+  xipc_fifo_opts_init(&fo);
+  fo.backend = xt_backend;
+  fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_fifo_open(&r, name, XIPC_PIPE_READ, &fo, 0));
+  fo.flags = 0;
+  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &fo, 20000));
+  XT_OK(xipc_pipe_write(w, "z", 1, &n, -1));
+  XT_OK(xipc_pipe_read(r, &c, 1, &n, 20000));
+  XT_TRUE(n == 1 && c == 'z');
+  XT_OK(xipc_pipe_close(r));
+  XT_ERR(xipc_pipe_write(w, "z", 1, &n, 1000), XIPC_EPIPE);
+  XT_OK(xipc_pipe_close(w));
+  /* The guard again (pipe_write_without_reader_is_epipe relies on it). */
+  XT_OK(xipc_sigpipe_ignored(0));
+}
+
 static void pipe_bad_arguments(void) {
   xipc_pipe_t *r = NULL, *w = NULL, *other = NULL;
   xipc_os_handle_t h;
@@ -315,6 +366,7 @@ static const xt_test_t pipe_tests[] = {
     XT_TEST(pipe_child_writes_parent_reads_to_end_of_stream),
     XT_TEST(pipe_timeouts_and_full_pipe),
     XT_TEST(pipe_write_without_reader_is_epipe),
+    XT_TEST(pipe_sigpipe_ignored_promise),
     XT_TEST(pipe_bad_arguments),
     {NULL, NULL}};
 
