@@ -74,6 +74,16 @@ static void guard_end(sigpipe_guard_t *g, ssize_t r, int e) {
   errno = e;
 }
 
+/* The write itself: RWF_NOWAIT when asked (xipc__unix_pipe_nowait). */
+static ssize_t pipe_writev(int fd, const struct iovec *v, int n, int nowait) {
+#if XIPC_HAVE_RWF_NOWAIT
+  return nowait ? pwritev2(fd, v, n, -1, RWF_NOWAIT) : writev(fd, v, n);
+#else
+  (void)nowait;
+  return writev(fd, v, n);
+#endif
+}
+
 /* xipc_sigpipe_ignored(1) was called (and SIGPIPE was ignored then). */
 static int promised;
 
@@ -82,20 +92,10 @@ ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
   sigpipe_guard_t g;
   ssize_t r;
 
-  if (__atomic_load_n(&promised, __ATOMIC_RELAXED)) {
-#if XIPC_HAVE_RWF_NOWAIT
-    return nowait ? pwritev2(fd, v, n, -1, RWF_NOWAIT) : writev(fd, v, n);
-#else
-    return writev(fd, v, n);
-#endif
-  }
+  if (__atomic_load_n(&promised, __ATOMIC_RELAXED))
+    return pipe_writev(fd, v, n, nowait);
   guard_begin(&g);
-#if XIPC_HAVE_RWF_NOWAIT
-  r = nowait ? pwritev2(fd, v, n, -1, RWF_NOWAIT) : writev(fd, v, n);
-#else
-  (void)nowait;
-  r = writev(fd, v, n);
-#endif
+  r = pipe_writev(fd, v, n, nowait);
   guard_end(&g, r, errno);
   return r;
 }
