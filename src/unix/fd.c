@@ -97,7 +97,7 @@ int xipc__unix_pipe_takes_nowait(int fd) {
 int xipc__unix_pipe_nowait(void) {
   static int known; /* 0 not probed, 1 yes, 2 no (races only re-probe) */
   int k = __atomic_load_n(&known, __ATOMIC_RELAXED), fds[2], ok = 0;
-  char b[8];
+  char b[8] = {0};
   struct iovec v = {b, sizeof(b)};
 
   if (k != 0)
