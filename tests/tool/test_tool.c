@@ -590,19 +590,13 @@ static void run_listen(void *arg) {
  * one never ends while the other lives). */
 static int stream_listed(const char *name) {
 #ifdef _WIN32
-  char want[128];
-  WIN32_FIND_DATAA fd;
-  HANDLE h = FindFirstFileA("\\\\.\\pipe\\*", &fd);
-  int found = 0;
+  /* WaitNamedPipe asks without connecting (a --once server is not used
+   * up); listing \\.\pipe\* is not implemented by Wine. An instance that
+   * is there but busy (ERROR_SEM_TIMEOUT) is there. */
+  char path[128];
 
-  snprintf(want, sizeof(want), "xipc.%s", name);
-  if (h == INVALID_HANDLE_VALUE)
-    return 0;
-  do
-    found |= strcmp(fd.cFileName, want) == 0;
-  while (!found && FindNextFileA(h, &fd));
-  FindClose(h);
-  return found;
+  snprintf(path, sizeof(path), "\\\\.\\pipe\\xipc.%s", name);
+  return WaitNamedPipeA(path, 1) || GetLastError() == ERROR_SEM_TIMEOUT;
 #else
   char dir[512], path[700];
   size_t dlen = sizeof(dir);
