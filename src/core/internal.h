@@ -151,6 +151,10 @@ typedef struct xipc__io {
    * block" per call (RWF_NOWAIT, src/posix/io.c); 0: O_NONBLOCK (or a
    * socket, with its own per-call flag). */
   int nowait;
+  /* Linux fifo ends: 1 + a second descriptor of the same open fifo, made
+   * blocking, for untimed reads and writes (one system call, as on a
+   * blocking descriptor); 0: none. Private: never passed or inherited. */
+  int twin;
   /* Unix local streams: descriptors that arrived with the bytes read
    * (SCM_RIGHTS), waiting for the frame that announced them; the rest are
    * closed at the end of each frame (src/core/handle.c). */

@@ -130,9 +130,12 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
   int nowait = timeout_ms >= 0 && io->nowait;
 
+  /* An untimed read of a fifo blocks in its twin (one call). */
+  int fd = timeout_ms < 0 && io->twin > 0 ? io->twin - 1 : FD(io);
+
   for (;;) {
     r = io->is_socket ? sock_recv(io, buf, cap, flags)
-                      : xipc__unix_pipe_read(FD(io), buf, cap, nowait);
+                      : xipc__unix_pipe_read(fd, buf, cap, nowait);
     if (r > 0) {
       *n = (size_t)r;
       return 0;
@@ -194,7 +197,9 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       }
       r = xipc__unix_sendmsg(FD(io), &msg, timeout_ms < 0 ? 0 : MSG_DONTWAIT);
     } else {
-      r = xipc__unix_pipe_writev(FD(io), v + first, niov - first,
+      r = xipc__unix_pipe_writev(timeout_ms < 0 && io->twin > 0 ? io->twin - 1
+                                                                : FD(io),
+                                 v + first, niov - first,
                                  timeout_ms >= 0 && io->nowait);
     }
     if (r >= 0) {
@@ -325,8 +330,16 @@ static int posix_peer(xipc__io_t *io, xipc_peer_t *out) {
                               &out->gid);
 }
 
+/* The twin is ours alone: it goes when the end is closed or given away. */
+static void close_twin(xipc__io_t *io) {
+  if (io->twin > 0)
+    close(io->twin - 1);
+  io->twin = 0;
+}
+
 static int posix_io_close(xipc__io_t *io) {
   posix_drop_handles(io);
+  close_twin(io);
   /* close(2): never retry on EINTR (Linux frees the fd regardless). */
   if (close(FD(io)) != 0 && errno != EINTR)
     return xipc__unix_fail(errno, "close");
@@ -344,6 +357,7 @@ static int posix_inheritable(xipc__io_t *io, int inheritable) {
 
 static void posix_detach(xipc__io_t *io) {
   posix_drop_handles(io); /* an fd carries no other state of ours */
+  close_twin(io);
 }
 
 const xipc__io_methods_t xipc__posix_io = {

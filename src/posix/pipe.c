@@ -20,6 +20,7 @@ static void setup(xipc__io_t *io, int fd, int is_read) {
   io->is_read = is_read;
   io->is_socket = 0;
   io->nowait = 0;
+  io->twin = 0;
 }
 
 static int posix_pipe(xipc__io_t *r, xipc__io_t *w, unsigned flags) {
@@ -141,6 +142,7 @@ static int posix_fifo_open(xipc__io_t *io, const char *path, int direction,
     return err;
   }
   setup(io, fd, direction == XIPC_PIPE_READ);
+  io->twin = xipc__unix_fifo_twin(fd, io->is_read);
   return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -119,7 +120,31 @@ ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait) {
 
   return nowait ? preadv2(fd, &v, 1, -1, RWF_NOWAIT) : read(fd, buf, cap);
 }
+
+int xipc__unix_fifo_twin(int fd, int is_read) {
+  char path[64];
+  int t, fl;
+
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  /* O_NONBLOCK for the open itself: a reader's open must not wait for a
+   * writer, a writer's fails (ENXIO) rather than waits if the reader left. */
+  t = open(path, (is_read ? O_RDONLY : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
+  if (t < 0)
+    return 0;
+  fl = fcntl(t, F_GETFL);
+  if (fl < 0 || fcntl(t, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    close(t);
+    return 0;
+  }
+  return t + 1;
+}
 #else
+int xipc__unix_fifo_twin(int fd, int is_read) {
+  (void)fd;
+  (void)is_read;
+  return 0;
+}
+
 int xipc__unix_pipe_nowait(void) { return 0; }
 
 int xipc__unix_pipe_takes_nowait(int fd) {

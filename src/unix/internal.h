@@ -157,6 +157,13 @@ int xipc__unix_pipe_mode(int fd);
  * guarded, unless the process promised that SIGPIPE is ignored
  * (xipc_sigpipe_ignored, src/unix/sigpipe.c). */
 ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait);
+/* A fifo end fd opened O_NONBLOCK: 1 + a new descriptor of the same fifo
+ * (its own open file description, through /proc/self/fd, so not the path
+ * again) that is blocking and close-on-exec; 0 where there is none (not
+ * Linux, no /proc, or the writer's reader left meanwhile). An untimed read
+ * or write on it is one plain call; Linux refuses RWF_NOWAIT on fifos, so
+ * calls with a timeout keep using fd and poll(). */
+int xipc__unix_fifo_twin(int fd, int is_read);
 ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
                                int nowait);
 int xipc__unix_socket(int family, int type, int protocol);

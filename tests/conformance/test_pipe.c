@@ -12,6 +12,7 @@
 #endif
 
 #ifndef _WIN32
+#include <fcntl.h>
 #include <sys/stat.h>
 #endif
 
@@ -498,10 +499,77 @@ static void fifo_open_rules(void) {
   XT_ERR(xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = xt_backend)), XIPC_ENOENT);
 }
 
+#ifndef _WIN32
+/* Descriptors 0..1023 that are open now, as a bit set. */
+static void fd_set_now(unsigned char open_now[1024]) {
+  int fd;
+
+  for (fd = 0; fd < 1024; fd++)
+    open_now[fd] = fcntl(fd, F_GETFD) != -1;
+}
+#endif
+
+/* Untimed and timed calls mix on both ends of one fifo (Linux serves
+ * untimed ones from a second, blocking descriptor of the same fifo): the
+ * bytes stay in order, an empty fifo is XIPC_EAGAIN, the writer's close is
+ * end of stream for an untimed read. Every descriptor an end made is
+ * close-on-exec, and closing the ends leaves none behind. */
+static void fifo_untimed_and_timed_calls_mix(void) {
+  char name[80], buf[16];
+  xipc_fifo_opts_t o;
+  xipc_pipe_t *r, *w = NULL;
+  size_t n = 0;
+#ifndef _WIN32
+  unsigned char before[1024], during[1024], after[1024];
+  int fd, new_fds = 0, inheritable = 0, left = 0;
+
+  fd_set_now(before);
+#endif
+  xt_name(name, sizeof(name), "mix");
+  r = open_reader(name);
+  XT_TRUE_FATAL(r != NULL);
+  xipc_fifo_opts_init(&o);
+  o.backend = xt_backend;
+  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &o, 5000));
+#ifndef _WIN32
+  fd_set_now(during);
+  for (fd = 0; fd < 1024; fd++)
+    if (during[fd] && !before[fd]) {
+      new_fds++;
+      inheritable += (fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0;
+    }
+  XT_GE(new_fds, 2);
+  XT_EQ(inheritable, 0);
+#endif
+  XT_OK(xipc_pipe_write(w, "abc", 3, NULL, -1));
+  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &n, -1));
+  XT_EQ(n, 3);
+  XT_EQ(memcmp(buf, "abc", 3), 0);
+  XT_ERR(xipc_pipe_read(r, buf, sizeof(buf), &n, 0), XIPC_EAGAIN);
+  XT_OK(xipc_pipe_write(w, "x", 1, NULL, 100));
+  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &n, -1));
+  XT_EQ(n, 1);
+  XT_EQ(buf[0], 'x');
+  XT_OK(xipc_pipe_write(w, "tail", 4, NULL, -1));
+  XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &n, 100));
+  XT_EQ(n, 4);
+  XT_EQ(memcmp(buf, "tail", 4), 0);
+  XT_OK(xipc_pipe_close(w));
+  XT_ERR(xipc_pipe_read(r, buf, sizeof(buf), &n, -1), XIPC_EPIPE);
+  XT_OK(xipc_pipe_close(r));
+#ifndef _WIN32
+  fd_set_now(after);
+  for (fd = 0; fd < 1024; fd++)
+    left += after[fd] && !before[fd];
+  XT_EQ(left, 0);
+#endif
+}
+
 static const xt_test_t fifo_tests[] = {
     XT_TEST(fifo_writers_records_stay_whole_until_end_of_stream),
     XT_TEST(fifo_writer_waits_for_a_reader),
     XT_TEST(fifo_open_rules),
+    XT_TEST(fifo_untimed_and_timed_calls_mix),
     {NULL, NULL}};
 
 static void pipe_unsupported_is_enotsup(void) {
