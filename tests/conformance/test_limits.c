@@ -733,6 +733,10 @@ static int fds_per_object(int k) {
     return 1 + 2;
   if (XT_PROFILE_PORTABLE && k == L_MUTEX)
     return 1 + 1; /* and the lock file (src/posix/mutex-lockfile.c) */
+#ifdef __linux__
+  if (!XT_PROFILE_PORTABLE && k == L_FIFO)
+    return 2; /* and its blocking twin (src/unix/fd.c xipc__unix_fifo_twin) */
+#endif
   return k == L_PIPE || k == L_STREAM ? 2 : 1;
 }
 #endif
