@@ -121,6 +121,13 @@ static ssize_t sock_recv(xipc__io_t *io, void *buf, size_t cap, int flags) {
   return r;
 }
 
+/* The descriptor for a pipe or fifo call: an untimed one on a fifo end
+ * blocks in its twin (one system call, src/unix/fd.c); everything else uses
+ * the end's own descriptor. */
+static int call_fd(const xipc__io_t *io, int timeout_ms) {
+  return timeout_ms < 0 && io->twin > 0 ? io->twin - 1 : FD(io);
+}
+
 static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
                       int timeout_ms) {
   uint64_t start = 0;
@@ -130,8 +137,7 @@ static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
   int nowait = timeout_ms >= 0 && io->nowait;
 
-  /* An untimed read of a fifo blocks in its twin (one call). */
-  int fd = timeout_ms < 0 && io->twin > 0 ? io->twin - 1 : FD(io);
+  int fd = call_fd(io, timeout_ms);
 
   for (;;) {
     r = io->is_socket ? sock_recv(io, buf, cap, flags)
@@ -197,9 +203,8 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       }
       r = xipc__unix_sendmsg(FD(io), &msg, timeout_ms < 0 ? 0 : MSG_DONTWAIT);
     } else {
-      r = xipc__unix_pipe_writev(timeout_ms < 0 && io->twin > 0 ? io->twin - 1
-                                                                : FD(io),
-                                 v + first, niov - first,
+      r = xipc__unix_pipe_writev(call_fd(io, timeout_ms), v + first,
+                                 niov - first,
                                  timeout_ms >= 0 && io->nowait);
     }
     if (r >= 0) {
