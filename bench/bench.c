@@ -28,10 +28,10 @@
 
 /* The kinds, in the order of the table. */
 const char *const bench_kinds[BENCH_KINDS] = {
-    "mq",   "mq-ring",      "sem",        "pipe",
-    "fifo", "stream-local", "stream-tcp", "shm", "notify"};
+    "mq",   "mq-ring",      "sem",        "pipe",          "fifo",
+    "stream-local", "stream-tcp", "stream-framed", "shm", "notify"};
 /* indices of bench_kinds[] */
-enum { KIND_RING = 1, KIND_SHM = 7, KIND_NOTIFY = 8 };
+enum { KIND_RING = 1, KIND_SHM = 8, KIND_NOTIFY = 9 };
 
 /* ---- errors (internal.h) ------------------------------------------------- */
 
@@ -122,7 +122,7 @@ static int usage(FILE *f, int code) {
           "FILE\n"
           "  --kinds LIST  comma list of mq,mq-ring,sem,pipe,fifo,"
           "stream-local,\n"
-          "                stream-tcp,shm (default: all)\n"
+          "                stream-tcp,stream-framed,shm,notify (default: all)\n"
           "  --sizes LIST  streaming message sizes in bytes, K/M suffixes "
           "allowed\n"
           "                (default: 64,4K,64K,1M; each 8 B to 64 MiB); round "

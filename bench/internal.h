@@ -183,7 +183,7 @@ typedef struct bench_impl {
 } bench_impl_t;
 
 /* The kinds, in the order of the table (bench.c). */
-#define BENCH_KINDS 9
+#define BENCH_KINDS 10
 extern const char *const bench_kinds[BENCH_KINDS];
 
 /* Tables ended by a row with kind NULL: kinds.c; raw_unix.c / raw_win32.c

@@ -456,6 +456,28 @@ static const bench_ops_t stream_ops = {
     .connect = stream_connect, .attach = stream_attach, .io = stream_io,
     .close = stream_close, .unlink = stream_unlink};
 
+/* stream-framed: the same local connection, one frame per message
+ * (xipc_stream_send_msg / xipc_stream_recv_msg); its raw baseline is the
+ * raw local stream's bytes. */
+static int framed_send(bench_ep_t *ep, const void *buf, size_t len) {
+  int err = xipc_stream_send_msg(((stream_ep_t *)ep)->s, buf, len, -1);
+
+  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_send_msg");
+}
+
+static int framed_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                       const void **data) {
+  int err = xipc_stream_recv_msg(((stream_ep_t *)ep)->s, buf, cap, got, -1);
+
+  (void)data;
+  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_recv_msg");
+}
+
+static const bench_ops_t framed_ops = {
+    .size = sizeof(stream_ep_t), .nargs = 1, .create = stream_create,
+    .connect = stream_connect, .attach = stream_attach, .send = framed_send,
+    .recv = framed_recv, .close = stream_close, .unlink = stream_unlink};
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define MQ_CALLS "xipc_mq_send/xipc_mq_recv"
@@ -463,6 +485,7 @@ static const bench_ops_t stream_ops = {
 #define SEM_FLAGS (BENCH_F_NOPAYLOAD | BENCH_F_CREDITS)
 #define PIPE_CALLS "xipc_pipe_write/xipc_pipe_read"
 #define STREAM_CALLS "xipc_stream_send/xipc_stream_recv"
+#define FRAMED_CALLS "xipc_stream_send_msg/xipc_stream_recv_msg"
 #define P XIPC_BACKEND_POSIX
 #define S XIPC_BACKEND_SYSV
 #define W XIPC_BACKEND_WIN32
@@ -490,4 +513,6 @@ const bench_impl_t bench_xipc_impls[] = {
     {"stream-local", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
     {"stream-tcp", P, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
     {"stream-tcp", W, BENCH_XIPC, STREAM_CALLS, 0, &stream_ops, XIPC_KIND_STREAM, 0},
+    {"stream-framed", P, BENCH_XIPC, FRAMED_CALLS, 0, &framed_ops, XIPC_KIND_STREAM, 0},
+    {"stream-framed", W, BENCH_XIPC, FRAMED_CALLS, 0, &framed_ops, XIPC_KIND_STREAM, 0},
     {NULL, 0, 0, NULL, 0, NULL, 0, 0}};

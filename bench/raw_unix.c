@@ -903,5 +903,6 @@ const bench_impl_t bench_raw_impls[] = {
     {"fifo", P, BENCH_RAW, "write/read (mkfifo)", 0, &fifo_ops, 0, 0},
     {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, 0},
     {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp, 0, 0},
+    {"stream-framed", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, 0},
     {"spin-floor", P, BENCH_RAW, BENCH_FLOOR_CALLS, BENCH_F_NOPAYLOAD, &bench_floor_ops, 0, 0},
     {NULL, 0, 0, NULL, 0, NULL, 0, 0}};

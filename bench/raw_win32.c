@@ -405,5 +405,6 @@ const bench_impl_t bench_raw_impls[] = {
     {"fifo", W, BENCH_RAW, "WriteFile/ReadFile (one-way named pipes)", 0, &fifo_ops, 0, 0},
     {"stream-local", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, 0},
     {"stream-tcp", W, BENCH_RAW, "send/recv (Winsock TCP loopback)", 0, &bench_raw_tcp, 0, 0},
+    {"stream-framed", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, 0},
     {"spin-floor", W, BENCH_RAW, BENCH_FLOOR_CALLS, BENCH_F_NOPAYLOAD, &bench_floor_ops, 0, 0},
     {NULL, 0, 0, NULL, 0, NULL, 0, 0}};
