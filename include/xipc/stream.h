@@ -27,13 +27,20 @@ typedef struct xipc_stream xipc_stream_t;
 typedef struct xipc_stream_listener xipc_stream_listener_t;
 
 #define XIPC_STREAM_DEFAULT_MAX_FRAME (16u << 20) /* 16 MiB */
+/* opts.flags: framed receives read only what the frame needs (two receive
+ * calls per frame) instead of reading ahead; for a stream that will be
+ * released (xipc_stream_release, xipc_uv_stream_adopt) or passed
+ * (xipc_stream_send_handle) after frames were received on it. */
+#define XIPC_STREAM_NO_READ_AHEAD 0x1000u
 #define XIPC_ADDRESS_MAX 300 /* longest address string, with the NUL */
 
 typedef struct xipc_stream_opts {
   size_t struct_size; /* sizeof(xipc_stream_opts_t): see xipc_stream_opts_init */
   xipc_backend_t backend;      /* 0 = default */
   unsigned flags;   /* listen: XIPC_UNLINK_ON_CLOSE is implied for local:
-                       (the socket file goes with the listener) */
+                       (the socket file goes with the listener);
+                       XIPC_STREAM_NO_READ_AHEAD (connect, and listen for
+                       the streams it accepts) */
   unsigned mode;    /* local:/unix: socket file mode; 0 = 0600 */
   size_t max_frame; /* largest frame sent or accepted; 0 = 16 MiB */
   int backlog;      /* listen backlog; 0 = 128 */
@@ -79,6 +86,10 @@ XIPC_EXTERN int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t
 /* Frames. send_msg: len > max_frame → XIPC_EMSGSIZE, nothing sent. A
  * timeout part-way through a frame leaves the stream unusable (later calls:
  * XIPC_EPIPE): close it.
+ * recv_msg reads ahead: one receive call takes what the connection has
+ * (up to 16 KiB), so a small frame costs one call; xipc_stream_recv gives
+ * out read-ahead bytes first. A stream holding read-ahead bytes cannot be
+ * released or passed (XIPC_EINVAL): see XIPC_STREAM_NO_READ_AHEAD.
  * recv_msg: a frame longer than cap → XIPC_EMSGSIZE with *len = its size;
  * the frame stays and the next recv_msg with a big enough buffer gets it. A
  * header announcing more than max_frame (a broken or hostile peer) →
@@ -95,7 +106,8 @@ XIPC_EXTERN int xipc_stream_close(xipc_stream_t *s);
  * which, and `s` is freed. The caller owns the handle from now on (e.g.
  * uv_pipe_open / uv_tcp_open it: see xipc/uv.h, which make it
  * non-blocking). POSIX: a blocking socket; Windows: overlapped. Framing
- * state is lost: only release between frames. */
+ * state is lost: only release between frames, and not while recv_msg's
+ * read-ahead holds bytes (XIPC_EINVAL; XIPC_STREAM_NO_READ_AHEAD). */
 XIPC_EXTERN int xipc_stream_release(xipc_stream_t *s, xipc_os_handle_t *out,
                                     int *is_socket);
 /* The socket (POSIX, Windows TCP) or pipe HANDLE (Windows local). */

@@ -153,10 +153,8 @@ static int outgoing(const xipc_stream_t *s, const xipc_handle_t *h,
                         "send_handle: a stream cannot carry itself");
     if (h->u.stream->io.meth->no_pass != NULL)
       return no_pass(&h->u.stream->io, "this stream");
-    if (h->u.stream->hdr_got > 0)
-      return xipc__fail(XIPC_EINVAL, 0,
-                        "send_handle: the stream to send is in the middle "
-                        "of a frame");
+    if (xipc__stream_between_frames(h->u.stream, "send_handle") != 0)
+      return XIPC_EINVAL;
     o->os = h->u.stream->io.h;
     return 0;
   case XIPC_HANDLE_FILE:
@@ -243,8 +241,7 @@ int xipc__handle_refuse(xipc_stream_t *s, const unsigned char *rec,
   if (s->io.meth->take_handle != NULL &&
       s->io.meth->take_handle(&s->io, rec + 8, &os) == 0)
     s->io.meth->close_handle(os);
-  if (s->io.meth->drop_handles != NULL)
-    s->io.meth->drop_handles(&s->io);
+  xipc__stream_drop_handles(s);
   return xipc__fail(XIPC_EBADMSG, 0,
                     "%s: the frame carried a %s, which was closed: %s", what,
                     xipc_handle_kind_name((xipc_handle_kind_t)kind), hint);
@@ -327,8 +324,7 @@ int xipc_stream_recv_handle(xipc_stream_t *s, void *buf, size_t cap,
   if (rc < 0 || rc > 1)
     return rc;
   if (rc == 0) {
-    if (s->io.meth->drop_handles != NULL)
-      s->io.meth->drop_handles(&s->io);
+    xipc__stream_drop_handles(s);
     if (!(accept & XIPC_HANDLE_BIT(XIPC_HANDLE_NONE)))
       return xipc__fail(XIPC_EBADMSG, 0,
                         "recv_handle: a frame without an object, and the "
@@ -350,8 +346,7 @@ int xipc_stream_recv_handle(xipc_stream_t *s, void *buf, size_t cap,
     return xipc__handle_refuse(s, rec, "recv_handle",
                                "this stream cannot carry objects");
   err = s->io.meth->take_handle(&s->io, rec + 8, &os);
-  if (s->io.meth->drop_handles != NULL)
-    s->io.meth->drop_handles(&s->io); /* anything else that came */
+  xipc__stream_drop_handles(s); /* anything else that came */
   if (err == 0)
     err = incoming(s, rec, os, h);
   if (err != 0) {

@@ -192,6 +192,9 @@ struct xipc_pipe {
 #define XIPC__FRAME_MAX 0x7fffffffu
 #define XIPC__REC_SIZE 40
 
+/* The read-ahead buffer of a stream's framed receives, in bytes. */
+#define XIPC__READ_AHEAD 16384
+
 struct xipc_stream {
   xipc__io_t io;
   size_t max_frame;
@@ -199,6 +202,13 @@ struct xipc_stream {
    * frame with an object) */
   unsigned char hdr[4 + XIPC__REC_SIZE];
   int hdr_got;
+  /* Read-ahead of framed receives (src/core/stream.c): ra[ra_off ..
+   * ra_off + ra_len) came from the connection and is not given out yet.
+   * ra is allocated by the first framed receive (XIPC__READ_AHEAD bytes),
+   * never with XIPC_STREAM_NO_READ_AHEAD (no_ra). */
+  unsigned char *ra;
+  size_t ra_off, ra_len;
+  int no_ra;
   int broken; /* framing lost: every call is XIPC_EPIPE (atomic: a sender
                  and a receiver thread may share the stream) */
 };
@@ -222,6 +232,13 @@ struct xipc_stream_listener {
 int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
                             size_t *len, unsigned char *rec, int timeout_ms,
                             const char *what);
+/* Close the OS handles that came with the bytes read (Unix SCM_RIGHTS)
+ * and were not taken, unless the read-ahead still holds bytes: those may
+ * be the frame they came for. */
+void xipc__stream_drop_handles(xipc_stream_t *s);
+/* 0, or XIPC_EINVAL when the stream cannot change hands now (WHAT says
+ * who asks): in the middle of a frame, or bytes read ahead. */
+int xipc__stream_between_frames(const xipc_stream_t *s, const char *what);
 /* A frame's object that will not be taken: close it and every other
  * handle that came, and fail with XIPC_EBADMSG "WHAT: ... HINT"
  * (src/core/handle.c). */

@@ -6,7 +6,19 @@
  * refused before anything is allocated or read (XIPC_EMSGSIZE), and since
  * the rest of that frame cannot be skipped safely the stream is marked
  * broken. A frame that does not fit the caller's buffer is not consumed:
- * its header stays in the stream (hdr/hdr_got) for the next recv_msg. */
+ * its header stays in the stream (hdr/hdr_got) for the next recv_msg.
+ *
+ * Read-ahead: a framed receive reads what the connection has, up to
+ * XIPC__READ_AHEAD bytes, into the stream's buffer (ra), and takes its
+ * header and payload from there: a small frame costs one receive call, and
+ * a burst of them one call for many. The rest of a payload larger than
+ * half the buffer is read straight into the caller's buffer (no copy, and
+ * never past the frame). Plain xipc_stream_recv gives out what was read
+ * ahead first. Descriptors that came with the bytes (Unix SCM_RIGHTS) are
+ * kept while read-ahead bytes remain: they belong to a frame still in the
+ * buffer. A stream holding read-ahead bytes cannot be released or passed
+ * (nothing can put them back into the connection): XIPC_EINVAL, and
+ * XIPC_STREAM_NO_READ_AHEAD turns the read-ahead off for such uses. */
 #include "backend.h"
 
 #include <stdio.h>
@@ -225,10 +237,12 @@ int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
   return b->naming->local_address(a, text + 6, text);
 }
 
+#define STREAM_FLAGS (XIPC_UNLINK_ON_CLOSE | XIPC_STREAM_NO_READ_AHEAD)
+
 static int check_opts(const xipc_stream_opts_t *o) {
-  if (o->flags & ~XIPC_UNLINK_ON_CLOSE)
+  if (o->flags & ~STREAM_FLAGS)
     return xipc__fail(XIPC_EINVAL, 0, "stream: unsupported flag bits 0x%x",
-                      o->flags & ~XIPC_UNLINK_ON_CLOSE);
+                      o->flags & ~STREAM_FLAGS);
   if (o->mode & ~0777u)
     return xipc__fail(XIPC_EINVAL, 0, "stream: mode 0%o beyond 0777", o->mode);
   if (o->max_frame > XIPC__FRAME_MAX)
@@ -297,7 +311,8 @@ int xipc_stream_listener_address(const xipc_stream_listener_t *l, char *buf, siz
   return 0;
 }
 
-static xipc_stream_t *stream_new(int backend, size_t max_frame) {
+static xipc_stream_t *stream_new(int backend, size_t max_frame,
+                                 unsigned flags) {
   xipc_stream_t *s = calloc(1, sizeof(*s));
 
   if (s == NULL) {
@@ -306,6 +321,7 @@ static xipc_stream_t *stream_new(int backend, size_t max_frame) {
   }
   s->io.backend = backend;
   s->max_frame = max_frame;
+  s->no_ra = (flags & XIPC_STREAM_NO_READ_AHEAD) != 0;
   return s;
 }
 
@@ -319,7 +335,7 @@ int xipc_stream_accept(xipc_stream_t **out, xipc_stream_listener_t *l, int timeo
   err = xipc__check_timeout("accept", timeout_ms);
   if (err != 0)
     return err;
-  s = stream_new(l->backend, l->max_frame);
+  s = stream_new(l->backend, l->max_frame, l->flags);
   if (s == NULL)
     return XIPC_ENOMEM;
   err = l->meth->accept(l, &s->io, timeout_ms);
@@ -375,8 +391,10 @@ int xipc_stream_connect(xipc_stream_t **out, const char *address,
   if (err != 0)
     return err;
   a.owner = o->owner;
-  s = stream_new(b->id, o->max_frame != 0 ? o->max_frame
-                                          : XIPC_STREAM_DEFAULT_MAX_FRAME);
+  s = stream_new(b->id,
+                 o->max_frame != 0 ? o->max_frame
+                                   : XIPC_STREAM_DEFAULT_MAX_FRAME,
+                 o->flags);
   if (s == NULL)
     return XIPC_ENOMEM;
   err = b->stream->connect(&s->io, &a, timeout_ms);
@@ -435,10 +453,34 @@ int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
                      "it with recv_msg");
   if (err != 0)
     return err;
-  err = s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
-  if (s->io.meth->drop_handles != NULL)
-    s->io.meth->drop_handles(&s->io); /* plain bytes take no objects */
+  if (s->ra_len > 0) { /* what a framed receive read ahead comes first */
+    *n = cap < s->ra_len ? cap : s->ra_len;
+    memcpy(buf, s->ra + s->ra_off, *n);
+    s->ra_off += *n;
+    s->ra_len -= *n;
+  } else {
+    err = s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
+  }
+  xipc__stream_drop_handles(s); /* plain bytes take no objects */
   return err;
+}
+
+void xipc__stream_drop_handles(xipc_stream_t *s) {
+  if (s->ra_len == 0 && s->io.meth->drop_handles != NULL)
+    s->io.meth->drop_handles(&s->io);
+}
+
+int xipc__stream_between_frames(const xipc_stream_t *s, const char *what) {
+  if (s->hdr_got > 0)
+    return xipc__fail(XIPC_EINVAL, 0, "%s: the stream is in the middle of a "
+                      "frame", what);
+  if (s->ra_len > 0)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "%s: %zu bytes of the stream were read ahead by "
+                      "recv_msg and would be lost: receive them first, or "
+                      "open the stream with XIPC_STREAM_NO_READ_AHEAD",
+                      what, s->ra_len);
+  return 0;
 }
 
 int xipc_stream_send_msg(xipc_stream_t *s, const void *buf, size_t len,
@@ -474,21 +516,38 @@ int xipc_stream_send_msg(xipc_stream_t *s, const void *buf, size_t len,
   return err;
 }
 
-/* Read exactly len bytes into buf, starting at *got; the time is shared. */
+/* Exactly len bytes into buf, starting at *got: from the read-ahead, then
+ * from the connection (through the read-ahead, or straight into buf when
+ * what is missing is large); the time is shared. */
 static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
                      size_t *got, uint64_t start, int timeout_ms) {
   size_t n;
   int err, left;
 
   while (*got < len) {
+    if (s->ra_len > 0) {
+      n = len - *got < s->ra_len ? len - *got : s->ra_len;
+      memcpy(buf + *got, s->ra + s->ra_off, n);
+      s->ra_off += n;
+      s->ra_len -= n;
+      *got += n;
+      continue;
+    }
     left = xipc__remaining_ms(start, timeout_ms);
     if (timeout_ms > 0 && left == 0)
       return xipc__fail(XIPC_ETIMEDOUT, 0, "recv_msg: %d ms passed",
                         timeout_ms);
-    err = s->io.meth->read(&s->io, buf + *got, len - *got, &n, left);
+    if (s->ra != NULL && len - *got < XIPC__READ_AHEAD / 2) {
+      err = s->io.meth->read(&s->io, s->ra, XIPC__READ_AHEAD, &n, left);
+      s->ra_off = 0;
+      s->ra_len = err == 0 ? n : 0;
+    } else {
+      err = s->io.meth->read(&s->io, buf + *got, len - *got, &n, left);
+      if (err == 0)
+        *got += n;
+    }
     if (err != 0)
       return err;
-    *got += n;
   }
   return 0;
 }
@@ -509,6 +568,8 @@ int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
     err = usable(s, what);
   if (err != 0)
     return err;
+  if (s->ra == NULL && !s->no_ra)
+    s->ra = malloc(XIPC__READ_AHEAD); /* none: read as without read-ahead */
   got = (size_t)s->hdr_got;
   err = read_full(s, s->hdr, 4, &got, start, timeout_ms);
   s->hdr_got = (int)got; /* a partial header waits for the next call */
@@ -560,8 +621,8 @@ int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
   if (rc == 1)
     return xipc__handle_refuse(s, rec, "recv_msg",
                                "receive it with xipc_stream_recv_handle");
-  if (rc == 0 && s->io.meth->drop_handles != NULL)
-    s->io.meth->drop_handles(&s->io);
+  if (rc == 0)
+    xipc__stream_drop_handles(s);
   return rc;
 }
 
@@ -571,20 +632,24 @@ int xipc_stream_close(xipc_stream_t *s) {
   if (s == NULL)
     return 0;
   err = s->io.meth->close(&s->io);
+  free(s->ra);
   free(s);
   return err;
 }
 
 int xipc_stream_release(xipc_stream_t *s, xipc_os_handle_t *out,
                         int *is_socket) {
+  int err;
+
   if (s == NULL || out == NULL || is_socket == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "stream_release: NULL argument");
-  if (s->hdr_got > 0)
-    return xipc__fail(XIPC_EINVAL, 0,
-                      "stream_release: in the middle of a frame");
+  err = xipc__stream_between_frames(s, "stream_release");
+  if (err != 0)
+    return err;
   *out = (xipc_os_handle_t)s->io.h;
   *is_socket = s->io.is_socket;
   s->io.meth->detach(&s->io); /* backend state only: the handle stays */
+  free(s->ra);
   free(s);
   return 0;
 }

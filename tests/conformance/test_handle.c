@@ -293,6 +293,25 @@ static int hp_give_stream(xipc_stream_t *s) {
 }
 
 /* ADDR BACKEND MODE */
+/* A burst read ahead at once: a plain frame, a frame with a pipe's write
+ * end, a plain frame, all sent before the first is received ("go"). The
+ * descriptor read with the first frame stays for the second. */
+static int hp_burst(xipc_stream_t *s) {
+  xipc_handle_t h;
+  char msg[64], msg2[64], line[8];
+  size_t len, len2;
+
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_stream_recv_msg(s, msg, sizeof(msg), &len, T) == 0);
+  HCHECK(xipc_stream_recv_handle(s, msg2, sizeof(msg2), &len2, &h,
+                                 XIPC_HANDLE_BIT(XIPC_HANDLE_PIPE), T) == 0);
+  HCHECK(xipc_pipe_write(h.u.pipe, "burst", 5, NULL, T) == 0);
+  HCHECK(xipc_handle_close(&h) == 0);
+  HCHECK(xipc_stream_recv_msg(s, msg2, sizeof(msg2), &len2, T) == 0);
+  xt_say("%.*s %.*s", (int)len, msg, (int)len2, msg2);
+  return 0;
+}
+
 static int h_hp(int argc, char **argv) {
   static const struct {
     const char *mode;
@@ -301,7 +320,8 @@ static int h_hp(int argc, char **argv) {
                {"pipe", hp_pipe},       {"stream", hp_stream},
                {"map", hp_map},         {"file", hp_file},
                {"refuse", hp_refuse},   {"hostile", hp_hostile},
-               {"peer", hp_peer},       {"give-stream", hp_give_stream}};
+               {"peer", hp_peer},       {"give-stream", hp_give_stream},
+               {"burst", hp_burst}};
   xipc_stream_t *s;
   size_t i;
   int rc = 1;
@@ -664,6 +684,44 @@ static void handle_pass_stream(void) {
   XT_OK(xipc_stream_close(c2));
   XT_OK(xipc_stream_close(a2));
   XT_OK(xipc_stream_listener_close(l2));
+}
+
+/* Frames with and without objects sent in one burst and read ahead
+ * together: each object reaches its own frame, nothing leaks. */
+static void handle_pass_burst_read_ahead(void) {
+  xipc_pipe_opts_t po;
+  xipc_pipe_t *r, *w;
+  xipc_handle_t h;
+  char line[128], buf[16];
+  size_t n, got = 0;
+  conn_t c;
+
+  xipc_pipe_opts_init(&po);
+  po.backend = xt_backend;
+  XT_OK(xipc_pipe_open(&r, &w, &po));
+  if (conn_open(&c, "burst") == 0) {
+    h.kind = XIPC_HANDLE_PIPE;
+    h.flags = 0;
+    h.u.pipe = w;
+    XT_OK(xipc_stream_send_msg(c.s, "one", 3, T));
+    XT_OK(xipc_stream_send_handle(c.s, "two", 3, &h, T));
+    XT_OK(xipc_stream_send_msg(c.s, "three", 5, T));
+    XT_OK(xipc_pipe_close(w)); /* the helper's copy is the only writer */
+    w = NULL;
+    XT_EQ(xt_proc_send(c.p, "go"), 0);
+    XT_EQ(xt_proc_recv(c.p, line, sizeof(line), T), 0);
+    XT_TRUE(strcmp(line, "one three") == 0);
+    while (got < 5 && xipc_pipe_read(r, buf + got, sizeof(buf) - got, &n,
+                                     T) == 0)
+      got += n;
+    XT_EQ(got, 5);
+    XT_TRUE(memcmp(buf, "burst", 5) == 0);
+    /* The helper closed the end it received: no copy of it is left. */
+    XT_ERR(xipc_pipe_read(r, buf, sizeof(buf), &n, T), XIPC_EPIPE);
+  }
+  conn_close(&c);
+  XT_OK(xipc_pipe_close(w));
+  XT_OK(xipc_pipe_close(r));
 }
 
 /* A file mapping (its range) and a plain file travel. */
@@ -1103,6 +1161,7 @@ static const xt_test_t tests[] = {
     XT_TEST(handle_pass_pipe_ends),
     XT_TEST(handle_pass_fifo_ends),
     XT_TEST(handle_pass_stream),
+    XT_TEST(handle_pass_burst_read_ahead),
     XT_TEST(handle_pass_received_stream_into_libuv),
     XT_TEST(handle_pass_map_and_file),
     XT_TEST(handle_pass_refusals_leak_nothing),

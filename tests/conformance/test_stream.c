@@ -6,7 +6,10 @@
 #include <string.h>
 #include <uv.h>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <winsock2.h>
+#include <windows.h>
+#else
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -31,11 +34,15 @@ static xipc_stream_opts_t opts(size_t max_frame) {
   return o;
 }
 
-/* Listen on a fresh address of the row; *addr gets the bound address. */
-static xipc_stream_listener_t *listen_any(char *addr, size_t len, size_t max_frame) {
+/* Listen on a fresh address of the row with opts.flags `flags`; *addr
+ * gets the bound address. */
+static xipc_stream_listener_t *listen_flags(char *addr, size_t len,
+                                            size_t max_frame, unsigned flags) {
   xipc_stream_opts_t o = opts(max_frame);
   xipc_stream_listener_t *l = NULL;
   char want[128];
+
+  o.flags = flags;
 
   if (is_tcp()) {
     snprintf(want, sizeof(want), "tcp:127.0.0.1:0");
@@ -47,6 +54,11 @@ static xipc_stream_listener_t *listen_any(char *addr, size_t len, size_t max_fra
   XT_OK(xipc_stream_listen(&l, want, &o));
   XT_OK(xipc_stream_listener_address(l, addr, &len));
   return l;
+}
+
+static xipc_stream_listener_t *listen_any(char *addr, size_t len,
+                                          size_t max_frame) {
+  return listen_flags(addr, len, max_frame, 0);
 }
 
 static xt_proc_t *spawn_client(const char *helper, const char *addr,
@@ -114,6 +126,28 @@ static int h_frames(int argc, char **argv) {
     HCHECK(xipc_stream_send_msg(s, buf, sizes[i], 20000) == 0);
   }
   HCHECK(xipc_stream_send_msg(s, buf, max + 1, 0) == XIPC_EMSGSIZE);
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
+/* ADDR BACKEND -: a burst: a frame of 10 bytes, one of 200, then the 10
+ * plain bytes "tail-bytes"; say "sent" once all is sent, then wait. */
+static int h_burst(int argc, char **argv) {
+  unsigned char buf[200];
+  xipc_stream_t *s;
+  char line[8];
+
+  HCHECK(argc == 3);
+  xt_ready();
+  s = hconnect(argv[0], argv[1], 0);
+  HCHECK(s != NULL);
+  xt_fill(buf, 10, 11);
+  HCHECK(xipc_stream_send_msg(s, buf, 10, 20000) == 0);
+  xt_fill(buf, 200, 12);
+  HCHECK(xipc_stream_send_msg(s, buf, 200, 20000) == 0);
+  HCHECK(xipc_stream_send(s, "tail-bytes", 10, NULL, 20000) == 0);
+  xt_say("sent");
+  xt_hear(line, sizeof(line));
   HCHECK(xipc_stream_close(s) == 0);
   return 0;
 }
@@ -190,6 +224,7 @@ static int h_listen_quiet(int argc, char **argv) {
 static const xt_helper_t helpers[] = {{"stream-echo-client", h_echo_client},
                                       {"stream-listen-quiet", h_listen_quiet},
                                       {"stream-frames", h_frames},
+                                      {"stream-burst", h_burst},
                                       {"stream-hostile", h_hostile},
                                       {"stream-connect-close", h_connect_close},
                                       {"stream-listen", h_listen_forever},
@@ -269,6 +304,150 @@ static void stream_frames_zero_to_maximum(void) {
   XT_EQ(xt_proc_wait(p, 20000), 0);
   XT_OK(xipc_stream_close(s));
   XT_OK(xipc_stream_listener_close(l));
+}
+
+/* Accept the "stream-burst" helper on l and wait until it has sent all. */
+static xipc_stream_t *accept_burst(xipc_stream_listener_t *l,
+                                   const char *addr, xt_proc_t **p) {
+  xipc_stream_t *s = NULL;
+  char line[16];
+
+  *p = spawn_client("stream-burst", addr, "-");
+  XT_TRUE_FATAL(*p != NULL);
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  XT_EQ(xt_proc_recv(*p, line, sizeof(line), 20000), 0);
+  XT_TRUE(strcmp(line, "sent") == 0);
+  return s;
+}
+
+/* Read exactly len bytes from a released OS handle. */
+static int read_released(xipc_os_handle_t h, int is_socket, unsigned char *buf,
+                         size_t len) {
+  size_t got = 0;
+
+  while (got < len) {
+#ifdef _WIN32
+    DWORD n = 0;
+
+    if (is_socket) {
+      int r = recv((SOCKET)h, (char *)buf + got, (int)(len - got), 0);
+      if (r <= 0)
+        return -1;
+      n = (DWORD)r;
+    } else {
+      OVERLAPPED ov;
+
+      memset(&ov, 0, sizeof(ov));
+      ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+      if (ov.hEvent == NULL)
+        return -1;
+      if (!ReadFile((HANDLE)h, buf + got, (DWORD)(len - got), NULL, &ov) &&
+          GetLastError() != ERROR_IO_PENDING) {
+        CloseHandle(ov.hEvent);
+        return -1;
+      }
+      if (!GetOverlappedResult((HANDLE)h, &ov, &n, TRUE))
+        n = 0;
+      CloseHandle(ov.hEvent);
+      if (n == 0)
+        return -1;
+    }
+#else
+    ssize_t n = recv(h, buf + got, len - got, 0);
+
+    (void)is_socket;
+    if (n <= 0)
+      return -1;
+#endif
+    got += (size_t)n;
+  }
+  return 0;
+}
+
+static void close_released(xipc_os_handle_t h, int is_socket) {
+#ifdef _WIN32
+  if (is_socket)
+    closesocket((SOCKET)h);
+  else
+    CloseHandle((HANDLE)h);
+#else
+  (void)is_socket;
+  close(h);
+#endif
+}
+
+/* recv_msg reads ahead: the whole burst arrives with the first frame. The
+ * frames and the plain bytes after them come out exactly as sent, and
+ * while read-ahead bytes are held the stream cannot be released. */
+static void stream_read_ahead_keeps_frames_and_bytes_in_order(void) {
+  unsigned char buf[4096];
+  char addr[XIPC_ADDRESS_MAX];
+  xipc_stream_listener_t *l;
+  xipc_stream_t *s;
+  xipc_os_handle_t h;
+  size_t len, got, n;
+  int is_socket = 0;
+  xt_proc_t *p;
+
+  l = listen_any(addr, sizeof(addr), 0);
+  s = accept_burst(l, addr, &p);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_EQ(len, 10);
+  XT_EQ(xt_check(buf, 10, 11), 10);
+  XT_ERR(xipc_stream_release(s, &h, &is_socket), XIPC_EINVAL);
+  XT_TRUE(strstr(xipc_last_error_message(), "read ahead") != NULL);
+  /* Too small a buffer still keeps the frame (now from the read-ahead). */
+  XT_ERR(xipc_stream_recv_msg(s, buf, 199, &len, 0), XIPC_EMSGSIZE);
+  XT_EQ(len, 200);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 0));
+  XT_EQ(len, 200);
+  XT_EQ(xt_check(buf, 200, 12), 200);
+  for (got = 0; got < 10; got += n)
+    XT_OK(xipc_stream_recv(s, buf + got, 10 - got, &n, 20000));
+  XT_TRUE(memcmp(buf, "tail-bytes", 10) == 0);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 0), XIPC_EAGAIN);
+  /* All given out: now it can change hands. */
+  XT_OK(xipc_stream_release(s, &h, &is_socket));
+  close_released(h, is_socket);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_stream_listener_close(l));
+}
+
+/* XIPC_STREAM_NO_READ_AHEAD (on the listener, for what it accepts): a
+ * frame is read alone, the stream can be released after it, and the rest
+ * is still in the connection, byte for byte. */
+static void stream_no_read_ahead_leaves_the_rest_in_the_connection(void) {
+  unsigned char buf[4 + 200 + 10];
+  char addr[XIPC_ADDRESS_MAX];
+  xipc_stream_listener_t *l;
+  xipc_stream_t *s;
+  xipc_os_handle_t h;
+  size_t len;
+  int is_socket = 0;
+  xt_proc_t *p;
+
+  l = listen_flags(addr, sizeof(addr), 0, XIPC_STREAM_NO_READ_AHEAD);
+  s = accept_burst(l, addr, &p);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_EQ(len, 10);
+  XT_EQ(xt_check(buf, 10, 11), 10);
+  XT_OK(xipc_stream_release(s, &h, &is_socket));
+  XT_EQ(read_released(h, is_socket, buf, sizeof(buf)), 0);
+  XT_TRUE(buf[0] == 200 && buf[1] == 0 && buf[2] == 0 && buf[3] == 0);
+  XT_EQ(xt_check(buf + 4, 200, 12), 200);
+  XT_TRUE(memcmp(buf + 204, "tail-bytes", 10) == 0);
+  close_released(h, is_socket);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_stream_listener_close(l));
+  /* An unknown flag is still refused. */
+  {
+    xipc_stream_opts_t o = opts(0);
+
+    o.flags = 0x8000u;
+    XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_EINVAL);
+  }
 }
 
 static void stream_hostile_frame_header_is_refused(void) {
@@ -693,7 +872,9 @@ static void stream_tcp_ipv6_loopback(void) {
       XT_TEST(stream_connect_times_out_when_nobody_accepts),                   \
       XT_TEST(stream_connect_to_nothing),                                      \
       XT_TEST(stream_live_listener_is_busy_dead_one_is_replaced),              \
-      XT_TEST(stream_malformed_addresses)
+      XT_TEST(stream_malformed_addresses),                                     \
+      XT_TEST(stream_read_ahead_keeps_frames_and_bytes_in_order),              \
+      XT_TEST(stream_no_read_ahead_leaves_the_rest_in_the_connection)
 
 static const xt_test_t tcp_tests[] = {COMMON_STREAM_TESTS,
                                       XT_TEST(stream_tcp_ipv6_loopback),
