@@ -209,6 +209,7 @@ struct xipc_stream {
   unsigned char *ra;
   size_t ra_off, ra_len;
   int no_ra;
+  int ra_pause; /* the last frame was large: read the next header alone */
   int broken; /* framing lost: every call is XIPC_EPIPE (atomic: a sender
                  and a receiver thread may share the stream) */
 };

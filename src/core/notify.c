@@ -113,6 +113,7 @@ void xipc__notifier_disarm(xipc__notifier_t *nf) {
 struct xipc_notify {
   xipc__notifier_t *nf; /* a notifier's doorbell; NULL: a descriptor kind */
   xipc__io_t *io;       /* an io whose methods make the handle (Windows) */
+  const xipc_stream_t *stream; /* a stream: its read-ahead counts as work */
   int (*ready)(void *); /* the notifier's look, on `obj` */
   int (*look)(void *);  /* a look before registering (the ring's spin) */
   void *obj;
@@ -218,11 +219,16 @@ int xipc_pipe_notify_open(xipc_notify_t **out, xipc_pipe_t *end) {
 }
 
 int xipc_stream_notify_open(xipc_notify_t **out, xipc_stream_t *s) {
+  int err;
+
   if (out != NULL)
     *out = NULL;
   if (out == NULL || s == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "stream_notify_open: NULL argument");
-  return io_notify(out, &s->io, "this stream");
+  err = io_notify(out, &s->io, "this stream");
+  if (err == 0)
+    (*out)->stream = s;
+  return err;
 }
 
 int xipc_stream_listener_notify_open(xipc_notify_t **out,
@@ -246,6 +252,9 @@ int xipc_notify_arm(xipc_notify_t *n) {
 
   if (n == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "notify_arm: NULL argument");
+  /* Frames read ahead are work the descriptor no longer shows. */
+  if (n->stream != NULL && n->stream->ra_len > 0)
+    return 1;
   if (n->io != NULL)
     return n->io->meth->notify_arm(n->io);
   if (n->nf == NULL || n->armed)

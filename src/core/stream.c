@@ -537,7 +537,7 @@ static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
     if (timeout_ms > 0 && left == 0)
       return xipc__fail(XIPC_ETIMEDOUT, 0, "recv_msg: %d ms passed",
                         timeout_ms);
-    if (s->ra != NULL && len - *got < XIPC__READ_AHEAD / 2) {
+    if (s->ra != NULL && !s->ra_pause && len - *got < XIPC__READ_AHEAD / 2) {
       err = s->io.meth->read(&s->io, s->ra, XIPC__READ_AHEAD, &n, left);
       s->ra_off = 0;
       s->ra_len = err == 0 ? n : 0;
@@ -586,6 +586,10 @@ int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
                       "maximum is %zu (stream closed for framing)",
                       what, flen, s->max_frame);
   }
+  /* After a large frame the next header is read alone: a large payload
+   * is read straight into the caller's buffer in one call, never split
+   * by a read-ahead (on Windows pipes that halves 1 MiB frames). */
+  s->ra_pause = flen >= XIPC__READ_AHEAD / 2;
   need = (word & XIPC__FRAME_HANDLE) ? 4 + XIPC__REC_SIZE : 4;
   err = read_full(s, s->hdr, need, &got, start, timeout_ms);
   s->hdr_got = (int)got;

@@ -138,8 +138,8 @@ static int h_send(int argc, char **argv) {
 }
 
 /* ADDRESS FIFO BACKEND: connect to the stream, open the fifo's write end
- * (FIFO "-": none); on "go" write "fifo" into the fifo and send "stream"
- * as a frame; wait for "bye". */
+ * (FIFO "-": none); on "go" write "fifo" into the fifo and send the frames
+ * "stream" and "second" (in one send); wait for "bye". */
 static int h_descriptors(int argc, char **argv) {
   xipc_stream_opts_t so;
   xipc_fifo_opts_t po;
@@ -159,7 +159,9 @@ static int h_descriptors(int argc, char **argv) {
   HCHECK(xt_hear(line, sizeof(line)) == 0);
   if (w != NULL)
     HCHECK(xipc_pipe_write(w, "fifo", 4, NULL, 20000) == 0);
-  HCHECK(xipc_stream_send_msg(s, "stream", 6, 20000) == 0);
+  /* Both frames in one send: they arrive together. */
+  HCHECK(xipc_stream_send(s, "\6\0\0\0stream\6\0\0\0second", 20, NULL,
+                          20000) == 0);
   HCHECK(xt_hear(line, sizeof(line)) == 0);
   if (w != NULL)
     HCHECK(xipc_pipe_close(w) == 0);
@@ -482,9 +484,11 @@ static void notify_kernel_queue(void) {
 }
 
 /* The stream half of the descriptor tests, after "go" went to helper p
- * (notify-descriptors): its frame makes the stream's notify handle ready;
- * armed again with nothing coming it is not; the helper's close makes it
- * ready, and the read says the end. Closes s. */
+ * (notify-descriptors): its frames make the stream's notify handle ready;
+ * the second, read ahead with the first, makes arm answer 1 (the
+ * descriptor no longer shows it); armed again with nothing coming it is
+ * not ready; the helper's close makes it ready, and the read says the
+ * end. Closes s. */
 static void stream_part(xipc_stream_t *s, xt_proc_t *p) {
   xipc_notify_t *ns = NULL;
   char buf[16];
@@ -496,6 +500,12 @@ static void stream_part(xipc_stream_t *s, xt_proc_t *p) {
   xipc_notify_disarm(ns);
   XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 20000));
   XT_TRUE(got == 6 && memcmp(buf, "stream", 6) == 0);
+  /* Both frames came in one piece: the second is in the read-ahead, and
+   * only arm can say so. */
+  XT_EQ(xipc_notify_arm(ns), 1);
+  xipc_notify_disarm(ns);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0));
+  XT_TRUE(got == 6 && memcmp(buf, "second", 6) == 0);
   XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
   XT_EQ(xipc_notify_arm(ns), 0);
   XT_EQ(ready(xipc_notify_handle(ns), 100), 0);
