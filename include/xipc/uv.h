@@ -95,7 +95,9 @@ typedef union xipc_uv_stream {
  * a uv_tcp_t for tcp:, a uv_pipe_t for local:/unix:/pipe: (Windows: a named
  * pipe). The handle is initialised and opened; `s` is consumed (freed, its
  * OS handle now libuv's). Errors: XIPC_EINVAL (NULL argument; `s` stays
- * the caller's), the error of xipc_stream_release (`s` stays the caller's),
+ * the caller's), the error of xipc_stream_release (`s` stays the caller's;
+ * e.g. XIPC_EINVAL while recv_msg's read-ahead holds bytes: see
+ * XIPC_STREAM_NO_READ_AHEAD),
  * or a libuv error after the release (`s` is gone, its OS handle closed).
  * After an error, handle->stream.type says whether libuv initialised the
  * handle: UV_UNKNOWN_HANDLE = no, free it at once; else uv_close it and
