@@ -2,11 +2,14 @@
  *
  * Timeouts: mq_timedsend/mq_timedreceive take an absolute CLOCK_REALTIME
  * deadline, which a wall-clock jump stretches or cuts (DESIGN §3 forbids
- * that). On Linux an mqd_t is a file descriptor, so the queue is opened
- * O_NONBLOCK and a wait is poll() with a relative timeout (measured on the
- * monotonic clock) followed by another non-blocking attempt. The first
- * attempt is made before any poll, so a message that is there costs one
- * system call, as the raw call would. */
+ * that). The queue is opened blocking: a call without a timeout is one
+ * mq_send/mq_receive, as the raw call. A timed call tries without waiting
+ * (mq_timedsend/mq_timedreceive with a deadline already past, the epoch:
+ * the kernel answers ETIMEDOUT at once and reads no clock), and a wait is
+ * poll() on the mqd_t (a descriptor on Linux) with a relative timeout
+ * measured on the monotonic clock, then another try. Someone may make the
+ * descriptor non-blocking (uv_poll_init does): EAGAIN is then the same
+ * answer as ETIMEDOUT, and an untimed call polls before it tries again. */
 #include "internal.h"
 
 #if XIPC_HAVE_POSIX_MQ /* else the ring is the mq (src/posix/backend.c) */
@@ -88,7 +91,7 @@ static mqd_t mq_fd(const xipc__mq_req_t *req, int *created, int *err) {
                                                : XIPC_MQ_DEFAULT_MAX_MSG_SIZE);
   for (;;) {
     if (req->flags & XIPC_CREATE) {
-      q = mq_open(req->osname, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_CREAT | O_EXCL,
+      q = mq_open(req->osname, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL,
                   (mode_t)req->mode, &a);
       if (q != (mqd_t)-1) {
         *created = 1;
@@ -99,7 +102,7 @@ static mqd_t mq_fd(const xipc__mq_req_t *req, int *created, int *err) {
         return (mqd_t)-1;
       }
     }
-    q = mq_open(req->osname, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    q = mq_open(req->osname, O_RDWR | O_CLOEXEC);
     if (q != (mqd_t)-1) {
       *created = 0;
       return q;
@@ -181,17 +184,22 @@ static int wait_ready(xipc_mq_t *mq, short events, uint64_t start,
   }
 }
 
+/* The deadline of a try that must not wait (see the top). */
+static const struct timespec no_wait = {0, 0};
+
 static int posix_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
                          unsigned prio, int timeout_ms) {
+  const char *p = len > 0 ? buf : "";
   uint64_t start = 0;
   int err;
 
   for (;;) {
-    if (mq_send(MQD(mq), len > 0 ? buf : "", len, prio) == 0)
+    if ((timeout_ms < 0 ? mq_send(MQD(mq), p, len, prio)
+                        : mq_timedsend(MQD(mq), p, len, prio, &no_wait)) == 0)
       return 0;
     if (errno == EINTR)
       continue;
-    if (errno != EAGAIN)
+    if (errno != EAGAIN && errno != ETIMEDOUT)
       return xipc__unix_fail(errno, "mq_send(%s)", mq->osname);
     if (start == 0)
       start = xipc__now_ms();
@@ -208,14 +216,16 @@ static int posix_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   int err;
 
   for (;;) {
-    n = mq_receive(MQD(mq), buf, cap, prio);
+    n = timeout_ms < 0
+            ? mq_receive(MQD(mq), buf, cap, prio)
+            : mq_timedreceive(MQD(mq), buf, cap, prio, &no_wait);
     if (n >= 0) {
       *len = (size_t)n;
       return 0;
     }
     if (errno == EINTR)
       continue;
-    if (errno != EAGAIN)
+    if (errno != EAGAIN && errno != ETIMEDOUT)
       return xipc__unix_fail(errno, "mq_receive(%s)", mq->osname);
     if (start == 0)
       start = xipc__now_ms();

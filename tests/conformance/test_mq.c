@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #ifndef _WIN32
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <unistd.h>
@@ -1019,9 +1020,61 @@ static void mq_stats_report_what_the_queue_did(void) {
       XT_TEST(mq_geometry_of_existing_queue), XT_TEST(mq_unlink_semantics),    \
       XT_TEST(mq_bad_arguments), XT_TEST(mq_stats_report_what_the_queue_did)
 
+/* A POSIX queue is opened blocking (an untimed call is one mq_receive)
+ * and timed calls try with a deadline already past. An event loop may
+ * make its descriptor non-blocking (uv_poll_init does): every call keeps
+ * its meaning, and an untimed receive still waits for a peer's message. */
+static void mq_posix_descriptor_made_nonblocking(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows has no kernel queue (the row is n/a there)");
+#else
+  char name[80];
+  unsigned char buf[64];
+  xipc_os_handle_t h;
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  xt_proc_t *p;
+  uint64_t t0;
+  int i, pass;
+
+  if (xt_backend != XIPC_BACKEND_POSIX)
+    XT_SKIP("POSIX queues only: a System V queue has no descriptor");
+  for (pass = 0; pass < 2; pass++) {
+    xt_name(name, sizeof(name), pass ? "nbq" : "bq");
+    mq = create(name, 2, 64);
+    XT_OK(xipc_mq_os_handle(mq, &h));
+    if (pass == 1)
+      XT_EQ(fcntl(h, F_SETFL, fcntl(h, F_GETFL) | O_NONBLOCK), 0);
+    XT_EQ((fcntl(h, F_GETFL) & O_NONBLOCK) != 0, pass);
+    XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+    t0 = uv_hrtime();
+    XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 100),
+           XIPC_ETIMEDOUT);
+    XT_GE((uv_hrtime() - t0) / 1000000, 95);
+    p = spawn_mq("mq-send", name, "1", "9", "200");
+    XT_TRUE_FATAL(p != NULL);
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, -1));
+    XT_EQ(prio, 9);
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+    memset(buf, 1, sizeof(buf));
+    for (i = 0; i < 2; i++)
+      XT_OK(xipc_mq_send(mq, buf, 64, 1, 0));
+    XT_ERR(xipc_mq_send(mq, buf, 64, 1, 0), XIPC_EAGAIN);
+    XT_ERR(xipc_mq_send(mq, buf, 64, 1, 50), XIPC_ETIMEDOUT);
+    p = spawn_mq("mq-recv", name, "1", "64", NULL); /* takes one */
+    XT_TRUE_FATAL(p != NULL);
+    XT_OK(xipc_mq_send(mq, buf, 64, 1, -1)); /* released by the peer */
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+    drop(mq, name);
+  }
+#endif
+}
+
 static const xt_test_t kernel_tests[] = {
     COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit),
-    XT_TEST(mq_sysv_foreign_message_is_ebadmsg_and_dropped), {NULL, NULL}};
+    XT_TEST(mq_sysv_foreign_message_is_ebadmsg_and_dropped),
+    XT_TEST(mq_posix_descriptor_made_nonblocking), {NULL, NULL}};
 /* The spin before sleeping is the handle's choice (opts.spin_us): with no
  * spin, a fixed one and the adaptive default, a receiver that keeps
  * finding the queue empty and a sender that keeps finding it full (4 slots,
