@@ -63,8 +63,17 @@ int xipc_sem_post(xipc_sem_t *sem) {
     return xipc__fail(XIPC_EINVAL, 0, "sem_post: sem is NULL");
   err = sem->meth->post(sem);
   if (err == 0 && sem->nf != NULL) {
-    /* Pollers (notify.h): the unit is posted, then the look. */
+    /* Pollers (notify.h): the unit is posted, then the look; the store
+     * and the load must not pass each other (a StoreLoad fence, as the
+     * poller's side has). On x86 every backend's post is a locked
+     * read-modify-write or a system call that takes a lock: that fence
+     * already. An mfence on top made the poster slow enough for the
+     * waiter to catch up and sleep on every unit: POSIX sem streaming fell
+     * to 0.10-0.15x raw (docs/performance.md). */
+#if !defined(__x86_64__) && !defined(__i386__) && !defined(_M_X64) &&        \
+    !defined(_M_IX86)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
     xipc__notifier_wake(sem->nf);
   }
   return err;

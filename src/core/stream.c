@@ -555,7 +555,7 @@ static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
 int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
                             size_t *len, unsigned char *rec, int timeout_ms,
                             const char *what) {
-  uint64_t start = xipc__now_ms();
+  uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   size_t got, flen, need;
   uint32_t word;
   int err;

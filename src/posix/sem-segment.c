@@ -116,7 +116,7 @@ static int take(seg_sem_t *s) {
 
 static int seg_sem_wait(xipc_sem_t *sem, int timeout_ms) {
   seg_sem_t *s = S(sem);
-  uint64_t start = xipc__now_ms();
+  uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   uint32_t seq;
   int left, rc;
 

@@ -178,7 +178,7 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
                         unsigned prio, int timeout_ms) {
   unsigned char stack[sizeof(long) + STACK_MSG];
   struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
-  uint64_t start = xipc__now_ms();
+  uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   long ns = 50000L;
   int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, rc, e;
 
@@ -224,7 +224,7 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   unsigned char stack[sizeof(long) + STACK_MSG + 1];
   struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
   size_t room = mq->max_msg_size + 1;
-  uint64_t start = xipc__now_ms();
+  uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   long ns = 50000L, mtype = 0;
   int flags = (timeout_ms < 0 ? 0 : IPC_NOWAIT) | MSG_NOERROR, e = 0;
   ssize_t n;

@@ -141,7 +141,9 @@ static int semop_polled(int id, struct sembuf *ops, size_t n, int timeout_ms,
 
 int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
                      const char *what) {
-  uint64_t start = xipc__now_ms();
+  /* Only a timed call reads the clock (a System V post or untimed wait is
+   * one semop, as the raw call). */
+  uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0;
 #if XIPC_HAVE_SEMTIMEDOP
   struct timespec ts;
   int left;
