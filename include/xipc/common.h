@@ -100,6 +100,19 @@ XIPC_EXTERN const char *xipc_last_error_message(void);
  * no SIGPIPE: 0, nothing changes. xipc never changes the disposition. */
 XIPC_EXTERN int xipc_sigpipe_ignored(int promise);
 
+/* Interrupting a blocked System V call (Unix). A System V queue or
+ * semaphore has no descriptor to wake (include/xipc/notify.h): a thread
+ * blocked in xipc_mq_send/xipc_mq_recv or xipc_sem_wait on the System V
+ * backend can be stopped only by a signal. Without a flag a signal
+ * changes nothing (the call goes on waiting, its time included). A thread
+ * that sets a flag here makes those calls return XIPC_ECANCELED when a
+ * signal handler interrupts them (pthread_kill with a signal that has a
+ * handler) while *flag is nonzero (a timed call also looks at the flag
+ * between its tries); nothing was sent or taken then. NULL
+ * clears it. The flag is the calling thread's; xipc_uv's helper threads
+ * use it (docs/uv.md). Windows: no effect. */
+XIPC_EXTERN void xipc_thread_interrupt_flag(const volatile int *flag);
+
 /* Backends. DEFAULT is POSIX on Unix and WIN32 on Windows. */
 typedef enum {
   XIPC_BACKEND_DEFAULT = 0,

@@ -23,6 +23,20 @@
 extern "C" {
 #endif
 
+/* The wake signal (Unix). A System V queue or semaphore has no descriptor,
+ * so its helper thread blocks in the system call and stop, close and
+ * cancel interrupt it with a signal (xipc_thread_interrupt_flag): by
+ * default the highest real-time signal between SIGRTMAX - 7 and SIGRTMAX
+ * whose action is the default when the first such helper starts; xipc_uv
+ * gives it a handler that does nothing. XIPC_UV_WAKE_SIGNAL=N in the
+ * environment names the signal instead (used only if its action is the
+ * default), XIPC_UV_WAKE_SIGNAL=0 uses none: those helpers then wait in
+ * 50 ms slices (stop seen within a slice; an idle System V queue helper
+ * then wakes hundreds of times a second). Returns the signal (picking it
+ * now if no helper did yet), or 0 for none; Windows: 0. Do not change the
+ * signal's action afterwards. docs/uv.md. */
+XIPC_EXTERN int xipc_uv_wake_signal(void);
+
 /* ---- message queues --------------------------------------------------------- */
 
 typedef struct xipc_uv_mq xipc_uv_mq_t;

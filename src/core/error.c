@@ -37,6 +37,17 @@ const char *xipc_strerror(int err) {
  * user holds (STYLE §7). */
 static _Thread_local int last_os_error;
 static _Thread_local char last_message[512];
+static _Thread_local const volatile int *interrupt_flag;
+
+void xipc_thread_interrupt_flag(const volatile int *flag) {
+  interrupt_flag = flag;
+}
+
+int xipc__interrupted(void) {
+  const volatile int *f = interrupt_flag;
+
+  return f != NULL && *f != 0;
+}
 
 int xipc_last_os_error(void) { return last_os_error; }
 

@@ -356,5 +356,8 @@ int xipc__proc_alive(int64_t pid, uint64_t start);
 /* Remaining milliseconds of a wait that started at `start` with `timeout_ms`
  * (-1 stays -1; never negative). For retrying after EINTR. */
 int xipc__remaining_ms(uint64_t start, int timeout_ms);
+/* Nonzero when this thread's interrupt flag (xipc_thread_interrupt_flag)
+ * is set: an EINTR then ends a System V wait with XIPC_ECANCELED. */
+int xipc__interrupted(void);
 
 #endif /* XIPC_CORE_INTERNAL_H */

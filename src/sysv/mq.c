@@ -160,7 +160,19 @@ static void backoff(long *ns) {
     *ns *= 2;
 }
 
+/* A failed try that ends the call because the thread's interrupt flag is
+ * set (xipc_thread_interrupt_flag): a signal interrupted the wait, or a
+ * timed call looks between its tries. */
+static int stopped(int e) {
+  return (e == EINTR || e == EAGAIN || e == ENOMSG) && xipc__interrupted();
+}
+
 static int op_fail(xipc_mq_t *mq, int e, const char *what, int timeout_ms) {
+  if (e == ECANCELED)
+    return xipc__fail(XIPC_ECANCELED, EINTR,
+                      "%s(key 0x%08x): interrupted (the thread's interrupt "
+                      "flag is set)",
+                      what, (unsigned)mq->key);
   if (e == EAGAIN || e == ENOMSG)
     return timeout_ms == 0
                ? xipc__fail(XIPC_EAGAIN, e, "%s(key 0x%08x): %s", what,
@@ -193,6 +205,10 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   for (;;) {
     rc = msgsnd((int)mq->h, m, len, flags);
     e = errno;
+    if (rc != 0 && stopped(e)) {
+      e = ECANCELED;
+      break;
+    }
     if (rc == 0 || (e != EINTR && (e != EAGAIN || timeout_ms <= 0 ||
                                    xipc__remaining_ms(start, timeout_ms) == 0)))
       break;
@@ -237,6 +253,10 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   for (;;) {
     n = msgrcv((int)mq->h, m, room, -LONG_MAX, flags);
     e = errno;
+    if (n < 0 && stopped(e)) {
+      e = ECANCELED;
+      break;
+    }
     if (n >= 0 || (e != EINTR && (e != ENOMSG || timeout_ms <= 0 ||
                                   xipc__remaining_ms(start, timeout_ms) == 0)))
       break;

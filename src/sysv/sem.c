@@ -132,6 +132,10 @@ static int semop_polled(int id, struct sembuf *ops, size_t n, int timeout_ms,
       errno = EAGAIN; /* timed out */
       break;
     }
+    if (xipc__interrupted()) {
+      errno = EINTR; /* the caller says ECANCELED */
+      break;
+    }
   }
   for (i = 0; i < n; i++)
     ops[i].sem_flg &= (short)~IPC_NOWAIT;
@@ -174,6 +178,11 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
     }
     if (rc == 0)
       return 0;
+    if (errno == EINTR && xipc__interrupted())
+      return xipc__fail(XIPC_ECANCELED, EINTR,
+                        "%s: interrupted (the thread's interrupt flag is "
+                        "set)",
+                        what);
     if (errno != EINTR)
       break;
   }

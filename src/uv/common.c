@@ -1,6 +1,123 @@
-/* xipc_uv — what the watchers share: libuv error translation and the
- * timeout slicing of helper threads (src/uv/internal.h). */
+/* xipc_uv — what the watchers share: libuv error translation, the
+ * timeout slicing of helper threads, and the wake signal of System V
+ * helpers (src/uv/internal.h). */
 #include "internal.h"
+
+#include <string.h>
+
+#ifndef _WIN32
+#include <pthread.h>
+#include <signal.h>
+#endif
+
+/* How long xipc_uv__intr_stop keeps signalling a helper that does not
+ * leave its call. */
+#define INTR_GIVE_UP_MS 1000
+
+#ifndef _WIN32
+static uv_once_t wake_once = UV_ONCE_INIT;
+static int wake_sig;
+
+static void on_wake(int sig) { (void)sig; }
+
+/* Take signal s if its action is the default (or already ours). */
+static int take_signal(int s) {
+  struct sigaction sa, old;
+
+  if (sigaction(s, NULL, &old) != 0)
+    return 0;
+  if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == on_wake)
+    return 1;
+  if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+    return 0; /* the application's */
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_wake; /* no SA_RESTART: interrupt the wait */
+  sigemptyset(&sa.sa_mask);
+  return sigaction(s, &sa, NULL) == 0;
+}
+
+static void pick_signal(void) {
+  const char *env = getenv("XIPC_UV_WAKE_SIGNAL");
+  int s;
+
+  if (env != NULL) {
+    s = atoi(env);
+    if (s > 0 && take_signal(s))
+      wake_sig = s;
+    return;
+  }
+#ifdef SIGRTMAX
+  /* From the top of the real-time range down (applications and other
+   * libraries usually count up from SIGRTMIN). */
+  for (s = SIGRTMAX; s > SIGRTMAX - 8 && s > SIGRTMIN; s--)
+    if (take_signal(s)) {
+      wake_sig = s;
+      return;
+    }
+#endif
+}
+#endif
+
+int xipc_uv_wake_signal(void) {
+#ifdef _WIN32
+  return 0;
+#else
+  uv_once(&wake_once, pick_signal);
+  return wake_sig;
+#endif
+}
+
+int xipc_uv__wake_signal(xipc_backend_t backend) {
+#ifdef _WIN32
+  (void)backend;
+  return 0;
+#else
+  if (backend != XIPC_BACKEND_SYSV)
+    return 0;
+  uv_once(&wake_once, pick_signal);
+  return wake_sig;
+#endif
+}
+
+void xipc_uv__intr_enter(xipc_uv__intr_t *x) {
+#ifndef _WIN32
+  sigset_t set;
+
+  if (x->sig == 0)
+    return;
+  sigemptyset(&set);
+  sigaddset(&set, x->sig);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* the loop's mask may block it */
+  xipc_thread_interrupt_flag(&x->flag);
+#else
+  (void)x;
+#endif
+}
+
+void xipc_uv__intr_stop(xipc_uv__intr_t *x, uv_thread_t *thread,
+                        uv_mutex_t *lock, uv_cond_t *cond) {
+#ifndef _WIN32
+  uint64_t start = xipc_uv__now_ms();
+
+  while (x->sig != 0 && x->in_call &&
+         xipc_uv__now_ms() - start < INTR_GIVE_UP_MS) {
+    x->flag = 1;
+    pthread_kill(*thread, x->sig);
+    (void)uv_cond_timedwait(cond, lock, 1000000u); /* 1 ms */
+  }
+#else
+  (void)x;
+  (void)thread;
+  (void)lock;
+  (void)cond;
+#endif
+}
+
+void xipc_uv__intr_leave(xipc_uv__intr_t *x, uv_cond_t *cond) {
+  x->in_call = 0;
+  x->flag = 0;
+  uv_cond_broadcast(cond);
+}
 
 int xipc_uv__err(int uv_err) {
   switch (uv_err) {

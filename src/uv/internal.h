@@ -8,11 +8,14 @@
  *           listening socket on Unix) is watched with uv_poll_t and drained
  *           on the loop thread with non-blocking (timeout 0) calls;
  *   thread  everything else gets a helper thread that blocks in the xipc
- *           call for at most XIPC_UV__SLICE_MS at a time (so that stop,
- *           close and cancel are seen promptly: no xipc object can be woken
- *           from outside), queues what it got under a mutex and wakes the
- *           loop with uv_async_send. uv_async_send coalesces: the loop side
- *           always drains the whole queue.
+ *           call, queues what it got under a mutex and wakes the loop with
+ *           uv_async_send. A System V helper blocks without a timeout and
+ *           stop, close and cancel interrupt it with the wake signal
+ *           (xipc_uv__intr_t below); the others (mutexes, Windows
+ *           listeners, System V without a wake signal) wait at most
+ *           XIPC_UV__SLICE_MS at a time so that those are seen promptly.
+ *           uv_async_send coalesces: the loop side always drains the whole
+ *           queue.
  *
  * Threading rule: every public xipc_uv_* function runs on the loop thread;
  * a helper thread touches only its own object's queue, flags and the xipc
@@ -46,6 +49,38 @@
 
 /* Most connections accepted per wake-up of a listener. */
 #define XIPC_UV__ACCEPT_BATCH 64
+
+/* Waking a helper blocked in a System V call (src/uv/common.c). A System V
+ * queue or semaphore has no descriptor (include/xipc/notify.h), so its
+ * helper blocks in the untimed xipc call and is stopped by a signal: the
+ * wake signal, a real-time signal whose action was the default and that
+ * xipc_uv gave a handler that does nothing (XIPC_UV_WAKE_SIGNAL=N picks
+ * it, 0 turns it off: the helper then waits in XIPC_UV__SLICE_MS slices).
+ * The helper sets its interrupt flag (xipc_thread_interrupt_flag): a
+ * System V call interrupted while the flag is set returns XIPC_ECANCELED
+ * (System V calls are never restarted after a handler). Fields under the
+ * owner's lock, except flag. */
+typedef struct xipc_uv__intr {
+  int sig;           /* the wake signal for this helper; 0: slices */
+  volatile int flag; /* the helper's interrupt flag */
+  int in_call;       /* the helper is in (or about to make) its xipc call */
+} xipc_uv__intr_t;
+
+/* The wake signal for a helper of an object of `backend`: 0 unless it is
+ * System V and a signal could be had. */
+int xipc_uv__wake_signal(xipc_backend_t backend);
+/* In the helper thread, first: unblock the signal and set the flag. */
+void xipc_uv__intr_enter(xipc_uv__intr_t *x);
+/* With `lock` held, after telling the helper to stop: until the helper is
+ * out of its call, set its flag and signal it, waiting up to 1 ms on
+ * `cond` (which the helper signals when it leaves the call) between
+ * tries; gives up after INTR_GIVE_UP_MS (a signal made ignored by someone
+ * else: the helper then stops when its call returns). */
+void xipc_uv__intr_stop(xipc_uv__intr_t *x, uv_thread_t *thread,
+                        uv_mutex_t *lock, uv_cond_t *cond);
+/* In the helper, with the lock held, after its call: clear in_call and
+ * the flag, wake a waiting xipc_uv__intr_stop. */
+void xipc_uv__intr_leave(xipc_uv__intr_t *x, uv_cond_t *cond);
 
 /* A libuv error (UV_E*) as an xipc one (XIPC_E*). */
 int xipc_uv__err(int uv_err);

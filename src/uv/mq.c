@@ -19,17 +19,21 @@
  *           stop or close unregister at once (UnregisterWaitEx).
  *
  *   thread  A queue without a notify handle (System V): a helper thread
- *           receives with XIPC_UV__SLICE_MS slices while the watcher runs,
- *           appends each message to a queue and wakes the loop with
- *           uv_async_send; the loop delivers the queue in order. It reads
- *           at most XIPC_UV__MQ_AHEAD messages ahead of the loop. (A thread
- *           blocked in msgrcv can be woken only by a signal or the queue's
- *           removal: docs/uv.md.)
+ *           receives while the watcher runs, appends each message to a
+ *           queue and wakes the loop with uv_async_send; the loop delivers
+ *           the queue in order. It reads at most XIPC_UV__MQ_AHEAD messages
+ *           ahead of the loop. A thread blocked in msgrcv can be woken only
+ *           by a signal (or the queue's removal): the helper blocks in an
+ *           untimed receive and stop interrupts it with the wake signal
+ *           (src/uv/internal.h), waiting until it is out of msgrcv; without
+ *           a wake signal it receives in XIPC_UV__SLICE_MS slices.
  *
  * Stop loses nothing: poll and wait take messages only while started; in
- * thread mode a message that the helper took (in a slice that was running
- * when stop was called, or queued and not yet delivered) stays in the
- * hand-off queue and is delivered first by the next start. Close frees
+ * thread mode a message that the helper took (in the receive that was
+ * running when stop was called, or queued and not yet delivered) stays in
+ * the hand-off queue and is delivered first by the next start; once stop
+ * has returned the helper takes nothing (with a wake signal; in slices it
+ * may still finish the slice it is in). Close frees
  * such messages (docs/uv.md).
  *
  * Close at any time, also from the callback. Poll and wait modes let go of
@@ -101,6 +105,7 @@ struct xipc_uv_mq {
   int err;  /* an error of the queue the loop has not reported yet */
   msg_t *head, **tail;
   size_t count;
+  xipc_uv__intr_t intr; /* the wake signal (System V), the helper's flag */
 };
 
 /* ---- helper thread ------------------------------------------------------ */
@@ -152,6 +157,7 @@ static void helper(void *arg) {
   msg_t *m;
   int rc, wake;
 
+  xipc_uv__intr_enter(&w->intr);
   uv_mutex_lock(&w->lock);
   for (;;) {
     while (!w->quit &&
@@ -159,8 +165,12 @@ static void helper(void *arg) {
       uv_cond_wait(&w->cond, &w->lock);
     if (w->quit)
       break;
+    w->intr.in_call = 1;
     uv_mutex_unlock(&w->lock);
-    rc = xipc_mq_recv(w->mq, w->buf, w->cap, &len, &prio, XIPC_UV__SLICE_MS);
+    rc = xipc_mq_recv(w->mq, w->buf, w->cap, &len, &prio,
+                      w->intr.sig != 0 ? -1 : XIPC_UV__SLICE_MS);
+    if (rc == XIPC_ECANCELED)
+      rc = XIPC_ETIMEDOUT; /* stopped: nothing taken */
     m = NULL;
     if (rc == 0) {
       m = msg_copy(w, len, prio);
@@ -170,6 +180,7 @@ static void helper(void *arg) {
         rc = XIPC_ETIMEDOUT;
     }
     uv_mutex_lock(&w->lock);
+    xipc_uv__intr_leave(&w->intr, &w->cond);
     wake = 0;
     if (m != NULL) {
       *w->tail = m;
@@ -540,6 +551,7 @@ int xipc_uv_mq_start(xipc_uv_mq_t *w, xipc_uv_mq_cb cb) {
     return 0;
   }
   if (!w->have_thread) {
+    w->intr.sig = xipc_uv__wake_signal(xipc_mq_backend(w->mq));
     rc = uv_thread_create(&w->thread, helper, w);
     if (rc != 0)
       return xipc_uv__err(rc);
@@ -570,10 +582,12 @@ int xipc_uv_mq_stop(xipc_uv_mq_t *w) {
     update_ref(w);
     return 0;
   }
-  /* The helper finishes the slice it is in (a message it gets there is
-   * kept) and then waits. */
+  /* The helper is interrupted (or finishes the slice it is in); a message
+   * it got is kept. Then it waits. */
   uv_mutex_lock(&w->lock);
   w->run = 0;
+  if (w->have_thread)
+    xipc_uv__intr_stop(&w->intr, &w->thread, &w->lock, &w->cond);
   uv_mutex_unlock(&w->lock);
   update_ref(w);
   return 0;

@@ -87,6 +87,7 @@ struct xipc_uv_wait {
   int unlock;     /* order: unlock (1), after consistent (2) */
   int unlock_rc;  /* the helper's answer */
   int unlock_done;
+  xipc_uv__intr_t intr; /* System V semaphores: the wake signal, the flag */
 };
 
 static void req_free(xipc_uv_wait_t *r) {
@@ -102,13 +103,28 @@ static int try_once(xipc_uv_wait_t *r, int ms) {
                              : xipc_mutex_lock(r->mutex, ms);
 }
 
-/* The wait, sliced. XIPC_ECANCELED when cancel was seen between slices. */
+/* The wait: one call with the caller's timeout when a wake signal can
+ * interrupt it (a System V semaphore), else sliced. XIPC_ECANCELED when
+ * cancel was seen. */
 static int wait_sliced(xipc_uv_wait_t *r) {
   uint64_t start = xipc_uv__now_ms();
   int rc, ms, canceled;
 
   if (r->timeout_ms == 0)
     return try_once(r, 0);
+  if (r->intr.sig != 0) {
+    uv_mutex_lock(&r->lock);
+    canceled = r->canceled;
+    r->intr.in_call = !canceled;
+    uv_mutex_unlock(&r->lock);
+    if (canceled)
+      return XIPC_ECANCELED;
+    rc = try_once(r, r->timeout_ms);
+    uv_mutex_lock(&r->lock);
+    xipc_uv__intr_leave(&r->intr, &r->cond);
+    uv_mutex_unlock(&r->lock);
+    return rc;
+  }
   for (;;) {
     uv_mutex_lock(&r->lock);
     canceled = r->canceled;
@@ -126,7 +142,10 @@ static int wait_sliced(xipc_uv_wait_t *r) {
 
 static void helper(void *arg) {
   xipc_uv_wait_t *r = arg;
-  int rc = wait_sliced(r), acquired, err;
+  int rc, acquired, err;
+
+  xipc_uv__intr_enter(&r->intr);
+  rc = wait_sliced(r);
 
   acquired = rc == 0 || (r->kind == KIND_MUTEX && rc == XIPC_EOWNERDEAD);
   uv_mutex_lock(&r->lock);
@@ -404,8 +423,11 @@ static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
   r->poll_fd = -1;
 #endif
   rc = kind == KIND_SEM ? wait_init(r) : 0;
-  if (rc == 0 && r->mode == MODE_THREAD)
+  if (rc == 0 && r->mode == MODE_THREAD) {
+    if (kind == KIND_SEM)
+      r->intr.sig = xipc_uv__wake_signal(xipc_sem_backend(r->sem));
     rc = xipc_uv__err(uv_thread_create(&r->thread, helper, r));
+  }
   if (rc != 0) {
     wait_end(r);
     r->released = 1; /* freed by the close callbacks */
@@ -469,6 +491,8 @@ int xipc_uv_wait_cancel(xipc_uv_wait_t *req) {
     rc = XIPC_EBUSY; /* completed: its callback has the result */
   } else {
     req->canceled = 1;
+    /* A helper blocked in a System V wait: out of it before we return. */
+    xipc_uv__intr_stop(&req->intr, &req->thread, &req->lock, &req->cond);
     if (req->mode != MODE_THREAD) {
       req->result = XIPC_ECANCELED;
       req->state = ST_DONE;

@@ -10,6 +10,8 @@
 
 #ifndef _WIN32
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <unistd.h>
@@ -1071,10 +1073,77 @@ static void mq_posix_descriptor_made_nonblocking(void) {
 #endif
 }
 
+#ifndef _WIN32
+static volatile int intr_flag, intr_done, intr_rc;
+static xipc_mq_t *intr_mq;
+
+static void on_test_signal(int sig) { (void)sig; }
+
+static void intr_receiver(void *arg) {
+  unsigned char b[64];
+  unsigned prio;
+  size_t len;
+
+  (void)arg;
+  xipc_thread_interrupt_flag(&intr_flag);
+  intr_rc = xipc_mq_recv(intr_mq, b, sizeof(b), &len, &prio, -1);
+  xipc_thread_interrupt_flag(NULL);
+  intr_done = 1;
+}
+#endif
+
+/* A thread blocked in an untimed System V receive: a signal alone leaves
+ * it waiting; with its interrupt flag set (xipc_thread_interrupt_flag) the
+ * signal ends the call with XIPC_ECANCELED, and nothing was taken. */
+static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows has no System V queues (the row is n/a there)");
+#else
+  struct sigaction sa, old;
+  unsigned char buf[64];
+  xipc_mq_attr_t a;
+  uv_thread_t t;
+  char name[80];
+  int i;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("System V only: other queues have a descriptor to wait on "
+            "(include/xipc/notify.h) and need no signal");
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_test_signal; /* no SA_RESTART */
+  sigemptyset(&sa.sa_mask);
+  XT_EQ(sigaction(SIGUSR2, &sa, &old), 0);
+  xt_name(name, sizeof(name), "intr");
+  intr_mq = create(name, 4, 64);
+  intr_flag = 0;
+  intr_done = 0;
+  intr_rc = 1;
+  XT_EQ(uv_thread_create(&t, intr_receiver, NULL), 0);
+  uv_sleep(100);
+  XT_EQ(pthread_kill(t, SIGUSR2), 0); /* flag clear: it goes on waiting */
+  uv_sleep(100);
+  XT_EQ(intr_done, 0);
+  intr_flag = 1;
+  for (i = 0; i < 2000 && !intr_done; i++) { /* until it is in msgrcv */
+    XT_EQ(pthread_kill(t, SIGUSR2), 0);
+    uv_sleep(10);
+  }
+  XT_EQ(uv_thread_join(&t), 0);
+  XT_EQ(intr_rc, XIPC_ECANCELED);
+  memset(buf, 3, sizeof(buf));
+  XT_OK(xipc_mq_send(intr_mq, buf, 64, 1, 0));
+  XT_OK(xipc_mq_attr(intr_mq, &a));
+  XT_EQ(a.cur_msgs, 1); /* the interrupted receive took nothing */
+  drop(intr_mq, name);
+  XT_EQ(sigaction(SIGUSR2, &old, NULL), 0);
+#endif
+}
+
 static const xt_test_t kernel_tests[] = {
     COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit),
     XT_TEST(mq_sysv_foreign_message_is_ebadmsg_and_dropped),
-    XT_TEST(mq_posix_descriptor_made_nonblocking), {NULL, NULL}};
+    XT_TEST(mq_posix_descriptor_made_nonblocking),
+    XT_TEST(mq_sysv_interrupt_flag_ends_a_blocked_receive), {NULL, NULL}};
 /* The spin before sleeping is the handle's choice (opts.spin_us): with no
  * spin, a fixed one and the adaptive default, a receiver that keeps
  * finding the queue empty and a sender that keeps finding it full (4 slots,

@@ -444,6 +444,61 @@ static void uv_mq_stopped_watcher_takes_nothing(void) {
   }
 }
 
+/* System V: the helper blocks in msgrcv, and stop interrupts it with the
+ * wake signal (xipc_uv_wake_signal) and returns once it is out: messages
+ * sent right after stop (no pause for a slice to end) stay in the queue,
+ * and the next start takes them. Three times over, so that a helper that
+ * had kept receiving would be caught. */
+static void uv_mq_stop_interrupts_a_blocked_system_v_helper(void) {
+  char name[80];
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  mq_ctx_t c;
+  int never = 0, round;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("System V queues only: the others have notify handles (no "
+            "helper thread to interrupt)");
+  if (xipc_uv_wake_signal() == 0)
+    XT_SKIP("no wake signal (XIPC_UV_WAKE_SIGNAL=0, or none free): System "
+            "V helpers wait in slices");
+  xt_name(name, sizeof(name), "uvsysvstop");
+  mq = mq_create(name, 0);
+  XT_TRUE_FATAL(mq != NULL);
+  mq_ctx_init(&c, 4);
+  XT_OK(xipc_uv_mq_init(&c.loop, &c.w, mq));
+  xipc_uv_mq_set_data(c.w, &c);
+  for (round = 0; round < 3; round++) {
+    unsigned char b[MQ_SIZE];
+    size_t len;
+    unsigned prio;
+
+    XT_OK(xipc_uv_mq_start(c.w, on_mq));
+    run_until(&c.loop, &never, 50); /* the helper is in msgrcv by now */
+    XT_OK(xipc_uv_mq_stop(c.w));
+    p = spawn_sender(name, 0, 4, 0);
+    XT_TRUE_FATAL(p != NULL);
+    XT_EQ(xt_proc_wait(p, 30000), 0);
+    run_until(&c.loop, &never, 100);
+    XT_EQ(c.got, 0);
+    XT_OK(xipc_mq_attr(mq, &a));
+    XT_EQ(a.cur_msgs, 4);
+    if (round == 2)
+      break; /* these four go to the watcher below */
+    while (xipc_mq_recv(mq, b, sizeof(b), &len, &prio, 0) == 0)
+      ;
+  }
+  XT_OK(xipc_uv_mq_start(c.w, on_mq)); /* now they come */
+  XT_EQ(run_until(&c.loop, &c.finished, 20000), 0);
+  if (!c.closed)
+    xipc_uv_mq_close(c.w, on_mq_closed);
+  finish_loop(&c.loop);
+  XT_EQ(c.got, 4);
+  XT_EQ(c.bad_payload + c.bad_order + c.nerrors, 0);
+  mq_drop(mq, name, 0);
+}
+
 /* Two watchers of one queue in one loop share its messages (each exactly
  * once); a third, never started, and watchers closed without a callback
  * leave nothing behind either. */
@@ -686,6 +741,7 @@ static const xt_test_t mq_tests[] = {
     XT_TEST(uv_mq_queued_messages_come_highest_priority_first),
     XT_TEST(uv_mq_close_in_callback_while_sending_is_clean),
     XT_TEST(uv_mq_stopped_watcher_takes_nothing),
+    XT_TEST(uv_mq_stop_interrupts_a_blocked_system_v_helper),
     XT_TEST(uv_mq_two_watchers_share_one_queue),
     XT_TEST(uv_mq_removed_queue_is_reported_once),
     XT_TEST(uv_mq_many_ring_watchers_add_no_threads),
