@@ -87,7 +87,7 @@ struct xipc_uv_wait {
   int unlock;     /* order: unlock (1), after consistent (2) */
   int unlock_rc;  /* the helper's answer */
   int unlock_done;
-  xipc_uv__intr_t intr; /* System V semaphores: the wake signal, the flag */
+  xipc_uv__intr_t intr; /* System V: the wake signal, the helper's flag */
 };
 
 static void req_free(xipc_uv_wait_t *r) {
@@ -104,8 +104,8 @@ static int try_once(xipc_uv_wait_t *r, int ms) {
 }
 
 /* The wait: one call with the caller's timeout when a wake signal can
- * interrupt it (a System V semaphore), else sliced. XIPC_ECANCELED when
- * cancel was seen. */
+ * interrupt it (a System V semaphore or mutex), else sliced.
+ * XIPC_ECANCELED when cancel was seen. */
 static int wait_sliced(xipc_uv_wait_t *r) {
   uint64_t start = xipc_uv__now_ms();
   int rc, ms, canceled;
@@ -424,8 +424,10 @@ static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
 #endif
   rc = kind == KIND_SEM ? wait_init(r) : 0;
   if (rc == 0 && r->mode == MODE_THREAD) {
-    if (kind == KIND_SEM)
-      r->intr.sig = xipc_uv__wake_signal(xipc_sem_backend(r->sem));
+    /* System V waits (a semop, also the mutex's) can be interrupted. */
+    r->intr.sig = xipc_uv__wake_signal(kind == KIND_SEM
+                                           ? xipc_sem_backend(r->sem)
+                                           : xipc_mutex_backend(r->mutex));
     rc = xipc_uv__err(uv_thread_create(&r->thread, helper, r));
   }
   if (rc != 0) {
