@@ -384,17 +384,16 @@ static void mq_full_queue_send_blocks_until_peer_receives(void) {
   drop(mq, name);
 }
 
-static void mq_receive_timeouts(void) {
-  char name[80];
+/* On the empty queue `mq` (NAME): timeout 0 is XIPC_EAGAIN, 100 ms times
+ * out after 100 ms, and an untimed receive waits for another process's
+ * message (priority 9, sent after 200 ms). */
+static void empty_then_untimed(xipc_mq_t *mq, const char *name) {
   unsigned char buf[64];
-  xipc_mq_t *mq;
   unsigned prio;
   size_t len;
   xt_proc_t *p;
   uint64_t t0;
 
-  xt_name(name, sizeof(name), "timeout");
-  mq = create(name, 4, 64);
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
   t0 = uv_hrtime();
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 100),
@@ -405,6 +404,19 @@ static void mq_receive_timeouts(void) {
   XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, -1));
   XT_EQ(prio, 9);
   XT_EQ(xt_proc_wait(p, 20000), 0);
+}
+
+static void mq_receive_timeouts(void) {
+  char name[80];
+  unsigned char buf[64];
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  xt_proc_t *p;
+
+  xt_name(name, sizeof(name), "timeout");
+  mq = create(name, 4, 64);
+  empty_then_untimed(mq, name);
   p = spawn_mq("mq-send", name, "1", "2", "100");
   XT_TRUE_FATAL(p != NULL);
   XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 20000));
@@ -1034,10 +1046,7 @@ static void mq_posix_descriptor_made_nonblocking(void) {
   unsigned char buf[64];
   xipc_os_handle_t h;
   xipc_mq_t *mq;
-  unsigned prio;
-  size_t len;
   xt_proc_t *p;
-  uint64_t t0;
   int i, pass;
 
   if (xt_backend != XIPC_BACKEND_POSIX)
@@ -1049,16 +1058,7 @@ static void mq_posix_descriptor_made_nonblocking(void) {
     if (pass == 1)
       XT_EQ(fcntl(h, F_SETFL, fcntl(h, F_GETFL) | O_NONBLOCK), 0);
     XT_EQ((fcntl(h, F_GETFL) & O_NONBLOCK) != 0, pass);
-    XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
-    t0 = uv_hrtime();
-    XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 100),
-           XIPC_ETIMEDOUT);
-    XT_GE((uv_hrtime() - t0) / 1000000, 95);
-    p = spawn_mq("mq-send", name, "1", "9", "200");
-    XT_TRUE_FATAL(p != NULL);
-    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, -1));
-    XT_EQ(prio, 9);
-    XT_EQ(xt_proc_wait(p, 20000), 0);
+    empty_then_untimed(mq, name);
     memset(buf, 1, sizeof(buf));
     for (i = 0; i < 2; i++)
       XT_OK(xipc_mq_send(mq, buf, 64, 1, 0));
