@@ -100,17 +100,22 @@ XIPC_EXTERN const char *xipc_last_error_message(void);
  * no SIGPIPE: 0, nothing changes. xipc never changes the disposition. */
 XIPC_EXTERN int xipc_sigpipe_ignored(int promise);
 
-/* Interrupting a blocked System V call (Unix). A System V queue or
- * semaphore has no descriptor to wake (include/xipc/notify.h): a thread
- * blocked in xipc_mq_send/xipc_mq_recv or xipc_sem_wait on the System V
- * backend can be stopped only by a signal. Without a flag a signal
- * changes nothing (the call goes on waiting, its time included). A thread
- * that sets a flag here makes those calls return XIPC_ECANCELED when a
- * signal handler interrupts them (pthread_kill with a signal that has a
- * handler) while *flag is nonzero (a timed call also looks at the flag
- * between its tries); nothing was sent or taken then. NULL
- * clears it. The flag is the calling thread's; xipc_uv's helper threads
- * use it (docs/uv.md). Windows: no effect. */
+/* Interrupting a blocked call from another thread. The flag is the
+ * calling thread's; NULL clears it; xipc_uv's helper threads use it
+ * (docs/uv.md). While *flag is nonzero an interrupted wait returns
+ * XIPC_ECANCELED, having sent, taken or locked nothing; with the flag
+ * clear it goes on waiting (its time included).
+ *   Unix: the System V backend's blocking calls (xipc_mq_send/recv,
+ *     xipc_sem_wait, xipc_mutex_lock), which nothing but a signal wakes
+ *     (no descriptor: include/xipc/notify.h): a signal handler that runs
+ *     in the thread (pthread_kill with a signal that has a handler)
+ *     interrupts them; a timed call also looks at the flag between its
+ *     tries. Other Unix waits are not interrupted.
+ *   Windows: every xipc wait of a thread with a flag is alertable: a user
+ *     APC (QueueUserAPC; it waits in the thread's queue if the thread is
+ *     not waiting yet, so it is never lost) interrupts it; TCP accept and
+ *     connect (select) are the exception. Other APCs queued to the thread
+ *     run inside xipc's waits too, as in any alertable wait. */
 XIPC_EXTERN void xipc_thread_interrupt_flag(const volatile int *flag);
 
 /* Backends. DEFAULT is POSIX on Unix and WIN32 on Windows. */

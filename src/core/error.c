@@ -43,6 +43,8 @@ void xipc_thread_interrupt_flag(const volatile int *flag) {
   interrupt_flag = flag;
 }
 
+int xipc__interrupt_armed(void) { return interrupt_flag != NULL; }
+
 int xipc__interrupted(void) {
   const volatile int *f = interrupt_flag;
 

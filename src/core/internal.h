@@ -359,5 +359,8 @@ int xipc__remaining_ms(uint64_t start, int timeout_ms);
 /* Nonzero when this thread's interrupt flag (xipc_thread_interrupt_flag)
  * is set: an EINTR then ends a System V wait with XIPC_ECANCELED. */
 int xipc__interrupted(void);
+/* Nonzero when this thread has an interrupt flag at all (Windows: its
+ * waits are then alertable, so that a user APC can interrupt them). */
+int xipc__interrupt_armed(void);
 
 #endif /* XIPC_CORE_INTERNAL_H */

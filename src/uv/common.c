@@ -5,7 +5,9 @@
 
 #include <string.h>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <pthread.h>
 #include <signal.h>
 #endif
@@ -69,8 +71,10 @@ int xipc_uv_wake_signal(void) {
 
 int xipc_uv__wake_signal(xipc_backend_t backend) {
 #ifdef _WIN32
-  (void)backend;
-  return 0;
+  /* Windows waits are alertable for a thread with an interrupt flag: a
+   * user APC (QueueUserAPC) is the wake-up, and it is never lost (it waits
+   * in the thread's queue for the next alertable wait). */
+  return backend == XIPC_BACKEND_WIN32 ? 1 : 0;
 #else
   if (backend != XIPC_BACKEND_SYSV)
     return 0;
@@ -82,35 +86,36 @@ int xipc_uv__wake_signal(xipc_backend_t backend) {
 void xipc_uv__intr_enter(xipc_uv__intr_t *x) {
 #ifndef _WIN32
   sigset_t set;
+#endif
 
   if (x->sig == 0)
     return;
+#ifndef _WIN32
   sigemptyset(&set);
   sigaddset(&set, x->sig);
   pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* the loop's mask may block it */
-  xipc_thread_interrupt_flag(&x->flag);
-#else
-  (void)x;
 #endif
+  xipc_thread_interrupt_flag(&x->flag);
 }
+
+#ifdef _WIN32
+static void CALLBACK on_apc(ULONG_PTR arg) { (void)arg; }
+#endif
 
 void xipc_uv__intr_stop(xipc_uv__intr_t *x, uv_thread_t *thread,
                         uv_mutex_t *lock, uv_cond_t *cond) {
-#ifndef _WIN32
   uint64_t start = xipc_uv__now_ms();
 
   while (x->sig != 0 && x->in_call &&
          xipc_uv__now_ms() - start < INTR_GIVE_UP_MS) {
     x->flag = 1;
+#ifdef _WIN32
+    QueueUserAPC(on_apc, *thread, 0);
+#else
     pthread_kill(*thread, x->sig);
+#endif
     (void)uv_cond_timedwait(cond, lock, 1000000u); /* 1 ms */
   }
-#else
-  (void)x;
-  (void)thread;
-  (void)lock;
-  (void)cond;
-#endif
 }
 
 void xipc_uv__intr_leave(xipc_uv__intr_t *x, uv_cond_t *cond) {

@@ -19,9 +19,12 @@
  * until XIPC_EAGAIN. After an accept error (XIPC_EMFILE, ...) the callback
  * hears it once, and polling pauses for ERROR_PAUSE_MS: the descriptor
  * stays readable, and accepting again at once would spin. On Windows, named
- * pipes cannot be polled: a helper thread accepts with XIPC_UV__SLICE_MS
- * slices and hands each stream to the loop through uv_async_send (for TCP
- * as well, for one code path). The pipe instances' ConnectNamedPipe calls
+ * pipes cannot be polled: a helper thread accepts and hands each stream to
+ * the loop through uv_async_send (for TCP as well, for one code path). For
+ * a pipe listener it waits without a timeout, alertable (its interrupt
+ * flag is set), and close wakes it with a user APC (src/uv/internal.h);
+ * a TCP accept waits in select(), which no APC interrupts, so a TCP
+ * listener's helper accepts in XIPC_UV__SLICE_MS slices. The pipe instances' ConnectNamedPipe calls
  * that the helper started are cancelled when it exits; src/win32/stream.c
  * restarts those on the next accept from any thread. */
 #include "internal.h"
@@ -130,6 +133,8 @@ struct xipc_uv_listener {
   uv_async_t async;
   uv_thread_t thread;
   uv_mutex_t lock;
+  uv_cond_t cond; /* the helper left its accept (xipc_uv__intr_leave) */
+  xipc_uv__intr_t intr;
   int async_closing;
   int quit, done; /* under lock */
   accepted_t *head, **tail;
@@ -155,6 +160,7 @@ static void listener_closed(uv_handle_t *h) {
       xipc_stream_close(a->s);
       free(a);
     }
+    uv_cond_destroy(&w->cond);
     uv_mutex_destroy(&w->lock);
   }
 #endif
@@ -169,16 +175,22 @@ static void accept_helper(void *arg) {
   accepted_t *a;
   int rc, quit;
 
+  xipc_uv__intr_enter(&w->intr);
   for (;;) {
     uv_mutex_lock(&w->lock);
     quit = w->quit;
+    w->intr.in_call = !quit;
     uv_mutex_unlock(&w->lock);
     if (quit)
       break;
     s = NULL;
-    rc = xipc_stream_accept(&s, w->l, XIPC_UV__SLICE_MS);
-    if (rc == XIPC_ETIMEDOUT)
-      continue;
+    rc = xipc_stream_accept(&s, w->l,
+                            w->intr.sig != 0 ? -1 : XIPC_UV__SLICE_MS);
+    uv_mutex_lock(&w->lock);
+    xipc_uv__intr_leave(&w->intr, &w->cond);
+    uv_mutex_unlock(&w->lock);
+    if (rc == XIPC_ETIMEDOUT || rc == XIPC_ECANCELED)
+      continue; /* a slice ended, or close interrupted us */
     a = malloc(sizeof(*a));
     if (a == NULL) {
       xipc_stream_close(s);
@@ -259,12 +271,26 @@ int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
     free(w);
     return XIPC_ENOMEM;
   }
+  if (uv_cond_init(&w->cond) != 0) {
+    uv_mutex_destroy(&w->lock);
+    free(w);
+    return XIPC_ENOMEM;
+  }
   w->loop = loop;
   w->l = l;
   w->cb = cb;
   w->tail = &w->head;
+  {
+    char addr[XIPC_ADDRESS_MAX];
+    size_t alen = sizeof(addr);
+
+    if (xipc_stream_listener_address(l, addr, &alen) == 0 &&
+        strncmp(addr, "tcp:", 4) != 0)
+      w->intr.sig = xipc_uv__wake_signal(XIPC_BACKEND_WIN32);
+  }
   rc = uv_async_init(loop, &w->async, on_async);
   if (rc != 0) {
+    uv_cond_destroy(&w->cond);
     uv_mutex_destroy(&w->lock);
     free(w);
     return xipc_uv__err(rc);
@@ -290,6 +316,7 @@ void xipc_uv_listener_close(xipc_uv_listener_t *w,
   w->close_cb = close_cb;
   uv_mutex_lock(&w->lock);
   w->quit = 1;
+  xipc_uv__intr_stop(&w->intr, &w->thread, &w->lock, &w->cond);
   uv_mutex_unlock(&w->lock);
   finish_close(w); /* or when the helper's last wake-up comes */
 }

@@ -54,8 +54,10 @@ int xipc__win32_utf16(const char *utf8, WCHAR **out, const char *what);
 /* WaitForMultipleObjects(n, hs, bWaitAll FALSE) with xipc's timeout (-1
  * forever, 0 poll, > 0 ms) that never reports WAIT_TIMEOUT before timeout_ms
  * have passed on the performance counter. Returns what the wait returned;
- * after WAIT_FAILED, GetLastError() is the wait's error. Not alertable: no
- * WAIT_IO_COMPLETION. */
+ * after WAIT_FAILED, GetLastError() is the wait's error. Alertable only on
+ * a thread with an interrupt flag (xipc_thread_interrupt_flag): a user APC
+ * that runs meanwhile returns WAIT_IO_COMPLETION when the flag is set
+ * (the caller answers XIPC_ECANCELED), else the wait goes on. */
 DWORD xipc__win32_wait_handles(DWORD n, const HANDLE *hs, int timeout_ms);
 
 /* The Open*W functions of named kernel objects share this shape. */

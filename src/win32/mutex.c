@@ -255,6 +255,11 @@ static int win32_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
     return xipc__fail(XIPC_ETIMEDOUT, 0,
                       "mutex_lock(%s): timed out after %d ms", m->osname,
                       timeout_ms);
+  case WAIT_IO_COMPLETION:
+    return xipc__fail(XIPC_ECANCELED, 0,
+                      "mutex_lock(%s): interrupted (the thread's interrupt "
+                      "flag is set)",
+                      m->osname);
   case WAIT_FAILED:
     err = GetLastError();
     return xipc__win32_fail(err, "WaitForMultipleObjects(%s)", m->osname);

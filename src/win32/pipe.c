@@ -346,6 +346,11 @@ static int tlock_acquire(tlock_t *l, const xipc__win32_deadline_t *d,
     InterlockedDecrement(&l->waiters);
     if (r == WAIT_TIMEOUT)
       return xipc__win32_timed_out(d, "fifo read (another thread reads)");
+    if (r == WAIT_IO_COMPLETION)
+      return xipc__fail(XIPC_ECANCELED, 0,
+                        "fifo %s: interrupted (the thread's interrupt flag "
+                        "is set)",
+                        path);
     return xipc__win32_fail(err, "WaitForMultipleObjects(fifo %s)", path);
   }
 }
@@ -672,6 +677,13 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
     if (r == WAIT_FAILED) {
       err = GetLastError();
       rc = xipc__win32_fail(err, "WaitForMultipleObjects(fifo %s)", rd->path);
+      break;
+    }
+    if (r == WAIT_IO_COMPLETION) {
+      rc = xipc__fail(XIPC_ECANCELED, 0,
+                      "fifo %s: interrupted (the thread's interrupt flag is "
+                      "set)",
+                      rd->path);
       break;
     }
   }

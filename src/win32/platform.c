@@ -61,23 +61,28 @@ static uint64_t qpc_us(void) {
 }
 
 DWORD xipc__win32_wait_handles(DWORD n, const HANDLE *hs, int timeout_ms) {
-  uint64_t deadline, now;
+  BOOL alertable = xipc__interrupt_armed() ? TRUE : FALSE;
+  uint64_t deadline = 0, now;
   DWORD r, ms;
 
-  if (timeout_ms <= 0)
-    return WaitForMultipleObjects(n, hs, FALSE,
-                                  timeout_ms < 0 ? INFINITE : 0);
   /* Timed waits expire on the system timer tick (10-16 ms by default), so
    * one may end somewhat before the interval has passed (the Sleep docs
    * warn of the same: "may sleep for less than the specified length of
    * time"). xipc promises XIPC_ETIMEDOUT only once the time has passed, so
    * wait again for what is left, measured on the performance counter. */
-  deadline = qpc_us() + (uint64_t)timeout_ms * 1000u;
-  ms = (DWORD)timeout_ms;
+  if (timeout_ms > 0)
+    deadline = qpc_us() + (uint64_t)timeout_ms * 1000u;
+  ms = timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms;
   for (;;) {
-    r = WaitForMultipleObjects(n, hs, FALSE, ms);
-    if (r != WAIT_TIMEOUT)
+    r = WaitForMultipleObjectsEx(n, hs, FALSE, ms, alertable);
+    if (r == WAIT_IO_COMPLETION) {
+      if (xipc__interrupted())
+        return r; /* an APC ran and the thread's flag is set */
+    } else if (r != WAIT_TIMEOUT || timeout_ms <= 0) {
       return r; /* WAIT_FAILED: GetLastError() is still the wait's */
+    }
+    if (timeout_ms <= 0)
+      continue; /* an APC during a poll or an endless wait: go on */
     now = qpc_us();
     if (now >= deadline)
       return WAIT_TIMEOUT;

@@ -104,6 +104,11 @@ static int win32_sem_wait(xipc_sem_t *sem, int timeout_ms) {
                         sem->osname);
     return xipc__fail(XIPC_ETIMEDOUT, 0, "sem_wait(%s): timed out after %d ms",
                       sem->osname, timeout_ms);
+  case WAIT_IO_COMPLETION:
+    return xipc__fail(XIPC_ECANCELED, 0,
+                      "sem_wait(%s): interrupted (the thread's interrupt "
+                      "flag is set)",
+                      sem->osname);
   case WAIT_FAILED:
     err = GetLastError();
     return xipc__win32_fail(err, "WaitForSingleObject(%s)", sem->osname);

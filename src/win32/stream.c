@@ -326,6 +326,11 @@ static int pipe_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms
     r = xipc__win32_wait_handles(n, evs, xipc__win32_deadline_left(&d));
     if (r == WAIT_TIMEOUT)
       return xipc__win32_timed_out(&d, "accept");
+    if (r == WAIT_IO_COMPLETION)
+      return xipc__fail(XIPC_ECANCELED, 0,
+                        "accept(%s): interrupted (the thread's interrupt "
+                        "flag is set)",
+                        l->addr.path);
     if (r == WAIT_FAILED) {
       err = GetLastError();
       return xipc__win32_fail(err, "WaitForMultipleObjects(accept %s)",

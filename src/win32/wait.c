@@ -137,6 +137,11 @@ static int win32_wait_wait(xipc__waitset_t *ws, int chan, uint32_t *word,
     return 0;
   case WAIT_TIMEOUT:
     return XIPC_ETIMEDOUT; /* the caller words the message */
+  case WAIT_IO_COMPLETION:
+    return xipc__fail(XIPC_ECANCELED, 0,
+                      "wait(%s.w%d): interrupted (the thread's interrupt "
+                      "flag is set)",
+                      ws->osname, chan);
   case WAIT_FAILED:
     err = GetLastError();
     return xipc__win32_fail(err, "WaitForSingleObject(%s.w%d)", ws->osname,
