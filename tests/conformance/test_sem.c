@@ -5,7 +5,11 @@
 #include <string.h>
 #include <uv.h>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
@@ -431,7 +435,75 @@ static void sem_bad_arguments(void) {
   XT_OK(xipc_sem_close(NULL));
 }
 
+/* xipc_thread_interrupt_flag: a thread blocked in an untimed wait. A
+ * wake-up alone (Unix: a signal with a handler; Windows: a user APC)
+ * leaves it waiting; with its flag set the wake-up ends the wait with
+ * XIPC_ECANCELED, and it took no unit. */
+static volatile int intr_flag, intr_done, intr_rc;
+static xipc_sem_t *intr_sem;
+
+static void intr_waiter(void *arg) {
+  (void)arg;
+  xipc_thread_interrupt_flag(&intr_flag);
+  intr_rc = xipc_sem_wait(intr_sem, -1);
+  xipc_thread_interrupt_flag(NULL);
+  intr_done = 1;
+}
+
+#ifdef _WIN32
+static void CALLBACK on_apc(ULONG_PTR arg) { (void)arg; }
+static int wake(uv_thread_t *t) {
+  return QueueUserAPC(on_apc, *t, 0) ? 0 : -1;
+}
+#else
+static void on_signal(int sig) { (void)sig; }
+static int wake(uv_thread_t *t) { return pthread_kill(*t, SIGUSR2); }
+#endif
+
+static void sem_interrupt_flag_ends_a_blocked_wait(void) {
+  char name[80];
+  uv_thread_t t;
+  int i;
+#ifndef _WIN32
+  struct sigaction sa, old;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("POSIX semaphores have a notify handle instead (nothing to "
+            "interrupt): the flag covers System V waits on Unix");
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal; /* no SA_RESTART */
+  sigemptyset(&sa.sa_mask);
+  XT_EQ(sigaction(SIGUSR2, &sa, &old), 0);
+#endif
+  xt_name(name, sizeof(name), "intr");
+  intr_sem = xt_sem_create(name, 0);
+  XT_TRUE_FATAL(intr_sem != NULL);
+  intr_flag = 0;
+  intr_done = 0;
+  intr_rc = 1;
+  XT_EQ(uv_thread_create(&t, intr_waiter, NULL), 0);
+  uv_sleep(100);
+  XT_EQ(wake(&t), 0); /* flag clear: it goes on waiting */
+  uv_sleep(100);
+  XT_EQ(intr_done, 0);
+  intr_flag = 1;
+  for (i = 0; i < 2000 && !intr_done; i++) { /* until it is in its wait */
+    XT_EQ(wake(&t), 0);
+    uv_sleep(10);
+  }
+  XT_EQ(uv_thread_join(&t), 0);
+  XT_EQ(intr_rc, XIPC_ECANCELED);
+  /* Nobody waits any more: a unit posted now is there for a later wait. */
+  XT_OK(xipc_sem_post(intr_sem));
+  XT_OK(xipc_sem_wait(intr_sem, 0));
+  xt_sem_drop(intr_sem, name);
+#ifndef _WIN32
+  XT_EQ(sigaction(SIGUSR2, &old, NULL), 0);
+#endif
+}
+
 static const xt_test_t tests[] = {
+    XT_TEST(sem_interrupt_flag_ends_a_blocked_wait),
     XT_TEST(sem_initial_value_and_try_wait),
     XT_TEST(sem_ping_pong_100k_round_trips_between_processes),
     XT_TEST(sem_timeouts),
