@@ -48,7 +48,9 @@ int xipc__interrupt_armed(void) { return interrupt_flag != NULL; }
 int xipc__interrupted(void) {
   const volatile int *f = interrupt_flag;
 
-  return f != NULL && *f != 0;
+  /* Set by another thread: an atomic load (the flag's writers store
+   * atomically too: docs/uv.md). */
+  return f != NULL && __atomic_load_n(f, __ATOMIC_SEQ_CST) != 0;
 }
 
 int xipc_last_os_error(void) { return last_os_error; }

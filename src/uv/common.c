@@ -108,7 +108,7 @@ void xipc_uv__intr_stop(xipc_uv__intr_t *x, uv_thread_t *thread,
 
   while (x->sig != 0 && x->in_call &&
          xipc_uv__now_ms() - start < INTR_GIVE_UP_MS) {
-    x->flag = 1;
+    __atomic_store_n(&x->flag, 1, __ATOMIC_SEQ_CST);
 #ifdef _WIN32
     QueueUserAPC(on_apc, *thread, 0);
 #else
@@ -120,7 +120,7 @@ void xipc_uv__intr_stop(xipc_uv__intr_t *x, uv_thread_t *thread,
 
 void xipc_uv__intr_leave(xipc_uv__intr_t *x, uv_cond_t *cond) {
   x->in_call = 0;
-  x->flag = 0;
+  __atomic_store_n(&x->flag, 0, __ATOMIC_SEQ_CST);
   uv_cond_broadcast(cond);
 }
 

@@ -1088,7 +1088,7 @@ static void intr_receiver(void *arg) {
   xipc_thread_interrupt_flag(&intr_flag);
   intr_rc = xipc_mq_recv(intr_mq, b, sizeof(b), &len, &prio, -1);
   xipc_thread_interrupt_flag(NULL);
-  intr_done = 1;
+  __atomic_store_n(&intr_done, 1, __ATOMIC_SEQ_CST);
 }
 #endif
 
@@ -1115,16 +1115,16 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
   XT_EQ(sigaction(SIGUSR2, &sa, &old), 0);
   xt_name(name, sizeof(name), "intr");
   intr_mq = create(name, 4, 64);
-  intr_flag = 0;
-  intr_done = 0;
+  __atomic_store_n(&intr_flag, 0, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&intr_done, 0, __ATOMIC_SEQ_CST);
   intr_rc = 1;
   XT_EQ(uv_thread_create(&t, intr_receiver, NULL), 0);
   uv_sleep(100);
   XT_EQ(pthread_kill(t, SIGUSR2), 0); /* flag clear: it goes on waiting */
   uv_sleep(100);
-  XT_EQ(intr_done, 0);
-  intr_flag = 1;
-  for (i = 0; i < 2000 && !intr_done; i++) { /* until it is in msgrcv */
+  XT_EQ(__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST), 0);
+  __atomic_store_n(&intr_flag, 1, __ATOMIC_SEQ_CST);
+  for (i = 0; i < 2000 && !__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST); i++) { /* until it is in msgrcv */
     XT_EQ(pthread_kill(t, SIGUSR2), 0);
     uv_sleep(10);
   }

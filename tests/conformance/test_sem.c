@@ -447,7 +447,7 @@ static void intr_waiter(void *arg) {
   xipc_thread_interrupt_flag(&intr_flag);
   intr_rc = xipc_sem_wait(intr_sem, -1);
   xipc_thread_interrupt_flag(NULL);
-  intr_done = 1;
+  __atomic_store_n(&intr_done, 1, __ATOMIC_SEQ_CST);
 }
 
 #ifdef _WIN32
@@ -478,16 +478,16 @@ static void sem_interrupt_flag_ends_a_blocked_wait(void) {
   xt_name(name, sizeof(name), "intr");
   intr_sem = xt_sem_create(name, 0);
   XT_TRUE_FATAL(intr_sem != NULL);
-  intr_flag = 0;
-  intr_done = 0;
+  __atomic_store_n(&intr_flag, 0, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&intr_done, 0, __ATOMIC_SEQ_CST);
   intr_rc = 1;
   XT_EQ(uv_thread_create(&t, intr_waiter, NULL), 0);
   uv_sleep(100);
   XT_EQ(wake(&t), 0); /* flag clear: it goes on waiting */
   uv_sleep(100);
-  XT_EQ(intr_done, 0);
-  intr_flag = 1;
-  for (i = 0; i < 2000 && !intr_done; i++) { /* until it is in its wait */
+  XT_EQ(__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST), 0);
+  __atomic_store_n(&intr_flag, 1, __ATOMIC_SEQ_CST);
+  for (i = 0; i < 2000 && !__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST); i++) { /* until it is in its wait */
     XT_EQ(wake(&t), 0);
     uv_sleep(10);
   }
