@@ -113,8 +113,8 @@ XIPC_EXTERN int xipc_sigpipe_ignored(int promise);
  *     tries. Other Unix waits are not interrupted.
  *   Windows: every xipc wait of a thread with a flag is alertable: a user
  *     APC (QueueUserAPC; it waits in the thread's queue if the thread is
- *     not waiting yet, so it is never lost) interrupts it; TCP accept and
- *     connect (select) are the exception. Other APCs queued to the thread
+ *     not waiting yet, so it is never lost) interrupts it; a TCP connect
+ *     (select) is the exception. Other APCs queued to the thread
  *     run inside xipc's waits too, as in any alertable wait. */
 XIPC_EXTERN void xipc_thread_interrupt_flag(const volatile int *flag);
 

@@ -20,11 +20,10 @@
  * hears it once, and polling pauses for ERROR_PAUSE_MS: the descriptor
  * stays readable, and accepting again at once would spin. On Windows, named
  * pipes cannot be polled: a helper thread accepts and hands each stream to
- * the loop through uv_async_send (for TCP as well, for one code path). For
- * a pipe listener it waits without a timeout, alertable (its interrupt
- * flag is set), and close wakes it with a user APC (src/uv/internal.h);
- * a TCP accept waits in select(), which no APC interrupts, so a TCP
- * listener's helper accepts in XIPC_UV__SLICE_MS slices. The pipe instances' ConnectNamedPipe calls
+ * the loop through uv_async_send (for TCP as well, for one code path). It
+ * waits without a timeout, alertable (its interrupt flag is set: pipe
+ * instances' connect events, a TCP listener's FD_ACCEPT event), and close
+ * wakes it with a user APC (src/uv/internal.h). The pipe instances' ConnectNamedPipe calls
  * that the helper started are cancelled when it exits; src/win32/stream.c
  * restarts those on the next accept from any thread. */
 #include "internal.h"
@@ -280,14 +279,7 @@ int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
   w->l = l;
   w->cb = cb;
   w->tail = &w->head;
-  {
-    char addr[XIPC_ADDRESS_MAX];
-    size_t alen = sizeof(addr);
-
-    if (xipc_stream_listener_address(l, addr, &alen) == 0 &&
-        strncmp(addr, "tcp:", 4) != 0)
-      w->intr.sig = xipc_uv__wake_signal(XIPC_BACKEND_WIN32);
-  }
+  w->intr.sig = xipc_uv__wake_signal(XIPC_BACKEND_WIN32);
   rc = uv_async_init(loop, &w->async, on_async);
   if (rc != 0) {
     uv_cond_destroy(&w->cond);

@@ -518,6 +518,7 @@ static int tcp_bound(xipc_stream_listener_t *l, SOCKET s) {
 static int tcp_listen(xipc_stream_listener_t *l) {
   struct addrinfo *ai = NULL, *p;
   SOCKET s = INVALID_SOCKET;
+  WSAEVENT ev = WSA_INVALID_EVENT;
   BOOL one = TRUE;
   int rc, werr = 0;
   const char *call = "bind";
@@ -555,27 +556,46 @@ static int tcp_listen(xipc_stream_listener_t *l) {
     return xipc__win32_fail((DWORD)werr, "%s(tcp:%s:%d)", call, l->addr.host,
                             l->addr.port);
   }
-  /* Non-blocking, so that an accept after select() said "readable" cannot
-   * block when the client reset the connection in between. */
+  /* Non-blocking, so that an accept after the event said "a connection"
+   * cannot block when the client reset the connection in between. Accept
+   * waits on an event that FD_ACCEPT sets (WSAEventSelect), not in
+   * select(): an event wait can be alertable, so an interrupt flag and a
+   * user APC end it (xipc_thread_interrupt_flag). l->os is that event. */
   rc = sock_nonblocking(s, 1);
   if (rc == 0)
     rc = tcp_bound(l, s);
+  if (rc == 0) {
+    ev = WSACreateEvent();
+    if (ev == WSA_INVALID_EVENT)
+      rc = xipc__win32_fail((DWORD)WSAGetLastError(), "WSACreateEvent");
+    else if (WSAEventSelect(s, ev, FD_ACCEPT) != 0) {
+      rc = xipc__win32_fail((DWORD)WSAGetLastError(), "WSAEventSelect");
+      WSACloseEvent(ev);
+    }
+  }
   if (rc != 0) {
     closesocket(s);
     return rc;
   }
   l->h = (intptr_t)s;
-  l->os = NULL;
+  l->os = ev;
   return 0;
 }
 
+/* The event is reset before every accept() try: accept() re-enables
+ * FD_ACCEPT, so a connection that comes after the try sets it again and
+ * none is missed. */
 static int tcp_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms) {
   SOCKET ls = (SOCKET)l->h, s;
+  WSAEVENT ev = (WSAEVENT)l->os;
+  WSANETWORKEVENTS ne;
   xipc__win32_deadline_t d;
-  int err, r;
+  DWORD r;
+  int err;
 
   xipc__win32_deadline_start(&d, timeout_ms);
   for (;;) {
+    WSAEnumNetworkEvents(ls, ev, &ne); /* resets the event */
     s = accept(ls, NULL, NULL);
     if (s != INVALID_SOCKET)
       break;
@@ -585,12 +605,23 @@ static int tcp_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms)
       return xipc__win32_fail((DWORD)err, "accept(%s)", l->bound);
     if (xipc__win32_deadline_left(&d) == 0)
       return xipc__win32_timed_out(&d, "accept");
-    r = sock_wait(ls, 1, &d);
-    if (r < 0)
-      return r;
+    r = xipc__win32_wait_handles(1, &ev, xipc__win32_deadline_left(&d));
+    if (r == WAIT_IO_COMPLETION)
+      return xipc__fail(XIPC_ECANCELED, 0,
+                        "accept(%s): interrupted (the thread's interrupt "
+                        "flag is set)",
+                        l->bound);
+    if (r == WAIT_FAILED)
+      return xipc__win32_fail(GetLastError(), "WaitForMultipleObjects(accept "
+                                              "%s)",
+                              l->bound);
+    /* WAIT_OBJECT_0 (a connection, maybe), WAIT_TIMEOUT (the deadline is
+     * checked above): try again. */
   }
   /* An accepted socket inherits the listener's attributes (overlapped,
-   * non-blocking); make sure it is not inheritable either. */
+   * non-blocking) and its WSAEventSelect: drop that, and make sure it is
+   * not inheritable either. */
+  WSAEventSelect(s, NULL, 0);
   SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
   return sock_connected(io, s);
 }
@@ -706,6 +737,8 @@ static int win32_listener_close(xipc_stream_listener_t *l) {
   if (l->addr.type == XIPC__ADDR_TCP) {
     if (closesocket((SOCKET)l->h) != 0)
       err = WSAGetLastError();
+    if (l->os != NULL)
+      WSACloseEvent((WSAEVENT)l->os);
   } else if (l->os != NULL) {
     /* Pending ConnectNamedPipe calls are cancelled and waited for; clients
      * connected but not accepted see the pipe broken. */
