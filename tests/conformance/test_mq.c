@@ -10,8 +10,6 @@
 
 #ifndef _WIN32
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <unistd.h>
@@ -1077,8 +1075,6 @@ static void mq_posix_descriptor_made_nonblocking(void) {
 static volatile int intr_flag, intr_done, intr_rc;
 static xipc_mq_t *intr_mq;
 
-static void on_test_signal(int sig) { (void)sig; }
-
 static void intr_receiver(void *arg) {
   unsigned char b[64];
   unsigned prio;
@@ -1099,20 +1095,15 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
 #ifdef _WIN32
   XT_SKIP("Windows has no System V queues (the row is n/a there)");
 #else
-  struct sigaction sa, old;
   unsigned char buf[64];
   xipc_mq_attr_t a;
   uv_thread_t t;
   char name[80];
-  int i;
 
   if (xt_backend != XIPC_BACKEND_SYSV)
     XT_SKIP("System V only: other queues have a descriptor to wait on "
             "(include/xipc/notify.h) and need no signal");
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on_test_signal; /* no SA_RESTART */
-  sigemptyset(&sa.sa_mask);
-  XT_EQ(sigaction(SIGUSR2, &sa, &old), 0);
+  xt_wake_begin(1);
   xt_name(name, sizeof(name), "intr");
   intr_mq = create(name, 4, 64);
   __atomic_store_n(&intr_flag, 0, __ATOMIC_SEQ_CST);
@@ -1120,14 +1111,11 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
   intr_rc = 1;
   XT_EQ(uv_thread_create(&t, intr_receiver, NULL), 0);
   uv_sleep(100);
-  XT_EQ(pthread_kill(t, SIGUSR2), 0); /* flag clear: it goes on waiting */
+  XT_EQ(xt_wake(&t), 0); /* flag clear: it goes on waiting */
   uv_sleep(100);
   XT_EQ(__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST), 0);
   __atomic_store_n(&intr_flag, 1, __ATOMIC_SEQ_CST);
-  for (i = 0; i < 2000 && !__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST); i++) { /* until it is in msgrcv */
-    XT_EQ(pthread_kill(t, SIGUSR2), 0);
-    uv_sleep(10);
-  }
+  XT_EQ(xt_wake_until(&t, &intr_done), 0);
   XT_EQ(uv_thread_join(&t), 0);
   XT_EQ(intr_rc, XIPC_ECANCELED);
   memset(buf, 3, sizeof(buf));
@@ -1135,7 +1123,7 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
   XT_OK(xipc_mq_attr(intr_mq, &a));
   XT_EQ(a.cur_msgs, 1); /* the interrupted receive took nothing */
   drop(intr_mq, name);
-  XT_EQ(sigaction(SIGUSR2, &old, NULL), 0);
+  xt_wake_begin(0);
 #endif
 }
 

@@ -5,11 +5,7 @@
 #include <string.h>
 #include <uv.h>
 
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <pthread.h>
-#include <signal.h>
+#ifndef _WIN32
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
@@ -450,31 +446,16 @@ static void intr_waiter(void *arg) {
   __atomic_store_n(&intr_done, 1, __ATOMIC_SEQ_CST);
 }
 
-#ifdef _WIN32
-static void CALLBACK on_apc(ULONG_PTR arg) { (void)arg; }
-static int wake(uv_thread_t *t) {
-  return QueueUserAPC(on_apc, *t, 0) ? 0 : -1;
-}
-#else
-static void on_signal(int sig) { (void)sig; }
-static int wake(uv_thread_t *t) { return pthread_kill(*t, SIGUSR2); }
-#endif
-
 static void sem_interrupt_flag_ends_a_blocked_wait(void) {
   char name[80];
   uv_thread_t t;
-  int i;
-#ifndef _WIN32
-  struct sigaction sa, old;
 
+#ifndef _WIN32
   if (xt_backend != XIPC_BACKEND_SYSV)
     XT_SKIP("POSIX semaphores have a notify handle instead (nothing to "
             "interrupt): the flag covers System V waits on Unix");
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on_signal; /* no SA_RESTART */
-  sigemptyset(&sa.sa_mask);
-  XT_EQ(sigaction(SIGUSR2, &sa, &old), 0);
 #endif
+  xt_wake_begin(1);
   xt_name(name, sizeof(name), "intr");
   intr_sem = xt_sem_create(name, 0);
   XT_TRUE_FATAL(intr_sem != NULL);
@@ -483,23 +464,18 @@ static void sem_interrupt_flag_ends_a_blocked_wait(void) {
   intr_rc = 1;
   XT_EQ(uv_thread_create(&t, intr_waiter, NULL), 0);
   uv_sleep(100);
-  XT_EQ(wake(&t), 0); /* flag clear: it goes on waiting */
+  XT_EQ(xt_wake(&t), 0); /* flag clear: it goes on waiting */
   uv_sleep(100);
   XT_EQ(__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST), 0);
   __atomic_store_n(&intr_flag, 1, __ATOMIC_SEQ_CST);
-  for (i = 0; i < 2000 && !__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST); i++) { /* until it is in its wait */
-    XT_EQ(wake(&t), 0);
-    uv_sleep(10);
-  }
+  XT_EQ(xt_wake_until(&t, &intr_done), 0);
   XT_EQ(uv_thread_join(&t), 0);
   XT_EQ(intr_rc, XIPC_ECANCELED);
   /* Nobody waits any more: a unit posted now is there for a later wait. */
   XT_OK(xipc_sem_post(intr_sem));
   XT_OK(xipc_sem_wait(intr_sem, 0));
   xt_sem_drop(intr_sem, name);
-#ifndef _WIN32
-  XT_EQ(sigaction(SIGUSR2, &old, NULL), 0);
-#endif
+  xt_wake_begin(0);
 }
 
 static const xt_test_t tests[] = {

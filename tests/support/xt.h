@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "xipc.h"
+#include <uv.h> /* uv_thread_t (xt_wake) */
 
 /* ---- assertions ----------------------------------------------------------
  * Each records a CUnit failure whose text shows the values and, for xipc
@@ -244,6 +245,17 @@ void xt_rmtree(const char *path);
 void xt_xdg_set(const char *dir);
 void xt_xdg_restore(void);
 #endif
+
+/* Interrupting a thread blocked in an xipc call (xipc_thread_interrupt_flag,
+ * tests/support/xt_os.c). xt_wake_begin(1) makes the wake-up possible
+ * (Unix: a no-op SIGUSR2 handler without SA_RESTART; Windows: nothing to
+ * do), xt_wake_begin(0) puts the old action back. xt_wake(t): Unix
+ * pthread_kill(t, SIGUSR2), Windows a user APC. xt_wake_until(t, done):
+ * wake t every 10 ms until *done (an atomic int) is set, at most 20 s;
+ * 0 once done, else -1. */
+void xt_wake_begin(int on);
+int xt_wake(uv_thread_t *t);
+int xt_wake_until(uv_thread_t *t, volatile int *done);
 
 /* Size multiplier for stress and crash loops: XIPC_STRESS_SCALE (default 1;
  * `scripts/test.sh --long` sets 10). */

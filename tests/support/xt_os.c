@@ -9,8 +9,12 @@
 #include <string.h>
 #include <uv.h>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -174,3 +178,45 @@ void xt_xdg_restore(void) {
   xdg_saved = 0;
 }
 #endif
+
+/* ---- waking a blocked thread ----------------------------------------------- */
+
+#ifdef _WIN32
+static void CALLBACK on_apc(ULONG_PTR arg) { (void)arg; }
+
+void xt_wake_begin(int on) { (void)on; }
+
+int xt_wake(uv_thread_t *t) { return QueueUserAPC(on_apc, *t, 0) ? 0 : -1; }
+#else
+static struct sigaction wake_old;
+
+static void on_wake(int sig) { (void)sig; }
+
+void xt_wake_begin(int on) {
+  struct sigaction sa;
+
+  if (!on) {
+    sigaction(SIGUSR2, &wake_old, NULL);
+    return;
+  }
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_wake; /* no SA_RESTART */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR2, &sa, &wake_old);
+}
+
+int xt_wake(uv_thread_t *t) { return pthread_kill(*t, SIGUSR2) == 0 ? 0 : -1; }
+#endif
+
+int xt_wake_until(uv_thread_t *t, volatile int *done) {
+  int i;
+
+  for (i = 0; i < 2000; i++) {
+    if (__atomic_load_n(done, __ATOMIC_SEQ_CST))
+      return 0;
+    if (xt_wake(t) != 0)
+      return -1;
+    uv_sleep(10);
+  }
+  return __atomic_load_n(done, __ATOMIC_SEQ_CST) ? 0 : -1;
+}
