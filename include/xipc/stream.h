@@ -88,7 +88,10 @@ XIPC_EXTERN int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t
  * XIPC_EPIPE): close it.
  * recv_msg reads ahead: one receive call takes what the connection has
  * (up to 16 KiB), so a small frame costs one call; xipc_stream_recv gives
- * out read-ahead bytes first. A stream holding read-ahead bytes cannot be
+ * out read-ahead bytes first. A timed recv_msg that runs out of time with
+ * part of a frame of up to 16 KiB in keeps it for the next call; part of a
+ * larger frame's payload taken before a timeout loses the framing
+ * (XIPC_EPIPE from then on). A stream holding read-ahead bytes cannot be
  * released or passed (XIPC_EINVAL): see XIPC_STREAM_NO_READ_AHEAD.
  * recv_msg: a frame longer than cap → XIPC_EMSGSIZE with *len = its size;
  * the frame stays and the next recv_msg with a big enough buffer gets it. A

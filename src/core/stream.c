@@ -552,6 +552,30 @@ static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
   return 0;
 }
 
+/* Read until the read-ahead holds `want` bytes (at most XIPC__READ_AHEAD),
+ * within the time left; what came stays there on any error. */
+static int fill_ahead(xipc_stream_t *s, size_t want, uint64_t start,
+                      int timeout_ms, const char *what) {
+  size_t n;
+  int err, left;
+
+  if (s->ra_off > 0 && s->ra_len > 0)
+    memmove(s->ra, s->ra + s->ra_off, s->ra_len);
+  s->ra_off = 0;
+  while (s->ra_len < want) {
+    left = xipc__remaining_ms(start, timeout_ms);
+    if (timeout_ms > 0 && left == 0)
+      return xipc__fail(XIPC_ETIMEDOUT, 0, "%s: %d ms passed", what,
+                        timeout_ms);
+    err = s->io.meth->read(&s->io, s->ra + s->ra_len,
+                           XIPC__READ_AHEAD - s->ra_len, &n, left);
+    if (err != 0)
+      return err;
+    s->ra_len += n;
+  }
+  return 0;
+}
+
 int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
                             size_t *len, unsigned char *rec, int timeout_ms,
                             const char *what) {
@@ -600,6 +624,15 @@ int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
                       "%s: frame of %zu bytes, buffer of %zu (kept for "
                       "the next call)",
                       what, flen, cap);
+  /* A timed call takes a payload that fits the read-ahead only whole: one
+   * that runs out of time part-way keeps what came (the header in hdr,
+   * the payload in ra) for the next call instead of losing the framing. */
+  if (s->ra != NULL && timeout_ms >= 0 && flen <= XIPC__READ_AHEAD &&
+      s->ra_len < flen) {
+    err = fill_ahead(s, flen, start, timeout_ms, what);
+    if (err != 0)
+      return err;
+  }
   got = 0;
   err = read_full(s, buf, flen, &got, start, timeout_ms);
   if (err != 0) {

@@ -152,6 +152,31 @@ static int h_burst(int argc, char **argv) {
   return 0;
 }
 
+/* ADDR BACKEND -: a frame of 1000 bytes in two halves: the header and 500
+ * bytes, "half", then on "go" the other 500 and a frame "after"; wait. */
+static int h_split(int argc, char **argv) {
+  unsigned char buf[4 + 1000];
+  xipc_stream_t *s;
+  char line[8];
+
+  HCHECK(argc == 3);
+  xt_ready();
+  s = hconnect(argv[0], argv[1], 0);
+  HCHECK(s != NULL);
+  buf[0] = 1000 & 0xff;
+  buf[1] = 1000 >> 8;
+  buf[2] = buf[3] = 0;
+  xt_fill(buf + 4, 1000, 21);
+  HCHECK(xipc_stream_send(s, buf, 4 + 500, NULL, 20000) == 0);
+  xt_say("half");
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_stream_send(s, buf + 504, 500, NULL, 20000) == 0);
+  HCHECK(xipc_stream_send_msg(s, "after", 5, 20000) == 0);
+  xt_hear(line, sizeof(line));
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
 /* ADDR BACKEND -: send a frame header announcing ~4 GiB, then wait. */
 static int h_hostile(int argc, char **argv) {
   static const unsigned char hdr[4] = {0xf0, 0xff, 0xff, 0xff};
@@ -225,6 +250,7 @@ static const xt_helper_t helpers[] = {{"stream-echo-client", h_echo_client},
                                       {"stream-listen-quiet", h_listen_quiet},
                                       {"stream-frames", h_frames},
                                       {"stream-burst", h_burst},
+                                      {"stream-split", h_split},
                                       {"stream-hostile", h_hostile},
                                       {"stream-connect-close", h_connect_close},
                                       {"stream-listen", h_listen_forever},
@@ -448,6 +474,38 @@ static void stream_no_read_ahead_leaves_the_rest_in_the_connection(void) {
     o.flags = 0x8000u;
     XT_ERR(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o), XIPC_EINVAL);
   }
+}
+
+/* A timed receive that runs out of time with part of a frame in (the
+ * notify rule drains with timeout 0): nothing is lost and the stream stays
+ * usable; the next receive gets the whole frame, then the next one. */
+static void stream_timed_receive_keeps_a_frame_that_came_in_part(void) {
+  unsigned char buf[2000];
+  char addr[XIPC_ADDRESS_MAX], line[16];
+  xipc_stream_listener_t *l;
+  xipc_stream_t *s = NULL;
+  size_t len;
+  xt_proc_t *p;
+
+  l = listen_any(addr, sizeof(addr), 0);
+  p = spawn_client("stream-split", addr, "-");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_TRUE(strcmp(line, "half") == 0);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 0), XIPC_EAGAIN);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 100),
+         XIPC_ETIMEDOUT);
+  xt_proc_send(p, "go");
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_EQ(len, 1000);
+  XT_EQ(xt_check(buf, 1000, 21), 1000);
+  XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
+  XT_TRUE(len == 5 && memcmp(buf, "after", 5) == 0);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_stream_listener_close(l));
 }
 
 static void stream_hostile_frame_header_is_refused(void) {
@@ -874,6 +932,7 @@ static void stream_tcp_ipv6_loopback(void) {
       XT_TEST(stream_live_listener_is_busy_dead_one_is_replaced),              \
       XT_TEST(stream_malformed_addresses),                                     \
       XT_TEST(stream_read_ahead_keeps_frames_and_bytes_in_order),              \
+      XT_TEST(stream_timed_receive_keeps_a_frame_that_came_in_part),           \
       XT_TEST(stream_no_read_ahead_leaves_the_rest_in_the_connection)
 
 static const xt_test_t tcp_tests[] = {COMMON_STREAM_TESTS,
