@@ -336,8 +336,14 @@ static int pump(conn_t *c) {
 #else
 static uint64_t now_ms(void) { return GetTickCount64(); }
 
+/* The sender's state is on the heap, not in pump()'s frame: when the
+ * receiving side fails, pump() returns while the thread may still be
+ * sending (or blocked reading standard input); it keeps using this state
+ * until the process exits. */
 typedef struct sender {
-  conn_t *c;
+  xipc_stream_t *s;
+  int stall_ms;
+  unsigned long long sent;
   int err; /* 0, or why the sending ended early */
   const char *what;
   char msg[512];
@@ -352,9 +358,8 @@ static DWORD WINAPI send_thread(void *arg) {
 
   while ((r = _read(0, in, sizeof(in))) > 0) {
     for (off = 0; off < (size_t)r; off += n) {
-      err = xipc_stream_send(t->c->s, in + off, (size_t)r - off, &n,
-                      t->c->stall_ms);
-      t->c->sent += n;
+      err = xipc_stream_send(t->s, in + off, (size_t)r - off, &n, t->stall_ms);
+      t->sent += n;
       if (err == XIPC_ETIMEDOUT && n > 0)
         continue; /* slow, not stalled */
       if (err != 0) {
@@ -362,7 +367,7 @@ static DWORD WINAPI send_thread(void *arg) {
         t->what = "send";
         if (err == XIPC_ETIMEDOUT)
           snprintf(t->msg, sizeof(t->msg), "it took no data for %d ms",
-                   t->c->stall_ms);
+                   t->stall_ms);
         else
           snprintf(t->msg, sizeof(t->msg), "%s", xipc_last_error_message());
         return 0;
@@ -379,21 +384,26 @@ static DWORD WINAPI send_thread(void *arg) {
 
 static int pump(conn_t *c) {
   static unsigned char reply[65536];
-  sender_t t;
+  sender_t *t;
   HANDLE th;
   size_t n;
-  int err, done, peer_eof = 0, slice;
+  int err, done, peer_eof = 0, slice, rc;
   uint64_t quiet_from = 0;
 
-  memset(&t, 0, sizeof(t));
-  t.c = c;
-  th = CreateThread(NULL, 0, send_thread, &t, 0, NULL);
-  if (th == NULL)
+  t = calloc(1, sizeof(*t));
+  if (t == NULL)
+    return conn_fail("thread", XIPC_ENOMEM, "out of memory");
+  t->s = c->s;
+  t->stall_ms = c->stall_ms;
+  th = CreateThread(NULL, 0, send_thread, t, 0, NULL);
+  if (th == NULL) {
+    free(t);
     return conn_fail("thread", XIPC_ENOMEM, "CreateThread failed");
+  }
   for (;;) {
     /* The wait makes the thread's results visible to this one. */
     done = WaitForSingleObject(th, 0) == WAIT_OBJECT_0;
-    if (done && t.err != 0)
+    if (done && t->err != 0)
       break;
     if (done && quiet_from == 0)
       quiet_from = now_ms();
@@ -424,15 +434,20 @@ static int pump(conn_t *c) {
       goto detach;
     }
   }
+  /* The thread has ended: its state is this thread's now. */
   CloseHandle(th);
-  if (t.err != 0)
-    return strcmp(t.what, "send") == 0 ? send_fail(c, t.err, t.msg)
-                                       : conn_fail(t.what, t.err, t.msg);
-  return TOOL_OK;
+  c->sent = t->sent;
+  rc = TOOL_OK;
+  if (t->err != 0)
+    rc = strcmp(t->what, "send") == 0 ? send_fail(c, t->err, t->msg)
+                                      : conn_fail(t->what, t->err, t->msg);
+  free(t);
+  return rc;
 
 detach:
   /* The thread may be blocked reading standard input or sending: leave it
-   * (and the stream it uses) to the process exit. */
+   * (its state and the stream it uses) to the process exit. */
+  CloseHandle(th);
   c->s = NULL;
   return TOOL_ERR;
 }
