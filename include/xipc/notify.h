@@ -28,9 +28,13 @@
  *     manual-reset event NAME.n; made by the first poller, removed with
  *     the ring;
  *   - a Linux POSIX kernel queue: its mqd_t (readable while not empty);
- *   - Unix pipes, fifos, streams and listeners: their descriptor.
- * Everything else answers XIPC_ENOTSUP with the reason (System V queues:
- * no descriptor; Windows pipes and streams: no readiness handle).
+ *   - Unix pipes, fifos, streams and listeners: their descriptor;
+ *   - Windows pipes and streams: an event a pending zero-byte read
+ *     signals; fifo readers and local: listeners (sets of pipe instances):
+ *     one event all their instances signal; tcp: listeners: their
+ *     FD_ACCEPT event.
+ * Everything else answers XIPC_ENOTSUP with the reason (System V queues
+ * and semaphores: no descriptor; Windows semaphores: a wait takes a unit).
  *
  * arm and disarm are level-style and cheap: arm on a descriptor kind is a
  * no-op answering 0. A notify handle is used by one thread at a time; the

@@ -312,7 +312,8 @@ typedef struct xipc__io_methods {
   const char *no_notify;
   /* A notify handle where io->h is none (Windows: an event that a pending
    * zero-byte read signals when data, or the end, is there); NULL on
-   * Unix. arm: 0 (pending: wait) or 1 (ready now); disarm cancels. */
+   * Unix. arm: 0 (pending: wait) or 1 (ready now); disarm cancels (NULL:
+   * nothing to cancel, the next arm makes the handle not ready). */
   int (*notify_open)(xipc__io_t *io, xipc_os_handle_t *h);
   int (*notify_arm)(xipc__io_t *io);
   void (*notify_disarm)(xipc__io_t *io);
@@ -368,9 +369,16 @@ typedef struct xipc__stream_methods {
   /* Wrap a received stream handle (checked by check_handle): sets
    * io->meth, io->h, io->is_socket. Does not close h on failure. */
   int (*from_handle)(xipc__io_t *io, intptr_t h);
-  /* As io's no_notify, for the listener's l->h (readable: a connection
-   * waits). */
-  const char *no_notify;
+  /* The listener's notify handle (include/xipc/notify.h). NULL: l->h
+   * itself, a descriptor that polls readable while a connection waits,
+   * with no arming. Otherwise the handle that becomes signalled when a
+   * connection may wait, and listener_arm must be set too (0: wait for
+   * it, 1: a connection waits, drain with accept(0); or an error; it makes
+   * the handle not ready unless a connection may wait). listener_disarm:
+   * NULL where the drain leaves the handle as it should be. */
+  int (*listener_notify)(xipc_stream_listener_t *l, xipc_os_handle_t *h);
+  int (*listener_arm)(xipc_stream_listener_t *l);
+  void (*listener_disarm)(xipc_stream_listener_t *l);
 } xipc__stream_methods_t;
 
 /* ---- naming (docs/names.md) ---------------------------------------------

@@ -113,6 +113,7 @@ void xipc__notifier_disarm(xipc__notifier_t *nf) {
 struct xipc_notify {
   xipc__notifier_t *nf; /* a notifier's doorbell; NULL: a descriptor kind */
   xipc__io_t *io;       /* an io whose methods make the handle (Windows) */
+  xipc_stream_listener_t *l; /* a listener whose methods arm (Windows) */
   const xipc_stream_t *stream; /* a stream: its read-ahead counts as work */
   int (*ready)(void *); /* the notifier's look, on `obj` */
   int (*look)(void *);  /* a look before registering (the ring's spin) */
@@ -233,14 +234,22 @@ int xipc_stream_notify_open(xipc_notify_t **out, xipc_stream_t *s) {
 
 int xipc_stream_listener_notify_open(xipc_notify_t **out,
                                      xipc_stream_listener_t *l) {
+  xipc_os_handle_t h;
+  int err;
+
   if (out != NULL)
     *out = NULL;
   if (out == NULL || l == NULL)
     return xipc__fail(XIPC_EINVAL, 0,
                       "stream_listener_notify_open: NULL argument");
-  if (l->meth->no_notify != NULL)
-    return none("this listener", l->meth->no_notify);
-  return make(out, (xipc_os_handle_t)l->h);
+  if (l->meth->listener_notify == NULL)
+    return make(out, (xipc_os_handle_t)l->h);
+  err = l->meth->listener_notify(l, &h);
+  if (err == 0)
+    err = make(out, h);
+  if (err == 0)
+    (*out)->l = l;
+  return err;
 }
 
 xipc_os_handle_t xipc_notify_handle(const xipc_notify_t *n) {
@@ -257,6 +266,8 @@ int xipc_notify_arm(xipc_notify_t *n) {
     return 1;
   if (n->io != NULL)
     return n->io->meth->notify_arm(n->io);
+  if (n->l != NULL)
+    return n->l->meth->listener_arm(n->l);
   if (n->nf == NULL || n->armed)
     return 0;
   rc = xipc__notifier_arm(n->nf, n->ready, n->look, n->obj);
@@ -265,8 +276,10 @@ int xipc_notify_arm(xipc_notify_t *n) {
 }
 
 void xipc_notify_disarm(xipc_notify_t *n) {
-  if (n != NULL && n->io != NULL)
+  if (n != NULL && n->io != NULL && n->io->meth->notify_disarm != NULL)
     n->io->meth->notify_disarm(n->io);
+  if (n != NULL && n->l != NULL && n->l->meth->listener_disarm != NULL)
+    n->l->meth->listener_disarm(n->l);
   if (n == NULL || n->nf == NULL || !n->armed)
     return;
   xipc__notifier_disarm(n->nf);

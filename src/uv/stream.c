@@ -18,14 +18,13 @@
  * watches it for POLLIN and the loop accepts with xipc_stream_accept(&s, l, 0)
  * until XIPC_EAGAIN. After an accept error (XIPC_EMFILE, ...) the callback
  * hears it once, and polling pauses for ERROR_PAUSE_MS: the descriptor
- * stays readable, and accepting again at once would spin. On Windows, named
- * pipes cannot be polled: a helper thread accepts and hands each stream to
- * the loop through uv_async_send (for TCP as well, for one code path). It
- * waits without a timeout, alertable (its interrupt flag is set: pipe
- * instances' connect events, a TCP listener's FD_ACCEPT event), and close
- * wakes it with a user APC (src/uv/internal.h). The pipe instances' ConnectNamedPipe calls
- * that the helper started are cancelled when it exits; src/win32/stream.c
- * restarts those on the next accept from any thread. */
+ * stays readable, and accepting again at once would spin. On Windows the
+ * listener's notify handle (an event: the one its pipe instances share,
+ * or a TCP listener's FD_ACCEPT event) is waited for in the system thread
+ * pool (RegisterWaitForSingleObject), whose callback only calls
+ * uv_async_send; the loop accepts with timeout 0, as on Unix. No thread of
+ * our own, and close unregisters at once. The accepts run on the loop's
+ * thread, so the ConnectNamedPipe calls they start live as long as it. */
 #include "internal.h"
 
 #include <string.h>
@@ -113,13 +112,6 @@ int xipc_uv_stream_adopt(uv_loop_t *loop, xipc_uv_stream_t *handle,
 
 /* ---- listening ------------------------------------------------------------ */
 
-/* A connection (or an accept error) the Windows helper got. */
-typedef struct accepted {
-  struct accepted *next;
-  xipc_stream_t *s;
-  int err;
-} accepted_t;
-
 struct xipc_uv_listener {
   uv_loop_t *loop;
   xipc_stream_listener_t *l;
@@ -128,18 +120,14 @@ struct xipc_uv_listener {
   void *data;
   int closing;
   int handles; /* uv handles whose close callback is still due */
+  uv_timer_t pause;
 #ifdef _WIN32
-  uv_async_t async;
-  uv_thread_t thread;
-  uv_mutex_t lock;
-  uv_cond_t cond; /* the helper left its accept (xipc_uv__intr_leave) */
-  xipc_uv__intr_t intr;
-  int async_closing;
-  int quit, done; /* under lock */
-  accepted_t *head, **tail;
+  uv_async_t async;      /* the pool's wake-up: accept */
+  xipc_notify_t *notify; /* the listener's notify handle */
+  HANDLE wait;           /* the registered wait, or NULL */
+  int paused;
 #else
   uv_poll_t poll;
-  uv_timer_t pause;
 #endif
 };
 
@@ -150,108 +138,92 @@ static void listener_closed(uv_handle_t *h) {
     return;
   if (w->close_cb != NULL)
     w->close_cb(w);
-#ifdef _WIN32
-  {
-    accepted_t *a;
-
-    while ((a = w->head) != NULL) { /* taken, never delivered: dropped */
-      w->head = a->next;
-      xipc_stream_close(a->s);
-      free(a);
-    }
-    uv_cond_destroy(&w->cond);
-    uv_mutex_destroy(&w->lock);
-  }
-#endif
   free(w);
 }
 
+static void on_pause_end(uv_timer_t *t);
+
+/* The callback hears the error once; accepting pauses for ERROR_PAUSE_MS
+ * (the handle stays ready: accepting again at once would spin). */
+static void accept_error(xipc_uv_listener_t *w, int err) {
 #ifdef _WIN32
-
-static void accept_helper(void *arg) {
-  xipc_uv_listener_t *w = arg;
-  xipc_stream_t *s;
-  accepted_t *a;
-  int rc, quit;
-
-  xipc_uv__intr_enter(&w->intr);
-  for (;;) {
-    uv_mutex_lock(&w->lock);
-    quit = w->quit;
-    w->intr.in_call = !quit;
-    uv_mutex_unlock(&w->lock);
-    if (quit)
-      break;
-    s = NULL;
-    rc = xipc_stream_accept(&s, w->l,
-                            w->intr.sig != 0 ? -1 : XIPC_UV__SLICE_MS);
-    uv_mutex_lock(&w->lock);
-    xipc_uv__intr_leave(&w->intr, &w->cond);
-    uv_mutex_unlock(&w->lock);
-    if (rc == XIPC_ETIMEDOUT || rc == XIPC_ECANCELED)
-      continue; /* a slice ended, or close interrupted us */
-    a = malloc(sizeof(*a));
-    if (a == NULL) {
-      xipc_stream_close(s);
-      rc = XIPC_ENOMEM;
-      uv_sleep(ERROR_PAUSE_MS);
-      continue;
-    }
-    a->next = NULL;
-    a->s = s;
-    a->err = rc;
-    uv_mutex_lock(&w->lock);
-    *w->tail = a;
-    w->tail = &a->next;
-    uv_mutex_unlock(&w->lock);
-    uv_async_send(&w->async);
-    if (rc != 0)
-      uv_sleep(ERROR_PAUSE_MS); /* do not spin on a lasting error */
-  }
-  uv_mutex_lock(&w->lock);
-  w->done = 1;
-  uv_mutex_unlock(&w->lock);
-  uv_async_send(&w->async); /* the loop joins us */
+  w->paused = 1;
+#else
+  uv_poll_stop(&w->poll);
+#endif
+  uv_timer_start(&w->pause, on_pause_end, ERROR_PAUSE_MS, 0);
+  w->cb(w, err, NULL);
 }
 
-static void finish_close(xipc_uv_listener_t *w) {
-  int done;
+#ifdef _WIN32
 
-  if (w->async_closing)
-    return;
-  uv_mutex_lock(&w->lock);
-  done = w->done;
-  uv_mutex_unlock(&w->lock);
-  if (!done)
-    return;
-  uv_thread_join(&w->thread);
-  w->async_closing = 1;
-  uv_close((uv_handle_t *)&w->async, listener_closed);
+static void CALLBACK on_signalled(void *arg, BOOLEAN timed_out) {
+  xipc_uv_listener_t *w = arg;
+
+  (void)timed_out;
+  uv_async_send(&w->async);
+}
+
+/* No registered wait any more (UnregisterWaitEx with INVALID_HANDLE_VALUE
+ * returns after a running callback has finished). */
+static void wait_end(xipc_uv_listener_t *w) {
+  if (w->wait != NULL) {
+    UnregisterWaitEx(w->wait, INVALID_HANDLE_VALUE);
+    w->wait = NULL;
+  }
+}
+
+/* notify.h's rule on the loop: accept with timeout 0 until XIPC_EAGAIN (at
+ * most XIPC_UV__ACCEPT_BATCH per iteration: the rest through the async
+ * kick), then arm; an arm that finds a client goes round, one that does
+ * not registers the wait. */
+static void drain(xipc_uv_listener_t *w) {
+  xipc_stream_t *s;
+  int n, rc;
+
+  wait_end(w);
+  xipc_notify_disarm(w->notify);
+  for (n = 0; !w->closing; n++) {
+    if (n >= XIPC_UV__ACCEPT_BATCH) {
+      uv_async_send(&w->async);
+      return;
+    }
+    s = NULL;
+    rc = xipc_stream_accept(&s, w->l, 0);
+    if (rc == XIPC_EAGAIN) {
+      rc = xipc_notify_arm(w->notify);
+      if (rc == 1)
+        continue;
+      if (rc == 0 && !RegisterWaitForSingleObject(
+                         &w->wait, xipc_notify_handle(w->notify),
+                         on_signalled, w, INFINITE,
+                         WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD))
+        rc = XIPC_ENOMEM;
+      if (rc != 0)
+        accept_error(w, rc);
+      return;
+    }
+    if (rc != 0) {
+      accept_error(w, rc);
+      return;
+    }
+    w->cb(w, 0, s);
+  }
 }
 
 static void on_async(uv_async_t *h) {
   xipc_uv_listener_t *w = h->data;
-  accepted_t *a;
-  int n;
 
-  for (n = 0; n < XIPC_UV__ACCEPT_BATCH && !w->closing; n++) {
-    uv_mutex_lock(&w->lock);
-    a = w->head;
-    if (a != NULL) {
-      w->head = a->next;
-      if (w->head == NULL)
-        w->tail = &w->head;
-    }
-    uv_mutex_unlock(&w->lock);
-    if (a == NULL)
-      break;
-    w->cb(w, a->err, a->s);
-    free(a);
-  }
-  if (n == XIPC_UV__ACCEPT_BATCH)
-    uv_async_send(&w->async); /* more on the next iteration */
-  if (w->closing)
-    finish_close(w);
+  if (!w->closing && !w->paused)
+    drain(w);
+}
+
+static void on_pause_end(uv_timer_t *t) {
+  xipc_uv_listener_t *w = t->data;
+
+  w->paused = 0;
+  if (!w->closing)
+    drain(w);
 }
 
 int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
@@ -266,36 +238,31 @@ int xipc_uv_listen(uv_loop_t *loop, xipc_uv_listener_t **out,
   w = calloc(1, sizeof(*w));
   if (w == NULL)
     return XIPC_ENOMEM;
-  if (uv_mutex_init(&w->lock) != 0) {
-    free(w);
-    return XIPC_ENOMEM;
-  }
-  if (uv_cond_init(&w->cond) != 0) {
-    uv_mutex_destroy(&w->lock);
-    free(w);
-    return XIPC_ENOMEM;
-  }
   w->loop = loop;
   w->l = l;
   w->cb = cb;
-  w->tail = &w->head;
-  w->intr.sig = xipc_uv__wake_signal(XIPC_BACKEND_WIN32);
+  rc = xipc_stream_listener_notify_open(&w->notify, l);
+  if (rc != 0) {
+    free(w);
+    return rc;
+  }
   rc = uv_async_init(loop, &w->async, on_async);
   if (rc != 0) {
-    uv_cond_destroy(&w->cond);
-    uv_mutex_destroy(&w->lock);
+    xipc_notify_close(w->notify);
     free(w);
     return xipc_uv__err(rc);
   }
   w->async.data = w;
   w->handles = 1;
-  rc = uv_thread_create(&w->thread, accept_helper, w);
+  rc = uv_timer_init(loop, &w->pause);
   if (rc != 0) {
-    w->closing = 1;
-    w->async_closing = 1;
-    uv_close((uv_handle_t *)&w->async, listener_closed);
+    xipc_uv_listener_close(w, NULL);
     return xipc_uv__err(rc);
   }
+  w->pause.data = w;
+  w->handles++;
+  /* The first look on the loop: clients may be waiting already. */
+  uv_async_send(&w->async);
   *out = w;
   return 0;
 }
@@ -306,11 +273,12 @@ void xipc_uv_listener_close(xipc_uv_listener_t *w,
     return;
   w->closing = 1;
   w->close_cb = close_cb;
-  uv_mutex_lock(&w->lock);
-  w->quit = 1;
-  xipc_uv__intr_stop(&w->intr, &w->thread, &w->lock, &w->cond);
-  uv_mutex_unlock(&w->lock);
-  finish_close(w); /* or when the helper's last wake-up comes */
+  wait_end(w);
+  xipc_notify_close(w->notify);
+  w->notify = NULL;
+  uv_close((uv_handle_t *)&w->async, listener_closed);
+  if (w->handles == 2)
+    uv_close((uv_handle_t *)&w->pause, listener_closed);
 }
 
 #else /* Unix: poll the listening socket */
@@ -322,12 +290,6 @@ static void on_pause_end(uv_timer_t *t) {
 
   if (!w->closing)
     uv_poll_start(&w->poll, UV_READABLE, on_poll);
-}
-
-static void accept_error(xipc_uv_listener_t *w, int err) {
-  uv_poll_stop(&w->poll);
-  uv_timer_start(&w->pause, on_pause_end, ERROR_PAUSE_MS, 0);
-  w->cb(w, err, NULL);
 }
 
 static void on_poll(uv_poll_t *p, int status, int events) {

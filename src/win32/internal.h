@@ -194,6 +194,10 @@ int xipc__win32_pipe_is_first(HANDLE h);
 /* CancelIoEx + wait for an operation that may still be pending on h, so
  * ov and its buffer can be freed. */
 void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov);
+/* The same for an OVERLAPPED whose event other operations share (a
+ * listener's or fifo reader's instances): the event says nothing about
+ * this one, so the wait looks at the OVERLAPPED itself. */
+void xipc__win32_cancel_wait_shared(HANDLE h, OVERLAPPED *ov);
 /* A pipe path \\.\pipe\NAME (UTF-8, checked by core) as the two UTF-16
  * names Windows needs (both malloc'd): *wopen = \\?\pipe\NAME for
  * CreateFileW and CreateNamedPipeW, which then do no Win32 path rewriting

@@ -50,8 +50,10 @@
  * open timeout) until one of them closes.
  * Each connected instance has an overlapped ReadFile pending into a buffer
  * of its own, and a read returns data from whichever instance has some
- * (round robin), waiting on all their events with the timeout. An instance
- * whose writer closed is disconnected and listens again for the next one.
+ * (round robin), waiting with the timeout on the one event every
+ * instance's operations signal (fifo_rd_t.ev, also the reader's notify
+ * handle: see fifo_look). An instance whose writer closed is disconnected
+ * and listens again for the next one.
  *
  * No interleaving: the pipe is a message-type pipe read in message mode,
  * so every WriteFile is one message and the reader knows where it ends
@@ -152,6 +154,18 @@ void xipc__win32_cancel_wait(HANDLE h, OVERLAPPED *ov) {
   if (!HasOverlappedIoCompleted(ov))
     CancelIoEx(h, ov);
   GetOverlappedResult(h, ov, &x, TRUE);
+}
+
+void xipc__win32_cancel_wait_shared(HANDLE h, OVERLAPPED *ov) {
+  DWORD x;
+
+  if (!HasOverlappedIoCompleted(ov))
+    CancelIoEx(h, ov);
+  /* A cancelled operation completes promptly; Sleep lets the thread take
+   * the completion (Wine delivers it to the issuing thread either way). */
+  while (!HasOverlappedIoCompleted(ov))
+    Sleep(1);
+  GetOverlappedResult(h, ov, &x, FALSE);
 }
 
 int xipc__win32_pipe_names(const char *path, WCHAR **wopen, WCHAR **wwait) {
@@ -373,7 +387,7 @@ enum {
 
 typedef struct fifo_inst {
   HANDLE h;
-  OVERLAPPED ov; /* ov.hEvent: this instance's manual-reset event */
+  OVERLAPPED ov; /* ov.hEvent: the reader's shared event (fifo_rd_t.ev) */
   int state;
   int partial; /* buf ends inside a message (ERROR_MORE_DATA) */
   DWORD off, len;
@@ -392,6 +406,11 @@ typedef struct fifo_rd {
   int ever;    /* a writer has connected since the open */
   int sticky;  /* instance in the middle of a message, or -1 */
   int next;    /* where the round robin starts */
+  /* One manual-reset event for every instance's operation: set by any
+   * completion, so it is the reader's notify handle too. A hint only:
+   * every I/O start resets it, the instances' states are the truth (see
+   * fifo_look). */
+  HANDLE ev;
   fifo_inst_t inst[FIFO_INSTANCES];
 } fifo_rd_t;
 
@@ -463,11 +482,7 @@ static DWORD inst_create(fifo_rd_t *rd, fifo_inst_t *in, int first) {
   in->buf = malloc(FIFO_BUF);
   if (in->buf == NULL)
     return ERROR_NOT_ENOUGH_MEMORY;
-  in->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (in->ov.hEvent == NULL) {
-    err = GetLastError();
-    goto fail;
-  }
+  in->ov.hEvent = rd->ev;
   /* Security (DESIGN §5): PIPE_REJECT_REMOTE_CLIENTS on every instance,
    * FILE_FLAG_FIRST_PIPE_INSTANCE on the first, owner-only DACL (rd->sa).
    * Message type, read in message mode: see "No interleaving" above. */
@@ -480,13 +495,11 @@ static DWORD inst_create(fifo_rd_t *rd, fifo_inst_t *in, int first) {
       FIFO_INSTANCES, 0, PIPE_BUF_SIZE, 0, &rd->sa);
   if (in->h == INVALID_HANDLE_VALUE) {
     err = GetLastError();
-    CloseHandle(in->ov.hEvent);
     goto fail;
   }
   if (first && !xipc__win32_pipe_is_first(in->h)) {
     err = ERROR_ACCESS_DENIED; /* what the flag makes Windows answer */
     CloseHandle(in->h);
-    CloseHandle(in->ov.hEvent);
     goto fail;
   }
   rd->ninst++;
@@ -513,7 +526,11 @@ static void fifo_fill(fifo_rd_t *rd) {
 }
 
 /* Collect the completions of every pending operation, without waiting
- * (HasOverlappedIoCompleted reads the OVERLAPPED: no system call). */
+ * (HasOverlappedIoCompleted reads the OVERLAPPED: no system call). Passes
+ * repeat while one started an operation (which resets the shared event),
+ * so the last pass started none; after four, the event is set so that a
+ * wait looks again at once (writers that come and go, or a stream of empty
+ * messages, could keep the passes going). */
 static void fifo_sweep(fifo_rd_t *rd) {
   fifo_inst_t *in;
   DWORD got, err;
@@ -574,6 +591,40 @@ static void fifo_sweep(fifo_rd_t *rd) {
     if (!again)
       break;
   }
+  if (rounds == 4)
+    SetEvent(rd->ev);
+}
+
+/* Fill the slots, reset the event, collect completions: a completion after
+ * this sets the event again, so a wait on it misses nothing. */
+static void fifo_look(fifo_rd_t *rd) {
+  if (rd->ninst < FIFO_INSTANCES)
+    fifo_fill(rd);
+  ResetEvent(rd->ev);
+  fifo_sweep(rd);
+}
+
+/* The instance whose data a read returns now, or -1: the sticky one (in
+ * the middle of a message), else any with data, round robin. */
+static int fifo_pick(fifo_rd_t *rd) {
+  int k, j;
+
+  if (rd->sticky >= 0 && rd->inst[rd->sticky].state != INST_READ &&
+      rd->inst[rd->sticky].state != INST_DATA)
+    rd->sticky = -1; /* its writer is gone */
+  if (rd->sticky >= 0)
+    return rd->inst[rd->sticky].state == INST_DATA ? rd->sticky : -1;
+  for (k = 0; k < FIFO_INSTANCES; k++) {
+    j = (rd->next + k) % FIFO_INSTANCES;
+    if (rd->inst[j].state == INST_DATA)
+      return j;
+  }
+  return -1;
+}
+
+/* Every writer has come and gone: the next read says XIPC_EPIPE. */
+static int fifo_ended(const fifo_rd_t *rd) {
+  return rd->sticky < 0 && rd->ever && rd->nconn == 0;
 }
 
 static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
@@ -602,9 +653,8 @@ static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
 static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
                      int timeout_ms) {
   fifo_rd_t *rd = io->os;
-  HANDLE evs[FIFO_INSTANCES];
   xipc__win32_deadline_t d;
-  DWORD nev, r, err;
+  DWORD r, err;
   int i, k, rc;
 
   *n = 0;
@@ -613,61 +663,41 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   if (rc != 0)
     return rc;
   for (;;) {
-    fifo_sweep(rd);
-    if (rd->ninst < FIFO_INSTANCES)
-      fifo_fill(rd);
-    i = -1;
-    if (rd->sticky >= 0 && rd->inst[rd->sticky].state != INST_READ &&
-        rd->inst[rd->sticky].state != INST_DATA)
-      rd->sticky = -1; /* its writer is gone */
-    if (rd->sticky >= 0) {
-      if (rd->inst[rd->sticky].state == INST_DATA)
-        i = rd->sticky;
-    } else {
-      for (k = 0; k < FIFO_INSTANCES; k++) {
-        int j = (rd->next + k) % FIFO_INSTANCES;
-
-        if (rd->inst[j].state == INST_DATA) {
-          i = j;
-          break;
-        }
-      }
-    }
+    fifo_look(rd);
+    i = fifo_pick(rd);
     if (i >= 0) {
       fifo_serve(rd, i, buf, cap, n);
       rc = 0;
       break;
     }
-    if (rd->sticky < 0 && rd->ever && rd->nconn == 0) {
+    if (fifo_ended(rd)) {
       rc = xipc__fail(XIPC_EPIPE, 0,
                       "fifo %s: end of stream (every writer closed)",
                       rd->path);
       break;
     }
-    /* Wait for a completion: of the sticky instance only, or of any. */
-    nev = 0;
+    /* Wait for a completion: of the sticky instance only, or of any (the
+     * event is shared: another one's wakes this wait too, and the loop
+     * looks again). */
     for (k = 0; k < FIFO_INSTANCES; k++) {
       fifo_inst_t *in = &rd->inst[k];
 
       if ((in->state == INST_LISTEN || in->state == INST_READ) &&
           (rd->sticky < 0 || rd->sticky == k))
-        evs[nev++] = in->ov.hEvent;
+        break;
     }
-    if (nev == 0) {
+    if (k == FIFO_INSTANCES) {
       rc = xipc__fail(XIPC_EIO, 0,
                       "fifo %s: no pipe instance can take a writer", rd->path);
       break;
     }
-    r = xipc__win32_wait_handles(nev, evs, xipc__win32_deadline_left(&d));
+    r = xipc__win32_wait_handles(1, &rd->ev, xipc__win32_deadline_left(&d));
     if (r == WAIT_TIMEOUT) {
       /* A last look: something may have completed at the deadline. */
       fifo_sweep(rd);
-      for (k = 0; k < FIFO_INSTANCES; k++)
-        if (rd->inst[k].state == INST_DATA &&
-            (rd->sticky < 0 || rd->sticky == k))
-          break;
-      if (k < FIFO_INSTANCES) {
-        fifo_serve(rd, k, buf, cap, n);
+      i = fifo_pick(rd);
+      if (i >= 0) {
+        fifo_serve(rd, i, buf, cap, n);
         rc = 0;
       } else {
         rc = xipc__win32_timed_out(&d, "fifo read");
@@ -711,11 +741,12 @@ static void fifo_rd_free(fifo_rd_t *rd) {
     if (in->state == INST_NONE)
       continue;
     if (in->state == INST_LISTEN || in->state == INST_READ)
-      xipc__win32_cancel_wait(in->h, &in->ov);
+      xipc__win32_cancel_wait_shared(in->h, &in->ov);
     CloseHandle(in->h);
-    CloseHandle(in->ov.hEvent);
     free(in->buf);
   }
+  if (rd->ev != NULL)
+    CloseHandle(rd->ev);
   if (rd->lock.wake != NULL)
     CloseHandle(rd->lock.wake);
   free(rd->wname);
@@ -742,6 +773,31 @@ static int fifo_inheritable_rd(xipc__io_t *io, int inheritable) {
                     rd->path);
 }
 
+/* The notify handle: the shared event. arm looks at the instances under
+ * the lock (waiting for a read in another thread to finish): 1 when a read
+ * would return data or the end now, else 0 with the event reset. No
+ * disarm: resetting the event there could take a wake-up from a read
+ * waiting in another thread; the drain and the next arm leave it right. */
+static int fifo_notify_open(xipc__io_t *io, xipc_os_handle_t *h) {
+  *h = (xipc_os_handle_t)((fifo_rd_t *)io->os)->ev;
+  return 0;
+}
+
+static int fifo_notify_arm(xipc__io_t *io) {
+  fifo_rd_t *rd = io->os;
+  xipc__win32_deadline_t d;
+  int rc;
+
+  xipc__win32_deadline_start(&d, -1);
+  rc = tlock_acquire(&rd->lock, &d, rd->path);
+  if (rc != 0)
+    return rc;
+  fifo_look(rd);
+  rc = fifo_pick(rd) >= 0 || fifo_ended(rd);
+  tlock_release(&rd->lock);
+  return rc;
+}
+
 static const xipc__io_methods_t fifo_reader_io = {
     .read = fifo_read,
     .write = fifo_write_rd,
@@ -750,8 +806,8 @@ static const xipc__io_methods_t fifo_reader_io = {
     .detach = NULL, /* a fifo end is no stream: never released */
     .no_pass = "a Windows fifo reader is a set of pipe instances, not one "
                "handle (hand over the writer, or the name)",
-    .no_notify = "a Windows fifo reader has no readiness handle in this "
-                 "version (xipc_uv reads it in a helper thread)",
+    .notify_open = fifo_notify_open,
+    .notify_arm = fifo_notify_arm,
 };
 
 /* Does a pipe of this name exist? WaitNamedPipeW does not connect. */
@@ -788,7 +844,8 @@ static int fifo_open_reader(xipc__io_t *io, const char *path, unsigned flags) {
     goto fail;
   }
   rd->lock.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
-  if (rd->lock.wake == NULL) {
+  rd->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (rd->lock.wake == NULL || rd->ev == NULL) {
     rc = xipc__win32_fail(GetLastError(), "CreateEventW(fifo %s)", path);
     goto fail;
   }

@@ -9,7 +9,8 @@
  * them, so up to that many clients connect before anyone accepts, like a
  * socket's listen backlog (one instance alone would make every client wait
  * in WaitNamedPipeW for the server's next accept). xipc_stream_accept takes a
- * connected instance (waiting on all their events with the timeout), hands
+ * connected instance (waiting on the event they share with the timeout;
+ * that event is the listener's notify handle, see plisten_look), hands
  * that HANDLE to the new stream (src/win32/io.c) and creates a fresh
  * instance in its place at once. More simultaneous clients than instances
  * wait in WaitNamedPipeW, within their connect timeout.
@@ -50,7 +51,8 @@
  * timeouts) and not inheritable (WSA_FLAG_NO_HANDLE_INHERIT, or
  * SetHandleInformation where that flag is unknown). Listeners:
  * SO_EXCLUSIVEADDRUSE (no other socket can bind the port, even with
- * SO_REUSEADDR), non-blocking, and accept waits with select() for the
+ * SO_REUSEADDR), non-blocking, and accept waits on the FD_ACCEPT event of
+ * WSAEventSelect (also the listener's notify handle) for the
  * remaining time. connect: non-blocking connect, select() for writability
  * or an error (SO_ERROR), each address getaddrinfo returns in turn within
  * one deadline. Connected sockets get TCP_NODELAY. A refused connection
@@ -99,7 +101,7 @@ enum { PI_NONE = 0, PI_LISTEN, PI_READY };
 
 typedef struct pinst {
   HANDLE h;
-  OVERLAPPED ov; /* ov.hEvent: manual-reset, for ConnectNamedPipe */
+  OVERLAPPED ov; /* ov.hEvent: the listener's event (plisten_t.ev) */
   int state;
 } pinst_t;
 
@@ -110,6 +112,11 @@ typedef struct plisten {
   PSECURITY_DESCRIPTOR sd;
   int pool; /* instances to keep */
   int next; /* where the search for a connected one starts */
+  /* One manual-reset event for every instance's ConnectNamedPipe: set by
+   * any completion, so it is the listener's notify handle too. It is a
+   * hint: every I/O start resets it, so the instances' states are the
+   * truth (see plisten_look). */
+  HANDLE ev;
   pinst_t inst[LISTEN_POOL_MAX];
 } plisten_t;
 
@@ -120,9 +127,7 @@ static DWORD pinst_create(plisten_t *pl, pinst_t *in, int first,
   DWORD err;
   int connected;
 
-  in->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (in->ov.hEvent == NULL)
-    return GetLastError();
+  in->ov.hEvent = pl->ev;
   /* Security (DESIGN §5): PIPE_REJECT_REMOTE_CLIENTS on every instance,
    * FILE_FLAG_FIRST_PIPE_INSTANCE on the first, owner-only DACL (pl->sa). */
   in->h = CreateNamedPipeW(
@@ -134,20 +139,17 @@ static DWORD pinst_create(plisten_t *pl, pinst_t *in, int first,
       PIPE_UNLIMITED_INSTANCES, PIPE_BUF_SIZE, PIPE_BUF_SIZE, 0, &pl->sa);
   if (in->h == INVALID_HANDLE_VALUE) {
     err = GetLastError();
-    CloseHandle(in->ov.hEvent);
     memset(in, 0, sizeof(*in));
     return err;
   }
   if (first && !xipc__win32_pipe_is_first(in->h)) {
     CloseHandle(in->h);
-    CloseHandle(in->ov.hEvent);
     memset(in, 0, sizeof(*in));
     return ERROR_ACCESS_DENIED; /* what the flag makes Windows answer */
   }
   if (xipc__win32_pipe_listen(in->h, &in->ov, &connected, path) != 0) {
     err = (DWORD)xipc_last_os_error();
     CloseHandle(in->h);
-    CloseHandle(in->ov.hEvent);
     memset(in, 0, sizeof(*in));
     return err != 0 ? err : ERROR_GEN_FAILURE;
   }
@@ -157,9 +159,8 @@ static DWORD pinst_create(plisten_t *pl, pinst_t *in, int first,
 
 static void pinst_close(pinst_t *in) {
   if (in->state == PI_LISTEN)
-    xipc__win32_cancel_wait(in->h, &in->ov);
+    xipc__win32_cancel_wait_shared(in->h, &in->ov);
   CloseHandle(in->h);
-  CloseHandle(in->ov.hEvent);
   memset(in, 0, sizeof(*in));
 }
 
@@ -199,6 +200,8 @@ static void plisten_free(plisten_t *pl) {
   for (i = 0; i < LISTEN_POOL_MAX; i++)
     if (pl->inst[i].state != PI_NONE)
       pinst_close(&pl->inst[i]);
+  if (pl->ev != NULL)
+    CloseHandle(pl->ev);
   free(pl->wname);
   free(pl->wwait);
   LocalFree(pl->sd);
@@ -216,6 +219,11 @@ static int pipe_listen(xipc_stream_listener_t *l) {
   pl->pool = l->backlog < LISTEN_POOL_MAX ? l->backlog : LISTEN_POOL_MAX;
   if (pl->pool < 1)
     pl->pool = 1;
+  pl->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (pl->ev == NULL) {
+    rc = xipc__win32_fail(GetLastError(), "CreateEventW(listen)");
+    goto fail;
+  }
   rc = xipc__win32_pipe_names(l->addr.path, &pl->wname, &pl->wwait);
   if (rc == 0)
     rc = xipc__win32_pipe_security(&pl->sa, &pl->sd,
@@ -246,11 +254,12 @@ fail:
   return rc;
 }
 
-/* Collect finished ConnectNamedPipe calls without waiting. */
-static void plisten_sweep(xipc_stream_listener_t *l, plisten_t *pl) {
+/* Collect finished ConnectNamedPipe calls without waiting: one pass, 1
+ * when it started an operation again (which resets the shared event). */
+static int plisten_sweep_once(xipc_stream_listener_t *l, plisten_t *pl) {
   pinst_t *in;
   DWORD x, err;
-  int i, connected;
+  int i, connected, started = 0;
 
   for (i = 0; i < LISTEN_POOL_MAX; i++) {
     in = &pl->inst[i];
@@ -263,6 +272,7 @@ static void plisten_sweep(xipc_stream_listener_t *l, plisten_t *pl) {
     err = GetLastError();
     if (err == ERROR_IO_INCOMPLETE)
       continue;
+    started = 1;
     if (err == ERROR_OPERATION_ABORTED) {
       /* The thread that started it (in listen or an earlier accept) has
        * exited: Windows cancels a thread's pending I/O then. The instance
@@ -283,33 +293,51 @@ static void plisten_sweep(xipc_stream_listener_t *l, plisten_t *pl) {
     else
       pinst_close(in);
   }
+  return started;
+}
+
+/* Fill the pool, reset the event, collect completions: the index of a
+ * connected instance, or -1. The event is reset before the last pass
+ * that started nothing, so a client that connects after that pass looked
+ * at its instance sets it again: waiting on it then misses nobody. */
+static int plisten_look(xipc_stream_listener_t *l, plisten_t *pl, int *rc) {
+  int i, k;
+
+  *rc = plisten_refill(l, pl);
+  if (*rc != 0)
+    return -1;
+  ResetEvent(pl->ev);
+  /* Clients that come and go without end could keep the passes going:
+   * after four, set the event so that a wait looks again at once. */
+  for (k = 0; k < 4 && plisten_sweep_once(l, pl); k++)
+    ;
+  if (k == 4)
+    SetEvent(pl->ev);
+  for (k = 0; k < LISTEN_POOL_MAX; k++) {
+    i = (pl->next + k) % LISTEN_POOL_MAX;
+    if (pl->inst[i].state == PI_READY)
+      return i;
+  }
+  return -1;
 }
 
 static int pipe_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms) {
   plisten_t *pl = l->os;
-  HANDLE evs[LISTEN_POOL_MAX];
   xipc__win32_deadline_t d;
-  DWORD n, r, err;
-  int i, k, rc;
+  DWORD r, err;
+  int i, rc;
 
   xipc__win32_deadline_start(&d, timeout_ms);
   for (;;) {
-    rc = plisten_refill(l, pl);
+    i = plisten_look(l, pl, &rc);
     if (rc != 0)
       return rc;
-    plisten_sweep(l, pl);
-    for (k = 0; k < LISTEN_POOL_MAX; k++) {
-      i = (pl->next + k) % LISTEN_POOL_MAX;
-      if (pl->inst[i].state == PI_READY)
-        break;
-    }
-    if (k < LISTEN_POOL_MAX) {
+    if (i >= 0) {
       pinst_t *in = &pl->inst[i];
 
       rc = xipc__win32_handle_io_init(io, in->h, 0);
       if (rc != 0)
         return rc; /* the client stays connected for the next accept */
-      CloseHandle(in->ov.hEvent);
       memset(in, 0, sizeof(*in));
       pl->next = (i + 1) % LISTEN_POOL_MAX;
       /* The next client finds a fresh instance at once. A failure here is
@@ -317,13 +345,12 @@ static int pipe_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_ms
       plisten_refill(l, pl);
       return 0;
     }
-    n = 0;
     for (i = 0; i < LISTEN_POOL_MAX; i++)
       if (pl->inst[i].state == PI_LISTEN)
-        evs[n++] = pl->inst[i].ov.hEvent;
-    if (n == 0)
+        break;
+    if (i == LISTEN_POOL_MAX)
       continue; /* the sweep gave broken instances up: refill */
-    r = xipc__win32_wait_handles(n, evs, xipc__win32_deadline_left(&d));
+    r = xipc__win32_wait_handles(1, &pl->ev, xipc__win32_deadline_left(&d));
     if (r == WAIT_TIMEOUT)
       return xipc__win32_timed_out(&d, "accept");
     if (r == WAIT_IO_COMPLETION)
@@ -694,6 +721,34 @@ static int tcp_connect(xipc__io_t *io, const xipc__addr_t *a,
   return sock_connected(io, s);
 }
 
+/* ---- notify handles ------------------------------------------------------ */
+
+/* local: the instances' shared event; tcp: the FD_ACCEPT event. */
+static int win32_listener_notify(xipc_stream_listener_t *l,
+                                 xipc_os_handle_t *h) {
+  if (l->addr.type == XIPC__ADDR_TCP)
+    *h = (xipc_os_handle_t)l->os;
+  else
+    *h = (xipc_os_handle_t)((plisten_t *)l->os)->ev;
+  return 0;
+}
+
+/* tcp: the event is reset only by an accept try, and accept() re-enables
+ * FD_ACCEPT (posted again while connections wait): nothing to do. local:
+ * look at the instances (the event is reset first, see plisten_look).
+ * No disarm: resetting the event there could take a wake-up from an
+ * accept waiting in another thread; the drain's last accept(0) and the
+ * next arm leave it right. */
+static int win32_listener_arm(xipc_stream_listener_t *l) {
+  int rc;
+
+  if (l->addr.type == XIPC__ADDR_TCP)
+    return 0;
+  if (plisten_look(l, l->os, &rc) >= 0)
+    return 1;
+  return rc;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 static int win32_listen(xipc_stream_listener_t *l) {
@@ -763,6 +818,6 @@ const xipc__stream_methods_t xipc__win32_stream = {
     .connect = win32_connect,
     .listener_close = win32_listener_close,
     .from_handle = win32_stream_from_handle,
-    .no_notify = "a Windows listener has no readiness handle in this "
-                 "version (xipc_uv accepts in a helper thread)",
+    .listener_notify = win32_listener_notify,
+    .listener_arm = win32_listener_arm,
 };

@@ -169,11 +169,29 @@ static int h_descriptors(int argc, char **argv) {
   return 0;
 }
 
+/* ADDRESS BACKEND: connect (before READY), send "k", wait for "bye". */
+static int h_connect(int argc, char **argv) {
+  xipc_stream_opts_t so;
+  xipc_stream_t *s = NULL;
+  char line[16];
+
+  HCHECK(argc == 2);
+  xipc_stream_opts_init(&so);
+  so.backend = atoi(argv[1]);
+  HCHECK(xipc_stream_connect(&s, argv[0], &so, 20000) == 0);
+  HCHECK(xipc_stream_send(s, "k", 1, NULL, 20000) == 0);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
 static int h_post(int argc, char **argv);
 
 static const xt_helper_t helpers[] = {{"notify-send", h_send},
                                       {"notify-post", h_post},
                                       {"notify-descriptors", h_descriptors},
+                                      {"notify-connect", h_connect},
                                       {NULL, NULL}};
 
 /* ---- the ring ---------------------------------------------------------------- */
@@ -520,8 +538,8 @@ static void stream_part(xipc_stream_t *s, xt_proc_t *p) {
 
 /* A fifo's read end, a listener and a stream of another process: their
  * descriptors (Unix). Windows: the stream's handle is an event that a
- * zero-byte read signals; its fifo reader (a set of pipe instances) and
- * listener have none: XIPC_ENOTSUP with the reason. */
+ * zero-byte read signals; the listener's and the fifo reader's, the event
+ * their pipe instances share. */
 static void notify_fifo_stream_listener(void) {
   char name[64], fifo[64], addr[128], want[128], b[8];
   const char *args[4];
@@ -547,40 +565,25 @@ static void notify_fifo_stream_listener(void) {
   po.backend = xt_backend;
   po.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
   XT_OK(xipc_fifo_open(&r, fifo, XIPC_PIPE_READ, &po, 0));
-#ifdef _WIN32
-  XT_ERR(xipc_stream_listener_notify_open(&nl, l), XIPC_ENOTSUP);
-  XT_TRUE(strstr(xipc_last_error_message(), "listener") != NULL);
-  XT_ERR(xipc_pipe_notify_open(&nf, r), XIPC_ENOTSUP);
-  XT_TRUE(strstr(xipc_last_error_message(), "fifo reader") != NULL);
-  XT_TRUE(nl == NULL && nf == NULL);
-#else
-  XT_OK(xipc_stream_listener_notify_open(&nl, l));
   XT_OK(xipc_pipe_notify_open(&nf, r));
+  XT_OK(xipc_stream_listener_notify_open(&nl, l));
   XT_EQ(xipc_notify_arm(nl), 0);
   XT_EQ(ready(xipc_notify_handle(nl), 0), 0);
-#endif
   sprintf(b, "%d", xt_backend);
   args[0] = addr;
-#ifdef _WIN32
-  args[1] = "-";
-#else
   args[1] = fifo;
-#endif
   args[2] = b;
   args[3] = NULL;
   p = xt_spawn("notify-descriptors", args);
   XT_TRUE_FATAL(p != NULL);
-#ifndef _WIN32
   /* The helper connected before READY: the listener is ready. */
   XT_EQ_FATAL(ready(xipc_notify_handle(nl), 20000), 1);
+  xipc_notify_disarm(nl);
   XT_OK(xipc_stream_accept(&s, l, 0));
+  /* The writer is connected but wrote nothing: not ready. */
   XT_EQ(xipc_notify_arm(nf), 0);
   XT_EQ(ready(xipc_notify_handle(nf), 0), 0);
-#else
-  XT_OK(xipc_stream_accept(&s, l, 20000));
-#endif
   xt_proc_send(p, "go");
-#ifndef _WIN32
   {
     char buf[16];
     size_t got;
@@ -589,8 +592,11 @@ static void notify_fifo_stream_listener(void) {
     xipc_notify_disarm(nf);
     XT_OK(xipc_pipe_read(r, buf, sizeof(buf), &got, 0));
     XT_TRUE(got == 4 && memcmp(buf, "fifo", 4) == 0);
+    /* Read to the end: armed, not ready until more comes. */
+    XT_ERR(xipc_pipe_read(r, buf, sizeof(buf), &got, 0), XIPC_EAGAIN);
+    XT_EQ(xipc_notify_arm(nf), 0);
+    XT_EQ(ready(xipc_notify_handle(nf), 0), 0);
   }
-#endif
   stream_part(s, p);
   xipc_notify_close(nl);
   xipc_notify_close(nf);
@@ -626,6 +632,81 @@ static void notify_tcp_stream(void) {
   xt_proc_send(p, "go");
   stream_part(s, p);
   XT_OK(xipc_stream_listener_close(l));
+}
+
+/* Accept on a listener (local and tcp) by the loop of notify.h: three
+ * clients in other processes connect before anyone accepts; the handle is
+ * ready, draining with accept(0) takes every one (each says "k"), and then
+ * an armed handle stays not ready. */
+static void notify_listener_takes_every_client(void) {
+  char name[64], want[128], addr[128], b[8], k;
+  const char *args[3];
+  xipc_stream_listener_t *l;
+  xipc_stream_opts_t so;
+  xipc_stream_t *s[4];
+  xipc_notify_t *n;
+  xt_proc_t *p[3];
+  size_t len, got;
+  int i, j, have, waits, rc;
+
+  if (!xipc_supports(XIPC_KIND_STREAM, (xipc_backend_t)xt_backend))
+    XT_SKIP("this backend has no streams");
+  for (j = 0; j < 2; j++) {
+    if (j == 0) {
+      xt_name(name, sizeof(name), "nl");
+      snprintf(want, sizeof(want), "local:%s", name);
+    } else {
+      snprintf(want, sizeof(want), "tcp:127.0.0.1:0");
+    }
+    xipc_stream_opts_init(&so);
+    so.backend = xt_backend;
+    l = NULL;
+    n = NULL;
+    XT_OK(xipc_stream_listen(&l, want, &so));
+    len = sizeof(addr);
+    XT_OK(xipc_stream_listener_address(l, addr, &len));
+    XT_OK(xipc_stream_listener_notify_open(&n, l));
+    XT_EQ(xipc_notify_arm(n), 0);
+    XT_EQ(ready(xipc_notify_handle(n), 100), 0); /* nobody connected */
+    sprintf(b, "%d", xt_backend);
+    args[0] = addr;
+    args[1] = b;
+    args[2] = NULL;
+    for (i = 0; i < 3; i++) {
+      p[i] = xt_spawn("notify-connect", args);
+      XT_TRUE_FATAL(p[i] != NULL);
+    }
+    have = 0;
+    for (waits = 0; have < 3 && waits < 20; waits++) {
+      while ((rc = xipc_notify_arm(n)) == 1)
+        while (have < 4 && xipc_stream_accept(&s[have], l, 0) == 0)
+          have++;
+      XT_EQ(rc, 0);
+      if (have >= 3)
+        break;
+      XT_EQ_FATAL(ready(xipc_notify_handle(n), 20000), 1);
+      xipc_notify_disarm(n);
+      while (have < 4 && (rc = xipc_stream_accept(&s[have], l, 0)) == 0)
+        have++;
+      XT_TRUE(have >= 3 || rc == XIPC_EAGAIN);
+    }
+    XT_EQ_FATAL(have, 3);
+    for (i = 0; i < 3; i++) {
+      XT_OK(xipc_stream_recv(s[i], &k, 1, &got, 20000));
+      XT_TRUE(got == 1 && k == 'k');
+    }
+    /* Everyone taken: armed, the handle stays not ready. */
+    XT_EQ(xipc_notify_arm(n), 0);
+    XT_EQ(ready(xipc_notify_handle(n), 100), 0);
+    XT_ERR(xipc_stream_accept(&s[3], l, 0), XIPC_EAGAIN);
+    for (i = 0; i < 3; i++) {
+      xt_proc_send(p[i], "bye");
+      XT_EQ(xt_proc_wait(p[i], 20000), 0);
+      XT_OK(xipc_stream_close(s[i]));
+    }
+    xipc_notify_close(n);
+    XT_OK(xipc_stream_listener_close(l));
+  }
 }
 
 /* An anonymous pipe's read end (in this process; the fifo above is the
@@ -699,6 +780,7 @@ static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
                                   XT_TEST(notify_kernel_queue),
                                   XT_TEST(notify_fifo_stream_listener),
                                   XT_TEST(notify_tcp_stream),
+                                  XT_TEST(notify_listener_takes_every_client),
                                   XT_TEST(notify_pipe_read_end),
                                   XT_TEST(notify_bad_arguments),
                                   {NULL, NULL}};

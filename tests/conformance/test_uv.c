@@ -1134,6 +1134,20 @@ static int h_echo_client(int argc, char **argv) {
   return 0;
 }
 
+/* ADDR BACKEND: connect, say READY, wait for "bye". */
+static int h_connect(int argc, char **argv) {
+  xipc_stream_t *s;
+  char line[16];
+
+  HCHECK(argc == 2);
+  s = hconnect(argv[0], argv[1]);
+  HCHECK(s != NULL);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
 /* ADDR BACKEND: listen, say the bound address, accept one client and echo
  * until it closes. */
 static int h_echo_server(int argc, char **argv) {
@@ -1451,11 +1465,103 @@ static void uv_stream_bad_arguments(void) {
   XT_OK(xipc_stream_listener_close(l));
 }
 
+#define MANY_LISTENERS 16
+
+typedef struct many_ctx {
+  int accepted, errors, finished, want;
+} many_ctx_t;
+
+static void on_many_accept(xipc_uv_listener_t *l, int status,
+                           xipc_stream_t *s) {
+  many_ctx_t *c = xipc_uv_listener_get_data(l);
+
+  if (status != 0 || s == NULL) {
+    c->errors++;
+    return;
+  }
+  xipc_stream_close(s);
+  if (++c->accepted == c->want)
+    c->finished = 1;
+}
+
+/* 16 listening watchers on one loop (half local:, half tcp:): a poll
+ * handle each on Unix, a thread-pool wait each on Windows, never a thread
+ * per listener (issue 15). Unix: not one thread more; Windows: the system
+ * pool's few. A client process of the first and one of the last are both
+ * accepted; closing every watcher leaves the loop empty. */
+static void uv_stream_many_listeners_add_no_threads(void) {
+  xipc_stream_listener_t *l[MANY_LISTENERS];
+  xipc_uv_listener_t *w[MANY_LISTENERS];
+  char name[64], want[128], addr[2][XIPC_ADDRESS_MAX], b[8];
+  xipc_stream_opts_t o;
+  xt_proc_t *p[2];
+  many_ctx_t c;
+  uv_loop_t loop;
+  size_t alen;
+  int before, during, i;
+
+  memset(&c, 0, sizeof(c));
+  c.want = 2;
+  uv_loop_init(&loop);
+  xipc_stream_opts_init(&o);
+  o.backend = xt_backend;
+  before = count_threads();
+  for (i = 0; i < MANY_LISTENERS; i++) {
+    if (i % 2 == 0) {
+      xt_name(name, sizeof(name), "uvml");
+      snprintf(want, sizeof(want), "local:%s%d", name, i);
+    } else {
+      snprintf(want, sizeof(want), "tcp:127.0.0.1:0");
+    }
+    l[i] = NULL;
+    XT_OK(xipc_stream_listen(&l[i], want, &o));
+    if (i == 0 || i == MANY_LISTENERS - 1) {
+      alen = sizeof(addr[0]);
+      XT_OK(xipc_stream_listener_address(l[i], addr[i != 0], &alen));
+    }
+    XT_OK(xipc_uv_listen(&loop, &w[i], l[i], on_many_accept));
+    xipc_uv_listener_set_data(w[i], &c);
+  }
+  run_until(&loop, &c.finished, 200); /* every watcher waiting */
+  during = count_threads();
+  sprintf(b, "%d", xt_backend);
+  for (i = 0; i < 2; i++) {
+    const char *args[] = {addr[i], b, NULL};
+
+    p[i] = xt_spawn("uv-connect", args);
+    XT_TRUE_FATAL(p[i] != NULL);
+  }
+  XT_EQ(run_until(&loop, &c.finished, 20000), 0);
+  XT_EQ(c.accepted, 2);
+  XT_EQ(c.errors, 0);
+  for (i = 0; i < 2; i++) {
+    xt_proc_send(p[i], "bye");
+    XT_EQ(xt_proc_wait(p[i], 20000), 0);
+  }
+  for (i = 0; i < MANY_LISTENERS; i++)
+    xipc_uv_listener_close(w[i], NULL);
+  finish_loop(&loop);
+  for (i = 0; i < MANY_LISTENERS; i++)
+    XT_OK(xipc_stream_listener_close(l[i]));
+  fprintf(stderr, "\n    threads: %d before, %d with %d listeners\n", before,
+          during, MANY_LISTENERS);
+  if (before < 0)
+    fprintf(stderr, "    (threads not counted on this system)\n");
+#ifdef _WIN32
+  else
+    XT_TRUE(during - before <= 8);
+#else
+  else
+    XT_EQ(during, before);
+#endif
+}
+
 static const xt_test_t stream_tests[] = {
     XT_TEST(uv_stream_echo_server_local_serves_client_processes),
     XT_TEST(uv_stream_echo_server_tcp_serves_client_processes),
     XT_TEST(uv_stream_adopted_client_talks_to_another_process),
     XT_TEST(uv_stream_bad_arguments),
+    XT_TEST(uv_stream_many_listeners_add_no_threads),
     {NULL, NULL}};
 
 static void uv_stream_unsupported_is_enotsup(void) {
@@ -1478,6 +1584,7 @@ static const xt_test_t stream_na_tests[] = {
 static const xt_helper_t helpers[] = {{"uv-mq-send", h_mq_send},
                                       {"uv-sem-post", h_sem_post},
                                       {"uv-echo-client", h_echo_client},
+                                      {"uv-connect", h_connect},
                                       {"uv-echo-server", h_echo_server},
                                       {NULL, NULL}};
 
