@@ -177,3 +177,28 @@ int xipc_uv__slice(uint64_t start, int timeout_ms) {
              ? (int)((uint64_t)timeout_ms - spent)
              : XIPC_UV__SLICE_MS;
 }
+
+#ifdef _WIN32
+static VOID CALLBACK pool_signalled(PVOID arg, BOOLEAN timed_out) {
+  (void)timed_out;
+  uv_async_send((uv_async_t *)arg);
+}
+
+int xipc_uv__pool_wait(void **wait, void *h, uv_async_t *async) {
+  HANDLE w = NULL;
+
+  if (!RegisterWaitForSingleObject(&w, (HANDLE)h, pool_signalled, async,
+                                   INFINITE,
+                                   WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD))
+    return XIPC_ENOMEM;
+  *wait = w;
+  return 0;
+}
+
+void xipc_uv__pool_wait_end(void **wait) {
+  if (*wait != NULL) {
+    UnregisterWaitEx((HANDLE)*wait, INVALID_HANDLE_VALUE);
+    *wait = NULL;
+  }
+}
+#endif

@@ -82,6 +82,16 @@ void xipc_uv__intr_stop(xipc_uv__intr_t *x, uv_thread_t *thread,
  * the flag, wake a waiting xipc_uv__intr_stop. */
 void xipc_uv__intr_leave(xipc_uv__intr_t *x, uv_cond_t *cond);
 
+#ifdef _WIN32
+/* One wait in the system thread pool on h (RegisterWaitForSingleObject,
+ * WT_EXECUTEONLYONCE, no timeout) whose callback only calls
+ * uv_async_send(async): 0, or XIPC_ENOMEM. *wait is the registration. */
+int xipc_uv__pool_wait(void **wait, void *h, uv_async_t *async);
+/* Unregister *wait if set (returns after a running callback has finished:
+ * UnregisterWaitEx with INVALID_HANDLE_VALUE); *wait is NULL after. */
+void xipc_uv__pool_wait_end(void **wait);
+#endif
+
 /* A libuv error (UV_E*) as an xipc one (XIPC_E*). */
 int xipc_uv__err(int uv_err);
 

@@ -85,7 +85,7 @@ struct xipc_uv_mq {
                         poll: a kick */
   xipc_notify_t *notify; /* poll and wait modes, until close */
 #ifdef _WIN32
-  HANDLE wait;       /* wait mode: the registered wait, or NULL */
+  void *wait;        /* wait mode: the registered pool wait, or NULL */
 #else
   uv_poll_t poll;    /* poll mode */
   int poll_fd;       /* poll mode: our dup of the notify descriptor, or -1 */
@@ -275,33 +275,14 @@ static void report_error(xipc_uv_mq_t *w, int err) {
   w->cb(w, err, NULL, 0, 0);
 }
 
-#ifdef _WIN32
-static VOID CALLBACK on_signalled(PVOID arg, BOOLEAN timed_out) {
-  xipc_uv_mq_t *w = arg;
-
-  (void)timed_out;
-  uv_async_send(&w->async);
-}
-
-/* Wait mode: no registered wait any more (UnregisterWaitEx with
- * INVALID_HANDLE_VALUE returns after a running callback has finished). */
-static void wait_end(xipc_uv_mq_t *w) {
-  if (w->wait != NULL) {
-    UnregisterWaitEx(w->wait, INVALID_HANDLE_VALUE);
-    w->wait = NULL;
-  }
-}
-#endif
 
 /* Armed and nothing there: wait for the handle (poll mode: uv_poll is
  * running already). */
 static int wait_begin(xipc_uv_mq_t *w) {
 #ifdef _WIN32
-  if (w->mode == MODE_WAIT &&
-      !RegisterWaitForSingleObject(&w->wait, xipc_notify_handle(w->notify),
-                                   on_signalled, w, INFINITE,
-                                   WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD))
-    return XIPC_ENOMEM;
+  if (w->mode == MODE_WAIT)
+    return xipc_uv__pool_wait(&w->wait, xipc_notify_handle(w->notify),
+                              &w->async);
 #else
   (void)w;
 #endif
@@ -311,7 +292,7 @@ static int wait_begin(xipc_uv_mq_t *w) {
 /* Stop waiting on the notify handle (stop, close, or it fired). */
 static void wait_stop(xipc_uv_mq_t *w) {
 #ifdef _WIN32
-  wait_end(w);
+  xipc_uv__pool_wait_end(&w->wait);
 #endif
   xipc_notify_disarm(w->notify);
 }

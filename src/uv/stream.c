@@ -124,7 +124,7 @@ struct xipc_uv_listener {
 #ifdef _WIN32
   uv_async_t async;      /* the pool's wake-up: accept */
   xipc_notify_t *notify; /* the listener's notify handle */
-  HANDLE wait;           /* the registered wait, or NULL */
+  void *wait;            /* the registered pool wait, or NULL */
   int paused;
 #else
   uv_poll_t poll;
@@ -157,22 +157,6 @@ static void accept_error(xipc_uv_listener_t *w, int err) {
 
 #ifdef _WIN32
 
-static void CALLBACK on_signalled(void *arg, BOOLEAN timed_out) {
-  xipc_uv_listener_t *w = arg;
-
-  (void)timed_out;
-  uv_async_send(&w->async);
-}
-
-/* No registered wait any more (UnregisterWaitEx with INVALID_HANDLE_VALUE
- * returns after a running callback has finished). */
-static void wait_end(xipc_uv_listener_t *w) {
-  if (w->wait != NULL) {
-    UnregisterWaitEx(w->wait, INVALID_HANDLE_VALUE);
-    w->wait = NULL;
-  }
-}
-
 /* notify.h's rule on the loop: accept with timeout 0 until XIPC_EAGAIN (at
  * most XIPC_UV__ACCEPT_BATCH per iteration: the rest through the async
  * kick), then arm; an arm that finds a client goes round, one that does
@@ -181,7 +165,7 @@ static void drain(xipc_uv_listener_t *w) {
   xipc_stream_t *s;
   int n, rc;
 
-  wait_end(w);
+  xipc_uv__pool_wait_end(&w->wait);
   xipc_notify_disarm(w->notify);
   for (n = 0; !w->closing; n++) {
     if (n >= XIPC_UV__ACCEPT_BATCH) {
@@ -194,11 +178,9 @@ static void drain(xipc_uv_listener_t *w) {
       rc = xipc_notify_arm(w->notify);
       if (rc == 1)
         continue;
-      if (rc == 0 && !RegisterWaitForSingleObject(
-                         &w->wait, xipc_notify_handle(w->notify),
-                         on_signalled, w, INFINITE,
-                         WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD))
-        rc = XIPC_ENOMEM;
+      if (rc == 0)
+        rc = xipc_uv__pool_wait(&w->wait, xipc_notify_handle(w->notify),
+                                &w->async);
       if (rc != 0)
         accept_error(w, rc);
       return;
@@ -273,7 +255,7 @@ void xipc_uv_listener_close(xipc_uv_listener_t *w,
     return;
   w->closing = 1;
   w->close_cb = close_cb;
-  wait_end(w);
+  xipc_uv__pool_wait_end(&w->wait);
   xipc_notify_close(w->notify);
   w->notify = NULL;
   uv_close((uv_handle_t *)&w->async, listener_closed);

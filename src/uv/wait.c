@@ -6,19 +6,20 @@
  *           descriptor and notify.h's rule (disarm, xipc_sem_wait(sem, 0),
  *           arm), a uv_timer_t for the timeout. No thread; cancel stops
  *           both at once.
- *   pool    a Windows semaphore: one wait registered with the system
- *           thread pool on its HANDLE (RegisterWaitForSingleObject,
- *           WT_EXECUTEONLYONCE, the caller's timeout); the wait itself
- *           takes the unit, and its callback only stores the result and
- *           calls uv_async_send. Cancel unregisters it (UnregisterWaitEx,
- *           which returns once a running callback has finished) and then
- *           knows whether the unit was taken.
- *   thread  System V semaphores (no descriptor, no memory to count pollers
- *           in) and every mutex (a robust mutex is owned by the thread that
- *           locked it): a helper thread that waits in slices of
- *           XIPC_UV__SLICE_MS within the caller's timeout, looking at the
- *           cancel flag between slices, so a cancel is seen within one
- *           slice. The result goes to the loop through uv_async_send.
+ *   thread  System V and Windows semaphores and every mutex (a robust
+ *           mutex is owned by the thread that locked it): a helper thread
+ *           that waits with the caller's timeout. System V and Windows
+ *           waits are interrupted for a cancel (the wake signal; a user
+ *           APC, src/uv/common.c); POSIX mutexes wait in slices of
+ *           XIPC_UV__SLICE_MS, looking at the cancel flag between them.
+ *           The result goes to the loop through uv_async_send.
+ *
+ * Windows semaphores used to wait in the system thread pool
+ * (RegisterWaitForSingleObject on the semaphore): that wait takes the unit
+ * before its callback runs, and unregistering it for a cancel can drop a
+ * callback that was due, unit and all (Wine: 7 of 300 units lost with 73
+ * cancels; conformance uv_sem_cancelled_waits_lose_no_unit). A helper's
+ * alertable wait either takes the unit or is interrupted, never half.
  *
  * A mutex belongs to the thread that locked it (include/xipc/mutex.h), so
  * the helper of a mutex request that got the lock keeps running and holds
@@ -50,7 +51,7 @@
 
 enum { KIND_SEM = 1, KIND_MUTEX = 2 };
 enum { ST_WAITING = 0, ST_DONE, ST_DELIVERED };
-enum { MODE_THREAD = 0, MODE_POLL, MODE_POOL };
+enum { MODE_THREAD = 0, MODE_POLL };
 
 struct xipc_uv_wait {
   uv_loop_t *loop;
@@ -68,9 +69,7 @@ struct xipc_uv_wait {
   int released;     /* nothing more to do for the helper (joined) */
   /* poll mode */
   xipc_notify_t *notify;
-#ifdef _WIN32
-  HANDLE wait; /* pool mode: the registered wait, or NULL */
-#else
+#ifndef _WIN32
   uv_poll_t poll;
   int poll_fd;
   int polling;
@@ -205,17 +204,12 @@ static void close_handles(xipc_uv_wait_t *r) {
   uv_close((uv_handle_t *)&r->async, on_closed);
 }
 
-/* ---- poll and pool modes: the loop's side of the wait ---------------------- */
+/* ---- poll mode: the loop's side of the wait ------------------------------- */
 
-/* No more waiting: stop the poll and timer, unregister the pool wait,
- * let go of the semaphore's notify handle. */
+/* No more waiting: stop the poll and timer, let go of the semaphore's
+ * notify handle. */
 static void wait_end(xipc_uv_wait_t *r) {
-#ifdef _WIN32
-  if (r->wait != NULL) {
-    UnregisterWaitEx(r->wait, INVALID_HANDLE_VALUE);
-    r->wait = NULL;
-  }
-#else
+#ifndef _WIN32
   if (r->polling)
     uv_poll_stop(&r->poll);
   r->polling = 0;
@@ -278,21 +272,6 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   else
     poll_try(r);
 }
-#else
-static VOID CALLBACK on_signalled(PVOID arg, BOOLEAN timed_out) {
-  xipc_uv_wait_t *r = arg;
-
-  /* The wait took the unit (or timed out): decided. */
-  uv_mutex_lock(&r->lock);
-  if (r->state == ST_WAITING) {
-    /* timeout 0 is a try, as xipc_sem_wait(sem, 0): XIPC_EAGAIN */
-    r->result = !timed_out ? 0 : r->timeout_ms == 0 ? XIPC_EAGAIN
-                                                    : XIPC_ETIMEDOUT;
-    r->state = ST_DONE;
-  }
-  uv_mutex_unlock(&r->lock);
-  uv_async_send(&r->async);
-}
 #endif
 
 #ifndef _WIN32
@@ -327,7 +306,7 @@ static void on_async(uv_async_t *a) {
     r->released = 1;
   }
   if (r->mode != MODE_THREAD) {
-    wait_end(r); /* pool: the wait is unregistered before it is freed */
+    wait_end(r);
     r->released = 1;
   }
   /* Closed first, so a held lock (or a request the callback keeps)
@@ -336,27 +315,16 @@ static void on_async(uv_async_t *a) {
   r->cb(r, result);
 }
 
-/* Poll or pool mode for a semaphore that allows it (else thread mode,
- * r->mode unchanged): 0, or an error with what was made left for
- * wait_end and close_handles. */
+/* Poll mode for a semaphore that allows it (else thread mode, r->mode
+ * unchanged): 0, or an error with what was made left for wait_end and
+ * close_handles. */
 static int wait_init(xipc_uv_wait_t *r) {
-  int rc;
 #ifdef _WIN32
-  xipc_os_handle_t h;
-
-  if (xipc_sem_os_handle(r->sem, &h) != 0)
-    return 0; /* System V */
-  r->mode = MODE_POOL;
-  if (!RegisterWaitForSingleObject(
-          &r->wait, h, on_signalled, r,
-          r->timeout_ms < 0 ? INFINITE : (DWORD)r->timeout_ms,
-          WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD)) {
-    r->wait = NULL;
-    return XIPC_ENOMEM;
-  }
-  (void)rc;
-  return 0;
+  (void)r;
+  return 0; /* thread mode (see the top of this file) */
 #else
+  int rc;
+
   if (xipc_sem_notify_open(&r->notify, r->sem) != 0)
     return 0; /* System V: thread mode */
   r->mode = MODE_POLL;
@@ -424,7 +392,7 @@ static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
 #endif
   rc = kind == KIND_SEM ? wait_init(r) : 0;
   if (rc == 0 && r->mode == MODE_THREAD) {
-    /* System V waits (a semop, also the mutex's) can be interrupted. */
+    /* System V and Windows waits can be interrupted (signal, APC). */
     r->intr.sig = xipc_uv__wake_signal(kind == KIND_SEM
                                            ? xipc_sem_backend(r->sem)
                                            : xipc_mutex_backend(r->mutex));
@@ -487,7 +455,7 @@ int xipc_uv_wait_cancel(xipc_uv_wait_t *req) {
   if (req == NULL)
     return XIPC_EINVAL;
   if (req->mode != MODE_THREAD)
-    wait_end(req); /* at once; the pool's callback has finished after it */
+    wait_end(req); /* at once */
   uv_mutex_lock(&req->lock);
   if (req->state != ST_WAITING) {
     rc = XIPC_EBUSY; /* completed: its callback has the result */

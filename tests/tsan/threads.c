@@ -759,6 +759,15 @@ static void uvsem_case(int backend, const char *name, void *arg) {
   spawn(&ts, uvsem_post, &r);
   run_until(&loop, &r.done);
   join_all(&ts);
+  if (!r.done) {
+    unsigned v = 0;
+
+    (void)xipc_sem_value(r.s, &v);
+    fail_at(__FILE__, __LINE__,
+            "%u waits: %u acquired, %u cancelled, %u timed out; value %u "
+            "of %u posted",
+            r.started, r.acquired, r.canceled, r.timed_out, v, UV_SEM_POSTS);
+  }
   finish_loop(&loop);
   CHECK(r.acquired == UV_SEM_POSTS);
   sem_drop_empty(r.s, backend, name);
