@@ -655,7 +655,7 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   fifo_rd_t *rd = io->os;
   xipc__win32_deadline_t d;
   DWORD r, err;
-  int i, k, rc;
+  int i, k, rc, woke = 0;
 
   *n = 0;
   xipc__win32_deadline_start(&d, timeout_ms);
@@ -663,7 +663,9 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
   if (rc != 0)
     return rc;
   for (;;) {
-    fifo_look(rd);
+    if (rd->ninst < FIFO_INSTANCES)
+      fifo_fill(rd);
+    fifo_sweep(rd);
     i = fifo_pick(rd);
     if (i >= 0) {
       fifo_serve(rd, i, buf, cap, n);
@@ -675,6 +677,18 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
                       "fifo %s: end of stream (every writer closed)",
                       rd->path);
       break;
+    }
+    if (woke) {
+      /* Woken, and nothing to take: the event may stay set (a completion
+       * collected already, data a sticky read cannot take yet). Reset it
+       * and look once more before the next wait. Not before every wait:
+       * ResetEvent is a wineserver round trip, and after a read the next
+       * ReadFile has reset the event already. A wait on a stale event
+       * only returns at once; a completion is never missed (it sets the
+       * event after any reset). */
+      ResetEvent(rd->ev);
+      woke = 0;
+      continue;
     }
     /* Wait for a completion: of the sticky instance only, or of any (the
      * event is shared: another one's wakes this wait too, and the loop
@@ -716,6 +730,7 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
                       rd->path);
       break;
     }
+    woke = 1;
   }
   tlock_release(&rd->lock);
   return rc;
