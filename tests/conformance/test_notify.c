@@ -186,12 +186,43 @@ static int h_connect(int argc, char **argv) {
   return 0;
 }
 
+/* FIFO BACKEND ID COUNT: open the fifo's write end; on "go" write COUNT
+ * 16-byte records (id, sequence number, 8 bytes of pattern), one write
+ * each, pausing 1 ms after every fourth. */
+static int h_fifo_writer(int argc, char **argv) {
+  unsigned char rec[16];
+  xipc_fifo_opts_t po;
+  xipc_pipe_t *w = NULL;
+  uint32_t id, i, n;
+  char line[16];
+
+  HCHECK(argc == 4);
+  xipc_fifo_opts_init(&po);
+  po.backend = atoi(argv[1]);
+  id = (uint32_t)atoi(argv[2]);
+  n = (uint32_t)atoi(argv[3]);
+  HCHECK(xipc_fifo_open(&w, argv[0], XIPC_PIPE_WRITE, &po, 20000) == 0);
+  xt_ready();
+  HCHECK(xt_hear(line, sizeof(line)) == 0);
+  for (i = 0; i < n; i++) {
+    memcpy(rec, &id, 4);
+    memcpy(rec + 4, &i, 4);
+    memset(rec + 8, (int)(0xA0 + id), 8);
+    HCHECK(xipc_pipe_write(w, rec, sizeof(rec), NULL, 20000) == 0);
+    if (i % 4 == 3)
+      uv_sleep(1);
+  }
+  HCHECK(xipc_pipe_close(w) == 0);
+  return 0;
+}
+
 static int h_post(int argc, char **argv);
 
 static const xt_helper_t helpers[] = {{"notify-send", h_send},
                                       {"notify-post", h_post},
                                       {"notify-descriptors", h_descriptors},
                                       {"notify-connect", h_connect},
+                                      {"notify-fifo-writer", h_fifo_writer},
                                       {NULL, NULL}};
 
 /* ---- the ring ---------------------------------------------------------------- */
@@ -709,6 +740,93 @@ static void notify_listener_takes_every_client(void) {
   }
 }
 
+#define FIFO_WRITERS 3
+#define FIFO_RECORDS 200
+
+/* Three writer processes at once into one fifo, read only through the
+ * notify.h loop (read with timeout 0 until XIPC_EAGAIN): every record
+ * arrives whole, each writer's in order, none twice, and after the last
+ * writer left the read says XIPC_EPIPE. (Windows: the reader's pipe
+ * instances share the event the handle is.) */
+static void notify_fifo_many_writers(void) {
+  unsigned char buf[1000], carry[16];
+  uint32_t next[FIFO_WRITERS] = {0}, id, seq;
+  char fifo[64], b[8], ids[8], count[16];
+  const char *args[5];
+  xipc_fifo_opts_t po;
+  xipc_notify_t *n = NULL;
+  xipc_pipe_t *r = NULL;
+  xt_proc_t *p[FIFO_WRITERS];
+  size_t have = 0, got, k;
+  int i, rc, bad = 0, ended = 0, waits = 0, total = 0;
+
+  if (!xipc_supports(XIPC_KIND_PIPE, (xipc_backend_t)xt_backend))
+    XT_SKIP("this backend has no fifos");
+  xt_name(fifo, sizeof(fifo), "nfw");
+  xipc_fifo_opts_init(&po);
+  po.backend = xt_backend;
+  po.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_fifo_open(&r, fifo, XIPC_PIPE_READ, &po, 0));
+  XT_OK(xipc_pipe_notify_open(&n, r));
+  sprintf(b, "%d", xt_backend);
+  sprintf(count, "%d", FIFO_RECORDS);
+  args[0] = fifo;
+  args[1] = b;
+  args[2] = ids;
+  args[3] = count;
+  args[4] = NULL;
+  for (i = 0; i < FIFO_WRITERS; i++) {
+    sprintf(ids, "%d", i);
+    p[i] = xt_spawn("notify-fifo-writer", args);
+    XT_TRUE_FATAL(p[i] != NULL);
+  }
+  for (i = 0; i < FIFO_WRITERS; i++)
+    xt_proc_send(p[i], "go");
+  while (!ended && !bad && waits < 100000) {
+    /* drain: records may come split across reads: carry the rest */
+    for (;;) {
+      rc = xipc_pipe_read(r, buf, sizeof(buf), &got, 0);
+      if (rc != 0)
+        break;
+      for (k = 0; k < got; k++) {
+        carry[have++] = buf[k];
+        if (have < sizeof(carry))
+          continue;
+        have = 0;
+        memcpy(&id, carry, 4);
+        memcpy(&seq, carry + 4, 4);
+        if (id >= FIFO_WRITERS || seq != next[id] ||
+            carry[8] != 0xA0 + id || carry[15] != 0xA0 + id)
+          bad++;
+        else
+          next[id]++;
+        total++;
+      }
+    }
+    if (rc == XIPC_EPIPE) {
+      ended = 1;
+      break;
+    }
+    XT_EQ_FATAL(rc, XIPC_EAGAIN);
+    if (xipc_notify_arm(n) == 1)
+      continue;
+    waits++;
+    XT_EQ_FATAL(ready(xipc_notify_handle(n), 20000), 1);
+    xipc_notify_disarm(n);
+  }
+  fprintf(stderr, "\n    %d records, %d waits\n", total, waits);
+  XT_EQ(bad, 0);
+  XT_EQ(ended, 1);
+  XT_EQ(have, 0);
+  XT_EQ(total, FIFO_WRITERS * FIFO_RECORDS);
+  for (i = 0; i < FIFO_WRITERS; i++) {
+    XT_EQ(next[i], FIFO_RECORDS);
+    XT_EQ(xt_proc_wait(p[i], 20000), 0);
+  }
+  xipc_notify_close(n);
+  XT_OK(xipc_pipe_close(r));
+}
+
 /* An anonymous pipe's read end (in this process; the fifo above is the
  * cross-process case): not ready while empty, ready after a write, and
  * the data is all there for the read (the wait took none of it). */
@@ -782,6 +900,7 @@ static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
                                   XT_TEST(notify_tcp_stream),
                                   XT_TEST(notify_listener_takes_every_client),
                                   XT_TEST(notify_pipe_read_end),
+                                  XT_TEST(notify_fifo_many_writers),
                                   XT_TEST(notify_bad_arguments),
                                   {NULL, NULL}};
 
