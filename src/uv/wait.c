@@ -6,11 +6,15 @@
  *           descriptor and notify.h's rule (disarm, xipc_sem_wait(sem, 0),
  *           arm), a uv_timer_t for the timeout. No thread; cancel stops
  *           both at once.
- *   thread  System V and Windows semaphores and every mutex (a robust
- *           mutex is owned by the thread that locked it): a helper thread
- *           that waits with the caller's timeout. System V and Windows
- *           waits are interrupted for a cancel (the wake signal; a user
- *           APC, src/uv/common.c); POSIX mutexes wait in slices of
+ *   waiter  Windows semaphores: shared waiter threads, each waiting for up
+ *           to 63 requests in one WaitForMultipleObjects (below); cancel
+ *           takes the request out of the set at once, and a unit taken
+ *           for a request cancelled meanwhile goes back.
+ *   thread  System V semaphores and every mutex (a robust mutex is owned
+ *           by the thread that locked it): a helper thread that waits
+ *           with the caller's timeout. System V and Windows waits are
+ *           interrupted for a cancel (the wake signal; a user APC,
+ *           src/uv/common.c); POSIX mutexes wait in slices of
  *           XIPC_UV__SLICE_MS, looking at the cancel flag between them.
  *           The result goes to the loop through uv_async_send.
  *
@@ -18,8 +22,9 @@
  * (RegisterWaitForSingleObject on the semaphore): that wait takes the unit
  * before its callback runs, and unregistering it for a cancel can drop a
  * callback that was due, unit and all (Wine: 7 of 300 units lost with 73
- * cancels; conformance uv_sem_cancelled_waits_lose_no_unit). A helper's
- * alertable wait either takes the unit or is interrupted, never half.
+ * cancels; conformance uv_sem_cancelled_waits_lose_no_unit), also when
+ * unregistered with a completion event. A helper thread per request was
+ * exact but costs a thread start per wait.
  *
  * A mutex belongs to the thread that locked it (include/xipc/mutex.h), so
  * the helper of a mutex request that got the lock keeps running and holds
@@ -51,7 +56,7 @@
 
 enum { KIND_SEM = 1, KIND_MUTEX = 2 };
 enum { ST_WAITING = 0, ST_DONE, ST_DELIVERED };
-enum { MODE_THREAD = 0, MODE_POLL };
+enum { MODE_THREAD = 0, MODE_POLL, MODE_WAITER };
 
 struct xipc_uv_wait {
   uv_loop_t *loop;
@@ -73,6 +78,12 @@ struct xipc_uv_wait {
   uv_poll_t poll;
   int poll_fd;
   int polling;
+#else
+  /* waiter mode, under the waiters' lock */
+  struct waiter *waiter; /* the set this request is in, or NULL */
+  int slot;              /* its index there */
+  HANDLE dup;            /* our duplicate of the semaphore's HANDLE */
+  uint64_t deadline;     /* xipc_uv__now_ms() at which it times out; 0 */
 #endif
   uv_timer_t timer;
   int have_timer;
@@ -204,6 +215,222 @@ static void close_handles(xipc_uv_wait_t *r) {
   uv_close((uv_handle_t *)&r->async, on_closed);
 }
 
+#ifdef _WIN32
+/* ---- waiter mode: Windows semaphores ------------------------------------ *
+ *
+ * Shared waiter threads, each waiting for up to WAITER_SLOTS requests in
+ * one WaitForMultipleObjects on duplicates of their semaphores' HANDLEs
+ * (plus `wake`, set when the set changes). A wait that returns took the
+ * unit of exactly that semaphore: the waiter decides the request holding
+ * that handle, or, when the request was cancelled meanwhile, gives the
+ * unit back. Deadlines are the waiter's too (a last try at the deadline,
+ * as a blocking wait makes). Cancel takes the request out of the set under
+ * the waiters' lock, so it is decided once, by one side; the duplicate it
+ * leaves is closed by the waiter (it may be in the waiter's wait). Threads
+ * are made as needed (one per 63 waiting requests) and live as long as the
+ * process. (A thread-pool wait on the semaphore lost units to cancels, and
+ * a thread per request costs a thread start each: see the top.) */
+
+#define WAITER_SLOTS 63 /* 64 handles per wait, one of them `wake` */
+
+typedef struct dead_handle {
+  HANDLE h;
+  struct dead_handle *next;
+} dead_handle_t;
+
+typedef struct waiter {
+  HANDLE wake; /* auto-reset */
+  int n;
+  xipc_uv_wait_t *req[WAITER_SLOTS];
+  dead_handle_t *dead; /* duplicates of cancelled requests, to close */
+  struct waiter *next;
+} waiter_t;
+
+static uv_once_t waiters_once = UV_ONCE_INIT;
+static uv_mutex_t waiters_lock;
+static waiter_t *waiters;
+
+static void waiters_init(void) {
+  if (uv_mutex_init(&waiters_lock) != 0)
+    abort(); /* as libuv does when a mutex cannot be made */
+}
+
+/* Under the lock: out of w's set. */
+static void waiter_remove(waiter_t *w, xipc_uv_wait_t *r) {
+  int i = r->slot;
+
+  w->n--;
+  if (i != w->n) {
+    w->req[i] = w->req[w->n];
+    w->req[i]->slot = i;
+  }
+  w->req[w->n] = NULL;
+  r->waiter = NULL;
+}
+
+/* Under the lock, r out of every set: deliver rc. */
+static void waiter_decide(xipc_uv_wait_t *r, int rc) {
+  uv_mutex_lock(&r->lock);
+  if (r->state == ST_WAITING) {
+    r->result = rc;
+    r->state = ST_DONE;
+  }
+  uv_mutex_unlock(&r->lock);
+  uv_async_send(&r->async);
+}
+
+static DWORD WINAPI waiter_main(void *arg) {
+  waiter_t *w = arg;
+  HANDLE hs[WAITER_SLOTS + 1], h;
+  dead_handle_t *d, *dn;
+  xipc_uv_wait_t *x;
+  uint64_t now, next;
+  DWORD r, ms;
+  int i, n, rc;
+
+  for (;;) {
+    uv_mutex_lock(&waiters_lock);
+    d = w->dead;
+    w->dead = NULL;
+    n = w->n;
+    hs[0] = w->wake;
+    next = UINT64_MAX;
+    for (i = 0; i < n; i++) {
+      hs[i + 1] = w->req[i]->dup;
+      if (w->req[i]->deadline != 0 && w->req[i]->deadline < next)
+        next = w->req[i]->deadline;
+    }
+    uv_mutex_unlock(&waiters_lock);
+    for (; d != NULL; d = dn) { /* out of every wait now */
+      dn = d->next;
+      CloseHandle(d->h);
+      free(d);
+    }
+    now = xipc_uv__now_ms();
+    ms = next == UINT64_MAX ? INFINITE
+         : next <= now      ? 0
+         : next - now > 0x7fffffffu ? 0x7fffffffu
+                                    : (DWORD)(next - now);
+    r = WaitForMultipleObjects((DWORD)n + 1, hs, FALSE, ms);
+    uv_mutex_lock(&waiters_lock);
+    if (r >= WAIT_OBJECT_0 + 1 && r <= WAIT_OBJECT_0 + (DWORD)n) {
+      /* A unit of hs[i]'s semaphore is taken: its request's, found by
+       * the handle (still open, so no other request has that value). */
+      h = hs[r - WAIT_OBJECT_0];
+      for (i = 0; i < w->n && w->req[i]->dup != h; i++)
+        ;
+      if (i < w->n) {
+        x = w->req[i];
+        x->dup = NULL;
+        waiter_remove(w, x);
+        waiter_decide(x, 0);
+        CloseHandle(h);
+      } else {
+        ReleaseSemaphore(h, 1, NULL); /* cancelled meanwhile: give back */
+      }
+    }
+    now = xipc_uv__now_ms();
+    for (i = 0; i < w->n;) {
+      x = w->req[i];
+      if (x->deadline == 0 || x->deadline > now) {
+        i++;
+        continue;
+      }
+      h = x->dup;
+      rc = WaitForSingleObject(h, 0) == WAIT_OBJECT_0 ? 0 : XIPC_ETIMEDOUT;
+      x->dup = NULL;
+      waiter_remove(w, x); /* the last one moves to i */
+      waiter_decide(x, rc);
+      CloseHandle(h);
+    }
+    uv_mutex_unlock(&waiters_lock);
+    if (r == WAIT_FAILED)
+      Sleep(1); /* not expected (every handle is ours): no spinning */
+  }
+  return 0;
+}
+
+/* The request's first try, then into a waiter's set: 0 or an error. */
+static int waiter_add(xipc_uv_wait_t *r) {
+  xipc_os_handle_t sh;
+  waiter_t *w;
+  HANDLE t;
+  int rc, got;
+
+  rc = xipc_sem_os_handle(r->sem, &sh);
+  if (rc != 0)
+    return rc;
+  if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)sh, GetCurrentProcess(),
+                       &r->dup, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    r->dup = NULL;
+    return XIPC_ENOMEM;
+  }
+  got = WaitForSingleObject(r->dup, 0) == WAIT_OBJECT_0;
+  if (got || r->timeout_ms == 0) {
+    waiter_decide(r, got ? 0 : XIPC_EAGAIN); /* in no set: decided here */
+    return 0;
+  }
+  if (r->timeout_ms > 0)
+    r->deadline = xipc_uv__now_ms() + (uint64_t)r->timeout_ms;
+  uv_once(&waiters_once, waiters_init);
+  uv_mutex_lock(&waiters_lock);
+  for (w = waiters; w != NULL && w->n == WAITER_SLOTS; w = w->next)
+    ;
+  if (w == NULL) {
+    w = calloc(1, sizeof(*w));
+    if (w != NULL)
+      w->wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+    t = w != NULL && w->wake != NULL
+            ? CreateThread(NULL, 0, waiter_main, w, 0, NULL)
+            : NULL;
+    if (t == NULL) {
+      if (w != NULL && w->wake != NULL)
+        CloseHandle(w->wake);
+      free(w);
+      uv_mutex_unlock(&waiters_lock);
+      return XIPC_ENOMEM;
+    }
+    CloseHandle(t);
+    w->next = waiters;
+    waiters = w;
+  }
+  r->slot = w->n;
+  w->req[w->n++] = r;
+  r->waiter = w;
+  uv_mutex_unlock(&waiters_lock);
+  SetEvent(w->wake);
+  return 0;
+}
+
+/* Out of its waiter's set (cancel, or delivered): the duplicate goes to
+ * the waiter to close. */
+static void waiter_drop(xipc_uv_wait_t *r) {
+  dead_handle_t *d;
+  waiter_t *w;
+
+  if (r->mode != MODE_WAITER)
+    return;
+  uv_once(&waiters_once, waiters_init);
+  uv_mutex_lock(&waiters_lock);
+  w = r->waiter;
+  if (w != NULL) {
+    waiter_remove(w, r);
+    d = malloc(sizeof(*d));
+    if (d != NULL) { /* else the HANDLE leaks: never closed under a wait */
+      d->h = r->dup;
+      d->next = w->dead;
+      w->dead = d;
+    }
+    r->dup = NULL;
+    SetEvent(w->wake);
+  } else if (r->dup != NULL) {
+    CloseHandle(r->dup); /* decided at the first try: in no wait */
+    r->dup = NULL;
+  }
+  uv_mutex_unlock(&waiters_lock);
+}
+#endif
+
 /* ---- poll mode: the loop's side of the wait ------------------------------- */
 
 /* No more waiting: stop the poll and timer, let go of the semaphore's
@@ -213,6 +440,8 @@ static void wait_end(xipc_uv_wait_t *r) {
   if (r->polling)
     uv_poll_stop(&r->poll);
   r->polling = 0;
+#else
+  waiter_drop(r);
 #endif
   if (r->have_timer)
     uv_timer_stop(&r->timer);
@@ -320,8 +549,8 @@ static void on_async(uv_async_t *a) {
  * close_handles. */
 static int wait_init(xipc_uv_wait_t *r) {
 #ifdef _WIN32
-  (void)r;
-  return 0; /* thread mode (see the top of this file) */
+  r->mode = MODE_WAITER;
+  return waiter_add(r);
 #else
   int rc;
 

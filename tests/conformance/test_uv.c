@@ -1185,11 +1185,70 @@ static void uv_sem_cancelled_waits_lose_no_unit(void) {
   xt_sem_drop(c.s, name);
 }
 
+#define MANY_WAITS 100
+
+typedef struct many_wait_ctx {
+  int acquired, errors, done;
+} many_wait_ctx_t;
+
+static void on_many_wait(xipc_uv_wait_t *req, int status) {
+  many_wait_ctx_t *c = xipc_uv_wait_get_data(req);
+
+  if (status == 0)
+    c->acquired++;
+  else
+    c->errors++;
+  if (c->acquired + c->errors == MANY_WAITS)
+    c->done = 1;
+}
+
+/* 100 waits on one semaphore at once: POSIX (poll handles) adds no
+ * thread, Windows a few (waiter threads serve 63 waits each); another
+ * process posts 100 units and every wait gets one. */
+static void uv_sem_many_waits_add_few_threads(void) {
+  char name[80], count[16];
+  many_wait_ctx_t c;
+  xipc_uv_wait_t *req;
+  uv_loop_t loop;
+  xipc_sem_t *s;
+  xt_proc_t *p;
+  int before, during, i;
+
+  if (xt_backend == XIPC_BACKEND_SYSV)
+    XT_SKIP("a System V semaphore has no descriptor: each wait has a "
+            "helper thread (docs/uv.md)");
+  memset(&c, 0, sizeof(c));
+  xt_name(name, sizeof(name), "uvmw");
+  s = xt_sem_create(name, 0);
+  XT_TRUE_FATAL(s != NULL);
+  uv_loop_init(&loop);
+  before = count_threads();
+  for (i = 0; i < MANY_WAITS; i++) {
+    req = NULL;
+    XT_OK(xipc_uv_sem_wait(&loop, &req, s, -1, on_many_wait));
+    xipc_uv_wait_set_data(req, &c);
+  }
+  run_until(&loop, &c.done, 200); /* every wait waiting */
+  during = count_threads();
+  sprintf(count, "%d", MANY_WAITS);
+  p = spawn_named("uv-sem-post-many", name, count);
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(run_until(&loop, &c.done, 60000), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(c.acquired, MANY_WAITS);
+  XT_EQ(c.errors, 0);
+  finish_loop(&loop);
+  XT_ERR(xipc_sem_wait(s, 0), XIPC_EAGAIN);
+  xt_sem_drop(s, name);
+  check_threads(before, during, MANY_WAITS, "semaphore waits");
+}
+
 static const xt_test_t sem_tests[] = {
     XT_TEST(uv_sem_wait_is_woken_by_another_process),
     XT_TEST(uv_sem_wait_timeouts),
     XT_TEST(uv_sem_wait_cancel_is_ecanceled_and_takes_nothing),
     XT_TEST(uv_sem_cancelled_waits_lose_no_unit),
+    XT_TEST(uv_sem_many_waits_add_few_threads),
     XT_TEST(uv_mutex_lock_waits_for_another_process),
     XT_TEST(uv_mutex_killed_holder_is_eownerdead),
     XT_TEST(uv_mutex_lock_cancel_and_timeout),
