@@ -215,6 +215,18 @@ static void close_handles(xipc_uv_wait_t *r) {
   uv_close((uv_handle_t *)&r->async, on_closed);
 }
 
+/* The request is decided (unless cancel was first): rc goes to the loop
+ * (on_async). Waiter mode: under the waiters' lock, r in no set. */
+static void decide(xipc_uv_wait_t *r, int rc) {
+  uv_mutex_lock(&r->lock);
+  if (r->state == ST_WAITING) {
+    r->result = rc;
+    r->state = ST_DONE;
+  }
+  uv_mutex_unlock(&r->lock);
+  uv_async_send(&r->async);
+}
+
 #ifdef _WIN32
 /* ---- waiter mode: Windows semaphores ------------------------------------ *
  *
@@ -268,17 +280,6 @@ static void waiter_remove(waiter_t *w, xipc_uv_wait_t *r) {
   r->waiter = NULL;
 }
 
-/* Under the lock, r out of every set: deliver rc. */
-static void waiter_decide(xipc_uv_wait_t *r, int rc) {
-  uv_mutex_lock(&r->lock);
-  if (r->state == ST_WAITING) {
-    r->result = rc;
-    r->state = ST_DONE;
-  }
-  uv_mutex_unlock(&r->lock);
-  uv_async_send(&r->async);
-}
-
 static DWORD WINAPI waiter_main(void *arg) {
   waiter_t *w = arg;
   HANDLE hs[WAITER_SLOTS + 1], h;
@@ -323,7 +324,7 @@ static DWORD WINAPI waiter_main(void *arg) {
         x = w->req[i];
         x->dup = NULL;
         waiter_remove(w, x);
-        waiter_decide(x, 0);
+        decide(x, 0);
         CloseHandle(h);
       } else {
         ReleaseSemaphore(h, 1, NULL); /* cancelled meanwhile: give back */
@@ -340,7 +341,7 @@ static DWORD WINAPI waiter_main(void *arg) {
       rc = WaitForSingleObject(h, 0) == WAIT_OBJECT_0 ? 0 : XIPC_ETIMEDOUT;
       x->dup = NULL;
       waiter_remove(w, x); /* the last one moves to i */
-      waiter_decide(x, rc);
+      decide(x, rc);
       CloseHandle(h);
     }
     uv_mutex_unlock(&waiters_lock);
@@ -367,7 +368,7 @@ static int waiter_add(xipc_uv_wait_t *r) {
   }
   got = WaitForSingleObject(r->dup, 0) == WAIT_OBJECT_0;
   if (got || r->timeout_ms == 0) {
-    waiter_decide(r, got ? 0 : XIPC_EAGAIN); /* in no set: decided here */
+    decide(r, got ? 0 : XIPC_EAGAIN); /* in no set: decided here */
     return 0;
   }
   if (r->timeout_ms > 0)
@@ -453,13 +454,7 @@ static void wait_end(xipc_uv_wait_t *r) {
 /* The request is decided: deliver `rc` from the loop (on_async). */
 static void finish(xipc_uv_wait_t *r, int rc) {
   wait_end(r);
-  uv_mutex_lock(&r->lock);
-  if (r->state == ST_WAITING) {
-    r->result = rc;
-    r->state = ST_DONE;
-  }
-  uv_mutex_unlock(&r->lock);
-  uv_async_send(&r->async);
+  decide(r, rc);
 }
 
 static void on_poll(uv_poll_t *p, int status, int events);
