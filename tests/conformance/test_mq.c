@@ -1072,19 +1072,12 @@ static void mq_posix_descriptor_made_nonblocking(void) {
 }
 
 #ifndef _WIN32
-static volatile int intr_flag, intr_done, intr_rc;
-static xipc_mq_t *intr_mq;
-
-static void intr_receiver(void *arg) {
+static int intr_receive(void *mq) {
   unsigned char b[64];
   unsigned prio;
   size_t len;
 
-  (void)arg;
-  xipc_thread_interrupt_flag(&intr_flag);
-  intr_rc = xipc_mq_recv(intr_mq, b, sizeof(b), &len, &prio, -1);
-  xipc_thread_interrupt_flag(NULL);
-  __atomic_store_n(&intr_done, 1, __ATOMIC_SEQ_CST);
+  return xipc_mq_recv(mq, b, sizeof(b), &len, &prio, -1);
 }
 #endif
 
@@ -1097,33 +1090,22 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
 #else
   unsigned char buf[64];
   xipc_mq_attr_t a;
-  uv_thread_t t;
+  xipc_mq_t *mq;
   char name[80];
+  int rc = 0;
 
   if (xt_backend != XIPC_BACKEND_SYSV)
     XT_SKIP("System V only: other queues have a descriptor to wait on "
             "(include/xipc/notify.h) and need no signal");
-  xt_wake_begin(1);
   xt_name(name, sizeof(name), "intr");
-  intr_mq = create(name, 4, 64);
-  __atomic_store_n(&intr_flag, 0, __ATOMIC_SEQ_CST);
-  __atomic_store_n(&intr_done, 0, __ATOMIC_SEQ_CST);
-  intr_rc = 1;
-  XT_EQ(uv_thread_create(&t, intr_receiver, NULL), 0);
-  uv_sleep(100);
-  XT_EQ(xt_wake(&t), 0); /* flag clear: it goes on waiting */
-  uv_sleep(100);
-  XT_EQ(__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST), 0);
-  __atomic_store_n(&intr_flag, 1, __ATOMIC_SEQ_CST);
-  XT_EQ(xt_wake_until(&t, &intr_done), 0);
-  XT_EQ(uv_thread_join(&t), 0);
-  XT_EQ(intr_rc, XIPC_ECANCELED);
+  mq = create(name, 4, 64);
+  XT_EQ(xt_interrupt_call(intr_receive, mq, &rc), 0);
+  XT_EQ(rc, XIPC_ECANCELED);
   memset(buf, 3, sizeof(buf));
-  XT_OK(xipc_mq_send(intr_mq, buf, 64, 1, 0));
-  XT_OK(xipc_mq_attr(intr_mq, &a));
+  XT_OK(xipc_mq_send(mq, buf, 64, 1, 0));
+  XT_OK(xipc_mq_attr(mq, &a));
   XT_EQ(a.cur_msgs, 1); /* the interrupted receive took nothing */
-  drop(intr_mq, name);
-  xt_wake_begin(0);
+  drop(mq, name);
 #endif
 }
 

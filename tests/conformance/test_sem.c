@@ -435,47 +435,27 @@ static void sem_bad_arguments(void) {
  * wake-up alone (Unix: a signal with a handler; Windows: a user APC)
  * leaves it waiting; with its flag set the wake-up ends the wait with
  * XIPC_ECANCELED, and it took no unit. */
-static volatile int intr_flag, intr_done, intr_rc;
-static xipc_sem_t *intr_sem;
-
-static void intr_waiter(void *arg) {
-  (void)arg;
-  xipc_thread_interrupt_flag(&intr_flag);
-  intr_rc = xipc_sem_wait(intr_sem, -1);
-  xipc_thread_interrupt_flag(NULL);
-  __atomic_store_n(&intr_done, 1, __ATOMIC_SEQ_CST);
-}
+static int intr_wait(void *sem) { return xipc_sem_wait(sem, -1); }
 
 static void sem_interrupt_flag_ends_a_blocked_wait(void) {
+  xipc_sem_t *sem;
   char name[80];
-  uv_thread_t t;
+  int rc = 0;
 
 #ifndef _WIN32
   if (xt_backend != XIPC_BACKEND_SYSV)
     XT_SKIP("POSIX semaphores have a notify handle instead (nothing to "
             "interrupt): the flag covers System V waits on Unix");
 #endif
-  xt_wake_begin(1);
   xt_name(name, sizeof(name), "intr");
-  intr_sem = xt_sem_create(name, 0);
-  XT_TRUE_FATAL(intr_sem != NULL);
-  __atomic_store_n(&intr_flag, 0, __ATOMIC_SEQ_CST);
-  __atomic_store_n(&intr_done, 0, __ATOMIC_SEQ_CST);
-  intr_rc = 1;
-  XT_EQ(uv_thread_create(&t, intr_waiter, NULL), 0);
-  uv_sleep(100);
-  XT_EQ(xt_wake(&t), 0); /* flag clear: it goes on waiting */
-  uv_sleep(100);
-  XT_EQ(__atomic_load_n(&intr_done, __ATOMIC_SEQ_CST), 0);
-  __atomic_store_n(&intr_flag, 1, __ATOMIC_SEQ_CST);
-  XT_EQ(xt_wake_until(&t, &intr_done), 0);
-  XT_EQ(uv_thread_join(&t), 0);
-  XT_EQ(intr_rc, XIPC_ECANCELED);
+  sem = xt_sem_create(name, 0);
+  XT_TRUE_FATAL(sem != NULL);
+  XT_EQ(xt_interrupt_call(intr_wait, sem, &rc), 0);
+  XT_EQ(rc, XIPC_ECANCELED);
   /* Nobody waits any more: a unit posted now is there for a later wait. */
-  XT_OK(xipc_sem_post(intr_sem));
-  XT_OK(xipc_sem_wait(intr_sem, 0));
-  xt_sem_drop(intr_sem, name);
-  xt_wake_begin(0);
+  XT_OK(xipc_sem_post(sem));
+  XT_OK(xipc_sem_wait(sem, 0));
+  xt_sem_drop(sem, name);
 }
 
 static const xt_test_t tests[] = {

@@ -256,6 +256,11 @@ void xt_xdg_restore(void);
 void xt_wake_begin(int on);
 int xt_wake(uv_thread_t *t);
 int xt_wake_until(uv_thread_t *t, volatile int *done);
+/* The interrupt rule on a blocking call: call(arg) runs in a thread with
+ * an interrupt flag; a wake-up while the flag is clear must leave it
+ * blocked, one with the flag set must end it. 0 when both held (*rc: what
+ * the call returned), -1 when the call ended early or a wake-up failed. */
+int xt_interrupt_call(int (*call)(void *), void *arg, int *rc);
 
 /* Size multiplier for stress and crash loops: XIPC_STRESS_SCALE (default 1;
  * `scripts/test.sh --long` sets 10). */

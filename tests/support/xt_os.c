@@ -208,6 +208,51 @@ void xt_wake_begin(int on) {
 int xt_wake(uv_thread_t *t) { return pthread_kill(*t, SIGUSR2) == 0 ? 0 : -1; }
 #endif
 
+typedef struct intr_run {
+  int (*call)(void *);
+  void *arg;
+  volatile int flag, done;
+  int rc;
+} intr_run_t;
+
+static void intr_thread(void *p) {
+  intr_run_t *r = p;
+
+  xipc_thread_interrupt_flag(&r->flag);
+  r->rc = r->call(r->arg);
+  xipc_thread_interrupt_flag(NULL);
+  __atomic_store_n(&r->done, 1, __ATOMIC_SEQ_CST);
+}
+
+int xt_interrupt_call(int (*call)(void *), void *arg, int *rc) {
+  intr_run_t r;
+  uv_thread_t t;
+  int ok = 0;
+
+  memset(&r, 0, sizeof(r));
+  r.call = call;
+  r.arg = arg;
+  r.rc = 1;
+  xt_wake_begin(1);
+  if (uv_thread_create(&t, intr_thread, &r) != 0) {
+    xt_wake_begin(0);
+    return -1;
+  }
+  uv_sleep(100);
+  if (xt_wake(&t) != 0) /* flag clear: it goes on waiting */
+    ok = -1;
+  uv_sleep(100);
+  if (__atomic_load_n(&r.done, __ATOMIC_SEQ_CST))
+    ok = -1;
+  __atomic_store_n(&r.flag, 1, __ATOMIC_SEQ_CST);
+  if (xt_wake_until(&t, &r.done) != 0)
+    ok = -1;
+  uv_thread_join(&t);
+  xt_wake_begin(0);
+  *rc = r.rc;
+  return ok;
+}
+
 int xt_wake_until(uv_thread_t *t, volatile int *done) {
   int i;
 
