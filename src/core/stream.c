@@ -437,6 +437,16 @@ int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent
   return err;
 }
 
+/* Up to `want` bytes of the read-ahead into buf: how many. */
+static size_t ra_take(xipc_stream_t *s, void *buf, size_t want) {
+  size_t n = want < s->ra_len ? want : s->ra_len;
+
+  memcpy(buf, s->ra + s->ra_off, n);
+  s->ra_off += n;
+  s->ra_len -= n;
+  return n;
+}
+
 int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
               int timeout_ms) {
   int err;
@@ -454,10 +464,7 @@ int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
   if (err != 0)
     return err;
   if (s->ra_len > 0) { /* what a framed receive read ahead comes first */
-    *n = cap < s->ra_len ? cap : s->ra_len;
-    memcpy(buf, s->ra + s->ra_off, *n);
-    s->ra_off += *n;
-    s->ra_len -= *n;
+    *n = ra_take(s, buf, cap);
   } else {
     err = s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
   }
@@ -526,11 +533,7 @@ static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
 
   while (*got < len) {
     if (s->ra_len > 0) {
-      n = len - *got < s->ra_len ? len - *got : s->ra_len;
-      memcpy(buf + *got, s->ra + s->ra_off, n);
-      s->ra_off += n;
-      s->ra_len -= n;
-      *got += n;
+      *got += ra_take(s, buf + *got, len - *got);
       continue;
     }
     left = xipc__remaining_ms(start, timeout_ms);
