@@ -173,3 +173,75 @@ int bench_ep_close(bench_ep_t *ep) {
   free(ep);
   return rc;
 }
+
+/* ---- two OS handles ------------------------------------------------------ */
+
+static void hclose(xipc_os_handle_t *h) {
+  if (*h != XIPC_INVALID_OS_HANDLE)
+    bench_os_close(*h);
+  *h = XIPC_INVALID_OS_HANDLE;
+}
+
+void bench_hpair_init(bench_ep_t *ep) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+
+  x->h[0] = x->h[1] = x->peer[0] = x->peer[1] = XIPC_INVALID_OS_HANDLE;
+}
+
+int bench_handle_arg(bench_args_t *args, xipc_os_handle_t h) {
+  char text[64];
+  int err = xipc_os_handle_format(h, text, sizeof(text));
+
+  if (err != 0)
+    return bench_xfail(err, "xipc_os_handle_format");
+  return bench_args_add(args, "%s", text);
+}
+
+int bench_hpair_give(bench_hpair_t *x, bench_args_t *args) {
+  int i;
+
+  for (i = 0; i < 2 && x->peer[i] != XIPC_INVALID_OS_HANDLE; i++)
+    if (bench_os_inherit(x->peer[i]) != 0 ||
+        bench_handle_arg(args, x->peer[i]) != 0)
+      return -1;
+  return 0;
+}
+
+int bench_hpair_connect(bench_ep_t *ep) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+
+  hclose(&x->peer[0]);
+  hclose(&x->peer[1]);
+  return 0;
+}
+
+/* Set only once all parsed, so that close does not close what is not
+ * ours. */
+int bench_hpair_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+  xipc_os_handle_t v[2] = {XIPC_INVALID_OS_HANDLE, XIPC_INVALID_OS_HANDLE};
+  int i, n = run->impl->ops->nargs, err;
+
+  for (i = 0; i < n && i < 2; i++)
+    if ((err = xipc_os_handle_parse(argv[i], &v[i])) != 0)
+      return bench_xfail(err, "xipc_os_handle_parse(%s)", argv[i]);
+  x->h[0] = v[0];
+  x->h[1] = n == 1 ? v[0] : v[1];
+  return 0;
+}
+
+int bench_hpair_io(bench_ep_t *ep, int tx, void *buf, size_t len,
+                   size_t *done) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+
+  return bench_os_io(x->h[tx ? ep->tx : ep->rx], tx, x->sock, buf, len, done);
+}
+
+int bench_hpair_close(bench_ep_t *ep) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+
+  if (x->h[0] != x->h[1])
+    hclose(&x->h[0]);
+  hclose(&x->h[1]);
+  return bench_hpair_connect(ep);
+}

@@ -217,6 +217,32 @@ int bench_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t len,
                   const void **data);
 int bench_ep_close(bench_ep_t *ep);
 
+/* Two OS handles (pipes, fifos, sockets, Windows semaphores): write on
+ * [tx], read on [rx] (one handle twice for a duplex one), and in the parent
+ * the peer's ends until connect. The adapters below (endpoint.c) serve
+ * every raw implementation of that shape; the OS half is bench_os_*. */
+typedef struct bench_hpair {
+  bench_ep_t ep;
+  xipc_os_handle_t h[2];
+  xipc_os_handle_t peer[2];
+  int sock; /* send/recv instead of write/read (Unix) */
+} bench_hpair_t;
+
+void bench_hpair_init(bench_ep_t *ep);
+/* Parent: pass peer[0] (and peer[1] when valid) on the command line,
+ * inheritable. */
+int bench_hpair_give(bench_hpair_t *x, bench_args_t *args);
+/* A handle's value as the peer's argument. */
+int bench_handle_arg(bench_args_t *args, xipc_os_handle_t h);
+int bench_hpair_connect(bench_ep_t *ep); /* closes the peer's ends */
+/* Peer: ops->nargs handles (one: duplex). */
+int bench_hpair_attach(bench_ep_t *ep, const bench_run_t *run, char **argv);
+int bench_hpair_io(bench_ep_t *ep, int tx, void *buf, size_t len,
+                   size_t *done);
+int bench_hpair_close(bench_ep_t *ep);
+#define BENCH_HPAIR_OPS                                                        \
+  .size = sizeof(bench_hpair_t), .io = bench_hpair_io
+
 /* Object names of a run: "xb<ppid>-<serial><tag>" (a portable name). */
 void bench_name(char *buf, size_t len, const bench_run_t *run, char tag);
 
@@ -321,8 +347,12 @@ void bench_sleep_ms(unsigned ms);
 unsigned long bench_pid(void);
 int bench_stderr_is_tty(void);
 void bench_env_get(bench_env_t *env);
-/* A Linux /proc/sys value, or -1 (other systems: always -1). */
-
+/* The OS half of bench_hpair_t: close, one read or write (a socket:
+ * recv/send without SIGPIPE), make inheritable by the peer. */
+void bench_os_close(xipc_os_handle_t h);
+int bench_os_io(xipc_os_handle_t h, int tx, int sock, void *buf, size_t len,
+                size_t *done);
+int bench_os_inherit(xipc_os_handle_t h);
 
 /* Pin the benchmark (this thread, the peer processes it starts) to two
  * distinct CPUs when enable and the machine has two; describe the result

@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -63,6 +65,33 @@ int bench_osfail(const char *fmt, ...) {
   vsnprintf(what, sizeof(what), fmt, ap);
   va_end(ap);
   return bench_fail("%s: %s (errno %d)", what, strerror(e), e);
+}
+
+/* ---- bench_hpair_t's OS half --------------------------------------------- */
+
+void bench_os_close(xipc_os_handle_t h) { close(h); }
+
+int bench_os_io(xipc_os_handle_t h, int tx, int sock, void *buf, size_t len,
+                size_t *done) {
+  ssize_t n;
+
+  do
+    n = sock ? (tx ? send(h, buf, len, MSG_NOSIGNAL) : recv(h, buf, len, 0))
+             : (tx ? write(h, buf, len) : read(h, buf, len));
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return bench_osfail("%s", sock ? (tx ? "send" : "recv")
+                                   : (tx ? "write" : "read"));
+  *done = (size_t)n;
+  return 0;
+}
+
+int bench_os_inherit(xipc_os_handle_t h) {
+  int fl = fcntl(h, F_GETFD);
+
+  if (fl < 0 || fcntl(h, F_SETFD, fl & ~FD_CLOEXEC) != 0)
+    return bench_osfail("fcntl(F_SETFD)");
+  return 0;
 }
 
 /* ---- environment --------------------------------------------------------- */

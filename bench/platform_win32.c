@@ -54,6 +54,32 @@ int bench_osfail(const char *fmt, ...) {
   return bench_fail("%s: %s (error %lu)", what, text, (unsigned long)e);
 }
 
+/* ---- bench_hpair_t's OS half --------------------------------------------- */
+
+#define IO_MAX 0x40000000u
+
+void bench_os_close(xipc_os_handle_t h) { CloseHandle((HANDLE)h); }
+
+/* Synchronous ReadFile/WriteFile (sock is for Unix: Windows sockets here
+ * are raw_sock.c's). */
+int bench_os_io(xipc_os_handle_t h, int tx, int sock, void *buf, size_t len,
+                size_t *done) {
+  DWORD want = len > IO_MAX ? IO_MAX : (DWORD)len, n = 0;
+
+  (void)sock;
+  if (tx ? !WriteFile((HANDLE)h, buf, want, &n, NULL)
+         : !ReadFile((HANDLE)h, buf, want, &n, NULL))
+    return bench_osfail("%s", tx ? "WriteFile" : "ReadFile");
+  *done = n;
+  return 0;
+}
+
+int bench_os_inherit(xipc_os_handle_t h) {
+  if (!SetHandleInformation((HANDLE)h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT))
+    return bench_osfail("SetHandleInformation");
+  return 0;
+}
+
 /* ---- environment --------------------------------------------------------- */
 
 typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *);

@@ -47,34 +47,7 @@
 
 #define RAW_NAMES "/xbr%lu-%lu%c"
 
-static int set_cloexec(int fd, int on) {
-  int fl = fcntl(fd, F_GETFD);
-
-  if (fl < 0 || fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC))
-    return bench_osfail("fcntl(F_SETFD)");
-  return 0;
-}
-
-static void close_fd(int *fd) {
-  if (*fd >= 0)
-    close(*fd);
-  *fd = -1;
-}
-
-/* ---- descriptors: pipe, fifo, AF_UNIX ------------------------------------ */
-
-typedef struct fd_ep {
-  bench_ep_t ep;
-  int fd[2];   /* write [tx], read [rx]; the same descriptor for a socket */
-  int peer[2]; /* parent: the peer's descriptors until connect */
-  int sock;    /* send/recv instead of write/read */
-} fd_ep_t;
-
-static void fd_init(bench_ep_t *ep) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-
-  f->fd[0] = f->fd[1] = f->peer[0] = f->peer[1] = -1;
-}
+/* ---- descriptors: pipe, fifo, AF_UNIX (bench_hpair_t) -------------------- */
 
 static void fd_unlink_paths(bench_ep_t *ep) {
   int i;
@@ -84,94 +57,29 @@ static void fd_unlink_paths(bench_ep_t *ep) {
       (void)unlink(ep->name[i]);
 }
 
-static int fd_close(bench_ep_t *ep) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-
-  if (ep->parent)
-    fd_unlink_paths(ep);
-  if (f->fd[0] != f->fd[1])
-    close_fd(&f->fd[0]);
-  close_fd(&f->fd[1]);
-  close_fd(&f->peer[0]);
-  close_fd(&f->peer[1]);
-  return 0;
-}
-
-static int fd_io(bench_ep_t *ep, int tx, void *buf, size_t len,
-                 size_t *done) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-  int fd = f->fd[tx ? ep->tx : ep->rx];
-  ssize_t n;
-
-  do
-    n = f->sock ? (tx ? send(fd, buf, len, MSG_NOSIGNAL) : recv(fd, buf, len, 0))
-                : (tx ? write(fd, buf, len) : read(fd, buf, len));
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return bench_osfail("%s", f->sock ? (tx ? "send" : "recv")
-                                      : (tx ? "write" : "read"));
-  *done = (size_t)n;
-  return 0;
-}
-
-/* The parent's copies of the peer's descriptors go once it runs. */
-static int fd_connect_peer_ends(bench_ep_t *ep) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-
-  close_fd(&f->peer[0]);
-  close_fd(&f->peer[1]);
-  return 0;
-}
-
-/* Parent, once the descriptors are made (all close-on-exec, so that no
- * other child inherits them): hand the peer its ends (peer[0], and
- * peer[1] when there is one) through exec and its command line. */
-static int fd_give_peer_ends(fd_ep_t *f, bench_args_t *args) {
-  int i;
-
-  for (i = 0; i < 2 && f->peer[i] >= 0; i++)
-    if (set_cloexec(f->peer[i], 0) != 0 ||
-        bench_args_add(args, "%d", f->peer[i]) != 0)
-      return -1;
-  return 0;
-}
-
-/* The peer: its descriptors from the command line (one: a socket). */
-static int fd_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  fd_ep_t *f = (fd_ep_t *)ep;
-  int i, fd[2] = {-1, -1};
-
-  for (i = 0; i < run->impl->ops->nargs; i++)
-    if (bench_parse_int(argv[i], &fd[i]) != 0)
-      return -1;
-  f->fd[0] = fd[0];
-  f->fd[1] = i == 1 ? fd[0] : fd[1];
-  return 0;
-}
-
 /* pipe: a (the peer reads) and b (the peer writes) */
 
 static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
                        bench_args_t *args) {
-  fd_ep_t *f = (fd_ep_t *)ep;
+  bench_hpair_t *f = (bench_hpair_t *)ep;
   int a[2], b[2];
 
   (void)run;
   if (pipe2(a, O_CLOEXEC) != 0)
     return bench_osfail("pipe2");
-  f->fd[0] = a[1];
+  f->h[0] = a[1];
   f->peer[0] = a[0];
   if (pipe2(b, O_CLOEXEC) != 0)
     return bench_osfail("pipe2");
-  f->fd[1] = b[0];
+  f->h[1] = b[0];
   f->peer[1] = b[1];
-  return fd_give_peer_ends(f, args);
+  return bench_hpair_give(f, args);
 }
 
 static const bench_ops_t pipe_ops = {
-    .size = sizeof(fd_ep_t), .nargs = 2, .init = fd_init,
-    .create = pipe_create, .connect = fd_connect_peer_ends,
-    .attach = fd_attach, .io = fd_io, .close = fd_close};
+    BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
+    .create = pipe_create, .connect = bench_hpair_connect,
+    .attach = bench_hpair_attach, .close = bench_hpair_close};
 
 /* fifo */
 
@@ -220,7 +128,7 @@ static int open_fifo(int *fd, const char *path, int flags) {
 
 static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
                        bench_args_t *args) {
-  fd_ep_t *f = (fd_ep_t *)ep;
+  bench_hpair_t *f = (bench_hpair_t *)ep;
   int i;
 
   for (i = 0; i < 2; i++)
@@ -228,59 +136,65 @@ static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
         make_fifo(ep->name[i]) != 0 ||
         bench_args_add(args, "%s", ep->name[i]) != 0)
       return -1;
-  f->fd[1] = open_reader_now(ep->name[1]);
-  return f->fd[1] < 0 ? -1 : 0;
+  f->h[1] = open_reader_now(ep->name[1]);
+  return f->h[1] < 0 ? -1 : 0;
 }
 
 /* Blocks until the peer's reader is there (open(2) of a fifo for writing).
  * The peer opens b for writing before it opens a, so once this returns,
  * nothing of ours reads a fifo that never had a writer (which reads 0). */
 static int fifo_connect(bench_ep_t *ep) {
-  return open_fifo(&((fd_ep_t *)ep)->fd[0], ep->name[0], O_WRONLY);
+  return open_fifo(&((bench_hpair_t *)ep)->h[0], ep->name[0], O_WRONLY);
 }
 
 /* b first (its reader, the parent, is there: no wait), then a, which
  * waits for the parent's writer: after that neither side can read a fifo
  * before its writer opened it. */
 static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  fd_ep_t *f = (fd_ep_t *)ep;
+  bench_hpair_t *f = (bench_hpair_t *)ep;
 
   (void)run;
-  if (open_fifo(&f->fd[1], argv[1], O_WRONLY) != 0)
+  if (open_fifo(&f->h[1], argv[1], O_WRONLY) != 0)
     return -1;
-  return open_fifo(&f->fd[0], argv[0], O_RDONLY);
+  return open_fifo(&f->h[0], argv[0], O_RDONLY);
+}
+
+static int fifo_close(bench_ep_t *ep) {
+  if (ep->parent)
+    fd_unlink_paths(ep);
+  return bench_hpair_close(ep);
 }
 
 static const bench_ops_t fifo_ops = {
-    .size = sizeof(fd_ep_t), .nargs = 2, .init = fd_init,
+    BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
     .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
-    .io = fd_io, .close = fd_close, .unlink = fd_unlink_paths};
+    .close = fifo_close, .unlink = fd_unlink_paths};
 
 /* AF_UNIX: a socketpair carries data exactly as a connected path socket
  * (the same unix_stream_sendmsg/recvmsg), without a file to remove. */
 
 static void sock_init(bench_ep_t *ep) {
-  fd_init(ep);
-  ((fd_ep_t *)ep)->sock = 1;
+  bench_hpair_init(ep);
+  ((bench_hpair_t *)ep)->sock = 1;
 }
 
 static int unix_create(bench_ep_t *ep, const bench_run_t *run,
                        bench_args_t *args) {
-  fd_ep_t *f = (fd_ep_t *)ep;
+  bench_hpair_t *f = (bench_hpair_t *)ep;
   int sv[2];
 
   (void)run;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return bench_osfail("socketpair(AF_UNIX)");
-  f->fd[0] = f->fd[1] = sv[0];
+  f->h[0] = f->h[1] = sv[0];
   f->peer[0] = sv[1];
-  return fd_give_peer_ends(f, args);
+  return bench_hpair_give(f, args);
 }
 
 static const bench_ops_t unix_ops = {
-    .size = sizeof(fd_ep_t), .nargs = 1, .init = sock_init,
-    .create = unix_create, .connect = fd_connect_peer_ends,
-    .attach = fd_attach, .io = fd_io, .close = fd_close};
+    BENCH_HPAIR_OPS, .nargs = 1, .init = sock_init, .create = unix_create,
+    .connect = bench_hpair_connect, .attach = bench_hpair_attach,
+    .close = bench_hpair_close};
 
 /* ---- POSIX message queues ------------------------------------------------ */
 

@@ -28,7 +28,6 @@
 
 #define PIPE_BUF_SIZE 65536
 #define TOKENS_MAX 0x7fffffffL
-#define IO_MAX 0x40000000u
 #define PIPE_NAMES "\\\\.\\pipe\\xbr%lu-%lu%c"
 
 #ifndef PIPE_REJECT_REMOTE_CLIENTS
@@ -37,15 +36,6 @@
 
 static SECURITY_ATTRIBUTES inheritable = {sizeof(SECURITY_ATTRIBUTES), NULL,
                                           TRUE};
-
-static int handle_arg(bench_args_t *args, HANDLE h) {
-  char text[64];
-  int err = xipc_os_handle_format((xipc_os_handle_t)h, text, sizeof(text));
-
-  if (err != 0)
-    return bench_xfail(err, "xipc_os_handle_format");
-  return bench_args_add(args, "%s", text);
-}
 
 static int handle_parse(const char *text, HANDLE *out) {
   xipc_os_handle_t h;
@@ -71,84 +61,43 @@ static HANDLE semaphore(void) {
   return h;
 }
 
-/* ---- two handles: pipes, named pipes, semaphores ------------------------- */
+/* ---- two handles (bench_hpair_t): pipes, named pipes, semaphores --------- */
 
-typedef struct h_ep {
-  bench_ep_t ep;
-  HANDLE h[2];    /* write [tx], read [rx]; the same for a duplex pipe */
-  HANDLE peer[2]; /* parent: the peer's handles until connect */
-} h_ep_t;
-
-static int h_close(bench_ep_t *ep) {
-  h_ep_t *x = (h_ep_t *)ep;
-
-  if (x->h[0] != x->h[1])
-    close_handle(&x->h[0]);
-  close_handle(&x->h[1]);
-  close_handle(&x->peer[0]);
-  close_handle(&x->peer[1]);
-  return 0;
-}
-
-static int h_io(bench_ep_t *ep, int tx, void *buf, size_t len, size_t *done) {
-  h_ep_t *x = (h_ep_t *)ep;
-  DWORD want = len > IO_MAX ? IO_MAX : (DWORD)len, n = 0;
-
-  if (tx ? !WriteFile(x->h[ep->tx], buf, want, &n, NULL)
-         : !ReadFile(x->h[ep->rx], buf, want, &n, NULL))
-    return bench_osfail("%s", tx ? "WriteFile" : "ReadFile");
-  *done = n;
-  return 0;
-}
-
-static int h_connect_peer_ends(bench_ep_t *ep) {
-  h_ep_t *x = (h_ep_t *)ep;
-
-  close_handle(&x->peer[0]);
-  close_handle(&x->peer[1]);
-  return 0;
-}
-
-/* The peer: its inherited handles from the command line, set only when
- * all parsed (so that close does not close what it does not own). */
-static int h_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  HANDLE v[2];
-
-  (void)run;
-  if (handle_parse(argv[0], &v[0]) != 0 || handle_parse(argv[1], &v[1]) != 0)
-    return -1;
-  ((h_ep_t *)ep)->h[0] = v[0];
-  ((h_ep_t *)ep)->h[1] = v[1];
-  return 0;
+/* A handle the OS calls invalid with NULL: no handle (INVALID_HANDLE_VALUE
+ * in the pair). */
+static int hpair_set(xipc_os_handle_t *slot, HANDLE h) {
+  *slot = h != NULL ? (xipc_os_handle_t)h : XIPC_INVALID_OS_HANDLE;
+  return h != NULL ? 0 : -1;
 }
 
 /* pipe: CreatePipe pairs; only the peer's ends are inheritable. a: the
  * peer reads; b: the peer writes. */
 
-static int pipe_pair(HANDLE *r, HANDLE *w, int peer_reads) {
-  if (!CreatePipe(r, w, &inheritable, PIPE_BUF_SIZE))
+static int pipe_pair(xipc_os_handle_t *r, xipc_os_handle_t *w) {
+  HANDLE hr, hw;
+
+  if (!CreatePipe(&hr, &hw, NULL, PIPE_BUF_SIZE))
     return bench_osfail("CreatePipe");
-  if (!SetHandleInformation(peer_reads ? *w : *r, HANDLE_FLAG_INHERIT, 0))
-    return bench_osfail("SetHandleInformation");
+  *r = (xipc_os_handle_t)hr;
+  *w = (xipc_os_handle_t)hw;
   return 0;
 }
 
 static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
                        bench_args_t *args) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   (void)run;
-  if (pipe_pair(&x->peer[0], &x->h[0], 1) != 0 ||
-      pipe_pair(&x->h[1], &x->peer[1], 0) != 0 ||
-      handle_arg(args, x->peer[0]) != 0)
+  if (pipe_pair(&x->peer[0], &x->h[0]) != 0 ||
+      pipe_pair(&x->h[1], &x->peer[1]) != 0)
     return -1;
-  return handle_arg(args, x->peer[1]);
+  return bench_hpair_give(x, args);
 }
 
 static const bench_ops_t pipe_ops = {
-    .size = sizeof(h_ep_t), .nargs = 2, .create = pipe_create,
-    .connect = h_connect_peer_ends, .attach = h_attach, .io = h_io,
-    .close = h_close};
+    BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
+    .create = pipe_create, .connect = bench_hpair_connect,
+    .attach = bench_hpair_attach, .close = bench_hpair_close};
 
 /* Named pipes: the parent creates the server ends, the peer opens them by
  * name; the parent's ConnectNamedPipe waits for it. */
@@ -175,95 +124,95 @@ static HANDLE pipe_open(const char *name, DWORD access, int server) {
   return h;
 }
 
-static int pipe_accept(HANDLE h) {
-  if (ConnectNamedPipe(h, NULL) || GetLastError() == ERROR_PIPE_CONNECTED)
+static int pipe_accept(xipc_os_handle_t h) {
+  if (ConnectNamedPipe((HANDLE)h, NULL) || GetLastError() == ERROR_PIPE_CONNECTED)
     return 0;
   return bench_osfail("ConnectNamedPipe");
 }
 
 static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
                        bench_args_t *args) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   (void)run;
   (void)args;
-  if ((x->h[0] = pipe_open(ep->name[0], PIPE_ACCESS_OUTBOUND, 1)) == NULL)
+  if (hpair_set(&x->h[0], pipe_open(ep->name[0], PIPE_ACCESS_OUTBOUND, 1)))
     return -1;
-  return (x->h[1] = pipe_open(ep->name[1], PIPE_ACCESS_INBOUND, 1)) == NULL
-             ? -1
-             : 0;
+  return hpair_set(&x->h[1], pipe_open(ep->name[1], PIPE_ACCESS_INBOUND, 1));
 }
 
 static int fifo_connect(bench_ep_t *ep) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   return pipe_accept(x->h[0]) != 0 || pipe_accept(x->h[1]) != 0 ? -1 : 0;
 }
 
 static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   (void)run;
   (void)argv;
-  if ((x->h[0] = pipe_open(ep->name[0], GENERIC_READ, 0)) == NULL)
+  if (hpair_set(&x->h[0], pipe_open(ep->name[0], GENERIC_READ, 0)) != 0)
     return -1;
-  return (x->h[1] = pipe_open(ep->name[1], GENERIC_WRITE, 0)) == NULL ? -1
-                                                                       : 0;
+  return hpair_set(&x->h[1], pipe_open(ep->name[1], GENERIC_WRITE, 0));
 }
 
 static const bench_ops_t fifo_ops = {
-    .size = sizeof(h_ep_t), .nargs = 2, .names = PIPE_NAMES,
-    .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
-    .io = h_io, .close = h_close};
+    BENCH_HPAIR_OPS, .nargs = 2, .names = PIPE_NAMES,
+    .init = bench_hpair_init, .create = fifo_create, .connect = fifo_connect,
+    .attach = fifo_attach, .close = bench_hpair_close};
 
 /* stream-local: one duplex named pipe. */
 
 static int local_create(bench_ep_t *ep, const bench_run_t *run,
                         bench_args_t *args) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   snprintf(ep->name[0], sizeof(ep->name[0]), PIPE_NAMES, run->ppid,
            run->serial, 's');
-  if ((x->h[0] = x->h[1] = pipe_open(ep->name[0], PIPE_ACCESS_DUPLEX, 1)) ==
-      NULL)
+  if (hpair_set(&x->h[0], pipe_open(ep->name[0], PIPE_ACCESS_DUPLEX, 1)))
     return -1;
+  x->h[1] = x->h[0];
   return bench_args_add(args, "%s", ep->name[0]);
 }
 
 static int local_connect(bench_ep_t *ep) {
-  return pipe_accept(((h_ep_t *)ep)->h[0]);
+  return pipe_accept(((bench_hpair_t *)ep)->h[0]);
 }
 
 static int local_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   (void)run;
-  x->h[0] = x->h[1] = pipe_open(argv[0], GENERIC_READ | GENERIC_WRITE, 0);
-  return x->h[0] == NULL ? -1 : 0;
+  if (hpair_set(&x->h[0], pipe_open(argv[0], GENERIC_READ | GENERIC_WRITE, 0)))
+    return -1;
+  x->h[1] = x->h[0];
+  return 0;
 }
 
 static const bench_ops_t local_ops = {
-    .size = sizeof(h_ep_t), .nargs = 1, .create = local_create,
-    .connect = local_connect, .attach = local_attach, .io = h_io,
-    .close = h_close};
+    BENCH_HPAIR_OPS, .nargs = 1, .init = bench_hpair_init,
+    .create = local_create, .connect = local_connect, .attach = local_attach,
+    .close = bench_hpair_close};
 
 /* sem: two inherited semaphores, a (posted by the parent) and b. */
 
 static int sem_create(bench_ep_t *ep, const bench_run_t *run,
                       bench_args_t *args) {
-  h_ep_t *x = (h_ep_t *)ep;
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
   (void)run;
-  if ((x->h[0] = semaphore()) == NULL || (x->h[1] = semaphore()) == NULL ||
-      handle_arg(args, x->h[0]) != 0)
+  if (hpair_set(&x->h[0], semaphore()) != 0 ||
+      hpair_set(&x->h[1], semaphore()) != 0 ||
+      bench_handle_arg(args, x->h[0]) != 0)
     return -1;
-  return handle_arg(args, x->h[1]);
+  return bench_handle_arg(args, x->h[1]);
 }
 
 static int sem_send(bench_ep_t *ep, const void *buf, size_t len) {
   (void)buf;
   (void)len;
-  if (!ReleaseSemaphore(((h_ep_t *)ep)->h[ep->tx], 1, NULL))
+  if (!ReleaseSemaphore(((bench_hpair_t *)ep)->h[ep->tx], 1, NULL))
     return bench_osfail("ReleaseSemaphore");
   return 0;
 }
@@ -274,16 +223,16 @@ static int sem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
   (void)cap;
   (void)got;
   (void)data;
-  if (WaitForSingleObject(((h_ep_t *)ep)->h[ep->rx], INFINITE) !=
+  if (WaitForSingleObject(((bench_hpair_t *)ep)->h[ep->rx], INFINITE) !=
       WAIT_OBJECT_0)
     return bench_osfail("WaitForSingleObject");
   return 0;
 }
 
 static const bench_ops_t sem_ops = {
-    .size = sizeof(h_ep_t), .nargs = 2, .create = sem_create,
-    .attach = h_attach, .send = sem_send, .recv = sem_recv,
-    .close = h_close};
+    .size = sizeof(bench_hpair_t), .nargs = 2, .init = bench_hpair_init,
+    .create = sem_create, .attach = bench_hpair_attach, .send = sem_send,
+    .recv = sem_recv, .close = bench_hpair_close};
 
 /* ---- the raw ring -------------------------------------------------------- */
 
@@ -359,10 +308,11 @@ static int rring_create(bench_ep_t *ep, const bench_run_t *run,
   if (x->section == NULL)
     return bench_osfail("CreateFileMappingW(%llu bytes)",
                         (unsigned long long)bytes);
-  if (handle_arg(args, x->section) != 0)
+  if (bench_handle_arg(args, x->section) != 0)
     return -1;
   for (i = 0; i < BENCH_RAWRING_CHANS; i++)
-    if ((x->sem[i] = semaphore()) == NULL || handle_arg(args, x->sem[i]) != 0)
+    if ((x->sem[i] = semaphore()) == NULL ||
+        bench_handle_arg(args, x->sem[i]) != 0)
       return -1;
   return rring_map(x, run, (size_t)bytes);
 }
