@@ -428,5 +428,14 @@ int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
 int bench_rawring_send(bench_rawring_t *r, const void *buf, size_t len);
 int bench_rawring_recv(bench_rawring_t *r, void *buf, size_t cap, size_t len);
 void bench_rawring_close(bench_rawring_t *r);
+/* The send/recv adapters of an endpoint over one (the platform's endpoint
+ * struct starts with this). */
+typedef struct bench_rawring_ep {
+  bench_ep_t ep;
+  bench_rawring_t *r;
+} bench_rawring_ep_t;
+int bench_rawring_ep_send(bench_ep_t *ep, const void *buf, size_t len);
+int bench_rawring_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                          const void **data);
 
 #endif

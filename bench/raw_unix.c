@@ -613,8 +613,7 @@ static const bench_ops_t ssem_ops = {
 /* ---- the raw ring: shm + futex (posix), shmget + semop (sysv) ------------ */
 
 typedef struct rring_ep {
-  bench_ep_t ep;
-  bench_rawring_t *r;
+  bench_rawring_ep_t base; /* the queues */
   void *mem;
   size_t bytes;
   int sysv;
@@ -683,8 +682,8 @@ static int rring_close(bench_ep_t *ep) {
 
   if (ep->parent)
     rring_unlink(ep);
-  if (x->r != NULL)
-    bench_rawring_close(x->r);
+  if (x->base.r != NULL)
+    bench_rawring_close(x->base.r);
   if (x->mem != NULL) {
     if (x->sysv)
       (void)shmdt(x->mem);
@@ -695,8 +694,8 @@ static int rring_close(bench_ep_t *ep) {
 }
 
 static int rring_map_posix(rring_ep_t *x) {
-  const char *name = x->ep.name[0];
-  int create = x->ep.parent,
+  const char *name = x->base.ep.name[0];
+  int create = x->base.ep.parent,
       fl = create ? O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC : O_RDWR | O_CLOEXEC,
       fd = shm_open(name, fl, 0600);
 
@@ -738,13 +737,13 @@ static int rring_open(rring_ep_t *x, const bench_run_t *run) {
 #endif
   if ((x->sysv ? rring_map_sysv(x) : rring_map_posix(x)) != 0)
     return -1;
-  return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            bench_cap_of(run->size), x->ep.parent, ops,
+  return bench_rawring_open(&x->base.r, x->mem, run->depth, BENCH_RTT_SIZE,
+                            bench_cap_of(run->size), x->base.ep.parent, ops,
                             &x->semid);
 }
 
 static size_t rring_bytes(rring_ep_t *x, const bench_run_t *run) {
-  x->ep.depth = run->depth;
+  x->base.ep.depth = run->depth;
   return x->bytes = bench_rawring_bytes(run->depth, BENCH_RTT_SIZE,
                                         bench_cap_of(run->size));
 }
@@ -781,21 +780,12 @@ static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   return rring_open(x, run);
 }
 
-static int rring_send(bench_ep_t *ep, const void *buf, size_t len) {
-  return bench_rawring_send(((rring_ep_t *)ep)->r, buf, len);
-}
-
-static int rring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                      const void **data) {
-  (void)data;
-  return bench_rawring_recv(((rring_ep_t *)ep)->r, buf, cap, *got);
-}
-
 /* posix: the segment's name; sysv: the segment's and the set's ids. */
 #define RRING_OPS(n)                                                           \
   {.size = sizeof(rring_ep_t), .nargs = n, .init = rring_init,                 \
-   .create = rring_create, .attach = rring_attach, .send = rring_send,         \
-   .recv = rring_recv, .close = rring_close, .unlink = rring_unlink}
+   .create = rring_create, .attach = rring_attach,                             \
+   .send = bench_rawring_ep_send, .recv = bench_rawring_ep_recv,               \
+   .close = rring_close, .unlink = rring_unlink}
 static const bench_ops_t rring_posix_ops = RRING_OPS(1);
 static const bench_ops_t rring_sysv_ops = RRING_OPS(2);
 

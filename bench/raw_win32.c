@@ -237,8 +237,7 @@ static const bench_ops_t sem_ops = {
 /* ---- the raw ring -------------------------------------------------------- */
 
 typedef struct rring_ep {
-  bench_ep_t ep;
-  bench_rawring_t *r;
+  bench_rawring_ep_t base; /* the queues */
   HANDLE section;
   void *mem;
   HANDLE sem[BENCH_RAWRING_CHANS];
@@ -270,8 +269,8 @@ static int rring_close(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
   int i;
 
-  if (x->r != NULL)
-    bench_rawring_close(x->r);
+  if (x->base.r != NULL)
+    bench_rawring_close(x->base.r);
   if (x->mem != NULL)
     UnmapViewOfFile(x->mem);
   close_handle(&x->section);
@@ -285,9 +284,9 @@ static int rring_map(rring_ep_t *x, const bench_run_t *run, size_t bytes) {
   x->mem = MapViewOfFile(x->section, FILE_MAP_ALL_ACCESS, 0, 0, bytes);
   if (x->mem == NULL)
     return bench_osfail("MapViewOfFile");
-  x->ep.depth = run->depth;
-  return bench_rawring_open(&x->r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            bench_cap_of(run->size), x->ep.parent, &win_ops,
+  x->base.ep.depth = run->depth;
+  return bench_rawring_open(&x->base.r, x->mem, run->depth, BENCH_RTT_SIZE,
+                            bench_cap_of(run->size), x->base.ep.parent, &win_ops,
                             x->sem);
 }
 
@@ -329,20 +328,11 @@ static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   return rring_map(x, run, rring_bytes(run));
 }
 
-static int rring_send(bench_ep_t *ep, const void *buf, size_t len) {
-  return bench_rawring_send(((rring_ep_t *)ep)->r, buf, len);
-}
-
-static int rring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                      const void **data) {
-  (void)data;
-  return bench_rawring_recv(((rring_ep_t *)ep)->r, buf, cap, *got);
-}
-
 static const bench_ops_t rring_ops = {
     .size = sizeof(rring_ep_t), .nargs = 1 + BENCH_RAWRING_CHANS,
-    .create = rring_create, .attach = rring_attach, .send = rring_send,
-    .recv = rring_recv, .close = rring_close};
+    .create = rring_create, .attach = rring_attach,
+    .send = bench_rawring_ep_send, .recv = bench_rawring_ep_recv,
+    .close = rring_close};
 
 /* ---- the table ----------------------------------------------------------- */
 

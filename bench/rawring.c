@@ -113,6 +113,16 @@ int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
 
 void bench_rawring_close(bench_rawring_t *r) { free(r); }
 
+int bench_rawring_ep_send(bench_ep_t *ep, const void *buf, size_t len) {
+  return bench_rawring_send(((bench_rawring_ep_t *)ep)->r, buf, len);
+}
+
+int bench_rawring_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                          const void **data) {
+  (void)data;
+  return bench_rawring_recv(((bench_rawring_ep_t *)ep)->r, buf, cap, *got);
+}
+
 static int has_room(const bench_rawring_t *r, const rr_ctl_t *c) {
   uint32_t t = __atomic_load_n(&c->tail, __ATOMIC_RELAXED);
 
