@@ -98,6 +98,11 @@
 
 #define FIFO_INSTANCES 16 /* nMaxInstances of a fifo: writers at once */
 #define FIFO_BUF 65536    /* each instance's read-ahead buffer */
+/* The rest of a message larger than FIFO_BUF goes straight into the
+ * caller's buffer when it has at least FIFO_DIRECT_MIN bytes of room, in
+ * ReadFile calls of at most FIFO_DIRECT_MAX (inst_direct). */
+#define FIFO_DIRECT_MIN 4096
+#define FIFO_DIRECT_MAX 0x40000000u
 
 /* Retries of the anonymous pipe name when a stale one is in use. */
 #define ANON_TRIES 16
@@ -627,6 +632,44 @@ static int fifo_ended(const fifo_rd_t *rd) {
   return rd->sticky < 0 && rd->ever && rd->nconn == 0;
 }
 
+/* The rest of a long message straight into the caller's buffer, after its
+ * first chunk came through the instance's read-ahead: one ReadFile per
+ * piece the pipe hands over, no copy. The rest is in the pipe already (a
+ * message is one WriteFile), so the reads complete at once; one that would
+ * wait all the same is cancelled, and what it got counts. Returns the
+ * bytes read; in->partial says whether the message goes on. */
+static size_t inst_direct(fifo_inst_t *in, char *buf, size_t cap) {
+  HANDLE ev = in->ov.hEvent;
+  size_t total = 0;
+  DWORD got, err, want, left;
+
+  while (in->partial && total < cap) {
+    want = cap - total > FIFO_DIRECT_MAX ? FIFO_DIRECT_MAX
+                                         : (DWORD)(cap - total);
+    memset(&in->ov, 0, sizeof(in->ov));
+    in->ov.hEvent = ev;
+    err = ReadFile(in->h, buf + total, want, NULL, &in->ov) ? 0
+                                                            : GetLastError();
+    if (err == ERROR_IO_PENDING)
+      xipc__win32_cancel_wait_shared(in->h, &in->ov);
+    got = 0;
+    if (err == 0 || err == ERROR_MORE_DATA || err == ERROR_IO_PENDING)
+      err = GetOverlappedResult(in->h, &in->ov, &got, FALSE) ? 0
+                                                             : GetLastError();
+    total += got;
+    /* Anything but "more of this message": its end, or the writer gone
+     * (the read-ahead started next finds that out). A cancelled read asks
+     * the pipe whether the message goes on. */
+    in->partial = err == ERROR_MORE_DATA;
+    if (err == ERROR_OPERATION_ABORTED)
+      in->partial = PeekNamedPipe(in->h, NULL, 0, NULL, NULL, &left) &&
+                    left > 0;
+    if (got == 0)
+      break;
+  }
+  return total;
+}
+
 static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
                        size_t *n) {
   fifo_inst_t *in = &rd->inst[i];
@@ -636,6 +679,8 @@ static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
     k = cap;
   memcpy(buf, in->buf + in->off, k);
   in->off += (DWORD)k;
+  if (in->off == in->len && in->partial && cap - k >= FIFO_DIRECT_MIN)
+    k += inst_direct(in, (char *)buf + k, cap - k);
   *n = k;
   rd->next = (i + 1) % FIFO_INSTANCES;
   if (in->off < in->len) {
