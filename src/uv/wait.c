@@ -19,8 +19,8 @@
  *           mutex, and the POSIX robust pthread mutex on glibc (its lock
  *           waits on the futex word itself for a thread with an interrupt
  *           flag: src/unix/robust-wait.c). Only a robust pthread mutex
- *           without glibc (xipc_mutex_interruptible says 0: musl, the
- *           BSDs), and any wait when no wake signal could be had
+ *           without glibc (xipc_mutex_interruptible says 0: musl,
+ *           FreeBSD), and any wait when no wake signal could be had
  *           (XIPC_UV_WAKE_SIGNAL=0), still waits in slices of
  *           XIPC_UV__SLICE_MS, looking at the cancel flag between them.
  *           The result goes to the loop through uv_async_send.
