@@ -489,6 +489,37 @@ static void mutex_owner_death_wakes_a_flagged_waiter(void) {
   drop(m, name);
 }
 
+/* The not-recoverable rule holds for a flagged waiter too: blocked while
+ * the owner-died holder unlocks without xipc_mutex_consistent(), it wakes
+ * to XIPC_ENOTRECOVERABLE, holding nothing. */
+static void mutex_flagged_waiter_wakes_not_recoverable(void) {
+  flag_locker_t a;
+  char name[80];
+  xipc_mutex_t *m;
+  xt_proc_t *p;
+  uv_thread_t t;
+
+  xt_name(name, sizeof(name), "intrbroken");
+  m = create(name);
+  p = spawn2("mtx-hold", name);
+  XT_TRUE_FATAL(p != NULL);
+  xt_proc_kill(p);
+  XT_ERR(xipc_mutex_lock(m, 10000), XIPC_EOWNERDEAD);
+  memset(&a, 0, sizeof(a));
+  a.m = m;
+  a.timeout_ms = -1;
+  a.rc = a.after = 99;
+  XT_EQ_FATAL(uv_thread_create(&t, flag_lock_thread, &a), 0);
+  uv_sleep(200);
+  XT_EQ(__atomic_load_n(&a.done, __ATOMIC_SEQ_CST), 0);
+  XT_OK(xipc_mutex_unlock(m)); /* without consistent */
+  XT_EQ_FATAL(flag_locker_wait(&a), 0);
+  uv_thread_join(&t);
+  XT_EQ(a.rc, XIPC_ENOTRECOVERABLE);
+  xt_mutex_other_gets(name, "XIPC_ENOTRECOVERABLE");
+  drop(m, name);
+}
+
 /* Flagged and plain waiters together, no wake-up lost: a flagged thread
  * and a plain waiter in another process both wait; one flagged waiter
  * is cancelled on the way. When the holder unlocks, each remaining waiter
@@ -552,6 +583,7 @@ static const xt_test_t tests[] = {
     XT_TEST(mutex_bad_arguments),
     XT_TEST(mutex_interrupt_flag_ends_a_blocked_lock),
     XT_TEST(mutex_owner_death_wakes_a_flagged_waiter),
+    XT_TEST(mutex_flagged_waiter_wakes_not_recoverable),
     XT_TEST(mutex_flagged_and_plain_waiters_all_get_it),
     {NULL, NULL}};
 
