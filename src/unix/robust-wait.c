@@ -113,8 +113,9 @@ int xipc__unix_mutex_lock_intr(pthread_mutex_t *mu, int timeout_ms) {
       left = xipc__remaining_ms(start, timeout_ms);
       if (left == 0) {
         e = pthread_mutex_trylock(mu); /* the last try */
-        return e != EBUSY ? took(word, e, slept)
-                          : slept ? give_up(mu, word, ETIMEDOUT) : ETIMEDOUT;
+        if (e != EBUSY)
+          return took(word, e, slept);
+        return slept ? give_up(mu, word, ETIMEDOUT) : ETIMEDOUT;
       }
       ts.tv_sec = left / 1000;
       ts.tv_nsec = (long)(left % 1000) * 1000000L;

@@ -42,8 +42,8 @@
  * not keep the loop alive.
  *
  * Cancel races with the wait itself: the helper may acquire just as
- * xipc_uv_wait_cancel() is called (or in the slice that was running). It then undoes
- * that (posts the semaphore back, unlocks the mutex) and reports
+ * xipc_uv_wait_cancel() is called (or in the slice that was running). It
+ * then undoes that (posts the semaphore back, unlocks the mutex) and reports
  * XIPC_ECANCELED, as promised. The one thing it cannot undo is a mutex
  * acquired in the owner-died state: unlocking it without
  * xipc_mutex_consistent() would make the mutex unrecoverable for everyone,
