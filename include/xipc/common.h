@@ -107,10 +107,12 @@ XIPC_EXTERN int xipc_sigpipe_ignored(int promise);
  * clear it goes on waiting (its time included).
  *   Unix: the System V backend's blocking calls (xipc_mq_send/recv,
  *     xipc_sem_wait, xipc_mutex_lock), which nothing but a signal wakes
- *     (no descriptor: include/xipc/notify.h): a signal handler that runs
- *     in the thread (pthread_kill with a signal that has a handler)
- *     interrupts them; a timed call also looks at the flag between its
- *     tries. Other Unix waits are not interrupted.
+ *     (no descriptor: include/xipc/notify.h), and the POSIX backend's
+ *     xipc_mutex_lock (the lock-file mutex everywhere; the robust pthread
+ *     mutex with glibc on Linux: xipc_mutex_interruptible says): a signal
+ *     handler that runs in the thread (pthread_kill with a signal that
+ *     has a handler) interrupts them; a timed call also looks at the flag
+ *     between its tries. Other Unix waits are not interrupted.
  *   Windows: every xipc wait of a thread with a flag is alertable: a user
  *     APC (QueueUserAPC; it waits in the thread's queue if the thread is
  *     not waiting yet, so it is never lost) interrupts it; a TCP connect

@@ -72,6 +72,14 @@ XIPC_EXTERN int xipc_mutex_close(xipc_mutex_t *mutex);
 XIPC_EXTERN int xipc_mutex_unlink(const char *name,
                                  const xipc_mutex_opts_t *opts);
 XIPC_EXTERN xipc_backend_t xipc_mutex_backend(const xipc_mutex_t *mutex);
+/* 1 when xipc_mutex_lock() on this mutex honours the calling thread's
+ * interrupt flag (xipc_thread_interrupt_flag in common.h): a wake-up while
+ * the flag is set ends a blocked lock with XIPC_ECANCELED, nothing taken.
+ * Every backend does except the POSIX robust pthread mutex without glibc's
+ * futex word (a C library other than glibc, a system other than Linux):
+ * 0 there, and for NULL. (docs/semantics.md, "Interrupting a blocked
+ * call".) */
+XIPC_EXTERN int xipc_mutex_interruptible(const xipc_mutex_t *mutex);
 
 #ifdef __cplusplus
 }

@@ -24,8 +24,10 @@ extern "C" {
 #endif
 
 /* The wake signal (Unix). A System V queue or semaphore has no descriptor,
- * so its helper thread blocks in the system call and stop, close and
- * cancel interrupt it with a signal (xipc_thread_interrupt_flag): by
+ * and a mutex lock none either, so its helper thread blocks in the call
+ * and stop, close and cancel interrupt it with a signal
+ * (xipc_thread_interrupt_flag; for a mutex when xipc_mutex_interruptible
+ * says so, else its helper waits in 50 ms slices): by
  * default the highest real-time signal between SIGRTMAX - 7 and SIGRTMAX
  * whose action is the default when the first such helper starts; xipc_uv
  * gives it a handler that does nothing. XIPC_UV_WAKE_SIGNAL=N in the

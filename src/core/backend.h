@@ -151,6 +151,9 @@ typedef struct xipc__mutex_methods {
   int (*consistent)(xipc_mutex_t *m);
   int (*close)(xipc_mutex_t *m, int remove);
   int (*unlink)(const xipc__sync_req_t *req);
+  /* 1: a lock honours the thread's interrupt flag
+   * (xipc_thread_interrupt_flag; xipc_mutex_interruptible). */
+  int interruptible;
 } xipc__mutex_methods_t;
 
 /* ---- mq (kernel queues) ------------------------------------------------- */

@@ -144,6 +144,10 @@ int xipc_mutex_unlink(const char *name, const xipc_mutex_opts_t *opts) {
   return b->mutex->unlink(&req);
 }
 
+int xipc_mutex_interruptible(const xipc_mutex_t *m) {
+  return m != NULL && m->meth->interruptible;
+}
+
 xipc_backend_t xipc_mutex_backend(const xipc_mutex_t *m) {
   return m != NULL ? (xipc_backend_t)m->backend : XIPC_BACKEND_DEFAULT;
 }

@@ -21,6 +21,16 @@
  * descriptor it holds and a process-private mutex that lets one thread at
  * a time go for the file lock; handles share the entry.
  *
+ * A thread with an interrupt flag (xipc_thread_interrupt_flag: xipc_uv's
+ * helper threads) can be interrupted as on System V: F_SETLKW fails with
+ * EINTR when a signal handler without SA_RESTART runs (fcntl(2)), and a
+ * polled wait looks at the flag after every pause (the signal cuts the
+ * nap short). With the flag set that is XIPC_ECANCELED, nothing taken;
+ * with it clear the wait goes on, its deadline kept. Such a thread also
+ * waits for the process-private mutex by polling, since pthread_mutex_lock
+ * cannot be interrupted (only when another thread of this process holds
+ * the mutex).
+ *
  * Limits (docs/porting.md, docs/semantics.md): a thread that exits holding
  * the mutex while its process lives is not seen as dead (the process still
  * holds the lock); a timed lock polls (xipc__unix_backoff: yields, then
@@ -53,6 +63,10 @@ typedef struct lk_file {
   int fd;
   int refs;
   pthread_mutex_t local; /* the threads of this process */
+  /* xipc__thread_self() of the thread that holds `local`, 0 when none
+   * (written by the holder only, as core's owner): a polling locker sees
+   * that it holds the mutex itself. */
+  uintptr_t holder;
 } lk_file_t;
 
 #define READY_MAGIC 0x4c445958u /* "XYDL" */
@@ -207,9 +221,42 @@ static int file_lock(int fd, int cmd, short type) {
   return fcntl(fd, cmd, &l);
 }
 
+static void local_unlock(lk_file_t *f) {
+  __atomic_store_n(&f->holder, 0, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&f->local);
+}
+
 static void release(lk_file_t *f) {
   (void)file_lock(f->fd, F_SETLK, F_UNLCK);
-  pthread_mutex_unlock(&f->local);
+  local_unlock(f);
+}
+
+/* The local mutex by trylock and pauses: a timed lock, or a thread with an
+ * interrupt flag (pthread_mutex_lock cannot be interrupted). EBUSY at the
+ * deadline, ECANCELED when the flag is set, EDEADLK when this thread holds
+ * it. */
+static int local_polled(lk_file_t *f, uint64_t start, int timeout_ms,
+                        unsigned *round) {
+  int e;
+
+  for (;;) {
+    e = pthread_mutex_trylock(&f->local);
+    if (e != EBUSY || timeout_ms == 0)
+      return e;
+    if (__atomic_load_n(&f->holder, __ATOMIC_RELAXED) == xipc__thread_self())
+      return EDEADLK; /* trylock of an error-checking mutex says EBUSY */
+    if (!xipc__unix_backoff(round, start, timeout_ms))
+      return EBUSY;
+    if (xipc__interrupted())
+      return ECANCELED;
+  }
+}
+
+static int canceled(const xipc_mutex_t *m) {
+  return xipc__fail(XIPC_ECANCELED, EINTR,
+                    "mutex '%s': interrupted (the thread's interrupt flag "
+                    "is set)",
+                    m->name);
 }
 
 static int busy(const xipc_mutex_t *m, int timeout_ms) {
@@ -227,40 +274,52 @@ static int acquire(xipc_mutex_t *m, int timeout_ms) {
   unsigned round = 0;
   int e;
 
-  if (timeout_ms < 0) {
+  if (timeout_ms < 0 && !xipc__interrupt_armed())
     e = pthread_mutex_lock(&f->local);
-  } else {
-    while ((e = pthread_mutex_trylock(&f->local)) == EBUSY &&
-           timeout_ms != 0 && xipc__unix_backoff(&round, start, timeout_ms))
-      ;
-  }
+  else
+    e = local_polled(f, start, timeout_ms, &round);
   if (e == EBUSY)
     return busy(m, timeout_ms);
+  if (e == ECANCELED)
+    return canceled(m);
   if (e == EDEADLK) /* another handle of this thread holds it */
     return xipc__fail(XIPC_EBUSY, e, "mutex '%s': this thread holds it",
                       m->name);
   if (e != 0)
     return xipc__unix_fail(e, "pthread_mutex_lock(mutex '%s')", m->name);
+  __atomic_store_n(&f->holder, xipc__thread_self(), __ATOMIC_RELAXED);
   for (;;) {
     if (file_lock(f->fd, timeout_ms < 0 ? F_SETLKW : F_SETLK, F_WRLCK) == 0)
       return 0;
     e = errno;
+    /* F_SETLKW: a signal handler ran (no SA_RESTART). */
+    if (e == EINTR && xipc__interrupted())
+      break;
     if (e == EINTR)
       continue;
-    /* F_SETLK: another process has it (EACCES or EAGAIN, POSIX says) */
+    /* F_SETLK: another process has it (EACCES or EAGAIN, POSIX says);
+     * the flag is looked at after each pause, as System V's polled semop
+     * does. */
     if ((e == EACCES || e == EAGAIN) && timeout_ms != 0 &&
-        xipc__unix_backoff(&round, start, timeout_ms))
-      continue;
-    pthread_mutex_unlock(&f->local);
-    if (e == EACCES || e == EAGAIN)
-      return busy(m, timeout_ms);
-    if (e == EDEADLK)
-      return xipc__unix_fail_as(XIPC_EBUSY, e,
-                                "mutex '%s': the kernel reports a deadlock "
-                                "between processes (fcntl EDEADLK)",
-                                m->name);
-    return xipc__unix_fail(e, "fcntl(lock file of mutex '%s')", m->name);
+        xipc__unix_backoff(&round, start, timeout_ms)) {
+      if (!xipc__interrupted())
+        continue;
+      e = EINTR;
+      break;
+    }
+    break;
   }
+  local_unlock(f);
+  if (e == EINTR)
+    return canceled(m);
+  if (e == EACCES || e == EAGAIN)
+    return busy(m, timeout_ms);
+  if (e == EDEADLK)
+    return xipc__unix_fail_as(XIPC_EBUSY, e,
+                              "mutex '%s': the kernel reports a deadlock "
+                              "between processes (fcntl EDEADLK)",
+                              m->name);
+  return xipc__unix_fail(e, "fcntl(lock file of mutex '%s')", m->name);
 }
 
 static int lockfile_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
@@ -332,6 +391,7 @@ const xipc__mutex_methods_t xipc__posix_mutex = {
     .consistent = lockfile_mutex_consistent,
     .close = lockfile_mutex_close,
     .unlink = lockfile_mutex_unlink,
+    .interruptible = 1, /* F_SETLKW: EINTR; polled waits look at the flag */
 };
 
 #endif /* !XIPC_HAVE_ROBUST_MUTEX */

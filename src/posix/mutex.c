@@ -11,7 +11,14 @@
  * and unlocks it normally; every lock that acquires it and finds `broken`
  * releases it again and answers XIPC_ENOTRECOVERABLE (waiters wake one by
  * one and each does the same). The System V and Windows backends work the
- * same way. */
+ * same way.
+ *
+ * A thread with an interrupt flag (xipc_thread_interrupt_flag: xipc_uv's
+ * helper threads) locks through xipc__unix_mutex_lock_intr instead
+ * (src/unix/robust-wait.c): on glibc it waits on the mutex's futex word
+ * itself, so that a signal ends the wait with XIPC_ECANCELED while the
+ * flag is set, which pthread_mutex_lock never lets happen. Every other
+ * lock is the plain pthread call. */
 #include "internal.h"
 
 #if XIPC_HAVE_ROBUST_MUTEX /* else src/posix/mutex-lockfile.c */
@@ -85,6 +92,11 @@ static int lock_result(xipc_mutex_t *m, int e, int timeout_ms) {
   case ETIMEDOUT:
     return xipc__fail(XIPC_ETIMEDOUT, e, "mutex '%s': not acquired in %d ms",
                       m->name, timeout_ms);
+  case ECANCELED: /* xipc__unix_mutex_lock_intr: took nothing */
+    return xipc__fail(XIPC_ECANCELED, EINTR,
+                      "mutex '%s': interrupted (the thread's interrupt flag "
+                      "is set)",
+                      m->name);
   case EDEADLK: /* another handle of this thread holds it */
     return xipc__fail(XIPC_EBUSY, e, "mutex '%s': this thread holds it",
                       m->name);
@@ -112,6 +124,10 @@ static int posix_mutex_lock(xipc_mutex_t *m, int timeout_ms) {
 
   if (timeout_ms == 0)
     return lock_result(m, check_broken(m, pthread_mutex_trylock(mu)), 0);
+  if (XIPC__UNIX_MUTEX_INTR && xipc__interrupt_armed())
+    return lock_result(
+        m, check_broken(m, xipc__unix_mutex_lock_intr(mu, timeout_ms)),
+        timeout_ms);
   if (timeout_ms < 0)
     return lock_result(m, check_broken(m, pthread_mutex_lock(mu)), -1);
   /* A deadline on the monotonic clock (src/unix/timedwait.c): a
@@ -167,6 +183,7 @@ const xipc__mutex_methods_t xipc__posix_mutex = {
     .consistent = posix_mutex_consistent,
     .close = posix_mutex_close,
     .unlink = posix_mutex_unlink,
+    .interruptible = XIPC__UNIX_MUTEX_INTR,
 };
 
 #endif /* XIPC_HAVE_ROBUST_MUTEX */

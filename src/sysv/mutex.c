@@ -107,4 +107,5 @@ const xipc__mutex_methods_t xipc__sysv_mutex = {
     .consistent = sysv_mutex_consistent,
     .close = sysv_mutex_close,
     .unlink = sysv_mutex_unlink,
+    .interruptible = 1, /* semop: EINTR after a signal handler */
 };

@@ -190,6 +190,18 @@ int xipc__unix_sem_timedwait(sem_t *s, int timeout_ms);
 int xipc__unix_backoff(unsigned *round, uint64_t start, int timeout_ms);
 int xipc__unix_mutex_timedlock(pthread_mutex_t *mu, int timeout_ms);
 
+/* src/unix/robust-wait.c. Lock a robust process-shared pthread mutex as
+ * pthread_mutex_lock (timeout_ms -1) or xipc__unix_mutex_timedlock (> 0)
+ * do, but so that a signal handler that runs in the thread while its
+ * interrupt flag is set (xipc_thread_interrupt_flag) ends the wait:
+ * ECANCELED, the mutex not taken. An error number like theirs (0,
+ * EOWNERDEAD, ENOTRECOVERABLE, ETIMEDOUT, EDEADLK, ECANCELED).
+ * XIPC__UNIX_MUTEX_INTR is 1 where it can (glibc on Linux: it waits on the
+ * mutex's futex word itself, XIPC_HAVE_GLIBC_MUTEX_FUTEX); elsewhere it is
+ * the plain lock, which a signal cannot end. */
+#define XIPC__UNIX_MUTEX_INTR XIPC_HAVE_GLIBC_MUTEX_FUTEX
+int xipc__unix_mutex_lock_intr(pthread_mutex_t *mu, int timeout_ms);
+
 /* src/unix/linux-futex.c (XIPC_HAVE_FUTEX; elsewhere the doorbell below): sleep
  * while the 32-bit word in shared memory still holds `expected` (at most
  * timeout_ms; -1 forever), and wake up to n sleepers of a word. The wait

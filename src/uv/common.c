@@ -1,6 +1,6 @@
 /* xipc_uv — what the watchers share: libuv error translation, the
- * timeout slicing of helper threads, and the wake signal of System V
- * helpers (src/uv/internal.h). */
+ * timeout slicing of helper threads, and the wake signal of helpers
+ * blocked in an interruptible call (src/uv/internal.h). */
 #include "internal.h"
 
 #include <string.h>
@@ -69,14 +69,14 @@ int xipc_uv_wake_signal(void) {
 #endif
 }
 
-int xipc_uv__wake_signal(xipc_backend_t backend) {
+int xipc_uv__wake_signal(xipc_backend_t backend, int interruptible) {
 #ifdef _WIN32
   /* Windows waits are alertable for a thread with an interrupt flag: a
    * user APC (QueueUserAPC) is the wake-up, and it is never lost (it waits
    * in the thread's queue for the next alertable wait). */
-  return backend == XIPC_BACKEND_WIN32 ? 1 : 0;
+  return backend == XIPC_BACKEND_WIN32 || interruptible ? 1 : 0;
 #else
-  if (backend != XIPC_BACKEND_SYSV)
+  if (backend != XIPC_BACKEND_SYSV && !interruptible)
     return 0;
   uv_once(&wake_once, pick_signal);
   return wake_sig;

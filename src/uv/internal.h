@@ -9,11 +9,14 @@
  *           on the loop thread with non-blocking (timeout 0) calls;
  *   thread  everything else gets a helper thread that blocks in the xipc
  *           call, queues what it got under a mutex and wakes the loop with
- *           uv_async_send. A System V helper blocks without a timeout and
- *           stop, close and cancel interrupt it with the wake signal
- *           (xipc_uv__intr_t below); the others (mutexes, Windows
- *           listeners, System V without a wake signal) wait at most
- *           XIPC_UV__SLICE_MS at a time so that those are seen promptly.
+ *           uv_async_send. A helper whose call can be interrupted (System
+ *           V queues and semaphores, every mutex whose
+ *           xipc_mutex_interruptible says so) blocks with the caller's
+ *           timeout and stop, close and cancel interrupt it with the wake
+ *           signal (xipc_uv__intr_t below); the others (Windows listeners,
+ *           a POSIX robust mutex without glibc, any of them without a wake
+ *           signal) wait at most XIPC_UV__SLICE_MS at a time so that those
+ *           are seen promptly.
  *           uv_async_send coalesces: the loop side always drains the whole
  *           queue.
  *
@@ -50,15 +53,17 @@
 /* Most connections accepted per wake-up of a listener. */
 #define XIPC_UV__ACCEPT_BATCH 64
 
-/* Waking a helper blocked in a System V call (src/uv/common.c). A System V
- * queue or semaphore has no descriptor (include/xipc/notify.h), so its
- * helper blocks in the untimed xipc call and is stopped by a signal: the
+/* Waking a helper blocked in a System V call, or in a mutex lock
+ * (src/uv/common.c). A System V queue or semaphore has no descriptor
+ * (include/xipc/notify.h) and a mutex lock none either, so its
+ * helper blocks in the xipc call and is stopped by a signal: the
  * wake signal, a real-time signal whose action was the default and that
  * xipc_uv gave a handler that does nothing (XIPC_UV_WAKE_SIGNAL=N picks
  * it, 0 turns it off: the helper then waits in XIPC_UV__SLICE_MS slices).
  * The helper sets its interrupt flag (xipc_thread_interrupt_flag): a
- * System V call interrupted while the flag is set returns XIPC_ECANCELED
- * (System V calls are never restarted after a handler). Fields under the
+ * System V call, or an interruptible mutex lock, interrupted while the
+ * flag is set returns XIPC_ECANCELED (System V calls are never restarted
+ * after a handler; the mutexes: include/xipc/mutex.h). Fields under the
  * owner's lock, except flag. */
 typedef struct xipc_uv__intr {
   int sig;           /* the wake signal for this helper; 0: slices */
@@ -66,9 +71,11 @@ typedef struct xipc_uv__intr {
   int in_call;       /* the helper is in (or about to make) its xipc call */
 } xipc_uv__intr_t;
 
-/* The wake signal for a helper of an object of `backend`: 0 unless it is
- * System V and a signal could be had. */
-int xipc_uv__wake_signal(xipc_backend_t backend);
+/* The wake signal for a helper of an object of `backend`: 0 unless its
+ * blocking call can be interrupted (System V; or `interruptible`, which a
+ * caller sets from what the object says: xipc_mutex_interruptible) and a
+ * signal could be had. */
+int xipc_uv__wake_signal(xipc_backend_t backend, int interruptible);
 /* In the helper thread, first: unblock the signal and set the flag. */
 void xipc_uv__intr_enter(xipc_uv__intr_t *x);
 /* With `lock` held, after telling the helper to stop: until the helper is

@@ -532,7 +532,7 @@ int xipc_uv_mq_start(xipc_uv_mq_t *w, xipc_uv_mq_cb cb) {
     return 0;
   }
   if (!w->have_thread) {
-    w->intr.sig = xipc_uv__wake_signal(xipc_mq_backend(w->mq));
+    w->intr.sig = xipc_uv__wake_signal(xipc_mq_backend(w->mq), 0);
     rc = uv_thread_create(&w->thread, helper, w);
     if (rc != 0)
       return xipc_uv__err(rc);

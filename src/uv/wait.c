@@ -12,9 +12,16 @@
  *           for a request cancelled meanwhile goes back.
  *   thread  System V semaphores and every mutex (a robust mutex is owned
  *           by the thread that locked it): a helper thread that waits
- *           with the caller's timeout. System V and Windows waits are
- *           interrupted for a cancel (the wake signal; a user APC,
- *           src/uv/common.c); POSIX mutexes wait in slices of
+ *           with the caller's timeout in one call, which a cancel
+ *           interrupts (the wake signal; on Windows a user APC:
+ *           src/uv/common.c). That covers System V semaphores and the
+ *           mutexes of every backend: a System V, Windows or lock-file
+ *           mutex, and the POSIX robust pthread mutex on glibc (its lock
+ *           waits on the futex word itself for a thread with an interrupt
+ *           flag: src/unix/robust-wait.c). Only a robust pthread mutex
+ *           without glibc (xipc_mutex_interruptible says 0: musl,
+ *           FreeBSD), and any wait when no wake signal could be had
+ *           (XIPC_UV_WAKE_SIGNAL=0), still waits in slices of
  *           XIPC_UV__SLICE_MS, looking at the cancel flag between them.
  *           The result goes to the loop through uv_async_send.
  *
@@ -34,9 +41,9 @@
  * uv_async_t is closed as soon as the callback has run, so a held lock does
  * not keep the loop alive.
  *
- * Cancel races with the wait itself: the helper may acquire in the slice
- * that was running when xipc_uv_wait_cancel() was called. It then undoes
- * that (posts the semaphore back, unlocks the mutex) and reports
+ * Cancel races with the wait itself: the helper may acquire just as
+ * xipc_uv_wait_cancel() is called (or in the slice that was running). It
+ * then undoes that (posts the semaphore back, unlocks the mutex) and reports
  * XIPC_ECANCELED, as promised. The one thing it cannot undo is a mutex
  * acquired in the owner-died state: unlocking it without
  * xipc_mutex_consistent() would make the mutex unrecoverable for everyone,
@@ -114,8 +121,8 @@ static int try_once(xipc_uv_wait_t *r, int ms) {
 }
 
 /* The wait: one call with the caller's timeout when a wake signal can
- * interrupt it (a System V semaphore or mutex), else sliced.
- * XIPC_ECANCELED when cancel was seen. */
+ * interrupt it (a System V semaphore, an interruptible mutex), else
+ * sliced. XIPC_ECANCELED when cancel was seen. */
 static int wait_sliced(xipc_uv_wait_t *r) {
   uint64_t start = xipc_uv__now_ms();
   int rc, ms, canceled;
@@ -616,10 +623,13 @@ static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
 #endif
   rc = kind == KIND_SEM ? wait_init(r) : 0;
   if (rc == 0 && r->mode == MODE_THREAD) {
-    /* System V and Windows waits can be interrupted (signal, APC). */
-    r->intr.sig = xipc_uv__wake_signal(kind == KIND_SEM
-                                           ? xipc_sem_backend(r->sem)
-                                           : xipc_mutex_backend(r->mutex));
+    /* System V and Windows waits, and the locks of the mutexes that say
+     * so, can be interrupted (signal, APC). */
+    r->intr.sig =
+        kind == KIND_SEM
+            ? xipc_uv__wake_signal(xipc_sem_backend(r->sem), 0)
+            : xipc_uv__wake_signal(xipc_mutex_backend(r->mutex),
+                                   xipc_mutex_interruptible(r->mutex));
     rc = xipc_uv__err(uv_thread_create(&r->thread, helper, r));
   }
   if (rc != 0) {

@@ -335,4 +335,5 @@ const xipc__mutex_methods_t xipc__win32_mutex = {
     .consistent = win32_mutex_consistent,
     .close = win32_mutex_close,
     .unlink = win32_mutex_unlink,
+    .interruptible = 1, /* alertable wait: a user APC */
 };

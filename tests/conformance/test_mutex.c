@@ -381,6 +381,194 @@ static void mutex_bad_arguments(void) {
   XT_OK(xipc_mutex_close(NULL));
 }
 
+/* ---- the interrupt flag (xipc_thread_interrupt_flag) ------------------------ */
+
+static int intr_lock(void *m) { return xipc_mutex_lock(m, -1); }
+static int intr_lock_timed(void *m) { return xipc_mutex_lock(m, 60000); }
+
+/* A lock blocked on a holder in another process: a wake-up with the flag
+ * clear leaves it waiting, one with the flag set ends it with
+ * XIPC_ECANCELED and nothing taken (the holder still has it, and nothing
+ * is left held or waiting here once it lets go). Untimed and timed (the
+ * POSIX mutexes wait differently for each). */
+static void mutex_interrupt_flag_ends_a_blocked_lock(void) {
+  char name[80];
+  xipc_mutex_t *m;
+  xt_proc_t *p;
+  int rc = 0;
+
+  xt_name(name, sizeof(name), "intr");
+  m = create(name);
+  if (!xipc_mutex_interruptible(m)) {
+    drop(m, name);
+    XT_SKIP("this build's POSIX robust pthread mutex cannot be interrupted "
+            "(no glibc futex word: docs/semantics.md)");
+  }
+  p = spawn2("mtx-hold", name);
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_interrupt_call(intr_lock, m, &rc), 0);
+  XT_EQ(rc, XIPC_ECANCELED);
+  XT_EQ(xt_interrupt_call(intr_lock_timed, m, &rc), 0);
+  XT_EQ(rc, XIPC_ECANCELED);
+  /* Not taken: still busy here, and ours to unlock nothing. */
+  XT_ERR(xipc_mutex_lock(m, 0), XIPC_EAGAIN);
+  XT_ERR(xipc_mutex_unlock(m), XIPC_EPERM);
+  XT_EQ(xt_proc_send(p, "unlock"), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xt_mutex_other_gets(name, "XIPC_OK");
+  XT_OK(xipc_mutex_lock(m, 0));
+  XT_OK(xipc_mutex_unlock(m));
+  drop(m, name);
+}
+
+/* A thread that locks with an interrupt flag registered (the flag clear),
+ * as xipc_uv's helpers do: on glibc it waits on the futex word itself. */
+typedef struct flag_locker {
+  xipc_mutex_t *m;
+  int timeout_ms;
+  volatile int flag, done;
+  int rc, after; /* the lock's result; consistent + unlock's */
+} flag_locker_t;
+
+static void flag_lock_thread(void *arg) {
+  flag_locker_t *a = arg;
+
+  xipc_thread_interrupt_flag(&a->flag);
+  a->rc = xipc_mutex_lock(a->m, a->timeout_ms);
+  xipc_thread_interrupt_flag(NULL);
+  a->after = 0;
+  if (a->rc == XIPC_EOWNERDEAD)
+    a->after = xipc_mutex_consistent(a->m);
+  if (a->rc == 0 || a->rc == XIPC_EOWNERDEAD)
+    a->after = a->after != 0 ? a->after : xipc_mutex_unlock(a->m);
+  __atomic_store_n(&a->done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Up to 20 s for the thread to finish; 0 when it did. */
+static int flag_locker_wait(flag_locker_t *a) {
+  int i;
+
+  for (i = 0; i < 2000 && !__atomic_load_n(&a->done, __ATOMIC_SEQ_CST); i++)
+    uv_sleep(10);
+  return __atomic_load_n(&a->done, __ATOMIC_SEQ_CST) ? 0 : -1;
+}
+
+/* The holder is killed (SIGKILL / TerminateProcess) while a thread with an
+ * interrupt flag waits: the owner death still wakes it, with
+ * XIPC_EOWNERDEAD (on glibc the kernel's robust-list walk wakes a waiter of
+ * the futex word only when FUTEX_WAITERS is set: the flagged lock sets
+ * it). Untimed and timed. */
+static void mutex_owner_death_wakes_a_flagged_waiter(void) {
+  static const int timeouts[] = {-1, 60000};
+  flag_locker_t a;
+  char name[80];
+  xipc_mutex_t *m;
+  xt_proc_t *p;
+  uv_thread_t t;
+  size_t i;
+
+  xt_name(name, sizeof(name), "intrdead");
+  m = create(name);
+  for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+    p = spawn2("mtx-hold", name);
+    XT_TRUE_FATAL(p != NULL);
+    memset(&a, 0, sizeof(a));
+    a.m = m;
+    a.timeout_ms = timeouts[i];
+    a.rc = a.after = 99;
+    XT_EQ_FATAL(uv_thread_create(&t, flag_lock_thread, &a), 0);
+    uv_sleep(200); /* blocked by now (if not, it still must get it) */
+    XT_EQ(__atomic_load_n(&a.done, __ATOMIC_SEQ_CST), 0);
+    xt_proc_kill(p); /* dies holding it */
+    XT_EQ_FATAL(flag_locker_wait(&a), 0);
+    uv_thread_join(&t);
+    XT_EQ(a.rc, XIPC_EOWNERDEAD);
+    XT_EQ(a.after, 0); /* repaired and unlocked by that thread */
+  }
+  xt_mutex_other_gets(name, "XIPC_OK");
+  drop(m, name);
+}
+
+/* The not-recoverable rule holds for a flagged waiter too: blocked while
+ * the owner-died holder unlocks without xipc_mutex_consistent(), it wakes
+ * to XIPC_ENOTRECOVERABLE, holding nothing. */
+static void mutex_flagged_waiter_wakes_not_recoverable(void) {
+  flag_locker_t a;
+  char name[80];
+  xipc_mutex_t *m;
+  xt_proc_t *p;
+  uv_thread_t t;
+
+  xt_name(name, sizeof(name), "intrbroken");
+  m = create(name);
+  p = spawn2("mtx-hold", name);
+  XT_TRUE_FATAL(p != NULL);
+  xt_proc_kill(p);
+  XT_ERR(xipc_mutex_lock(m, 10000), XIPC_EOWNERDEAD);
+  memset(&a, 0, sizeof(a));
+  a.m = m;
+  a.timeout_ms = -1;
+  a.rc = a.after = 99;
+  XT_EQ_FATAL(uv_thread_create(&t, flag_lock_thread, &a), 0);
+  uv_sleep(200);
+  XT_EQ(__atomic_load_n(&a.done, __ATOMIC_SEQ_CST), 0);
+  XT_OK(xipc_mutex_unlock(m)); /* without consistent */
+  XT_EQ_FATAL(flag_locker_wait(&a), 0);
+  uv_thread_join(&t);
+  XT_EQ(a.rc, XIPC_ENOTRECOVERABLE);
+  xt_mutex_other_gets(name, "XIPC_ENOTRECOVERABLE");
+  drop(m, name);
+}
+
+/* Flagged and plain waiters together, no wake-up lost: a flagged thread
+ * and a plain waiter in another process both wait; one flagged waiter
+ * is cancelled on the way. When the holder unlocks, each remaining waiter
+ * gets the lock in turn. */
+static void mutex_flagged_and_plain_waiters_all_get_it(void) {
+  char name[80], b[8], line[64] = "";
+  flag_locker_t a;
+  xipc_mutex_t *m;
+  xt_proc_t *p, *w;
+  uv_thread_t t;
+  int rc = 0;
+
+  xt_name(name, sizeof(name), "intrmix");
+  sprintf(b, "%d", xt_backend);
+  m = create(name);
+  if (!xipc_mutex_interruptible(m)) {
+    drop(m, name);
+    XT_SKIP("this build's POSIX robust pthread mutex cannot be interrupted "
+            "(no glibc futex word: docs/semantics.md)");
+  }
+  p = spawn2("mtx-hold", name);
+  XT_TRUE_FATAL(p != NULL);
+  {
+    const char *args[] = {name, b, "-1", NULL};
+    w = xt_spawn("mtx-try", args); /* a plain waiter */
+  }
+  XT_TRUE_FATAL(w != NULL);
+  memset(&a, 0, sizeof(a));
+  a.m = m;
+  a.timeout_ms = -1;
+  a.rc = a.after = 99;
+  XT_EQ_FATAL(uv_thread_create(&t, flag_lock_thread, &a), 0);
+  /* A third waiter, flagged, that gives up while the others wait. */
+  XT_EQ(xt_interrupt_call(intr_lock, m, &rc), 0);
+  XT_EQ(rc, XIPC_ECANCELED);
+  XT_EQ(__atomic_load_n(&a.done, __ATOMIC_SEQ_CST), 0);
+  XT_EQ(xt_proc_send(p, "unlock"), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_EQ(xt_proc_recv(w, line, sizeof(line), 20000), 0);
+  XT_EQ(strcmp(line, "XIPC_OK"), 0);
+  XT_EQ(xt_proc_wait(w, 20000), 0);
+  XT_EQ_FATAL(flag_locker_wait(&a), 0);
+  uv_thread_join(&t);
+  XT_EQ(a.rc, 0);
+  XT_EQ(a.after, 0);
+  xt_mutex_other_gets(name, "XIPC_OK");
+  drop(m, name);
+}
+
 static const xt_test_t tests[] = {
     XT_TEST(mutex_lock_unlock_and_ownership_rules),
     XT_TEST(mutex_unlock_by_other_thread_is_eperm),
@@ -393,6 +581,10 @@ static const xt_test_t tests[] = {
     XT_TEST(mutex_close_while_held_releases_it),
     XT_TEST(mutex_excl_missing_and_unlink),
     XT_TEST(mutex_bad_arguments),
+    XT_TEST(mutex_interrupt_flag_ends_a_blocked_lock),
+    XT_TEST(mutex_owner_death_wakes_a_flagged_waiter),
+    XT_TEST(mutex_flagged_waiter_wakes_not_recoverable),
+    XT_TEST(mutex_flagged_and_plain_waiters_all_get_it),
     {NULL, NULL}};
 
 static void mutex_unsupported_is_enotsup(void) {

@@ -1075,6 +1075,53 @@ static void uv_mutex_lock_cancel_and_timeout(void) {
   xt_mutex_drop(m, name);
 }
 
+/* A mutex request whose helper blocks (untimed, and with a long timeout)
+ * while another process holds the lock, then is cancelled: it completes
+ * with XIPC_ECANCELED and took nothing. Every mutex that
+ * xipc_mutex_interruptible says yes for (the POSIX ones on glibc and in
+ * the lock-file build, System V, Windows) is interrupted in its one
+ * blocking call rather than seen between slices; the outcome is the same
+ * either way, and no timing is asserted. */
+static void uv_mutex_cancel_while_another_process_holds_it(void) {
+  static const int timeouts[] = {-1, 60000};
+  char name[80];
+  wait_ctx_t c;
+  xipc_uv_wait_t *req = NULL;
+  xipc_mutex_t *m;
+  xt_proc_t *p;
+  uv_loop_t loop;
+  size_t i;
+  int never = 0;
+
+  xt_name(name, sizeof(name), "uvmintr");
+  m = xt_mutex_create(name);
+  XT_TRUE_FATAL(m != NULL);
+  p = spawn_named("mtx-hold", name, NULL);
+  XT_TRUE_FATAL(p != NULL);
+  uv_loop_init(&loop);
+  for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+    memset(&c, 0, sizeof(c));
+    XT_OK(xipc_uv_mutex_lock(&loop, &req, m, timeouts[i], on_wait));
+    xipc_uv_wait_set_data(req, &c);
+    run_until(&loop, &never, 200); /* the helper is blocked by now */
+    XT_EQ(c.done, 0);
+    XT_OK(xipc_uv_wait_cancel(req));
+    XT_EQ(run_until(&loop, &c.done, 20000), 0);
+    XT_EQ(c.calls, 1);
+    XT_EQ(c.status, XIPC_ECANCELED);
+    /* Still the other process's. */
+    XT_ERR(xipc_mutex_lock(m, 0), XIPC_EAGAIN);
+  }
+  finish_loop(&loop);
+  XT_EQ(xt_proc_send(p, "unlock"), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  /* No request kept it or takes it later: free for everyone. */
+  xt_mutex_other_gets(name, "XIPC_OK");
+  XT_OK(xipc_mutex_lock(m, 0));
+  XT_OK(xipc_mutex_unlock(m));
+  xt_mutex_drop(m, name);
+}
+
 static void uv_wait_bad_arguments(void) {
   char name[80];
   xipc_uv_wait_t *req = NULL;
@@ -1252,6 +1299,7 @@ static const xt_test_t sem_tests[] = {
     XT_TEST(uv_mutex_lock_waits_for_another_process),
     XT_TEST(uv_mutex_killed_holder_is_eownerdead),
     XT_TEST(uv_mutex_lock_cancel_and_timeout),
+    XT_TEST(uv_mutex_cancel_while_another_process_holds_it),
     XT_TEST(uv_wait_bad_arguments),
     {NULL, NULL}};
 
