@@ -216,9 +216,32 @@ static int h_fifo_writer(int argc, char **argv) {
   return 0;
 }
 
+/* NAME BACKEND FLAGS: open the ring, say READY; for every "send" heard,
+ * sleep 20 ms, send one 4-byte number (0, 1, ...) and say "sent"; end at
+ * "bye". */
+static int h_send_late(int argc, char **argv) {
+  char line[16];
+  xipc_mq_t *mq;
+  uint32_t i = 0;
+
+  HCHECK(argc == 3);
+  mq = xt_mq_open_args(argv);
+  HCHECK(mq != NULL);
+  xt_ready();
+  while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "bye") != 0) {
+    uv_sleep(20);
+    HCHECK(xipc_mq_send(mq, &i, 4, 0, 20000) == 0);
+    i++;
+    xt_say("sent");
+  }
+  HCHECK(xipc_mq_close(mq) == 0);
+  return 0;
+}
+
 static int h_post(int argc, char **argv);
 
 static const xt_helper_t helpers[] = {{"notify-send", h_send},
+                                      {"notify-send-late", h_send_late},
                                       {"notify-post", h_post},
                                       {"notify-descriptors", h_descriptors},
                                       {"notify-connect", h_connect},
@@ -294,6 +317,70 @@ static void notify_ring_ready_at_arm(void) {
   xipc_notify_disarm(n);
   xipc_notify_disarm(n);
   xipc_notify_close(n);
+  XT_OK(xipc_mq_close(mq));
+}
+
+/* opts.spin_us on the receiving handle makes arm look for that long
+ * before it registers (notify.h): a message that a sender process sends
+ * 20 ms after being asked is found by an arm with spin_us = 100 ms (arm
+ * answers 1), and not by one of a handle without a spin (it answers 0 and
+ * the handle becomes ready). Five rounds each; a round may go the other
+ * way when the machine stalls a process for 80 ms, so three of five must
+ * go as described. */
+static void notify_ring_arm_spins_with_spin_us(void) {
+  char name[64], b[8], f[16], line[16];
+  xipc_notify_t *nspin = NULL, *nplain = NULL;
+  xipc_mq_t *mq, *spun = NULL;
+  xipc_mq_opts_t o;
+  xt_proc_t *p;
+  uint32_t next = 0;
+  int k, rc, found_by_spin = 0, found_plain = 0;
+
+  xt_name(name, sizeof(name), "ns");
+  mq = ring_open(name, XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE);
+  XT_TRUE_FATAL(mq != NULL);
+  xipc_mq_opts_init(&o);
+  o.backend = xt_backend;
+  o.flags = XIPC_MQ_RING;
+  o.spin_us = 100000;
+  XT_OK(xipc_mq_open(&spun, name, &o));
+  XT_TRUE_FATAL(spun != NULL);
+  XT_OK(xipc_mq_notify_open(&nspin, spun));
+  XT_OK(xipc_mq_notify_open(&nplain, mq));
+  /* Nothing sent: the spin runs out and arm registers. */
+  XT_EQ(xipc_notify_arm(nspin), 0);
+  xipc_notify_disarm(nspin);
+  sprintf(b, "%d", xt_backend);
+  sprintf(f, "%u", (unsigned)XIPC_MQ_RING);
+  {
+    const char *args[] = {name, b, f, NULL};
+    p = xt_spawn("notify-send-late", args);
+  }
+  XT_TRUE_FATAL(p != NULL);
+  for (k = 0; k < 10; k++) {
+    xipc_notify_t *n = k % 2 == 0 ? nspin : nplain;
+
+    xt_proc_send(p, "send");
+    rc = xipc_notify_arm(n);
+    XT_TRUE(rc == 0 || rc == 1);
+    if (rc == 1)
+      found_by_spin += k % 2 == 0;
+    else
+      found_plain += k % 2 == 1;
+    if (rc == 0) {
+      XT_TRUE(ready(xipc_notify_handle(n), 20000));
+      xipc_notify_disarm(n);
+    }
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+    XT_EQ(drain(k % 2 == 0 ? spun : mq, &next, NULL, 10), 1);
+  }
+  XT_GE(found_by_spin, 3);
+  XT_GE(found_plain, 3);
+  xt_proc_send(p, "bye");
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xipc_notify_close(nspin);
+  xipc_notify_close(nplain);
+  XT_OK(xipc_mq_close(spun));
   XT_OK(xipc_mq_close(mq));
 }
 
@@ -892,6 +979,7 @@ static void notify_bad_arguments(void) {
 
 static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
                                   XT_TEST(notify_ring_ready_at_arm),
+                                  XT_TEST(notify_ring_arm_spins_with_spin_us),
                                   XT_TEST(notify_ring_two_pollers),
                                   XT_TEST(notify_ring_doorbell_lifetime),
                                   XT_TEST(notify_sem_across_processes),
