@@ -55,11 +55,42 @@ int xipc__interrupted(void) {
 
 int xipc_last_os_error(void) { return last_os_error; }
 
-const char *xipc_last_error_message(void) { return last_message; }
+/* A message recorded by xipc__fail_later, formatted when it is read:
+ * "ERR: FMT" with the name copied (the handle may be gone by then; a
+ * longer one is cut). */
+static _Thread_local int later_err;
+static _Thread_local const char *later_fmt, *later_arg;
+static _Thread_local char later_name[320];
+
+const char *xipc_last_error_message(void) {
+  if (later_fmt != NULL) {
+    const char *fmt = later_fmt;
+
+    later_fmt = NULL;
+    (void)xipc__fail(later_err, last_os_error, fmt, later_name, later_arg);
+  }
+  return last_message;
+}
+
+int xipc__fail_later(int err, int os_err, const char *fmt, const char *name,
+                     const char *arg) {
+  size_t n = strlen(name);
+
+  if (n >= sizeof(later_name))
+    n = sizeof(later_name) - 1;
+  memcpy(later_name, name, n);
+  later_name[n] = '\0';
+  later_err = err;
+  later_arg = arg;
+  later_fmt = fmt;
+  last_os_error = os_err;
+  return err;
+}
 
 int xipc__vfail(int err, int os_err, const char *fmt, va_list ap) {
   int n;
 
+  later_fmt = NULL;
   last_os_error = os_err;
   n = snprintf(last_message, sizeof(last_message), "%s: ", xipc_err_name(err));
   if (n < 0 || (size_t)n >= sizeof(last_message))

@@ -271,6 +271,14 @@ int xipc__addr_set_path(xipc__addr_t *a, int type, const char *path);
  * return `err`. os_err is the raw OS code (0 for argument errors). */
 int xipc__fail(int err, int os_err, const char *fmt, ...) XIPC__PRINTF(3, 4);
 int xipc__vfail(int err, int os_err, const char *fmt, va_list ap);
+/* The same for the failures a caller expects on its fast path (a try that
+ * finds nothing: XIPC_EAGAIN while draining, notify.h): `fmt` is a string
+ * literal whose conversions are one or two %s, for `name` (copied, at most
+ * 319 bytes) and `arg` (a string literal, or NULL when fmt has one %s);
+ * the message is formatted only when xipc_last_error_message() asks for
+ * it. Two snprintf calls cost as much as a ring receive. */
+int xipc__fail_later(int err, int os_err, const char *fmt, const char *name,
+                     const char *arg);
 
 /* ---- names (src/core/names.c) ----------------------------------------- */
 

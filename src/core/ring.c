@@ -1035,7 +1035,8 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
                             "mq '%s': not %s, but a peer stalled the ring "
                             "(a cell claimed and not released or published)",
                             r->name, state)
-               : xipc__fail(XIPC_EAGAIN, 0, "mq '%s': %s", r->name, state);
+               : xipc__fail_later(XIPC_EAGAIN, 0, "mq '%s': %s", r->name,
+                                  state);
   /* A bounded spin: the peer is often a few hundred nanoseconds away, a
    * sleep and a wake are two system calls (and a wake-up that the VM or the
    * scheduler may make slow). */

@@ -49,7 +49,8 @@ int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
   int left, rc;
 
   if (timeout_ms == 0)
-    return xipc__fail(XIPC_EAGAIN, EAGAIN, "%s: would block", what);
+    return xipc__fail_later(XIPC_EAGAIN, EAGAIN, "%s: would block", what,
+                            NULL);
   p.fd = fd;
   p.events = events;
   for (;;) {

@@ -167,8 +167,8 @@ static int wait_ready(xipc_mq_t *mq, short events, uint64_t start,
   int left, rc;
 
   if (timeout_ms == 0)
-    return xipc__fail(XIPC_EAGAIN, EAGAIN, "mq %s: %s", mq->osname,
-                      events == POLLIN ? "empty" : "full");
+    return xipc__fail_later(XIPC_EAGAIN, EAGAIN, "mq %s: %s", mq->osname,
+                            events == POLLIN ? "empty" : "full");
   p.fd = (int)MQD(mq);
   p.events = events;
   for (;;) {

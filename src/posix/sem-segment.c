@@ -124,7 +124,8 @@ static int seg_sem_wait(xipc_sem_t *sem, int timeout_ms) {
     if (take(s))
       return 0;
     if (timeout_ms == 0)
-      return xipc__fail(XIPC_EAGAIN, 0, "sem '%s': value is 0", sem->name);
+      return xipc__fail_later(XIPC_EAGAIN, 0, "sem '%s': value is 0",
+                              sem->name, NULL);
     left = timeout_ms < 0 ? -1 : xipc__remaining_ms(start, timeout_ms);
     if (left == 0)
       return xipc__fail(XIPC_ETIMEDOUT, 0, "sem '%s': not posted in %d ms",

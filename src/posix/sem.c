@@ -193,8 +193,8 @@ static int posix_sem_wait(xipc_sem_t *sem, int timeout_ms) {
   if (rc == 0)
     return 0;
   if (errno == EAGAIN)
-    return xipc__fail(XIPC_EAGAIN, errno, "sem_wait(%s): value is 0",
-                      sem->osname);
+    return xipc__fail_later(XIPC_EAGAIN, EAGAIN, "sem_wait(%s): value is 0",
+                            sem->osname, NULL);
   return xipc__unix_fail(errno, "sem_wait(%s)", sem->osname);
 }
 

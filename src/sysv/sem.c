@@ -188,7 +188,8 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
   }
   if (errno == EAGAIN)
     return timeout_ms == 0
-               ? xipc__fail(XIPC_EAGAIN, errno, "%s: would block", what)
+               ? xipc__fail_later(XIPC_EAGAIN, EAGAIN, "%s: would block",
+                                  what, NULL)
                : xipc__fail(XIPC_ETIMEDOUT, errno, "%s: timed out after %d ms",
                             what, timeout_ms);
   /* A set removed by IPC_RMID: EIDRM to waiters, EINVAL to later calls. */

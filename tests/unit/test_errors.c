@@ -38,6 +38,37 @@ static void failure_records_message_and_os_code(void) {
   CU_ASSERT_STRING_EQUAL(xipc_last_error_message(), "XIPC_EACCES: open(/x)");
 }
 
+/* A failure recorded for later (the drain path's XIPC_EAGAIN) reads the
+ * same as one formatted at once, with the name copied at the failure; a
+ * later failure of either kind replaces it; a long name is cut, not
+ * overrun. */
+static void failure_formatted_when_read(void) {
+  char name[16], big[600];
+
+  strcpy(name, "q1");
+  CU_ASSERT_EQUAL(xipc__fail_later(XIPC_EAGAIN, 11, "mq '%s': %s", name,
+                                   "empty"),
+                  XIPC_EAGAIN);
+  strcpy(name, "changed");
+  CU_ASSERT_EQUAL(xipc_last_os_error(), 11);
+  CU_ASSERT_STRING_EQUAL(xipc_last_error_message(),
+                         "XIPC_EAGAIN: mq 'q1': empty");
+  CU_ASSERT_STRING_EQUAL(xipc_last_error_message(),
+                         "XIPC_EAGAIN: mq 'q1': empty");
+  (void)xipc__fail_later(XIPC_EAGAIN, 0, "sem '%s': value is 0", "s", NULL);
+  (void)xipc__fail(XIPC_EBUSY, 0, "now %s", "this");
+  CU_ASSERT_STRING_EQUAL(xipc_last_error_message(), "XIPC_EBUSY: now this");
+  (void)xipc__fail_later(XIPC_EAGAIN, 0, "sem '%s': value is 0", "s", NULL);
+  CU_ASSERT_STRING_EQUAL(xipc_last_error_message(),
+                         "XIPC_EAGAIN: sem 's': value is 0");
+  memset(big, 'x', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  (void)xipc__fail_later(XIPC_EAGAIN, 0, "%s: would block", big, NULL);
+  CU_ASSERT_EQUAL(strncmp(xipc_last_error_message(), "XIPC_EAGAIN: xxx", 16),
+                  0);
+  CU_ASSERT_TRUE(strlen(xipc_last_error_message()) < 512);
+}
+
 static void version_matches_headers(void) {
   CU_ASSERT_EQUAL(xipc_version(), XIPC_VERSION_HEX);
   CU_ASSERT_STRING_EQUAL(xipc_version_string(), XIPC_VERSION_STRING);
@@ -72,6 +103,8 @@ int unit_register_errors(void) {
                    every_code_has_a_name_and_a_message) ||
       !CU_add_test(s, "failure_records_message_and_os_code",
                    failure_records_message_and_os_code) ||
+      !CU_add_test(s, "failure_formatted_when_read",
+                   failure_formatted_when_read) ||
       !CU_add_test(s, "version_matches_headers", version_matches_headers) ||
       !CU_add_test(s, "capability_query_and_names",
                    capability_query_and_names))
