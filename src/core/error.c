@@ -74,8 +74,11 @@ const char *xipc_last_error_message(void) {
 
 int xipc__fail_later(int err, int os_err, const char *fmt, const char *name,
                      const char *arg) {
-  size_t n = strlen(name);
+  size_t n;
 
+  if (name == NULL)
+    name = "";
+  n = strlen(name);
   if (n >= sizeof(later_name))
     n = sizeof(later_name) - 1;
   memcpy(later_name, name, n);
