@@ -7,8 +7,11 @@
  * recv/sendmsg that the kernel blocks, exactly the raw call; calls with a
  * timeout pass MSG_DONTWAIT and wait in poll(). Anonymous pipes do the
  * same where preadv2 / pwritev2 take RWF_NOWAIT for them (Linux, probed
- * once: xipc__unix_pipe_nowait; io->nowait); fifos, received pipe ends
- * and pipes elsewhere are O_NONBLOCK and always take the poll path.
+ * once: xipc__unix_pipe_nowait; io->nowait). A fifo end is O_NONBLOCK
+ * with, on Linux, a blocking twin of the same end (reopened through
+ * /proc/self/fd: xipc__unix_fifo_twin; io->twin) for the untimed calls;
+ * received pipe ends and pipes elsewhere are O_NONBLOCK and always take
+ * the poll path.
  *
  * SIGPIPE: writing to a pipe, fifo or socket without a reader raises
  * SIGPIPE, whose default action kills the process. Writes go through the

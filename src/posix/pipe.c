@@ -4,9 +4,10 @@
  * inheritable end. Anonymous pipes are blocking descriptors where a call
  * can ask for "do not block" by itself (xipc__unix_pipe_nowait: Linux
  * RWF_NOWAIT), so that an untimed read or write is the one plain system
- * call; fifos (Linux refuses the flag on them), received descriptors and
- * every pipe elsewhere are O_NONBLOCK, and every wait is poll()
- * (src/posix/io.c). */
+ * call. Fifos (Linux refuses the flag on them) are O_NONBLOCK, and on
+ * Linux an untimed call blocks in a twin descriptor of the same end
+ * (xipc__unix_fifo_twin); received descriptors and every pipe elsewhere
+ * are O_NONBLOCK, and every wait is poll() (src/posix/io.c). */
 #include "internal.h"
 
 #include <errno.h>
