@@ -399,6 +399,13 @@ static void mutex_interrupt_flag_ends_a_blocked_lock(void) {
 
   xt_name(name, sizeof(name), "intr");
   m = create(name);
+  XT_EQ(xipc_mutex_interruptible(NULL), 0);
+#if defined(__GLIBC__) || defined(_WIN32)
+  /* Every mutex of a glibc or Windows build honours the flag (System V,
+   * Windows, the glibc robust mutex, the lock-file mutex): never a skip
+   * here. */
+  XT_EQ(xipc_mutex_interruptible(m), 1);
+#endif
   if (!xipc_mutex_interruptible(m)) {
     drop(m, name);
     XT_SKIP("this build's POSIX robust pthread mutex cannot be interrupted "
