@@ -57,13 +57,21 @@ static int took(uint32_t *word, int e, int slept) {
   return e;
 }
 
+/* Rounds of a loop over the word before it looks at the clock and the
+ * flag (LOOK_ROUNDS), or gives up (GIVE_UP_ROUNDS): the word is in memory
+ * other processes write, and one that keeps changing it must not keep a
+ * timed or cancelled lock going round for ever. */
+#define LOOK_ROUNDS 64u
+#define GIVE_UP_ROUNDS 4096u
+
 /* Giving up (`why`: ECANCELED, ETIMEDOUT) after sleeping: leave
  * FUTEX_WAITERS set on a held word, or take a free lock. */
 static int give_up(pthread_mutex_t *mu, uint32_t *word, int why) {
+  unsigned rounds = 0;
   uint32_t v;
   int e;
 
-  for (;;) {
+  for (; rounds < GIVE_UP_ROUNDS; rounds++) {
     v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
     if (v == 0) {
       e = pthread_mutex_trylock(mu);
@@ -76,6 +84,7 @@ static int give_up(pthread_mutex_t *mu, uint32_t *word, int why) {
                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
       return why;
   }
+  return why; /* a word that never holds still: nothing to keep for it */
 }
 
 int xipc__unix_mutex_lock_intr(pthread_mutex_t *mu, int timeout_ms) {
@@ -83,12 +92,19 @@ int xipc__unix_mutex_lock_intr(pthread_mutex_t *mu, int timeout_ms) {
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0;
   struct timespec ts, *tp;
   uint32_t v, self = 0;
+  unsigned rounds = 0;
   int e, left, slept = 0;
 
   for (;;) {
     e = pthread_mutex_trylock(mu);
     if (e != EBUSY)
       return took(word, e, slept);
+    if (++rounds % LOOK_ROUNDS == 0) {
+      if (xipc__interrupted())
+        return slept ? give_up(mu, word, ECANCELED) : ECANCELED;
+      if (timeout_ms > 0 && xipc__remaining_ms(start, timeout_ms) == 0)
+        return slept ? give_up(mu, word, ETIMEDOUT) : ETIMEDOUT;
+    }
     v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
     if (v == 0)
       continue; /* unlocked meanwhile */
