@@ -1278,6 +1278,16 @@ static int seg_open(struct xipc__ring *r, const char *name, int backend,
   }
 }
 
+/* The backend of a ring: it needs the backend's shm and wait channels. */
+static int ring_backend(int id, const xipc__backend_t **b) {
+  int err = xipc__backend_get(id, b);
+
+  if (err == 0 && ((*b)->shm == NULL || (*b)->wait == NULL))
+    return xipc__fail(XIPC_ENOTSUP, 0, "mq ring: not available on backend %s",
+                      (*b)->name);
+  return err;
+}
+
 static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   const xipc__backend_t *b;
   struct xipc__ring *r;
@@ -1285,12 +1295,9 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   int creating = (req->flags & XIPC_CREATE) != 0;
   int err;
 
-  err = xipc__backend_get(mq->backend, &b);
+  err = ring_backend(mq->backend, &b);
   if (err != 0)
     return err;
-  if (b->shm == NULL || b->wait == NULL)
-    return xipc__fail(XIPC_ENOTSUP, 0, "mq ring: not available on backend %s",
-                      b->name);
   memset(&want, 0, sizeof(want));
   if (creating) {
     /* The geometry to create with. Zeros (core may leave them to us) are
@@ -1405,12 +1412,9 @@ static int ring_unlink(const xipc__mq_req_t *req) {
   xipc__sync_req_t sreq;
   int err;
 
-  err = xipc__backend_get(req->backend, &b);
+  err = ring_backend(req->backend, &b);
   if (err != 0)
     return err;
-  if (b->shm == NULL || b->wait == NULL)
-    return xipc__fail(XIPC_ENOTSUP, 0, "mq ring: not available on backend %s",
-                      b->name);
   err = xipc__shm_unlink_kind("mq", XIPC_KIND_MQ, req->name, b->id);
   /* The segment decides the answer. The channels go too, also when the
    * segment was already gone (leftovers of a crashed creator), but not
