@@ -58,11 +58,14 @@ typedef struct xipc_mq_opts {
    * XIPC_MQ_SPIN_MIN_US and XIPC_MQ_SPIN_MAX_US, shrinking toward the
    * minimum while spins keep ending in sleep); 1..100000 = that long;
    * XIPC_MQ_SPIN_NONE = sleep at once (after a few yields).
-   * An explicit 1..100000 also makes xipc_notify_arm (xipc/notify.h) on
-   * this handle look that long for a message before it registers (a
-   * latency-bound loop that serves one ring; the adaptive default does not
-   * spin there, so a loop over many objects is never held up).
-   * docs/performance.md. */
+   * xipc_notify_arm (xipc/notify.h) on this handle also looks for a
+   * message before it registers: with an explicit 1..100000 that long (a
+   * latency-bound loop that serves one ring); with the adaptive default at
+   * most XIPC_MQ_SPIN_MIN_US, and only while such looks keep finding one
+   * (after a few misses in a row it registers at once, looking again only
+   * every 64th arm), so a loop over many objects is held up at most a few
+   * microseconds per arm; XIPC_MQ_SPIN_NONE: never.
+   * xipc_mq_stats counts the looks. docs/performance.md. */
   unsigned spin_us;
 } xipc_mq_opts_t;
 #define XIPC_MQ_SPIN_NONE 0xffffffffu
@@ -112,6 +115,10 @@ typedef struct xipc_mq_stats {
   uint64_t refused;   /* sends that found it full and gave up (the ring) */
   int64_t waiting_senders, waiting_receivers; /* -1: not known */
   int64_t last_sender_pid, last_receiver_pid; /* System V; else -1 */
+  /* The ring: how often xipc_notify_arm on this handle looked for a
+   * message before registering (opts.spin_us), and how many of those
+   * looks found one; else XIPC_MQ_STAT_UNKNOWN. */
+  uint64_t arm_looks, arm_look_hits;
 } xipc_mq_stats_t;
 static XIPC_INLINE void xipc_mq_stats_init(xipc_mq_stats_t *st) {
   memset(st, 0, sizeof *st);

@@ -74,7 +74,10 @@ XIPC_EXTERN xipc_os_handle_t xipc_notify_handle(const xipc_notify_t *n);
 
 /* Get ready to wait: 0 (wait for the handle), 1 (the object has work now:
  * drain it and arm again), or an error. Arming an armed handle is the
- * same as arming once. */
+ * same as arming once. On a ring or a semaphore arm may first look for
+ * work for a few microseconds, while such looks keep finding some (a
+ * ring's xipc_mq_opts_t.spin_us: the adaptive default, a fixed time, or
+ * never; docs/semantics.md "Waitable handles"). */
 XIPC_EXTERN int xipc_notify_arm(xipc_notify_t *n);
 
 /* After the handle became ready (or to stop waiting): unregister and make

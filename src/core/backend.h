@@ -269,7 +269,15 @@ typedef struct xipc__notifier {
   int state;   /* 0 none, 1 opening, 2 open */
   xipc__bell_t bell;
   xipc_os_handle_t handle;
+  /* The arm's look before it registers (notify.c "The look"): look_ns 0
+   * adaptive (the default), XIPC__LOOK_NEVER, or that many ns at every
+   * arm; set by the object after init. The adaptive state and the counts
+   * (xipc_mq_stats) are relaxed atomics: threads may share the object. */
+  uint32_t look_ns;
+  uint32_t look_trust, look_probe;
+  uint64_t looks, look_hits;
 } xipc__notifier_t;
+#define XIPC__LOOK_NEVER UINT32_MAX
 
 /* The doorbell is made by its first user with `mode` (0: 0600) and
  * otherwise accepted from `owner` (NULL: the caller) as the object was. */
@@ -280,10 +288,9 @@ int xipc__notifier_init(xipc__notifier_t *nf, uint32_t *pollers,
 void xipc__notifier_fini(xipc__notifier_t *nf);
 int xipc__notifier_handle(xipc__notifier_t *nf, xipc_os_handle_t *out);
 void xipc__notifier_wake(xipc__notifier_t *nf);
-/* 1: ready(arg) said there is work (not armed); 0: armed. `look`, when
- * not NULL, is asked first, before registering (a bounded spin). */
-int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
-                       int (*look)(void *), void *arg);
+/* 1: ready(arg) said there is work (not armed); 0: armed. Before it
+ * registers it may look (ready in a bounded spin, nf->look_ns). */
+int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *), void *arg);
 void xipc__notifier_disarm(xipc__notifier_t *nf);
 
 /* ---- byte I/O, pipes, fifos, streams ------------------------------------ */

@@ -31,8 +31,6 @@ struct xipc__ring;
 /* The ring's notifier (src/core/ring.c) and its "a message is there". */
 struct xipc__notifier *xipc__ring_notifier(xipc_mq_t *mq);
 int xipc__ring_ready(void *mq);
-/* With an explicit opts.spin_us: look that long (else once: no spin). */
-int xipc__ring_spin_ready(void *mq);
 struct xipc__stash;
 struct xipc__stream_methods;
 
@@ -349,6 +347,15 @@ uint64_t xipc__now_ms(void);
 uint64_t xipc__now_ns(void);
 /* Give the processor to another runnable thread, if any. */
 void xipc__cpu_yield(void);
+/* A pause in a spin loop (x86 pause, Arm yield): lets the sibling
+ * hyperthread run and saves power; no system call. */
+static inline void xipc__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
 /* An identifier of the calling thread, unique among live threads of the
  * process (pthread_self / GetCurrentThreadId). */
 uintptr_t xipc__thread_self(void);

@@ -293,6 +293,7 @@ int xipc_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
   s.struct_size = sizeof(s);
   s.capacity = mq->max_msgs;
   s.sent = s.received = s.refused = XIPC_MQ_STAT_UNKNOWN;
+  s.arm_looks = s.arm_look_hits = XIPC_MQ_STAT_UNKNOWN;
   s.waiting_senders = s.waiting_receivers = -1;
   s.last_sender_pid = s.last_receiver_pid = -1;
   {

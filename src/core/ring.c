@@ -313,14 +313,6 @@ static ring_dl_t dl_rest(const ring_dl_t *dl) {
   return rest;
 }
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-  __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 /* A full (StoreLoad) barrier. On x86 a locked add to the stack top does
  * what mfence does for ordinary memory and costs less (the Linux kernel's
  * smp_mb() on x86-64 for the same reason); elsewhere the C11 fence. */
@@ -417,7 +409,7 @@ static int stuck_long(struct xipc__ring *r, ring_watch_t *w, uint64_t key) {
   int expired = 0;
 
   while (__atomic_exchange_n(&r->watch_lock, 1, __ATOMIC_ACQUIRE))
-    cpu_relax();
+    xipc__cpu_relax();
   if (w->since == 0 || w->key != key) {
     w->key = key;
     w->since = now != 0 ? now : 1;
@@ -458,7 +450,7 @@ static int lag_wait(struct xipc__ring *r, unsigned ring, ring_cell_t *cell,
   if (dl->expired)
     return 0;
   if (++*spins < LAG_SPINS) {
-    cpu_relax();
+    xipc__cpu_relax();
     return 1;
   }
   if (stuck_long(r, &r->lag[ring], ((uint64_t)ring << 32) | pos)) {
@@ -983,7 +975,7 @@ static int spin(struct xipc__ring *r, ring_try_fn try,
    * within the first few costs no clock read at all (the time it took is
    * then counted as 0, which only lets the budget shrink to its floor). */
   for (i = 1; budget > 0 && !dl->expired; i++) {
-    cpu_relax();
+    xipc__cpu_relax();
     if (ready(r)) {
       rc = try(r, arg, dl);
       if (rc != 0 && rc != NOT_NOW) {
@@ -1151,6 +1143,8 @@ static int ring_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
       __atomic_load_n(&r->hdr->chan[CHAN_NOT_FULL].sleepers, __ATOMIC_RELAXED);
   st->waiting_receivers =
       __atomic_load_n(&r->hdr->chan[CHAN_NOT_EMPTY].sleepers, __ATOMIC_RELAXED);
+  st->arm_looks = __atomic_load_n(&r->nf.looks, __ATOMIC_RELAXED);
+  st->arm_look_hits = __atomic_load_n(&r->nf.look_hits, __ATOMIC_RELAXED);
   return 0;
 }
 
@@ -1376,6 +1370,8 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     (void)r->wait->close(&r->ws, mq->created);
     goto fail;
   }
+  /* xipc_notify_arm looks as long as opts.spin_us says (0: adaptive). */
+  r->nf.look_ns = r->spin_none ? XIPC__LOOK_NEVER : r->spin_fixed_ns;
   mq->max_msgs = r->max_msgs;
   mq->max_msg_size = r->msg_size;
   mq->ring = r;
@@ -1433,23 +1429,6 @@ xipc__notifier_t *xipc__ring_notifier(xipc_mq_t *mq) { return &mq->ring->nf; }
 
 /* A poller's look: a published message at the head of some priority. */
 int xipc__ring_ready(void *mq) { return scan(((xipc_mq_t *)mq)->ring) >= 0; }
-
-int xipc__ring_spin_ready(void *mq) {
-  struct xipc__ring *r = ((xipc_mq_t *)mq)->ring;
-  uint64_t start;
-  unsigned i = 0;
-
-  if (r->spin_fixed_ns == 0)
-    return 0; /* adaptive or none: arm does not spin */
-  start = xipc__now_ns();
-  for (;;) {
-    if (scan(r) >= 0)
-      return 1;
-    cpu_relax();
-    if (++i % SPIN_CHECK == 0 && xipc__now_ns() - start >= r->spin_fixed_ns)
-      return 0;
-  }
-}
 
 static int ring_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
   (void)out;

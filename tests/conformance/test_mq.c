@@ -975,8 +975,22 @@ static void mq_stats_report_what_the_queue_did(void) {
     XT_EQ(st.sent - before.sent, 4);
     XT_EQ(st.received - before.received, 0);
     XT_EQ(st.refused - before.refused, 1);
+    XT_EQ(st.arm_looks, 0); /* no notify handle armed */
   } else {
     XT_EQ(st.sent, XIPC_MQ_STAT_UNKNOWN);
+    XT_EQ(st.arm_looks, XIPC_MQ_STAT_UNKNOWN);
+    XT_EQ(st.arm_look_hits, XIPC_MQ_STAT_UNKNOWN);
+  }
+  {
+    /* A caller built with the struct before arm_looks was added: nothing
+     * written past its struct_size. */
+    xipc_mq_stats_t old;
+
+    memset(&old, 0xab, sizeof(old));
+    old.struct_size = offsetof(xipc_mq_stats_t, arm_looks);
+    XT_OK(xipc_mq_stats(mq, &old));
+    XT_EQ(old.depth, n);
+    XT_EQ(old.arm_looks, 0xababababababababull);
   }
 #ifndef _WIN32
   if (xt_backend == XIPC_BACKEND_SYSV && !ring)

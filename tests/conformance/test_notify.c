@@ -238,10 +238,36 @@ static int h_send_late(int argc, char **argv) {
   return 0;
 }
 
+/* NAME_A BACKEND FLAGS NAME_B: open both rings, say READY; echo every
+ * 4-byte number received on A back on B until 0xffffffff, then say "done". */
+static int h_echo(int argc, char **argv) {
+  char *bargv[3];
+  xipc_mq_t *a, *b;
+  uint32_t v = 0;
+  size_t len;
+
+  HCHECK(argc == 4);
+  bargv[0] = argv[3], bargv[1] = argv[1], bargv[2] = argv[2];
+  a = xt_mq_open_args(argv);
+  b = xt_mq_open_args(bargv);
+  HCHECK(a != NULL && b != NULL);
+  xt_ready();
+  for (;;) {
+    HCHECK(xipc_mq_recv(a, &v, 4, &len, NULL, 20000) == 0 && len == 4);
+    if (v == 0xffffffffu)
+      break;
+    HCHECK(xipc_mq_send(b, &v, 4, 0, 20000) == 0);
+  }
+  xt_say("done");
+  HCHECK(xipc_mq_close(a) == 0 && xipc_mq_close(b) == 0);
+  return 0;
+}
+
 static int h_post(int argc, char **argv);
 
 static const xt_helper_t helpers[] = {{"notify-send", h_send},
                                       {"notify-send-late", h_send_late},
+                                      {"notify-echo", h_echo},
                                       {"notify-post", h_post},
                                       {"notify-descriptors", h_descriptors},
                                       {"notify-connect", h_connect},
@@ -323,8 +349,9 @@ static void notify_ring_ready_at_arm(void) {
 /* opts.spin_us on the receiving handle makes arm look for that long
  * before it registers (notify.h): a message that a sender process sends
  * 20 ms after being asked is found by an arm with spin_us = 100 ms (arm
- * answers 1), and not by one of a handle without a spin (it answers 0 and
- * the handle becomes ready). Five rounds each; a round may go the other
+ * answers 1), and not by one of a handle with the adaptive default, whose
+ * look lasts a few microseconds (it answers 0 and the handle becomes
+ * ready). Five rounds each; a round may go the other
  * way when the machine stalls a process for 80 ms, so three of five must
  * go as described. */
 static void notify_ring_arm_spins_with_spin_us(void) {
@@ -381,6 +408,105 @@ static void notify_ring_arm_spins_with_spin_us(void) {
   xipc_notify_close(nspin);
   xipc_notify_close(nplain);
   XT_OK(xipc_mq_close(spun));
+  XT_OK(xipc_mq_close(mq));
+}
+
+/* The arm's look with the adaptive default (xipc_mq_opts_t.spin_us 0),
+ * counted by xipc_mq_stats:
+ * - on a ring where nothing comes, arms stop looking after the first miss
+ *   and look again only now and then (200 arms: a few looks, not 200), so a
+ *   loop over idle rings is not held up; XIPC_MQ_SPIN_NONE never looks, an
+ *   explicit spin_us looks at every arm;
+ * - answers that an echo process sends at once are found by the look
+ *   (at least once in up to 3000 round trips; the next look follows the
+ *   ping by a few hundred nanoseconds, the budget is 4 us). */
+static void notify_ring_arm_look_adapts(void) {
+  char name[64], back[64], b[8], f[16], line[16];
+  xipc_mq_t *mq, *reply, *fixed = NULL, *never = NULL;
+  xipc_notify_t *n = NULL, *nfixed = NULL, *nnever = NULL;
+  xipc_mq_stats_t st;
+  xipc_mq_opts_t o;
+  xt_proc_t *p;
+  uint32_t v, got;
+  size_t len;
+  int k, rc;
+
+  xt_name(name, sizeof(name), "nl");
+  mq = ring_open(name, XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE);
+  XT_TRUE_FATAL(mq != NULL);
+  xipc_mq_opts_init(&o);
+  o.backend = xt_backend;
+  o.flags = XIPC_MQ_RING;
+  o.spin_us = 1;
+  XT_OK(xipc_mq_open(&fixed, name, &o));
+  o.spin_us = XIPC_MQ_SPIN_NONE;
+  XT_OK(xipc_mq_open(&never, name, &o));
+  XT_TRUE_FATAL(fixed != NULL && never != NULL);
+  XT_OK(xipc_mq_notify_open(&n, mq));
+  XT_OK(xipc_mq_notify_open(&nfixed, fixed));
+  XT_OK(xipc_mq_notify_open(&nnever, never));
+  for (k = 0; k < 200; k++) {
+    XT_EQ(xipc_notify_arm(n), 0);
+    xipc_notify_disarm(n);
+    XT_EQ(xipc_notify_arm(nfixed), 0);
+    xipc_notify_disarm(nfixed);
+    XT_EQ(xipc_notify_arm(nnever), 0);
+    xipc_notify_disarm(nnever);
+  }
+  xipc_mq_stats_init(&st);
+  XT_OK(xipc_mq_stats(mq, &st));
+  XT_GE(st.arm_looks, 2u); /* the first arm, and a probe since */
+  XT_LE(st.arm_looks, 10u);
+  XT_EQ(st.arm_look_hits, 0u);
+  XT_OK(xipc_mq_stats(fixed, &st));
+  XT_EQ(st.arm_looks, 200u);
+  XT_EQ(st.arm_look_hits, 0u);
+  XT_OK(xipc_mq_stats(never, &st));
+  XT_EQ(st.arm_looks, 0u);
+  xipc_notify_close(nfixed);
+  xipc_notify_close(nnever);
+  XT_OK(xipc_mq_close(fixed));
+  XT_OK(xipc_mq_close(never));
+
+  /* Round trips: ping on mq (the echo reads it), the answer on reply. */
+  xt_name(back, sizeof(back), "nm");
+  reply = ring_open(back, XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE);
+  XT_TRUE_FATAL(reply != NULL);
+  xipc_notify_close(n);
+  XT_OK(xipc_mq_notify_open(&n, reply));
+  sprintf(b, "%d", xt_backend);
+  sprintf(f, "%u", (unsigned)XIPC_MQ_RING);
+  {
+    const char *args[] = {name, b, f, back, NULL};
+    p = xt_spawn("notify-echo", args);
+  }
+  XT_TRUE_FATAL(p != NULL);
+  for (v = 0; v < 3000; v++) {
+    XT_OK(xipc_mq_send(mq, &v, 4, 0, 20000));
+    rc = xipc_notify_arm(n);
+    XT_TRUE(rc == 0 || rc == 1);
+    if (rc == 0) {
+      XT_TRUE_FATAL(ready(xipc_notify_handle(n), 20000));
+      xipc_notify_disarm(n);
+    }
+    XT_OK(xipc_mq_recv(reply, &got, 4, &len, NULL, 0));
+    XT_EQ(got, v);
+    if (v % 100 == 99) {
+      XT_OK(xipc_mq_stats(reply, &st));
+      if (st.arm_look_hits >= 10)
+        break;
+    }
+  }
+  XT_OK(xipc_mq_stats(reply, &st));
+  XT_GE(st.arm_look_hits, 1u);
+  XT_LE(st.arm_look_hits, st.arm_looks);
+  v = 0xffffffffu;
+  XT_OK(xipc_mq_send(mq, &v, 4, 0, 20000));
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_TRUE(strcmp(line, "done") == 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  xipc_notify_close(n);
+  XT_OK(xipc_mq_close(reply));
   XT_OK(xipc_mq_close(mq));
 }
 
@@ -980,6 +1106,7 @@ static void notify_bad_arguments(void) {
 static const xt_test_t tests[] = {XT_TEST(notify_ring_across_processes),
                                   XT_TEST(notify_ring_ready_at_arm),
                                   XT_TEST(notify_ring_arm_spins_with_spin_us),
+                                  XT_TEST(notify_ring_arm_look_adapts),
                                   XT_TEST(notify_ring_two_pollers),
                                   XT_TEST(notify_ring_doorbell_lifetime),
                                   XT_TEST(notify_sem_across_processes),

@@ -8,5 +8,6 @@ int unit_register_names(void);
 int unit_register_errors(void);
 int unit_register_rundir(void);
 int unit_register_opts(void);
+int unit_register_look(void);
 
 #endif
