@@ -48,10 +48,12 @@ int bench_fail(const char *fmt, ...) {
   return -1;
 }
 
-int bench_xfail(int err, const char *fmt, ...) {
+int bench_xcheck(int err, const char *fmt, ...) {
   char what[512];
   va_list ap;
 
+  if (err == 0)
+    return 0;
   va_start(ap, fmt);
   vsnprintf(what, sizeof(what), fmt, ap);
   va_end(ap);
@@ -375,14 +377,11 @@ static void *grow(void **items, int *n, int *cap, size_t size) {
   return e;
 }
 
-static step_t *plan_add(plan_t *p) {
-  return grow((void **)&p->steps, &p->n, &p->cap, sizeof(step_t));
-}
-
+/* A step of `trials` runs of x and raw each (trials 0: a skipped step). */
 static step_t *plan_step(plan_t *p, const bench_impl_t *x,
                          const bench_impl_t *raw, int backend, size_t size,
                          int trials) {
-  step_t *s = plan_add(p);
+  step_t *s = grow((void **)&p->steps, &p->n, &p->cap, sizeof(step_t));
 
   if (s == NULL)
     return NULL;
@@ -417,11 +416,8 @@ static int plan_kind(plan_t *p, const options_t *o, int k, int backend,
   }
   for (i = 0; i < n; i++) {
     if (max > 0 && sizes[i] > max) {
-      if ((s = plan_add(p)) == NULL)
+      if ((s = plan_step(p, x, NULL, backend, sizes[i], 0)) == NULL)
         return -1;
-      s->impl[BENCH_XIPC] = x;
-      s->backend = backend;
-      s->size = sizes[i];
       s->skip = 1;
       snprintf(s->note, sizeof(s->note),
                "messages above %zu bytes (system limit)", max);
@@ -475,6 +471,23 @@ typedef struct results {
 
 static bench_result_t *result_add(results_t *r) {
   return grow((void **)&r->v, &r->n, &r->cap, sizeof(bench_result_t));
+}
+
+/* A new result of a figure that measure.c does not make. */
+static bench_result_t *result_new(results_t *r, const char *kind, int backend,
+                                  int raw, const char *calls, int test,
+                                  size_t size) {
+  bench_result_t *x = result_add(r);
+
+  if (x != NULL) {
+    x->kind = kind;
+    x->backend = backend;
+    x->raw = raw;
+    x->calls = calls;
+    x->test = test;
+    x->size = size;
+  }
+  return x;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -549,17 +562,12 @@ static void progress_show(progress_t *pr, const char *what) {
 /* ---- the runs ------------------------------------------------------------ */
 
 static int record_skip(results_t *out, const step_t *s) {
-  bench_result_t *x = result_add(out);
   const bench_impl_t *im = s->impl[BENCH_XIPC];
+  bench_result_t *x = result_new(out, im->kind, s->backend, BENCH_XIPC,
+                                 im->calls, BENCH_STREAM, s->size);
 
   if (x == NULL)
     return -1;
-  x->kind = im->kind;
-  x->backend = s->backend;
-  x->raw = BENCH_XIPC;
-  x->calls = im->calls;
-  x->test = BENCH_STREAM;
-  x->size = s->size;
   x->skipped = 1;
   snprintf(x->note, sizeof(x->note), "%s", s->note);
   return 0;
@@ -620,16 +628,11 @@ static int run_step(const char *self, const step_t *s, const counts_t *c,
 static int add_copy(results_t *out, const char *kind, int backend, int raw,
                     const char *calls, size_t size, double rate, size_t copies,
                     double seconds) {
-  bench_result_t *x = result_add(out);
+  bench_result_t *x =
+      result_new(out, kind, backend, raw, calls, BENCH_COPY, size);
 
   if (x == NULL)
     return -1;
-  x->kind = kind;
-  x->backend = backend;
-  x->raw = raw;
-  x->calls = calls;
-  x->test = BENCH_COPY;
-  x->size = size;
   x->count = copies;
   x->bytes_per_s = rate;
   x->msgs_per_s = rate / (double)size;
@@ -696,12 +699,12 @@ static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
       so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
       err = xipc_shm_open(&shm, name, sizes[i], &so);
       if (err != 0)
-        return bench_xfail(err, "xipc_shm_open(%s, %zu bytes)", name, sizes[i]);
+        return bench_xcheck(err, "xipc_shm_open(%s, %zu bytes)", name, sizes[i]);
       rate =
           bench_memcpy_rate(xipc_shm_addr(shm), sizes[i], c->copy_s, &copies);
       err = xipc_shm_close(shm);
       if (err != 0)
-        return bench_xfail(err, "xipc_shm_close(%s)", name);
+        return bench_xcheck(err, "xipc_shm_close(%s)", name);
       if (rate <= 0 ||
           add_copy(out, "shm", b, BENCH_XIPC, "memcpy into xipc_shm_addr()",
                    sizes[i], rate, copies, c->copy_s) != 0)
@@ -807,42 +810,38 @@ int xipc_bench_main(const char *self, int argc, char **argv) {
     rc = measure_shm(&res, &o, &c, &serial, &pr);
   progress_show(&pr, NULL);
   free(p.steps);
-  if (rc != 0) {
-    free(res.v);
-    return fail_exit("xipc bench");
-  }
-  memset(&rep, 0, sizeof(rep));
-  rep.env = &env;
-  rep.quick = o.quick;
-  rep.kinds = o.kinds_text;
-  rep.sizes = o.sizes;
-  rep.nsizes = o.nsizes;
-  rep.trials = c.trials;
-  rep.rtt_count = c.rtt;
-  rep.rtt_warm = c.rtt_warm;
-  rep.res = res.v;
-  rep.nres = res.n;
-  rep.seconds = (double)(bench_now_ns() - t0) / 1e9;
+  if (rc != 0)
+    goto fail;
+  rep = (bench_report_t){.env = &env,
+                         .quick = o.quick,
+                         .kinds = o.kinds_text,
+                         .sizes = o.sizes,
+                         .nsizes = o.nsizes,
+                         .trials = c.trials,
+                         .rtt_count = c.rtt,
+                         .rtt_warm = c.rtt_warm,
+                         .res = res.v,
+                         .nres = res.n,
+                         .seconds = (double)(bench_now_ns() - t0) / 1e9};
   printf("Unix pipe and fifo writes: %s\n",
          o.sigpipe_guard ? "with xipc's SIGPIPE guard (--sigpipe-guard)"
                          : "without the SIGPIPE guard "
                            "(xipc_sigpipe_ignored(1): both processes ignore "
                            "SIGPIPE)");
   bench_report_print(&rep);
-  if (o.kind_on[KIND_NOTIFY] && bench_notify_run(self, o.quick) != 0) {
-    free(res.v);
-    return fail_exit("xipc bench");
-  }
+  if (o.kind_on[KIND_NOTIFY] && bench_notify_run(self, o.quick) != 0)
+    goto fail;
   if (o.json != NULL) {
-    if (bench_report_json(&rep, o.json) != 0) {
-      free(res.v);
-      return fail_exit("xipc bench");
-    }
+    if (bench_report_json(&rep, o.json) != 0)
+      goto fail;
     printf("JSON: %s\n", o.json);
   }
   fflush(stdout);
   free(res.v);
   return 0;
+fail:
+  free(res.v);
+  return fail_exit("xipc bench");
 }
 
 int xipc_bench_check(int argc, char **argv, int child) {

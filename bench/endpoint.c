@@ -102,7 +102,10 @@ int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
       return -1;
     }
   }
-  return ep_done(out, ep, ops->create(ep, run, args));
+  for (i = 0; ops->names != NULL && ops->remove != NULL && i < 2; i++)
+    ops->remove(ep, ep->name[i]); /* a crashed run's (the same pid) */
+  return ep_done(out, ep,
+                 ops->open != NULL ? ops->open(ep) : ops->create(ep, run, args));
 }
 
 int bench_ep_connect(bench_ep_t *ep) {
@@ -123,7 +126,8 @@ int bench_ep_attach(bench_ep_t **out, const bench_run_t *run, int argc,
     return -1;
   for (i = 0; ops->names != NULL && i < 2; i++)
     snprintf(ep->name[i], sizeof(ep->name[i]), "%s", argv[i]);
-  return ep_done(out, ep, ops->attach(ep, run, argv));
+  return ep_done(out, ep,
+                 ops->open != NULL ? ops->open(ep) : ops->attach(ep, run, argv));
 }
 
 void *bench_ep_buffer(bench_ep_t *ep, void *own, size_t len) {
@@ -135,6 +139,8 @@ int bench_ep_send(bench_ep_t *ep, const void *buf, size_t len) {
   const char *p = buf;
   size_t n;
 
+  if (ops->sig != NULL)
+    return ops->sig(ep, 1);
   if (ops->io == NULL)
     return ops->send(ep, buf, len);
   for (; len > 0; p += n, len -= n)
@@ -149,6 +155,8 @@ int bench_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t len,
   size_t got = 0, n;
 
   *data = buf;
+  if (ops->sig != NULL)
+    return ops->sig(ep, 0);
   if (ops->io != NULL) {
     for (; got < len; got += n) {
       if (ops->io(ep, 0, (char *)buf + got, len - got, &n) != 0)
@@ -167,9 +175,23 @@ int bench_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t len,
   return 0;
 }
 
-int bench_ep_close(bench_ep_t *ep) {
-  int rc = ep->impl->ops->close(ep);
+void bench_ep_unlink(bench_ep_t *ep) {
+  const bench_ops_t *ops = ep->impl->ops;
+  int i;
 
+  for (i = 0; ops->remove != NULL && i < 2; i++)
+    if (ep->name[i][0] != '\0')
+      ops->remove(ep, ep->name[i]);
+  if (ops->unlink != NULL)
+    ops->unlink(ep);
+}
+
+int bench_ep_close(bench_ep_t *ep) {
+  int rc;
+
+  if (ep->parent)
+    bench_ep_unlink(ep);
+  rc = ep->impl->ops->close != NULL ? ep->impl->ops->close(ep) : 0;
   free(ep);
   return rc;
 }
@@ -193,7 +215,7 @@ int bench_handle_arg(bench_args_t *args, xipc_os_handle_t h) {
   int err = xipc_os_handle_format(h, text, sizeof(text));
 
   if (err != 0)
-    return bench_xfail(err, "xipc_os_handle_format");
+    return bench_xcheck(err, "xipc_os_handle_format");
   return bench_args_add(args, "%s", text);
 }
 
@@ -224,7 +246,7 @@ int bench_hpair_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
 
   for (i = 0; i < n && i < 2; i++)
     if ((err = xipc_os_handle_parse(argv[i], &v[i])) != 0)
-      return bench_xfail(err, "xipc_os_handle_parse(%s)", argv[i]);
+      return bench_xcheck(err, "xipc_os_handle_parse(%s)", argv[i]);
   x->h[0] = v[0];
   x->h[1] = n == 1 ? v[0] : v[1];
   return 0;

@@ -23,80 +23,47 @@ typedef struct floor_ep {
   uint32_t sent, seen;
 } floor_ep_t;
 
-static inline void relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 static int floor_open(bench_ep_t *ep) {
   floor_ep_t *f = (floor_ep_t *)ep;
-  xipc_shm_opts_t o;
-  int err;
+  int err = xipc_shm_open(
+      &f->shm, ep->name[0], ep->parent ? 4096 : 0,
+      XIPC_OPTS(shm, .flags = ep->parent ? XIPC_CREATE | XIPC_EXCL : 0u));
 
-  xipc_shm_opts_init(&o);
-  o.flags = ep->parent ? XIPC_CREATE | XIPC_EXCL : 0;
-  err = xipc_shm_open(&f->shm, ep->name[0], ep->parent ? 4096 : 0, &o);
   if (err != 0)
-    return bench_xfail(err, "spin floor: shm_open(%s)", ep->name[0]);
+    return bench_xcheck(err, "spin floor: shm_open(%s)", ep->name[0]);
   f->line = xipc_shm_addr(f->shm); /* 64-byte aligned: after the header */
   return 0;
 }
 
-static int floor_create(bench_ep_t *ep, const bench_run_t *run,
-                        bench_args_t *args) {
-  (void)run;
-  (void)args;
-  return floor_open(ep);
-}
-
-static int floor_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  (void)run;
-  (void)argv;
-  return floor_open(ep);
-}
-
-static int floor_send(bench_ep_t *ep, const void *buf, size_t len) {
+/* Send: store our next count. Receive: one count of the other side's
+ * (counting, like a semaphore, so control messages sent back to back are
+ * all seen). */
+static int floor_sig(bench_ep_t *ep, int tx) {
   floor_ep_t *f = (floor_ep_t *)ep;
 
-  (void)buf;
-  (void)len;
-  __atomic_store_n(&f->line->count[ep->tx], ++f->sent, __ATOMIC_RELEASE);
-  return 0;
-}
-
-/* One count of the other side's: counting, like a semaphore, so control
- * messages sent back to back are all seen. */
-static int floor_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                      const void **data) {
-  floor_ep_t *f = (floor_ep_t *)ep;
-
-  (void)buf;
-  (void)cap;
-  (void)got;
-  (void)data;
+  if (tx) {
+    __atomic_store_n(&f->line->count[ep->tx], ++f->sent, __ATOMIC_RELEASE);
+    return 0;
+  }
   while (__atomic_load_n(&f->line->count[ep->rx], __ATOMIC_ACQUIRE) ==
          f->seen)
-    relax();
+    bench_cpu_relax();
   f->seen++;
   return 0;
 }
 
-static void floor_unlink(bench_ep_t *ep) {
-  (void)xipc_shm_unlink(ep->name[0], NULL);
+static void floor_remove(bench_ep_t *ep, const char *name) {
+  (void)ep;
+  (void)xipc_shm_unlink(name, NULL);
 }
 
 static int floor_close(bench_ep_t *ep) {
   floor_ep_t *f = (floor_ep_t *)ep;
 
-  if (ep->parent)
-    floor_unlink(ep);
   return f->shm != NULL ? xipc_shm_close(f->shm) : 0;
 }
 
 const bench_ops_t bench_floor_ops = {
     .size = sizeof(floor_ep_t), .nargs = 2, .names = FLOOR_NAMES,
-    .create = floor_create, .attach = floor_attach, .send = floor_send,
-    .recv = floor_recv, .close = floor_close, .unlink = floor_unlink};
+    .open = floor_open, .sig = floor_sig, .close = floor_close,
+    .remove = floor_remove};

@@ -64,11 +64,13 @@ size_t bench_depth_next(int backend, size_t depth, size_t msg_size);
 
 /* ---- errors -------------------------------------------------------------- */
 
-/* Record a failure; all return -1. bench_xfail: an xipc call returned err
- * (the message gets its XIPC_E* name and xipc_last_error_message()).
- * bench_osfail: a system call failed (errno / GetLastError is read). */
+/* Record a failure; all return -1. bench_xcheck: an xipc call returned err
+ * (the message gets its XIPC_E* name and xipc_last_error_message()); it
+ * returns 0 and records nothing when err is 0, so that an adapter can
+ * `return bench_xcheck(xipc_call(...), "xipc_call")`. bench_osfail: a
+ * system call failed (errno / GetLastError is read). */
 int bench_fail(const char *fmt, ...) BENCH_PRINTF(1, 2);
-int bench_xfail(int err, const char *fmt, ...) BENCH_PRINTF(2, 3);
+int bench_xcheck(int err, const char *fmt, ...) BENCH_PRINTF(2, 3);
 int bench_osfail(const char *fmt, ...) BENCH_PRINTF(1, 2);
 const char *bench_errmsg(void);
 
@@ -134,7 +136,9 @@ typedef struct bench_ops {
   size_t size; /* bytes of the implementation's endpoint struct */
   int nargs;   /* the peer's arguments, names included */
   /* snprintf format of the object names (ppid, serial, tag 'a' / 'b'),
-   * or NULL: the implementation names its objects itself. */
+   * or NULL: the implementation names its objects itself. With names,
+   * the parent first removes a leftover of a crashed run with the same
+   * pid (ops->remove). */
   const char *names;
   /* Set the fields that are not zero when empty (descriptors: -1). NULL:
    * all zero. */
@@ -146,26 +150,35 @@ typedef struct bench_ops {
   int (*connect)(bench_ep_t *ep);
   /* Peer: open what the parent created; argv has ops->nargs entries. */
   int (*attach)(bench_ep_t *ep, const bench_run_t *run, char **argv);
+  /* Instead of create and attach, where the two differ only in
+   * ep->parent (the parent creates the named objects, the peer opens). */
+  int (*open)(bench_ep_t *ep);
   /* Where the sender should build a message of len bytes (a raw baseline
    * may hand out its own message buffer, e.g. msgsnd's struct msgbuf,
    * which send then recognises). NULL: the caller's buffer. */
   void *(*buffer)(bench_ep_t *ep, size_t len);
-  /* Messages (queues, semaphores, the rings): send one; receive one into
-   * buf[0..cap), its length in *got (which comes in as the length
-   * expected; semaphores leave it), *data = where the bytes are (preset
-   * to buf). */
+  /* Messages (queues, the rings): send one; receive one into buf[0..cap),
+   * its length in *got (which comes in as the length expected), *data =
+   * where the bytes are (preset to buf). */
   int (*send)(bench_ep_t *ep, const void *buf, size_t len);
   int (*recv)(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
               const void **data);
+  /* Semaphores (BENCH_F_NOPAYLOAD) instead of send/recv: post on
+   * [ep->tx] (tx 1), or wait on [ep->rx]. */
+  int (*sig)(bench_ep_t *ep, int tx);
   /* Byte streams instead of send/recv: move some of len bytes (tx: write
    * on [ep->tx], else read on [ep->rx]); *done = how many (0 on a read:
    * the peer closed). The skeleton loops until all len bytes moved. */
   int (*io)(bench_ep_t *ep, int tx, void *buf, size_t len, size_t *done);
   /* Close what create/attach opened (called only after one of them ran,
-   * also when it failed); in the parent also remove the names. */
+   * also when it failed; NULL: nothing to close); in the parent the
+   * skeleton removes the names first. */
   int (*close)(bench_ep_t *ep);
-  /* Emergency, from the watchdog thread while the main thread may be
-   * blocked in ep: remove the names (nothing else). NULL: none. */
+  /* Remove the objects' names (nothing else): the parent before close,
+   * and the watchdog thread while the main thread may be blocked in ep
+   * (bench_ep_unlink). remove: one name of ep->name (each that is set);
+   * unlink: whatever else (System V ids). NULL: none. */
+  void (*remove)(bench_ep_t *ep, const char *name);
   void (*unlink)(bench_ep_t *ep);
 } bench_ops_t;
 
@@ -216,6 +229,7 @@ int bench_ep_send(bench_ep_t *ep, const void *buf, size_t len);
 int bench_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t len,
                   const void **data);
 int bench_ep_close(bench_ep_t *ep);
+void bench_ep_unlink(bench_ep_t *ep);
 
 /* Two OS handles (pipes, fifos, sockets, Windows semaphores): write on
  * [tx], read on [rx] (one handle twice for a duplex one), and in the parent
@@ -399,6 +413,15 @@ void bench_guard_lock(void);
 void bench_guard_unlock(void);
 int bench_child_exited(const bench_child_t *c, int *status);
 void bench_exit_now(int code);
+
+/* One pause of a spin-wait loop (the floor, the raw ring). */
+static inline void bench_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
 
 /* ---- rawring.c: the raw shared-memory queue pair ---------------------------
  *

@@ -14,16 +14,16 @@
  *   stream-*      one connection: the parent listens, the peer connects
  *
  * The parent creates with XIPC_CREATE | XIPC_EXCL under names that carry
- * its pid and the run's serial, and removes them in close (unlink, then
- * close: the portable order of docs/semantics.md). */
+ * its pid and the run's serial; the skeleton removes them before close
+ * (unlink, then close: the portable order of docs/semantics.md). */
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CONNECT_MS 20000 /* for the peer to appear: opens, accepts */
-#define NAMES "xb%lu-%lu%c"  /* bench_name()'s */
+#define CONNECT_MS 20000    /* for the peer to appear: opens, accepts */
+#define NAMES "xb%lu-%lu%c" /* bench_name()'s */
 
 /* ---- mq and mq-ring ------------------------------------------------------ */
 
@@ -36,21 +36,18 @@ static unsigned mq_flags(const bench_ep_t *ep) {
   return (ep->impl->flags & BENCH_F_RING) ? XIPC_MQ_RING : 0u;
 }
 
-static void mq_unlink(bench_ep_t *ep) {
-  int i;
-
-  for (i = 0; i < 2; i++)
-    (void)xipc_mq_unlink(ep->name[i], XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = mq_flags(ep)));
+static void mq_remove(bench_ep_t *ep, const char *name) {
+  (void)xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = ep->impl->backend,
+                                       .flags = mq_flags(ep)));
 }
 
 /* Queue i of ep->depth messages, with a smaller depth while a system
  * limit (fs.mqueue.msg_max, kernel.msgmnb, RLIMIT_MSGQUEUE) refuses it
- * (bench_depth_next). A leftover of a crashed run with the same pid is
- * removed once. */
+ * (bench_depth_next). */
 static int mq_make(bench_ep_t *ep, int i, size_t msg_size) {
   xipc_mq_opts_t o;
   size_t d = ep->depth;
-  int err, retried = 0;
+  int err;
 
   xipc_mq_opts_init(&o);
   o.backend = ep->impl->backend;
@@ -63,15 +60,10 @@ static int mq_make(bench_ep_t *ep, int i, size_t msg_size) {
       ep->depth = d;
       return 0;
     }
-    if (err == XIPC_EEXIST && !retried) {
-      retried = 1;
-      (void)xipc_mq_unlink(ep->name[i], XIPC_OPTS(mq, .backend = o.backend, .flags = mq_flags(ep)));
-      continue;
-    }
     if (err != XIPC_ESYSLIMIT ||
         (d = bench_depth_next(o.backend, d, msg_size)) == 0)
-      return bench_xfail(err, "xipc_mq_open(%s, %zu x %zu bytes)",
-                         ep->name[i], o.max_msgs, msg_size);
+      return bench_xcheck(err, "xipc_mq_open(%s, %zu x %zu bytes)",
+                          ep->name[i], o.max_msgs, msg_size);
   }
 }
 
@@ -87,45 +79,44 @@ static int mq_create(bench_ep_t *ep, const bench_run_t *run,
 }
 
 static int mq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+  xipc_mq_opts_t *o = XIPC_OPTS(mq, .backend = run->impl->backend,
+                                .flags = mq_flags(ep));
   int i, err;
 
-  (void)run;
   (void)argv;
   for (i = 0; i < 2; i++) /* geometry 0: the creator's */
-    if ((err = xipc_mq_open(&((mq_ep_t *)ep)->q[i], ep->name[i], XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = mq_flags(ep)))) != 0)
-      return bench_xfail(err, "xipc_mq_open(%s)", ep->name[i]);
+    if ((err = xipc_mq_open(&((mq_ep_t *)ep)->q[i], ep->name[i], o)) != 0)
+      return bench_xcheck(err, "xipc_mq_open(%s)", ep->name[i]);
   return 0;
 }
 
 static int mq_send(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_mq_send(((mq_ep_t *)ep)->q[ep->tx], buf, len, 0, -1);
-
-  return err == 0 ? 0 : bench_xfail(err, "xipc_mq_send");
+  return bench_xcheck(xipc_mq_send(((mq_ep_t *)ep)->q[ep->tx], buf, len, 0, -1),
+                      "xipc_mq_send");
 }
 
 static int mq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
                    const void **data) {
-  int err = xipc_mq_recv(((mq_ep_t *)ep)->q[ep->rx], buf, cap, got, NULL, -1);
+  xipc_mq_t *q = ((mq_ep_t *)ep)->q[ep->rx];
 
   (void)data;
-  return err == 0 ? 0 : bench_xfail(err, "xipc_mq_recv");
+  return bench_xcheck(xipc_mq_recv(q, buf, cap, got, NULL, -1),
+                      "xipc_mq_recv");
 }
 
 static int mq_close(bench_ep_t *ep) {
   int i, e, err = 0;
 
-  if (ep->parent)
-    mq_unlink(ep);
   for (i = 0; i < 2; i++)
     if ((e = xipc_mq_close(((mq_ep_t *)ep)->q[i])) != 0 && err == 0)
-      err = bench_xfail(e, "xipc_mq_close(%s)", ep->name[i]);
+      err = bench_xcheck(e, "xipc_mq_close(%s)", ep->name[i]);
   return err;
 }
 
 static const bench_ops_t mq_ops = {
     .size = sizeof(mq_ep_t), .nargs = 2, .names = NAMES,
     .create = mq_create, .attach = mq_attach, .send = mq_send,
-    .recv = mq_recv, .close = mq_close, .unlink = mq_unlink};
+    .recv = mq_recv, .close = mq_close, .remove = mq_remove};
 
 /* ---- sem ----------------------------------------------------------------- */
 
@@ -134,79 +125,43 @@ typedef struct sem_ep {
   xipc_sem_t *s[2];
 } sem_ep_t;
 
-static void sem_unlink(bench_ep_t *ep) {
-  int i;
-
-  for (i = 0; i < 2; i++)
-    (void)xipc_sem_unlink(ep->name[i], XIPC_OPTS(sem, .backend = ep->impl->backend));
+static void sem_remove(bench_ep_t *ep, const char *name) {
+  (void)xipc_sem_unlink(name, XIPC_OPTS(sem, .backend = ep->impl->backend));
 }
 
-/* The parent creates both (a crashed run's leftover removed once), the
- * peer opens them. */
+/* The parent creates both, the peer opens them. */
 static int sem_open2(bench_ep_t *ep) {
-  xipc_sem_opts_t o;
+  xipc_sem_opts_t *o =
+      XIPC_OPTS(sem, .backend = ep->impl->backend,
+                .flags = ep->parent ? XIPC_CREATE | XIPC_EXCL : 0u);
   int i, err = 0;
 
-  xipc_sem_opts_init(&o);
-  o.backend = ep->impl->backend;
-  o.flags = ep->parent ? XIPC_CREATE | XIPC_EXCL : 0u;
-  for (i = 0; i < 2 && err == 0; i++) {
-    err = xipc_sem_open(&((sem_ep_t *)ep)->s[i], ep->name[i], &o);
-    if (err == XIPC_EEXIST && ep->parent) {
-      (void)xipc_sem_unlink(ep->name[i], XIPC_OPTS(sem, .backend = o.backend));
-      err = xipc_sem_open(&((sem_ep_t *)ep)->s[i], ep->name[i], &o);
-    }
-  }
-  return err == 0 ? 0 : bench_xfail(err, "xipc_sem_open(%s)", ep->name[i - 1]);
+  for (i = 0; i < 2 && err == 0; i++)
+    err = bench_xcheck(xipc_sem_open(&((sem_ep_t *)ep)->s[i], ep->name[i], o),
+                       "xipc_sem_open(%s)", ep->name[i]);
+  return err;
 }
 
-static int sem_create(bench_ep_t *ep, const bench_run_t *run,
-                      bench_args_t *args) {
-  (void)run;
-  (void)args;
-  return sem_open2(ep);
-}
+static int sem_sig(bench_ep_t *ep, int tx) {
+  sem_ep_t *s = (sem_ep_t *)ep;
 
-static int sem_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  (void)run;
-  (void)argv;
-  return sem_open2(ep);
-}
-
-static int sem_send(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_sem_post(((sem_ep_t *)ep)->s[ep->tx]);
-
-  (void)buf;
-  (void)len;
-  return err == 0 ? 0 : bench_xfail(err, "xipc_sem_post");
-}
-
-static int sem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                    const void **data) {
-  int err = xipc_sem_wait(((sem_ep_t *)ep)->s[ep->rx], -1);
-
-  (void)buf;
-  (void)cap;
-  (void)got;
-  (void)data;
-  return err == 0 ? 0 : bench_xfail(err, "xipc_sem_wait");
+  if (tx)
+    return bench_xcheck(xipc_sem_post(s->s[ep->tx]), "xipc_sem_post");
+  return bench_xcheck(xipc_sem_wait(s->s[ep->rx], -1), "xipc_sem_wait");
 }
 
 static int sem_close(bench_ep_t *ep) {
   int i, e, err = 0;
 
-  if (ep->parent)
-    sem_unlink(ep);
   for (i = 0; i < 2; i++)
     if ((e = xipc_sem_close(((sem_ep_t *)ep)->s[i])) != 0 && err == 0)
-      err = bench_xfail(e, "xipc_sem_close(%s)", ep->name[i]);
+      err = bench_xcheck(e, "xipc_sem_close(%s)", ep->name[i]);
   return err;
 }
 
 static const bench_ops_t sem_ops = {
-    .size = sizeof(sem_ep_t), .nargs = 2, .names = NAMES,
-    .create = sem_create, .attach = sem_attach, .send = sem_send,
-    .recv = sem_recv, .close = sem_close, .unlink = sem_unlink};
+    .size = sizeof(sem_ep_t), .nargs = 2, .names = NAMES, .open = sem_open2,
+    .sig = sem_sig, .close = sem_close, .remove = sem_remove};
 
 /* ---- pipe and fifo: byte I/O on two ends --------------------------------- */
 
@@ -222,9 +177,8 @@ static int pipe_io(bench_ep_t *ep, int tx, void *buf, size_t len,
   int err = tx ? xipc_pipe_write(p->end[ep->tx], buf, len, done, -1)
                : xipc_pipe_read(p->end[ep->rx], buf, len, done, -1);
 
-  return err == 0 ? 0
-                  : bench_xfail(err, "%s(%zu bytes)",
-                                tx ? "xipc_pipe_write" : "xipc_pipe_read", len);
+  return bench_xcheck(err, "%s(%zu bytes)",
+                      tx ? "xipc_pipe_write" : "xipc_pipe_read", len);
 }
 
 static int pipe_close(bench_ep_t *ep) {
@@ -233,7 +187,7 @@ static int pipe_close(bench_ep_t *ep) {
 
   for (i = 0; i < 2; i++) {
     if ((e = xipc_pipe_close(p->end[i])) != 0 && err == 0)
-      err = bench_xfail(e, "xipc_pipe_close");
+      err = bench_xcheck(e, "xipc_pipe_close");
     (void)xipc_pipe_close(p->peer[i]);
   }
   return err;
@@ -241,14 +195,10 @@ static int pipe_close(bench_ep_t *ep) {
 
 static int handle_arg(bench_args_t *args, const xipc_pipe_t *end) {
   xipc_os_handle_t h;
-  char text[64];
   int err = xipc_pipe_os_handle(end, &h);
 
-  if (err == 0)
-    err = xipc_os_handle_format(h, text, sizeof(text));
-  if (err != 0)
-    return bench_xfail(err, "xipc_pipe_os_handle");
-  return bench_args_add(args, "%s", text);
+  return err == 0 ? bench_handle_arg(args, h)
+                  : bench_xcheck(err, "xipc_pipe_os_handle");
 }
 
 /* a: the peer reads; b: the peer writes. Only the peer's ends are
@@ -258,9 +208,13 @@ static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
   pipe_ep_t *p = (pipe_ep_t *)ep;
   int b = run->impl->backend, err;
 
-  if ((err = xipc_pipe_open(&p->peer[0], &p->end[0], XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_READ))) != 0 ||
-      (err = xipc_pipe_open(&p->end[1], &p->peer[1], XIPC_OPTS(pipe, .backend = b, .flags = XIPC_PIPE_INHERIT_WRITE))) != 0)
-    return bench_xfail(err, "xipc_pipe");
+  if ((err = xipc_pipe_open(&p->peer[0], &p->end[0],
+                            XIPC_OPTS(pipe, .backend = b,
+                                      .flags = XIPC_PIPE_INHERIT_READ))) != 0 ||
+      (err = xipc_pipe_open(&p->end[1], &p->peer[1],
+                            XIPC_OPTS(pipe, .backend = b,
+                                      .flags = XIPC_PIPE_INHERIT_WRITE))) != 0)
+    return bench_xcheck(err, "xipc_pipe");
   return handle_arg(args, p->peer[0]) != 0 ? -1 : handle_arg(args, p->peer[1]);
 }
 
@@ -272,9 +226,7 @@ static int pipe_connect(bench_ep_t *ep) {
   int e1 = xipc_pipe_close(p->peer[0]), e2 = xipc_pipe_close(p->peer[1]);
 
   p->peer[0] = p->peer[1] = NULL;
-  if (e1 != 0 || e2 != 0)
-    return bench_xfail(e1 != 0 ? e1 : e2, "xipc_pipe_close (peer's end)");
-  return 0;
+  return bench_xcheck(e1 != 0 ? e1 : e2, "xipc_pipe_close (peer's end)");
 }
 
 /* The peer: the read end of a, the write end of b. */
@@ -289,8 +241,7 @@ static int pipe_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
                                      i == 0 ? XIPC_PIPE_READ : XIPC_PIPE_WRITE,
                                      run->impl->backend);
   }
-  return err == 0 ? 0
-                  : bench_xfail(err, "xipc_pipe_from_os_handle(%s)", argv[i - 1]);
+  return bench_xcheck(err, "xipc_pipe_from_os_handle(%s)", argv[i - 1]);
 }
 
 static const bench_ops_t pipe_ops = {
@@ -298,48 +249,30 @@ static const bench_ops_t pipe_ops = {
     .connect = pipe_connect, .attach = pipe_attach, .io = pipe_io,
     .close = pipe_close};
 
-static void fifo_unlink(bench_ep_t *ep) {
-  int i;
-
-  for (i = 0; i < 2; i++)
-    (void)xipc_fifo_unlink(ep->name[i], XIPC_OPTS(fifo, .backend = ep->impl->backend));
+static void fifo_remove(bench_ep_t *ep, const char *name) {
+  (void)xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = ep->impl->backend));
 }
 
-static int fifo_close(bench_ep_t *ep) {
-  if (ep->parent)
-    fifo_unlink(ep);
-  return pipe_close(ep);
-}
-
-/* Fifo i in direction dir. A reader creates its fifo (a crashed run's
- * leftover removed once). A writer's open waits for a reader, but not for
- * a fifo that its reader has not created yet (XIPC_ENOENT): look again
- * until it is there. */
+/* Fifo i in direction dir. A reader creates its fifo. A writer's open
+ * waits for a reader, but not for a fifo that its reader has not created
+ * yet (XIPC_ENOENT): look again until it is there. */
 static int fifo_open(bench_ep_t *ep, int i, int dir) {
-  xipc_fifo_opts_t o;
-  const char *name = ep->name[i];
+  xipc_fifo_opts_t *o = XIPC_OPTS(fifo, .backend = ep->impl->backend);
   xipc_pipe_t **out = &((pipe_ep_t *)ep)->end[i];
   uint64_t start = bench_now_ns();
   int err;
 
-  xipc_fifo_opts_init(&o);
-  o.backend = ep->impl->backend;
   if (dir == XIPC_PIPE_READ) {
-    o.flags = XIPC_CREATE | XIPC_EXCL;
-    err = xipc_fifo_open(out, name, dir, &o, 0);
-    if (err == XIPC_EEXIST) {
-      (void)xipc_fifo_unlink(name, XIPC_OPTS(fifo, .backend = o.backend));
-      err = xipc_fifo_open(out, name, dir, &o, 0);
-    }
+    o->flags = XIPC_CREATE | XIPC_EXCL;
+    err = xipc_fifo_open(out, ep->name[i], dir, o, 0);
   } else {
-    while ((err = xipc_fifo_open(out, name, dir, &o, CONNECT_MS)) ==
+    while ((err = xipc_fifo_open(out, ep->name[i], dir, o, CONNECT_MS)) ==
                XIPC_ENOENT &&
            bench_now_ns() - start <= (uint64_t)CONNECT_MS * 1000000u)
       bench_sleep_ms(1); /* the peer is still starting */
   }
-  return err == 0 ? 0
-                  : bench_xfail(err, "xipc_fifo_open(%s, %s)", name,
-                                dir == XIPC_PIPE_READ ? "read" : "write");
+  return bench_xcheck(err, "xipc_fifo_open(%s, %s)", ep->name[i],
+                      dir == XIPC_PIPE_READ ? "read" : "write");
 }
 
 /* b: we read, so we create it (a reader's open returns at once). a: the
@@ -366,7 +299,7 @@ static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
 static const bench_ops_t fifo_ops = {
     .size = sizeof(pipe_ep_t), .nargs = 2, .names = NAMES,
     .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
-    .io = pipe_io, .close = fifo_close, .unlink = fifo_unlink};
+    .io = pipe_io, .close = pipe_close, .remove = fifo_remove};
 
 /* ---- streams ------------------------------------------------------------- */
 
@@ -374,33 +307,28 @@ typedef struct stream_ep {
   bench_ep_t ep;
   xipc_stream_listener_t *l;
   xipc_stream_t *s;
-  /* local: the socket file, for the emergency removal (the listener
-   * removes it itself when it closes, right after accepting). */
-  char path[400];
 } stream_ep_t;
 
 static int stream_close(bench_ep_t *ep) {
   stream_ep_t *s = (stream_ep_t *)ep;
-  int err = 0, e;
+  int err = bench_xcheck(xipc_stream_listener_close(s->l),
+                         "xipc_stream_listener_close");
+  int e = xipc_stream_close(s->s);
 
-  if ((e = xipc_stream_listener_close(s->l)) != 0)
-    err = bench_xfail(e, "xipc_stream_listener_close");
-  if ((e = xipc_stream_close(s->s)) != 0 && err == 0)
-    err = bench_xfail(e, "xipc_stream_close");
-  return err;
+  return err != 0 ? err : bench_xcheck(e, "xipc_stream_close");
 }
 
-static void stream_unlink(bench_ep_t *ep) {
-  stream_ep_t *s = (stream_ep_t *)ep;
-
-  if (s->path[0] != '\0')
-    (void)remove(s->path);
+/* local: the socket file (ep->name[0]), for the emergency removal (the
+ * listener removes it itself when it closes, right after accepting). */
+static void stream_remove(bench_ep_t *ep, const char *path) {
+  (void)ep;
+  (void)remove(path);
 }
 
 static int stream_create(bench_ep_t *ep, const bench_run_t *run,
                          bench_args_t *args) {
   stream_ep_t *s = (stream_ep_t *)ep;
-  char name[64], addr[XIPC_ADDRESS_MAX], dir[300];
+  char name[48], addr[XIPC_ADDRESS_MAX], dir[256];
   size_t len = sizeof(addr), dlen = sizeof(dir);
   int err;
 
@@ -410,13 +338,14 @@ static int stream_create(bench_ep_t *ep, const bench_run_t *run,
   } else {
     snprintf(addr, sizeof(addr), "local:%s", name);
     if (xipc_runtime_dir(dir, &dlen) == 0)
-      snprintf(s->path, sizeof(s->path), "%s/%s.sock", dir, name);
+      snprintf(ep->name[0], sizeof(ep->name[0]), "%s/%s.sock", dir, name);
   }
-  err = xipc_stream_listen(&s->l, addr, XIPC_OPTS(stream, .backend = run->impl->backend));
+  err = xipc_stream_listen(&s->l, addr,
+                           XIPC_OPTS(stream, .backend = run->impl->backend));
   if (err == 0)
     err = xipc_stream_listener_address(s->l, addr, &len);
   if (err != 0)
-    return bench_xfail(err, "xipc_stream_listen(%s)", addr);
+    return bench_xcheck(err, "xipc_stream_listen(%s)", addr);
   return bench_args_add(args, "%s", addr);
 }
 
@@ -425,18 +354,20 @@ static int stream_connect(bench_ep_t *ep) {
   int err = xipc_stream_accept(&s->s, s->l, CONNECT_MS);
 
   if (err != 0)
-    return bench_xfail(err, "xipc_stream_accept");
+    return bench_xcheck(err, "xipc_stream_accept");
   /* One peer per run: the listener (and a local: socket file) can go. */
   err = xipc_stream_listener_close(s->l);
   s->l = NULL;
-  s->path[0] = '\0';
-  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_listener_close");
+  ep->name[0][0] = '\0';
+  return bench_xcheck(err, "xipc_stream_listener_close");
 }
 
 static int stream_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  int err = xipc_stream_connect(&((stream_ep_t *)ep)->s, argv[0], XIPC_OPTS(stream, .backend = run->impl->backend), CONNECT_MS);
-
-  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_connect(%s)", argv[0]);
+  return bench_xcheck(
+      xipc_stream_connect(&((stream_ep_t *)ep)->s, argv[0],
+                          XIPC_OPTS(stream, .backend = run->impl->backend),
+                          CONNECT_MS),
+      "xipc_stream_connect(%s)", argv[0]);
 }
 
 static int stream_io(bench_ep_t *ep, int tx, void *buf, size_t len,
@@ -445,38 +376,36 @@ static int stream_io(bench_ep_t *ep, int tx, void *buf, size_t len,
   int err = tx ? xipc_stream_send(s, buf, len, done, -1)
                : xipc_stream_recv(s, buf, len, done, -1);
 
-  return err == 0 ? 0
-                  : bench_xfail(err, "%s(%zu bytes)",
-                                tx ? "xipc_stream_send" : "xipc_stream_recv",
-                                len);
+  return bench_xcheck(err, "%s(%zu bytes)",
+                      tx ? "xipc_stream_send" : "xipc_stream_recv", len);
 }
 
 static const bench_ops_t stream_ops = {
     .size = sizeof(stream_ep_t), .nargs = 1, .create = stream_create,
     .connect = stream_connect, .attach = stream_attach, .io = stream_io,
-    .close = stream_close, .unlink = stream_unlink};
+    .close = stream_close, .remove = stream_remove};
 
 /* stream-framed: the same local connection, one frame per message
  * (xipc_stream_send_msg / xipc_stream_recv_msg); its raw baseline is the
  * raw local stream's bytes. */
 static int framed_send(bench_ep_t *ep, const void *buf, size_t len) {
-  int err = xipc_stream_send_msg(((stream_ep_t *)ep)->s, buf, len, -1);
-
-  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_send_msg");
+  return bench_xcheck(
+      xipc_stream_send_msg(((stream_ep_t *)ep)->s, buf, len, -1),
+      "xipc_stream_send_msg");
 }
 
 static int framed_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
                        const void **data) {
-  int err = xipc_stream_recv_msg(((stream_ep_t *)ep)->s, buf, cap, got, -1);
-
   (void)data;
-  return err == 0 ? 0 : bench_xfail(err, "xipc_stream_recv_msg");
+  return bench_xcheck(
+      xipc_stream_recv_msg(((stream_ep_t *)ep)->s, buf, cap, got, -1),
+      "xipc_stream_recv_msg");
 }
 
 static const bench_ops_t framed_ops = {
     .size = sizeof(stream_ep_t), .nargs = 1, .create = stream_create,
     .connect = stream_connect, .attach = stream_attach, .send = framed_send,
-    .recv = framed_recv, .close = stream_close, .unlink = stream_unlink};
+    .recv = framed_recv, .close = stream_close, .remove = stream_remove};
 
 /* ---- the table ----------------------------------------------------------- */
 

@@ -82,64 +82,51 @@ static int stamp_read(const unsigned char *p, size_t len, uint64_t *v) {
 
 int bench_run_format(const bench_run_t *run, bench_args_t *out) {
   const bench_impl_t *im = run->impl;
+  const size_t v[] = {run->size,         run->rtt_count,   run->rtt_warm,
+                      run->stream_count, run->stream_warm, run->depth,
+                      run->ppid};
+  int i;
 
   out->n = 0;
   if (bench_args_add(out, "%s", im->kind) != 0 ||
       bench_args_add(out, "%s", xipc_backend_name(im->backend)) != 0 ||
-      bench_args_add(out, "%s", im->raw ? "raw" : "xipc") != 0 ||
-      bench_args_add(out, "%zu", run->size) != 0 ||
-      bench_args_add(out, "%zu", run->rtt_count) != 0 ||
-      bench_args_add(out, "%zu", run->rtt_warm) != 0 ||
-      bench_args_add(out, "%zu", run->stream_count) != 0 ||
-      bench_args_add(out, "%zu", run->stream_warm) != 0 ||
-      bench_args_add(out, "%zu", run->depth) != 0 ||
-      bench_args_add(out, "%lu", run->ppid) != 0)
+      bench_args_add(out, "%s", im->raw ? "raw" : "xipc") != 0)
     return -1;
+  for (i = 0; i < BENCH_CHILD_FIXED - 3; i++)
+    if (bench_args_add(out, "%zu", v[i]) != 0)
+      return -1;
   return 0;
-}
-
-static int parse_size(const char *s, size_t *out) {
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-
-  if (end == s || *end != '\0' || v > (unsigned long long)SIZE_MAX)
-    return bench_fail("bad number '%s' on the command line", s);
-  *out = (size_t)v;
-  return 0;
-}
-
-static int backend_by_name(const char *s) {
-  int b;
-
-  for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
-    if (strcmp(xipc_backend_name(b), s) == 0)
-      return b;
-  return -1;
 }
 
 /* argv[0..BENCH_CHILD_FIXED) as written by bench_run_format; the run's
  * serial travels in the implementation's own arguments (the names). */
 int bench_run_parse(bench_run_t *run, int argc, char **argv) {
-  size_t ppid = 0;
-  int backend, raw;
+  size_t ppid = 0, *v[] = {&run->size,         &run->rtt_count,
+                           &run->rtt_warm,     &run->stream_count,
+                           &run->stream_warm,  &run->depth,
+                           &ppid};
+  unsigned long long n;
+  char *end;
+  int i, backend = -1, raw;
 
   memset(run, 0, sizeof(*run));
   if (argc < BENCH_CHILD_FIXED)
     return bench_fail("%d arguments, %d expected", argc, BENCH_CHILD_FIXED);
-  backend = backend_by_name(argv[1]);
+  for (i = 1; i <= XIPC_BACKEND_COUNT; i++)
+    if (strcmp(xipc_backend_name(i), argv[1]) == 0)
+      backend = i;
   raw = strcmp(argv[2], "raw") == 0;
   if (backend < 0 || (!raw && strcmp(argv[2], "xipc") != 0))
     return bench_fail("bad backend '%s' or side '%s'", argv[1], argv[2]);
   run->impl = bench_impl_find(argv[0], backend, raw);
   if (run->impl == NULL)
     return bench_fail("no implementation %s/%s/%s", argv[0], argv[1], argv[2]);
-  if (parse_size(argv[3], &run->size) != 0 ||
-      parse_size(argv[4], &run->rtt_count) != 0 ||
-      parse_size(argv[5], &run->rtt_warm) != 0 ||
-      parse_size(argv[6], &run->stream_count) != 0 ||
-      parse_size(argv[7], &run->stream_warm) != 0 ||
-      parse_size(argv[8], &run->depth) != 0 || parse_size(argv[9], &ppid) != 0)
-    return -1;
+  for (i = 0; i < BENCH_CHILD_FIXED - 3; i++) {
+    n = strtoull(argv[3 + i], &end, 10);
+    if (end == argv[3 + i] || *end != '\0' || n > (unsigned long long)SIZE_MAX)
+      return bench_fail("bad number '%s' on the command line", argv[3 + i]);
+    *v[i] = (size_t)n;
+  }
   run->ppid = (unsigned long)ppid;
   return 0;
 }

@@ -129,7 +129,7 @@ int bench_notify_peer(int argc, char **argv) {
       rc = put(p.qb, p.sb, (uint64_t)i);
   }
   pair_close(&p);
-  return rc == 0 ? 0 : bench_xfail(rc, "notify-echo");
+  return rc == 0 ? 0 : bench_xcheck(rc, "notify-echo");
 }
 
 /* ---- waiting on a notify handle --------------------------------------------- */
@@ -374,7 +374,7 @@ static int measure_pair(const char *self, int obj, int backend, long n,
   if (rc != 0) {
     free(lat);
     pair_close(&p);
-    return bench_xfail(rc, "notify: open %s", obj_name[obj]);
+    return bench_xcheck(rc, "notify: open %s", obj_name[obj]);
   }
   memset(&fixed, 0, sizeof(fixed));
   memset(&extra, 0, sizeof(extra));
@@ -411,7 +411,7 @@ static int measure_pair(const char *self, int obj, int backend, long n,
     (void)bench_child_wait(&child, 10000, &status);
     free(lat);
     pair_close(&p);
-    return bench_xfail(rc, "notify: %s round trips", obj_name[obj]);
+    return bench_xcheck(rc, "notify: %s round trips", obj_name[obj]);
   }
   rc = bench_child_wait(&child, 20000, &status);
   free(lat);

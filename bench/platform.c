@@ -33,8 +33,8 @@ void bench_guard_die(int code, const char *msg) {
   fprintf(stderr, "\nxipc bench: %s\n", msg);
   if (guard.armed) {
     bench_child_kill(&guard.child);
-    if (guard.ep != NULL && guard.ep->impl->ops->unlink != NULL)
-      guard.ep->impl->ops->unlink(guard.ep);
+    if (guard.ep != NULL)
+      bench_ep_unlink(guard.ep);
   }
   fflush(stdout);
   bench_exit_now(code);

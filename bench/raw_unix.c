@@ -49,12 +49,9 @@
 
 /* ---- descriptors: pipe, fifo, AF_UNIX (bench_hpair_t) -------------------- */
 
-static void fd_unlink_paths(bench_ep_t *ep) {
-  int i;
-
-  for (i = 0; i < 2; i++)
-    if (ep->name[i][0] != '\0')
-      (void)unlink(ep->name[i]);
+static void fd_remove(bench_ep_t *ep, const char *path) {
+  (void)ep;
+  (void)unlink(path);
 }
 
 /* pipe: a (the peer reads) and b (the peer writes) */
@@ -89,7 +86,7 @@ static int fifo_path(char *buf, size_t len, const bench_run_t *run, char tag) {
   int err = xipc_runtime_dir(dir, &dlen), n;
 
   if (err != 0)
-    return bench_xfail(err, "xipc_runtime_dir");
+    return bench_xcheck(err, "xipc_runtime_dir");
   n = snprintf(buf, len, "%s/xbr%lu-%lu%c.fifo", dir, run->ppid, run->serial,
                tag);
   return n > 0 && (size_t)n < len ? 0 : bench_fail("fifo path too long");
@@ -159,16 +156,10 @@ static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   return open_fifo(&f->h[0], argv[0], O_RDONLY);
 }
 
-static int fifo_close(bench_ep_t *ep) {
-  if (ep->parent)
-    fd_unlink_paths(ep);
-  return bench_hpair_close(ep);
-}
-
 static const bench_ops_t fifo_ops = {
     BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
     .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
-    .close = fifo_close, .unlink = fd_unlink_paths};
+    .close = bench_hpair_close, .remove = fd_remove};
 
 /* AF_UNIX: a socketpair carries data exactly as a connected path socket
  * (the same unix_stream_sendmsg/recvmsg), without a file to remove. */
@@ -207,19 +198,15 @@ static void pmq_init(bench_ep_t *ep) {
   ((pmq_ep_t *)ep)->q[0] = ((pmq_ep_t *)ep)->q[1] = (mqd_t)-1;
 }
 
-static void pmq_unlink(bench_ep_t *ep) {
-  int i;
-
-  for (i = 0; i < 2; i++)
-    (void)mq_unlink(ep->name[i]);
+static void pmq_remove(bench_ep_t *ep, const char *name) {
+  (void)ep;
+  (void)mq_unlink(name);
 }
 
 static int pmq_close(bench_ep_t *ep) {
   pmq_ep_t *m = (pmq_ep_t *)ep;
   int i;
 
-  if (ep->parent)
-    pmq_unlink(ep);
   for (i = 0; i < 2; i++)
     if (m->q[i] != (mqd_t)-1)
       mq_close(m->q[i]);
@@ -233,7 +220,6 @@ static int pmq_make(bench_ep_t *ep, int i, size_t msg_size) {
   mqd_t *q = &((pmq_ep_t *)ep)->q[i];
   struct mq_attr at;
   size_t d = ep->depth;
-  int retried = 0;
 
   memset(&at, 0, sizeof(at));
   at.mq_msgsize = (long)msg_size;
@@ -243,11 +229,6 @@ static int pmq_make(bench_ep_t *ep, int i, size_t msg_size) {
     if (*q != (mqd_t)-1) {
       ep->depth = d;
       return 0;
-    }
-    if (errno == EEXIST && !retried) {
-      retried = 1;
-      (void)mq_unlink(name);
-      continue;
     }
     if ((errno != EINVAL && errno != EMFILE && errno != ENOMEM) ||
         (d = bench_depth_next(XIPC_BACKEND_POSIX, d, msg_size)) == 0)
@@ -299,7 +280,7 @@ static const bench_ops_t pmq_ops = {
     .size = sizeof(pmq_ep_t), .nargs = 2, .names = RAW_NAMES,
     .init = pmq_init, .create = pmq_create, .attach = pmq_attach,
     .send = pmq_send, .recv = pmq_recv, .close = pmq_close,
-    .unlink = pmq_unlink};
+    .remove = pmq_remove};
 
 /* ---- System V message queues --------------------------------------------- */
 
@@ -330,8 +311,6 @@ static void smq_unlink(bench_ep_t *ep) {
 static int smq_close(bench_ep_t *ep) {
   smq_ep_t *m = (smq_ep_t *)ep;
 
-  if (ep->parent)
-    smq_unlink(ep);
   free(m->out);
   free(m->in);
   return 0;
@@ -443,27 +422,22 @@ typedef struct psem_ep {
   sem_t *s[2];
 } psem_ep_t;
 
-static void psem_unlink(bench_ep_t *ep) {
-  int i;
-
-  for (i = 0; i < 2; i++)
-    (void)sem_unlink(ep->name[i]);
+static void psem_remove(bench_ep_t *ep, const char *name) {
+  (void)ep;
+  (void)sem_unlink(name);
 }
 
 static int psem_close(bench_ep_t *ep) {
   psem_ep_t *p = (psem_ep_t *)ep;
   int i;
 
-  if (ep->parent)
-    psem_unlink(ep);
   for (i = 0; i < 2; i++)
     if (p->s[i] != NULL && p->s[i] != SEM_FAILED)
       sem_close(p->s[i]);
   return 0;
 }
 
-/* The parent creates both (a crashed run's leftover removed once), the
- * peer opens them. */
+/* The parent creates both, the peer opens them. */
 static int psem_open2(bench_ep_t *ep) {
   sem_t **s = ((psem_ep_t *)ep)->s;
   int i;
@@ -471,43 +445,18 @@ static int psem_open2(bench_ep_t *ep) {
   for (i = 0; i < 2; i++) {
     s[i] = ep->parent ? sem_open(ep->name[i], O_CREAT | O_EXCL, 0600, 0u)
                       : sem_open(ep->name[i], 0);
-    if (s[i] == SEM_FAILED && ep->parent && errno == EEXIST) {
-      (void)sem_unlink(ep->name[i]);
-      s[i] = sem_open(ep->name[i], O_CREAT | O_EXCL, 0600, 0u);
-    }
     if (s[i] == SEM_FAILED)
       return bench_osfail("sem_open(%s)", ep->name[i]);
   }
   return 0;
 }
 
-static int psem_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
-  (void)run;
-  (void)args;
-  return psem_open2(ep);
-}
+static int psem_sig(bench_ep_t *ep, int tx) {
+  sem_t **s = ((psem_ep_t *)ep)->s;
 
-static int psem_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  (void)run;
-  (void)argv;
-  return psem_open2(ep);
-}
-
-static int psem_send(bench_ep_t *ep, const void *buf, size_t len) {
-  (void)buf;
-  (void)len;
-  return sem_post(((psem_ep_t *)ep)->s[ep->tx]) == 0 ? 0
-                                                     : bench_osfail("sem_post");
-}
-
-static int psem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                     const void **data) {
-  (void)buf;
-  (void)cap;
-  (void)got;
-  (void)data;
-  while (sem_wait(((psem_ep_t *)ep)->s[ep->rx]) != 0)
+  if (tx)
+    return sem_post(s[ep->tx]) == 0 ? 0 : bench_osfail("sem_post");
+  while (sem_wait(s[ep->rx]) != 0)
     if (errno != EINTR)
       return bench_osfail("sem_wait");
   return 0;
@@ -515,8 +464,8 @@ static int psem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
 
 static const bench_ops_t psem_ops = {
     .size = sizeof(psem_ep_t), .nargs = 2, .names = RAW_NAMES,
-    .create = psem_create, .attach = psem_attach, .send = psem_send,
-    .recv = psem_recv, .close = psem_close, .unlink = psem_unlink};
+    .open = psem_open2, .sig = psem_sig, .close = psem_close,
+    .remove = psem_remove};
 
 /* ---- System V semaphores ------------------------------------------------- */
 
@@ -530,12 +479,6 @@ static void ssem_init(bench_ep_t *ep) { ((ssem_ep_t *)ep)->id = -1; }
 static void ssem_unlink(bench_ep_t *ep) {
   if (((ssem_ep_t *)ep)->id >= 0)
     (void)semctl(((ssem_ep_t *)ep)->id, 0, IPC_RMID);
-}
-
-static int ssem_close(bench_ep_t *ep) {
-  if (ep->parent)
-    ssem_unlink(ep);
-  return 0;
 }
 
 /* A private set of n semaphores, all 0 (set explicitly: POSIX leaves a new
@@ -586,29 +529,18 @@ static int semop1(int id, int num, short op) {
   return 0;
 }
 
-static int ssem_send(bench_ep_t *ep, const void *buf, size_t len) {
-  (void)buf;
-  (void)len;
-  return semop1(((ssem_ep_t *)ep)->id, ep->tx, 1) == 0
-             ? 0
-             : bench_osfail("semop(+1)");
-}
+static int ssem_sig(bench_ep_t *ep, int tx) {
+  int id = ((ssem_ep_t *)ep)->id;
 
-static int ssem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                     const void **data) {
-  (void)buf;
-  (void)cap;
-  (void)got;
-  (void)data;
-  return semop1(((ssem_ep_t *)ep)->id, ep->rx, -1) == 0
-             ? 0
-             : bench_osfail("semop(-1)");
+  if (tx)
+    return semop1(id, ep->tx, 1) == 0 ? 0 : bench_osfail("semop(+1)");
+  return semop1(id, ep->rx, -1) == 0 ? 0 : bench_osfail("semop(-1)");
 }
 
 static const bench_ops_t ssem_ops = {
     .size = sizeof(ssem_ep_t), .nargs = 1, .init = ssem_init,
-    .create = ssem_create, .attach = ssem_attach, .send = ssem_send,
-    .recv = ssem_recv, .close = ssem_close, .unlink = ssem_unlink};
+    .create = ssem_create, .attach = ssem_attach, .sig = ssem_sig,
+    .unlink = ssem_unlink};
 
 /* ---- the raw ring: shm + futex (posix), shmget + semop (sysv) ------------ */
 
@@ -664,24 +596,23 @@ static void rring_init(bench_ep_t *ep) {
   x->shmid = x->semid = -1;
 }
 
+static void rring_remove(bench_ep_t *ep, const char *name) {
+  (void)ep;
+  (void)shm_unlink(name);
+}
+
 static void rring_unlink(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
 
-  if (x->sysv) {
-    if (x->shmid >= 0)
-      (void)shmctl(x->shmid, IPC_RMID, NULL);
-    if (x->semid >= 0)
-      (void)semctl(x->semid, 0, IPC_RMID);
-  } else if (ep->name[0][0] != '\0') {
-    (void)shm_unlink(ep->name[0]);
-  }
+  if (x->shmid >= 0)
+    (void)shmctl(x->shmid, IPC_RMID, NULL);
+  if (x->semid >= 0)
+    (void)semctl(x->semid, 0, IPC_RMID);
 }
 
 static int rring_close(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
 
-  if (ep->parent)
-    rring_unlink(ep);
   if (x->base.r != NULL)
     bench_rawring_close(x->base.r);
   if (x->mem != NULL) {
@@ -785,7 +716,7 @@ static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
   {.size = sizeof(rring_ep_t), .nargs = n, .init = rring_init,                 \
    .create = rring_create, .attach = rring_attach,                             \
    .send = bench_rawring_ep_send, .recv = bench_rawring_ep_recv,               \
-   .close = rring_close, .unlink = rring_unlink}
+   .close = rring_close, .remove = rring_remove, .unlink = rring_unlink}
 static const bench_ops_t rring_posix_ops = RRING_OPS(1);
 static const bench_ops_t rring_sysv_ops = RRING_OPS(2);
 

@@ -42,7 +42,7 @@ static int handle_parse(const char *text, HANDLE *out) {
   int err = xipc_os_handle_parse(text, &h);
 
   if (err != 0)
-    return bench_xfail(err, "xipc_os_handle_parse(%s)", text);
+    return bench_xcheck(err, "xipc_os_handle_parse(%s)", text);
   *out = (HANDLE)h;
   return 0;
 }
@@ -209,30 +209,22 @@ static int sem_create(bench_ep_t *ep, const bench_run_t *run,
   return bench_handle_arg(args, x->h[1]);
 }
 
-static int sem_send(bench_ep_t *ep, const void *buf, size_t len) {
-  (void)buf;
-  (void)len;
-  if (!ReleaseSemaphore(((bench_hpair_t *)ep)->h[ep->tx], 1, NULL))
-    return bench_osfail("ReleaseSemaphore");
-  return 0;
-}
+static int sem_sig(bench_ep_t *ep, int tx) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
 
-static int sem_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                    const void **data) {
-  (void)buf;
-  (void)cap;
-  (void)got;
-  (void)data;
-  if (WaitForSingleObject(((bench_hpair_t *)ep)->h[ep->rx], INFINITE) !=
-      WAIT_OBJECT_0)
+  if (tx)
+    return ReleaseSemaphore(x->h[ep->tx], 1, NULL)
+               ? 0
+               : bench_osfail("ReleaseSemaphore");
+  if (WaitForSingleObject(x->h[ep->rx], INFINITE) != WAIT_OBJECT_0)
     return bench_osfail("WaitForSingleObject");
   return 0;
 }
 
 static const bench_ops_t sem_ops = {
     .size = sizeof(bench_hpair_t), .nargs = 2, .init = bench_hpair_init,
-    .create = sem_create, .attach = bench_hpair_attach, .send = sem_send,
-    .recv = sem_recv, .close = bench_hpair_close};
+    .create = sem_create, .attach = bench_hpair_attach, .sig = sem_sig,
+    .close = bench_hpair_close};
 
 /* ---- the raw ring -------------------------------------------------------- */
 

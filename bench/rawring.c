@@ -66,14 +66,6 @@ static size_t round_line(size_t n) {
   return (n + LINE - 1u) & ~(size_t)(LINE - 1u);
 }
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-  __asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b) {
   return 2 * sizeof(rr_ctl_t) + 2 * round_line(depth * 4) +
          depth * (round_line(size_a) + round_line(size_b));
@@ -146,7 +138,7 @@ static int wait_for(bench_rawring_t *r, int qi, int chan) {
   int i, rc;
 
   for (i = 0; i < SPIN_TRIES; i++) {
-    cpu_relax();
+    bench_cpu_relax();
     if (ready(r, c, chan))
       return 0;
   }
