@@ -61,6 +61,17 @@ int bench_xcheck(int err, const char *fmt, ...) {
                     xipc_last_error_message());
 }
 
+int bench_osfail(const char *fmt, ...) {
+  char what[256], err[300];
+  va_list ap;
+
+  bench_os_error(err, sizeof(err)); /* first: errno may not survive */
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  return bench_fail("%s: %s", what, err);
+}
+
 const char *bench_errmsg(void) { return errbuf; }
 
 int bench_args_add(bench_args_t *a, const char *fmt, ...) {
@@ -490,12 +501,6 @@ static bench_result_t *result_new(results_t *r, const char *kind, int backend,
   return x;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* The median of the field at byte offset `off` of n results. */
 static double median_of(const bench_result_t *t, int n, size_t off) {
   double v[BENCH_TRIALS_MAX];
@@ -503,8 +508,7 @@ static double median_of(const bench_result_t *t, int n, size_t off) {
 
   for (i = 0; i < n; i++)
     memcpy(&v[i], (const char *)&t[i] + off, sizeof(double));
-  qsort(v, (size_t)n, sizeof(double), cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return bench_median(v, n);
 }
 
 /* One result from the trials of a run: the median of every figure (a

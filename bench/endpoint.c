@@ -267,3 +267,21 @@ int bench_hpair_close(bench_ep_t *ep) {
   hclose(&x->h[1]);
   return bench_hpair_connect(ep);
 }
+
+/* The raw pipe: a (the peer reads) and b (the peer writes); only the
+ * peer's ends are inheritable. */
+static int rawpipe_create(bench_ep_t *ep, const bench_run_t *run,
+                          bench_args_t *args) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+
+  (void)run;
+  if (bench_os_pipe(&x->peer[0], &x->h[0]) != 0 ||
+      bench_os_pipe(&x->h[1], &x->peer[1]) != 0)
+    return -1;
+  return bench_hpair_give(x, args);
+}
+
+const bench_ops_t bench_raw_pipe = {
+    BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
+    .create = rawpipe_create, .connect = bench_hpair_connect,
+    .attach = bench_hpair_attach, .close = bench_hpair_close};

@@ -204,6 +204,8 @@ extern const char *const bench_kinds[BENCH_KINDS];
 extern const bench_impl_t bench_xipc_impls[];
 extern const bench_impl_t bench_raw_impls[];
 extern const bench_ops_t bench_raw_tcp;
+/* The raw pipe (endpoint.c) over bench_os_pipe (pipe2, CreatePipe). */
+extern const bench_ops_t bench_raw_pipe;
 /* The spin floor (floor.c): one shared cache line, both sides spinning;
  * the physical limit every ring round trip is shown against. Listed in
  * the raw tables as kind "spin-floor". */
@@ -309,6 +311,11 @@ int bench_peer(const bench_run_t *run, int argc, char **argv);
 int bench_run_format(const bench_run_t *run, bench_args_t *out);
 int bench_run_parse(bench_run_t *run, int argc, char **argv);
 
+/* qsort's comparison of doubles; the median of v[0..n) (n > 0), which it
+ * sorts. */
+int bench_cmp_double(const void *a, const void *b);
+double bench_median(double *v, int n);
+
 /* Single-core memcpy bandwidth from a private buffer into dst[0..size),
  * repeated for about `seconds`: bytes per second (size bytes per copy). */
 double bench_memcpy_rate(void *dst, size_t size, double seconds,
@@ -367,12 +374,19 @@ void bench_os_close(xipc_os_handle_t h);
 int bench_os_io(xipc_os_handle_t h, int tx, int sock, void *buf, size_t len,
                 size_t *done);
 int bench_os_inherit(xipc_os_handle_t h);
+/* A pipe whose ends the peer does not inherit (until bench_os_inherit). */
+int bench_os_pipe(xipc_os_handle_t *r, xipc_os_handle_t *w);
 
 /* Pin the benchmark (this thread, the peer processes it starts) to two
  * distinct CPUs when enable and the machine has two; describe the result
  * in desc. Without pinning a 2-core machine moves the two processes
- * between "same core" and "two cores", whose round trips differ by half. */
+ * between "same core" and "two cores", whose round trips differ by half.
+ * bench_os_pin (platform_*.c): pin this thread to the first CPU it may
+ * use, keep the second for the peers, both in cpu; NULL, or why not. */
 void bench_pin_setup(int enable, char *desc, size_t n);
+const char *bench_os_pin(int cpu[2]);
+/* The last system error (errno, GetLastError) as text, for bench_osfail. */
+void bench_os_error(char *buf, size_t n);
 
 /* The peer process. */
 typedef struct bench_child {

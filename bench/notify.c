@@ -61,25 +61,19 @@ typedef struct pair {
 } pair_t;
 
 static int pair_open(pair_t *p, int create) {
-  xipc_mq_opts_t mo;
-  xipc_sem_opts_t so;
   unsigned fl = create ? XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE : 0;
+  xipc_sem_opts_t *so = XIPC_OPTS(sem, .backend = p->backend, .flags = fl);
+  xipc_mq_opts_t *mo =
+      XIPC_OPTS(mq, .backend = p->backend, .max_msgs = 8, .max_msg_size = 64,
+                .flags = fl | (p->obj == OBJ_RING ? XIPC_MQ_RING : 0));
   int rc;
 
   if (p->obj == OBJ_SEM) {
-    xipc_sem_opts_init(&so);
-    so.backend = (xipc_backend_t)p->backend;
-    so.flags = fl;
-    rc = xipc_sem_open(&p->sa, p->na, &so);
-    return rc != 0 ? rc : xipc_sem_open(&p->sb, p->nb, &so);
+    rc = xipc_sem_open(&p->sa, p->na, so);
+    return rc != 0 ? rc : xipc_sem_open(&p->sb, p->nb, so);
   }
-  xipc_mq_opts_init(&mo);
-  mo.backend = (xipc_backend_t)p->backend;
-  mo.flags = fl | (p->obj == OBJ_RING ? XIPC_MQ_RING : 0);
-  mo.max_msgs = 8;
-  mo.max_msg_size = 64;
-  rc = xipc_mq_open(&p->qa, p->na, &mo);
-  return rc != 0 ? rc : xipc_mq_open(&p->qb, p->nb, &mo);
+  rc = xipc_mq_open(&p->qa, p->na, mo);
+  return rc != 0 ? rc : xipc_mq_open(&p->qb, p->nb, mo);
 }
 
 static void pair_close(pair_t *p) {
@@ -279,26 +273,16 @@ static int uv_way(pair_t *p, double *lat, long n, long warm) {
 
 /* ---- round trips ---------------------------------------------------------------- */
 
-static int cmp_d(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
 static int one_way(pair_t *p, int way, double *lat, long n, long warm);
 
 /* The *_SPIN ways: the same on a second handle of the answer ring that
  * has opts.spin_us = SPIN_US. */
 static int spin_way(pair_t *p, int way, double *lat, long n, long warm) {
-  xipc_mq_opts_t mo;
   xipc_mq_t *plain = p->qb, *spun = NULL;
-  int rc;
+  int rc = xipc_mq_open(&spun, p->nb,
+                        XIPC_OPTS(mq, .backend = p->backend,
+                                  .flags = XIPC_MQ_RING, .spin_us = SPIN_US));
 
-  xipc_mq_opts_init(&mo);
-  mo.backend = (xipc_backend_t)p->backend;
-  mo.flags = XIPC_MQ_RING;
-  mo.spin_us = SPIN_US;
-  rc = xipc_mq_open(&spun, p->nb, &mo);
   if (rc != 0)
     return rc;
   p->qb = spun;
@@ -342,7 +326,6 @@ static int one_way(pair_t *p, int way, double *lat, long n, long warm) {
 }
 
 typedef struct rtt_row {
-  int obj, backend, way;
   double p50, p99;
   int skipped, absent;
   char note[96];
@@ -353,73 +336,67 @@ static int measure_pair(const char *self, int obj, int backend, long n,
   bench_args_t fixed, extra;
   bench_child_t child;
   pair_t p;
-  double *lat;
-  int way, rc, status, ways = obj == OBJ_RING ? WAY_N : WAY_UV + 1;
+  double *lat = malloc(sizeof(double) * (size_t)n);
+  int way, err = 0, rc = -1, status;
+  int ways = obj == OBJ_RING ? WAY_N : WAY_UV + 1;
 
   memset(&p, 0, sizeof(p));
+  memset(&child, 0, sizeof(child));
+  memset(&fixed, 0, sizeof(fixed));
+  memset(&extra, 0, sizeof(extra));
   p.obj = obj;
   p.backend = backend;
   snprintf(p.na, sizeof(p.na), "bn%lu-%d-a", bench_pid(), obj);
   snprintf(p.nb, sizeof(p.nb), "bn%lu-%d-b", bench_pid(), obj);
-  for (way = 0; way < WAY_N; way++) {
-    rows[way].obj = obj;
-    rows[way].backend = backend;
-    rows[way].way = way;
-    rows[way].absent = way >= ways;
+  for (way = ways; way < WAY_N; way++)
+    rows[way].absent = 1;
+  if (lat == NULL) {
+    bench_fail("out of memory");
+    goto out;
   }
-  lat = malloc(sizeof(double) * (size_t)n);
-  if (lat == NULL)
-    return bench_fail("out of memory");
-  rc = pair_open(&p, 1);
-  if (rc != 0) {
-    free(lat);
-    pair_close(&p);
-    return bench_xcheck(rc, "notify: open %s", obj_name[obj]);
+  if ((err = pair_open(&p, 1)) != 0) {
+    bench_xcheck(err, "notify: open %s", obj_name[obj]);
+    goto out;
   }
-  memset(&fixed, 0, sizeof(fixed));
-  memset(&extra, 0, sizeof(extra));
   if (bench_args_add(&fixed, "notify-echo") != 0 ||
       bench_args_add(&fixed, "%d", obj) != 0 ||
       bench_args_add(&fixed, "%d", backend) != 0 ||
       bench_args_add(&fixed, "%s", p.na) != 0 ||
       bench_args_add(&fixed, "%s", p.nb) != 0 ||
       bench_args_add(&fixed, "%ld", (long)ways * (n + warm)) != 0 ||
-      bench_spawn(&child, self, &fixed, &extra) != 0) {
-    free(lat);
-    pair_close(&p);
-    return -1;
-  }
-  rc = 0;
-  for (way = 0; rc == 0 && way < ways; way++) {
-    rc = one_way(&p, way, lat, n, warm);
-    if (rc == XIPC_ENOTSUP) {
+      bench_spawn(&child, self, &fixed, &extra) != 0)
+    goto out;
+  for (way = 0; err == 0 && way < ways; way++) {
+    err = one_way(&p, way, lat, n, warm);
+    if (err == XIPC_ENOTSUP) {
       rows[way].skipped = 1;
       snprintf(rows[way].note, sizeof(rows[way].note), "%s",
                way == WAY_UV ? "no libuv in this build" : "no notify handle");
       /* The peer still expects these round trips: answer them blocking. */
-      rc = one_way(&p, WAY_BLOCK, lat, n, warm);
+      err = one_way(&p, WAY_BLOCK, lat, n, warm);
       continue;
     }
-    if (rc != 0)
+    if (err != 0)
       break;
-    qsort(lat, (size_t)n, sizeof(double), cmp_d);
+    qsort(lat, (size_t)n, sizeof(double), bench_cmp_double);
     rows[way].p50 = lat[n / 2] / 1e3;
     rows[way].p99 = lat[(n * 99) / 100] / 1e3;
   }
-  if (rc != 0) {
+  if (err != 0)
+    bench_xcheck(err, "notify: %s round trips", obj_name[obj]);
+  else if (bench_child_wait(&child, 20000, &status) != 0 || status != 0)
+    bench_fail("notify: the %s peer ended with status %d", obj_name[obj],
+               status);
+  else
+    rc = 0;
+out:
+  if (child.running) {
     bench_child_kill(&child);
     (void)bench_child_wait(&child, 10000, &status);
-    free(lat);
-    pair_close(&p);
-    return bench_xcheck(rc, "notify: %s round trips", obj_name[obj]);
   }
-  rc = bench_child_wait(&child, 20000, &status);
   free(lat);
   pair_close(&p);
-  if (rc != 0 || status != 0)
-    return bench_fail("notify: the %s peer ended with status %d",
-                      obj_name[obj], status);
-  return 0;
+  return rc;
 }
 
 /* ---- threads and wake-ups ---------------------------------------------------------- */
@@ -500,16 +477,20 @@ static void run_for(uv_loop_t *loop, unsigned ms) {
 
 /* `nq` queues (ring or kernel, backend b) with `per` watchers each on
  * one loop for ms; rows->threads and ->wakeups beyond the empty loop. */
-static int idle_run(idle_row_t *row, int ring, int backend, int nq, int per,
-                    unsigned ms) {
+static int idle_run(idle_row_t *row, const char *what, int ring, int backend,
+                    int nq, int per, unsigned ms) {
   xipc_mq_t **q = calloc((size_t)nq, sizeof(*q));
   xipc_uv_mq_t **w = calloc((size_t)(nq * per), sizeof(*w));
-  xipc_mq_opts_t mo;
+  xipc_mq_opts_t *mo = XIPC_OPTS(
+      mq, .backend = backend, .max_msgs = 8, .max_msg_size = 64,
+      .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
+               (ring ? XIPC_MQ_RING : 0));
   uv_loop_t loop;
   char name[64];
   long long s0, s1, base;
   int i, t0, t1, rc = 0, made = 0;
 
+  row->what = what;
   if (q == NULL || w == NULL) {
     free(q);
     free(w);
@@ -521,15 +502,9 @@ static int idle_run(idle_row_t *row, int ring, int backend, int nq, int per,
   s0 = switches();
   run_for(&loop, ms);
   base = switches() - s0;
-  xipc_mq_opts_init(&mo);
-  mo.backend = (xipc_backend_t)backend;
-  mo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
-             (ring ? XIPC_MQ_RING : 0);
-  mo.max_msgs = 8;
-  mo.max_msg_size = 64;
   for (i = 0; rc == 0 && i < nq; i++) {
     snprintf(name, sizeof(name), "bi%lu-%d", bench_pid(), i);
-    rc = xipc_mq_open(&q[i], name, &mo);
+    rc = xipc_mq_open(&q[i], name, mo);
   }
   for (i = 0; rc == 0 && i < nq * per; i++) {
     rc = xipc_uv_mq_init(&loop, &w[i], q[i / per]);
@@ -598,17 +573,15 @@ int bench_notify_run(const char *self, int quick) {
   }
 #ifdef XIPC_BENCH_HAVE_UV
   raise_fd_limit();
-  idle[nidle].what = "ring watchers, idle";
-  if (idle_run(&idle[nidle++], 1, b, 100, 1, ms) != 0)
+  if (idle_run(&idle[nidle++], "ring watchers, idle", 1, b, 100, 1, ms) != 0)
     return -1;
   if (xipc_supports(XIPC_KIND_MQ, XIPC_BACKEND_SYSV) &&
-      xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV)) {
-    idle[nidle].what = "System V queue watchers, idle (helper threads)";
-    if (idle_run(&idle[nidle++], 0, XIPC_BACKEND_SYSV, 100, 1, ms) != 0)
-      return -1;
-  }
-  idle[nidle].what = "ring watchers (100 rings x 10)";
-  if (idle_run(&idle[nidle++], 1, b, 100, 10, quick ? 200 : 1000) != 0)
+      xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV) &&
+      idle_run(&idle[nidle++], "System V queue watchers, idle (helper threads)",
+               0, XIPC_BACKEND_SYSV, 100, 1, ms) != 0)
+    return -1;
+  if (idle_run(&idle[nidle++], "ring watchers (100 rings x 10)", 1, b, 100, 10,
+               quick ? 200 : 1000) != 0)
     return -1;
 #endif
   printf("\nWaiting without threads (notify handles, xipc_uv; "

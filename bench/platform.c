@@ -82,6 +82,16 @@ void bench_guard_disarm(void) {
   bench_guard_unlock();
 }
 
+void bench_pin_setup(int enable, char *desc, size_t n) {
+  const char *why = enable ? NULL : "--no-pin";
+  int cpu[2];
+
+  if (why == NULL && (why = bench_os_pin(cpu)) == NULL)
+    snprintf(desc, n, "parent on CPU %d, peer on CPU %d", cpu[0], cpu[1]);
+  else
+    snprintf(desc, n, "not pinned (%s)", why);
+}
+
 void bench_cpu_brand(char *out, size_t n) {
 #if defined(__x86_64__) || defined(__i386__)
   unsigned r[12], i;

@@ -19,7 +19,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,15 +55,10 @@ unsigned long bench_pid(void) { return (unsigned long)getpid(); }
 
 int bench_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
 
-int bench_osfail(const char *fmt, ...) {
-  char what[256];
+void bench_os_error(char *buf, size_t n) {
   int e = errno;
-  va_list ap;
 
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof(what), fmt, ap);
-  va_end(ap);
-  return bench_fail("%s: %s (errno %d)", what, strerror(e), e);
+  snprintf(buf, n, "%s (errno %d)", strerror(e), e);
 }
 
 /* ---- bench_hpair_t's OS half --------------------------------------------- */
@@ -163,45 +157,31 @@ void bench_env_get(bench_env_t *env) {
 
 /* ---- CPU placement ------------------------------------------------------- */
 
-/* The CPU the peers are pinned to, or -1: set once by bench_pin_setup,
+/* The CPU the peers are pinned to, or -1: set once by bench_os_pin,
  * before any peer starts. */
 static int peer_cpu = -1;
 
-void bench_pin_setup(int enable, char *desc, size_t n) {
+const char *bench_os_pin(int cpu[2]) {
 #if defined(__linux__)
   cpu_set_t allowed, one;
-  int cpu, first = -1, second = -1;
+  int c, k = 0;
 
-  if (!enable) {
-    snprintf(desc, n, "not pinned (--no-pin)");
-    return;
-  }
-  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
-    snprintf(desc, n, "not pinned (sched_getaffinity failed)");
-    return;
-  }
-  for (cpu = 0; cpu < CPU_SETSIZE && second < 0; cpu++)
-    if (CPU_ISSET(cpu, &allowed)) {
-      if (first < 0)
-        first = cpu;
-      else
-        second = cpu;
-    }
-  if (second < 0) {
-    snprintf(desc, n, "not pinned (one CPU)");
-    return;
-  }
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+    return "sched_getaffinity failed";
+  for (c = 0; c < CPU_SETSIZE && k < 2; c++)
+    if (CPU_ISSET(c, &allowed))
+      cpu[k++] = c;
+  if (k < 2)
+    return "one CPU";
   CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  if (sched_setaffinity(0, sizeof(one), &one) != 0) {
-    snprintf(desc, n, "not pinned (sched_setaffinity failed)");
-    return;
-  }
-  peer_cpu = second;
-  snprintf(desc, n, "parent on CPU %d, peer on CPU %d", first, second);
+  CPU_SET(cpu[0], &one);
+  if (sched_setaffinity(0, sizeof(one), &one) != 0)
+    return "sched_setaffinity failed";
+  peer_cpu = cpu[1];
+  return NULL;
 #else
-  (void)enable;
-  snprintf(desc, n, "not pinned (not supported here)");
+  (void)cpu;
+  return "not supported here";
 #endif
 }
 

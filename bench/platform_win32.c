@@ -8,7 +8,6 @@
 #include <windows.h>
 
 #include <io.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +35,10 @@ unsigned long bench_pid(void) { return (unsigned long)GetCurrentProcessId(); }
 
 int bench_stderr_is_tty(void) { return _isatty(_fileno(stderr)); }
 
-int bench_osfail(const char *fmt, ...) {
-  char what[256], text[256];
+void bench_os_error(char *buf, size_t size) {
+  char text[256];
   DWORD e = GetLastError(), n;
-  va_list ap;
 
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof(what), fmt, ap);
-  va_end(ap);
   n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
                      NULL, e, 0, text, sizeof(text), NULL);
   while (n > 0 &&
@@ -51,7 +46,7 @@ int bench_osfail(const char *fmt, ...) {
     text[--n] = '\0';
   if (n == 0)
     snprintf(text, sizeof(text), "system error");
-  return bench_fail("%s: %s (error %lu)", what, text, (unsigned long)e);
+  snprintf(buf, size, "%s (error %lu)", text, (unsigned long)e);
 }
 
 /* ---- bench_hpair_t's OS half --------------------------------------------- */
@@ -120,41 +115,25 @@ void bench_env_get(bench_env_t *env) {
 
 /* ---- CPU placement ------------------------------------------------------- */
 
-/* The peers' affinity mask, or 0: set once by bench_pin_setup, before any
+/* The peers' affinity mask, or 0: set once by bench_os_pin, before any
  * peer starts. */
 static DWORD_PTR peer_mask;
 
-void bench_pin_setup(int enable, char *desc, size_t n) {
-  DWORD_PTR proc, sys, bit, first = 0, second = 0;
-  int i, a = -1, b = -1;
+const char *bench_os_pin(int cpu[2]) {
+  DWORD_PTR proc, sys;
+  int i, k = 0;
 
-  if (!enable) {
-    snprintf(desc, n, "not pinned (--no-pin)");
-    return;
-  }
-  if (!GetProcessAffinityMask(GetCurrentProcess(), &proc, &sys)) {
-    snprintf(desc, n, "not pinned (GetProcessAffinityMask failed)");
-    return;
-  }
-  for (i = 0; i < (int)(8 * sizeof(DWORD_PTR)) && second == 0; i++) {
-    bit = (DWORD_PTR)1 << i;
-    if (!(proc & bit))
-      continue;
-    if (first == 0)
-      first = bit, a = i;
-    else
-      second = bit, b = i;
-  }
-  if (second == 0) {
-    snprintf(desc, n, "not pinned (one CPU)");
-    return;
-  }
-  if (SetThreadAffinityMask(GetCurrentThread(), first) == 0) {
-    snprintf(desc, n, "not pinned (SetThreadAffinityMask failed)");
-    return;
-  }
-  peer_mask = second;
-  snprintf(desc, n, "parent on CPU %d, peer on CPU %d", a, b);
+  if (!GetProcessAffinityMask(GetCurrentProcess(), &proc, &sys))
+    return "GetProcessAffinityMask failed";
+  for (i = 0; i < (int)(8 * sizeof(DWORD_PTR)) && k < 2; i++)
+    if (proc & ((DWORD_PTR)1 << i))
+      cpu[k++] = i;
+  if (k < 2)
+    return "one CPU";
+  if (SetThreadAffinityMask(GetCurrentThread(), (DWORD_PTR)1 << cpu[0]) == 0)
+    return "SetThreadAffinityMask failed";
+  peer_mask = (DWORD_PTR)1 << cpu[1];
+  return NULL;
 }
 
 /* ---- the peer process ---------------------------------------------------- */

@@ -54,29 +54,16 @@ static void fd_remove(bench_ep_t *ep, const char *path) {
   (void)unlink(path);
 }
 
-/* pipe: a (the peer reads) and b (the peer writes) */
+/* The pipe baseline (endpoint.c): pipe2. */
+int bench_os_pipe(xipc_os_handle_t *r, xipc_os_handle_t *w) {
+  int fd[2];
 
-static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
-  bench_hpair_t *f = (bench_hpair_t *)ep;
-  int a[2], b[2];
-
-  (void)run;
-  if (pipe2(a, O_CLOEXEC) != 0)
+  if (pipe2(fd, O_CLOEXEC) != 0)
     return bench_osfail("pipe2");
-  f->h[0] = a[1];
-  f->peer[0] = a[0];
-  if (pipe2(b, O_CLOEXEC) != 0)
-    return bench_osfail("pipe2");
-  f->h[1] = b[0];
-  f->peer[1] = b[1];
-  return bench_hpair_give(f, args);
+  *r = fd[0];
+  *w = fd[1];
+  return 0;
 }
-
-static const bench_ops_t pipe_ops = {
-    BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
-    .create = pipe_create, .connect = bench_hpair_connect,
-    .attach = bench_hpair_attach, .close = bench_hpair_close};
 
 /* fifo */
 
@@ -734,7 +721,7 @@ const bench_impl_t bench_raw_impls[] = {
     {"mq-ring", S, BENCH_RAW, "SPSC queue in shmget + semop", 0, &rring_sysv_ops, 0, 0},
     {"sem", P, BENCH_RAW, "sem_post/sem_wait", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &psem_ops, 0, 0},
     {"sem", S, BENCH_RAW, "semop +1/-1", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &ssem_ops, 0, 0},
-    {"pipe", P, BENCH_RAW, "write/read (pipe2)", 0, &pipe_ops, 0, 0},
+    {"pipe", P, BENCH_RAW, "write/read (pipe2)", 0, &bench_raw_pipe, 0, 0},
     {"fifo", P, BENCH_RAW, "write/read (mkfifo)", 0, &fifo_ops, 0, 0},
     {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, 0},
     {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp, 0, 0},

@@ -70,10 +70,9 @@ static int hpair_set(xipc_os_handle_t *slot, HANDLE h) {
   return h != NULL ? 0 : -1;
 }
 
-/* pipe: CreatePipe pairs; only the peer's ends are inheritable. a: the
- * peer reads; b: the peer writes. */
-
-static int pipe_pair(xipc_os_handle_t *r, xipc_os_handle_t *w) {
+/* The pipe baseline (endpoint.c): CreatePipe, 64 KiB like xipc's. Both
+ * ends are created non-inheritable; bench_hpair_give passes the peer's. */
+int bench_os_pipe(xipc_os_handle_t *r, xipc_os_handle_t *w) {
   HANDLE hr, hw;
 
   if (!CreatePipe(&hr, &hw, NULL, PIPE_BUF_SIZE))
@@ -83,33 +82,17 @@ static int pipe_pair(xipc_os_handle_t *r, xipc_os_handle_t *w) {
   return 0;
 }
 
-static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
-  bench_hpair_t *x = (bench_hpair_t *)ep;
-
-  (void)run;
-  if (pipe_pair(&x->peer[0], &x->h[0]) != 0 ||
-      pipe_pair(&x->h[1], &x->peer[1]) != 0)
-    return -1;
-  return bench_hpair_give(x, args);
-}
-
-static const bench_ops_t pipe_ops = {
-    BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
-    .create = pipe_create, .connect = bench_hpair_connect,
-    .attach = bench_hpair_attach, .close = bench_hpair_close};
-
 /* Named pipes: the parent creates the server ends, the peer opens them by
- * name; the parent's ConnectNamedPipe waits for it. */
+ * name; the parent's ConnectNamedPipe waits for it. fifo: a one-way pipe
+ * per direction; stream-local: one duplex pipe (name a) in h[0] and h[1]. */
 
-static HANDLE pipe_open(const char *name, DWORD access, int server) {
+static int pipe_open(xipc_os_handle_t *slot, const char *name, DWORD access,
+                     int server) {
   WCHAR w[BENCH_ARG_LEN];
   HANDLE h;
 
-  if (MultiByteToWideChar(CP_UTF8, 0, name, -1, w, BENCH_ARG_LEN) == 0) {
-    bench_osfail("MultiByteToWideChar(%s)", name);
-    return NULL;
-  }
+  if (MultiByteToWideChar(CP_UTF8, 0, name, -1, w, BENCH_ARG_LEN) == 0)
+    return bench_osfail("MultiByteToWideChar(%s)", name);
   if (server)
     h = CreateNamedPipeW(w, access | FILE_FLAG_FIRST_PIPE_INSTANCE,
                          PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
@@ -117,82 +100,50 @@ static HANDLE pipe_open(const char *name, DWORD access, int server) {
                          1, PIPE_BUF_SIZE, PIPE_BUF_SIZE, 0, NULL);
   else
     h = CreateFileW(w, access, 0, NULL, OPEN_EXISTING, 0, NULL);
-  if (h == INVALID_HANDLE_VALUE) {
-    bench_osfail("%s(%s)", server ? "CreateNamedPipeW" : "CreateFileW", name);
-    return NULL;
-  }
-  return h;
-}
-
-static int pipe_accept(xipc_os_handle_t h) {
-  if (ConnectNamedPipe((HANDLE)h, NULL) || GetLastError() == ERROR_PIPE_CONNECTED)
-    return 0;
-  return bench_osfail("ConnectNamedPipe");
-}
-
-static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
-  bench_hpair_t *x = (bench_hpair_t *)ep;
-
-  (void)run;
-  (void)args;
-  if (hpair_set(&x->h[0], pipe_open(ep->name[0], PIPE_ACCESS_OUTBOUND, 1)))
-    return -1;
-  return hpair_set(&x->h[1], pipe_open(ep->name[1], PIPE_ACCESS_INBOUND, 1));
-}
-
-static int fifo_connect(bench_ep_t *ep) {
-  bench_hpair_t *x = (bench_hpair_t *)ep;
-
-  return pipe_accept(x->h[0]) != 0 || pipe_accept(x->h[1]) != 0 ? -1 : 0;
-}
-
-static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  bench_hpair_t *x = (bench_hpair_t *)ep;
-
-  (void)run;
-  (void)argv;
-  if (hpair_set(&x->h[0], pipe_open(ep->name[0], GENERIC_READ, 0)) != 0)
-    return -1;
-  return hpair_set(&x->h[1], pipe_open(ep->name[1], GENERIC_WRITE, 0));
-}
-
-static const bench_ops_t fifo_ops = {
-    BENCH_HPAIR_OPS, .nargs = 2, .names = PIPE_NAMES,
-    .init = bench_hpair_init, .create = fifo_create, .connect = fifo_connect,
-    .attach = fifo_attach, .close = bench_hpair_close};
-
-/* stream-local: one duplex named pipe. */
-
-static int local_create(bench_ep_t *ep, const bench_run_t *run,
-                        bench_args_t *args) {
-  bench_hpair_t *x = (bench_hpair_t *)ep;
-
-  snprintf(ep->name[0], sizeof(ep->name[0]), PIPE_NAMES, run->ppid,
-           run->serial, 's');
-  if (hpair_set(&x->h[0], pipe_open(ep->name[0], PIPE_ACCESS_DUPLEX, 1)))
-    return -1;
-  x->h[1] = x->h[0];
-  return bench_args_add(args, "%s", ep->name[0]);
-}
-
-static int local_connect(bench_ep_t *ep) {
-  return pipe_accept(((bench_hpair_t *)ep)->h[0]);
-}
-
-static int local_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  bench_hpair_t *x = (bench_hpair_t *)ep;
-
-  (void)run;
-  if (hpair_set(&x->h[0], pipe_open(argv[0], GENERIC_READ | GENERIC_WRITE, 0)))
-    return -1;
-  x->h[1] = x->h[0];
+  if (h == INVALID_HANDLE_VALUE)
+    return bench_osfail("%s(%s)", server ? "CreateNamedPipeW" : "CreateFileW",
+                        name);
+  *slot = (xipc_os_handle_t)h;
   return 0;
 }
 
-static const bench_ops_t local_ops = {
-    BENCH_HPAIR_OPS, .nargs = 1, .init = bench_hpair_init,
-    .create = local_create, .connect = local_connect, .attach = local_attach,
+static int npipe_duplex(const bench_ep_t *ep) {
+  return strcmp(ep->impl->kind, "fifo") != 0;
+}
+
+static int npipe_open(bench_ep_t *ep) {
+  static const DWORD server[2] = {PIPE_ACCESS_OUTBOUND, PIPE_ACCESS_INBOUND};
+  static const DWORD client[2] = {GENERIC_READ, GENERIC_WRITE};
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+  int i, p = ep->parent;
+
+  if (npipe_duplex(ep)) {
+    if (pipe_open(&x->h[0], ep->name[0],
+                  p ? PIPE_ACCESS_DUPLEX : GENERIC_READ | GENERIC_WRITE, p))
+      return -1;
+    x->h[1] = x->h[0]; /* closed once (bench_hpair_close) */
+    return 0;
+  }
+  for (i = 0; i < 2; i++)
+    if (pipe_open(&x->h[i], ep->name[i], p ? server[i] : client[i], p) != 0)
+      return -1;
+  return 0;
+}
+
+static int npipe_connect(bench_ep_t *ep) {
+  bench_hpair_t *x = (bench_hpair_t *)ep;
+  int i;
+
+  for (i = 0; i < (npipe_duplex(ep) ? 1 : 2); i++)
+    if (!ConnectNamedPipe((HANDLE)x->h[i], NULL) &&
+        GetLastError() != ERROR_PIPE_CONNECTED)
+      return bench_osfail("ConnectNamedPipe");
+  return 0;
+}
+
+static const bench_ops_t npipe_ops = {
+    BENCH_HPAIR_OPS, .nargs = 2, .names = PIPE_NAMES,
+    .init = bench_hpair_init, .open = npipe_open, .connect = npipe_connect,
     .close = bench_hpair_close};
 
 /* sem: two inherited semaphores, a (posted by the parent) and b. */
@@ -333,10 +284,10 @@ static const bench_ops_t rring_ops = {
 const bench_impl_t bench_raw_impls[] = {
     {"mq-ring", W, BENCH_RAW, "SPSC queue in a section + semaphores", 0, &rring_ops, 0, 0},
     {"sem", W, BENCH_RAW, "ReleaseSemaphore/WaitForSingleObject", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &sem_ops, 0, 0},
-    {"pipe", W, BENCH_RAW, "WriteFile/ReadFile (CreatePipe)", 0, &pipe_ops, 0, 0},
-    {"fifo", W, BENCH_RAW, "WriteFile/ReadFile (one-way named pipes)", 0, &fifo_ops, 0, 0},
-    {"stream-local", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, 0},
+    {"pipe", W, BENCH_RAW, "WriteFile/ReadFile (CreatePipe)", 0, &bench_raw_pipe, 0, 0},
+    {"fifo", W, BENCH_RAW, "WriteFile/ReadFile (one-way named pipes)", 0, &npipe_ops, 0, 0},
+    {"stream-local", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &npipe_ops, 0, 0},
     {"stream-tcp", W, BENCH_RAW, "send/recv (Winsock TCP loopback)", 0, &bench_raw_tcp, 0, 0},
-    {"stream-framed", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &local_ops, 0, 0},
+    {"stream-framed", W, BENCH_RAW, "WriteFile/ReadFile (duplex named pipe)", 0, &npipe_ops, 0, 0},
     {"spin-floor", W, BENCH_RAW, BENCH_FLOOR_CALLS, BENCH_F_NOPAYLOAD, &bench_floor_ops, 0, 0},
     {NULL, 0, 0, NULL, 0, NULL, 0, 0}};

@@ -20,6 +20,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,12 +88,6 @@ static double figure(const bench_result_t *x) {
   return x->msgs_per_s;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* xipc/raw. With trials, the median of the ratios of each xipc run to the
  * raw run next to it in time: the machine drifts between states (another
  * job, the VM's placement) that move both sides alike, and pairing cancels
@@ -110,17 +105,50 @@ static double ratio(const bench_result_t *x, const bench_result_t *raw) {
       return figure(x) / figure(raw);
     q[i] = x->trial[i] / raw->trial[i];
   }
-  qsort(q, (size_t)n, sizeof(double), cmp_double);
-  return n % 2 ? q[n / 2] : (q[n / 2 - 1] + q[n / 2]) / 2;
+  return bench_median(q, n);
+}
+
+/* ---- formatting ---------------------------------------------------------- */
+
+static char *fmt_time(char *buf, size_t n, double ns) {
+  if (ns < 1e6)
+    snprintf(buf, n, "%.2f us", ns / 1e3);
+  else
+    snprintf(buf, n, "%.2f ms", ns / 1e6);
+  return buf;
+}
+
+static char *fmt_rate(char *buf, size_t n, double msgs_per_s) {
+  if (msgs_per_s >= 1e6)
+    snprintf(buf, n, "%.2f M msg/s", msgs_per_s / 1e6);
+  else
+    snprintf(buf, n, "%.0f k msg/s", msgs_per_s / 1e3);
+  return buf;
+}
+
+static char *fmt_bw(char *buf, size_t n, double bytes_per_s) {
+  snprintf(buf, n, "%.2f GB/s", bytes_per_s / 1e9);
+  return buf;
 }
 
 /* ---- targets ------------------------------------------------------------- */
 
-static void set_target(target_t *t, const char *name, const char *goal,
-                       double value, double limit, int higher_is_better,
-                       int have) {
+/* Target t: name (for JSON), the measured value against limit, have 0
+ * when a figure it needs was not measured (met: -1), and the goal for the
+ * table from fmt. */
+static void set_target(target_t *t, const char *name, double value,
+                       double limit, int higher_is_better, int have,
+                       const char *fmt, ...) BENCH_PRINTF(7, 8);
+
+static void set_target(target_t *t, const char *name, double value,
+                       double limit, int higher_is_better, int have,
+                       const char *fmt, ...) {
+  va_list ap;
+
   snprintf(t->name, sizeof(t->name), "%s", name);
-  snprintf(t->goal, sizeof(t->goal), "%s", goal);
+  va_start(ap, fmt);
+  vsnprintf(t->goal, sizeof(t->goal), fmt, ap);
+  va_end(ap);
   t->value = value;
   t->limit = limit;
   if (!have || isnan(value))
@@ -141,92 +169,67 @@ static void tally(const target_t *t, int *met, int *missed, int *unknown) {
 static int thin_targets(const bench_report_t *r, const bench_result_t *x,
                         target_t *t) {
   const bench_result_t *raw = raw_of(r, x);
-  double q = ratio(x, raw);
-  char goal[64];
+  int framed = strcmp(x->kind, "stream-framed") == 0;
+  double k = framed                  ? THIN_FRAMED
+             : x->size < LARGE_SIZE ? THIN_SMALL
+                                    : THIN_LARGE;
 
-  if (x->test == BENCH_RTT) {
-    snprintf(goal, sizeof(goal), "p50 <= %.2fx raw", THIN_RTT);
-    set_target(&t[0], "rtt_p50_vs_raw", goal, q, THIN_RTT, 0, raw != NULL);
-    return 1;
-  }
-  if (x->test != BENCH_STREAM)
+  if (x->test == BENCH_RTT)
+    set_target(t, "rtt_p50_vs_raw", ratio(x, raw), THIN_RTT, 0, raw != NULL,
+               "p50 <= %.2fx raw", THIN_RTT);
+  else if (x->test == BENCH_STREAM)
+    set_target(t, "stream_vs_raw", ratio(x, raw), k, 1, raw != NULL,
+               ">= %.2fx raw%s", k, framed ? " bytes" : "");
+  else
     return 0;
-  if (strcmp(x->kind, "stream-framed") == 0) {
-    snprintf(goal, sizeof(goal), ">= %.2fx raw bytes", THIN_FRAMED);
-    set_target(&t[0], "stream_vs_raw", goal, q, THIN_FRAMED, 1, raw != NULL);
-  } else if (x->size < LARGE_SIZE) {
-    snprintf(goal, sizeof(goal), ">= %.2fx raw", THIN_SMALL);
-    set_target(&t[0], "stream_vs_raw", goal, q, THIN_SMALL, 1, raw != NULL);
-  } else {
-    snprintf(goal, sizeof(goal), ">= %.2fx raw", THIN_LARGE);
-    set_target(&t[0], "stream_vs_raw", goal, q, THIN_LARGE, 1, raw != NULL);
-  }
   return 1;
-}
-
-static void fmt_rate(char *buf, size_t n, double msgs_per_s);
-static void fmt_time(char *buf, size_t n, double ns);
-static void fmt_bw(char *buf, size_t n, double bytes_per_s);
-
-/* A target against another row: goal `fmt` (with the limit k), followed
- * by the other row's figure in parentheses when it ran (base != NULL). */
-static void vs_target(target_t *t, const char *name, const char *fmt, double k,
-                      const char *base, double value) {
-  char goal[64];
-  int len = snprintf(goal, sizeof(goal), fmt, k);
-
-  if (base != NULL && len > 0 && (size_t)len < sizeof(goal))
-    snprintf(goal + len, sizeof(goal) - (size_t)len, " (%s)", base);
-  set_target(t, name, goal, value, k, 1, base != NULL);
 }
 
 static int ring_targets(const bench_report_t *r, const bench_result_t *x,
                         target_t *t) {
   const bench_result_t *b;
-  char goal[64], v[32];
+  char f[32], v[40] = ""; /* v: " (figure)" of the row compared with */
   int n = 0;
 
   if (x->test == BENCH_RTT) {
     b = find(r, "spin-floor", xipc_default_backend(), BENCH_RAW, BENCH_RTT,
              BENCH_RTT_SIZE);
-    if (b != NULL)
-      fmt_time(v, sizeof(v), b->p50);
-    snprintf(goal, sizeof(goal), "p50 <= %.0fx spin floor (%s)", RING_VS_FLOOR,
-             b != NULL ? v : "n/a");
-    set_target(&t[n++], "rtt_p50_vs_spin_floor", goal,
+    set_target(&t[n++], "rtt_p50_vs_spin_floor",
                b != NULL && b->p50 > 0 ? x->p50 / b->p50 : NAN, RING_VS_FLOOR,
-               0, b != NULL);
-    snprintf(goal, sizeof(goal), "p99 <= %.0f us", RING_P99_NS / 1e3);
-    set_target(&t[n++], "rtt_p99", goal, x->p99, RING_P99_NS, 0, 1);
+               0, b != NULL, "p50 <= %.0fx spin floor (%s)", RING_VS_FLOOR,
+               b != NULL ? fmt_time(f, sizeof(f), b->p50) : "n/a");
+    set_target(&t[n++], "rtt_p99", x->p99, RING_P99_NS, 0, 1,
+               "p99 <= %.0f us", RING_P99_NS / 1e3);
     b = find(r, "stream-local", xipc_default_backend(), BENCH_XIPC, BENCH_RTT,
              BENCH_RTT_SIZE);
     if (b != NULL)
-      fmt_time(v, sizeof(v), b->p50);
-    vs_target(&t[n++], "rtt_p50_vs_stream_local",
-              "p50 >= %.0fx lower than local stream", RING_VS_STREAM,
-              b != NULL ? v : NULL,
-              b != NULL && x->p50 > 0 ? b->p50 / x->p50 : NAN);
+      snprintf(v, sizeof(v), " (%s)", fmt_time(f, sizeof(f), b->p50));
+    set_target(&t[n++], "rtt_p50_vs_stream_local",
+               b != NULL && x->p50 > 0 ? b->p50 / x->p50 : NAN, RING_VS_STREAM,
+               1, b != NULL, "p50 >= %.0fx lower than local stream%s",
+               RING_VS_STREAM, v);
     return n;
   }
   if (x->test != BENCH_STREAM)
     return 0;
   if (x->size == 64) {
-    snprintf(goal, sizeof(goal), ">= %.0f M msg/s", RING_RATE / 1e6);
-    set_target(&t[n++], "stream_64_rate", goal, x->msgs_per_s, RING_RATE, 1, 1);
+    set_target(&t[n++], "stream_64_rate", x->msgs_per_s, RING_RATE, 1, 1,
+               ">= %.0f M msg/s", RING_RATE / 1e6);
     b = find(r, "mq", XIPC_BACKEND_POSIX, BENCH_XIPC, BENCH_STREAM, 64);
     if (b != NULL)
-      fmt_rate(v, sizeof(v), b->msgs_per_s);
-    vs_target(&t[n++], "stream_64_vs_posix_mq", ">= %.0fx POSIX mq",
-              RING_VS_MQ, b != NULL ? v : NULL,
-              b != NULL ? x->msgs_per_s / b->msgs_per_s : NAN);
+      snprintf(v, sizeof(v), " (%s)", fmt_rate(f, sizeof(f), b->msgs_per_s));
+    set_target(&t[n++], "stream_64_vs_posix_mq",
+               b != NULL ? x->msgs_per_s / b->msgs_per_s : NAN, RING_VS_MQ, 1,
+               b != NULL, ">= %.0fx POSIX mq%s", RING_VS_MQ, v);
   }
   if (x->size == MIB) {
     b = find(r, "memcpy", 0, BENCH_RAW, BENCH_COPY, MIB);
     if (b != NULL)
-      fmt_bw(v, sizeof(v), b->bytes_per_s);
-    vs_target(&t[n++], "stream_1m_vs_memcpy", ">= %.2fx memcpy",
-              RING_VS_MEMCPY, b != NULL ? v : NULL,
-              b != NULL ? x->bytes_per_s / b->bytes_per_s : NAN);
+      snprintf(v, sizeof(v), " (%s)", fmt_bw(f, sizeof(f), b->bytes_per_s));
+    set_target(&t[n++], "stream_1m_vs_memcpy",
+               b != NULL ? x->bytes_per_s / b->bytes_per_s : NAN,
+               RING_VS_MEMCPY, 1, b != NULL, ">= %.2fx memcpy%s",
+               RING_VS_MEMCPY, v);
   }
   return n;
 }
@@ -240,26 +243,6 @@ static int targets_for(const bench_report_t *r, const bench_result_t *x,
   if (is_thin(x))
     return thin_targets(r, x, t);
   return 0;
-}
-
-/* ---- formatting ---------------------------------------------------------- */
-
-static void fmt_time(char *buf, size_t n, double ns) {
-  if (ns < 1e6)
-    snprintf(buf, n, "%.2f us", ns / 1e3);
-  else
-    snprintf(buf, n, "%.2f ms", ns / 1e6);
-}
-
-static void fmt_rate(char *buf, size_t n, double msgs_per_s) {
-  if (msgs_per_s >= 1e6)
-    snprintf(buf, n, "%.2f M msg/s", msgs_per_s / 1e6);
-  else
-    snprintf(buf, n, "%.0f k msg/s", msgs_per_s / 1e3);
-}
-
-static void fmt_bw(char *buf, size_t n, double bytes_per_s) {
-  snprintf(buf, n, "%.2f GB/s", bytes_per_s / 1e9);
 }
 
 static void fmt_size(char *buf, size_t n, size_t size, const char *kind) {
