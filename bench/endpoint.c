@@ -59,19 +59,20 @@ size_t bench_cap_of(size_t size) {
 
 /* ---- the skeleton -------------------------------------------------------- */
 
-static bench_ep_t *ep_alloc(const bench_impl_t *im, int parent) {
-  bench_ep_t *ep = calloc(1, im->ops->size);
+static bench_ep_t *ep_alloc(const bench_run_t *run, int parent) {
+  bench_ep_t *ep = calloc(1, run->impl->ops->size);
 
   if (ep == NULL) {
     bench_fail("out of memory");
     return NULL;
   }
-  ep->impl = im;
+  ep->impl = run->impl;
+  ep->run = run;
   ep->parent = parent;
   ep->tx = parent ? 0 : 1;
   ep->rx = parent ? 1 : 0;
-  if (im->ops->init != NULL)
-    im->ops->init(ep);
+  if (ep->impl->ops->init != NULL)
+    ep->impl->ops->init(ep);
   return ep;
 }
 
@@ -92,7 +93,7 @@ int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
   int i;
 
   *out = NULL;
-  if ((ep = ep_alloc(run->impl, 1)) == NULL)
+  if ((ep = ep_alloc(run, 1)) == NULL)
     return -1;
   for (i = 0; ops->names != NULL && i < 2; i++) {
     snprintf(ep->name[i], sizeof(ep->name[i]), ops->names, run->ppid,
@@ -105,7 +106,7 @@ int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
   for (i = 0; ops->names != NULL && ops->remove != NULL && i < 2; i++)
     ops->remove(ep, ep->name[i]); /* a crashed run's (the same pid) */
   return ep_done(out, ep,
-                 ops->open != NULL ? ops->open(ep) : ops->create(ep, run, args));
+                 ops->open != NULL ? ops->open(ep) : ops->create(ep, args));
 }
 
 int bench_ep_connect(bench_ep_t *ep) {
@@ -122,12 +123,12 @@ int bench_ep_attach(bench_ep_t **out, const bench_run_t *run, int argc,
   if (argc < ops->nargs)
     return bench_fail("%s: the peer needs %d arguments, got %d",
                       run->impl->kind, ops->nargs, argc);
-  if ((ep = ep_alloc(run->impl, 0)) == NULL)
+  if ((ep = ep_alloc(run, 0)) == NULL)
     return -1;
   for (i = 0; ops->names != NULL && i < 2; i++)
     snprintf(ep->name[i], sizeof(ep->name[i]), "%s", argv[i]);
   return ep_done(out, ep,
-                 ops->open != NULL ? ops->open(ep) : ops->attach(ep, run, argv));
+                 ops->open != NULL ? ops->open(ep) : ops->attach(ep, argv));
 }
 
 void *bench_ep_buffer(bench_ep_t *ep, void *own, size_t len) {
@@ -239,10 +240,10 @@ int bench_hpair_connect(bench_ep_t *ep) {
 
 /* Set only once all parsed, so that close does not close what is not
  * ours. */
-int bench_hpair_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+int bench_hpair_attach(bench_ep_t *ep, char **argv) {
   bench_hpair_t *x = (bench_hpair_t *)ep;
   xipc_os_handle_t v[2] = {XIPC_INVALID_OS_HANDLE, XIPC_INVALID_OS_HANDLE};
-  int i, n = run->impl->ops->nargs, err;
+  int i, n = ep->impl->ops->nargs, err;
 
   for (i = 0; i < n && i < 2; i++)
     if ((err = xipc_os_handle_parse(argv[i], &v[i])) != 0)
@@ -270,11 +271,9 @@ int bench_hpair_close(bench_ep_t *ep) {
 
 /* The raw pipe: a (the peer reads) and b (the peer writes); only the
  * peer's ends are inheritable. */
-static int rawpipe_create(bench_ep_t *ep, const bench_run_t *run,
-                          bench_args_t *args) {
+static int rawpipe_create(bench_ep_t *ep, bench_args_t *args) {
   bench_hpair_t *x = (bench_hpair_t *)ep;
 
-  (void)run;
   if (bench_os_pipe(&x->peer[0], &x->h[0]) != 0 ||
       bench_os_pipe(&x->h[1], &x->peer[1]) != 0)
     return -1;

@@ -124,6 +124,7 @@ int bench_args_add(bench_args_t *a, const char *fmt, ...) BENCH_PRINTF(2, 3);
  * two objects in [2] arrays and sends on [ep->tx], receives on [ep->rx]. */
 typedef struct bench_ep {
   const struct bench_impl *impl;
+  const struct bench_run *run; /* what the endpoint is for */
   int parent;   /* 1: the parent, which created (and removes) the objects */
   int tx, rx;   /* parent: 0 and 1; peer: 1 and 0 */
   size_t depth; /* queues: the depth actually used, else 0 */
@@ -144,12 +145,12 @@ typedef struct bench_ops {
    * all zero. */
   void (*init)(bench_ep_t *ep);
   /* Parent: create the objects of `run`; add the peer's arguments. */
-  int (*create)(bench_ep_t *ep, const bench_run_t *run, bench_args_t *args);
+  int (*create)(bench_ep_t *ep, bench_args_t *args);
   /* Parent, once the peer runs: accept it, drop the peer's handles. NULL:
    * nothing to do. */
   int (*connect)(bench_ep_t *ep);
   /* Peer: open what the parent created; argv has ops->nargs entries. */
-  int (*attach)(bench_ep_t *ep, const bench_run_t *run, char **argv);
+  int (*attach)(bench_ep_t *ep, char **argv);
   /* Instead of create and attach, where the two differ only in
    * ep->parent (the parent creates the named objects, the peer opens). */
   int (*open)(bench_ep_t *ep);
@@ -252,7 +253,7 @@ int bench_hpair_give(bench_hpair_t *x, bench_args_t *args);
 int bench_handle_arg(bench_args_t *args, xipc_os_handle_t h);
 int bench_hpair_connect(bench_ep_t *ep); /* closes the peer's ends */
 /* Peer: ops->nargs handles (one: duplex). */
-int bench_hpair_attach(bench_ep_t *ep, const bench_run_t *run, char **argv);
+int bench_hpair_attach(bench_ep_t *ep, char **argv);
 int bench_hpair_io(bench_ep_t *ep, int tx, void *buf, size_t len,
                    size_t *done);
 int bench_hpair_close(bench_ep_t *ep);
@@ -440,11 +441,8 @@ static inline void bench_cpu_relax(void) {
 /* ---- rawring.c: the raw shared-memory queue pair ---------------------------
  *
  * Two single-producer/single-consumer queues (a: parent to peer, b: peer
- * to parent) in one shared segment, with the algorithm a careful user
- * writes by hand: a published count and a consumed count on their own
- * cache lines, lengths beside the slots, a short spin and then a sleep on a
- * wait channel that the other side wakes only when a sleeper is counted.
- * The platform provides the memory and the channels (futex, semop,
+ * to parent) in one shared segment, written as a careful user would; the
+ * platform provides the memory and the wait channels (futex, semop,
  * Windows semaphores). */
 typedef struct bench_rawring_ops {
   /* Sleep on channel `chan` (0..3) while *word == expected (futex) or
@@ -462,17 +460,15 @@ size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b);
 int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
                        size_t size_a, size_t size_b, int parent,
                        const bench_rawring_ops_t *ops, void *ctx);
-int bench_rawring_send(bench_rawring_t *r, const void *buf, size_t len);
-int bench_rawring_recv(bench_rawring_t *r, void *buf, size_t cap, size_t len);
 void bench_rawring_close(bench_rawring_t *r);
-/* The send/recv adapters of an endpoint over one (the platform's endpoint
- * struct starts with this). */
+/* An endpoint over the queues (the platform's endpoint struct starts with
+ * this), and its send and recv. */
 typedef struct bench_rawring_ep {
   bench_ep_t ep;
   bench_rawring_t *r;
 } bench_rawring_ep_t;
-int bench_rawring_ep_send(bench_ep_t *ep, const void *buf, size_t len);
-int bench_rawring_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                          const void **data);
+int bench_rawring_send(bench_ep_t *ep, const void *buf, size_t len);
+int bench_rawring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                       const void **data);
 
 #endif

@@ -69,17 +69,16 @@ static int mq_make(bench_ep_t *ep, int i, size_t msg_size) {
 
 /* b first: it is the large one, the one a limit may shrink; a gets the
  * same depth. */
-static int mq_create(bench_ep_t *ep, const bench_run_t *run,
-                     bench_args_t *args) {
+static int mq_create(bench_ep_t *ep, bench_args_t *args) {
   (void)args;
-  ep->depth = run->depth;
-  if (mq_make(ep, 1, bench_cap_of(run->size)) != 0)
+  ep->depth = ep->run->depth;
+  if (mq_make(ep, 1, bench_cap_of(ep->run->size)) != 0)
     return -1;
   return mq_make(ep, 0, BENCH_RTT_SIZE);
 }
 
-static int mq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  xipc_mq_opts_t *o = XIPC_OPTS(mq, .backend = run->impl->backend,
+static int mq_attach(bench_ep_t *ep, char **argv) {
+  xipc_mq_opts_t *o = XIPC_OPTS(mq, .backend = ep->impl->backend,
                                 .flags = mq_flags(ep));
   int i, err;
 
@@ -203,10 +202,9 @@ static int handle_arg(bench_args_t *args, const xipc_pipe_t *end) {
 
 /* a: the peer reads; b: the peer writes. Only the peer's ends are
  * inheritable. */
-static int pipe_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
+static int pipe_create(bench_ep_t *ep, bench_args_t *args) {
   pipe_ep_t *p = (pipe_ep_t *)ep;
-  int b = run->impl->backend, err;
+  int b = ep->impl->backend, err;
 
   if ((err = xipc_pipe_open(&p->peer[0], &p->end[0],
                             XIPC_OPTS(pipe, .backend = b,
@@ -230,7 +228,7 @@ static int pipe_connect(bench_ep_t *ep) {
 }
 
 /* The peer: the read end of a, the write end of b. */
-static int pipe_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int pipe_attach(bench_ep_t *ep, char **argv) {
   xipc_os_handle_t h;
   int i, err = 0;
 
@@ -239,7 +237,7 @@ static int pipe_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
     if (err == 0)
       err = xipc_pipe_from_os_handle(&((pipe_ep_t *)ep)->end[i], h,
                                      i == 0 ? XIPC_PIPE_READ : XIPC_PIPE_WRITE,
-                                     run->impl->backend);
+                                     ep->impl->backend);
   }
   return bench_xcheck(err, "xipc_pipe_from_os_handle(%s)", argv[i - 1]);
 }
@@ -277,9 +275,7 @@ static int fifo_open(bench_ep_t *ep, int i, int dir) {
 
 /* b: we read, so we create it (a reader's open returns at once). a: the
  * peer reads it and creates it. */
-static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
-  (void)run;
+static int fifo_create(bench_ep_t *ep, bench_args_t *args) {
   (void)args;
   return fifo_open(ep, 1, XIPC_PIPE_READ);
 }
@@ -288,8 +284,7 @@ static int fifo_connect(bench_ep_t *ep) {
   return fifo_open(ep, 0, XIPC_PIPE_WRITE);
 }
 
-static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  (void)run;
+static int fifo_attach(bench_ep_t *ep, char **argv) {
   (void)argv;
   if (fifo_open(ep, 0, XIPC_PIPE_READ) != 0)
     return -1;
@@ -325,15 +320,15 @@ static void stream_remove(bench_ep_t *ep, const char *path) {
   (void)remove(path);
 }
 
-static int stream_create(bench_ep_t *ep, const bench_run_t *run,
-                         bench_args_t *args) {
+static int stream_create(bench_ep_t *ep, bench_args_t *args) {
+  const bench_run_t *run = ep->run;
   stream_ep_t *s = (stream_ep_t *)ep;
   char name[48], addr[XIPC_ADDRESS_MAX], dir[256];
   size_t len = sizeof(addr), dlen = sizeof(dir);
   int err;
 
   bench_name(name, sizeof(name), run, 's');
-  if (strcmp(run->impl->kind, "stream-tcp") == 0) {
+  if (strcmp(ep->impl->kind, "stream-tcp") == 0) {
     snprintf(addr, sizeof(addr), "tcp:127.0.0.1:0");
   } else {
     snprintf(addr, sizeof(addr), "local:%s", name);
@@ -341,7 +336,7 @@ static int stream_create(bench_ep_t *ep, const bench_run_t *run,
       snprintf(ep->name[0], sizeof(ep->name[0]), "%s/%s.sock", dir, name);
   }
   err = xipc_stream_listen(&s->l, addr,
-                           XIPC_OPTS(stream, .backend = run->impl->backend));
+                           XIPC_OPTS(stream, .backend = ep->impl->backend));
   if (err == 0)
     err = xipc_stream_listener_address(s->l, addr, &len);
   if (err != 0)
@@ -362,10 +357,10 @@ static int stream_connect(bench_ep_t *ep) {
   return bench_xcheck(err, "xipc_stream_listener_close");
 }
 
-static int stream_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int stream_attach(bench_ep_t *ep, char **argv) {
   return bench_xcheck(
       xipc_stream_connect(&((stream_ep_t *)ep)->s, argv[0],
-                          XIPC_OPTS(stream, .backend = run->impl->backend),
+                          XIPC_OPTS(stream, .backend = ep->impl->backend),
                           CONNECT_MS),
       "xipc_stream_connect(%s)", argv[0]);
 }

@@ -129,13 +129,11 @@ static int tcp_start(tcp_ep_t *t, struct sockaddr_in *sa, int port,
   return 0;
 }
 
-static int tcp_create(bench_ep_t *ep, const bench_run_t *run,
-                      bench_args_t *args) {
+static int tcp_create(bench_ep_t *ep, bench_args_t *args) {
   tcp_ep_t *t = (tcp_ep_t *)ep;
   struct sockaddr_in sa;
   socklen_t slen = sizeof(sa);
 
-  (void)run;
   if (tcp_start(t, &sa, 0, &t->listener) != 0)
     return -1;
   if (t->listener == SOCK_NONE || sock_listen_opts(t->listener) != 0 ||
@@ -157,12 +155,11 @@ static int tcp_connect(bench_ep_t *ep) {
   return nodelay(t->s);
 }
 
-static int tcp_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int tcp_attach(bench_ep_t *ep, char **argv) {
   tcp_ep_t *t = (tcp_ep_t *)ep;
   struct sockaddr_in sa;
   int port = 0;
 
-  (void)run;
   if (bench_parse_int(argv[0], &port) != 0 || port == 0 || port > 65535)
     return bench_fail("stream-tcp: the peer needs a port");
   if (tcp_start(t, &sa, port, &t->s) != 0)

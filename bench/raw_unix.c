@@ -110,8 +110,8 @@ static int open_fifo(int *fd, const char *path, int flags) {
   return 0;
 }
 
-static int fifo_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
+static int fifo_create(bench_ep_t *ep, bench_args_t *args) {
+  const bench_run_t *run = ep->run;
   bench_hpair_t *f = (bench_hpair_t *)ep;
   int i;
 
@@ -134,10 +134,9 @@ static int fifo_connect(bench_ep_t *ep) {
 /* b first (its reader, the parent, is there: no wait), then a, which
  * waits for the parent's writer: after that neither side can read a fifo
  * before its writer opened it. */
-static int fifo_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int fifo_attach(bench_ep_t *ep, char **argv) {
   bench_hpair_t *f = (bench_hpair_t *)ep;
 
-  (void)run;
   if (open_fifo(&f->h[1], argv[1], O_WRONLY) != 0)
     return -1;
   return open_fifo(&f->h[0], argv[0], O_RDONLY);
@@ -156,12 +155,10 @@ static void sock_init(bench_ep_t *ep) {
   ((bench_hpair_t *)ep)->sock = 1;
 }
 
-static int unix_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
+static int unix_create(bench_ep_t *ep, bench_args_t *args) {
   bench_hpair_t *f = (bench_hpair_t *)ep;
   int sv[2];
 
-  (void)run;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     return bench_osfail("socketpair(AF_UNIX)");
   f->h[0] = f->h[1] = sv[0];
@@ -224,20 +221,18 @@ static int pmq_make(bench_ep_t *ep, int i, size_t msg_size) {
   }
 }
 
-static int pmq_create(bench_ep_t *ep, const bench_run_t *run,
-                      bench_args_t *args) {
+static int pmq_create(bench_ep_t *ep, bench_args_t *args) {
   (void)args;
-  ep->depth = run->depth;
-  if (pmq_make(ep, 1, bench_cap_of(run->size)) != 0)
+  ep->depth = ep->run->depth;
+  if (pmq_make(ep, 1, bench_cap_of(ep->run->size)) != 0)
     return -1;
   return pmq_make(ep, 0, BENCH_RTT_SIZE);
 }
 
-static int pmq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int pmq_attach(bench_ep_t *ep, char **argv) {
   pmq_ep_t *m = (pmq_ep_t *)ep;
   int i;
 
-  (void)run;
   for (i = 0; i < 2; i++)
     if ((m->q[i] = mq_open(argv[i], O_RDWR | O_CLOEXEC)) == (mqd_t)-1)
       return bench_osfail("mq_open(%s)", argv[i]);
@@ -341,8 +336,8 @@ static int smq_make(int *id, size_t *depth, size_t msg_size) {
   }
 }
 
-static int smq_create(bench_ep_t *ep, const bench_run_t *run,
-                      bench_args_t *args) {
+static int smq_create(bench_ep_t *ep, bench_args_t *args) {
+  const bench_run_t *run = ep->run;
   smq_ep_t *m = (smq_ep_t *)ep;
 
   ep->depth = run->depth;
@@ -354,7 +349,8 @@ static int smq_create(bench_ep_t *ep, const bench_run_t *run,
   return bench_args_add(args, "%d", m->q[1]);
 }
 
-static int smq_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int smq_attach(bench_ep_t *ep, char **argv) {
+  const bench_run_t *run = ep->run;
   smq_ep_t *m = (smq_ep_t *)ep;
 
   if (smq_buffers(m, run->size) != 0 ||
@@ -489,18 +485,15 @@ static int sysv_semset(int n) {
   return id;
 }
 
-static int ssem_create(bench_ep_t *ep, const bench_run_t *run,
-                       bench_args_t *args) {
+static int ssem_create(bench_ep_t *ep, bench_args_t *args) {
   ssem_ep_t *s = (ssem_ep_t *)ep;
 
-  (void)run;
   if ((s->id = sysv_semset(2)) < 0)
     return -1;
   return bench_args_add(args, "%d", s->id);
 }
 
-static int ssem_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
-  (void)run;
+static int ssem_attach(bench_ep_t *ep, char **argv) {
   return bench_parse_int(argv[0], &((ssem_ep_t *)ep)->id);
 }
 
@@ -617,10 +610,6 @@ static int rring_map_posix(rring_ep_t *x) {
       fl = create ? O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC : O_RDWR | O_CLOEXEC,
       fd = shm_open(name, fl, 0600);
 
-  if (fd < 0 && create && errno == EEXIST) {
-    (void)shm_unlink(name); /* a crashed run's leftover */
-    fd = shm_open(name, fl, 0600);
-  }
   if (fd < 0)
     return bench_osfail("shm_open(%s)", name);
   if (create && ftruncate(fd, (off_t)x->bytes) != 0) {
@@ -666,46 +655,42 @@ static size_t rring_bytes(rring_ep_t *x, const bench_run_t *run) {
                                         bench_cap_of(run->size));
 }
 
-static int rring_create(bench_ep_t *ep, const bench_run_t *run,
-                        bench_args_t *args) {
+static int rring_create(bench_ep_t *ep, bench_args_t *args) {
+  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
   size_t bytes = rring_bytes(x, run);
 
-  if (!x->sysv) {
-    snprintf(ep->name[0], sizeof(ep->name[0]), RAW_NAMES, run->ppid,
-             run->serial, 'r');
-    if (bench_args_add(args, "%s", ep->name[0]) != 0)
-      return -1;
-  } else if ((x->shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600)) < 0) {
+  if (!x->sysv)
+    return rring_open(x, run);
+  if ((x->shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600)) < 0)
     return bench_osfail("shmget(IPC_PRIVATE, %zu)", bytes);
-  } else if ((x->semid = sysv_semset(BENCH_RAWRING_CHANS)) < 0 ||
-             bench_args_add(args, "%d", x->shmid) != 0 ||
-             bench_args_add(args, "%d", x->semid) != 0) {
+  if ((x->semid = sysv_semset(BENCH_RAWRING_CHANS)) < 0 ||
+      bench_args_add(args, "%d", x->shmid) != 0 ||
+      bench_args_add(args, "%d", x->semid) != 0)
     return -1;
-  }
   return rring_open(x, run);
 }
 
-static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int rring_attach(bench_ep_t *ep, char **argv) {
+  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
 
   (void)rring_bytes(x, run);
-  if (!x->sysv)
-    snprintf(ep->name[0], sizeof(ep->name[0]), "%s", argv[0]);
-  else if (bench_parse_int(argv[0], &x->shmid) != 0 ||
-           bench_parse_int(argv[1], &x->semid) != 0)
+  if (x->sysv && (bench_parse_int(argv[0], &x->shmid) != 0 ||
+                  bench_parse_int(argv[1], &x->semid) != 0))
     return -1;
   return rring_open(x, run);
 }
 
-/* posix: the segment's name; sysv: the segment's and the set's ids. */
-#define RRING_OPS(n)                                                           \
-  {.size = sizeof(rring_ep_t), .nargs = n, .init = rring_init,                 \
-   .create = rring_create, .attach = rring_attach,                             \
-   .send = bench_rawring_ep_send, .recv = bench_rawring_ep_recv,               \
+/* posix: the segment's name (name a); sysv: the segment's and the set's
+ * ids. */
+#define RRING_OPS(names_)                                                      \
+  {.size = sizeof(rring_ep_t), .nargs = 2, .names = names_,                    \
+   .init = rring_init, .create = rring_create, .attach = rring_attach,         \
+   .send = bench_rawring_send, .recv = bench_rawring_recv,                     \
    .close = rring_close, .remove = rring_remove, .unlink = rring_unlink}
-static const bench_ops_t rring_posix_ops = RRING_OPS(1);
-static const bench_ops_t rring_sysv_ops = RRING_OPS(2);
+static const bench_ops_t rring_posix_ops = RRING_OPS(RAW_NAMES);
+static const bench_ops_t rring_sysv_ops = RRING_OPS(NULL);
 
 /* ---- the table ----------------------------------------------------------- */
 

@@ -148,11 +148,9 @@ static const bench_ops_t npipe_ops = {
 
 /* sem: two inherited semaphores, a (posted by the parent) and b. */
 
-static int sem_create(bench_ep_t *ep, const bench_run_t *run,
-                      bench_args_t *args) {
+static int sem_create(bench_ep_t *ep, bench_args_t *args) {
   bench_hpair_t *x = (bench_hpair_t *)ep;
 
-  (void)run;
   if (hpair_set(&x->h[0], semaphore()) != 0 ||
       hpair_set(&x->h[1], semaphore()) != 0 ||
       bench_handle_arg(args, x->h[0]) != 0)
@@ -238,8 +236,8 @@ static size_t rring_bytes(const bench_run_t *run) {
                              bench_cap_of(run->size));
 }
 
-static int rring_create(bench_ep_t *ep, const bench_run_t *run,
-                        bench_args_t *args) {
+static int rring_create(bench_ep_t *ep, bench_args_t *args) {
+  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
   uint64_t bytes = rring_bytes(run);
   int i;
@@ -259,7 +257,8 @@ static int rring_create(bench_ep_t *ep, const bench_run_t *run,
   return rring_map(x, run, (size_t)bytes);
 }
 
-static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
+static int rring_attach(bench_ep_t *ep, char **argv) {
+  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
   int i;
 
@@ -274,7 +273,7 @@ static int rring_attach(bench_ep_t *ep, const bench_run_t *run, char **argv) {
 static const bench_ops_t rring_ops = {
     .size = sizeof(rring_ep_t), .nargs = 1 + BENCH_RAWRING_CHANS,
     .create = rring_create, .attach = rring_attach,
-    .send = bench_rawring_ep_send, .recv = bench_rawring_ep_recv,
+    .send = bench_rawring_send, .recv = bench_rawring_recv,
     .close = rring_close};
 
 /* ---- the table ----------------------------------------------------------- */

@@ -105,16 +105,6 @@ int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
 
 void bench_rawring_close(bench_rawring_t *r) { free(r); }
 
-int bench_rawring_ep_send(bench_ep_t *ep, const void *buf, size_t len) {
-  return bench_rawring_send(((bench_rawring_ep_t *)ep)->r, buf, len);
-}
-
-int bench_rawring_ep_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
-                          const void **data) {
-  (void)data;
-  return bench_rawring_recv(((bench_rawring_ep_t *)ep)->r, buf, cap, *got);
-}
-
 static int has_room(const bench_rawring_t *r, const rr_ctl_t *c) {
   uint32_t t = __atomic_load_n(&c->tail, __ATOMIC_RELAXED);
 
@@ -166,7 +156,8 @@ static int wake(bench_rawring_t *r, int qi, int chan) {
   return r->ops->wake(r->ctx, qi * 2 + chan, &ch->seq);
 }
 
-int bench_rawring_send(bench_rawring_t *r, const void *buf, size_t len) {
+int bench_rawring_send(bench_ep_t *ep, const void *buf, size_t len) {
+  bench_rawring_t *r = ((bench_rawring_ep_t *)ep)->r;
   rr_queue_t *q = &r->q[r->tx];
   uint32_t t = __atomic_load_n(&q->ctl->tail, __ATOMIC_RELAXED), i;
 
@@ -181,10 +172,14 @@ int bench_rawring_send(bench_rawring_t *r, const void *buf, size_t len) {
   return wake(r, r->tx, CH_NOT_EMPTY);
 }
 
-int bench_rawring_recv(bench_rawring_t *r, void *buf, size_t cap, size_t len) {
+int bench_rawring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                       const void **data) {
+  bench_rawring_t *r = ((bench_rawring_ep_t *)ep)->r;
   rr_queue_t *q = &r->q[r->rx];
   uint32_t h = __atomic_load_n(&q->ctl->head, __ATOMIC_RELAXED), i, n;
+  size_t len = *got; /* the length expected */
 
+  (void)data;
   if (!has_data(q->ctl) && wait_for(r, r->rx, CH_NOT_EMPTY) != 0)
     return -1;
   i = h % r->depth;
