@@ -1,8 +1,6 @@
-/* The endpoint skeleton: what every implementation, xipc or raw, has in
- * common, written once around its bench_ops_t adapters (internal.h):
- * allocation, the two object names and the peer's arguments, the
- * directions, byte streams read and written until complete, message
- * lengths checked, one cleanup path. Also the tables' lookup. */
+/* The endpoint skeleton around the bench_ops_t adapters (internal.h), the
+ * tables' lookup, the adapters of two OS handles (bench_hpair_t) and the
+ * raw pipe built on them. */
 #include "internal.h"
 
 #include <stdio.h>

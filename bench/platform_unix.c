@@ -293,6 +293,27 @@ int bench_child_exited(const bench_child_t *c, int *status) {
   return 1;
 }
 
+/* The signals the watchdog takes. */
+static void guard_signals(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGTERM);
+  sigaddset(set, SIGHUP);
+}
+
+/* A detached thread running fn(arg). */
+static int start_thread(void *(*fn)(void *), void *arg) {
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, fn, arg);
+
+  if (rc != 0) {
+    errno = rc;
+    return bench_osfail("pthread_create");
+  }
+  pthread_detach(t);
+  return 0;
+}
+
 static void *guard_main(void *arg) {
   struct timespec tick = {0, GUARD_TICK_NS};
   sigset_t set;
@@ -300,10 +321,7 @@ static void *guard_main(void *arg) {
   int sig;
 
   (void)arg;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
+  guard_signals(&set);
   for (;;) {
     sig = sigtimedwait(&set, NULL, &tick);
     bench_guard_lock();
@@ -334,23 +352,12 @@ void bench_setenv(const char *name, const char *value) {
 }
 
 int bench_guard_start(void) {
-  pthread_t t;
   sigset_t set;
-  int rc;
 
   ignore_sigpipe();
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
+  guard_signals(&set);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
-  rc = pthread_create(&t, NULL, guard_main, NULL);
-  if (rc != 0) {
-    errno = rc;
-    return bench_osfail("pthread_create");
-  }
-  pthread_detach(t);
-  return 0;
+  return start_thread(guard_main, NULL);
 }
 
 static void *peer_guard_main(void *arg) {
@@ -365,18 +372,9 @@ static void *peer_guard_main(void *arg) {
 }
 
 int bench_guard_peer(unsigned long ppid) {
-  pthread_t t;
-  int rc;
-
   ignore_sigpipe();
   if (getppid() != (pid_t)ppid)
     return bench_fail("bench-child: started by %lu, not by %lu",
                       (unsigned long)getppid(), ppid);
-  rc = pthread_create(&t, NULL, peer_guard_main, (void *)(uintptr_t)ppid);
-  if (rc != 0) {
-    errno = rc;
-    return bench_osfail("pthread_create");
-  }
-  pthread_detach(t);
-  return 0;
+  return start_thread(peer_guard_main, (void *)(uintptr_t)ppid);
 }

@@ -294,6 +294,16 @@ int bench_child_exited(const bench_child_t *c, int *status) {
   return 1;
 }
 
+/* A thread running fn(arg), not waited for. */
+static int start_thread(LPTHREAD_START_ROUTINE fn, void *arg) {
+  HANDLE t = CreateThread(NULL, 0, fn, arg, 0, NULL);
+
+  if (t == NULL)
+    return bench_osfail("CreateThread");
+  CloseHandle(t);
+  return 0;
+}
+
 static DWORD WINAPI guard_main(LPVOID arg) {
   (void)arg;
   for (;;) {
@@ -313,15 +323,9 @@ static BOOL WINAPI on_ctrl(DWORD type) {
 }
 
 int bench_guard_start(void) {
-  HANDLE t;
-
   InitializeCriticalSection(&guard_mu);
   SetConsoleCtrlHandler(on_ctrl, TRUE);
-  t = CreateThread(NULL, 0, guard_main, NULL, 0, NULL);
-  if (t == NULL)
-    return bench_osfail("CreateThread");
-  CloseHandle(t);
-  return 0;
+  return start_thread(guard_main, NULL);
 }
 
 static DWORD WINAPI peer_guard_main(LPVOID arg) {
@@ -331,15 +335,11 @@ static DWORD WINAPI peer_guard_main(LPVOID arg) {
 }
 
 int bench_guard_peer(unsigned long ppid) {
-  HANDLE parent = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)ppid), t;
+  HANDLE parent = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)ppid);
 
   if (parent == NULL)
     return bench_osfail("OpenProcess(parent %lu)", ppid);
-  t = CreateThread(NULL, 0, peer_guard_main, parent, 0, NULL);
-  if (t == NULL)
-    return bench_osfail("CreateThread");
-  CloseHandle(t);
-  return 0;
+  return start_thread(peer_guard_main, parent);
 }
 
 void bench_setenv(const char *name, const char *value) {

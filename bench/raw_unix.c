@@ -10,7 +10,7 @@
  *                the message is built in the struct msgbuf itself
  *   sem   posix  sem_post / sem_wait on sem_open semaphores
  *         sysv   semop +1 / -1 on a two-semaphore set
- *   pipe         write / read on pipe2() pairs
+ *   pipe         write / read on pipe2() pairs (bench_raw_pipe, endpoint.c)
  *   fifo         write / read on mkfifo fifos in RUNDIR
  *   stream-local send / recv on a socketpair(AF_UNIX)
  *   stream-tcp   send / recv on a loopback TCP connection (raw_sock.c)
@@ -20,7 +20,7 @@
  *
  * System V objects are IPC_PRIVATE (the peer gets their ids), POSIX ones
  * carry the parent's pid and the run's serial ("/xbrPID-SERIALx"); the
- * parent removes everything in close. */
+ * parent removes everything before it closes (bench_ep_unlink). */
 #include "internal.h"
 
 #include <errno.h>

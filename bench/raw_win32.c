@@ -5,7 +5,7 @@
  * of the endpoint skeleton (endpoint.c).
  *
  *   sem           ReleaseSemaphore / WaitForSingleObject
- *   pipe          WriteFile / ReadFile on CreatePipe handles
+ *   pipe          WriteFile / ReadFile on CreatePipe handles (endpoint.c)
  *   fifo          WriteFile / ReadFile on a one-way named pipe per
  *                 direction (CreateNamedPipeW, byte mode)
  *   stream-local  WriteFile / ReadFile on one duplex named pipe
