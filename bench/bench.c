@@ -89,20 +89,6 @@ int bench_args_add(bench_args_t *a, const char *fmt, ...) {
   return 0;
 }
 
-size_t bench_depth_next(int backend, size_t depth, size_t msg_size) {
-  uint64_t lim = 0;
-
-  if (backend == XIPC_BACKEND_POSIX &&
-      xipc_limit(XIPC_LIMIT_MQ_MAX_MSGS, &lim) != 0)
-    lim = 0;
-  else if (backend == XIPC_BACKEND_SYSV && msg_size > 0)
-    lim = xipc_limit(XIPC_LIMIT_SYSV_QUEUE_BYTES, &lim) == 0 ? lim / msg_size
-                                                             : 0;
-  if (lim >= 1 && lim < depth)
-    return (size_t)lim;
-  return depth / 2;
-}
-
 /* ---- options ------------------------------------------------------------- */
 
 typedef struct options {

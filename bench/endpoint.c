@@ -55,6 +55,37 @@ size_t bench_cap_of(size_t size) {
   return size > BENCH_RTT_SIZE ? size : BENCH_RTT_SIZE;
 }
 
+/* The next, smaller depth to try after a system limit refused a kernel
+ * queue of `depth` messages of msg_size bytes. 0: nothing smaller. */
+static size_t depth_next(int backend, size_t depth, size_t msg_size) {
+  uint64_t lim = 0;
+
+  if (backend == XIPC_BACKEND_POSIX &&
+      xipc_limit(XIPC_LIMIT_MQ_MAX_MSGS, &lim) != 0)
+    lim = 0;
+  else if (backend == XIPC_BACKEND_SYSV && msg_size > 0)
+    lim = xipc_limit(XIPC_LIMIT_SYSV_QUEUE_BYTES, &lim) == 0 ? lim / msg_size
+                                                             : 0;
+  if (lim >= 1 && lim < depth)
+    return (size_t)lim;
+  return depth / 2;
+}
+
+int bench_queues_make(bench_ep_t *ep,
+                      int (*make)(bench_ep_t *ep, int i, size_t msg_size,
+                                  size_t depth)) {
+  size_t size[2] = {BENCH_RTT_SIZE, bench_cap_of(ep->run->size)};
+  size_t d = ep->run->depth;
+  int i, rc;
+
+  for (i = 1; i >= 0; i--)
+    while ((rc = make(ep, i, size[i], d)) != 0)
+      if (rc < 0 || (d = depth_next(ep->impl->backend, d, size[i])) == 0)
+        return -1;
+  ep->depth = d;
+  return 0;
+}
+
 /* ---- the skeleton -------------------------------------------------------- */
 
 static bench_ep_t *ep_alloc(const bench_run_t *run, int parent) {

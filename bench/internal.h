@@ -51,16 +51,10 @@
 
 /* Queue depth: 64 messages, but at most 8 MiB of slots per queue (so the
  * 1 MiB ring works in the caches as memcpy does), at least 2. Kernel
- * queues take less while a system limit refuses it (bench_depth_next; the
+ * queues take less while a system limit refuses it (bench_queues_make; the
  * result records the depth used). */
 #define BENCH_DEPTH_MAX 64u
 #define BENCH_DEPTH_BYTES ((size_t)8 << 20)
-
-/* The next, smaller depth to try after a system limit refused a kernel
- * queue of `depth` messages of msg_size bytes: the limit itself when it can
- * be read (Linux: fs.mqueue.msg_max for POSIX, kernel.msgmnb / msg_size
- * for System V), else half. 0: nothing smaller to try. */
-size_t bench_depth_next(int backend, size_t depth, size_t msg_size);
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -259,6 +253,16 @@ int bench_hpair_io(bench_ep_t *ep, int tx, void *buf, size_t len,
 int bench_hpair_close(bench_ep_t *ep);
 #define BENCH_HPAIR_OPS                                                        \
   .size = sizeof(bench_hpair_t), .io = bench_hpair_io
+
+/* Parent of a queue kind: make queue b (stream messages, the large one,
+ * the one a limit may shrink) and then a (round trips) at the depth b got,
+ * through make(ep, i, msg_size, depth): 0 made, 1 a system limit refused
+ * that depth, -1 failed (both recorded). After a refusal it tries the
+ * limit itself when it can be read (fs.mqueue.msg_max, kernel.msgmnb /
+ * msg_size), else half the depth; ep->depth is the depth made. */
+int bench_queues_make(bench_ep_t *ep,
+                      int (*make)(bench_ep_t *ep, int i, size_t msg_size,
+                                  size_t depth));
 
 /* Object names of a run: "xb<ppid>-<serial><tag>" (a portable name). */
 void bench_name(char *buf, size_t len, const bench_run_t *run, char tag);

@@ -41,40 +41,23 @@ static void mq_remove(bench_ep_t *ep, const char *name) {
                                        .flags = mq_flags(ep)));
 }
 
-/* Queue i of ep->depth messages, with a smaller depth while a system
- * limit (fs.mqueue.msg_max, kernel.msgmnb, RLIMIT_MSGQUEUE) refuses it
- * (bench_depth_next). */
-static int mq_make(bench_ep_t *ep, int i, size_t msg_size) {
-  xipc_mq_opts_t o;
-  size_t d = ep->depth;
-  int err;
+/* Queue i (bench_queues_make); XIPC_ESYSLIMIT: fs.mqueue.msg_max,
+ * kernel.msgmnb, RLIMIT_MSGQUEUE. */
+static int mq_make(bench_ep_t *ep, int i, size_t msg_size, size_t depth) {
+  int err = xipc_mq_open(
+      &((mq_ep_t *)ep)->q[i], ep->name[i],
+      XIPC_OPTS(mq, .backend = ep->impl->backend,
+                .flags = XIPC_CREATE | XIPC_EXCL | mq_flags(ep),
+                .max_msgs = depth, .max_msg_size = msg_size));
 
-  xipc_mq_opts_init(&o);
-  o.backend = ep->impl->backend;
-  o.flags = XIPC_CREATE | XIPC_EXCL | mq_flags(ep);
-  o.max_msg_size = msg_size;
-  for (;;) {
-    o.max_msgs = d;
-    err = xipc_mq_open(&((mq_ep_t *)ep)->q[i], ep->name[i], &o);
-    if (err == 0) {
-      ep->depth = d;
-      return 0;
-    }
-    if (err != XIPC_ESYSLIMIT ||
-        (d = bench_depth_next(o.backend, d, msg_size)) == 0)
-      return bench_xcheck(err, "xipc_mq_open(%s, %zu x %zu bytes)",
-                          ep->name[i], o.max_msgs, msg_size);
-  }
+  bench_xcheck(err, "xipc_mq_open(%s, %zu x %zu bytes)", ep->name[i], depth,
+               msg_size);
+  return err == 0 ? 0 : err == XIPC_ESYSLIMIT ? 1 : -1;
 }
 
-/* b first: it is the large one, the one a limit may shrink; a gets the
- * same depth. */
 static int mq_create(bench_ep_t *ep, bench_args_t *args) {
   (void)args;
-  ep->depth = ep->run->depth;
-  if (mq_make(ep, 1, bench_cap_of(ep->run->size)) != 0)
-    return -1;
-  return mq_make(ep, 0, BENCH_RTT_SIZE);
+  return bench_queues_make(ep, mq_make);
 }
 
 static int mq_attach(bench_ep_t *ep, char **argv) {

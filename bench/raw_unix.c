@@ -197,36 +197,27 @@ static int pmq_close(bench_ep_t *ep) {
   return 0;
 }
 
-/* As for xipc's kernel queue: a smaller depth while a limit refuses it
- * (EINVAL: fs.mqueue.msg_max; EMFILE: RLIMIT_MSGQUEUE). */
-static int pmq_make(bench_ep_t *ep, int i, size_t msg_size) {
-  const char *name = ep->name[i];
+/* Queue i (bench_queues_make); as for xipc's kernel queue, EINVAL
+ * (fs.mqueue.msg_max), EMFILE (RLIMIT_MSGQUEUE) and ENOMEM are a limit. */
+static int pmq_make(bench_ep_t *ep, int i, size_t msg_size, size_t depth) {
   mqd_t *q = &((pmq_ep_t *)ep)->q[i];
   struct mq_attr at;
-  size_t d = ep->depth;
+  int e;
 
   memset(&at, 0, sizeof(at));
+  at.mq_maxmsg = (long)depth;
   at.mq_msgsize = (long)msg_size;
-  for (;;) {
-    at.mq_maxmsg = (long)d;
-    *q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &at);
-    if (*q != (mqd_t)-1) {
-      ep->depth = d;
-      return 0;
-    }
-    if ((errno != EINVAL && errno != EMFILE && errno != ENOMEM) ||
-        (d = bench_depth_next(XIPC_BACKEND_POSIX, d, msg_size)) == 0)
-      return bench_osfail("mq_open(%s, %zu x %zu bytes)", name,
-                          (size_t)at.mq_maxmsg, msg_size);
-  }
+  *q = mq_open(ep->name[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &at);
+  if (*q != (mqd_t)-1)
+    return 0;
+  e = errno;
+  bench_osfail("mq_open(%s, %zu x %zu bytes)", ep->name[i], depth, msg_size);
+  return e == EINVAL || e == EMFILE || e == ENOMEM ? 1 : -1;
 }
 
 static int pmq_create(bench_ep_t *ep, bench_args_t *args) {
   (void)args;
-  ep->depth = ep->run->depth;
-  if (pmq_make(ep, 1, bench_cap_of(ep->run->size)) != 0)
-    return -1;
-  return pmq_make(ep, 0, BENCH_RTT_SIZE);
+  return bench_queues_make(ep, pmq_make);
 }
 
 static int pmq_attach(bench_ep_t *ep, char **argv) {
@@ -311,39 +302,30 @@ static int smq_buffers(smq_ep_t *m, size_t size) {
   return 0;
 }
 
-/* A private queue holding depth messages of msg_size bytes: msg_qbytes =
- * depth x msg_size (xipc's rule), smaller while EPERM (above kernel.msgmnb
- * without CAP_SYS_RESOURCE) refuses it. */
-static int smq_make(int *id, size_t *depth, size_t msg_size) {
+/* Queue i (bench_queues_make), private: msg_qbytes = depth x msg_size
+ * (xipc's rule); EPERM (above kernel.msgmnb without CAP_SYS_RESOURCE) and
+ * EINVAL are a limit. */
+static int smq_make(bench_ep_t *ep, int i, size_t msg_size, size_t depth) {
+  int *id = &((smq_ep_t *)ep)->q[i], e;
   struct msqid_ds ds;
-  size_t d = *depth;
 
-  *id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-  if (*id < 0)
+  if (*id < 0 && (*id = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0)
     return bench_osfail("msgget(IPC_PRIVATE)");
   if (msgctl(*id, IPC_STAT, &ds) != 0)
     return bench_osfail("msgctl(IPC_STAT)");
-  for (;;) {
-    ds.msg_qbytes = (msglen_t)(d * msg_size);
-    if (msgctl(*id, IPC_SET, &ds) == 0) {
-      *depth = d;
-      return 0;
-    }
-    if ((errno != EPERM && errno != EINVAL) ||
-        (d = bench_depth_next(XIPC_BACKEND_SYSV, d, msg_size)) == 0)
-      return bench_osfail("msgctl(IPC_SET, msg_qbytes %zu)",
-                          (size_t)ds.msg_qbytes);
-  }
+  ds.msg_qbytes = (msglen_t)(depth * msg_size);
+  if (msgctl(*id, IPC_SET, &ds) == 0)
+    return 0;
+  e = errno;
+  bench_osfail("msgctl(IPC_SET, msg_qbytes %zu)", (size_t)ds.msg_qbytes);
+  return e == EPERM || e == EINVAL ? 1 : -1;
 }
 
 static int smq_create(bench_ep_t *ep, bench_args_t *args) {
-  const bench_run_t *run = ep->run;
   smq_ep_t *m = (smq_ep_t *)ep;
 
-  ep->depth = run->depth;
-  if (smq_buffers(m, run->size) != 0 ||
-      smq_make(&m->q[1], &ep->depth, m->cap) != 0 ||
-      smq_make(&m->q[0], &ep->depth, BENCH_RTT_SIZE) != 0 ||
+  if (smq_buffers(m, ep->run->size) != 0 ||
+      bench_queues_make(ep, smq_make) != 0 ||
       bench_args_add(args, "%d", m->q[0]) != 0)
     return -1;
   return bench_args_add(args, "%d", m->q[1]);

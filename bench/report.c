@@ -157,15 +157,6 @@ static void set_target(target_t *t, const char *name, double value,
     t->met = higher_is_better ? value >= limit : value <= limit;
 }
 
-static void tally(const target_t *t, int *met, int *missed, int *unknown) {
-  if (t->met < 0)
-    (*unknown)++;
-  else if (t->met)
-    (*met)++;
-  else
-    (*missed)++;
-}
-
 static int thin_targets(const bench_report_t *r, const bench_result_t *x,
                         target_t *t) {
   const bench_result_t *raw = raw_of(r, x);
@@ -243,6 +234,22 @@ static int targets_for(const bench_report_t *r, const bench_result_t *x,
   if (is_thin(x))
     return thin_targets(r, x, t);
   return 0;
+}
+
+/* The targets of the results of `kind` (NULL: all): n[0] met, n[1]
+ * missed, n[2] cannot tell. */
+static void count_targets(const bench_report_t *r, const char *kind, int n[3]) {
+  target_t t[MAX_TARGETS];
+  int i, j, nt;
+
+  n[0] = n[1] = n[2] = 0;
+  for (i = 0; i < r->nres; i++) {
+    if (kind != NULL && strcmp(r->res[i].kind, kind) != 0)
+      continue;
+    nt = targets_for(r, &r->res[i], t);
+    for (j = 0; j < nt; j++)
+      n[t[j].met < 0 ? 2 : t[j].met ? 0 : 1]++;
+  }
 }
 
 static void fmt_size(char *buf, size_t n, size_t size, const char *kind) {
@@ -372,14 +379,13 @@ static void summary_backend(const bench_report_t *r, const char *kind,
 
 static void print_summaries(const bench_report_t *r) {
   char line[1024], part[512];
-  target_t t[MAX_TARGETS];
-  int k, b, i, j, met, total, any;
+  int k, b, any, n[3];
   size_t len;
 
   printf("\nSummary\n");
   for (k = 0; k < BENCH_KINDS; k++) {
     len = 0;
-    met = total = any = 0;
+    any = 0;
     line[0] = '\0';
     for (b = 1; b <= XIPC_BACKEND_COUNT; b++) {
       summary_backend(r, bench_kinds[k], b, part, sizeof(part));
@@ -393,19 +399,10 @@ static void print_summaries(const bench_report_t *r) {
     }
     if (!any)
       continue;
-    for (i = 0; i < r->nres; i++) {
-      if (strcmp(r->res[i].kind, bench_kinds[k]) != 0)
-        continue;
-      int nt = targets_for(r, &r->res[i], t);
-      for (j = 0; j < nt; j++)
-        if (t[j].met >= 0) {
-          total++;
-          met += t[j].met;
-        }
-    }
-    if (total > 0)
-      printf("  %-12s %s. Targets met: %d of %d.\n", bench_kinds[k], line, met,
-             total);
+    count_targets(r, bench_kinds[k], n);
+    if (n[0] + n[1] > 0)
+      printf("  %-12s %s. Targets met: %d of %d.\n", bench_kinds[k], line, n[0],
+             n[0] + n[1]);
     else
       printf("  %-12s %s.\n", bench_kinds[k], line);
   }
@@ -436,8 +433,7 @@ static void print_calls(const bench_report_t *r) {
 
 void bench_report_print(const bench_report_t *r) {
   const bench_env_t *e = r->env;
-  target_t t[MAX_TARGETS];
-  int i, j, nt, met = 0, missed = 0, unknown = 0;
+  int i, n[3];
 
   printf("\nxipc bench%s: %s, %d cores, %s\n", r->quick ? " --quick" : "",
          e->cpu, e->cores, e->os);
@@ -479,15 +475,13 @@ void bench_report_print(const bench_report_t *r) {
       continue;
     }
     print_result(r, x);
-    nt = targets_for(r, x, t);
-    for (j = 0; j < nt; j++)
-      tally(&t[j], &met, &missed, &unknown);
   }
   print_calls(r);
   print_summaries(r);
+  count_targets(r, NULL, n);
   printf("\nTargets: %d met, %d missed%s (measured, not asserted). "
          "Whole run: %.1f s.\n",
-         met, missed, unknown ? ", some n/a (baseline not measured)" : "",
+         n[0], n[1], n[2] ? ", some n/a (baseline not measured)" : "",
          r->seconds);
 }
 
@@ -579,7 +573,7 @@ static void json_result(FILE *f, const bench_report_t *r,
 int bench_report_json(const bench_report_t *r, const char *path) {
   const bench_env_t *e = r->env;
   target_t t[MAX_TARGETS];
-  int i, j, nt, first = 1, met = 0, missed = 0, unknown = 0;
+  int i, j, nt, first = 1, n[3];
   FILE *f = fopen(path, "w");
 
   if (f == NULL)
@@ -630,14 +624,14 @@ int bench_report_json(const bench_report_t *r, const char *path) {
               t[j].met < 0 ? "null"
               : t[j].met   ? "true"
                            : "false");
-      tally(&t[j], &met, &missed, &unknown);
     }
   }
+  count_targets(r, NULL, n);
   fprintf(f,
           "\n  ],\n  \"summary\": {\"targets_met\": %d, "
           "\"targets_missed\": %d, \"targets_unknown\": %d, "
           "\"seconds\": ",
-          met, missed, unknown);
+          n[0], n[1], n[2]);
   json_num(f, r->seconds);
   fprintf(f, "}\n}\n");
   if (fclose(f) != 0)
