@@ -374,10 +374,11 @@ static void *grow(void **items, int *n, int *cap, size_t size) {
   return e;
 }
 
-/* A step of `trials` runs of x and raw each (trials 0: a skipped step). */
+/* A step of `trials` runs of x and raw each measuring the phases rtt and
+ * stream (trials 0: a skipped step). */
 static step_t *plan_step(plan_t *p, const bench_impl_t *x,
                          const bench_impl_t *raw, int backend, size_t size,
-                         int trials) {
+                         int trials, int rtt, int stream) {
   step_t *s = grow((void **)&p->steps, &p->n, &p->cap, sizeof(step_t));
 
   if (s == NULL)
@@ -386,6 +387,8 @@ static step_t *plan_step(plan_t *p, const bench_impl_t *x,
   s->impl[BENCH_RAW] = raw;
   s->backend = backend;
   s->size = size;
+  s->rtt = rtt;
+  s->stream = stream;
   p->peers += trials * (raw != NULL ? 2 : 1);
   return s;
 }
@@ -413,42 +416,34 @@ static int plan_kind(plan_t *p, const options_t *o, int k, int backend,
   }
   for (i = 0; i < n; i++) {
     if (max > 0 && sizes[i] > max) {
-      if ((s = plan_step(p, x, NULL, backend, sizes[i], 0)) == NULL)
+      if ((s = plan_step(p, x, NULL, backend, sizes[i], 0, 0, 0)) == NULL)
         return -1;
       s->skip = 1;
       snprintf(s->note, sizeof(s->note),
                "messages above %zu bytes (system limit)", max);
       continue;
     }
-    if ((s = plan_step(p, x, raw, backend, sizes[i], trials)) == NULL)
+    if (plan_step(p, x, raw, backend, sizes[i], trials, !rtt_done, 1) == NULL)
       return -1;
-    s->rtt = !rtt_done;
-    s->stream = 1;
     rtt_done = 1;
   }
-  if (!rtt_done) {
-    /* Every size was too large: round trips alone. */
-    if ((s = plan_step(p, x, raw, backend, BENCH_RTT_SIZE, trials)) == NULL)
-      return -1;
-    s->rtt = 1;
-  }
+  /* Every size too large: round trips alone. */
+  if (!rtt_done &&
+      plan_step(p, x, raw, backend, BENCH_RTT_SIZE, trials, 1, 0) == NULL)
+    return -1;
   return 0;
 }
 
 static int plan_build(plan_t *p, const options_t *o, int trials) {
   const bench_impl_t *fl =
       bench_impl_find("spin-floor", xipc_default_backend(), BENCH_RAW);
-  step_t *s;
   int k, b;
 
   memset(p, 0, sizeof(*p));
   /* The rings' physical limit first: round trips on one cache line. */
-  if (o->kind_on[KIND_RING] && fl != NULL) {
-    if ((s = plan_step(p, fl, NULL, fl->backend, BENCH_RTT_SIZE, trials)) ==
-        NULL)
-      return -1;
-    s->rtt = 1;
-  }
+  if (o->kind_on[KIND_RING] && fl != NULL &&
+      plan_step(p, fl, NULL, fl->backend, BENCH_RTT_SIZE, trials, 1, 0) == NULL)
+    return -1;
   for (k = 0; k < BENCH_KINDS; k++) {
     if (!o->kind_on[k] || k == KIND_SHM || k == KIND_NOTIFY)
       continue;
@@ -689,7 +684,8 @@ static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
       so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
       err = xipc_shm_open(&shm, name, sizes[i], &so);
       if (err != 0)
-        return bench_xcheck(err, "xipc_shm_open(%s, %zu bytes)", name, sizes[i]);
+        return bench_xcheck(err, "xipc_shm_open(%s, %zu bytes)", name,
+                            sizes[i]);
       rate =
           bench_memcpy_rate(xipc_shm_addr(shm), sizes[i], c->copy_s, &copies);
       err = xipc_shm_close(shm);

@@ -64,8 +64,8 @@ static size_t depth_next(int backend, size_t depth, size_t msg_size) {
       xipc_limit(XIPC_LIMIT_MQ_MAX_MSGS, &lim) != 0)
     lim = 0;
   else if (backend == XIPC_BACKEND_SYSV && msg_size > 0)
-    lim = xipc_limit(XIPC_LIMIT_SYSV_QUEUE_BYTES, &lim) == 0 ? lim / msg_size
-                                                             : 0;
+    lim =
+        xipc_limit(XIPC_LIMIT_SYSV_QUEUE_BYTES, &lim) == 0 ? lim / msg_size : 0;
   if (lim >= 1 && lim < depth)
     return (size_t)lim;
   return depth / 2;

@@ -37,18 +37,18 @@ static unsigned mq_flags(const bench_ep_t *ep) {
 }
 
 static void mq_remove(bench_ep_t *ep, const char *name) {
-  (void)xipc_mq_unlink(name, XIPC_OPTS(mq, .backend = ep->impl->backend,
-                                       .flags = mq_flags(ep)));
+  (void)xipc_mq_unlink(
+      name, XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = mq_flags(ep)));
 }
 
 /* Queue i (bench_queues_make); XIPC_ESYSLIMIT: fs.mqueue.msg_max,
  * kernel.msgmnb, RLIMIT_MSGQUEUE. */
 static int mq_make(bench_ep_t *ep, int i, size_t msg_size, size_t depth) {
-  int err = xipc_mq_open(
-      &((mq_ep_t *)ep)->q[i], ep->name[i],
-      XIPC_OPTS(mq, .backend = ep->impl->backend,
-                .flags = XIPC_CREATE | XIPC_EXCL | mq_flags(ep),
-                .max_msgs = depth, .max_msg_size = msg_size));
+  int err =
+      xipc_mq_open(&((mq_ep_t *)ep)->q[i], ep->name[i],
+                   XIPC_OPTS(mq, .backend = ep->impl->backend,
+                             .flags = XIPC_CREATE | XIPC_EXCL | mq_flags(ep),
+                             .max_msgs = depth, .max_msg_size = msg_size));
 
   bench_xcheck(err, "xipc_mq_open(%s, %zu x %zu bytes)", ep->name[i], depth,
                msg_size);
@@ -61,8 +61,8 @@ static int mq_create(bench_ep_t *ep, bench_args_t *args) {
 }
 
 static int mq_attach(bench_ep_t *ep, char **argv) {
-  xipc_mq_opts_t *o = XIPC_OPTS(mq, .backend = ep->impl->backend,
-                                .flags = mq_flags(ep));
+  xipc_mq_opts_t *o =
+      XIPC_OPTS(mq, .backend = ep->impl->backend, .flags = mq_flags(ep));
   int i, err;
 
   (void)argv;
@@ -82,8 +82,7 @@ static int mq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
   xipc_mq_t *q = ((mq_ep_t *)ep)->q[ep->rx];
 
   (void)data;
-  return bench_xcheck(xipc_mq_recv(q, buf, cap, got, NULL, -1),
-                      "xipc_mq_recv");
+  return bench_xcheck(xipc_mq_recv(q, buf, cap, got, NULL, -1), "xipc_mq_recv");
 }
 
 static int mq_close(bench_ep_t *ep) {
@@ -96,9 +95,9 @@ static int mq_close(bench_ep_t *ep) {
 }
 
 static const bench_ops_t mq_ops = {
-    .size = sizeof(mq_ep_t), .nargs = 2, .names = NAMES,
-    .create = mq_create, .attach = mq_attach, .send = mq_send,
-    .recv = mq_recv, .close = mq_close, .remove = mq_remove};
+    .size = sizeof(mq_ep_t), .nargs = 2, .names = NAMES, .create = mq_create,
+    .attach = mq_attach, .send = mq_send, .recv = mq_recv, .close = mq_close,
+    .remove = mq_remove};
 
 /* ---- sem ----------------------------------------------------------------- */
 

@@ -101,10 +101,10 @@ int bench_run_format(const bench_run_t *run, bench_args_t *out) {
 /* argv[0..BENCH_CHILD_FIXED) as written by bench_run_format; the run's
  * serial travels in the implementation's own arguments (the names). */
 int bench_run_parse(bench_run_t *run, int argc, char **argv) {
-  size_t ppid = 0, *v[] = {&run->size,         &run->rtt_count,
-                           &run->rtt_warm,     &run->stream_count,
-                           &run->stream_warm,  &run->depth,
-                           &ppid};
+  size_t ppid = 0;
+  size_t *v[] = {
+      &run->size,        &run->rtt_count, &run->rtt_warm, &run->stream_count,
+      &run->stream_warm, &run->depth,     &ppid};
   unsigned long long n;
   char *end;
   int i, backend = -1, raw;

@@ -481,10 +481,10 @@ static int idle_run(idle_row_t *row, const char *what, int ring, int backend,
                     int nq, int per, unsigned ms) {
   xipc_mq_t **q = calloc((size_t)nq, sizeof(*q));
   xipc_uv_mq_t **w = calloc((size_t)(nq * per), sizeof(*w));
-  xipc_mq_opts_t *mo = XIPC_OPTS(
-      mq, .backend = backend, .max_msgs = 8, .max_msg_size = 64,
-      .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
-               (ring ? XIPC_MQ_RING : 0));
+  xipc_mq_opts_t *mo =
+      XIPC_OPTS(mq, .backend = backend, .max_msgs = 8, .max_msg_size = 64,
+                .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
+                         (ring ? XIPC_MQ_RING : 0));
   uv_loop_t loop;
   char name[64];
   long long s0, s1, base;

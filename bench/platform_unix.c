@@ -128,6 +128,7 @@ void bench_env_get(bench_env_t *env) {
   struct utsname u;
   char distro[128] = "";
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  double load[2];
 
   if (!file_value("/proc/cpuinfo", "model name", ':', env->cpu,
                   sizeof(env->cpu)))
@@ -142,17 +143,9 @@ void bench_env_get(bench_env_t *env) {
     snprintf(env->os, sizeof(env->os), "unix");
   /* Other jobs on a shared CI machine move every figure: say how busy it
    * was when the benchmark started. */
-  {
-    FILE *f = fopen("/proc/loadavg", "r");
-    double l1, l5;
-
-    if (f != NULL) {
-      if (fscanf(f, "%lf %lf", &l1, &l5) == 2)
-        snprintf(env->load, sizeof(env->load),
-                 "load average %.2f (1 min), %.2f (5 min)", l1, l5);
-      fclose(f);
-    }
-  }
+  if (getloadavg(load, 2) == 2)
+    snprintf(env->load, sizeof(env->load),
+             "load average %.2f (1 min), %.2f (5 min)", load[0], load[1]);
 }
 
 /* ---- CPU placement ------------------------------------------------------- */

@@ -250,10 +250,9 @@ static int pmq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
 }
 
 static const bench_ops_t pmq_ops = {
-    .size = sizeof(pmq_ep_t), .nargs = 2, .names = RAW_NAMES,
-    .init = pmq_init, .create = pmq_create, .attach = pmq_attach,
-    .send = pmq_send, .recv = pmq_recv, .close = pmq_close,
-    .remove = pmq_remove};
+    .size = sizeof(pmq_ep_t), .nargs = 2, .names = RAW_NAMES, .init = pmq_init,
+    .create = pmq_create, .attach = pmq_attach, .send = pmq_send,
+    .recv = pmq_recv, .close = pmq_close, .remove = pmq_remove};
 
 /* ---- System V message queues --------------------------------------------- */
 

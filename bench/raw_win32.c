@@ -142,9 +142,8 @@ static int npipe_connect(bench_ep_t *ep) {
 }
 
 static const bench_ops_t npipe_ops = {
-    BENCH_HPAIR_OPS, .nargs = 2, .names = PIPE_NAMES,
-    .init = bench_hpair_init, .open = npipe_open, .connect = npipe_connect,
-    .close = bench_hpair_close};
+    BENCH_HPAIR_OPS, .nargs = 2, .names = PIPE_NAMES, .init = bench_hpair_init,
+    .open = npipe_open, .connect = npipe_connect, .close = bench_hpair_close};
 
 /* sem: two inherited semaphores, a (posted by the parent) and b. */
 
@@ -272,9 +271,8 @@ static int rring_attach(bench_ep_t *ep, char **argv) {
 
 static const bench_ops_t rring_ops = {
     .size = sizeof(rring_ep_t), .nargs = 1 + BENCH_RAWRING_CHANS,
-    .create = rring_create, .attach = rring_attach,
-    .send = bench_rawring_send, .recv = bench_rawring_recv,
-    .close = rring_close};
+    .create = rring_create, .attach = rring_attach, .send = bench_rawring_send,
+    .recv = bench_rawring_recv, .close = rring_close};
 
 /* ---- the table ----------------------------------------------------------- */
 

@@ -161,7 +161,7 @@ static int thin_targets(const bench_report_t *r, const bench_result_t *x,
                         target_t *t) {
   const bench_result_t *raw = raw_of(r, x);
   int framed = strcmp(x->kind, "stream-framed") == 0;
-  double k = framed                  ? THIN_FRAMED
+  double k = framed                 ? THIN_FRAMED
              : x->size < LARGE_SIZE ? THIN_SMALL
                                     : THIN_LARGE;
 
@@ -189,8 +189,8 @@ static int ring_targets(const bench_report_t *r, const bench_result_t *x,
                b != NULL && b->p50 > 0 ? x->p50 / b->p50 : NAN, RING_VS_FLOOR,
                0, b != NULL, "p50 <= %.0fx spin floor (%s)", RING_VS_FLOOR,
                b != NULL ? fmt_time(f, sizeof(f), b->p50) : "n/a");
-    set_target(&t[n++], "rtt_p99", x->p99, RING_P99_NS, 0, 1,
-               "p99 <= %.0f us", RING_P99_NS / 1e3);
+    set_target(&t[n++], "rtt_p99", x->p99, RING_P99_NS, 0, 1, "p99 <= %.0f us",
+               RING_P99_NS / 1e3);
     b = find(r, "stream-local", xipc_default_backend(), BENCH_XIPC, BENCH_RTT,
              BENCH_RTT_SIZE);
     if (b != NULL)
