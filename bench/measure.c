@@ -145,7 +145,7 @@ static int side_init(side_t *s, const bench_run_t *run) {
   memset(s, 0, sizeof(*s));
   s->im = run->impl;
   s->payload = !(s->im->flags & BENCH_F_NOPAYLOAD);
-  s->cap = run->size > BENCH_RTT_SIZE ? run->size : BENCH_RTT_SIZE;
+  s->cap = bench_cap_of(run->size);
   s->tx = malloc(s->cap);
   s->rx = malloc(s->cap);
   if (s->tx == NULL || s->rx == NULL)
@@ -161,12 +161,8 @@ static void side_free(side_t *s) {
   free(s->rx);
 }
 
-static unsigned char *out_buf(side_t *s, size_t len) {
-  return bench_ep_buffer(s->ep, s->tx, len);
-}
-
 static int send_stamped(side_t *s, size_t len, uint64_t v) {
-  unsigned char *out = out_buf(s, len);
+  unsigned char *out = bench_ep_buffer(s->ep, s->tx, len);
 
   if (s->payload)
     stamp(out, len, v);
@@ -272,7 +268,7 @@ static int rtt_phase(side_t *s, const bench_run_t *run, bench_result_t *res) {
   if (lat == NULL)
     return bench_fail("out of memory (%zu round trips)", run->rtt_count);
   for (i = 0; i < total; i++) {
-    unsigned char *out = out_buf(s, BENCH_RTT_SIZE);
+    unsigned char *out = bench_ep_buffer(s->ep, s->tx, BENCH_RTT_SIZE);
 
     if (s->payload)
       stamp(out, BENCH_RTT_SIZE, i);
