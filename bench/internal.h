@@ -433,7 +433,8 @@ void bench_guard_unlock(void);
 int bench_child_exited(const bench_child_t *c, int *status);
 void bench_exit_now(int code);
 
-/* One pause of a spin-wait loop (the floor, the raw ring). */
+/* One pause of a spin-wait loop (the floor, the raw ring): the pause of
+ * src/core/ring.c, which the library does not export. */
 static inline void bench_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -457,20 +458,21 @@ typedef struct bench_rawring_ops {
 
 typedef struct bench_rawring bench_rawring_t;
 #define BENCH_RAWRING_CHANS 4
-/* Bytes of shared memory for depth slots of size_a / size_b bytes. */
-size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b);
-/* Use the queues in mem, which the OS zero-filled when the creator made
- * it (zeroes are an empty pair of queues). `parent` picks the directions. */
-int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
-                       size_t size_a, size_t size_b, int parent,
-                       const bench_rawring_ops_t *ops, void *ctx);
-void bench_rawring_close(bench_rawring_t *r);
 /* An endpoint over the queues (the platform's endpoint struct starts with
- * this), and its send and recv. */
+ * this). */
 typedef struct bench_rawring_ep {
   bench_ep_t ep;
   bench_rawring_t *r;
 } bench_rawring_ep_t;
+/* Bytes of shared memory for the queues of a run. */
+size_t bench_rawring_bytes(const bench_run_t *run);
+/* Use the queues in mem, which the OS zero-filled when the creator made
+ * it (zeroes are an empty pair of queues); sets x->ep.depth. close: what
+ * open allocated (the platform unmaps mem). */
+int bench_rawring_open(bench_rawring_ep_t *x, void *mem,
+                       const bench_rawring_ops_t *ops, void *ctx);
+void bench_rawring_close(bench_rawring_ep_t *x);
+/* The endpoint's send and recv. */
 int bench_rawring_send(bench_ep_t *ep, const void *buf, size_t len);
 int bench_rawring_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
                        const void **data);

@@ -596,17 +596,15 @@ int bench_notify_run(const char *self, int quick) {
 
       if (r->absent)
         continue;
+      printf("%-8s %-8s %-17s ", obj_name[obj],
+             xipc_backend_name((xipc_backend_t)b), way_name[way]);
       if (r->skipped) {
-        printf("%-8s %-8s %-17s %10s %10s %12s  (%s)\n", obj_name[obj],
-               xipc_backend_name((xipc_backend_t)b), way_name[way], "-", "-",
-               "-", r->note);
+        printf("%10s %10s %12s  (%s)\n", "-", "-", "-", r->note);
         continue;
       }
-      printf("%-8s %-8s %-17s %10.2f %10.2f %11.2fx%s\n", obj_name[obj],
-             xipc_backend_name((xipc_backend_t)b), way_name[way], r->p50,
-             r->p99, rows[obj][WAY_BLOCK].p50 > 0
-                         ? r->p50 / rows[obj][WAY_BLOCK].p50
-                         : 0.0,
+      printf("%10.2f %10.2f %11.2fx%s\n", r->p50, r->p99,
+             rows[obj][WAY_BLOCK].p50 > 0 ? r->p50 / rows[obj][WAY_BLOCK].p50
+                                          : 0.0,
              (way == WAY_UV || way == WAY_UV_SPIN) &&
                      r->p50 > 1.2 * rows[obj][WAY_BLOCK].p50
                  ? "  (target <= 1.2x: missed)"
@@ -619,15 +617,13 @@ int bench_notify_run(const char *self, int quick) {
     for (i = 0; i < nidle; i++) {
       idle_row_t *r = &idle[i];
 
-      if (r->skipped) {
-        printf("%-48s %9s %8s %14s  (%s)\n", r->what, "-", "-", "-", r->note);
-        continue;
-      }
-      if (r->wakeups < 0)
-        printf("%-48s %9d %8d %14s\n", r->what, r->watchers, r->threads,
-               "n/a here");
+      printf("%-48s ", r->what);
+      if (r->skipped)
+        printf("%9s %8s %14s  (%s)\n", "-", "-", "-", r->note);
+      else if (r->wakeups < 0)
+        printf("%9d %8d %14s\n", r->watchers, r->threads, "n/a here");
       else
-        printf("%-48s %9d %8d %14.1f\n", r->what, r->watchers, r->threads,
+        printf("%9d %8d %14.1f\n", r->watchers, r->threads,
                (double)r->wakeups / r->seconds);
     }
   } else {

@@ -555,6 +555,7 @@ static void rring_init(bench_ep_t *ep) {
 
   x->sysv = ep->impl->backend == XIPC_BACKEND_SYSV;
   x->shmid = x->semid = -1;
+  x->bytes = bench_rawring_bytes(ep->run);
 }
 
 static void rring_remove(bench_ep_t *ep, const char *name) {
@@ -574,8 +575,7 @@ static void rring_unlink(bench_ep_t *ep) {
 static int rring_close(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
 
-  if (x->base.r != NULL)
-    bench_rawring_close(x->base.r);
+  bench_rawring_close(&x->base);
   if (x->mem != NULL) {
     if (x->sysv)
       (void)shmdt(x->mem);
@@ -616,7 +616,7 @@ static int rring_map_sysv(rring_ep_t *x) {
 }
 
 /* Both sides, once the memory is there: the queues on it. */
-static int rring_open(rring_ep_t *x, const bench_run_t *run) {
+static int rring_open(rring_ep_t *x) {
   const bench_rawring_ops_t *ops = &semop_ops;
 
 #if defined(__linux__)
@@ -625,42 +625,30 @@ static int rring_open(rring_ep_t *x, const bench_run_t *run) {
 #endif
   if ((x->sysv ? rring_map_sysv(x) : rring_map_posix(x)) != 0)
     return -1;
-  return bench_rawring_open(&x->base.r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            bench_cap_of(run->size), x->base.ep.parent, ops,
-                            &x->semid);
-}
-
-static size_t rring_bytes(rring_ep_t *x, const bench_run_t *run) {
-  x->base.ep.depth = run->depth;
-  return x->bytes = bench_rawring_bytes(run->depth, BENCH_RTT_SIZE,
-                                        bench_cap_of(run->size));
+  return bench_rawring_open(&x->base, x->mem, ops, &x->semid);
 }
 
 static int rring_create(bench_ep_t *ep, bench_args_t *args) {
-  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
-  size_t bytes = rring_bytes(x, run);
 
   if (!x->sysv)
-    return rring_open(x, run);
-  if ((x->shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600)) < 0)
-    return bench_osfail("shmget(IPC_PRIVATE, %zu)", bytes);
+    return rring_open(x);
+  if ((x->shmid = shmget(IPC_PRIVATE, x->bytes, IPC_CREAT | 0600)) < 0)
+    return bench_osfail("shmget(IPC_PRIVATE, %zu)", x->bytes);
   if ((x->semid = sysv_semset(BENCH_RAWRING_CHANS)) < 0 ||
       bench_args_add(args, "%d", x->shmid) != 0 ||
       bench_args_add(args, "%d", x->semid) != 0)
     return -1;
-  return rring_open(x, run);
+  return rring_open(x);
 }
 
 static int rring_attach(bench_ep_t *ep, char **argv) {
-  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
 
-  (void)rring_bytes(x, run);
   if (x->sysv && (bench_parse_int(argv[0], &x->shmid) != 0 ||
                   bench_parse_int(argv[1], &x->semid) != 0))
     return -1;
-  return rring_open(x, run);
+  return rring_open(x);
 }
 
 /* posix: the segment's name (name a); sysv: the segment's and the set's

@@ -209,8 +209,7 @@ static int rring_close(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
   int i;
 
-  if (x->base.r != NULL)
-    bench_rawring_close(x->base.r);
+  bench_rawring_close(&x->base);
   if (x->mem != NULL)
     UnmapViewOfFile(x->mem);
   close_handle(&x->section);
@@ -220,25 +219,17 @@ static int rring_close(bench_ep_t *ep) {
 }
 
 /* Both sides, once the section and the semaphores are there. */
-static int rring_map(rring_ep_t *x, const bench_run_t *run, size_t bytes) {
-  x->mem = MapViewOfFile(x->section, FILE_MAP_ALL_ACCESS, 0, 0, bytes);
+static int rring_map(rring_ep_t *x) {
+  x->mem = MapViewOfFile(x->section, FILE_MAP_ALL_ACCESS, 0, 0,
+                         bench_rawring_bytes(x->base.ep.run));
   if (x->mem == NULL)
     return bench_osfail("MapViewOfFile");
-  x->base.ep.depth = run->depth;
-  return bench_rawring_open(&x->base.r, x->mem, run->depth, BENCH_RTT_SIZE,
-                            bench_cap_of(run->size), x->base.ep.parent, &win_ops,
-                            x->sem);
-}
-
-static size_t rring_bytes(const bench_run_t *run) {
-  return bench_rawring_bytes(run->depth, BENCH_RTT_SIZE,
-                             bench_cap_of(run->size));
+  return bench_rawring_open(&x->base, x->mem, &win_ops, x->sem);
 }
 
 static int rring_create(bench_ep_t *ep, bench_args_t *args) {
-  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
-  uint64_t bytes = rring_bytes(run);
+  uint64_t bytes = bench_rawring_bytes(ep->run);
   int i;
 
   x->section =
@@ -253,11 +244,10 @@ static int rring_create(bench_ep_t *ep, bench_args_t *args) {
     if ((x->sem[i] = semaphore()) == NULL ||
         bench_handle_arg(args, x->sem[i]) != 0)
       return -1;
-  return rring_map(x, run, (size_t)bytes);
+  return rring_map(x);
 }
 
 static int rring_attach(bench_ep_t *ep, char **argv) {
-  const bench_run_t *run = ep->run;
   rring_ep_t *x = (rring_ep_t *)ep;
   int i;
 
@@ -266,7 +256,7 @@ static int rring_attach(bench_ep_t *ep, char **argv) {
   for (i = 0; i < BENCH_RAWRING_CHANS; i++)
     if (handle_parse(argv[1 + i], &x->sem[i]) != 0)
       return -1;
-  return rring_map(x, run, rring_bytes(run));
+  return rring_map(x);
 }
 
 static const bench_ops_t rring_ops = {

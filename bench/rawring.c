@@ -66,18 +66,23 @@ static size_t round_line(size_t n) {
   return (n + LINE - 1u) & ~(size_t)(LINE - 1u);
 }
 
-size_t bench_rawring_bytes(size_t depth, size_t size_a, size_t size_b) {
-  return 2 * sizeof(rr_ctl_t) + 2 * round_line(depth * 4) +
-         depth * (round_line(size_a) + round_line(size_b));
+/* The slot of queue q: a carries round trips and control messages, b the
+ * stream. */
+static size_t slot_size(const bench_run_t *run, int q) {
+  return round_line(q == 0 ? BENCH_RTT_SIZE : bench_cap_of(run->size));
 }
 
-int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
-                       size_t size_a, size_t size_b, int parent,
+size_t bench_rawring_bytes(const bench_run_t *run) {
+  return 2 * sizeof(rr_ctl_t) + 2 * round_line(run->depth * 4) +
+         run->depth * (slot_size(run, 0) + slot_size(run, 1));
+}
+
+int bench_rawring_open(bench_rawring_ep_t *x, void *mem,
                        const bench_rawring_ops_t *ops, void *ctx) {
+  size_t depth = x->ep.run->depth;
   unsigned char *p = mem;
   bench_rawring_t *r;
 
-  *out = NULL;
   if (depth == 0 || depth > 0x10000u)
     return bench_fail("raw ring: depth %zu", depth);
   r = calloc(1, sizeof(*r));
@@ -90,20 +95,24 @@ int bench_rawring_open(bench_rawring_t **out, void *mem, size_t depth,
   p += round_line(depth * 4);
   r->q[1].lens = (uint32_t *)(void *)p;
   p += round_line(depth * 4);
-  r->q[0].slot = round_line(size_a);
-  r->q[1].slot = round_line(size_b);
+  r->q[0].slot = slot_size(x->ep.run, 0);
+  r->q[1].slot = slot_size(x->ep.run, 1);
   r->q[0].slots = p;
   r->q[1].slots = p + depth * r->q[0].slot;
   r->depth = (uint32_t)depth;
-  r->tx = parent ? 0 : 1;
-  r->rx = parent ? 1 : 0;
+  r->tx = x->ep.tx;
+  r->rx = x->ep.rx;
   r->ops = ops;
   r->ctx = ctx;
-  *out = r;
+  x->r = r;
+  x->ep.depth = depth;
   return 0;
 }
 
-void bench_rawring_close(bench_rawring_t *r) { free(r); }
+void bench_rawring_close(bench_rawring_ep_t *x) {
+  free(x->r);
+  x->r = NULL;
+}
 
 static int has_room(const bench_rawring_t *r, const rr_ctl_t *c) {
   uint32_t t = __atomic_load_n(&c->tail, __ATOMIC_RELAXED);
