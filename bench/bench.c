@@ -610,36 +610,27 @@ static int run_step(const char *self, const step_t *s, const counts_t *c,
   return 0;
 }
 
+/* Measure memcpy into dst[0..size) (NULL: a private buffer) for
+ * c->copy_s seconds (bench_memcpy_rate) and record it. */
 static int add_copy(results_t *out, const char *kind, int backend, int raw,
-                    const char *calls, size_t size, double rate, size_t copies,
-                    double seconds) {
-  bench_result_t *x =
-      result_new(out, kind, backend, raw, calls, BENCH_COPY, size);
+                    const char *calls, size_t size, void *dst,
+                    const counts_t *c) {
+  void *own = dst == NULL ? malloc(size) : NULL;
+  size_t copies = 0;
+  double rate = 0;
+  bench_result_t *x;
 
-  if (x == NULL)
-    return -1;
+  if (dst != NULL || own != NULL)
+    rate = bench_memcpy_rate(dst != NULL ? dst : own, size, c->copy_s, &copies);
+  free(own);
+  if (rate <= 0 || (x = result_new(out, kind, backend, raw, calls, BENCH_COPY,
+                                   size)) == NULL)
+    return bench_fail("%s: out of memory", kind);
   x->count = copies;
   x->bytes_per_s = rate;
   x->msgs_per_s = rate / (double)size;
-  x->seconds = seconds;
+  x->seconds = c->copy_s;
   return 0;
-}
-
-/* Single-core memcpy of 1 MiB between private buffers: the yardstick of
- * the ring at 1 MiB. */
-static int measure_memcpy(results_t *out, const counts_t *c) {
-  size_t size = (size_t)1 << 20, copies = 0;
-  void *dst = malloc(size);
-  double rate;
-
-  if (dst == NULL)
-    return bench_fail("out of memory");
-  rate = bench_memcpy_rate(dst, size, c->copy_s, &copies);
-  free(dst);
-  if (rate <= 0)
-    return bench_fail("memcpy baseline: out of memory");
-  return add_copy(out, "memcpy", 0, BENCH_RAW, "memcpy, one core", size, rate,
-                  copies, c->copy_s);
 }
 
 /* The sizes of the shm kind: those of 4 KiB and more, else 1 MiB. */
@@ -659,14 +650,11 @@ static int shm_sizes(const options_t *o, size_t *sizes) {
  * whether shared mappings cost anything over private memory. */
 static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
                        unsigned long *serial, progress_t *pr) {
-  size_t sizes[MAX_SIZES], copies;
-  int n = shm_sizes(o, sizes), i, b, err;
+  size_t sizes[MAX_SIZES];
+  int n = shm_sizes(o, sizes), i, b, err, rc;
   char name[64], what[96];
-  xipc_shm_opts_t so;
   xipc_shm_t *shm;
   bench_run_t run;
-  double rate;
-  void *priv;
 
   for (b = 1; b <= XIPC_BACKEND_COUNT; b++) {
     if (!xipc_supports(XIPC_KIND_SHM, b))
@@ -679,31 +667,20 @@ static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
       run.ppid = bench_pid();
       run.serial = (*serial)++;
       bench_name(name, sizeof(name), &run, 'm');
-      xipc_shm_opts_init(&so);
-      so.backend = b;
-      so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-      err = xipc_shm_open(&shm, name, sizes[i], &so);
+      err = xipc_shm_open(
+          &shm, name, sizes[i],
+          XIPC_OPTS(shm, .backend = b,
+                    .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE));
       if (err != 0)
         return bench_xcheck(err, "xipc_shm_open(%s, %zu bytes)", name,
                             sizes[i]);
-      rate =
-          bench_memcpy_rate(xipc_shm_addr(shm), sizes[i], c->copy_s, &copies);
+      rc = add_copy(out, "shm", b, BENCH_XIPC, "memcpy into xipc_shm_addr()",
+                    sizes[i], xipc_shm_addr(shm), c);
       err = xipc_shm_close(shm);
-      if (err != 0)
-        return bench_xcheck(err, "xipc_shm_close(%s)", name);
-      if (rate <= 0 ||
-          add_copy(out, "shm", b, BENCH_XIPC, "memcpy into xipc_shm_addr()",
-                   sizes[i], rate, copies, c->copy_s) != 0)
-        return bench_fail("shm: out of memory");
-      priv = malloc(sizes[i]);
-      rate = priv != NULL
-                 ? bench_memcpy_rate(priv, sizes[i], c->copy_s, &copies)
-                 : 0;
-      free(priv);
-      if (rate <= 0 ||
+      if (rc != 0 || bench_xcheck(err, "xipc_shm_close(%s)", name) != 0 ||
           add_copy(out, "shm", b, BENCH_RAW, "memcpy into malloc() memory",
-                   sizes[i], rate, copies, c->copy_s) != 0)
-        return bench_fail("shm: out of memory");
+                   sizes[i], NULL, c) != 0)
+        return -1;
     }
   }
   return 0;
@@ -787,8 +764,11 @@ int xipc_bench_main(const char *self, int argc, char **argv) {
     return fail_exit("xipc bench");
   rc = 0;
   if (want_copy) {
+    /* Single-core memcpy of 1 MiB between private buffers: the yardstick
+     * of the ring at 1 MiB. */
     progress_show(&pr, "memcpy baseline (1 MiB, one core)");
-    rc = measure_memcpy(&res, &c);
+    rc = add_copy(&res, "memcpy", 0, BENCH_RAW, "memcpy, one core",
+                  (size_t)1 << 20, NULL, &c);
   }
   for (i = 0; rc == 0 && i < p.n; i++)
     rc = run_step(self, &p.steps[i], &c, &serial, &pr, &res);
