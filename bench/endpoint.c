@@ -131,9 +131,9 @@ int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
       free(ep);
       return -1;
     }
+    if (ops->remove != NULL)
+      ops->remove(ep, ep->name[i]); /* a crashed run's (the same pid) */
   }
-  for (i = 0; ops->names != NULL && ops->remove != NULL && i < 2; i++)
-    ops->remove(ep, ep->name[i]); /* a crashed run's (the same pid) */
   return ep_done(out, ep,
                  ops->open != NULL ? ops->open(ep) : ops->create(ep, args));
 }

@@ -63,13 +63,6 @@ static HANDLE semaphore(void) {
 
 /* ---- two handles (bench_hpair_t): pipes, named pipes, semaphores --------- */
 
-/* A handle the OS calls invalid with NULL: no handle (INVALID_HANDLE_VALUE
- * in the pair). */
-static int hpair_set(xipc_os_handle_t *slot, HANDLE h) {
-  *slot = h != NULL ? (xipc_os_handle_t)h : XIPC_INVALID_OS_HANDLE;
-  return h != NULL ? 0 : -1;
-}
-
 /* The pipe baseline (endpoint.c): CreatePipe, 64 KiB like xipc's. Both
  * ends are created non-inheritable; bench_hpair_give passes the peer's. */
 int bench_os_pipe(xipc_os_handle_t *r, xipc_os_handle_t *w) {
@@ -119,7 +112,8 @@ static int npipe_open(bench_ep_t *ep) {
 
   if (npipe_duplex(ep)) {
     if (pipe_open(&x->h[0], ep->name[0],
-                  p ? PIPE_ACCESS_DUPLEX : GENERIC_READ | GENERIC_WRITE, p))
+                  p ? PIPE_ACCESS_DUPLEX : GENERIC_READ | GENERIC_WRITE,
+                  p) != 0)
       return -1;
     x->h[1] = x->h[0]; /* closed once (bench_hpair_close) */
     return 0;
@@ -149,12 +143,17 @@ static const bench_ops_t npipe_ops = {
 
 static int sem_create(bench_ep_t *ep, bench_args_t *args) {
   bench_hpair_t *x = (bench_hpair_t *)ep;
+  HANDLE h;
+  int i;
 
-  if (hpair_set(&x->h[0], semaphore()) != 0 ||
-      hpair_set(&x->h[1], semaphore()) != 0 ||
-      bench_handle_arg(args, x->h[0]) != 0)
-    return -1;
-  return bench_handle_arg(args, x->h[1]);
+  for (i = 0; i < 2; i++) {
+    if ((h = semaphore()) == NULL)
+      return -1;
+    x->h[i] = (xipc_os_handle_t)h;
+    if (bench_handle_arg(args, x->h[i]) != 0)
+      return -1;
+  }
+  return 0;
 }
 
 static int sem_sig(bench_ep_t *ep, int tx) {
