@@ -2,10 +2,10 @@
  * docs/uv.md). Three mechanisms, chosen per request:
  *
  *   poll    a semaphore with a notify handle (include/xipc/notify.h: POSIX
- *           semaphores on Unix): a uv_poll_t on our dup() of its
- *           descriptor and notify.h's rule (disarm, xipc_sem_wait(sem, 0),
- *           arm), a uv_timer_t for the timeout. No thread; cancel stops
- *           both at once.
+ *           semaphores on Unix): notify.h's rule (disarm,
+ *           xipc_sem_wait(sem, 0), arm), and only when that has to wait a
+ *           uv_poll_t on our dup() of its descriptor; a uv_timer_t for the
+ *           timeout. No thread; cancel stops both at once.
  *   waiter  Windows semaphores: shared waiter threads, each waiting for up
  *           to 63 requests in one WaitForMultipleObjects (below); cancel
  *           takes the request out of the set at once, and a unit taken
@@ -84,6 +84,7 @@ struct xipc_uv_wait {
 #ifndef _WIN32
   uv_poll_t poll;
   int poll_fd;
+  int have_poll; /* poll (and poll_fd) made: at the first arm that waits */
   int polling;
 #else
   /* waiter mode, under the waiters' lock */
@@ -214,7 +215,7 @@ static void on_closed(uv_handle_t *h) {
 /* Close every uv handle of the request (the async one last of all). */
 static void close_handles(xipc_uv_wait_t *r) {
 #ifndef _WIN32
-  if (r->mode == MODE_POLL)
+  if (r->have_poll)
     uv_close((uv_handle_t *)&r->poll, on_closed);
 #endif
   if (r->have_timer)
@@ -466,6 +467,28 @@ static void finish(xipc_uv_wait_t *r, int rc) {
 
 static void on_poll(uv_poll_t *p, int status, int events);
 
+/* The poll handle, on our own dup() of the notify handle (libuv allows one
+ * poll handle per descriptor and loop). Made only when a wait has to wait:
+ * a unit that is there at once (or comes during the arm's look) costs no
+ * descriptor and no epoll registration. */
+static int poll_open(xipc_uv_wait_t *r) {
+  int rc;
+
+  r->poll_fd = fcntl(xipc_notify_handle(r->notify), F_DUPFD_CLOEXEC, 0);
+  if (r->poll_fd < 0)
+    return XIPC_EMFILE;
+  rc = uv_poll_init(r->loop, &r->poll, r->poll_fd);
+  if (rc != 0) {
+    close(r->poll_fd);
+    r->poll_fd = -1;
+    return xipc_uv__err(rc);
+  }
+  r->poll.data = r;
+  r->have_poll = 1;
+  r->open_handles++;
+  return 0;
+}
+
 /* notify.h's rule: take a unit with timeout 0; if there is none, arm and
  * wait for the descriptor (an arm that finds a unit tries again). */
 static void poll_try(xipc_uv_wait_t *r) {
@@ -481,6 +504,8 @@ static void poll_try(xipc_uv_wait_t *r) {
     rc = xipc_notify_arm(r->notify);
     if (rc == 1)
       continue;
+    if (rc == 0 && !r->have_poll)
+      rc = poll_open(r);
     if (rc == 0 && !r->polling) {
       rc = uv_poll_start(&r->poll, UV_READABLE, on_poll);
       rc = rc != 0 ? xipc_uv__err(rc) : 0;
@@ -554,23 +579,9 @@ static int wait_init(xipc_uv_wait_t *r) {
   r->mode = MODE_WAITER;
   return waiter_add(r);
 #else
-  int rc;
-
   if (xipc_sem_notify_open(&r->notify, r->sem) != 0)
     return 0; /* System V: thread mode */
   r->mode = MODE_POLL;
-  r->poll_fd = fcntl(xipc_notify_handle(r->notify), F_DUPFD_CLOEXEC, 0);
-  if (r->poll_fd < 0)
-    return XIPC_EMFILE;
-  rc = uv_poll_init(r->loop, &r->poll, r->poll_fd);
-  if (rc != 0) {
-    close(r->poll_fd);
-    r->poll_fd = -1;
-    r->mode = MODE_THREAD;
-    return xipc_uv__err(rc);
-  }
-  r->poll.data = r;
-  r->open_handles++;
   if (r->timeout_ms > 0) {
     uv_timer_init(r->loop, &r->timer);
     r->timer.data = r;
