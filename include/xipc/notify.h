@@ -36,8 +36,8 @@
  * Everything else answers XIPC_ENOTSUP with the reason (System V queues
  * and semaphores: no descriptor; Windows semaphores: a wait takes a unit).
  *
- * arm and disarm are level-style and cheap: arm on a descriptor kind is a
- * no-op answering 0. A notify handle is used by one thread at a time; the
+ * arm and disarm are level-style and cheap: arm on a descriptor kind
+ * registers nothing (a Linux POSIX queue's may look first: xipc_notify_arm). A notify handle is used by one thread at a time; the
  * object stays the caller's and must outlive it. */
 #ifndef XIPC_NOTIFY_H
 #define XIPC_NOTIFY_H
@@ -74,10 +74,10 @@ XIPC_EXTERN xipc_os_handle_t xipc_notify_handle(const xipc_notify_t *n);
 
 /* Get ready to wait: 0 (wait for the handle), 1 (the object has work now:
  * drain it and arm again), or an error. Arming an armed handle is the
- * same as arming once. On a ring or a semaphore arm may first look for
- * work for a few microseconds, while such looks keep finding some (a
- * ring's xipc_mq_opts_t.spin_us: the adaptive default, a fixed time, or
- * never; docs/semantics.md "Waitable handles"). */
+ * same as arming once. On a ring, a semaphore or a Linux POSIX queue arm
+ * may first look for work for a few microseconds, while such looks keep
+ * finding some (a ring's xipc_mq_opts_t.spin_us: the adaptive default, a
+ * fixed time, or never; docs/semantics.md "Waitable handles"). */
 XIPC_EXTERN int xipc_notify_arm(xipc_notify_t *n);
 
 /* After the handle became ready (or to stop waiting): unregister and make

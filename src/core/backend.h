@@ -260,6 +260,17 @@ typedef struct xipc__wait_methods {
  * while somebody is armed. A poller arms (clear the doorbell, count
  * itself, fence, look) and disarms when woken; the Dekker pattern of the
  * ring's sleepers, so no wake-up is lost (src/core/ring.c "Blocking"). */
+/* The look of xipc_notify_arm (notify.c "The look"): ns 0 adaptive (the
+ * default), XIPC__LOOK_NEVER, or that many ns at every arm. The adaptive
+ * state and the counts (xipc_mq_stats) are relaxed atomics: threads may
+ * share the object. */
+typedef struct xipc__look {
+  uint32_t ns;
+  uint32_t trust, probe;
+  uint64_t looks, hits;
+} xipc__look_t;
+#define XIPC__LOOK_NEVER UINT32_MAX
+
 typedef struct xipc__notifier {
   uint32_t *pollers; /* in the object's shared memory */
   const xipc__wait_methods_t *wm;
@@ -269,15 +280,10 @@ typedef struct xipc__notifier {
   int state;   /* 0 none, 1 opening, 2 open */
   xipc__bell_t bell;
   xipc_os_handle_t handle;
-  /* The arm's look before it registers (notify.c "The look"): look_ns 0
-   * adaptive (the default), XIPC__LOOK_NEVER, or that many ns at every
-   * arm; set by the object after init. The adaptive state and the counts
-   * (xipc_mq_stats) are relaxed atomics: threads may share the object. */
-  uint32_t look_ns;
-  uint32_t look_trust, look_probe;
-  uint64_t looks, look_hits;
+  /* The arm's look before it registers (notify.c "The look"); look.ns
+   * is set by the object after init. */
+  xipc__look_t look;
 } xipc__notifier_t;
-#define XIPC__LOOK_NEVER UINT32_MAX
 
 /* The doorbell is made by its first user with `mode` (0: 0600) and
  * otherwise accepted from `owner` (NULL: the caller) as the object was. */

@@ -3,12 +3,13 @@
  *
  * Two sorts. A descriptor kind (Linux POSIX queue, Unix pipe, fifo, stream,
  * listener) is level-triggered by the kernel already: the handle is the
- * object's own descriptor and arm/disarm do nothing. A ring or a semaphore
- * has no descriptor: its notify handle is a notifier's doorbell (backend.h
+ * object's own descriptor and arm/disarm register nothing (a kernel
+ * queue's arm only looks, below). A ring or a semaphore has no
+ * descriptor: its notify handle is a notifier's doorbell (backend.h
  * "notifiers", bell_*), which senders / posters ring while a poller is
- * armed. Which
- * objects have neither is each backend's answer (the no_notify strings of
- * its method tables), so core never asks which backend it is. */
+ * armed. Which objects have neither is each backend's answer (the
+ * no_notify strings of its method tables), so core never asks which
+ * backend it is. */
 #include "internal.h"
 
 #include "backend.h"
@@ -41,7 +42,7 @@ int xipc__notifier_init(xipc__notifier_t *nf, uint32_t *pollers,
   nf->req.name = name;
   nf->req.owner = nf->owner;
   nf->handle = XIPC_INVALID_OS_HANDLE;
-  nf->look_trust = 1; /* the first arm finds out whether looking pays */
+  nf->look.trust = 1; /* the first arm finds out whether looking pays */
   return 0;
 }
 
@@ -93,7 +94,11 @@ void xipc__notifier_wake(xipc__notifier_t *nf) {
 /* The look. A partner that answers within microseconds (a ping-pong, a
  * request that a worker turns around at once) is caught by looking a
  * little before registering, without the doorbell's system calls and the
- * wake-up; the blocking calls do the same with their spin. With the
+ * wake-up; the blocking calls do the same with their spin. (On this VM the
+ * answer comes far sooner to a caller that keeps its processor than to
+ * one that sleeps: waking an idle virtual CPU costs ~10-20 us.) A kernel
+ * queue's look asks mq_getattr, a system call per glance: the same budget
+ * holds it to a few. With the
  * adaptive default the look lasts at most LOOK_NS and happens only while
  * such looks pay: one that found work sets the trust to LOOK_TRUST, one
  * that did not takes one off; at 0 an arm registers at once, except every
@@ -105,8 +110,8 @@ void xipc__notifier_wake(xipc__notifier_t *nf) {
 #define LOOK_PROBE 64u
 #define LOOK_CHECK 8u /* pauses between clock reads */
 
-static int look(xipc__notifier_t *nf, int (*ready)(void *), void *arg) {
-  uint32_t budget = nf->look_ns, trust = 0;
+static int look(xipc__look_t *lk, int (*ready)(void *), void *arg) {
+  uint32_t budget = lk->ns, trust = 0;
   uint64_t start;
   unsigned i = 0;
   int found;
@@ -114,11 +119,9 @@ static int look(xipc__notifier_t *nf, int (*ready)(void *), void *arg) {
   if (budget == XIPC__LOOK_NEVER)
     return 0;
   if (budget == 0) {
-    trust = __atomic_load_n(&nf->look_trust, __ATOMIC_RELAXED);
+    trust = __atomic_load_n(&lk->trust, __ATOMIC_RELAXED);
     if (trust == 0 &&
-        __atomic_add_fetch(&nf->look_probe, 1, __ATOMIC_RELAXED) %
-                LOOK_PROBE !=
-            0)
+        __atomic_add_fetch(&lk->probe, 1, __ATOMIC_RELAXED) % LOOK_PROBE != 0)
       return 0;
     budget = LOOK_NS;
   }
@@ -128,19 +131,18 @@ static int look(xipc__notifier_t *nf, int (*ready)(void *), void *arg) {
     if (++i % LOOK_CHECK == 0 && xipc__now_ns() - start >= budget)
       break;
   }
-  __atomic_add_fetch(&nf->looks, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&lk->looks, 1, __ATOMIC_RELAXED);
   if (found)
-    __atomic_add_fetch(&nf->look_hits, 1, __ATOMIC_RELAXED);
-  if (nf->look_ns == 0)
-    __atomic_store_n(&nf->look_trust,
-                     found ? LOOK_TRUST : trust > 0 ? trust - 1 : 0,
+    __atomic_add_fetch(&lk->hits, 1, __ATOMIC_RELAXED);
+  if (lk->ns == 0)
+    __atomic_store_n(&lk->trust, found ? LOOK_TRUST : trust > 0 ? trust - 1 : 0,
                      __ATOMIC_RELAXED);
   return found;
 }
 
 int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
                        void *arg) {
-  if (look(nf, ready, arg))
+  if (look(&nf->look, ready, arg))
     return 1;
   /* A ring left from before is a wake-up the look below answers. */
   nf->wm->bell_clear(&nf->bell);
@@ -164,7 +166,8 @@ struct xipc_notify {
   xipc__io_t *io;       /* an io whose methods make the handle (Windows) */
   xipc_stream_listener_t *l; /* a listener whose methods arm (Windows) */
   const xipc_stream_t *stream; /* a stream: its read-ahead counts as work */
-  int (*ready)(void *); /* the notifier's "there is work", on `obj` */
+  int (*ready)(void *); /* "there is work", on `obj` (the look's test) */
+  xipc__look_t look;    /* a kernel queue's: the descriptor has no notifier */
   void *obj;
   xipc_os_handle_t h;
   int armed;
@@ -200,6 +203,14 @@ static int none(const char *what, const char *why) {
   return xipc__fail(XIPC_ENOTSUP, 0, "notify: %s: %s", what, why);
 }
 
+static int mq_ready(void *mq) {
+  size_t cur = 0;
+
+  /* An error here (none is expected) makes the caller look: its recv(0)
+   * reports it. */
+  return ((xipc_mq_t *)mq)->meth->count(mq, &cur) != 0 || cur > 0;
+}
+
 int xipc_mq_notify_open(xipc_notify_t **out, xipc_mq_t *mq) {
   xipc_os_handle_t h;
   int err;
@@ -214,7 +225,14 @@ int xipc_mq_notify_open(xipc_notify_t **out, xipc_mq_t *mq) {
   if (mq->meth->no_notify != NULL)
     return none("this message queue", mq->meth->no_notify);
   err = mq->meth->os_handle(mq, &h);
-  return err != 0 ? err : make(out, h);
+  if (err == 0)
+    err = make(out, h);
+  if (err == 0) { /* a kernel queue: the look asks mq_getattr */
+    (*out)->ready = mq_ready;
+    (*out)->obj = mq;
+    (*out)->look.trust = 1;
+  }
+  return err;
 }
 
 static int sem_ready(void *sem) {
@@ -310,6 +328,9 @@ int xipc_notify_arm(xipc_notify_t *n) {
   /* Frames read ahead are work the descriptor no longer shows. */
   if (n->stream != NULL && n->stream->ra_len > 0)
     return 1;
+  /* A kernel queue's descriptor stays level-triggered: the look alone. */
+  if (n->nf == NULL && n->ready != NULL)
+    return look(&n->look, n->ready, n->obj);
   if (n->io != NULL)
     return n->io->meth->notify_arm(n->io);
   if (n->l != NULL)

@@ -1143,8 +1143,8 @@ static int ring_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
       __atomic_load_n(&r->hdr->chan[CHAN_NOT_FULL].sleepers, __ATOMIC_RELAXED);
   st->waiting_receivers =
       __atomic_load_n(&r->hdr->chan[CHAN_NOT_EMPTY].sleepers, __ATOMIC_RELAXED);
-  st->arm_looks = __atomic_load_n(&r->nf.looks, __ATOMIC_RELAXED);
-  st->arm_look_hits = __atomic_load_n(&r->nf.look_hits, __ATOMIC_RELAXED);
+  st->arm_looks = __atomic_load_n(&r->nf.look.looks, __ATOMIC_RELAXED);
+  st->arm_look_hits = __atomic_load_n(&r->nf.look.hits, __ATOMIC_RELAXED);
   return 0;
 }
 
@@ -1371,7 +1371,7 @@ static int ring_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
     goto fail;
   }
   /* xipc_notify_arm looks as long as opts.spin_us says (0: adaptive). */
-  r->nf.look_ns = r->spin_none ? XIPC__LOOK_NEVER : r->spin_fixed_ns;
+  r->nf.look.ns = r->spin_none ? XIPC__LOOK_NEVER : r->spin_fixed_ns;
   mq->max_msgs = r->max_msgs;
   mq->max_msg_size = r->msg_size;
   mq->ring = r;

@@ -459,10 +459,23 @@ static void wait_end(xipc_uv_wait_t *r) {
 }
 
 #ifndef _WIN32
-/* The request is decided: deliver `rc` from the loop (on_async). */
-static void finish(xipc_uv_wait_t *r, int rc) {
+/* The request is decided: deliver `rc`. From the loop's own poll or timer
+ * callback (`now`) the callback runs at once, as on_async would run it an
+ * iteration later (no uv_async_send, no extra turn of the loop); from
+ * xipc_uv_sem_wait itself it comes from the loop (on_async). */
+static void finish(xipc_uv_wait_t *r, int rc, int now) {
   wait_end(r);
-  decide(r, rc);
+  if (!now) {
+    decide(r, rc);
+    return;
+  }
+  uv_mutex_lock(&r->lock);
+  r->result = rc;
+  r->state = ST_DELIVERED; /* WAITING until now: cancel runs on this thread */
+  uv_mutex_unlock(&r->lock);
+  r->released = 1;
+  close_handles(r);
+  r->cb(r, rc);
 }
 
 static void on_poll(uv_poll_t *p, int status, int events);
@@ -490,15 +503,16 @@ static int poll_open(xipc_uv_wait_t *r) {
 }
 
 /* notify.h's rule: take a unit with timeout 0; if there is none, arm and
- * wait for the descriptor (an arm that finds a unit tries again). */
-static void poll_try(xipc_uv_wait_t *r) {
+ * wait for the descriptor (an arm that finds a unit tries again). `now`:
+ * called from the loop's poll callback (finish). */
+static void poll_try(xipc_uv_wait_t *r, int now) {
   int rc;
 
   for (;;) {
     xipc_notify_disarm(r->notify);
     rc = xipc_sem_wait(r->sem, 0);
     if (rc != XIPC_EAGAIN || r->timeout_ms == 0) {
-      finish(r, rc);
+      finish(r, rc, now);
       return;
     }
     rc = xipc_notify_arm(r->notify);
@@ -512,7 +526,7 @@ static void poll_try(xipc_uv_wait_t *r) {
       r->polling = rc == 0;
     }
     if (rc != 0)
-      finish(r, rc);
+      finish(r, rc, now);
     return;
   }
 }
@@ -524,9 +538,9 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   if (r->state != ST_WAITING || r->notify == NULL)
     return;
   if (status < 0)
-    finish(r, xipc_uv__err(status));
+    finish(r, xipc_uv__err(status), 1);
   else
-    poll_try(r);
+    poll_try(r, 1);
 }
 #endif
 
@@ -539,7 +553,7 @@ static void on_timer(uv_timer_t *t) {
     return;
   /* A last look, as a blocking wait makes before it gives up. */
   rc = xipc_sem_wait(r->sem, 0);
-  finish(r, rc == XIPC_EAGAIN ? XIPC_ETIMEDOUT : rc);
+  finish(r, rc == XIPC_EAGAIN ? XIPC_ETIMEDOUT : rc, 1);
 }
 #endif
 
@@ -653,7 +667,7 @@ static int start(uv_loop_t *loop, xipc_uv_wait_t **out, int kind, void *obj,
   /* The first try now (a unit that is there is taken at once, as a
    * helper thread would); the callback still comes from the loop. */
   if (r->mode == MODE_POLL)
-    poll_try(r);
+    poll_try(r, 0);
 #endif
   if (out != NULL)
     *out = r;

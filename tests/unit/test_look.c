@@ -35,7 +35,7 @@ static void notifier(xipc__notifier_t *nf, uint32_t look_ns) {
   pollers = 0;
   CU_ASSERT_EQUAL_FATAL(
       xipc__notifier_init(nf, &pollers, &fake_wm, &ws, "look", 0, NULL), 0);
-  nf->look_ns = look_ns;
+  nf->look.ns = look_ns;
 }
 
 /* One arm and, when it registered, the disarm: what arm answered. */
@@ -56,8 +56,8 @@ static void look_stops_on_idle_object_and_probes(void) {
   for (k = 0; k < 200; k++)
     CU_ASSERT_EQUAL(arm_once(&nf, &f), 0);
   /* The first arm, then every 64th of the other 199. */
-  CU_ASSERT_EQUAL(nf.looks, 4);
-  CU_ASSERT_EQUAL(nf.look_hits, 0);
+  CU_ASSERT_EQUAL(nf.look.looks, 4);
+  CU_ASSERT_EQUAL(nf.look.hits, 0);
   CU_ASSERT_EQUAL(pollers, 0);
   xipc__notifier_fini(&nf);
 }
@@ -75,15 +75,15 @@ static void look_finds_work_and_keeps_looking(void) {
     f.ready_at = 3;
     CU_ASSERT_EQUAL(arm_once(&nf, &f), 1);
   }
-  CU_ASSERT_EQUAL(nf.looks, 10);
-  CU_ASSERT_EQUAL(nf.look_hits, 10);
+  CU_ASSERT_EQUAL(nf.look.looks, 10);
+  CU_ASSERT_EQUAL(nf.look.hits, 10);
   CU_ASSERT_EQUAL(pollers, 0);
   /* After a hit, four misses in a row before the looks stop. */
   f.ready_at = 0;
   for (k = 0; k < 10; k++)
     CU_ASSERT_EQUAL(arm_once(&nf, &f), 0);
-  CU_ASSERT_EQUAL(nf.looks, 14);
-  CU_ASSERT_EQUAL(nf.look_hits, 10);
+  CU_ASSERT_EQUAL(nf.look.looks, 14);
+  CU_ASSERT_EQUAL(nf.look.hits, 10);
   xipc__notifier_fini(&nf);
 }
 
@@ -95,13 +95,13 @@ static void look_fixed_and_never(void) {
   notifier(&nf, 1000); /* 1 us at every arm, hit or miss */
   for (k = 0; k < 20; k++)
     CU_ASSERT_EQUAL(arm_once(&nf, &f), 0);
-  CU_ASSERT_EQUAL(nf.looks, 20);
+  CU_ASSERT_EQUAL(nf.look.looks, 20);
   xipc__notifier_fini(&nf);
   notifier(&nf, XIPC__LOOK_NEVER);
   f.calls = 0;
   f.ready_at = 2; /* would be found by any look: there is none */
   CU_ASSERT_EQUAL(arm_once(&nf, &f), 0);
-  CU_ASSERT_EQUAL(nf.looks, 0);
+  CU_ASSERT_EQUAL(nf.look.looks, 0);
   CU_ASSERT_EQUAL(f.calls, 1); /* only the check after registering */
   xipc__notifier_fini(&nf);
 }
