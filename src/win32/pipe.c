@@ -65,6 +65,18 @@
  * writes follow each other but never mix. (Byte-mode pipes could not tell
  * a reader where one writer's write ends.)
  *
+ * Large messages: the read-ahead is FIFO_BUF (64 KiB); the rest of a
+ * longer message goes straight into the caller's buffer (inst_direct).
+ * After such a message the instance is "big": it waits for the next
+ * message with a zero-byte ReadFile (which takes nothing: ERROR_MORE_DATA
+ * says a message is there), and the caller's read then takes the whole
+ * message into its buffer in one ReadFile. Under Wine a large message read
+ * in two parts (read-ahead, then the rest) costs four to five times one
+ * whole read (1 MiB: 8 ms against 1.6-2 ms; docs/performance.md §6). A
+ * message of less than FIFO_BUF taken whole makes the instance small
+ * again: small messages cost one ReadFile each through the read-ahead,
+ * where the zero-byte wait would add a second.
+ *
  * End of stream: a read is XIPC_EPIPE when at least one writer has
  * connected since the reader opened, none is connected now, and no data is
  * left, as on Linux, where a reader that never had a writer waits. The
@@ -395,6 +407,12 @@ typedef struct fifo_inst {
   OVERLAPPED ov; /* ov.hEvent: the reader's shared event (fifo_rd_t.ev) */
   int state;
   int partial; /* buf ends inside a message (ERROR_MORE_DATA) */
+  /* This writer sends messages longer than FIFO_BUF: the instance waits
+   * with a zero-byte read, which takes nothing, and the caller's read
+   * takes the message straight into its buffer in one ReadFile (see
+   * "Large messages" in the header). */
+  int big;
+  int cont; /* what waits continues a message begun by an earlier read */
   DWORD off, len;
   char *buf; /* FIFO_BUF bytes */
 } fifo_inst_t;
@@ -416,6 +434,9 @@ typedef struct fifo_rd {
    * every I/O start resets it, the instances' states are the truth (see
    * fifo_look). */
   HANDLE ev;
+  /* The event of a direct read (inst_direct), its own so that the wait
+   * for it is not woken by the other instances' completions. */
+  HANDLE dev;
   fifo_inst_t inst[FIFO_INSTANCES];
 } fifo_rd_t;
 
@@ -424,8 +445,10 @@ static void inst_set(fifo_rd_t *rd, fifo_inst_t *in, int state) {
   int is_conn = state == INST_READ || state == INST_DATA;
 
   rd->nconn += is_conn - was_conn;
-  if (is_conn && !was_conn)
+  if (is_conn && !was_conn) {
     rd->ever = 1;
+    in->big = in->cont = 0; /* a new writer */
+  }
   in->state = state;
 }
 
@@ -467,7 +490,7 @@ static void inst_read(fifo_rd_t *rd, fifo_inst_t *in) {
   in->off = in->len = 0;
   in->partial = 0;
   inst_set(rd, in, INST_READ);
-  if (ReadFile(in->h, in->buf, FIFO_BUF, NULL, &in->ov))
+  if (ReadFile(in->h, in->buf, in->big ? 0 : FIFO_BUF, NULL, &in->ov))
     return; /* completed: the sweep collects it */
   err = GetLastError();
   /* ERROR_MORE_DATA completes like success (a warning status): the
@@ -583,8 +606,16 @@ static void fifo_sweep(fifo_rd_t *rd) {
         in->off = 0;
         in->len = got;
         in->partial = err == ERROR_MORE_DATA;
+        if (in->partial && got == FIFO_BUF)
+          in->big = 1; /* a message longer than the read-ahead */
         inst_set(rd, in, INST_DATA);
-      } else if (err == 0 || err == ERROR_MORE_DATA) {
+      } else if (err == ERROR_MORE_DATA) {
+        /* The zero-byte read of a big instance: a message waits, nothing
+         * of it is read (len 0, partial). */
+        in->off = in->len = 0;
+        in->partial = 1;
+        inst_set(rd, in, INST_DATA);
+      } else if (err == 0) {
         inst_read(rd, in); /* an empty message: read on */
       } else {
         /* ERROR_BROKEN_PIPE after the last message: the writer closed. */
@@ -634,28 +665,33 @@ static int fifo_ended(const fifo_rd_t *rd) {
 
 /* The rest of a long message straight into the caller's buffer, after its
  * first chunk came through the instance's read-ahead: one ReadFile per
- * piece the pipe hands over, no copy. The rest is in the pipe already (a
- * message is one WriteFile), so the reads complete at once; one that would
- * wait all the same is cancelled, and what it got counts. Returns the
- * bytes read; in->partial says whether the message goes on. */
-static size_t inst_direct(fifo_inst_t *in, char *buf, size_t cap) {
-  HANDLE ev = in->ov.hEvent;
+ * piece the pipe hands over, no copy. The writing of this message has
+ * begun (a message is one WriteFile), so its rest is in the pipe or on its
+ * way: on Windows it is all there; under Wine a writer's large WriteFile
+ * moves through the pipe's 64 KiB buffer, and the read waits for it. The
+ * wait is the caller's (deadline d; none for timeout 0): at its end the
+ * read is cancelled and what it got counts; the caller's next read takes
+ * the rest. Returns the bytes read; in->partial says whether the message
+ * goes on. */
+static size_t inst_direct(fifo_rd_t *rd, fifo_inst_t *in, char *buf,
+                          size_t cap, const xipc__win32_deadline_t *d) {
   size_t total = 0;
+  OVERLAPPED ov;
   DWORD got, err, want, left;
 
   while (in->partial && total < cap) {
     want = cap - total > FIFO_DIRECT_MAX ? FIFO_DIRECT_MAX
                                          : (DWORD)(cap - total);
-    memset(&in->ov, 0, sizeof(in->ov));
-    in->ov.hEvent = ev;
-    err = ReadFile(in->h, buf + total, want, NULL, &in->ov) ? 0
-                                                            : GetLastError();
-    if (err == ERROR_IO_PENDING)
-      xipc__win32_cancel_wait_shared(in->h, &in->ov);
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = rd->dev; /* ReadFile resets it */
+    err = ReadFile(in->h, buf + total, want, NULL, &ov) ? 0 : GetLastError();
     got = 0;
     if (err == 0 || err == ERROR_MORE_DATA || err == ERROR_IO_PENDING)
-      err = GetOverlappedResult(in->h, &in->ov, &got, FALSE) ? 0
-                                                             : GetLastError();
+      /* A failed wait (recorded) cancels the read and finishes it too:
+       * err then says how it ended, as after a timeout. */
+      (void)xipc__win32_overlapped_finish(in->h, &ov, 0,
+                                          err == ERROR_IO_PENDING, d, &got,
+                                          &err);
     total += got;
     /* Anything but "more of this message": its end, or the writer gone
      * (the read-ahead started next finds that out). A cancelled read asks
@@ -664,23 +700,41 @@ static size_t inst_direct(fifo_inst_t *in, char *buf, size_t cap) {
     if (err == ERROR_OPERATION_ABORTED)
       in->partial = PeekNamedPipe(in->h, NULL, 0, NULL, NULL, &left) &&
                     left > 0;
-    if (got == 0)
+    if (got == 0 || err == ERROR_OPERATION_ABORTED)
       break;
   }
   return total;
 }
 
+/* Serve a read from instance i: what its read-ahead holds, then the rest
+ * of the message straight into buf when there is room (inst_direct); a
+ * message that waits unread (a big instance's zero-byte read) goes
+ * straight into buf, or through the read-ahead buffer when buf is small.
+ * *n may be 0 (nothing came after all): the caller looks again. */
 static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
-                       size_t *n) {
+                       size_t *n, const xipc__win32_deadline_t *d) {
   fifo_inst_t *in = &rd->inst[i];
-  size_t k = in->len - in->off;
+  int fresh = in->len == 0 && !in->cont; /* a message starts here */
+  size_t k, m = 0;
 
+  if (in->len == 0 && cap < FIFO_DIRECT_MIN) {
+    in->len = (DWORD)inst_direct(rd, in, in->buf, FIFO_BUF, d);
+    in->off = 0;
+    m = in->len;
+  }
+  k = in->len - in->off;
   if (k > cap)
     k = cap;
   memcpy(buf, in->buf + in->off, k);
   in->off += (DWORD)k;
-  if (in->off == in->len && in->partial && cap - k >= FIFO_DIRECT_MIN)
-    k += inst_direct(in, (char *)buf + k, cap - k);
+  if (in->off == in->len && in->partial && cap - k >= FIFO_DIRECT_MIN) {
+    m = inst_direct(rd, in, (char *)buf + k, cap - k, d);
+    k += m;
+  }
+  /* A whole message read here, shorter than the read-ahead: this writer
+   * is back to small messages, which the read-ahead takes in one call. */
+  if (fresh && in->big && !in->partial && m < FIFO_BUF)
+    in->big = 0;
   *n = k;
   rd->next = (i + 1) % FIFO_INSTANCES;
   if (in->off < in->len) {
@@ -690,6 +744,7 @@ static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
   /* Chunk done. Inside a message: its rest is in the pipe already and the
    * next read takes it from here; else any instance may come next. */
   rd->sticky = in->partial ? i : -1;
+  in->cont = in->partial;
   inst_read(rd, in);
   if (in->state != INST_READ && in->state != INST_DATA && rd->sticky == i)
     rd->sticky = -1;
@@ -713,9 +768,17 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
     fifo_sweep(rd);
     i = fifo_pick(rd);
     if (i >= 0) {
-      fifo_serve(rd, i, buf, cap, n);
+      fifo_serve(rd, i, buf, cap, n, &d);
       rc = 0;
-      break;
+      if (*n > 0)
+        break;
+      /* A waiting message gave nothing within the time (its rest still
+       * on its way under Wine, timeout 0), or it ended: look again. */
+      if (xipc__win32_deadline_left(&d) == 0) {
+        rc = xipc__win32_timed_out(&d, "fifo read");
+        break;
+      }
+      continue;
     }
     if (fifo_ended(rd)) {
       rc = xipc__fail(XIPC_EPIPE, 0,
@@ -755,8 +818,9 @@ static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
       /* A last look: something may have completed at the deadline. */
       fifo_sweep(rd);
       i = fifo_pick(rd);
-      if (i >= 0) {
-        fifo_serve(rd, i, buf, cap, n);
+      if (i >= 0)
+        fifo_serve(rd, i, buf, cap, n, &d);
+      if (i >= 0 && *n > 0) {
         rc = 0;
       } else {
         rc = xipc__win32_timed_out(&d, "fifo read");
@@ -807,6 +871,8 @@ static void fifo_rd_free(fifo_rd_t *rd) {
   }
   if (rd->ev != NULL)
     CloseHandle(rd->ev);
+  if (rd->dev != NULL)
+    CloseHandle(rd->dev);
   if (rd->lock.wake != NULL)
     CloseHandle(rd->lock.wake);
   free(rd->wname);
@@ -905,7 +971,8 @@ static int fifo_open_reader(xipc__io_t *io, const char *path, unsigned flags) {
   }
   rd->lock.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
   rd->ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-  if (rd->lock.wake == NULL || rd->ev == NULL) {
+  rd->dev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  if (rd->lock.wake == NULL || rd->ev == NULL || rd->dev == NULL) {
     rc = xipc__win32_fail(GetLastError(), "CreateEventW(fifo %s)", path);
     goto fail;
   }

@@ -122,7 +122,10 @@ static int h_fifo_big_writer(int argc, char **argv) {
   xt_ready();
   HCHECK(xt_hear(line, sizeof(line)) == 0);
   for (seq = 0; seq < count; seq++) {
-    len = 8 + ((size_t)seq * 300007u + id * 4099u) % (max - 7);
+    /* Every 8th record short: a reader that has switched to large
+     * records (Windows) switches back. */
+    len = seq % 8 == 7 ? 8 + seq
+                       : 8 + ((size_t)seq * 300007u + id * 4099u) % (max - 7);
     rec[0] = (unsigned char)id;
     rec[1] = (unsigned char)(seq >> 8);
     rec[2] = (unsigned char)seq;
@@ -480,13 +483,17 @@ static void fifo_writers_records_stay_whole_until_end_of_stream(void) {
 /* Records of up to 1 MiB from a writer process (untimed writes), read
  * with buffers of several sizes, smaller and larger than a record: every
  * byte arrives, in order. Windows: a record larger than the reader's
- * 64 KiB read-ahead goes on straight into the caller's buffer; with a
+ * 64 KiB read-ahead goes on straight into the caller's buffer, and after
+ * one the instance waits with a zero-byte read and the next record goes
+ * into the caller's buffer whole (through the read-ahead when the buffer
+ * is small: the 1000-byte reads; short records switch back); with a
  * second writer of small records at the same time, every record stays
  * whole (a message-mode pipe; on Unix only XIPC_FIFO_ATOMIC bytes are, so
  * there the second writer is left out). */
 static void fifo_large_records_arrive_whole(void) {
   static unsigned char buf[2 * FIFO_BIG_MAX];
-  static const size_t caps[] = {FIFO_BIG_MAX, 100000, 4103, 70000, 65536};
+  static const size_t caps[] = {FIFO_BIG_MAX, 100000, 4103, 70000, 65536,
+                                1000};
   char name[80], b[8], count[16], big[16], small[16];
   unsigned next[3] = {0, 0, 0}, records = 0, bad = 0, id, seq, want = 0;
   xt_proc_t *p[2] = {NULL, NULL};
