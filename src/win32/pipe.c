@@ -49,7 +49,8 @@
  * without the reader's help; a 17th waits in WaitNamedPipeW (within its
  * open timeout) until one of them closes.
  * Each connected instance has an overlapped ReadFile pending into a buffer
- * of its own, and a read returns data from whichever instance has some
+ * of its own (from the first look after a read served it: INST_IDLE in
+ * between), and a read returns data from whichever instance has some
  * (round robin), waiting with the timeout on the one event every
  * instance's operations signal (fifo_rd_t.ev, also the reader's notify
  * handle: see fifo_look). An instance whose writer closed is disconnected
@@ -399,6 +400,7 @@ enum {
   INST_LISTEN,   /* ConnectNamedPipe pending */
   INST_READ,     /* connected, ReadFile pending (or completed, unseen) */
   INST_DATA,     /* connected, buf[off..len) not yet returned */
+  INST_IDLE,     /* connected, served: fifo_sweep starts its next read */
   INST_DEAD      /* could not listen again; kept until close */
 };
 
@@ -425,7 +427,7 @@ typedef struct fifo_rd {
   SECURITY_ATTRIBUTES sa;
   PSECURITY_DESCRIPTOR sd;
   int ninst;   /* slots in use */
-  int nconn;   /* INST_READ + INST_DATA */
+  int nconn;   /* INST_READ + INST_DATA + INST_IDLE */
   int ever;    /* a writer has connected since the open */
   int sticky;  /* instance in the middle of a message, or -1 */
   int next;    /* where the round robin starts */
@@ -440,9 +442,13 @@ typedef struct fifo_rd {
   fifo_inst_t inst[FIFO_INSTANCES];
 } fifo_rd_t;
 
+static int inst_conn(int state) {
+  return state == INST_READ || state == INST_DATA || state == INST_IDLE;
+}
+
 static void inst_set(fifo_rd_t *rd, fifo_inst_t *in, int state) {
-  int was_conn = in->state == INST_READ || in->state == INST_DATA;
-  int is_conn = state == INST_READ || state == INST_DATA;
+  int was_conn = inst_conn(in->state);
+  int is_conn = inst_conn(state);
 
   rd->nconn += is_conn - was_conn;
   if (is_conn && !was_conn) {
@@ -564,6 +570,12 @@ static void fifo_sweep(fifo_rd_t *rd) {
   DWORD got, err;
   int i, again, rounds;
 
+  /* The instances a read served start their next read here, not on the
+   * way out of that read: the ReadFile (a wineserver round trip under
+   * Wine) is then off a round trip's critical path. */
+  for (i = 0; i < FIFO_INSTANCES; i++)
+    if (rd->inst[i].state == INST_IDLE)
+      inst_read(rd, &rd->inst[i]);
   for (rounds = 0; rounds < 4; rounds++) {
     again = 0;
     for (i = 0; i < FIFO_INSTANCES; i++) {
@@ -645,8 +657,7 @@ static void fifo_look(fifo_rd_t *rd) {
 static int fifo_pick(fifo_rd_t *rd) {
   int k, j;
 
-  if (rd->sticky >= 0 && rd->inst[rd->sticky].state != INST_READ &&
-      rd->inst[rd->sticky].state != INST_DATA)
+  if (rd->sticky >= 0 && !inst_conn(rd->inst[rd->sticky].state))
     rd->sticky = -1; /* its writer is gone */
   if (rd->sticky >= 0)
     return rd->inst[rd->sticky].state == INST_DATA ? rd->sticky : -1;
@@ -742,12 +753,11 @@ static void fifo_serve(fifo_rd_t *rd, int i, void *buf, size_t cap,
     return;
   }
   /* Chunk done. Inside a message: its rest is in the pipe already and the
-   * next read takes it from here; else any instance may come next. */
+   * next read takes it from here; else any instance may come next. The
+   * next read-ahead starts at the next look (fifo_sweep). */
   rd->sticky = in->partial ? i : -1;
   in->cont = in->partial;
-  inst_read(rd, in);
-  if (in->state != INST_READ && in->state != INST_DATA && rd->sticky == i)
-    rd->sticky = -1;
+  inst_set(rd, in, INST_IDLE);
 }
 
 static int fifo_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
