@@ -168,7 +168,7 @@ void *xipc__obj_new(size_t size, const xipc__backend_t *b,
 }
 
 int xipc_list(xipc_backend_t backend, xipc_list_cb cb, void *arg) {
-  const xipc__backend_t *b;
+  const xipc__backend_t *b = NULL; /* set when n is 0; -O3 cannot tell */
   int id, n, total = 0;
 
   if (cb == NULL)
