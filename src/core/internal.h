@@ -190,8 +190,20 @@ struct xipc_pipe {
 #define XIPC__FRAME_MAX 0x7fffffffu
 #define XIPC__REC_SIZE 40
 
-/* The read-ahead buffer of a stream's framed receives, in bytes. */
+/* The read-ahead buffer of a stream's framed receives, in bytes, and the
+ * frame length from which the next header is read alone (a large payload
+ * goes straight into the caller's buffer). On Windows the buffer takes a
+ * frame of up to 64 KiB whole, header included: src/win32/io.c writes
+ * such a frame in one WriteFile, so a frame is one write and one read
+ * (four calls otherwise, each a wineserver round trip under Wine:
+ * docs/performance.md §6), for one extra copy on each side. */
+#ifdef _WIN32
+#define XIPC__READ_AHEAD (65536 + 64)
+#define XIPC__RA_LARGE ((size_t)65536 + 1)
+#else
 #define XIPC__READ_AHEAD 16384
+#define XIPC__RA_LARGE ((size_t)XIPC__READ_AHEAD / 2)
+#endif
 
 struct xipc_stream {
   xipc__io_t io;

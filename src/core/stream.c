@@ -13,7 +13,8 @@
  * header and payload from there: a small frame costs one receive call, and
  * a burst of them one call for many. The rest of a payload larger than
  * half the buffer is read straight into the caller's buffer (no copy, and
- * never past the frame). Plain xipc_stream_recv gives out what was read
+ * never past the frame); after a frame of XIPC__RA_LARGE bytes or more the
+ * next header is read alone. Plain xipc_stream_recv gives out what was read
  * ahead first. Descriptors that came with the bytes (Unix SCM_RIGHTS) are
  * kept while read-ahead bytes remain: they belong to a frame still in the
  * buffer. A stream holding read-ahead bytes cannot be released or passed
@@ -616,7 +617,7 @@ int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
   /* After a large frame the next header is read alone: a large payload
    * is read straight into the caller's buffer in one call, never split
    * by a read-ahead (on Windows pipes that halves 1 MiB frames). */
-  s->ra_pause = flen >= XIPC__READ_AHEAD / 2;
+  s->ra_pause = flen >= XIPC__RA_LARGE;
   need = (word & XIPC__FRAME_HANDLE) ? 4 + XIPC__REC_SIZE : 4;
   err = read_full(s, s->hdr, need, &got, start, timeout_ms);
   s->hdr_got = (int)got;

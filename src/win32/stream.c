@@ -68,7 +68,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PIPE_BUF_SIZE 65536
+/* Each direction's buffer: 64 KiB and room for a frame's header, so that a
+ * 64 KiB frame (one WriteFile, src/win32/io.c) fits whole and its write
+ * completes without waiting for the reader, as a raw 64 KiB write does. */
+#define PIPE_BUF_SIZE (65536 + 4096)
 #define LISTEN_POOL_MAX 16
 
 /* ---- Winsock start-up --------------------------------------------------- */
