@@ -246,7 +246,38 @@ static int h_listen_quiet(int argc, char **argv) {
   return 0;
 }
 
+/* Frame lengths around the sizes where a backend changes how it moves a
+ * frame: 8 KiB (Windows: header and payload copied into one stack
+ * buffer), 16 KiB (the Unix read-ahead), 64 KiB + 64 (Windows: one
+ * WriteFile, and its read-ahead), larger (two writes, the payload read
+ * straight into the caller's buffer). */
+static const size_t frame_sizes[] = {8187, 8188,  8189,  16380, 16384,
+                                     65532, 65536, 65537, 70000, 1 << 20,
+                                     5,     65536, 3};
+#define FRAME_SIZES (sizeof(frame_sizes) / sizeof(frame_sizes[0]))
+
+/* ADDR BACKEND -: send a frame of each of frame_sizes, untimed and timed
+ * by turns, then close. */
+static int h_frame_sizes(int argc, char **argv) {
+  static unsigned char buf[1 << 20];
+  xipc_stream_t *s;
+  size_t i;
+
+  HCHECK(argc == 3);
+  xt_ready();
+  s = hconnect(argv[0], argv[1], sizeof(buf));
+  HCHECK(s != NULL);
+  for (i = 0; i < FRAME_SIZES; i++) {
+    xt_fill(buf, frame_sizes[i], (uint32_t)i + 7);
+    HCHECK(xipc_stream_send_msg(s, buf, frame_sizes[i],
+                                (i & 1) ? 20000 : -1) == 0);
+  }
+  HCHECK(xipc_stream_close(s) == 0);
+  return 0;
+}
+
 static const xt_helper_t helpers[] = {{"stream-echo-client", h_echo_client},
+                                      {"stream-frame-sizes", h_frame_sizes},
                                       {"stream-listen-quiet", h_listen_quiet},
                                       {"stream-frames", h_frames},
                                       {"stream-burst", h_burst},
@@ -326,6 +357,31 @@ static void stream_frames_zero_to_maximum(void) {
   XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
   XT_EQ(len, 65536);
   XT_EQ(xt_check(buf, 65536, 4), 65536);
+  XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_stream_close(s));
+  XT_OK(xipc_stream_listener_close(l));
+}
+
+/* Frames of every size where a backend changes how it writes or reads
+ * them (frame_sizes) arrive whole and in order, from another process. */
+static void stream_frames_around_the_buffer_sizes(void) {
+  static unsigned char buf[1 << 20];
+  char addr[XIPC_ADDRESS_MAX];
+  xipc_stream_listener_t *l;
+  xipc_stream_t *s;
+  size_t i, len;
+  xt_proc_t *p;
+
+  l = listen_any(addr, sizeof(addr), sizeof(buf));
+  p = spawn_client("stream-frame-sizes", addr, "-");
+  XT_TRUE_FATAL(p != NULL);
+  XT_OK(xipc_stream_accept(&s, l, 20000));
+  for (i = 0; i < FRAME_SIZES; i++) {
+    XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
+    XT_EQ(len, frame_sizes[i]);
+    XT_EQ(xt_check(buf, len, (uint32_t)i + 7), frame_sizes[i]);
+  }
   XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
   XT_EQ(xt_proc_wait(p, 20000), 0);
   XT_OK(xipc_stream_close(s));
@@ -925,6 +981,7 @@ static void stream_tcp_ipv6_loopback(void) {
 #define COMMON_STREAM_TESTS                                                    \
   XT_TEST(stream_echo_server_with_8_clients_of_1mib),                          \
       XT_TEST(stream_frames_zero_to_maximum),                                  \
+      XT_TEST(stream_frames_around_the_buffer_sizes),                          \
       XT_TEST(stream_hostile_frame_header_is_refused),                         \
       XT_TEST(stream_timeouts), XT_TEST(stream_peer_close_is_epipe),           \
       XT_TEST(stream_connect_times_out_when_nobody_accepts),                   \
