@@ -55,12 +55,12 @@ static const char *const way_name[WAY_N] = {
  * answer ring's handle, which xipc_notify_arm then spins for. */
 #define SPIN_US 20
 
-/* A pair of one kind: a (parent to peer) and b (peer to parent). */
+/* A pair of one kind: [0] (parent to peer) and [1] (peer to parent). */
 typedef struct pair {
   int obj, backend;
-  char na[64], nb[64];
-  xipc_mq_t *qa, *qb;
-  xipc_sem_t *sa, *sb;
+  char name[2][64];
+  xipc_mq_t *q[2];
+  xipc_sem_t *s[2];
 } pair_t;
 
 static int pair_open(pair_t *p, int create) {
@@ -69,36 +69,39 @@ static int pair_open(pair_t *p, int create) {
   xipc_mq_opts_t *mo =
       XIPC_OPTS(mq, .backend = p->backend, .max_msgs = 8, .max_msg_size = 64,
                 .flags = fl | (p->obj == OBJ_RING ? XIPC_MQ_RING : 0));
-  int rc;
+  int i, rc = 0;
 
-  if (p->obj == OBJ_SEM) {
-    rc = xipc_sem_open(&p->sa, p->na, so);
-    return rc != 0 ? rc : xipc_sem_open(&p->sb, p->nb, so);
-  }
-  rc = xipc_mq_open(&p->qa, p->na, mo);
-  return rc != 0 ? rc : xipc_mq_open(&p->qb, p->nb, mo);
+  for (i = 0; rc == 0 && i < 2; i++)
+    rc = p->obj == OBJ_SEM ? xipc_sem_open(&p->s[i], p->name[i], so)
+                           : xipc_mq_open(&p->q[i], p->name[i], mo);
+  return rc;
 }
 
 static void pair_close(pair_t *p) {
-  xipc_mq_close(p->qa);
-  xipc_mq_close(p->qb);
-  xipc_sem_close(p->sa);
-  xipc_sem_close(p->sb);
-  p->qa = p->qb = NULL;
-  p->sa = p->sb = NULL;
+  int i;
+
+  for (i = 0; i < 2; i++) {
+    xipc_mq_close(p->q[i]);
+    xipc_sem_close(p->s[i]);
+    p->q[i] = NULL;
+    p->s[i] = NULL;
+  }
 }
 
-static int put(xipc_mq_t *q, xipc_sem_t *s, uint64_t v) {
-  return s != NULL ? xipc_sem_post(s) : xipc_mq_send(q, &v, sizeof(v), 0, -1);
+/* Send on, or take from, direction i of the pair. */
+static int put(pair_t *p, int i, uint64_t v) {
+  return p->s[i] != NULL ? xipc_sem_post(p->s[i])
+                         : xipc_mq_send(p->q[i], &v, sizeof(v), 0, -1);
 }
 
-static int take(xipc_mq_t *q, xipc_sem_t *s, int timeout_ms) {
+static int take(pair_t *p, int i, int timeout_ms) {
   unsigned char buf[64];
   unsigned prio;
   size_t len;
 
-  return s != NULL ? xipc_sem_wait(s, timeout_ms)
-                   : xipc_mq_recv(q, buf, sizeof(buf), &len, &prio, timeout_ms);
+  return p->s[i] != NULL
+             ? xipc_sem_wait(p->s[i], timeout_ms)
+             : xipc_mq_recv(p->q[i], buf, sizeof(buf), &len, &prio, timeout_ms);
 }
 
 /* ---- the peer -------------------------------------------------------------- */
@@ -114,16 +117,16 @@ int bench_notify_peer(int argc, char **argv) {
   memset(&p, 0, sizeof(p));
   p.obj = atoi(argv[0]);
   p.backend = atoi(argv[1]);
-  snprintf(p.na, sizeof(p.na), "%s", argv[2]);
-  snprintf(p.nb, sizeof(p.nb), "%s", argv[3]);
+  for (i = 0; i < 2; i++)
+    snprintf(p.name[i], sizeof(p.name[i]), "%s", argv[2 + i]);
   n = atol(argv[4]);
   if (p.obj < 0 || p.obj >= OBJ_N || n <= 0)
     return bench_fail("notify-echo: bad arguments");
   rc = pair_open(&p, 0);
   for (i = 0; rc == 0 && i < n; i++) {
-    rc = take(p.qa, p.sa, -1);
+    rc = take(&p, 0, -1);
     if (rc == 0)
-      rc = put(p.qb, p.sb, (uint64_t)i);
+      rc = put(&p, 1, (uint64_t)i);
   }
   pair_close(&p);
   return rc == 0 ? 0 : bench_xcheck(rc, "notify-echo");
@@ -153,7 +156,7 @@ static int notify_take(pair_t *p, xipc_notify_t *n) {
   int rc;
 
   for (;;) {
-    rc = take(p->qb, p->sb, 0);
+    rc = take(p, 1, 0);
     if (rc != XIPC_EAGAIN)
       return rc;
     rc = xipc_notify_arm(n);
@@ -185,7 +188,7 @@ static void uv_next(uvrun_t *u) {
     return;
   }
   u->t0 = bench_now_ns();
-  u->err = put(u->p->qa, u->p->sa, (uint64_t)u->i);
+  u->err = put(u->p, 0, (uint64_t)u->i);
 }
 
 static void uv_got(uvrun_t *u) {
@@ -224,7 +227,7 @@ static void sem_next(uvrun_t *u) {
 
   uv_next(u);
   if (u->err == 0 && u->i < u->n + u->warm) {
-    u->err = xipc_uv_sem_wait(&u->loop, &req, u->p->sb, -1, on_sem);
+    u->err = xipc_uv_sem_wait(&u->loop, &req, u->p->s[1], -1, on_sem);
     if (u->err == 0)
       xipc_uv_wait_set_data(req, u);
   }
@@ -255,7 +258,7 @@ static int uv_way(pair_t *p, double *lat, long n, long warm) {
   if (p->obj == OBJ_SEM) {
     sem_next(&u);
   } else {
-    rc = xipc_uv_mq_init(&u.loop, &u.w, p->qb);
+    rc = xipc_uv_mq_init(&u.loop, &u.w, p->q[1]);
     if (rc == 0) {
       xipc_uv_mq_set_data(u.w, &u);
       rc = xipc_uv_mq_start(u.w, on_msg);
@@ -281,16 +284,16 @@ static int one_way(pair_t *p, int way, double *lat, long n, long warm);
 /* The *_SPIN ways: the same on a second handle of the answer ring that
  * has opts.spin_us = SPIN_US. */
 static int spin_way(pair_t *p, int way, double *lat, long n, long warm) {
-  xipc_mq_t *plain = p->qb, *spun = NULL;
-  int rc = xipc_mq_open(&spun, p->nb,
+  xipc_mq_t *plain = p->q[1], *spun = NULL;
+  int rc = xipc_mq_open(&spun, p->name[1],
                         XIPC_OPTS(mq, .backend = p->backend,
                                   .flags = XIPC_MQ_RING, .spin_us = SPIN_US));
 
   if (rc != 0)
     return rc;
-  p->qb = spun;
+  p->q[1] = spun;
   rc = one_way(p, way == WAY_NOTIFY_SPIN ? WAY_NOTIFY : WAY_UV, lat, n, warm);
-  p->qb = plain;
+  p->q[1] = plain;
   xipc_mq_close(spun);
   return rc;
 }
@@ -311,16 +314,16 @@ static int one_way(pair_t *p, int way, double *lat, long n, long warm) {
 #endif
   }
   if (way == WAY_NOTIFY) {
-    rc = p->obj == OBJ_SEM ? xipc_sem_notify_open(&nt, p->sb)
-                           : xipc_mq_notify_open(&nt, p->qb);
+    rc = p->obj == OBJ_SEM ? xipc_sem_notify_open(&nt, p->s[1])
+                           : xipc_mq_notify_open(&nt, p->q[1]);
     if (rc != 0)
       return rc;
   }
   for (i = 0; rc == 0 && i < n + warm; i++) {
     t0 = bench_now_ns();
-    rc = put(p->qa, p->sa, (uint64_t)i);
+    rc = put(p, 0, (uint64_t)i);
     if (rc == 0)
-      rc = way == WAY_BLOCK ? take(p->qb, p->sb, -1) : notify_take(p, nt);
+      rc = way == WAY_BLOCK ? take(p, 1, -1) : notify_take(p, nt);
     if (i >= warm)
       lat[i - warm] = (double)(bench_now_ns() - t0);
   }
@@ -349,8 +352,9 @@ static int measure_pair(const char *self, int obj, int backend, long n,
   memset(&extra, 0, sizeof(extra));
   p.obj = obj;
   p.backend = backend;
-  snprintf(p.na, sizeof(p.na), "bn%lu-%d-a", bench_pid(), obj);
-  snprintf(p.nb, sizeof(p.nb), "bn%lu-%d-b", bench_pid(), obj);
+  for (way = 0; way < 2; way++)
+    snprintf(p.name[way], sizeof(p.name[way]), "bn%lu-%d-%c", bench_pid(), obj,
+             "ab"[way]);
   for (way = ways; way < WAY_N; way++)
     rows[way].absent = 1;
   if (lat == NULL) {
@@ -364,8 +368,8 @@ static int measure_pair(const char *self, int obj, int backend, long n,
   if (bench_args_add(&fixed, "notify-echo") != 0 ||
       bench_args_add(&fixed, "%d", obj) != 0 ||
       bench_args_add(&fixed, "%d", backend) != 0 ||
-      bench_args_add(&fixed, "%s", p.na) != 0 ||
-      bench_args_add(&fixed, "%s", p.nb) != 0 ||
+      bench_args_add(&fixed, "%s", p.name[0]) != 0 ||
+      bench_args_add(&fixed, "%s", p.name[1]) != 0 ||
       bench_args_add(&fixed, "%ld", (long)ways * (n + warm)) != 0 ||
       bench_spawn(&child, self, &fixed, &extra) != 0)
     goto out;
@@ -478,119 +482,40 @@ static void run_for(uv_loop_t *loop, unsigned ms) {
   uv_run(loop, UV_RUN_NOWAIT);
 }
 
-/* A row's measurement around the waiters `add` puts on a fresh loop:
- * threads and context switches while they idle for ms, beyond the same
- * loop empty (its timer's wake-ups: the baseline). `add` returns 0 or an
- * xipc error (the row is then skipped with the error's message, or `why`
- * for XIPC_ENOTSUP); `remove` takes everything off again. */
-typedef struct idle_kind {
-  int (*add)(void *x, uv_loop_t *loop, int i);
-  void (*remove)(void *x, uv_loop_t *loop);
-  const char *why;
-} idle_kind_t;
-
-static void idle_measure(idle_row_t *row, const char *what,
-                         const idle_kind_t *k, void *x, int n, unsigned ms) {
-  uv_loop_t loop;
-  long long s0, s1, base;
-  int i, t0, t1, rc = 0;
-
-  row->what = what;
-  uv_loop_init(&loop);
-  t0 = count_threads();
-  s0 = switches();
-  run_for(&loop, ms);
-  base = switches() - s0;
-  for (i = 0; rc == 0 && i < n; i++)
-    rc = k->add(x, &loop, i);
-  if (rc == 0) {
-    run_for(&loop, 50); /* every waiter armed, helpers started */
-    t1 = count_threads();
-    s1 = switches();
-    run_for(&loop, ms);
-    row->wakeups = s0 < 0 ? -1 : switches() - s1 - base;
-    if (row->wakeups < 0 && s0 >= 0)
-      row->wakeups = 0;
-    row->threads = t0 < 0 || t1 < 0 ? -1 : t1 - t0;
-    row->watchers = n;
-    row->seconds = ms / 1000.0;
-  } else {
-    row->skipped = 1;
-    snprintf(row->note, sizeof(row->note), "%s",
-             rc == XIPC_ENOTSUP && k->why != NULL ? k->why
-                                                  : xipc_last_error_message());
-  }
-  k->remove(x, &loop);
-  uv_run(&loop, UV_RUN_DEFAULT); /* close callbacks, helper joins */
-  uv_loop_close(&loop);
-}
-
-/* Queue watchers: `nq` queues (ring or kernel, backend b) with `per`
- * xipc_uv_mq watchers each. */
-typedef struct idle_mq {
-  xipc_mq_t **q;
-  xipc_uv_mq_t **w;
-  const xipc_mq_opts_t *mo;
-  int nq, per, made;
-} idle_mq_t;
-
-static int idle_mq_add(void *arg, uv_loop_t *loop, int i) {
-  idle_mq_t *x = arg;
-  char name[64];
-  int rc = 0;
-
-  if (i % x->per == 0) {
-    snprintf(name, sizeof(name), "bi%lu-%d", bench_pid(), i / x->per);
-    rc = xipc_mq_open(&x->q[i / x->per], name, x->mo);
-  }
-  if (rc == 0)
-    rc = xipc_uv_mq_init(loop, &x->w[i], x->q[i / x->per]);
-  if (rc == 0) {
-    x->made++;
-    rc = xipc_uv_mq_start(x->w[i], on_idle_msg);
-  }
-  return rc;
-}
-
-static void idle_mq_remove(void *arg, uv_loop_t *loop) {
-  idle_mq_t *x = arg;
-  int i;
-
-  for (i = 0; i < x->made; i++)
-    xipc_uv_mq_close(x->w[i], NULL);
-  uv_run(loop, UV_RUN_DEFAULT); /* before the queues go */
-  for (i = 0; i < x->nq; i++)
-    xipc_mq_close(x->q[i]); /* NULL: never opened */
-}
-
-static int idle_run(idle_row_t *row, const char *what, int ring, int backend,
-                    int nq, int per, unsigned ms) {
-  static const idle_kind_t kind = {idle_mq_add, idle_mq_remove, NULL};
-  idle_mq_t x;
-
-  memset(&x, 0, sizeof(x));
-  x.nq = nq;
-  x.per = per;
-  x.mo = XIPC_OPTS(mq, .backend = backend, .max_msgs = 8, .max_msg_size = 64,
-                   .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
-                            (ring ? XIPC_MQ_RING : 0));
-  x.q = calloc((size_t)nq, sizeof(*x.q));
-  x.w = calloc((size_t)(nq * per), sizeof(*x.w));
-  if (x.q != NULL && x.w != NULL)
-    idle_measure(row, what, &kind, &x, nq * per, ms);
-  free(x.q);
-  free(x.w);
-  return x.q != NULL && x.w != NULL ? 0 : bench_fail("out of memory");
-}
-
-/* What an idle watcher of the other kinds costs: 100 semaphore waits
- * (xipc_uv_sem_wait), and on Unix 100 pipe, fifo and local-stream read ends
- * whose notify handles sit in uv_poll_t handles (what a libuv program does
- * with them: notify.h). Threads and wake-ups beyond the empty loop, as
- * idle_run. */
+/* The idle rows: what a waiter costs while nothing is sent. Queues
+ * (rings, kernel queues; a System V one keeps a helper thread) through
+ * xipc_uv_mq watchers, `per` on each of IDLE_N queues; IDLE_N semaphore
+ * waits (xipc_uv_sem_wait); and on Unix IDLE_N pipe, fifo and local-stream
+ * read ends whose notify handles sit in uv_poll_t handles (what a libuv
+ * program does with them: notify.h). */
 #define IDLE_N 100
+#define IDLE_PER_MAX 10
 
+enum { IDLE_RING, IDLE_MQ, IDLE_SEM, IDLE_PIPE, IDLE_FIFO, IDLE_STREAM };
+
+typedef struct idle_def {
+  const char *what;
+  int kind;
+  int backend; /* 0: the default backend */
+  int per;     /* watchers per queue */
+} idle_def_t;
+
+static const idle_def_t idle_defs[] = {
+    {"ring watchers, idle", IDLE_RING, 0, 1},
+    {"System V queue watchers, idle (helper threads)", IDLE_MQ,
+     XIPC_BACKEND_SYSV, 1},
+    {"POSIX queue watchers, idle", IDLE_MQ, 0, 1},
+    {"semaphore waits, idle", IDLE_SEM, 0, 1},
+    {"pipe read ends, idle (notify, uv_poll)", IDLE_PIPE, 0, 1},
+    {"fifo read ends, idle (notify, uv_poll)", IDLE_FIFO, 0, 1},
+    {"local streams, idle (notify, uv_poll)", IDLE_STREAM, 0, 1},
+    {"ring watchers (100 rings x 10)", IDLE_RING, 0, IDLE_PER_MAX}};
+
+/* The objects and waiters of one row; NULL: never opened. */
 typedef struct idle_set {
+  int kind, backend, per, made, npoll;
+  xipc_mq_t *q[IDLE_N];
+  xipc_uv_mq_t *w[IDLE_N * IDLE_PER_MAX];
   xipc_sem_t *sem[IDLE_N];
   xipc_uv_wait_t *req[IDLE_N];
   xipc_pipe_t *rd[IDLE_N], *wr[IDLE_N];
@@ -600,12 +525,7 @@ typedef struct idle_set {
 #ifndef _WIN32
   uv_poll_t poll[IDLE_N];
 #endif
-  int what, npoll;
 } idle_set_t;
-
-enum { IDLE_SEM, IDLE_PIPE, IDLE_FIFO, IDLE_STREAM };
-
-/* What each row's set holds (idle_set_t.what). */
 
 static void on_idle_wait(xipc_uv_wait_t *req, int status) {
   (void)req;
@@ -620,20 +540,41 @@ static void on_idle_poll(uv_poll_t *p, int status, int events) {
 }
 #endif
 
-/* Object i of the set's kind and its waiter on `loop`: 0 or an xipc
+/* Queue watcher i (the queue's first opens it): 0 or an xipc error. */
+static int idle_add_mq(idle_set_t *x, uv_loop_t *loop, int i) {
+  char name[64];
+  int rc = 0;
+
+  if (i % x->per == 0) {
+    snprintf(name, sizeof(name), "bi%lu-%d", bench_pid(), i / x->per);
+    rc = xipc_mq_open(
+        &x->q[i / x->per], name,
+        XIPC_OPTS(mq, .backend = x->backend, .max_msgs = 8,
+                  .max_msg_size = 64,
+                  .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE |
+                           (x->kind == IDLE_RING ? XIPC_MQ_RING : 0)));
+  }
+  if (rc == 0)
+    rc = xipc_uv_mq_init(loop, &x->w[i], x->q[i / x->per]);
+  if (rc == 0) {
+    x->made++;
+    rc = xipc_uv_mq_start(x->w[i], on_idle_msg);
+  }
+  return rc;
+}
+
+/* Waiter i of the set's kind and its object on `loop`: 0 or an xipc
  * error. */
-static int idle_add(void *arg, uv_loop_t *loop, int i) {
-  idle_set_t *x = arg;
-  int what = x->what, rc;
+static int idle_add(idle_set_t *x, uv_loop_t *loop, int i) {
+  unsigned fl = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  int kind = x->kind, rc;
   char name[64];
 
+  if (kind == IDLE_RING || kind == IDLE_MQ)
+    return idle_add_mq(x, loop, i);
   snprintf(name, sizeof(name), "bw%lu-%d", bench_pid(), i);
-  if (what == IDLE_SEM) {
-    xipc_sem_opts_t so;
-
-    xipc_sem_opts_init(&so);
-    so.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-    rc = xipc_sem_open(&x->sem[i], name, &so);
+  if (kind == IDLE_SEM) {
+    rc = xipc_sem_open(&x->sem[i], name, XIPC_OPTS(sem, .flags = fl));
     return rc != 0 ? rc
                    : xipc_uv_sem_wait(loop, &x->req[i], x->sem[i], -1,
                                       on_idle_wait);
@@ -641,14 +582,11 @@ static int idle_add(void *arg, uv_loop_t *loop, int i) {
 #ifdef _WIN32
   return XIPC_ENOTSUP;
 #else
-  if (what == IDLE_PIPE) {
+  if (kind == IDLE_PIPE) {
     rc = xipc_pipe_open(&x->rd[i], &x->wr[i], NULL);
-  } else if (what == IDLE_FIFO) {
-    xipc_fifo_opts_t fo;
-
-    xipc_fifo_opts_init(&fo);
-    fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-    rc = xipc_fifo_open(&x->rd[i], name, XIPC_PIPE_READ, &fo, 0);
+  } else if (kind == IDLE_FIFO) {
+    rc = xipc_fifo_open(&x->rd[i], name, XIPC_PIPE_READ,
+                        XIPC_OPTS(fifo, .flags = fl), 0);
     if (rc == 0)
       rc = xipc_fifo_open(&x->wr[i], name, XIPC_PIPE_WRITE, NULL, 5000);
   } else {
@@ -662,7 +600,7 @@ static int idle_add(void *arg, uv_loop_t *loop, int i) {
       rc = xipc_stream_accept(&x->s[i], x->l, 5000);
   }
   if (rc == 0)
-    rc = what == IDLE_STREAM ? xipc_stream_notify_open(&x->nt[i], x->s[i])
+    rc = kind == IDLE_STREAM ? xipc_stream_notify_open(&x->nt[i], x->s[i])
                              : xipc_pipe_notify_open(&x->nt[i], x->rd[i]);
   if (rc == 0 && xipc_notify_arm(x->nt[i]) != 0)
     rc = XIPC_EIO; /* idle: nothing to take */
@@ -676,10 +614,12 @@ static int idle_add(void *arg, uv_loop_t *loop, int i) {
 #endif
 }
 
-static void idle_remove(void *arg, uv_loop_t *loop) {
-  idle_set_t *x = arg;
+/* Take every waiter off `loop`, then close the objects. */
+static void idle_remove(idle_set_t *x, uv_loop_t *loop) {
   int i;
 
+  for (i = 0; i < x->made; i++)
+    xipc_uv_mq_close(x->w[i], NULL);
   for (i = 0; i < IDLE_N; i++)
     if (x->req[i] != NULL)
       (void)xipc_uv_wait_cancel(x->req[i]);
@@ -687,8 +627,9 @@ static void idle_remove(void *arg, uv_loop_t *loop) {
   for (i = 0; i < x->npoll; i++)
     uv_close((uv_handle_t *)&x->poll[i], NULL);
 #endif
-  uv_run(loop, UV_RUN_DEFAULT); /* cancelled callbacks, closes */
+  uv_run(loop, UV_RUN_DEFAULT); /* callbacks, closes: before the objects go */
   for (i = 0; i < IDLE_N; i++) {
+    xipc_mq_close(x->q[i]);
     xipc_notify_close(x->nt[i]);
     xipc_sem_close(x->sem[i]);
     xipc_pipe_close(x->rd[i]);
@@ -699,16 +640,52 @@ static void idle_remove(void *arg, uv_loop_t *loop) {
   xipc_stream_listener_close(x->l);
 }
 
-static int idle_set(idle_row_t *row, const char *what, int kind,
+/* A row's measurement around the waiters of d on a fresh loop: threads
+ * and context switches while they idle for ms, beyond the same loop empty
+ * (its timer's wake-ups: the baseline). A waiter that cannot be added
+ * skips the row with the error's message (XIPC_ENOTSUP of the descriptor
+ * kinds: Windows). */
+static int idle_run(idle_row_t *row, const idle_def_t *d, int backend,
                     unsigned ms) {
-  static const idle_kind_t k = {idle_add, idle_remove,
-                                "Unix: uv_poll on the descriptors"};
   idle_set_t *x = calloc(1, sizeof(*x));
+  uv_loop_t loop;
+  long long s0, s1, base;
+  int i, n = IDLE_N * d->per, t0, t1, rc = 0;
 
   if (x == NULL)
     return bench_fail("out of memory");
-  x->what = kind;
-  idle_measure(row, what, &k, x, IDLE_N, ms);
+  x->kind = d->kind;
+  x->backend = backend;
+  x->per = d->per;
+  row->what = d->what;
+  uv_loop_init(&loop);
+  t0 = count_threads();
+  s0 = switches();
+  run_for(&loop, ms);
+  base = switches() - s0;
+  for (i = 0; rc == 0 && i < n; i++)
+    rc = idle_add(x, &loop, i);
+  if (rc == 0) {
+    run_for(&loop, 50); /* every waiter armed, helpers started */
+    t1 = count_threads();
+    s1 = switches();
+    run_for(&loop, ms);
+    row->wakeups = s0 < 0 ? -1 : switches() - s1 - base;
+    if (row->wakeups < 0 && s0 >= 0)
+      row->wakeups = 0;
+    row->threads = t0 < 0 || t1 < 0 ? -1 : t1 - t0;
+    row->watchers = n;
+    row->seconds = ms / 1000.0;
+  } else {
+    row->skipped = 1;
+    snprintf(row->note, sizeof(row->note), "%s",
+             rc == XIPC_ENOTSUP && d->kind >= IDLE_SEM
+                 ? "Unix: uv_poll on the descriptors"
+                 : xipc_last_error_message());
+  }
+  idle_remove(x, &loop);
+  uv_run(&loop, UV_RUN_DEFAULT); /* close callbacks, helper joins */
+  uv_loop_close(&loop);
   free(x);
   return 0;
 }
@@ -754,28 +731,17 @@ int bench_notify_run(const char *self, int quick) {
   }
 #ifdef XIPC_BENCH_HAVE_UV
   raise_fd_limit();
-  if (idle_run(&idle[nidle++], "ring watchers, idle", 1, b, 100, 1, ms) != 0)
-    return -1;
-  if (xipc_supports(XIPC_KIND_MQ, XIPC_BACKEND_SYSV) &&
-      xipc_mq_has_kernel_queue(XIPC_BACKEND_SYSV) &&
-      idle_run(&idle[nidle++], "System V queue watchers, idle (helper threads)",
-               0, XIPC_BACKEND_SYSV, 100, 1, ms) != 0)
-    return -1;
-  if (xipc_mq_has_kernel_queue((xipc_backend_t)b) &&
-      idle_run(&idle[nidle++], "POSIX queue watchers, idle", 0, b, 100, 1,
-               ms) != 0)
-    return -1;
-  if (idle_set(&idle[nidle++], "semaphore waits, idle", IDLE_SEM, ms) != 0 ||
-      idle_set(&idle[nidle++], "pipe read ends, idle (notify, uv_poll)",
-               IDLE_PIPE, ms) != 0 ||
-      idle_set(&idle[nidle++], "fifo read ends, idle (notify, uv_poll)",
-               IDLE_FIFO, ms) != 0 ||
-      idle_set(&idle[nidle++], "local streams, idle (notify, uv_poll)",
-               IDLE_STREAM, ms) != 0)
-    return -1;
-  if (idle_run(&idle[nidle++], "ring watchers (100 rings x 10)", 1, b, 100, 10,
-               quick ? 200 : 1000) != 0)
-    return -1;
+  for (i = 0; i < (int)(sizeof(idle_defs) / sizeof(idle_defs[0])); i++) {
+    const idle_def_t *d = &idle_defs[i];
+    int be = d->backend != 0 ? d->backend : b;
+
+    if (d->kind == IDLE_MQ && (!xipc_supports(XIPC_KIND_MQ, be) ||
+                               !xipc_mq_has_kernel_queue(be)))
+      continue;
+    /* The 100 x 10 row idles a fifth as long (200 ms quick, else 1 s). */
+    if (idle_run(&idle[nidle++], d, be, d->per > 1 ? ms / 5 : ms) != 0)
+      return -1;
+  }
 #endif
   printf("\nWaiting without threads (notify handles, xipc_uv; "
          "docs/performance.md):\n\n");
