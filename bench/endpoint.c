@@ -105,6 +105,18 @@ static bench_ep_t *ep_alloc(const bench_run_t *run, int parent) {
   return ep;
 }
 
+/* Remove name i of ep, when it is set (ops->remove, ops->remove_name). */
+static void ep_remove(bench_ep_t *ep, int i) {
+  const bench_ops_t *ops = ep->impl->ops;
+
+  if (ep->name[i][0] == '\0')
+    return;
+  if (ops->remove != NULL)
+    ops->remove(ep, ep->name[i]);
+  else if (ops->remove_name != NULL)
+    (void)ops->remove_name(ep->name[i]);
+}
+
 /* rc of create/attach: on failure close (which frees) and NULL. */
 static int ep_done(bench_ep_t **out, bench_ep_t *ep, int rc) {
   if (rc != 0) {
@@ -131,8 +143,7 @@ int bench_ep_create(bench_ep_t **out, const bench_run_t *run,
       free(ep);
       return -1;
     }
-    if (ops->remove != NULL)
-      ops->remove(ep, ep->name[i]); /* a crashed run's (the same pid) */
+    ep_remove(ep, i); /* a crashed run's (the same pid) */
   }
   return ep_done(out, ep,
                  ops->open != NULL ? ops->open(ep) : ops->create(ep, args));
@@ -209,9 +220,8 @@ void bench_ep_unlink(bench_ep_t *ep) {
   const bench_ops_t *ops = ep->impl->ops;
   int i;
 
-  for (i = 0; ops->remove != NULL && i < 2; i++)
-    if (ep->name[i][0] != '\0')
-      ops->remove(ep, ep->name[i]);
+  for (i = 0; i < 2; i++)
+    ep_remove(ep, i);
   if (ops->unlink != NULL)
     ops->unlink(ep);
 }

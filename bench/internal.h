@@ -172,8 +172,10 @@ typedef struct bench_ops {
   /* Remove the objects' names (nothing else): the parent before close,
    * and the watchdog thread while the main thread may be blocked in ep
    * (bench_ep_unlink). remove: one name of ep->name (each that is set);
-   * unlink: whatever else (System V ids). NULL: none. */
+   * remove_name instead, where a call of the name alone does it (unlink,
+   * mq_unlink, ...); unlink: whatever else (System V ids). NULL: none. */
   void (*remove)(bench_ep_t *ep, const char *name);
+  int (*remove_name)(const char *name);
   void (*unlink)(bench_ep_t *ep);
 } bench_ops_t;
 

@@ -295,13 +295,6 @@ static int stream_close(bench_ep_t *ep) {
   return err != 0 ? err : bench_xcheck(e, "xipc_stream_close");
 }
 
-/* local: the socket file (ep->name[0]), for the emergency removal (the
- * listener removes it itself when it closes, right after accepting). */
-static void stream_remove(bench_ep_t *ep, const char *path) {
-  (void)ep;
-  (void)remove(path);
-}
-
 static int stream_create(bench_ep_t *ep, bench_args_t *args) {
   const bench_run_t *run = ep->run;
   stream_ep_t *s = (stream_ep_t *)ep;
@@ -357,10 +350,13 @@ static int stream_io(bench_ep_t *ep, int tx, void *buf, size_t len,
                       tx ? "xipc_stream_send" : "xipc_stream_recv", len);
 }
 
+/* remove_name: the local: socket file (ep->name[0]), for the emergency
+ * removal (the listener removes it itself when it closes, right after
+ * accepting). */
 static const bench_ops_t stream_ops = {
     .size = sizeof(stream_ep_t), .nargs = 1, .create = stream_create,
     .connect = stream_connect, .attach = stream_attach, .io = stream_io,
-    .close = stream_close, .remove = stream_remove};
+    .close = stream_close, .remove_name = remove};
 
 /* stream-framed: the same local connection, one frame per message
  * (xipc_stream_send_msg / xipc_stream_recv_msg); its raw baseline is the
@@ -382,7 +378,7 @@ static int framed_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
 static const bench_ops_t framed_ops = {
     .size = sizeof(stream_ep_t), .nargs = 1, .create = stream_create,
     .connect = stream_connect, .attach = stream_attach, .send = framed_send,
-    .recv = framed_recv, .close = stream_close, .remove = stream_remove};
+    .recv = framed_recv, .close = stream_close, .remove_name = remove};
 
 /* ---- the table ----------------------------------------------------------- */
 

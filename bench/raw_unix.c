@@ -49,11 +49,6 @@
 
 /* ---- descriptors: pipe, fifo, AF_UNIX (bench_hpair_t) -------------------- */
 
-static void fd_remove(bench_ep_t *ep, const char *path) {
-  (void)ep;
-  (void)unlink(path);
-}
-
 /* The pipe baseline (endpoint.c): pipe2. */
 int bench_os_pipe(xipc_os_handle_t *r, xipc_os_handle_t *w) {
   int fd[2];
@@ -145,7 +140,7 @@ static int fifo_attach(bench_ep_t *ep, char **argv) {
 static const bench_ops_t fifo_ops = {
     BENCH_HPAIR_OPS, .nargs = 2, .init = bench_hpair_init,
     .create = fifo_create, .connect = fifo_connect, .attach = fifo_attach,
-    .close = bench_hpair_close, .remove = fd_remove};
+    .close = bench_hpair_close, .remove_name = unlink};
 
 /* AF_UNIX: a socketpair carries data exactly as a connected path socket
  * (the same unix_stream_sendmsg/recvmsg), without a file to remove. */
@@ -180,11 +175,6 @@ typedef struct pmq_ep {
 
 static void pmq_init(bench_ep_t *ep) {
   ((pmq_ep_t *)ep)->q[0] = ((pmq_ep_t *)ep)->q[1] = (mqd_t)-1;
-}
-
-static void pmq_remove(bench_ep_t *ep, const char *name) {
-  (void)ep;
-  (void)mq_unlink(name);
 }
 
 static int pmq_close(bench_ep_t *ep) {
@@ -252,7 +242,7 @@ static int pmq_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
 static const bench_ops_t pmq_ops = {
     .size = sizeof(pmq_ep_t), .nargs = 2, .names = RAW_NAMES, .init = pmq_init,
     .create = pmq_create, .attach = pmq_attach, .send = pmq_send,
-    .recv = pmq_recv, .close = pmq_close, .remove = pmq_remove};
+    .recv = pmq_recv, .close = pmq_close, .remove_name = mq_unlink};
 
 /* ---- System V message queues --------------------------------------------- */
 
@@ -386,11 +376,6 @@ typedef struct psem_ep {
   sem_t *s[2];
 } psem_ep_t;
 
-static void psem_remove(bench_ep_t *ep, const char *name) {
-  (void)ep;
-  (void)sem_unlink(name);
-}
-
 static int psem_close(bench_ep_t *ep) {
   psem_ep_t *p = (psem_ep_t *)ep;
   int i;
@@ -429,7 +414,7 @@ static int psem_sig(bench_ep_t *ep, int tx) {
 static const bench_ops_t psem_ops = {
     .size = sizeof(psem_ep_t), .nargs = 2, .names = RAW_NAMES,
     .open = psem_open2, .sig = psem_sig, .close = psem_close,
-    .remove = psem_remove};
+    .remove_name = sem_unlink};
 
 /* ---- System V semaphores ------------------------------------------------- */
 
@@ -558,11 +543,6 @@ static void rring_init(bench_ep_t *ep) {
   x->bytes = bench_rawring_bytes(ep->run);
 }
 
-static void rring_remove(bench_ep_t *ep, const char *name) {
-  (void)ep;
-  (void)shm_unlink(name);
-}
-
 static void rring_unlink(bench_ep_t *ep) {
   rring_ep_t *x = (rring_ep_t *)ep;
 
@@ -657,7 +637,7 @@ static int rring_attach(bench_ep_t *ep, char **argv) {
   {.size = sizeof(rring_ep_t), .nargs = 2, .names = names_,                    \
    .init = rring_init, .create = rring_create, .attach = rring_attach,         \
    .send = bench_rawring_send, .recv = bench_rawring_recv,                     \
-   .close = rring_close, .remove = rring_remove, .unlink = rring_unlink}
+   .close = rring_close, .remove_name = shm_unlink, .unlink = rring_unlink}
 static const bench_ops_t rring_posix_ops = RRING_OPS(RAW_NAMES);
 static const bench_ops_t rring_sysv_ops = RRING_OPS(NULL);
 
