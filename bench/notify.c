@@ -174,74 +174,61 @@ static int notify_take(pair_t *p, xipc_notify_t *n) {
 typedef struct uvrun {
   pair_t *p;
   uv_loop_t loop;
-  xipc_uv_mq_t *w;
+  xipc_uv_mq_t *w; /* the answer queue's watcher (not for a semaphore) */
   double *lat;
   long i, n, warm;
   uint64_t t0;
   int err;
 } uvrun_t;
 
+static void on_sem(xipc_uv_wait_t *req, int status);
+
+/* Send the next question, timed, and for a semaphore wait for its answer
+ * (one xipc_uv_sem_wait each); after the last one or an error, close the
+ * watcher, which ends the loop. */
 static void uv_next(uvrun_t *u) {
-  if (u->i >= u->n + u->warm) {
-    if (u->w != NULL)
-      xipc_uv_mq_close(u->w, NULL);
-    return;
+  xipc_uv_wait_t *req;
+  int more = u->err == 0 && u->i < u->n + u->warm;
+
+  if (more) {
+    u->t0 = bench_now_ns();
+    u->err = put(u->p, 0, (uint64_t)u->i);
   }
-  u->t0 = bench_now_ns();
-  u->err = put(u->p, 0, (uint64_t)u->i);
-}
-
-static void uv_got(uvrun_t *u) {
-  uint64_t dt = bench_now_ns() - u->t0;
-
-  if (u->i >= u->warm)
-    u->lat[u->i - u->warm] = (double)dt;
-  u->i++;
-}
-
-static void on_msg(xipc_uv_mq_t *w, int status, const void *data, size_t len,
-                   unsigned prio) {
-  uvrun_t *u = xipc_uv_mq_get_data(w);
-
-  (void)data;
-  (void)len;
-  (void)prio;
-  if (status != 0) {
-    u->err = status;
-    xipc_uv_mq_close(w, NULL);
-    u->w = NULL;
-    return;
+  if (more && u->err == 0 && u->p->obj == OBJ_SEM) {
+    u->err = xipc_uv_sem_wait(&u->loop, &req, u->p->s[1], -1, on_sem);
+    if (u->err == 0)
+      xipc_uv_wait_set_data(req, u);
   }
-  uv_got(u);
-  uv_next(u);
-  if (u->err != 0 && u->w != NULL) {
+  if ((!more || u->err != 0) && u->w != NULL) {
     xipc_uv_mq_close(u->w, NULL);
     u->w = NULL;
   }
 }
 
-static void on_sem(xipc_uv_wait_t *req, int status);
-
-static void sem_next(uvrun_t *u) {
-  xipc_uv_wait_t *req;
-
-  uv_next(u);
-  if (u->err == 0 && u->i < u->n + u->warm) {
-    u->err = xipc_uv_sem_wait(&u->loop, &req, u->p->s[1], -1, on_sem);
-    if (u->err == 0)
-      xipc_uv_wait_set_data(req, u);
-  }
-}
-
-static void on_sem(xipc_uv_wait_t *req, int status) {
-  uvrun_t *u = xipc_uv_wait_get_data(req);
+/* An answer (status 0), or its wait failed. */
+static void uv_got(uvrun_t *u, int status) {
+  uint64_t dt = bench_now_ns() - u->t0;
 
   if (status != 0) {
     u->err = status;
-    return;
+  } else {
+    if (u->i >= u->warm)
+      u->lat[u->i - u->warm] = (double)dt;
+    u->i++;
   }
-  uv_got(u);
-  sem_next(u);
+  uv_next(u);
+}
+
+static void on_msg(xipc_uv_mq_t *w, int status, const void *data, size_t len,
+                   unsigned prio) {
+  (void)data;
+  (void)len;
+  (void)prio;
+  uv_got(xipc_uv_mq_get_data(w), status);
+}
+
+static void on_sem(xipc_uv_wait_t *req, int status) {
+  uv_got(xipc_uv_wait_get_data(req), status);
 }
 
 static int uv_way(pair_t *p, double *lat, long n, long warm) {
@@ -255,9 +242,7 @@ static int uv_way(pair_t *p, double *lat, long n, long warm) {
   u.warm = warm;
   if (uv_loop_init(&u.loop) != 0)
     return XIPC_ENOMEM;
-  if (p->obj == OBJ_SEM) {
-    sem_next(&u);
-  } else {
+  if (p->obj != OBJ_SEM) {
     rc = xipc_uv_mq_init(&u.loop, &u.w, p->q[1]);
     if (rc == 0) {
       xipc_uv_mq_set_data(u.w, &u);
@@ -267,8 +252,8 @@ static int uv_way(pair_t *p, double *lat, long n, long warm) {
       uv_loop_close(&u.loop);
       return rc;
     }
-    uv_next(&u);
   }
+  uv_next(&u);
   uv_run(&u.loop, UV_RUN_DEFAULT);
   uv_loop_close(&u.loop);
   if (u.err == 0 && u.i < n + warm)
