@@ -334,135 +334,49 @@ static size_t depth_for(size_t size) {
   return d > BENCH_DEPTH_MAX ? BENCH_DEPTH_MAX : d < 2 ? 2 : d;
 }
 
-/* ---- the plan ------------------------------------------------------------ */
-
-/* One size of one (kind, backend): its xipc and raw runs, each repeated
- * `trials` times in alternation. */
-typedef struct step {
-  const bench_impl_t *impl[2]; /* [BENCH_XIPC], [BENCH_RAW] (may be NULL) */
-  int backend;
-  size_t size;
-  int rtt, stream; /* phases */
-  int skip;        /* a size the kind cannot carry: an "n/a" record */
-  char note[96];
-} step_t;
-
-typedef struct plan {
-  step_t *steps;
-  int n, cap;
-  int peers; /* peer processes to start, for the progress line */
-} plan_t;
-
-/* One more zeroed element of a growing array (*items, *n used, *cap
- * allocated, elements of `size` bytes); NULL after reporting no memory. */
-static void *grow(void **items, int *n, int *cap, size_t size) {
-  unsigned char *e;
-
-  if (*n == *cap) {
-    int c = *cap ? 2 * *cap : 64;
-    void *v = realloc(*items, (size_t)c * size);
-
-    if (v == NULL) {
-      bench_fail("out of memory");
-      return NULL;
-    }
-    *items = v;
-    *cap = c;
-  }
-  e = (unsigned char *)*items + (size_t)(*n)++ * size;
-  memset(e, 0, size);
-  return e;
-}
-
-/* A step of `trials` runs of x and raw each measuring the phases rtt and
- * stream (trials 0: a skipped step). */
-static step_t *plan_step(plan_t *p, const bench_impl_t *x,
-                         const bench_impl_t *raw, int backend, size_t size,
-                         int trials, int rtt, int stream) {
-  step_t *s = grow((void **)&p->steps, &p->n, &p->cap, sizeof(step_t));
-
-  if (s == NULL)
-    return NULL;
-  s->impl[BENCH_XIPC] = x;
-  s->impl[BENCH_RAW] = raw;
-  s->backend = backend;
-  s->size = size;
-  s->rtt = rtt;
-  s->stream = stream;
-  p->peers += trials * (raw != NULL ? 2 : 1);
-  return s;
-}
-
-/* One step per size; the first size that the kind can carry also
- * measures the round trips. */
-static int plan_kind(plan_t *p, const options_t *o, int k, int backend,
-                     int trials) {
-  const bench_impl_t *x = bench_impl_find(bench_kinds[k], backend, BENCH_XIPC);
-  const bench_impl_t *raw = bench_impl_find(bench_kinds[k], backend, BENCH_RAW);
-  size_t max, sizes[MAX_SIZES];
-  int i, n = 0, rtt_done = 0;
-  step_t *s;
-
-  if (!bench_impl_usable(x))
-    return 0; /* not in this build */
-  if (!bench_impl_usable(raw))
-    raw = NULL;
-  max = bench_impl_max_size(x);
-  if (x->flags & BENCH_F_NOPAYLOAD) {
-    sizes[n++] = 0; /* semaphores: one step, no size */
-  } else {
-    for (i = 0; i < o->nsizes; i++)
-      sizes[n++] = o->sizes[i];
-  }
-  for (i = 0; i < n; i++) {
-    if (max > 0 && sizes[i] > max) {
-      if ((s = plan_step(p, x, NULL, backend, sizes[i], 0, 0, 0)) == NULL)
-        return -1;
-      s->skip = 1;
-      snprintf(s->note, sizeof(s->note),
-               "messages above %zu bytes (system limit)", max);
-      continue;
-    }
-    if (plan_step(p, x, raw, backend, sizes[i], trials, !rtt_done, 1) == NULL)
-      return -1;
-    rtt_done = 1;
-  }
-  /* Every size too large: round trips alone. */
-  if (!rtt_done &&
-      plan_step(p, x, raw, backend, BENCH_RTT_SIZE, trials, 1, 0) == NULL)
-    return -1;
-  return 0;
-}
-
-static int plan_build(plan_t *p, const options_t *o, int trials) {
-  const bench_impl_t *fl =
-      bench_impl_find("spin-floor", xipc_default_backend(), BENCH_RAW);
-  int k, b;
-
-  memset(p, 0, sizeof(*p));
-  /* The rings' physical limit first: round trips on one cache line. */
-  if (o->kind_on[KIND_RING] && fl != NULL &&
-      plan_step(p, fl, NULL, fl->backend, BENCH_RTT_SIZE, trials, 1, 0) == NULL)
-    return -1;
-  for (k = 0; k < BENCH_KINDS; k++) {
-    if (!o->kind_on[k] || k == KIND_SHM || k == KIND_NOTIFY)
-      continue;
-    for (b = 1; b <= XIPC_BACKEND_COUNT; b++)
-      if (plan_kind(p, o, k, b, trials) != 0)
-        return -1;
-  }
-  return 0;
-}
-
-/* ---- results ------------------------------------------------------------- */
+/* ---- the state of the benchmark ------------------------------------------ */
 
 typedef struct results {
   bench_result_t *v;
   int n, cap;
 } results_t;
 
+typedef struct progress {
+  int on;   /* stderr is a terminal */
+  int done; /* peers started so far */
+  int total;
+} progress_t;
+
+/* Everything is walked twice: first counting the peer processes and the
+ * copies (begin() counts them and they are skipped), for the progress
+ * line's total, then running them. */
+typedef struct bench {
+  const char *self;
+  options_t o;
+  counts_t c;
+  int counting;         /* the first walk */
+  unsigned long serial; /* of the next run */
+  progress_t pr;
+  results_t res;
+} bench_t;
+
+/* ---- results ------------------------------------------------------------- */
+
+/* One more zeroed result; NULL after reporting no memory. */
 static bench_result_t *result_add(results_t *r) {
-  return grow((void **)&r->v, &r->n, &r->cap, sizeof(bench_result_t));
+  if (r->n == r->cap) {
+    int c = r->cap ? 2 * r->cap : 64;
+    void *v = realloc(r->v, (size_t)c * sizeof(*r->v));
+
+    if (v == NULL) {
+      bench_fail("out of memory");
+      return NULL;
+    }
+    r->v = v;
+    r->cap = c;
+  }
+  memset(&r->v[r->n], 0, sizeof(*r->v));
+  return &r->v[r->n++];
 }
 
 /* A new result of a figure that measure.c does not make. */
@@ -526,12 +440,6 @@ static int aggregate(results_t *out, const bench_result_t *t, int n) {
 
 /* ---- progress ------------------------------------------------------------ */
 
-typedef struct progress {
-  int on;   /* stderr is a terminal */
-  int done; /* peers started so far */
-  int total;
-} progress_t;
-
 static void progress_show(progress_t *pr, const char *what) {
   if (!pr->on)
     return;
@@ -544,7 +452,29 @@ static void progress_show(progress_t *pr, const char *what) {
     pr->done++;
 }
 
+/* Before a peer process or a copy measurement: 1 on the counting walk
+ * (count it, skip it), else show it and 0. */
+static int begin(bench_t *b, const char *what) {
+  if (b->counting) {
+    b->pr.total++;
+    return 1;
+  }
+  progress_show(&b->pr, what);
+  return 0;
+}
+
 /* ---- the runs ------------------------------------------------------------ */
+
+/* One size of one (kind, backend): its xipc and raw runs, each repeated
+ * `trials` times in alternation. */
+typedef struct step {
+  const bench_impl_t *impl[2]; /* [BENCH_XIPC], [BENCH_RAW] (may be NULL) */
+  int backend;
+  size_t size;
+  int rtt, stream; /* phases */
+  int skip;        /* a size the kind cannot carry: an "n/a" record */
+  char note[96];
+} step_t;
 
 static int record_skip(results_t *out, const step_t *s) {
   const bench_impl_t *im = s->impl[BENCH_XIPC];
@@ -558,15 +488,15 @@ static int record_skip(results_t *out, const step_t *s) {
   return 0;
 }
 
-static int run_step(const char *self, const step_t *s, const counts_t *c,
-                    unsigned long *serial, progress_t *pr, results_t *out) {
+static int run_step(bench_t *b, const step_t *s) {
   bench_result_t rtt[2][BENCH_TRIALS_MAX], st[2][BENCH_TRIALS_MAX];
+  const counts_t *c = &b->c;
   bench_run_t run;
   char what[128];
   int t, j;
 
   if (s->skip)
-    return record_skip(out, s);
+    return b->counting ? 0 : record_skip(&b->res, s);
   for (t = 0; t < c->trials; t++) {
     for (j = 0; j < 2; j++) {
       const bench_impl_t *im = s->impl[j];
@@ -580,7 +510,8 @@ static int run_step(const char *self, const step_t *s, const counts_t *c,
       if (s->stream && s->size > 0)
         snprintf(what + strlen(what), sizeof(what) - strlen(what), ", %zu B",
                  s->size);
-      progress_show(pr, what);
+      if (begin(b, what))
+        continue;
       memset(&run, 0, sizeof(run));
       run.impl = im;
       run.size = s->size;
@@ -594,96 +525,163 @@ static int run_step(const char *self, const step_t *s, const counts_t *c,
       }
       run.depth = depth_for(s->size);
       run.ppid = bench_pid();
-      run.serial = (*serial)++;
-      if (bench_measure(self, &run, s->rtt ? &rtt[j][t] : NULL,
+      run.serial = b->serial++;
+      if (bench_measure(b->self, &run, s->rtt ? &rtt[j][t] : NULL,
                         s->stream ? &st[j][t] : NULL) != 0)
         return -1;
     }
   }
-  for (j = 0; j < 2; j++) {
+  for (j = 0; j < 2 && !b->counting; j++) {
     if (s->impl[j] == NULL)
       continue;
-    if ((s->rtt && aggregate(out, rtt[j], c->trials) != 0) ||
-        (s->stream && aggregate(out, st[j], c->trials) != 0))
+    if ((s->rtt && aggregate(&b->res, rtt[j], c->trials) != 0) ||
+        (s->stream && aggregate(&b->res, st[j], c->trials) != 0))
       return -1;
   }
   return 0;
 }
 
+/* One step per size; the first size that the kind can carry also
+ * measures the round trips. */
+static int run_kind(bench_t *b, int k, int backend) {
+  const bench_impl_t *x = bench_impl_find(bench_kinds[k], backend, BENCH_XIPC);
+  const bench_impl_t *raw = bench_impl_find(bench_kinds[k], backend, BENCH_RAW);
+  size_t max, sizes[MAX_SIZES];
+  int i, n = 0, rtt_done = 0;
+  step_t s;
+
+  if (!bench_impl_usable(x))
+    return 0; /* not in this build */
+  if (!bench_impl_usable(raw))
+    raw = NULL;
+  max = bench_impl_max_size(x);
+  if (x->flags & BENCH_F_NOPAYLOAD) {
+    sizes[n++] = 0; /* semaphores: one step, no size */
+  } else {
+    for (i = 0; i < b->o.nsizes; i++)
+      sizes[n++] = b->o.sizes[i];
+  }
+  for (i = 0; i < n; i++) {
+    s = (step_t){.impl = {x, raw}, .backend = backend, .size = sizes[i],
+                 .rtt = !rtt_done, .stream = 1};
+    if (max > 0 && sizes[i] > max) {
+      s.impl[BENCH_RAW] = NULL;
+      s.skip = 1;
+      snprintf(s.note, sizeof(s.note),
+               "messages above %zu bytes (system limit)", max);
+    } else {
+      rtt_done = 1;
+    }
+    if (run_step(b, &s) != 0)
+      return -1;
+  }
+  /* Every size too large: round trips alone. */
+  if (rtt_done)
+    return 0;
+  s = (step_t){.impl = {x, raw}, .backend = backend, .size = BENCH_RTT_SIZE,
+               .rtt = 1};
+  return run_step(b, &s);
+}
+
 /* Measure memcpy into dst[0..size) (NULL: a private buffer) for
  * c->copy_s seconds (bench_memcpy_rate) and record it. */
-static int add_copy(results_t *out, const char *kind, int backend, int raw,
-                    const char *calls, size_t size, void *dst,
-                    const counts_t *c) {
+static int add_copy(bench_t *b, const char *kind, int backend, int raw,
+                    const char *calls, size_t size, void *dst) {
   void *own = dst == NULL ? malloc(size) : NULL;
   size_t copies = 0;
   double rate = 0;
   bench_result_t *x;
 
   if (dst != NULL || own != NULL)
-    rate = bench_memcpy_rate(dst != NULL ? dst : own, size, c->copy_s, &copies);
+    rate = bench_memcpy_rate(dst != NULL ? dst : own, size, b->c.copy_s,
+                             &copies);
   free(own);
-  if (rate <= 0 || (x = result_new(out, kind, backend, raw, calls, BENCH_COPY,
-                                   size)) == NULL)
+  if (rate <= 0 || (x = result_new(&b->res, kind, backend, raw, calls,
+                                   BENCH_COPY, size)) == NULL)
     return bench_fail("%s: out of memory", kind);
   x->count = copies;
   x->bytes_per_s = rate;
   x->msgs_per_s = rate / (double)size;
-  x->seconds = c->copy_s;
+  x->seconds = b->c.copy_s;
   return 0;
-}
-
-/* The sizes of the shm kind: those of 4 KiB and more, else 1 MiB. */
-static int shm_sizes(const options_t *o, size_t *sizes) {
-  int i, n = 0;
-
-  for (i = 0; i < o->nsizes; i++)
-    if (o->sizes[i] >= 4096)
-      sizes[n++] = o->sizes[i];
-  if (n == 0)
-    sizes[n++] = (size_t)1 << 20;
-  return n;
 }
 
 /* shm: memcpy into an xipc segment of each backend vs into private memory,
  * at the streaming sizes of 4 KiB and more (1 MiB when there are none):
  * whether shared mappings cost anything over private memory. */
-static int measure_shm(results_t *out, const options_t *o, const counts_t *c,
-                       unsigned long *serial, progress_t *pr) {
+static int measure_shm(bench_t *b) {
   size_t sizes[MAX_SIZES];
-  int n = shm_sizes(o, sizes), i, b, err, rc;
+  int n = 0, i, be, err, rc;
   char name[64], what[96];
   xipc_shm_t *shm;
   bench_run_t run;
 
-  for (b = 1; b <= XIPC_BACKEND_COUNT; b++) {
-    if (!xipc_supports(XIPC_KIND_SHM, b))
+  for (i = 0; i < b->o.nsizes; i++)
+    if (b->o.sizes[i] >= 4096)
+      sizes[n++] = b->o.sizes[i];
+  if (n == 0)
+    sizes[n++] = (size_t)1 << 20;
+  for (be = 1; be <= XIPC_BACKEND_COUNT; be++) {
+    if (!xipc_supports(XIPC_KIND_SHM, be))
       continue;
     for (i = 0; i < n; i++) {
       snprintf(what, sizeof(what), "shm %s: memcpy %zu bytes",
-               xipc_backend_name(b), sizes[i]);
-      progress_show(pr, what);
+               xipc_backend_name(be), sizes[i]);
+      if (begin(b, what))
+        continue;
       memset(&run, 0, sizeof(run));
       run.ppid = bench_pid();
-      run.serial = (*serial)++;
+      run.serial = b->serial++;
       bench_name(name, sizeof(name), &run, 'm');
       err = xipc_shm_open(
           &shm, name, sizes[i],
-          XIPC_OPTS(shm, .backend = b,
+          XIPC_OPTS(shm, .backend = be,
                     .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE));
       if (err != 0)
         return bench_xcheck(err, "xipc_shm_open(%s, %zu bytes)", name,
                             sizes[i]);
-      rc = add_copy(out, "shm", b, BENCH_XIPC, "memcpy into xipc_shm_addr()",
-                    sizes[i], xipc_shm_addr(shm), c);
+      rc = add_copy(b, "shm", be, BENCH_XIPC, "memcpy into xipc_shm_addr()",
+                    sizes[i], xipc_shm_addr(shm));
       err = xipc_shm_close(shm);
       if (rc != 0 || bench_xcheck(err, "xipc_shm_close(%s)", name) != 0 ||
-          add_copy(out, "shm", b, BENCH_RAW, "memcpy into malloc() memory",
-                   sizes[i], NULL, c) != 0)
+          add_copy(b, "shm", be, BENCH_RAW, "memcpy into malloc() memory",
+                   sizes[i], NULL) != 0)
         return -1;
     }
   }
   return 0;
+}
+
+/* Everything selected, in the order of the table (begin(): the counting
+ * walk only counts). */
+static int run_all(bench_t *b) {
+  const bench_impl_t *fl =
+      bench_impl_find("spin-floor", xipc_default_backend(), BENCH_RAW);
+  step_t s;
+  int k, be;
+
+  /* Single-core memcpy of 1 MiB between private buffers: the yardstick
+   * of the ring at 1 MiB. */
+  if ((b->o.kind_on[KIND_RING] || b->o.kind_on[KIND_SHM]) &&
+      !begin(b, "memcpy baseline (1 MiB, one core)") &&
+      add_copy(b, "memcpy", 0, BENCH_RAW, "memcpy, one core", (size_t)1 << 20,
+               NULL) != 0)
+    return -1;
+  /* The rings' physical limit first: round trips on one cache line. */
+  if (b->o.kind_on[KIND_RING] && fl != NULL) {
+    s = (step_t){.impl = {fl, NULL}, .backend = fl->backend,
+                 .size = BENCH_RTT_SIZE, .rtt = 1};
+    if (run_step(b, &s) != 0)
+      return -1;
+  }
+  for (k = 0; k < BENCH_KINDS; k++) {
+    if (!b->o.kind_on[k] || k == KIND_SHM || k == KIND_NOTIFY)
+      continue;
+    for (be = 1; be <= XIPC_BACKEND_COUNT; be++)
+      if (run_kind(b, k, be) != 0)
+        return -1;
+  }
+  return b->o.kind_on[KIND_SHM] ? measure_shm(b) : 0;
 }
 
 static void env_fill(bench_env_t *env) {
@@ -720,93 +718,73 @@ static int fail_exit(const char *who) {
 }
 
 int xipc_bench_main(const char *self, int argc, char **argv) {
-  options_t o;
-  counts_t c;
-  plan_t p;
-  results_t res = {NULL, 0, 0};
+  bench_t b;
   bench_report_t rep;
   bench_env_t env;
-  progress_t pr;
-  unsigned long serial = 1;
   uint64_t t0 = bench_now_ns();
-  size_t shm_sz[MAX_SIZES];
-  int rc, i, want_copy, shm_runs = 0;
+  int rc;
 
-  rc = parse_options(&o, argc, argv);
+  memset(&b, 0, sizeof(b));
+  rc = parse_options(&b.o, argc, argv);
   if (rc != 0)
     return rc == 1 ? 0 : 2;
   /* A JSON path that cannot be written fails now, not after the run. */
-  if (o.json != NULL) {
-    FILE *f = fopen(o.json, "w");
+  if (b.o.json != NULL) {
+    FILE *f = fopen(b.o.json, "w");
 
     if (f == NULL) {
-      bench_osfail("cannot write %s", o.json);
+      bench_osfail("cannot write %s", b.o.json);
       return fail_exit("xipc bench");
     }
     fclose(f);
   }
-  counts_for(&o, &c);
+  counts_for(&b.o, &b.c);
   /* The peers inherit the choice (src: bench_guard_start/_peer). */
-  if (o.sigpipe_guard)
+  if (b.o.sigpipe_guard)
     bench_setenv("XIPC_BENCH_SIGPIPE_GUARD", "1");
   env_fill(&env);
-  if (plan_build(&p, &o, c.trials) != 0)
-    return fail_exit("xipc bench");
-  want_copy = o.kind_on[KIND_RING] || o.kind_on[KIND_SHM];
-  if (o.kind_on[KIND_SHM])
-    for (i = 1; i <= XIPC_BACKEND_COUNT; i++)
-      shm_runs += xipc_supports(XIPC_KIND_SHM, i) ? 1 : 0;
-  memset(&pr, 0, sizeof(pr));
-  pr.on = bench_stderr_is_tty();
-  pr.total = p.peers + (want_copy ? 1 : 0) + shm_runs * shm_sizes(&o, shm_sz);
-  bench_pin_setup(!o.no_pin, env.pinning, sizeof(env.pinning));
+  b.self = self;
+  b.serial = 1;
+  b.pr.on = bench_stderr_is_tty();
+  b.counting = 1;
+  (void)run_all(&b);
+  b.counting = 0;
+  bench_pin_setup(!b.o.no_pin, env.pinning, sizeof(env.pinning));
   if (bench_guard_start() != 0)
     return fail_exit("xipc bench");
-  rc = 0;
-  if (want_copy) {
-    /* Single-core memcpy of 1 MiB between private buffers: the yardstick
-     * of the ring at 1 MiB. */
-    progress_show(&pr, "memcpy baseline (1 MiB, one core)");
-    rc = add_copy(&res, "memcpy", 0, BENCH_RAW, "memcpy, one core",
-                  (size_t)1 << 20, NULL, &c);
-  }
-  for (i = 0; rc == 0 && i < p.n; i++)
-    rc = run_step(self, &p.steps[i], &c, &serial, &pr, &res);
-  if (rc == 0 && o.kind_on[KIND_SHM])
-    rc = measure_shm(&res, &o, &c, &serial, &pr);
-  progress_show(&pr, NULL);
-  free(p.steps);
+  rc = run_all(&b);
+  progress_show(&b.pr, NULL);
   if (rc != 0)
     goto fail;
   rep = (bench_report_t){.env = &env,
-                         .quick = o.quick,
-                         .kinds = o.kinds_text,
-                         .sizes = o.sizes,
-                         .nsizes = o.nsizes,
-                         .trials = c.trials,
-                         .rtt_count = c.rtt,
-                         .rtt_warm = c.rtt_warm,
-                         .res = res.v,
-                         .nres = res.n,
+                         .quick = b.o.quick,
+                         .kinds = b.o.kinds_text,
+                         .sizes = b.o.sizes,
+                         .nsizes = b.o.nsizes,
+                         .trials = b.c.trials,
+                         .rtt_count = b.c.rtt,
+                         .rtt_warm = b.c.rtt_warm,
+                         .res = b.res.v,
+                         .nres = b.res.n,
                          .seconds = (double)(bench_now_ns() - t0) / 1e9};
   printf("Unix pipe and fifo writes: %s\n",
-         o.sigpipe_guard ? "with xipc's SIGPIPE guard (--sigpipe-guard)"
-                         : "without the SIGPIPE guard "
-                           "(xipc_sigpipe_ignored(1): both processes ignore "
-                           "SIGPIPE)");
+         b.o.sigpipe_guard ? "with xipc's SIGPIPE guard (--sigpipe-guard)"
+                           : "without the SIGPIPE guard "
+                             "(xipc_sigpipe_ignored(1): both processes ignore "
+                             "SIGPIPE)");
   bench_report_print(&rep);
-  if (o.kind_on[KIND_NOTIFY] && bench_notify_run(self, o.quick) != 0)
+  if (b.o.kind_on[KIND_NOTIFY] && bench_notify_run(self, b.o.quick) != 0)
     goto fail;
-  if (o.json != NULL) {
-    if (bench_report_json(&rep, o.json) != 0)
+  if (b.o.json != NULL) {
+    if (bench_report_json(&rep, b.o.json) != 0)
       goto fail;
-    printf("JSON: %s\n", o.json);
+    printf("JSON: %s\n", b.o.json);
   }
   fflush(stdout);
-  free(res.v);
+  free(b.res.v);
   return 0;
 fail:
-  free(res.v);
+  free(b.res.v);
   return fail_exit("xipc bench");
 }
 
