@@ -176,12 +176,13 @@ static const xt_helper_t helpers[] = {{"pipe-reader", h_pipe_reader},
 
 static void pipe_parent_writes_child_reads_inherited_end(void) {
   static unsigned char buf[1 << 20];
+  static const size_t sizes[] = {1 << 20, 1 << 20, 65537, 65536, 65535, 100};
   char hs[32], b[8], line[64], want[64];
   xipc_pipe_t *r, *w;
   xipc_os_handle_t h;
   uint64_t sum = 0;
   xt_proc_t *p;
-  size_t i, done;
+  size_t i, k, done, total = 0;
 
   bstr(b);
   XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend, .flags = XIPC_PIPE_INHERIT_READ)));
@@ -194,13 +195,19 @@ static void pipe_parent_writes_child_reads_inherited_end(void) {
   XT_OK(xipc_pipe_close(r)); /* the child has its own copy */
   XT_TRUE_FATAL(p != NULL);
   xt_fill(buf, sizeof(buf), 7);
-  for (i = 0; i < sizeof(buf); i++)
-    sum = sum * 31 + buf[i];
-  XT_OK(xipc_pipe_write(w, buf, sizeof(buf), &done, 20000));
-  XT_EQ(done, sizeof(buf));
+  /* Timed, then untimed writes on both sides of the size from which an
+   * untimed write waits in poll() rather than in the kernel (64 KiB,
+   * src/posix/io.c BIG_WRITE): every byte arrives, in order. */
+  for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+    for (i = 0; i < sizes[k]; i++)
+      sum = sum * 31 + buf[i];
+    total += sizes[k];
+    XT_OK(xipc_pipe_write(w, buf, sizes[k], &done, k == 0 ? 20000 : -1));
+    XT_EQ(done, sizes[k]);
+  }
   XT_OK(xipc_pipe_close(w)); /* end of stream for the child */
   XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
-  sprintf(want, "%zu %llu", sizeof(buf), (unsigned long long)sum);
+  sprintf(want, "%zu %llu", total, (unsigned long long)sum);
   XT_EQ(strcmp(line, want), 0);
   XT_EQ(xt_proc_wait(p, 20000), 0);
 }
@@ -286,6 +293,7 @@ static void take_sigpipe(void) {
 #endif
 
 static void pipe_write_without_reader_is_epipe(void) {
+  static const unsigned char big[200000];
   xipc_pipe_t *r, *w;
   size_t n;
 #ifndef _WIN32
@@ -306,6 +314,11 @@ static void pipe_write_without_reader_is_epipe(void) {
   XT_ERR(xipc_pipe_write(w, "x", 1, &n, 1000), XIPC_EPIPE);
   XT_EQ(n, 0);
   XT_ERR(xipc_pipe_write(w, "y", 1, &n, 0), XIPC_EPIPE);
+  XT_ERR(xipc_pipe_write(w, "z", 1, &n, -1), XIPC_EPIPE);
+  /* An untimed write of 64 KiB or more asks not to block (src/posix/io.c
+   * BIG_WRITE): the same answer, and no signal. */
+  XT_ERR(xipc_pipe_write(w, big, sizeof(big), &n, -1), XIPC_EPIPE);
+  XT_EQ(n, 0);
 #ifndef _WIN32
   /* The guard leaves the mask as it was and no SIGPIPE of its own. */
   XT_EQ(sigpipe_blocked(), 0);
