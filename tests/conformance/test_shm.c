@@ -555,8 +555,14 @@ static int hashed_cmp(const void *a, const void *b) {
   const hashed_t *x = a, *y = b;
   return x->h < y->h ? -1 : x->h > y->h ? 1 : (x->i > y->i) - (x->i < y->i);
 }
+/* Name i of the search: i scrambled by an odd multiplier (a bijection, so
+ * the names stay distinct). With i itself as the suffix, FNV-1a of names
+ * that differ only in a counter's last digits spread badly: 85 of 200
+ * prefixes had no collision among 2^19 names (a skip in about 40% of runs);
+ * scrambled, 0 of 200 had none (26-41 each, as random 32-bit values give). */
 static void long_name(char *buf, size_t len, const char *prefix, uint32_t i) {
-  snprintf(buf, len, "%s-------------%x", prefix, (unsigned)i);
+  snprintf(buf, len, "%s-------------%08x", prefix,
+           (unsigned)(i * 0x9E3779B1u));
 }
 
 static void shm_shortened_names_collide_safely(void) {
