@@ -1207,14 +1207,13 @@ static void tool_setuid_ignores_xdg_runtime_dir(void) {
   xt_rmtree(xdg);
   xt_rmtree(bin);
   if (rc != 0 && strstr(out, "kind") == NULL) {
-    /* Say what the copy said: the usual causes are a nosuid mount or
-     * libraries the second user cannot read. */
+    /* Say what the copy said (its first line): the usual causes are a
+     * nosuid mount or libraries the second user cannot read. */
+    n = strcspn(errout, "\n");
     snprintf(skipwhy, sizeof(skipwhy),
              "a set-user-ID copy of the tool does not run here (exit %d: "
              "%.*s)",
-             rc, (int)strcspn(errout, "\n") < 160 ? (int)strcspn(errout, "\n")
-                                                  : 160,
-             errout);
+             rc, (int)(n < 160 ? n : 160), errout);
     XT_SKIP(skipwhy);
   }
   XT_EQ(rc, 0);
