@@ -145,6 +145,9 @@ typedef struct xipc__io {
   void *os;    /* backend state (Windows: events, OVERLAPPED) */
   int is_read; /* pipes and fifos: the read end */
   int is_socket;
+  /* Unix: an AF_UNIX socket (descriptors may come with its bytes: every
+   * receive is recvmsg with room for them); 0: TCP, a pipe or a fifo. */
+  int is_local;
   /* Unix pipes: a blocking descriptor whose timed calls ask for "do not
    * block" per call (RWF_NOWAIT, src/posix/io.c); 0: O_NONBLOCK (or a
    * socket, with its own per-call flag). */

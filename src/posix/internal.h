@@ -21,6 +21,8 @@ const char *xipc__posix_mechanism(xipc_kind_t kind, int ring);
  * `start` (src/posix/io.c): 0, XIPC_EAGAIN (timeout 0) or XIPC_ETIMEDOUT. */
 int xipc__posix_wait_fd(int fd, short events, uint64_t start, int timeout_ms,
                         const char *what);
+/* An AF_UNIX socket (src/posix/io.c). */
+int xipc__posix_is_local_socket(int fd);
 
 /* The xipc segment /xipc.TAG.NAME of a synchronisation object (a mutex, a
  * segment semaphore) of `size` bytes after the header, opened or created

@@ -54,6 +54,7 @@ static int setup(xipc__io_t *io, int fd) {
   io->meth = &xipc__posix_io;
   io->h = fd;
   io->is_socket = 1;
+  io->is_local = xipc__posix_is_local_socket(fd);
   io->is_read = 0;
   return 0;
 }
@@ -483,6 +484,7 @@ static int posix_stream_from_handle(xipc__io_t *io, intptr_t h) {
   io->meth = &xipc__posix_io;
   io->h = h;
   io->is_socket = 1;
+  io->is_local = xipc__posix_is_local_socket((int)h);
   io->is_read = 0;
   return 0;
 }

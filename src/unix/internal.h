@@ -171,9 +171,10 @@ int xipc__unix_accept(int listen_fd);
 
 /* src/unix/sigpipe.c. Writes that fail with EPIPE instead of raising
  * SIGPIPE: xipc__unix_pipe_writev on a pipe or fifo (a per-call signal
- * guard), sendmsg on a socket of xipc__unix_socket/_accept (MSG_NOSIGNAL,
- * SO_NOSIGPIPE or the same guard). */
+ * guard), sendmsg or send on a socket of xipc__unix_socket/_accept
+ * (MSG_NOSIGNAL, SO_NOSIGPIPE or the same guard). */
 ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t xipc__unix_send(int fd, const void *buf, size_t len, int flags);
 
 /* src/unix/timedwait.c. Waits of timeout_ms > 0 measured on the monotonic
  * clock, EINTR retried inside: sem_clockwait / pthread_mutex_clocklock, else

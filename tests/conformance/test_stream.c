@@ -251,10 +251,17 @@ static int h_listen_quiet(int argc, char **argv) {
  * buffer), 16 KiB (the Unix read-ahead), 64 KiB + 64 (Windows: one
  * WriteFile, and its read-ahead), larger (two writes, the payload read
  * straight into the caller's buffer). */
-static const size_t frame_sizes[] = {8187, 8188,  8189,  16380, 16384,
-                                     65532, 65536, 65537, 70000, 1 << 20,
-                                     5,     65536, 3};
+static const size_t frame_sizes[] = {
+    4155, 4156,  4157,  /* Unix: with the header, up to 4160 go gathered */
+    8187, 8188,  8189,  16380, 16384, 65532, 65536, 65537,
+    70000, 1 << 20, 5,  65536, 3};
 #define FRAME_SIZES (sizeof(frame_sizes) / sizeof(frame_sizes[0]))
+/* Then this many frames of 4156 bytes, timed: more than a connection
+ * holds, and the receiver pauses before taking them, so the sender's
+ * gathered sends (Unix: header and payload copied into one send) wait for
+ * room in the middle of the run. */
+#define GATHER_RUN 160
+#define GATHER_SIZE 4156
 
 /* ADDR BACKEND -: send a frame of each of frame_sizes, untimed and timed
  * by turns, then close. */
@@ -271,6 +278,10 @@ static int h_frame_sizes(int argc, char **argv) {
     xt_fill(buf, frame_sizes[i], (uint32_t)i + 7);
     HCHECK(xipc_stream_send_msg(s, buf, frame_sizes[i],
                                 (i & 1) ? 20000 : -1) == 0);
+  }
+  for (i = 0; i < GATHER_RUN; i++) {
+    xt_fill(buf, GATHER_SIZE, (uint32_t)i + 1000);
+    HCHECK(xipc_stream_send_msg(s, buf, GATHER_SIZE, 20000) == 0);
   }
   HCHECK(xipc_stream_close(s) == 0);
   return 0;
@@ -381,6 +392,12 @@ static void stream_frames_around_the_buffer_sizes(void) {
     XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
     XT_EQ(len, frame_sizes[i]);
     XT_EQ(xt_check(buf, len, (uint32_t)i + 7), frame_sizes[i]);
+  }
+  uv_sleep(300);
+  for (i = 0; i < GATHER_RUN; i++) {
+    XT_OK(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000));
+    XT_EQ(len, GATHER_SIZE);
+    XT_EQ(xt_check(buf, len, (uint32_t)i + 1000), GATHER_SIZE);
   }
   XT_ERR(xipc_stream_recv_msg(s, buf, sizeof(buf), &len, 20000), XIPC_EPIPE);
   XT_EQ(xt_proc_wait(p, 20000), 0);
