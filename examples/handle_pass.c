@@ -75,7 +75,10 @@ static int worker(const char *addr) {
   char msg[64], answer[64];
   size_t len;
 
-  if (xipc_stream_connect(&s, addr, NULL, 10000) != 0)
+  /* This end takes objects: it says so when it connects. */
+  if (xipc_stream_connect(&s, addr,
+                          XIPC_OPTS(stream, .flags = XIPC_STREAM_HANDLES),
+                          10000) != 0)
     return fail("worker: connect");
   /* Take a shared memory segment, and nothing else. */
   if (xipc_stream_recv_handle(s, msg, sizeof(msg), &len, &h,

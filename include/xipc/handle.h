@@ -76,7 +76,10 @@ XIPC_EXTERN int xipc_stream_send_handle(xipc_stream_t *s, const void *buf,
                                         int timeout_ms);
 
 /* Receive one frame (as xipc_stream_recv_msg) and the object that came
- * with it into *h (kind XIPC_HANDLE_NONE for a plain frame). `accept` is a
+ * with it into *h (kind XIPC_HANDLE_NONE for a plain frame). Only on a
+ * stream opened with XIPC_STREAM_HANDLES (connect, or its listener; a
+ * stream received over such a stream takes objects too): XIPC_EINVAL
+ * otherwise, before anything is read. `accept` is a
  * mask of XIPC_HANDLE_BIT(kind): a frame whose object is of another kind
  * (or a plain frame without XIPC_HANDLE_BIT(XIPC_HANDLE_NONE)) is consumed,
  * its object closed, and the call fails with XIPC_EBADMSG naming both

@@ -32,6 +32,14 @@ typedef struct xipc_stream_listener xipc_stream_listener_t;
  * released (xipc_stream_release, xipc_uv_stream_adopt) or passed
  * (xipc_stream_send_handle) after frames were received on it. */
 #define XIPC_STREAM_NO_READ_AHEAD 0x1000u
+/* opts.flags: this end takes objects (xipc_stream_recv_handle, xipc/
+ * handle.h). Without it a stream takes none: on Unix a local stream then
+ * receives with recv(2), which never installs a descriptor a peer sends
+ * along (the kernel closes it) and costs less than recvmsg(2); a frame
+ * with an object is refused (XIPC_EBADMSG) and recv_handle is
+ * XIPC_EINVAL. As libuv's `ipc` flag on a pipe: only the receiving end
+ * says it, the sender needs nothing. */
+#define XIPC_STREAM_HANDLES 0x2000u
 #define XIPC_ADDRESS_MAX 300 /* longest address string, with the NUL */
 
 typedef struct xipc_stream_opts {
@@ -39,8 +47,9 @@ typedef struct xipc_stream_opts {
   xipc_backend_t backend;      /* 0 = default */
   unsigned flags;   /* listen: XIPC_UNLINK_ON_CLOSE is implied for local:
                        (the socket file goes with the listener);
-                       XIPC_STREAM_NO_READ_AHEAD (connect, and listen for
-                       the streams it accepts) */
+                       XIPC_STREAM_NO_READ_AHEAD, XIPC_STREAM_HANDLES
+                       (connect, and listen for the streams it
+                       accepts) */
   unsigned mode;    /* local:/unix: socket file mode; 0 = 0600 */
   size_t max_frame; /* largest frame sent or accepted; 0 = 16 MiB */
   int backlog;      /* listen backlog; 0 = 128 */

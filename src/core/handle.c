@@ -283,8 +283,10 @@ static int incoming(xipc_stream_t *s, const unsigned char *rec, intptr_t os,
   default: /* XIPC_HANDLE_STREAM */
     h->u.stream = calloc(1, sizeof(*h->u.stream));
     nio = h->u.stream != NULL ? &h->u.stream->io : NULL;
-    if (nio != NULL)
+    if (nio != NULL) {
       h->u.stream->max_frame = s->max_frame;
+      nio->takes_handles = 1; /* it came over a stream that takes them */
+    }
     break;
   }
   if (nio == NULL) {
@@ -319,6 +321,10 @@ int xipc_stream_recv_handle(xipc_stream_t *s, void *buf, size_t cap,
   if (accept == 0 || (accept & ~(unsigned)XIPC_HANDLE_ANY))
     return xipc__fail(XIPC_EINVAL, 0, "recv_handle: accept mask 0x%x",
                       accept);
+  if (s != NULL && !s->io.takes_handles)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "recv_handle: this stream takes no objects: open it "
+                      "(or its listener) with XIPC_STREAM_HANDLES");
   rc = xipc__stream_recv_frame(s, buf, cap, len, rec, timeout_ms,
                                "recv_handle");
   if (rc < 0 || rc > 1)

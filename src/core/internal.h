@@ -148,6 +148,10 @@ typedef struct xipc__io {
   /* Unix: an AF_UNIX socket (descriptors may come with its bytes: every
    * receive is recvmsg with room for them); 0: TCP, a pipe or a fifo. */
   int is_local;
+  /* A stream opened with XIPC_STREAM_HANDLES: it takes objects (Unix: a
+   * local one receives with recvmsg, room for descriptors; without it,
+   * recv). */
+  int takes_handles;
   /* Unix pipes: a blocking descriptor whose timed calls ask for "do not
    * block" per call (RWF_NOWAIT, src/posix/io.c); 0: O_NONBLOCK (or a
    * socket, with its own per-call flag). */

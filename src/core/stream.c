@@ -238,7 +238,8 @@ int xipc__addr_parse(xipc__addr_t *a, const char *text, int backend) {
   return b->naming->local_address(a, text + 6, text);
 }
 
-#define STREAM_FLAGS (XIPC_UNLINK_ON_CLOSE | XIPC_STREAM_NO_READ_AHEAD)
+#define STREAM_FLAGS                                                           \
+  (XIPC_UNLINK_ON_CLOSE | XIPC_STREAM_NO_READ_AHEAD | XIPC_STREAM_HANDLES)
 
 static int check_opts(const xipc_stream_opts_t *o) {
   if (o->flags & ~STREAM_FLAGS)
@@ -323,6 +324,7 @@ static xipc_stream_t *stream_new(int backend, size_t max_frame,
   s->io.backend = backend;
   s->max_frame = max_frame;
   s->no_ra = (flags & XIPC_STREAM_NO_READ_AHEAD) != 0;
+  s->io.takes_handles = (flags & XIPC_STREAM_HANDLES) != 0;
   return s;
 }
 
@@ -661,7 +663,11 @@ int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
 
   if (rc == 1)
     return xipc__handle_refuse(s, rec, "recv_msg",
-                               "receive it with xipc_stream_recv_handle");
+                               s->io.takes_handles
+                                   ? "receive it with xipc_stream_recv_handle"
+                                   : "this stream takes no objects (open it "
+                                     "with XIPC_STREAM_HANDLES and receive "
+                                     "with xipc_stream_recv_handle)");
   if (rc == 0)
     xipc__stream_drop_handles(s);
   return rc;

@@ -118,10 +118,13 @@ static void keep_passed(xipc__io_t *io, struct msghdr *m) {
   }
 }
 
-/* recv on a socket. A local one's is recvmsg: descriptors a peer sends
- * along are kept (never left to leak, never installed unnoticed). TCP
- * carries none: a plain recv, which skips copying a msghdr in and out
- * (about 250 ns a call on Linux 6.18, docs/performance.md). */
+/* recv on a socket. A local one that takes objects (XIPC_STREAM_HANDLES)
+ * receives with recvmsg: descriptors a peer sends along are kept (never
+ * left to leak, never installed unnoticed). Any other (TCP, or a local
+ * stream without the flag) with a plain recv, which skips copying a
+ * msghdr in and out (about 250 ns a call on Linux 6.18,
+ * docs/performance.md) and never installs a descriptor: the kernel
+ * closes one that comes with the bytes. */
 static ssize_t sock_recv(xipc__io_t *io, void *buf, size_t cap, int flags) {
   union {
     struct cmsghdr align;
@@ -131,7 +134,7 @@ static ssize_t sock_recv(xipc__io_t *io, void *buf, size_t cap, int flags) {
   struct msghdr m;
   ssize_t r;
 
-  if (!io->is_local)
+  if (!io->is_local || !io->takes_handles)
     return recv(FD(io), buf, cap, flags);
   v.iov_base = buf;
   v.iov_len = cap;

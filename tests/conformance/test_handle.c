@@ -41,11 +41,13 @@ static long handle_count(void) {
 #endif
 }
 
-static xipc_stream_t *hconnect(const char *addr, const char *backend) {
+static xipc_stream_t *hconnect(const char *addr, const char *backend,
+                               unsigned flags) {
   xipc_stream_opts_t o;
   xipc_stream_t *s = NULL;
 
   xipc_stream_opts_init(&o);
+  o.flags = flags;
   o.backend = atoi(backend);
   return xipc_stream_connect(&s, addr, &o, T) == 0 ? s : NULL;
 }
@@ -281,6 +283,7 @@ static int hp_give_stream(xipc_stream_t *s) {
   HCHECK(xipc_stream_recv_msg(s, addr, sizeof(addr) - 1, &len, T) == 0);
   addr[len] = '\0';
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   HCHECK(xipc_stream_connect(&c, addr, &o, T) == 0);
   h.kind = XIPC_HANDLE_STREAM;
@@ -312,6 +315,25 @@ static int hp_burst(xipc_stream_t *s) {
   return 0;
 }
 
+/* Connected without XIPC_STREAM_HANDLES: recv_handle is refused before
+ * anything is read; a frame with an object is refused by recv_msg and
+ * leaves no descriptor or handle behind (Unix: the kernel never installs
+ * it), and the next frame comes whole. */
+static int hp_untaken(xipc_stream_t *s) {
+  xipc_handle_t h;
+  char msg[64];
+  size_t len;
+  int e1, e2;
+
+  e1 = xipc_stream_recv_handle(s, msg, sizeof(msg), &len, &h,
+                               XIPC_HANDLE_ANY, T);
+  e2 = xipc_stream_recv_msg(s, msg, sizeof(msg), &len, T);
+  HCHECK(xipc_stream_recv_msg(s, msg, sizeof(msg), &len, T) == 0);
+  xt_say("%s %s %.*s %ld", xipc_err_name(e1), xipc_err_name(e2), (int)len,
+         msg, handle_count() - g_c0);
+  return 0;
+}
+
 static int h_hp(int argc, char **argv) {
   static const struct {
     const char *mode;
@@ -321,14 +343,15 @@ static int h_hp(int argc, char **argv) {
                {"map", hp_map},         {"file", hp_file},
                {"refuse", hp_refuse},   {"hostile", hp_hostile},
                {"peer", hp_peer},       {"give-stream", hp_give_stream},
-               {"burst", hp_burst}};
+               {"burst", hp_burst},     {"untaken", hp_untaken}};
   xipc_stream_t *s;
   size_t i;
   int rc = 1;
   char line[16];
 
   HCHECK(argc == 3);
-  s = hconnect(argv[0], argv[1]);
+  s = hconnect(argv[0], argv[1],
+               strcmp(argv[2], "untaken") == 0 ? 0 : XIPC_STREAM_HANDLES);
   HCHECK(s != NULL);
   g_c0 = handle_count();
   xt_ready();
@@ -364,6 +387,7 @@ static int h_hp_other(int argc, char **argv) {
     return 0;
   }
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = atoi(argv[2]);
   o.owner = argv[4];
   HCHECK(xipc_stream_connect(&s, argv[3], &o, T) == 0);
@@ -409,6 +433,7 @@ static int conn_open(conn_t *c, const char *mode) {
 
   memset(c, 0, sizeof(*c));
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   xt_name(name, sizeof(name), "hp");
   snprintf(want, sizeof(want), "local:%s", name);
@@ -656,6 +681,7 @@ static void handle_pass_stream(void) {
   conn_t c;
 
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   xt_name(name, sizeof(name), "hp2");
   snprintf(want, sizeof(want), "local:%s", name);
@@ -823,6 +849,29 @@ static void handle_pass_refusals_leak_nothing(void) {
   XT_OK(xipc_shm_close(shm));
   XT_OK(xipc_pipe_close(w));
   XT_OK(xipc_pipe_close(r));
+}
+
+/* A stream opened without XIPC_STREAM_HANDLES takes no object (hp_untaken
+ * says what it saw). */
+static void handle_pass_needs_the_flag(void) {
+  char line[128];
+  xipc_shm_opts_t so = shm_opts();
+  xipc_shm_t *shm;
+  xipc_handle_t h;
+  conn_t c;
+
+  XT_OK(xipc_shm_open_anon(&shm, 4096, &so));
+  if (conn_open(&c, "untaken") == 0) {
+    h.flags = 0;
+    h.kind = XIPC_HANDLE_SHM;
+    h.u.shm = shm;
+    XT_OK(xipc_stream_send_handle(c.s, "with", 4, &h, T));
+    XT_OK(xipc_stream_send_msg(c.s, "after", 5, T));
+    XT_EQ(xt_proc_recv(c.p, line, sizeof(line), T), 0);
+    XT_TRUE(strcmp(line, "XIPC_EINVAL XIPC_EBADMSG after 0") == 0);
+  }
+  conn_close(&c);
+  XT_OK(xipc_shm_close(shm));
 }
 
 /* Raw bytes crafted here: a frame that announces an object and brings
@@ -998,6 +1047,7 @@ static void handle_pass_received_stream_into_libuv(void) {
 
   memset(&r, 0, sizeof(r));
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   xt_name(name, sizeof(name), "hpu");
   snprintf(want, sizeof(want), "local:%s", name);
@@ -1056,6 +1106,7 @@ static void handle_pass_from_another_user(void) {
     XT_SKIP("cannot make a directory in /tmp");
   snprintf(addr, sizeof(addr), "unix:%s/hp.sock", dir);
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   o.mode = 0666; /* the second user may connect: on purpose */
   XT_OK(xipc_stream_listen(&l, addr, &o));
@@ -1112,6 +1163,7 @@ static void handle_pass_tcp_refuses(void) {
   xipc_peer_t p;
 
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   XT_OK(xipc_stream_listen(&l, "tcp:127.0.0.1:0", &o));
   XT_OK(xipc_stream_listener_address(l, addr, &alen));
@@ -1165,6 +1217,7 @@ static const xt_test_t tests[] = {
     XT_TEST(handle_pass_received_stream_into_libuv),
     XT_TEST(handle_pass_map_and_file),
     XT_TEST(handle_pass_refusals_leak_nothing),
+    XT_TEST(handle_pass_needs_the_flag),
     XT_TEST(handle_pass_hostile_frames),
     XT_TEST(handle_pass_peer_credentials),
     XT_TEST(handle_pass_from_another_user),
@@ -1178,6 +1231,7 @@ static void handle_pass_unsupported_is_enotsup(void) {
   xipc_stream_opts_t o;
 
   xipc_stream_opts_init(&o);
+  o.flags = XIPC_STREAM_HANDLES;
   o.backend = xt_backend;
   XT_ERR(xipc_stream_listen(&l, "local:hp-na", &o), XIPC_ENOTSUP);
   XT_TRUE(l == NULL);

@@ -113,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (s == NULL)
     return 0;
   s->io.meth = &fake_io;
+  s->io.takes_handles = 1;
   s->max_frame = 1000 + data[1] * 10u; /* 1000..3550 */
   opened = 0;
   for (;;) {
