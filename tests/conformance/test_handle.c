@@ -134,13 +134,17 @@ static int hp_pipe(xipc_stream_t *s) {
 }
 
 static int hp_stream(xipc_stream_t *s) {
-  xipc_handle_t h;
+  xipc_handle_t h, h2;
   char msg[64];
   size_t len;
 
   HCHECK(xipc_stream_recv_handle(s, msg, sizeof(msg), &len, &h,
                                  XIPC_HANDLE_BIT(XIPC_HANDLE_STREAM), T) ==
          0);
+  /* It came over a stream that takes objects, so it takes them too:
+   * nothing there yet (XIPC_EAGAIN), not XIPC_EINVAL. */
+  HCHECK(xipc_stream_recv_handle(h.u.stream, msg, sizeof(msg), &len, &h2,
+                                 XIPC_HANDLE_ANY, 0) == XIPC_EAGAIN);
   HCHECK(xipc_stream_send_msg(h.u.stream, "via the passed stream", 21, T) ==
          0);
   HCHECK(xipc_stream_recv_msg(h.u.stream, msg, sizeof(msg), &len, T) == 0);
