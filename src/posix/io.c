@@ -202,7 +202,8 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
   unsigned char gather[GATHER_MAX];
   uint64_t start = 0;
   size_t total = 0, k;
-  int i, first = 0, err, fd, nowait, flags;
+  int i, first = 0, err, fd, nowait;
+  int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT; /* sockets */
   ssize_t r;
 
   *n = 0;
@@ -224,7 +225,6 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
       first++;
       continue;
     }
-    flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
     if (io->is_socket && pass < 0 && first == niov - 1) {
       r = xipc__unix_send(FD(io), v[first].iov_base, v[first].iov_len,
                           flags);

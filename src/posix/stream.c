@@ -42,8 +42,9 @@ static int unix_sockaddr(struct sockaddr_un *sa, const char *path) {
   return 0;
 }
 
-/* Connected sockets are blocking descriptors (src/posix/io.c says why). */
-static int setup(xipc__io_t *io, int fd) {
+/* Connected sockets are blocking descriptors (src/posix/io.c says why).
+ * is_local: an AF_UNIX socket (the caller knows from the address). */
+static int setup(xipc__io_t *io, int fd, int is_local) {
   int fl = fcntl(fd, F_GETFL);
 
   if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
@@ -54,7 +55,7 @@ static int setup(xipc__io_t *io, int fd) {
   io->meth = &xipc__posix_io;
   io->h = fd;
   io->is_socket = 1;
-  io->is_local = xipc__posix_is_local_socket(fd);
+  io->is_local = is_local;
   io->is_read = 0;
   return 0;
 }
@@ -398,7 +399,7 @@ static int posix_accept(xipc_stream_listener_t *l, xipc__io_t *io, int timeout_m
   }
   if (l->addr.type == XIPC__ADDR_TCP)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  return setup(io, fd);
+  return setup(io, fd, l->addr.type == XIPC__ADDR_UNIX);
 }
 
 static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
@@ -439,7 +440,7 @@ static int posix_connect(xipc__io_t *io, const xipc__addr_t *a,
   }
   if (fd < 0)
     return fd;
-  return setup(io, fd);
+  return setup(io, fd, a->type == XIPC__ADDR_UNIX);
 }
 
 static int posix_listener_close(xipc_stream_listener_t *l) {
