@@ -470,9 +470,17 @@ static int begin(bench_t *b, const char *what) {
 /* ---- the runs ------------------------------------------------------------ */
 
 /* One size of one (kind, backend): its xipc and raw runs, each repeated
- * `trials` times in alternation. */
+ * `trials` times in alternation. The ring's round-trip step also runs the
+ * spin floor in the same rotation, so that each ring run has a floor run
+ * beside it: the VM moves between levels (docs/performance.md, section 5)
+ * within a run, and a floor measured minutes apart can belong to another
+ * level than the ring it is compared with. */
+enum { STEP_FLOOR = 2, STEP_IMPLS = 3 };
+
 typedef struct step {
-  const bench_impl_t *impl[2]; /* [BENCH_XIPC], [BENCH_RAW] (may be NULL) */
+  /* [BENCH_XIPC], [BENCH_RAW], [STEP_FLOOR] (each may be NULL; the floor
+   * only measures round trips) */
+  const bench_impl_t *impl[STEP_IMPLS];
   int backend;
   size_t size;
   int rtt, stream; /* phases */
@@ -492,8 +500,19 @@ static int record_skip(results_t *out, const step_t *s) {
   return 0;
 }
 
+/* The position of run k of trial t in s->impl: xipc first in even trials,
+ * raw first in odd ones; with a floor, the three rotate (trial 0: xipc, raw,
+ * floor; trial 1: raw, floor, xipc; ...), which keeps that alternation of
+ * xipc and raw. */
+static int step_order(const step_t *s, int t, int k) {
+  if (s->impl[STEP_FLOOR] == NULL)
+    return k < 2 ? k ^ (t & 1) : -1;
+  return (t + k) % STEP_IMPLS;
+}
+
 static int run_step(bench_t *b, const step_t *s) {
-  bench_result_t rtt[2][BENCH_TRIALS_MAX], st[2][BENCH_TRIALS_MAX];
+  bench_result_t rtt[STEP_IMPLS][BENCH_TRIALS_MAX];
+  bench_result_t st[STEP_IMPLS][BENCH_TRIALS_MAX];
   const counts_t *c = &b->c;
   bench_run_t run;
   char what[128];
@@ -502,47 +521,52 @@ static int run_step(bench_t *b, const step_t *s) {
   if (s->skip)
     return b->counting ? 0 : record_skip(&b->res, s);
   for (t = 0; t < c->trials; t++) {
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < STEP_IMPLS; k++) {
       const bench_impl_t *im;
+      int stream;
 
-      j = k ^ (t & 1); /* xipc first in even trials, raw first in odd */
-      im = s->impl[j];
-
-      if (im == NULL)
+      j = step_order(s, t, k);
+      if (j < 0 || (im = s->impl[j]) == NULL)
         continue;
-      snprintf(what, sizeof(what), "%s %s %s: %s%s (trial %d of %d)", im->kind,
-               xipc_backend_name(s->backend), im->raw ? "raw" : "xipc",
-               s->rtt ? "round trips, " : "", s->stream ? "streaming" : "",
-               t + 1, c->trials);
-      if (s->stream && s->size > 0)
+      stream = s->stream && j != STEP_FLOOR;
+      snprintf(what, sizeof(what), "%s %s %s: %s%s%s (trial %d of %d)",
+               im->kind, xipc_backend_name(s->backend),
+               im->raw ? "raw" : "xipc", s->rtt ? "round trips" : "",
+               s->rtt && stream ? ", " : "", stream ? "streaming" : "", t + 1,
+               c->trials);
+      if (stream && s->size > 0)
         snprintf(what + strlen(what), sizeof(what) - strlen(what), ", %zu B",
                  s->size);
       if (begin(b, what))
         continue;
       memset(&run, 0, sizeof(run));
       run.impl = im;
-      run.size = s->size;
+      run.size = stream ? s->size : BENCH_RTT_SIZE;
       if (s->rtt) {
         run.rtt_count = c->rtt;
         run.rtt_warm = c->rtt_warm;
       }
-      if (s->stream) {
+      if (stream) {
         run.stream_count = stream_count(c, s->size);
         run.stream_warm = stream_warm(run.stream_count);
       }
-      run.depth = depth_for(s->size);
+      run.depth = depth_for(run.size);
       run.ppid = bench_pid();
       run.serial = b->serial++;
       if (bench_measure(b->self, &run, s->rtt ? &rtt[j][t] : NULL,
-                        s->stream ? &st[j][t] : NULL) != 0)
+                        stream ? &st[j][t] : NULL) != 0)
         return -1;
     }
   }
-  for (j = 0; j < 2 && !b->counting; j++) {
+  for (j = 0; j < STEP_IMPLS && !b->counting; j++) {
     if (s->impl[j] == NULL)
       continue;
-    if ((s->rtt && aggregate(&b->res, rtt[j], c->trials) != 0) ||
-        (s->stream && aggregate(&b->res, st[j], c->trials) != 0))
+    if (s->rtt && aggregate(&b->res, rtt[j], c->trials) != 0)
+      return -1;
+    /* The floor is the ring's, whatever backend its impl names. */
+    if (j == STEP_FLOOR)
+      b->res.v[b->res.n - 1].backend = s->backend;
+    else if (s->stream && aggregate(&b->res, st[j], c->trials) != 0)
       return -1;
   }
   return 0;
@@ -553,6 +577,11 @@ static int run_step(bench_t *b, const step_t *s) {
 static int run_kind(bench_t *b, int k, int backend) {
   const bench_impl_t *x = bench_impl_find(bench_kinds[k], backend, BENCH_XIPC);
   const bench_impl_t *raw = bench_impl_find(bench_kinds[k], backend, BENCH_RAW);
+  /* The rings' physical limit, beside their round trips (run_step). */
+  const bench_impl_t *fl =
+      k == KIND_RING
+          ? bench_impl_find("spin-floor", xipc_default_backend(), BENCH_RAW)
+          : NULL;
   size_t max, sizes[MAX_SIZES];
   int i, n = 0, rtt_done = 0;
   step_t s;
@@ -561,6 +590,8 @@ static int run_kind(bench_t *b, int k, int backend) {
     return 0; /* not in this build */
   if (!bench_impl_usable(raw))
     raw = NULL;
+  if (!bench_impl_usable(fl))
+    fl = NULL;
   max = bench_impl_max_size(x);
   if (x->flags & BENCH_F_NOPAYLOAD) {
     sizes[n++] = 0; /* semaphores: one step, no size */
@@ -569,9 +600,10 @@ static int run_kind(bench_t *b, int k, int backend) {
       sizes[n++] = b->o.sizes[i];
   }
   for (i = 0; i < n; i++) {
-    s = (step_t){.impl = {x, raw}, .backend = backend, .size = sizes[i],
-                 .rtt = !rtt_done, .stream = 1};
+    s = (step_t){.impl = {x, raw, rtt_done ? NULL : fl}, .backend = backend,
+                 .size = sizes[i], .rtt = !rtt_done, .stream = 1};
     if (max > 0 && sizes[i] > max) {
+      s.impl[STEP_FLOOR] = NULL;
       s.impl[BENCH_RAW] = NULL;
       s.skip = 1;
       snprintf(s.note, sizeof(s.note),
@@ -585,8 +617,8 @@ static int run_kind(bench_t *b, int k, int backend) {
   /* Every size too large: round trips alone. */
   if (rtt_done)
     return 0;
-  s = (step_t){.impl = {x, raw}, .backend = backend, .size = BENCH_RTT_SIZE,
-               .rtt = 1};
+  s = (step_t){.impl = {x, raw, fl}, .backend = backend,
+               .size = BENCH_RTT_SIZE, .rtt = 1};
   return run_step(b, &s);
 }
 
@@ -662,9 +694,6 @@ static int measure_shm(bench_t *b) {
 /* Everything selected, in the order of the table (begin(): the counting
  * walk only counts). */
 static int run_all(bench_t *b) {
-  const bench_impl_t *fl =
-      bench_impl_find("spin-floor", xipc_default_backend(), BENCH_RAW);
-  step_t s;
   int k, be;
 
   /* Single-core memcpy of 1 MiB between private buffers: the yardstick
@@ -674,13 +703,6 @@ static int run_all(bench_t *b) {
       add_copy(b, "memcpy", 0, BENCH_RAW, "memcpy, one core", (size_t)1 << 20,
                NULL) != 0)
     return -1;
-  /* The rings' physical limit first: round trips on one cache line. */
-  if (b->o.kind_on[KIND_RING] && fl != NULL) {
-    s = (step_t){.impl = {fl, NULL}, .backend = fl->backend,
-                 .size = BENCH_RTT_SIZE, .rtt = 1};
-    if (run_step(b, &s) != 0)
-      return -1;
-  }
   for (k = 0; k < BENCH_KINDS; k++) {
     if (!b->o.kind_on[k] || k == KIND_SHM || k == KIND_NOTIFY)
       continue;

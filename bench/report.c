@@ -183,10 +183,12 @@ static int ring_targets(const bench_report_t *r, const bench_result_t *x,
   int n = 0;
 
   if (x->test == BENCH_RTT) {
-    b = find(r, "spin-floor", xipc_default_backend(), BENCH_RAW, BENCH_RTT,
+    /* The floor measured in the same step, its runs beside the ring's
+     * (bench.c, run_step): the median of the ratios of each ring run to
+     * the floor run of its trial, as for xipc/raw. */
+    b = find(r, "spin-floor", x->backend, BENCH_RAW, BENCH_RTT,
              BENCH_RTT_SIZE);
-    set_target(&t[n++], "rtt_p50_vs_spin_floor",
-               b != NULL && b->p50 > 0 ? x->p50 / b->p50 : NAN, RING_VS_FLOOR,
+    set_target(&t[n++], "rtt_p50_vs_spin_floor", ratio(x, b), RING_VS_FLOOR,
                0, b != NULL, "p50 <= %.0fx spin floor (%s)", RING_VS_FLOOR,
                b != NULL ? fmt_time(f, sizeof(f), b->p50) : "n/a");
     set_target(&t[n++], "rtt_p99", x->p99, RING_P99_NS, 0, 1, "p99 <= %.0f us",
@@ -461,8 +463,8 @@ void bench_report_print(const bench_report_t *r) {
 
         fmt_time(p50, sizeof(p50), x->p50);
         fmt_time(p99, sizeof(p99), x->p99);
-        printf(ROW_FMT, "spin-floor", "-", "rtt p50", "64 B", "", p50, "", "",
-               "");
+        printf(ROW_FMT, "spin-floor", xipc_backend_name(x->backend),
+               "rtt p50", "64 B", "", p50, "", "", "");
         printf(ROW_FMT, "", "", "rtt p99", "", "", p99, "", "", "");
       }
       if (strcmp(x->kind, "memcpy") == 0) {
