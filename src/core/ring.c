@@ -140,6 +140,18 @@
  * "full". */
 #define NOT_NOW XIPC_EAGAIN
 
+/* Messages up to this size are copied while the operation holds its two
+ * cells (sender: the free slot's, and the priority cell it publishes;
+ * receiver: the message's, and the free cell it returns the slot into),
+ * so that both claims (CAS, a locked instruction) come before the stores
+ * and one fence waits for all of them (send_try, take). A cell held a
+ * little longer is what a peer that dies there leaves behind anyway (dead
+ * peers (2) and (3)); holding one during a long copy would stall the
+ * ring's other users, so larger messages are copied between the two. The
+ * second claim is tried once while the first cell is held, and waits only
+ * after that cell is let go. */
+#define CLAIM_FIRST_MAX 1024u
+
 #define CHAN_NOT_EMPTY 0
 #define CHAN_NOT_FULL 1
 
@@ -494,11 +506,25 @@ static int put_ready(struct xipc__ring *r, unsigned ring, ring_dl_t *dl) {
   }
 }
 
-/* Enqueue a slot index (with the length of its message) into a ring that
- * cannot be logically full. 0 published; NOT_NOW when the deadline passed
- * first (the slot is still the caller's); XIPC_EBADMSG. */
-static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
-                    uint32_t len, ring_dl_t *dl) {
+/* A consumer that finds the cell at its position behind it (dif = cell
+ * sequence - (pos + 1) < 0) sees an empty ring in one of two legitimate
+ * states: -1, the cell waits for this lap's producer (which may have
+ * claimed it and not published yet); -cap, the consumer of pos - cap
+ * claimed the cell and has not released it yet. Anything else is corrupt. */
+static int looks_empty(const struct xipc__ring *r, int32_t dif) {
+  return dif == -1 || dif == -(int32_t)r->cap;
+}
+
+/* Claim the enqueue position of a ring that cannot be logically full:
+ * *cellp, *posp, to be published with cell_publish. With `once`, only a
+ * cell free for this lap at the first look and a CAS that succeeds at the
+ * first try count (else CLAIM_LATER, nothing claimed): the caller holds
+ * another cell it has not released yet and must not wait while it does
+ * (see CLAIM_FIRST_MAX). 0 claimed; NOT_NOW when the deadline passed first;
+ * XIPC_EBADMSG. */
+#define CLAIM_LATER 1
+static int put_claim(struct xipc__ring *r, unsigned ring, ring_cell_t **cellp,
+                     uint32_t *posp, int once, ring_dl_t *dl) {
   uint32_t *enq = enq_pos(r, ring);
   ring_cell_t *cells = ring_cells(r, ring);
   uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED), np;
@@ -515,11 +541,15 @@ static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
     if (dif == 0) {
       if (__atomic_compare_exchange_n(enq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
                                       __ATOMIC_RELAXED)) {
-        __atomic_store_n(&cell->len, len, __ATOMIC_RELAXED);
-        __atomic_store_n(&cell->si, CELL(pos + 1, idx), __ATOMIC_RELEASE);
+        *cellp = cell;
+        *posp = pos;
         return 0;
       }
+      if (once)
+        return CLAIM_LATER;
       /* pos now holds the current position: retry there. */
+    } else if (once) {
+      return CLAIM_LATER;
     } else if (dif > 0) {
       /* Another producer took pos; its CAS is visible after our acquire
        * load of the cell, so the position must have moved. */
@@ -540,21 +570,41 @@ static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
   }
 }
 
-/* A consumer that finds the cell at its position behind it (dif = cell
- * sequence - (pos + 1) < 0) sees an empty ring in one of two legitimate
- * states: -1, the cell waits for this lap's producer (which may have
- * claimed it and not published yet); -cap, the consumer of pos - cap
- * claimed the cell and has not released it yet. Anything else is corrupt. */
-static int looks_empty(const struct xipc__ring *r, int32_t dif) {
-  return dif == -1 || dif == -(int32_t)r->cap;
+/* Publish the claimed cell at pos: slot idx, a message of len bytes. */
+static inline void cell_publish(ring_cell_t *cell, uint32_t pos, uint32_t idx,
+                                uint32_t len) {
+  __atomic_store_n(&cell->len, len, __ATOMIC_RELAXED);
+  __atomic_store_n(&cell->si, CELL(pos + 1, idx), __ATOMIC_RELEASE);
 }
 
-/* Dequeue a slot index: 1 with *idx, 0 when the ring is empty, NOT_NOW
- * when the deadline passed while the ring kept changing, XIPC_EBADMSG. */
-static int ring_get(struct xipc__ring *r, unsigned ring, uint32_t *idx,
-                    ring_dl_t *dl) {
-  uint32_t *deq = deq_pos(r, ring);
-  ring_cell_t *cells = ring_cells(r, ring);
+/* Release the cell at dequeue position pos for the producer one lap ahead. */
+static inline void cell_release(struct xipc__ring *r, ring_cell_t *cell,
+                                uint32_t pos) {
+  __atomic_store_n(&cell->si, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
+}
+
+/* Enqueue a slot index (with the length of its message) into a ring that
+ * cannot be logically full. 0 published; NOT_NOW when the deadline passed
+ * first (the slot is still the caller's); XIPC_EBADMSG. */
+static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
+                    uint32_t len, ring_dl_t *dl) {
+  ring_cell_t *cell = NULL;
+  uint32_t pos = 0;
+  int rc = put_claim(r, ring, &cell, &pos, 0, dl);
+
+  if (rc == 0)
+    cell_publish(cell, pos, idx, len);
+  return rc;
+}
+
+/* Claim the free slot at the enqueue position of the free ring, the cell
+ * left to release (cell_release) by the caller, claimed 1 with its index
+ * in *idx, 0 when the ring is empty, NOT_NOW when the deadline passed
+ * while the ring kept changing, XIPC_EBADMSG. */
+static int free_claim(struct xipc__ring *r, ring_cell_t **cellp,
+                      uint32_t *posp, uint32_t *idx, ring_dl_t *dl) {
+  uint32_t *deq = deq_pos(r, RING_FREE);
+  ring_cell_t *cells = ring_cells(r, RING_FREE);
   uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np;
   unsigned rounds = 0;
 
@@ -569,16 +619,18 @@ static int ring_get(struct xipc__ring *r, unsigned ring, uint32_t *idx,
     if (dif == 0) {
       if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
                                       __ATOMIC_RELAXED)) {
-        /* Release the cell for the producer one lap ahead, then check
-         * what it held. */
-        __atomic_store_n(&cell->si, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
         if (CELL_IDX(c) == RING_TOMB) {
+          cell_release(r, cell, pos);
           pos = __atomic_load_n(deq, __ATOMIC_RELAXED);
           continue; /* a repaired hole: nothing there */
         }
-        if (CELL_IDX(c) >= r->max_msgs)
+        if (CELL_IDX(c) >= r->max_msgs) {
+          cell_release(r, cell, pos);
           return corrupt(r, "slot index out of range");
+        }
         *idx = CELL_IDX(c);
+        *cellp = cell;
+        *posp = pos;
         prefetch_slot(r,
                       __atomic_load_n(&cells[(pos + 1) & r->mask].si,
                                       __ATOMIC_RELAXED),
@@ -668,23 +720,39 @@ typedef struct recv_op {
   unsigned prio;
 } recv_op_t;
 
-/* 1 sent, 0 full, NOT_NOW (stalled until the deadline), < 0 error. */
+/* 1 sent, 0 full, NOT_NOW (stalled until the deadline), < 0 error.
+ *
+ * The two claims (free slot, priority cell: CASes, locked instructions on
+ * x86 that wait for every earlier store to reach the cache) come before
+ * the stores of the operation, so that the fence after the publish waits
+ * for all of them at once instead of one after the other (see
+ * CLAIM_FIRST_MAX). */
 static int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   send_op_t *op = arg;
   ring_dl_t rest;
-  uint32_t idx = 0;
+  ring_cell_t *fcell = NULL, *cell = NULL;
+  uint32_t idx = 0, fpos = 0, pos = 0;
+  int early = op->len <= CLAIM_FIRST_MAX;
   int rc;
 
   rc = put_ready(r, op->prio, dl);
   if (rc != 1)
     return rc;
-  rc = ring_get(r, RING_FREE, &idx, dl);
+  rc = free_claim(r, &fcell, &fpos, &idx, dl);
   if (rc != 1)
     return rc;
-  if (op->len > 0)
-    memcpy(slot_at(r, idx), op->buf, op->len);
-  rest = dl_rest(dl);
-  rc = ring_put(r, op->prio, idx, (uint32_t)op->len, &rest); /* publishes */
+  rc = early ? put_claim(r, op->prio, &cell, &pos, 1, dl) : CLAIM_LATER;
+  cell_release(r, fcell, fpos);
+  if (rc == 0 || !early) {
+    if (op->len > 0)
+      memcpy(slot_at(r, idx), op->buf, op->len);
+  }
+  if (rc == CLAIM_LATER) {
+    rest = dl_rest(dl);
+    rc = put_claim(r, op->prio, &cell, &pos, 0, &rest);
+    if (rc == 0 && early && op->len > 0)
+      memcpy(slot_at(r, idx), op->buf, op->len);
+  }
   if (rc == NOT_NOW) {
     /* A consumer of that ring stalled between put_ready and our claim.
      * Give the slot back (lost for good only if the free ring is stalled
@@ -698,6 +766,7 @@ static int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   }
   if (rc != 0)
     return rc;
+  cell_publish(cell, pos, idx, (uint32_t)op->len);
   full_fence();
   bit_set(r, op->prio);
   wake_if_sleepers(r, CHAN_NOT_EMPTY);
@@ -732,10 +801,11 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
                 ring_dl_t *dl) {
   uint32_t *deq = deq_pos(r, p);
   ring_cell_t *cells = ring_cells(r, p);
-  uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n;
+  uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n, fpos = 0;
+  ring_cell_t *fcell = NULL;
   unsigned rounds = 0;
   ring_dl_t rest;
-  int rc;
+  int rc, early;
 
   /* The slot goes back to the free ring after the copy: do not take a
    * message while that ring is stalled. */
@@ -794,9 +864,13 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
     if (!__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
                                      __ATOMIC_RELAXED))
       continue;
-    __atomic_store_n(&cell->si, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
     /* Ours now: n was read while nobody else owned the slot, and it is
-     * bounded by cap and max_msg_size whatever a peer writes now. */
+     * bounded by cap and max_msg_size whatever a peer writes now. A small
+     * message is copied before the cell is released, so that the release
+     * and the return of the slot wait for the cache together (send_try). */
+    early = n <= CLAIM_FIRST_MAX;
+    if (!early)
+      cell_release(r, cell, pos);
     if (n > 0)
       memcpy(op->buf, slot_at(r, idx), n);
     op->len = n;
@@ -809,12 +883,18 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
                                   __ATOMIC_RELAXED),
                   pos + 2, 0);
     rest = dl_rest(dl);
-    rc = ring_put(r, RING_FREE, idx, 0, &rest);
+    rc = early ? put_claim(r, RING_FREE, &fcell, &fpos, 1, &rest)
+               : CLAIM_LATER;
+    if (early)
+      cell_release(r, cell, pos);
+    if (rc == CLAIM_LATER)
+      rc = put_claim(r, RING_FREE, &fcell, &fpos, 0, &rest);
     if (rc == NOT_NOW)
       return 1; /* the free ring stalled since put_ready: the message is
                    ours, its slot is lost (dead peers (1)) */
     if (rc != 0)
       return rc;
+    cell_publish(fcell, fpos, idx, 0);
     full_fence();
     wake_if_sleepers(r, CHAN_NOT_FULL);
     return 1;
