@@ -258,6 +258,7 @@ struct xipc__ring {
    * handle; a lost update only blurs the average). */
   uint32_t spin_fixed_ns, spin_avg_ns;
   int spin_none;
+  uint32_t last_prio; /* the priority of the last message received */
   /* The notify doorbell (include/xipc/notify.h, src/core/notify.c):
    * pollers counted in channel 0, rung by sends. */
   xipc__notifier_t nf;
@@ -916,7 +917,7 @@ static int scan(struct xipc__ring *r) {
 static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   recv_op_t *op = arg;
   unsigned rounds = 0;
-  uint32_t mask;
+  uint32_t mask, last;
   int p, rc;
 
   for (;;) {
@@ -925,8 +926,11 @@ static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
     if (dl_round(dl, &rounds))
       return NOT_NOW;
     mask = __atomic_load_n(&r->hdr->nonempty, __ATOMIC_ACQUIRE);
+    last = __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED) & (RING_NPRIO - 1);
     if (mask != 0) {
       p = 31 - __builtin_clz(mask);
+    } else if (ring_ready(r, last)) {
+      p = (int)last; /* its producer sets the bit after its fence */
     } else {
       p = scan(r);
       if (p < 0)
@@ -934,6 +938,8 @@ static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
       bit_set(r, (unsigned)p);
     }
     rc = take(r, (unsigned)p, op, dl);
+    if (rc == 1 && (unsigned)p != last)
+      __atomic_store_n(&r->last_prio, (uint32_t)p, __ATOMIC_RELAXED);
     if (rc != 0)
       return rc;
     /* A stale bit (or a message another consumer took): clear and look
@@ -943,7 +949,9 @@ static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
 }
 
 static int recv_ready(struct xipc__ring *r) {
-  return __atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) != 0;
+  return __atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) != 0 ||
+         ring_ready(r, __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED) &
+                           (RING_NPRIO - 1u));
 }
 
 /* A ring whose positions say it holds something (enqueue != dequeue) while
