@@ -27,17 +27,29 @@
  *
  * Each index ring is a bounded multi-producer/multi-consumer queue of slot
  * indices after Dmitry Vyukov's design (1024cores.net, "Bounded MPMC
- * queue"): every cell carries a sequence number that says whose turn it is,
- * and producers and consumers claim positions with a CAS on their own
- * position word. The capacity cap is 2 x max_msgs rounded up to a power of
- * two (see geom_compute). The free ring starts with every slot index. send
- * takes a free index, fills the slot and enqueues the index into the ring of
- * its priority: that enqueue publishes the message, so a message is seen
- * whole or not at all. recv takes the head of the highest non-empty
- * priority ring, copies the slot out and returns the index to the free
- * ring. No ring can be logically full (there are only max_msgs indices), so
- * an enqueue always succeeds, at worst after waiting for a consumer between
- * its claim and its release of the cell (a few instructions).
+ * queue"): producers and consumers claim positions with a CAS on their own
+ * position word, and a producer publishes its cell with a sequence number
+ * (position + 1) that tells consumers it is there. Unlike Vyukov's queue,
+ * a consumer never writes the cell back: a producer one lap later learns
+ * that the entry before it was taken from the dequeue position, which it
+ * reads only when its last copy of it is a lap behind (lap_free). So a
+ * message moves only the lines its producer writes (slot, cell, the
+ * non-empty flag) to its consumer, and nothing back. The capacity cap is
+ * 2 x max_msgs rounded up to a power of two (see geom_compute). The free
+ * ring starts with every slot index. send takes a free index, fills the
+ * slot and enqueues the index into the ring of its priority: that enqueue
+ * publishes the message, so a message is seen whole or not at all. recv
+ * takes the head of the highest non-empty priority ring, copies the slot
+ * out and returns the index to the free ring. No ring can hold cap entries
+ * (there are only max_msgs indices), so an enqueue never waits for a
+ * consumer; a producer a lap ahead of the dequeue position means a corrupt
+ * ring.
+ *
+ * Cell states, for the consumer at position pos: sequence pos + 1, the
+ * entry of this lap is published (a slot index, or RING_TOMB); sequence
+ * pos + 1 - cap, the entry of the last lap, taken: this lap's producer has
+ * not published yet (or claimed the position and died). A new ring's cells
+ * all hold their entry of lap -1.
  *
  * Positions and sequences are 32 bits and wrap; every comparison is a signed
  * difference, valid while no thread lags 2^31 operations behind.
@@ -47,37 +59,29 @@
  * slot indices, lengths) is used as a size or an offset before it is checked
  * against that private copy. A corrupt ring answers XIPC_EBADMSG.
  *
- * Dead peers. A process killed inside an operation can leave three things
+ * Dead peers. A process killed inside an operation can leave two things
  * behind. (1) A slot it held (taken from the free ring, not yet published,
- * or taken from a priority ring, not yet returned): the queue loses one
- * message of capacity for good. (2) A cell it claimed (CAS on the enqueue
- * position) and never published: a hole at which every consumer of that
- * ring stops. A blocked receiver (or sender, for the free ring) of a handle
- * that has seen the same hole for STUCK_MS publishes a tombstone there
- * (RING_TOMB, by CAS, so a late publisher is not overwritten) that
- * consumers skip. (3) A cell it claimed as a consumer and never released:
- * a producer that reaches it one lap later waits for it within its
- * deadline; once the handle has seen it unreleased for STUCK_MS it
- * releases it itself (by CAS), after checking with the dequeue position
- * that the cell was claimed, not that the ring is over-full (which only
- * corruption can do: XIPC_EBADMSG). "Seen for STUCK_MS" counts over any
+ * or taken from a priority ring, not yet returned; a receiver that dies
+ * after its claim also loses the message): the queue loses one message of
+ * capacity for good, and nobody waits for it. (2) A cell it claimed (CAS on
+ * the enqueue position) and never published: a hole at which every
+ * consumer of that ring stops. A blocked receiver (or sender, for the free
+ * ring) of a handle that has seen the same hole for STUCK_MS publishes a
+ * tombstone there (RING_TOMB, by CAS, so a late publisher is not
+ * overwritten) that consumers skip. "Seen for STUCK_MS" counts over any
  * number of calls through the handle (ring_watch_t), so callers with short
- * timeouts repair too; (3) is repaired by timeout-0 callers as well, (2)
- * only by callers that block. A peer that was only stopped (SIGSTOP, a
- * debugger) for longer than STUCK_MS and resumes may lose its message to
- * these repairs; it never corrupts the ring further, and the repairs never
- * touch memory outside the segment.
+ * timeouts see it too; the repair is made by callers that block. A peer
+ * that was only stopped (SIGSTOP, a debugger) for longer than STUCK_MS and
+ * resumes may lose its message to the repair; the repairs never touch
+ * memory outside the segment.
  *
  * Deadlines. No wait depends on a peer behaving: every loop over shared
  * state is bounded by the caller's deadline (ring_dl_t; a call with timeout
  * 0 may wait GRACE_MS for a peer caught between two of its stores, then
  * answers XIPC_EAGAIN), including loops that only go round because a peer
- * keeps changing positions or bits. An operation checks that the ring it
- * will enqueue into is not held by a lagging consumer before it takes a
- * slot (put_ready), so that a stall makes it fail before it holds
- * anything; if the ring stalls between that check and the enqueue, a send
- * gives the slot back and a receive keeps its message (the slot is then
- * lost, as in (1)).
+ * keeps changing positions or bits. If peers keep an enqueue position
+ * moving until the deadline, a send gives its slot back and a receive
+ * keeps its message (the slot is then lost, as in (1)).
  *
  * Blocking (DESIGN §7): a count of sleepers per channel in the segment, and
  * wake calls only when it is nonzero, so the uncontended path makes no
@@ -98,7 +102,8 @@
 #include <string.h>
 
 #define RING_MAGIC 0x474e5258u /* "XRNG" little-endian */
-#define RING_VERSION 2u /* 2: channel 0 counts pollers (notify.h) */
+#define RING_VERSION 3u /* 2: channel 0 counts pollers (notify.h); 3:
+                           consumers never write cells back */
 #define RING_NPRIO 32u
 #define RING_FREE 32u   /* the free-slot ring; 0..31 are the priorities */
 #define RING_NRINGS 33u
@@ -124,9 +129,6 @@
 #define SPIN_FACTOR 8u
 #define SPIN_CHECK 8u
 #define YIELDS 3
-/* Pause instructions before a wait for a lagging peer (see lag_wait)
- * starts reading the clock and napping. */
-#define LAG_SPINS 1000u
 /* How long a call with timeout 0 waits for a peer caught between two of
  * its stores (nanoseconds normally; longer only if it was preempted there,
  * or died). */
@@ -140,16 +142,12 @@
  * "full". */
 #define NOT_NOW XIPC_EAGAIN
 
-/* Messages up to this size are copied while the operation holds its two
- * cells (sender: the free slot's, and the priority cell it publishes;
- * receiver: the message's, and the free cell it returns the slot into),
- * so that both claims (CAS, a locked instruction) come before the stores
- * and one fence waits for all of them (send_try, take). A cell held a
- * little longer is what a peer that dies there leaves behind anyway (dead
- * peers (2) and (3)); holding one during a long copy would stall the
- * ring's other users, so larger messages are copied between the two. The
- * second claim is tried once while the first cell is held, and waits only
- * after that cell is let go. */
+/* A send copies a message of up to this size into its slot after it has
+ * claimed its priority cell, so that both claims (CAS, a locked
+ * instruction) come before the stores and one fence waits for all of them
+ * (send_try). A larger message is copied first: a claimed cell holds up the
+ * consumers of its ring until it is published, and a hole that lasts a
+ * long copy would look like a dead producer's (dead peers (2)). */
 #define CLAIM_FIRST_MAX 1024u
 
 #define CHAN_NOT_EMPTY 0
@@ -247,10 +245,14 @@ struct xipc__ring {
   /* The validated geometry: never re-read from the segment. */
   uint32_t max_msgs, msg_size, slot_size, cap, mask;
   const char *name; /* mq->name, for messages */
-  /* Stuck cells seen by this handle: a consumer's unreleased cell per
-   * ring (lag), a producer's unpublished cell per channel (hole). Threads
-   * sharing the handle share them, under watch_lock (slow paths only). */
-  ring_watch_t lag[RING_NRINGS], hole[2];
+  /* A producer's unpublished cell seen by this handle, per channel (hole).
+   * Threads sharing the handle share them, under watch_lock (slow paths
+   * only). */
+  ring_watch_t hole[2];
+  /* The last dequeue position of each ring that this handle read (lap_free;
+   * relaxed atomics: threads may share the handle, and a stale value only
+   * makes it read the shared one). */
+  uint32_t deq_seen[RING_NRINGS];
   int watch_lock;
   /* The spin before sleeping (opts.spin_us): fixed (spin_fixed_ns > 0),
    * none (spin_none), or adaptive from spin_avg_ns, the running average of
@@ -434,140 +436,66 @@ static int stuck_long(struct xipc__ring *r, ring_watch_t *w, uint64_t key) {
   return expired;
 }
 
-/* The cell at pos still holds lap pos - cap after STUCK_MS. If the dequeue
- * position has passed it, its consumer claimed it and died: release it for
- * this lap (dead peers (3)). Otherwise the ring holds cap entries, which
- * max_msgs < cap indices cannot do: corrupt. */
-static int release_dead(struct xipc__ring *r, unsigned ring, ring_cell_t *cell,
-                        uint64_t c, uint32_t pos) {
-  uint32_t d = __atomic_load_n(deq_pos(r, ring), __ATOMIC_ACQUIRE);
-
-  if ((int32_t)(d - (pos - r->cap)) <= 0)
-    return corrupt(r, "an index ring holds more entries than slots exist");
-  (void)__atomic_compare_exchange_n(&cell->si, &c, CELL(pos, 0), 0,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-  return 0;
-}
-
-/* The cell at enqueue position pos of `ring` (value c) still holds lap
- * pos - cap: its consumer claimed it and has not released it yet, which
- * takes a few instructions, unless that consumer was preempted there, was
- * stopped or died. Spin, then nap 1 ms at a time, within the deadline.
- * A cell this handle has seen like that for STUCK_MS is released for the
- * dead consumer (dead peers (3)). 1: look again; 0 (NOT_NOW): the
- * deadline passed; < 0: corrupt. */
-static int lag_wait(struct xipc__ring *r, unsigned ring, ring_cell_t *cell,
-                    uint64_t c, uint32_t pos, ring_dl_t *dl, unsigned *spins) {
-  int err, left;
-
-  if (dl->expired)
-    return 0;
-  if (++*spins < LAG_SPINS) {
-    xipc__cpu_relax();
-    return 1;
-  }
-  if (stuck_long(r, &r->lag[ring], ((uint64_t)ring << 32) | pos)) {
-    err = release_dead(r, ring, cell, c, pos);
-    *spins = 0;
-    return err != 0 ? err : 1;
-  }
-  left = dl_left(dl);
-  if (left == 0)
-    return 0;
-  xipc__sleep_ms(1);
-  return 1;
-}
-
-/* Before an operation takes a slot that it must then enqueue into `ring`:
- * wait (within the deadline) until the cell at the ring's enqueue position
- * is not held by a lagging consumer, so that a stalled ring makes the
- * operation fail before it holds anything rather than after. 1 ready,
- * NOT_NOW, or XIPC_EBADMSG. */
-static int put_ready(struct xipc__ring *r, unsigned ring, ring_dl_t *dl) {
-  uint32_t *enq = enq_pos(r, ring);
-  ring_cell_t *cells = ring_cells(r, ring);
-  unsigned spins = 0;
-  int rc;
-
-  for (;;) {
-    uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
-    ring_cell_t *cell = &cells[pos & r->mask];
-    uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
-    int32_t dif = (int32_t)(CELL_SEQ(c) - pos);
-
-    /* Free for this lap, or taken by another producer (ring_put follows
-     * the position). */
-    if (dif >= 0)
-      return 1;
-    if (dif != (int32_t)(1u - r->cap))
-      return corrupt(r, "cell behind the enqueue position");
-    rc = lag_wait(r, ring, cell, c, pos, dl, &spins);
-    if (rc <= 0)
-      return rc < 0 ? rc : NOT_NOW;
-  }
-}
-
 /* A consumer that finds the cell at its position behind it (dif = cell
- * sequence - (pos + 1) < 0) sees an empty ring in one of two legitimate
- * states: -1, the cell waits for this lap's producer (which may have
- * claimed it and not published yet); -cap, the consumer of pos - cap
- * claimed the cell and has not released it yet. Anything else is corrupt. */
+ * sequence - (pos + 1) < 0) sees an empty ring only when the cell still
+ * holds the entry of the last lap (-cap): its producer has not published
+ * yet (or claimed the position and died: a hole, dead peers (2)). Anything
+ * else is corrupt. */
 static int looks_empty(const struct xipc__ring *r, int32_t dif) {
-  return dif == -1 || dif == -(int32_t)r->cap;
+  return dif == -(int32_t)r->cap;
 }
 
-/* Claim the enqueue position of a ring that cannot be logically full:
- * *cellp, *posp, to be published with cell_publish. With `once`, only a
- * cell free for this lap at the first look and a CAS that succeeds at the
- * first try count (else CLAIM_LATER, nothing claimed): the caller holds
- * another cell it has not released yet and must not wait while it does
- * (see CLAIM_FIRST_MAX). 0 claimed; NOT_NOW when the deadline passed first;
- * XIPC_EBADMSG. */
-#define CLAIM_LATER 1
+/* Is the cell at enqueue position pos free for this lap, that is, has the
+ * entry one lap before it (pos - cap) been dequeued? Consumers never write
+ * a cell, so the dequeue position says it; this handle keeps the last
+ * dequeue position it read (seen), which is a lap ahead of almost every
+ * producer, and reads the shared one only when that is not enough. A ring
+ * never holds cap entries (each holds one of max_msgs < cap slots): a
+ * producer a lap ahead of the dequeue position is corruption. 1 free; 0
+ * pos is stale (the dequeue position has passed it: take the enqueue
+ * position again); XIPC_EBADMSG. */
+static int lap_free(struct xipc__ring *r, unsigned ring, uint32_t pos) {
+  uint32_t d = __atomic_load_n(&r->deq_seen[ring], __ATOMIC_RELAXED);
+
+  if (pos - d < r->cap)
+    return 1;
+  d = __atomic_load_n(deq_pos(r, ring), __ATOMIC_ACQUIRE);
+  __atomic_store_n(&r->deq_seen[ring], d, __ATOMIC_RELAXED);
+  if ((int32_t)(pos - d) < 0)
+    return 0;
+  if (pos - d < r->cap)
+    return 1;
+  return corrupt(r, "an index ring holds more entries than slots exist");
+}
+
+/* Claim the enqueue position of a ring: *cellp, *posp, to be published with
+ * cell_publish. Only the position is read and written: no cell (see
+ * lap_free). 0 claimed; NOT_NOW when the deadline passed while producers
+ * kept taking positions; XIPC_EBADMSG. */
 static int put_claim(struct xipc__ring *r, unsigned ring, ring_cell_t **cellp,
-                     uint32_t *posp, int once, ring_dl_t *dl) {
+                     uint32_t *posp, ring_dl_t *dl) {
   uint32_t *enq = enq_pos(r, ring);
-  ring_cell_t *cells = ring_cells(r, ring);
-  uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED), np;
-  unsigned spins = 0, rounds = 0;
+  uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
+  unsigned rounds = 0;
   int rc;
 
   for (;;) {
-    ring_cell_t *cell = &cells[pos & r->mask];
-    uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
-    int32_t dif = (int32_t)(CELL_SEQ(c) - pos);
-
     if (dl_round(dl, &rounds))
       return NOT_NOW;
-    if (dif == 0) {
-      if (__atomic_compare_exchange_n(enq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
-                                      __ATOMIC_RELAXED)) {
-        *cellp = cell;
-        *posp = pos;
-        return 0;
-      }
-      if (once)
-        return CLAIM_LATER;
-      /* pos now holds the current position: retry there. */
-    } else if (once) {
-      return CLAIM_LATER;
-    } else if (dif > 0) {
-      /* Another producer took pos; its CAS is visible after our acquire
-       * load of the cell, so the position must have moved. */
-      np = __atomic_load_n(enq, __ATOMIC_RELAXED);
-      if (np == pos)
-        return corrupt(r, "cell ahead of the enqueue position");
-      pos = np;
-    } else {
-      /* The only legitimate value: the consumer of pos - cap claimed the
-       * cell and has not released it yet. */
-      if (dif != (int32_t)(1u - r->cap))
-        return corrupt(r, "cell behind the enqueue position");
-      rc = lag_wait(r, ring, cell, c, pos, dl, &spins);
-      if (rc <= 0)
-        return rc < 0 ? rc : NOT_NOW;
+    rc = lap_free(r, ring, pos);
+    if (rc < 0)
+      return rc;
+    if (rc == 0) {
       pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
+      continue;
     }
+    if (__atomic_compare_exchange_n(enq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED)) {
+      *cellp = &ring_cells(r, ring)[pos & r->mask];
+      *posp = pos;
+      return 0;
+    }
+    /* pos now holds the current position: retry there. */
   }
 }
 
@@ -578,32 +506,24 @@ static inline void cell_publish(ring_cell_t *cell, uint32_t pos, uint32_t idx,
   __atomic_store_n(&cell->si, CELL(pos + 1, idx), __ATOMIC_RELEASE);
 }
 
-/* Release the cell at dequeue position pos for the producer one lap ahead. */
-static inline void cell_release(struct xipc__ring *r, ring_cell_t *cell,
-                                uint32_t pos) {
-  __atomic_store_n(&cell->si, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
-}
-
-/* Enqueue a slot index (with the length of its message) into a ring that
- * cannot be logically full. 0 published; NOT_NOW when the deadline passed
- * first (the slot is still the caller's); XIPC_EBADMSG. */
+/* Enqueue a slot index (with the length of its message). 0 published;
+ * NOT_NOW when the deadline passed first (the slot is still the caller's);
+ * XIPC_EBADMSG. */
 static int ring_put(struct xipc__ring *r, unsigned ring, uint32_t idx,
                     uint32_t len, ring_dl_t *dl) {
   ring_cell_t *cell = NULL;
   uint32_t pos = 0;
-  int rc = put_claim(r, ring, &cell, &pos, 0, dl);
+  int rc = put_claim(r, ring, &cell, &pos, dl);
 
   if (rc == 0)
     cell_publish(cell, pos, idx, len);
   return rc;
 }
 
-/* Claim the free slot at the enqueue position of the free ring, the cell
- * left to release (cell_release) by the caller, claimed 1 with its index
- * in *idx, 0 when the ring is empty, NOT_NOW when the deadline passed
- * while the ring kept changing, XIPC_EBADMSG. */
-static int free_claim(struct xipc__ring *r, ring_cell_t **cellp,
-                      uint32_t *posp, uint32_t *idx, ring_dl_t *dl) {
+/* Take a free slot from the free ring: 1 with its index in *idx, 0 when the
+ * ring is empty, NOT_NOW when the deadline passed while the ring kept
+ * changing, XIPC_EBADMSG. */
+static int free_take(struct xipc__ring *r, uint32_t *idx, ring_dl_t *dl) {
   uint32_t *deq = deq_pos(r, RING_FREE);
   ring_cell_t *cells = ring_cells(r, RING_FREE);
   uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np;
@@ -618,20 +538,15 @@ static int free_claim(struct xipc__ring *r, ring_cell_t **cellp,
       return NOT_NOW;
 
     if (dif == 0) {
-      if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
+      if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELEASE,
                                       __ATOMIC_RELAXED)) {
         if (CELL_IDX(c) == RING_TOMB) {
-          cell_release(r, cell, pos);
-          pos = __atomic_load_n(deq, __ATOMIC_RELAXED);
+          pos++;
           continue; /* a repaired hole: nothing there */
         }
-        if (CELL_IDX(c) >= r->max_msgs) {
-          cell_release(r, cell, pos);
+        if (CELL_IDX(c) >= r->max_msgs)
           return corrupt(r, "slot index out of range");
-        }
         *idx = CELL_IDX(c);
-        *cellp = cell;
-        *posp = pos;
         prefetch_slot(r,
                       __atomic_load_n(&cells[(pos + 1) & r->mask].si,
                                       __ATOMIC_RELAXED),
@@ -721,43 +636,34 @@ typedef struct recv_op {
   unsigned prio;
 } recv_op_t;
 
-/* 1 sent, 0 full, NOT_NOW (stalled until the deadline), < 0 error.
+/* 1 sent, 0 full, NOT_NOW (the deadline passed while peers kept the ring
+ * moving), < 0 error.
  *
- * The two claims (free slot, priority cell: CASes, locked instructions on
- * x86 that wait for every earlier store to reach the cache) come before
- * the stores of the operation, so that the fence after the publish waits
- * for all of them at once instead of one after the other (see
- * CLAIM_FIRST_MAX). */
+ * Both claims (the free slot, the priority cell: CASes, locked
+ * instructions on x86 that wait for every earlier load and store) come
+ * before the stores of the operation, so that the fence after the publish
+ * waits for all of them at once. A message above CLAIM_FIRST_MAX is copied
+ * before its cell is claimed: a claimed cell holds up the consumers of its
+ * ring until it is published. */
 static int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   send_op_t *op = arg;
   ring_dl_t rest;
-  ring_cell_t *fcell = NULL, *cell = NULL;
-  uint32_t idx = 0, fpos = 0, pos = 0;
+  ring_cell_t *cell = NULL;
+  uint32_t idx = 0, pos = 0;
   int early = op->len <= CLAIM_FIRST_MAX;
   int rc;
 
-  rc = put_ready(r, op->prio, dl);
+  rc = free_take(r, &idx, dl);
   if (rc != 1)
     return rc;
-  rc = free_claim(r, &fcell, &fpos, &idx, dl);
-  if (rc != 1)
-    return rc;
-  rc = early ? put_claim(r, op->prio, &cell, &pos, 1, dl) : CLAIM_LATER;
-  cell_release(r, fcell, fpos);
-  if (rc == 0 || !early) {
-    if (op->len > 0)
-      memcpy(slot_at(r, idx), op->buf, op->len);
-  }
-  if (rc == CLAIM_LATER) {
-    rest = dl_rest(dl);
-    rc = put_claim(r, op->prio, &cell, &pos, 0, &rest);
-    if (rc == 0 && early && op->len > 0)
-      memcpy(slot_at(r, idx), op->buf, op->len);
-  }
+  if (!early && op->len > 0)
+    memcpy(slot_at(r, idx), op->buf, op->len);
+  rest = dl_rest(dl);
+  rc = put_claim(r, op->prio, &cell, &pos, &rest);
   if (rc == NOT_NOW) {
-    /* A consumer of that ring stalled between put_ready and our claim.
-     * Give the slot back (lost for good only if the free ring is stalled
-     * too, as if we had died here: dead peers (1)). */
+    /* Producers kept the position moving until the deadline. Give the
+     * slot back (lost for good only if that fails too, as if we had died
+     * here: dead peers (1)). */
     rest = dl_rest(dl);
     if (ring_put(r, RING_FREE, idx, 0, &rest) == 0) {
       full_fence();
@@ -767,6 +673,8 @@ static int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   }
   if (rc != 0)
     return rc;
+  if (early && op->len > 0)
+    memcpy(slot_at(r, idx), op->buf, op->len);
   cell_publish(cell, pos, idx, (uint32_t)op->len);
   full_fence();
   bit_set(r, op->prio);
@@ -802,17 +710,11 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
                 ring_dl_t *dl) {
   uint32_t *deq = deq_pos(r, p);
   ring_cell_t *cells = ring_cells(r, p);
-  uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n, fpos = 0;
-  ring_cell_t *fcell = NULL;
+  uint32_t pos = __atomic_load_n(deq, __ATOMIC_RELAXED), np, idx, n;
   unsigned rounds = 0;
   ring_dl_t rest;
-  int rc, early;
+  int rc;
 
-  /* The slot goes back to the free ring after the copy: do not take a
-   * message while that ring is stalled. */
-  rc = put_ready(r, RING_FREE, dl);
-  if (rc != 1)
-    return rc;
   for (;;) {
     ring_cell_t *cell = &cells[pos & r->mask];
     uint64_t c = __atomic_load_n(&cell->si, __ATOMIC_ACQUIRE);
@@ -839,11 +741,9 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
     idx = CELL_IDX(c);
     if (idx == RING_TOMB) {
       /* A repaired hole: consume it, nothing to copy or to free. */
-      if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
-                                      __ATOMIC_RELAXED)) {
-        __atomic_store_n(&cell->si, CELL(pos + r->cap, 0), __ATOMIC_RELEASE);
+      if (__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELEASE,
+                                      __ATOMIC_RELAXED))
         pos++;
-      }
       continue;
     }
     n = __atomic_load_n(&cell->len, __ATOMIC_RELAXED);
@@ -862,16 +762,13 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
       op->prio = p;
       return XIPC_EMSGSIZE; /* left in the queue */
     }
-    if (!__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELAXED,
+    if (!__atomic_compare_exchange_n(deq, &pos, pos + 1, 1, __ATOMIC_RELEASE,
                                      __ATOMIC_RELAXED))
       continue;
     /* Ours now: n was read while nobody else owned the slot, and it is
-     * bounded by cap and max_msg_size whatever a peer writes now. A small
-     * message is copied before the cell is released, so that the release
-     * and the return of the slot wait for the cache together (send_try). */
-    early = n <= CLAIM_FIRST_MAX;
-    if (!early)
-      cell_release(r, cell, pos);
+     * bounded by cap and max_msg_size whatever a peer writes now. The cell
+     * is not written: its producer one lap later learns from the dequeue
+     * position that it is free (lap_free). */
     if (n > 0)
       memcpy(op->buf, slot_at(r, idx), n);
     op->len = n;
@@ -884,18 +781,13 @@ static int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
                                   __ATOMIC_RELAXED),
                   pos + 2, 0);
     rest = dl_rest(dl);
-    rc = early ? put_claim(r, RING_FREE, &fcell, &fpos, 1, &rest)
-               : CLAIM_LATER;
-    if (early)
-      cell_release(r, cell, pos);
-    if (rc == CLAIM_LATER)
-      rc = put_claim(r, RING_FREE, &fcell, &fpos, 0, &rest);
+    rc = ring_put(r, RING_FREE, idx, 0, &rest);
     if (rc == NOT_NOW)
-      return 1; /* the free ring stalled since put_ready: the message is
-                   ours, its slot is lost (dead peers (1)) */
+      return 1; /* other receivers kept the free ring's position moving
+                   until the deadline: the message is ours, its slot is
+                   lost (dead peers (1)) */
     if (rc != 0)
       return rc;
-    cell_publish(fcell, fpos, idx, 0);
     full_fence();
     wake_if_sleepers(r, CHAN_NOT_FULL);
     return 1;
@@ -996,7 +888,7 @@ static void fill_hole(struct xipc__ring *r, uint64_t key) {
 
   /* No length: consumers skip a tombstone before they read one, and a
    * late producer's own length must not be overwritten. */
-  if (CELL_SEQ(c) != d)
+  if (CELL_SEQ(c) != d + 1u - r->cap)
     return;
   (void)__atomic_compare_exchange_n(&cell->si, &c, CELL(d + 1, RING_TOMB), 0,
                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
@@ -1255,10 +1147,11 @@ static void ring_init(struct xipc__ring *r, const ring_geom_t *g) {
   h->m.cells_off = g->cells_off;
   h->m.slots_off = g->slots_off;
   h->m.total_size = g->total;
+  /* Every cell as if published one lap before position 0 and taken. */
   for (q = 0; q < RING_NRINGS; q++) {
     cells = ring_cells(r, q);
     for (i = 0; i < g->cap; i++)
-      cells[i].si = CELL(i, 0);
+      cells[i].si = CELL(i + 1u - g->cap, 0);
   }
   /* The free ring holds every slot. */
   cells = ring_cells(r, RING_FREE);
