@@ -475,7 +475,7 @@ static int lap_free(struct xipc__ring *r, unsigned ring, uint32_t pos) {
 static int put_claim(struct xipc__ring *r, unsigned ring, ring_cell_t **cellp,
                      uint32_t *posp, ring_dl_t *dl) {
   uint32_t *enq = enq_pos(r, ring);
-  uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
+  uint32_t pos = __atomic_load_n(enq, __ATOMIC_RELAXED), np;
   unsigned rounds = 0;
   int rc;
 
@@ -486,7 +486,13 @@ static int put_claim(struct xipc__ring *r, unsigned ring, ring_cell_t **cellp,
     if (rc < 0)
       return rc;
     if (rc == 0) {
-      pos = __atomic_load_n(enq, __ATOMIC_RELAXED);
+      /* The dequeue position passed pos, so the enqueue position moved
+       * past it first (a consumer takes only what a producer claimed):
+       * read again, it must have moved. */
+      np = __atomic_load_n(enq, __ATOMIC_RELAXED);
+      if (np == pos)
+        return corrupt(r, "enqueue position behind the dequeue position");
+      pos = np;
       continue;
     }
     if (__atomic_compare_exchange_n(enq, &pos, pos + 1, 1, __ATOMIC_RELAXED,

@@ -820,7 +820,8 @@ static void expect_stalled(xipc_mq_t *mq, int is_send) {
  * caller's deadline: timeout 0 answers within a few ms (50 allowed here),
  * timeout 200 by ~200 ms (1000 allowed), and a longer wait repairs the
  * cell once it has looked stuck for 1 s (docs/semantics.md "The ring and
- * dead processes"). */
+ * dead processes"). (c) Positions that no process can leave make even an
+ * untimed call answer XIPC_EBADMSG. */
 static void mq_ring_stalled_cell_keeps_deadlines(void) {
   char name[80], spec[128];
   unsigned char buf[64];
@@ -886,6 +887,16 @@ static void mq_ring_stalled_cell_keeps_deadlines(void) {
   XT_EQ(prio, 5);
   XT_EQ(buf[0], 'e');
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+
+  /* (c) positions no process can leave: priority 7's enqueue position
+   * behind its dequeue position. A send that may wait forever answers
+   * XIPC_EBADMSG at once instead of going round. */
+  snprintf(spec, sizeof(spec), "4@%zu=%x,4@%zu=%x", ring_enq_off(7), 1000u,
+           ring_deq_off(7), 1001u);
+  ring_poke(name, spec);
+  t0 = uv_hrtime();
+  XT_ERR(xipc_mq_send(mq, "h", 1, 7, -1), XIPC_EBADMSG);
+  XT_LE(ms_since(t0), 1000);
   XT_OK(xipc_shm_close(raw));
   drop(mq, name);
 }
