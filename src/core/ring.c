@@ -272,6 +272,9 @@ typedef struct ring_dl {
   int timeout_ms; /* -1 forever; 0: GRACE_MS for waits inside an operation */
   int started, expired;
   int floor; /* at least GRACE_MS more once it runs out (dl_rest) */
+  /* An answer "empty" must be sure: the call is about to return it
+   * (timeout 0) or to sleep (recv_try). */
+  int sure;
   uint64_t start;
 } ring_dl_t;
 
@@ -840,6 +843,12 @@ static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
       __atomic_store_n(&r->last_prio, (uint32_t)p, __ATOMIC_RELAXED);
     if (rc != 0)
       return rc;
+    /* The ring of the last message ran empty while the call may still
+     * spin: keep its bit (the spin watches that ring's head anyway, and
+     * its next sender then finds the bit set and leaves the line alone).
+     * An answer that must be sure clears it and scans. */
+    if (!dl->sure && (unsigned)p == last && mask == 1u << p)
+      return 0;
     /* A stale bit (or a message another consumer took): clear and look
      * again. */
     bit_clear(r, (unsigned)p);
@@ -1000,7 +1009,7 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
                  int timeout_ms) {
   ring_chan_t *ch = &r->hdr->chan[chan];
   const char *state = chan == CHAN_NOT_EMPTY ? "empty" : "full";
-  ring_dl_t dl = {.timeout_ms = timeout_ms};
+  ring_dl_t dl = {.timeout_ms = timeout_ms, .sure = timeout_ms == 0};
   uint32_t s;
   int rc, left, nap;
 
@@ -1022,6 +1031,7 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
   if (rc != 0)
     return rc < 0 ? rc : 0;
   dl_start(&dl);
+  dl.sure = 1;
   for (;;) {
     __atomic_fetch_add(&ch->sleepers, 1, __ATOMIC_SEQ_CST);
     full_fence();
