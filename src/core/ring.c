@@ -112,9 +112,9 @@
  * geometry is a caller's mistake or an overflow, refused before any
  * allocation. */
 #define RING_MAX_BYTES ((uint64_t)1 << 30)
-/* A cell that stays claimed and not published (or not released) this long
- * belongs to a process that died (or was stopped) in the few instructions
- * between the two: the ring repairs it (see "Dead peers" above). */
+/* A cell that stays claimed and not published this long belongs to a
+ * producer that died (or was stopped) between its claim and its publish:
+ * the ring repairs it (see "Dead peers" above). */
 #define STUCK_MS 1000u
 /* A blocked call that sees a stalled ring looks again this often. */
 #define STALL_POLL_MS 50
@@ -203,9 +203,9 @@ typedef struct ring_hdr {
   } ring[RING_NRINGS];
 } ring_hdr_t;
 
-/* One cell of an index ring. `si` is the word that is claimed, published
- * and released; `len` is written before si is published and read after it
- * is seen. */
+/* One cell of an index ring, written only by producers (and by the repair
+ * of a hole). `si` is the word that publishes; `len` is written before si
+ * is published and read after it is seen. */
 typedef struct ring_cell {
   uint64_t si; /* (sequence << 32) | slot index */
   uint32_t len;
@@ -260,7 +260,8 @@ struct xipc__ring {
    * handle; a lost update only blurs the average). */
   uint32_t spin_fixed_ns, spin_avg_ns;
   int spin_none;
-  uint32_t last_prio; /* the priority of the last message received */
+  uint32_t last_prio; /* the priority of the last message received
+                         (process memory: always < RING_NPRIO) */
   /* The notify doorbell (include/xipc/notify.h, src/core/notify.c):
    * pollers counted in channel 0, rung by sends. */
   xipc__notifier_t nf;
@@ -354,9 +355,9 @@ static int geom_compute(ring_geom_t *g, uint64_t max_msgs, uint64_t msg_size) {
   /* Twice the messages, rounded up to a power of two: when the queue is
    * full (or empty) the producers' and the consumers' positions of a ring
    * are then half a ring apart, on different cache lines, instead of on the
-   * same cell. (Also at least 2 cells: with one, a released cell, sequence
-   * pos + cap, would read as a published one, pos + 1, to a thread with a
-   * stale position.) */
+   * same cell. (Also at least 2 cells: with one, the last lap's entry at
+   * pos, sequence pos + 1 - cap = pos, would read as a published one to a
+   * consumer with the stale position pos - 1.) */
   while (cap < 2u * max_msgs)
     cap <<= 1;
   slot = (msg_size + 7u) & ~(uint64_t)7u;
@@ -827,7 +828,7 @@ static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
     if (dl_round(dl, &rounds))
       return NOT_NOW;
     mask = __atomic_load_n(&r->hdr->nonempty, __ATOMIC_ACQUIRE);
-    last = __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED) & (RING_NPRIO - 1);
+    last = __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED);
     if (mask != 0) {
       p = 31 - __builtin_clz(mask);
     } else if (ring_ready(r, last)) {
@@ -857,8 +858,7 @@ static int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
 
 static int recv_ready(struct xipc__ring *r) {
   return __atomic_load_n(&r->hdr->nonempty, __ATOMIC_RELAXED) != 0 ||
-         ring_ready(r, __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED) &
-                           (RING_NPRIO - 1u));
+         ring_ready(r, __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED));
 }
 
 /* A ring whose positions say it holds something (enqueue != dequeue) while
@@ -1020,7 +1020,7 @@ static int block(struct xipc__ring *r, int chan, ring_try_fn try,
     return rc == NOT_NOW
                ? xipc__fail(XIPC_EAGAIN, 0,
                             "mq '%s': not %s, but a peer stalled the ring "
-                            "(a cell claimed and not released or published)",
+                            "(a cell claimed and not published)",
                             r->name, state)
                : xipc__fail_later(XIPC_EAGAIN, 0, "mq '%s': %s", r->name,
                                   state);
