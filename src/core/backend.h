@@ -522,8 +522,12 @@ int xipc__check_open(const char *what, unsigned flags, unsigned allowed,
  * (XIPC_EINVAL; Windows account names may have spaces). Whether
  * it names a user is found when it is needed (an existing object). */
 int xipc__check_owner(const char *what, const char *owner);
-/* -1, 0 and positive timeouts are valid; anything else is XIPC_EINVAL. */
-int xipc__check_timeout(const char *what, int timeout_ms);
+/* -1, 0 and positive timeouts are valid; anything else is XIPC_EINVAL
+ * (inline: every send and receive checks it; the failure is out of line). */
+int xipc__bad_timeout(const char *what, int timeout_ms);
+static inline int xipc__check_timeout(const char *what, int timeout_ms) {
+  return timeout_ms < -1 ? xipc__bad_timeout(what, timeout_ms) : 0;
+}
 
 /* Shared by the map backends: compute the mapping for [offset, offset+length)
  * of a file of file_size bytes with the given alignment granularity.

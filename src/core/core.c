@@ -273,12 +273,10 @@ int xipc__check_owner(const char *what, const char *owner) {
   return 0;
 }
 
-int xipc__check_timeout(const char *what, int timeout_ms) {
-  if (timeout_ms < -1)
-    return xipc__fail(XIPC_EINVAL, 0,
-                      "%s: timeout %d ms (use -1, 0 or a positive value)",
-                      what, timeout_ms);
-  return 0;
+int xipc__bad_timeout(const char *what, int timeout_ms) {
+  return xipc__fail(XIPC_EINVAL, 0,
+                    "%s: timeout %d ms (use -1, 0 or a positive value)", what,
+                    timeout_ms);
 }
 
 int xipc__remaining_ms(uint64_t start, int timeout_ms) {
