@@ -295,8 +295,10 @@ void xipc__notifier_fini(xipc__notifier_t *nf);
 int xipc__notifier_handle(xipc__notifier_t *nf, xipc_os_handle_t *out);
 void xipc__notifier_wake(xipc__notifier_t *nf);
 /* 1: ready(arg) said there is work (not armed); 0: armed. Before it
- * registers it may look (ready in a bounded spin, nf->look_ns). */
-int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *), void *arg);
+ * registers it may look (peek, or ready when peek is NULL, in a bounded
+ * spin, nf->look_ns); only ready(arg) after registering is authoritative. */
+int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
+                       int (*peek)(void *), void *arg);
 void xipc__notifier_disarm(xipc__notifier_t *nf);
 
 /* ---- byte I/O, pipes, fifos, streams ------------------------------------ */

@@ -31,6 +31,7 @@ struct xipc__ring;
 /* The ring's notifier (src/core/ring.c) and its "a message is there". */
 struct xipc__notifier *xipc__ring_notifier(xipc_mq_t *mq);
 int xipc__ring_ready(void *mq);
+int xipc__ring_peek(void *mq);
 struct xipc__stash;
 struct xipc__stream_methods;
 

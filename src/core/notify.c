@@ -141,8 +141,8 @@ static int look(xipc__look_t *lk, int (*ready)(void *), void *arg) {
 }
 
 int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
-                       void *arg) {
-  if (look(&nf->look, ready, arg))
+                       int (*peek)(void *), void *arg) {
+  if (look(&nf->look, peek != NULL ? peek : ready, arg))
     return 1;
   /* A ring left from before is a wake-up the look below answers. */
   nf->wm->bell_clear(&nf->bell);
@@ -167,6 +167,7 @@ struct xipc_notify {
   xipc_stream_listener_t *l; /* a listener whose methods arm (Windows) */
   const xipc_stream_t *stream; /* a stream: its read-ahead counts as work */
   int (*ready)(void *); /* "there is work", on `obj` (the look's test) */
+  int (*peek)(void *);  /* a cheaper hint for a notifier's look, or NULL */
   xipc__look_t look;    /* a kernel queue's: the descriptor has no notifier */
   void *obj;
   xipc_os_handle_t h;
@@ -220,8 +221,12 @@ int xipc_mq_notify_open(xipc_notify_t **out, xipc_mq_t *mq) {
 
   if (out == NULL || mq == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "mq_notify_open: NULL argument");
-  if (mq->ring != NULL)
-    return make_nf(out, xipc__ring_notifier(mq), xipc__ring_ready, mq);
+  if (mq->ring != NULL) {
+    err = make_nf(out, xipc__ring_notifier(mq), xipc__ring_ready, mq);
+    if (err == 0)
+      (*out)->peek = xipc__ring_peek;
+    return err;
+  }
   if (mq->meth->no_notify != NULL)
     return none("this message queue", mq->meth->no_notify);
   err = mq->meth->os_handle(mq, &h);
@@ -337,7 +342,7 @@ int xipc_notify_arm(xipc_notify_t *n) {
     return n->l->meth->listener_arm(n->l);
   if (n->nf == NULL || n->armed)
     return 0;
-  rc = xipc__notifier_arm(n->nf, n->ready, n->obj);
+  rc = xipc__notifier_arm(n->nf, n->ready, n->peek, n->obj);
   n->armed = rc == 0;
   return rc;
 }

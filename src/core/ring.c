@@ -852,7 +852,7 @@ RING_HOT int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   recv_op_t *op = arg;
   unsigned rounds = 0;
   uint32_t mask, last;
-  int p, rc;
+  int p, q, rc;
 
   for (;;) {
     /* A bit that a peer keeps setting on an empty ring must not keep us
@@ -876,12 +876,21 @@ RING_HOT int recv_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
       __atomic_store_n(&r->last_prio, (uint32_t)p, __ATOMIC_RELAXED);
     if (rc != 0)
       return rc;
-    /* The ring of the last message ran empty while the call may still
-     * spin: keep its bit (the spin watches that ring's head anyway, and
-     * its next sender then finds the bit set and leaves the line alone).
-     * An answer that must be sure clears it and scans. */
-    if (!dl->sure && (unsigned)p == last && mask == 1u << p)
-      return 0;
+    /* The ring of the last message ran empty: keep its bit (a spin
+     * watches that ring's head anyway, and its next sender then finds the
+     * bit set and leaves the line alone). An answer that must be sure
+     * (timeout 0, or about to sleep) looks at every ring's head first, and
+     * takes what it finds there by the bit of that ring. */
+    if ((unsigned)p == last && mask == 1u << p) {
+      if (!dl->sure)
+        return 0;
+      q = scan(r);
+      if (q < 0)
+        return 0;
+      if (q != p)
+        bit_set(r, (unsigned)q);
+      continue;
+    }
     /* A stale bit (or a message another consumer took): clear and look
      * again. */
     bit_clear(r, (unsigned)p);
@@ -1456,8 +1465,20 @@ static int ring_unlink(const xipc__mq_req_t *req) {
 
 xipc__notifier_t *xipc__ring_notifier(xipc_mq_t *mq) { return &mq->ring->nf; }
 
-/* A poller's look: a published message at the head of some priority. */
+/* A poller's test after it registered: a published message at the head of
+ * some priority (every ring's head: authoritative). */
 int xipc__ring_ready(void *mq) { return scan(((xipc_mq_t *)mq)->ring) >= 0; }
+
+/* A poller's look before it registers: the head of the priority last
+ * taken from, two loads instead of the 64 of a scan. Not the non-empty
+ * bitmap: the bit of the last priority stays set while its ring is empty
+ * (recv_try), and would end every look at once. A message of another
+ * priority is found by the test after registering (xipc__ring_ready). */
+int xipc__ring_peek(void *mq) {
+  struct xipc__ring *r = ((xipc_mq_t *)mq)->ring;
+
+  return ring_ready(r, __atomic_load_n(&r->last_prio, __ATOMIC_RELAXED));
+}
 
 static int ring_os_handle(const xipc_mq_t *mq, xipc_os_handle_t *out) {
   (void)out;

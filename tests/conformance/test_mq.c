@@ -1188,9 +1188,68 @@ static void mq_ring_spin_settings(void) {
   }
 }
 
+/* mq-ring only: a receive keeps the non-empty bit of the priority it last
+ * took from while that ring is empty (docs/performance.md, section 5), so
+ * an answer that must be sure cannot trust the bitmap: timeout 0 (and a
+ * wait about to sleep) looks at every ring's head. Messages come from a
+ * sender process; clearing a bit in the segment stands for a sender
+ * caught between its publish and its bit (the non-empty bitmap is at
+ * offset 64 of the ring, docs/names.md). */
+static void mq_ring_sure_answer_looks_past_the_kept_bit(void) {
+  static const unsigned prios[] = {2, 9}; /* below and above the kept bit */
+  char name[80], n1[4], pr[4];
+  unsigned char buf[64], *bits;
+  xipc_mq_t *mq;
+  xipc_shm_t *raw;
+  xt_proc_t *p;
+  unsigned prio, k;
+  uint32_t mask;
+  size_t len;
+
+  xt_name(name, sizeof(name), "keptbit");
+  mq = create(name, 8, 64);
+  if (mq == NULL)
+    return;
+  XT_OK(ring_raw_open(&raw, name, xt_backend));
+  bits = (unsigned char *)xipc_shm_addr(raw) + RING_AT + 64;
+  p = spawn_mq("mq-send", name, "1", "5", "0");
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 5);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  memcpy(&mask, bits, 4);
+  XT_EQ(mask, 1u << 5); /* kept: the ring of the last message is empty */
+  for (k = 0; k < 2; k++) {
+    sprintf(n1, "%d", 1);
+    sprintf(pr, "%u", prios[k]);
+    p = spawn_mq("mq-send", name, n1, pr, "0");
+    XT_TRUE_FATAL(p != NULL);
+    XT_EQ(xt_proc_wait(p, 20000), 0);
+    mask = 1u << 5; /* the new message's bit not set yet */
+    memcpy(bits, &mask, 4);
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+    XT_EQ(prio, prios[k]);
+    XT_EQ(len, 8);
+    XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  }
+  /* A timed receive finds it too: after its spin, before it sleeps. */
+  p = spawn_mq("mq-send", name, "1", "2", "0");
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  mask = 1u << 9;
+  memcpy(bits, &mask, 4);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 2000));
+  XT_EQ(prio, 2);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+  XT_OK(xipc_shm_close(raw));
+  drop(mq, name);
+}
+
 static const xt_test_t ring_tests[] = {
     COMMON_MQ_TESTS, XT_TEST(mq_ring_spin_settings),
     XT_TEST(mq_ring_corrupt_header_is_ebadmsg),
+    XT_TEST(mq_ring_sure_answer_looks_past_the_kept_bit),
     XT_TEST(mq_ring_stalled_cell_keeps_deadlines),
     XT_TEST(mq_ring_scribbled_segment_keeps_deadlines), {NULL, NULL}};
 

@@ -40,7 +40,7 @@ static void notifier(xipc__notifier_t *nf, uint32_t look_ns) {
 
 /* One arm and, when it registered, the disarm: what arm answered. */
 static int arm_once(xipc__notifier_t *nf, fake_t *f) {
-  int rc = xipc__notifier_arm(nf, fake_ready, f);
+  int rc = xipc__notifier_arm(nf, fake_ready, NULL, f);
 
   if (rc == 0)
     xipc__notifier_disarm(nf);
