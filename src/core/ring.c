@@ -336,9 +336,9 @@ RING_HOT int dl_round(ring_dl_t *dl, unsigned *rounds) {
 }
 
 /* A deadline for finishing what an operation has begun (it holds a slot):
- * what is left of dl, but at least GRACE_MS. No clock read here (this is
- * on every operation's fast path): only when a wait needs it. */
-RING_HOT ring_dl_t dl_rest(const ring_dl_t *dl) {
+ * what is left of dl, but at least GRACE_MS. Made only when a claim has to
+ * retry (put_claim_loop); no clock read here, only when a wait needs it. */
+static ring_dl_t dl_rest(const ring_dl_t *dl) {
   ring_dl_t rest = *dl;
 
   rest.expired = 0;
