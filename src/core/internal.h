@@ -125,6 +125,10 @@ struct xipc_mq {
   const struct xipc__mq_methods *meth;
   size_t max_msgs, max_msg_size; /* the queue's real geometry */
   intptr_t h;                    /* mqd_t or msqid */
+  /* A kernel queue's backend state: System V, the queue's priority tally
+   * (src/sysv/mq.c) and its segment id; NULL and 0 for none. */
+  void *os;
+  intptr_t os_h;
   /* Kernel queues: messages taken for a receive buffer that was too small,
    * kept for the next receive through this handle (core, src/core/mq.c). */
   struct xipc__stash *stash;
@@ -313,6 +317,11 @@ void xipc__posix_name(char *buf, size_t len, const char *tag, const char *name);
 void xipc__posix_name_fit(char *buf, size_t len, const char *tag,
                           const char *name, size_t max);
 void xipc__win32_name(char *buf, size_t len, const char *tag, const char *name);
+/* The System V key of an object that accompanies the object with key
+ * `key`: FNV-1a of "xipc2:" WHAT ":" and the key as 8 lowercase hex digits
+ * (docs/names.md, frozen; "mq-tally" for a queue's priority tally,
+ * src/sysv/mq.c). Never 0 (IPC_PRIVATE). */
+int32_t xipc__sysv_companion_key(const char *what, int32_t key);
 /* The identity of a named object: portable name (or ""), OS name (or "")
  * and System V key (or 0). */
 typedef struct xipc__identity {

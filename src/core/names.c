@@ -93,6 +93,15 @@ static uint32_t fnv1a(uint32_t h, const char *s) {
   return h;
 }
 
+int32_t xipc__sysv_companion_key(const char *what, int32_t key) {
+  char hex[9];
+  uint32_t h;
+
+  snprintf(hex, sizeof(hex), "%08x", (unsigned)key);
+  h = fnv1a(fnv1a(fnv1a(fnv1a(FNV_OFFSET, "xipc2:"), what), ":"), hex);
+  return (int32_t)(h != 0 ? h : KEY_FOR_ZERO);
+}
+
 int xipc_sysv_key(const char *tag, const char *name, int32_t *key) {
   uint32_t h;
   int err;

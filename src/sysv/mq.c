@@ -17,7 +17,47 @@
  * IPC_NOWAIT; a positive timeout retries with IPC_NOWAIT and sleeps between
  * tries, starting at 50 us and doubling up to 1 ms (so a timed wait costs
  * at most ~1000 short system calls a second and wakes within 1 ms of a
- * message; it never spins a core). */
+ * message; it never spins a core).
+ *
+ * The priority tally: for msgtyp = -LONG_MAX the kernel walks the whole
+ * queue to find the lowest mtype (Linux ipc/msg.c stops early only at an
+ * mtype of 1), so a receive from a queue of N priority-0 messages costs N
+ * steps, and draining it N^2 / 2. With msgtyp = 0 it takes the first
+ * message at once. Beside every queue it creates, xipc keeps a page of
+ * System V shared memory at key xipc__sysv_companion_key("mq-tally", KEY)
+ * (docs/names.md) whose one 64-bit word counts the messages of priority
+ * above 0 in the queue; while it reads 0, a receive takes the first
+ * message. The rules, for one word
+ *   bits 32..63  the queue's msqid + 1 (0 none yet, TALLY_DEAD: never use)
+ *   bit  31      vouched: the queue's creator wrote this queue's id
+ *   bits 0..30   the count:
+ *   - A sender of priority > 0 adds one before its msgsnd (and takes it
+ *     back when the msgsnd fails); a receiver takes one away after it
+ *     received such a message. So the count is never below the number of
+ *     such messages in the queue; it may be above (a process between the
+ *     two steps, or one that died there: the queue keeps walking).
+ *   - A sender that finds another queue's id (a tally left by a removed
+ *     queue, or one the creator has not vouched for yet) claims the word
+ *     as its queue's, unvouched, with a count of 1.
+ *   - A receive trusts only its own queue's id, vouched for, with a count
+ *     of 0: a message of priority > 0 whose send finished before the
+ *     receive began had been counted, so taking the first message is the
+ *     order DESIGN §7 asks for.
+ *   - The creator makes the tally before the queue (msgget IPC_EXCL), so
+ *     whoever finds the queue finds the tally, and vouches after creating
+ *     the queue. A creator that made a tally but finds the queue exists
+ *     already (one made by another program, or without a tally) marks it
+ *     TALLY_DEAD and removes it: the queue's other users count nothing.
+ *   - Removing the queue (close with unlink, xipc_mq_unlink) marks its
+ *     tally TALLY_DEAD and removes it first, so a queue made meanwhile
+ *     under the key by a process that found the old tally walks; a dead
+ *     tally is never attached, claimed or vouched for.
+ *   - A tally xipc may not use (the ownership rule, too small, not a
+ *     tally of this key) is never attached: the queue walks as before.
+ * The word is hostile like every shared byte: any value only chooses
+ * between the two receives, and a process that may write it may as well
+ * take the messages. Any failure to make or find the tally leaves the
+ * queue walking; it never fails an open. */
 #include "internal.h"
 
 #include <errno.h>
@@ -27,6 +67,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <time.h>
 
 #define MTYPE_MAX 32
@@ -36,6 +77,170 @@ struct msgbuf_x {
   long mtype;
   unsigned char mtext[];
 };
+
+/* ---- the priority tally (see the top of the file) ------------------------ */
+
+#define TALLY_MAGIC 0x786d7174u /* "xmqt" */
+#define TALLY_DEAD 0xffffffffu
+#define TALLY_VOUCHED 0x80000000u
+#define TALLY_COUNT 0x7fffffffu
+
+typedef struct tally {
+  uint32_t magic; /* TALLY_MAGIC */
+  uint32_t key;   /* the queue's key */
+  uint64_t word;  /* msqid + 1 << 32 | TALLY_VOUCHED | count */
+} tally_t;
+
+#ifdef __GCC_HAVE_SYNC_COMPARE_AND_SWAP_8 /* a lock-free 64-bit CAS */
+#define TALLY_OK 1
+#else
+#define TALLY_OK 0 /* no tally: every receive walks */
+#endif
+
+static uint64_t tally_id(const xipc_mq_t *mq) {
+  return (uint64_t)(uint32_t)(mq->h + 1) << 32;
+}
+
+static int tally_cas(tally_t *t, uint64_t *w, uint64_t want) {
+  return __atomic_compare_exchange_n(&t->word, w, want, 1, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST);
+}
+
+/* A sender of priority > 0, before its msgsnd. */
+static void tally_add(xipc_mq_t *mq) {
+  tally_t *t = mq->os;
+  uint64_t w, me = tally_id(mq);
+
+  if (t == NULL)
+    return;
+  w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
+  do {
+    if ((w >> 32) == TALLY_DEAD || ((w & ~0xffffffffull) == me &&
+                                     (w & TALLY_COUNT) == TALLY_COUNT))
+      return; /* dead, or full: it stays above 0 (the walk) */
+  } while (!tally_cas(t, &w, (w & ~0xffffffffull) == me ? w + 1 : me | 1));
+}
+
+/* A receiver after it took a message of priority > 0; a sender whose
+ * msgsnd failed after tally_add. Never below 0, never another queue's. */
+static void tally_sub(xipc_mq_t *mq) {
+  tally_t *t = mq->os;
+  uint64_t w, me = tally_id(mq);
+
+  if (t == NULL)
+    return;
+  w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
+  do {
+    if ((w & ~0xffffffffull) != me || (w & TALLY_COUNT) == 0)
+      return;
+  } while (!tally_cas(t, &w, w - 1));
+}
+
+/* May a receive take the first message? */
+static int tally_clear(const xipc_mq_t *mq) {
+  const tally_t *t = mq->os;
+
+  return t != NULL && __atomic_load_n(&t->word, __ATOMIC_SEQ_CST) ==
+                          (tally_id(mq) | TALLY_VOUCHED);
+}
+
+/* The creator, once its queue exists: this queue's id, vouched for (the
+ * count of senders that claimed it first is kept). */
+static void tally_vouch(xipc_mq_t *mq) {
+  tally_t *t = mq->os;
+  uint64_t w, me = tally_id(mq);
+
+  if (t == NULL)
+    return;
+  w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
+  do {
+    if ((w >> 32) == TALLY_DEAD)
+      return; /* removed: its queue is being removed too */
+  } while (!tally_cas(t, &w, (w & ~0xffffffffull) == me
+                                 ? w | TALLY_VOUCHED
+                                 : me | TALLY_VOUCHED));
+}
+
+/* Detach; `remove`: mark it dead for every process that has it attached,
+ * then remove it. Before its queue goes, so that a tally never outlives
+ * its queue alive (a queue created meanwhile under the key, by a process
+ * that found this tally, then walks: it never trusts a tally that its
+ * later openers cannot find). */
+static void tally_close(xipc_mq_t *mq, int remove) {
+  tally_t *t = mq->os;
+
+  if (t == NULL)
+    return;
+  if (remove) {
+    __atomic_store_n(&t->word, (uint64_t)TALLY_DEAD << 32, __ATOMIC_SEQ_CST);
+    shmctl((int)mq->os_h, IPC_RMID, NULL);
+  }
+  shmdt(t);
+  mq->os = NULL;
+  mq->os_h = 0;
+}
+
+/* Attach segment `id` as the tally of mq's key: the ownership rule first
+ * unless this process has just created it, then the size and the header.
+ * Nothing attached when it is not a tally xipc may use. */
+static void tally_attach(xipc_mq_t *mq, const xipc__mq_req_t *req, int id,
+                         int fresh) {
+  struct shmid_ds ds;
+  tally_t *t;
+
+  /* An unlink (mode 0) accepts any mode: it removes, never uses. */
+  if (shmctl(id, IPC_STAT, &ds) != 0 || ds.shm_segsz < sizeof(tally_t) ||
+      (!fresh && xipc__sysv_perm_check(
+                     "segment",
+                     xipc__sysv_companion_key("mq-tally", req->key),
+                     &ds.shm_perm, req->owner,
+                     req->mode != 0 ? req->mode : 0777u) != 0))
+    return;
+  t = shmat(id, NULL, 0);
+  if (t == (void *)-1)
+    return;
+  if (fresh) {
+    t->key = (uint32_t)req->key;
+    t->magic = TALLY_MAGIC;
+  } else if (t->magic != TALLY_MAGIC || t->key != (uint32_t)req->key ||
+             (__atomic_load_n(&t->word, __ATOMIC_SEQ_CST) >> 32) ==
+                 TALLY_DEAD) {
+    shmdt(t);
+    return;
+  }
+  mq->os = t;
+  mq->os_h = id;
+}
+
+/* Make the tally, before the queue: 1 when this process created it. */
+static int tally_create(xipc_mq_t *mq, const xipc__mq_req_t *req) {
+  int id;
+
+  if (!TALLY_OK)
+    return 0;
+  id = shmget((key_t)xipc__sysv_companion_key("mq-tally", req->key),
+              sizeof(tally_t), IPC_CREAT | IPC_EXCL | (int)req->mode);
+  if (id < 0)
+    return 0;
+  tally_attach(mq, req, id, 1);
+  if (mq->os == NULL) {
+    shmctl(id, IPC_RMID, NULL);
+    return 0;
+  }
+  return 1;
+}
+
+static void tally_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
+  int id;
+
+  if (!TALLY_OK || mq->os != NULL)
+    return;
+  id = shmget((key_t)xipc__sysv_companion_key("mq-tally", req->key), 0, 0);
+  if (id >= 0)
+    tally_attach(mq, req, id, 0);
+}
+
+/* ---- the queue ----------------------------------------------------------- */
 
 static int set_capacity(int id, const xipc__mq_req_t *req, size_t msgs,
                         size_t size) {
@@ -96,22 +301,32 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   size_t size = req->max_msg_size != 0 ? req->max_msg_size
                                        : XIPC_MQ_DEFAULT_MAX_MSG_SIZE;
   struct msqid_ds ds;
-  int created = 0, id, err;
+  int created = 0, fresh = 0, id, err;
 
   if ((req->flags & XIPC_CREATE) && msgmax > 0 && (long)size > msgmax)
     return xipc__fail(XIPC_ESYSLIMIT, 0,
                       "System V mq: %zu-byte messages exceed kernel.msgmax = "
                       "%ld (raise with sysctl kernel.msgmax=N as root)",
                       size, msgmax);
+  if (req->flags & XIPC_CREATE)
+    fresh = tally_create(mq, req); /* before the queue: see the top */
   id = msq_id(req, &created);
-  if (id < 0)
+  if (id < 0) {
+    tally_close(mq, fresh);
     return id;
+  }
+  mq->h = id;
+  if (fresh && !created)
+    tally_close(mq, 1); /* the queue's other users count nothing */
+  else
+    tally_open(mq, req);
   if (created) {
     err = set_capacity(id, req, msgs, size);
     if (err != 0)
       goto fail;
     mq->max_msgs = msgs;
     mq->max_msg_size = size;
+    tally_vouch(mq);
     xipc__sysv_note("mq", req->key, req->name);
   } else {
     if (msgctl(id, IPC_STAT, &ds) != 0) {
@@ -141,13 +356,13 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
                        ? (size_t)ds.msg_qbytes / mq->max_msg_size
                        : (size_t)ds.msg_qbytes;
   }
-  mq->h = id;
   mq->created = created;
   return 0;
 
 fail:
   if (created)
     msgctl(id, IPC_RMID, NULL);
+  tally_close(mq, created);
   return err;
 }
 
@@ -202,6 +417,8 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   m->mtype = MTYPE_MAX - (long)prio;
   if (len > 0)
     memcpy(m->mtext, buf, len);
+  if (prio > 0)
+    tally_add(mq);
   for (;;) {
     rc = msgsnd((int)mq->h, m, len, flags);
     e = errno;
@@ -217,6 +434,8 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   }
   if ((unsigned char *)m != stack)
     free(m);
+  if (rc != 0 && prio > 0)
+    tally_sub(mq);
   return rc == 0 ? 0 : op_fail(mq, e, "msgsnd", timeout_ms);
 }
 
@@ -251,7 +470,7 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
       return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
   }
   for (;;) {
-    n = msgrcv((int)mq->h, m, room, -LONG_MAX, flags);
+    n = msgrcv((int)mq->h, m, room, tally_clear(mq) ? 0 : -LONG_MAX, flags);
     e = errno;
     if (n < 0 && stopped(e)) {
       e = ECANCELED;
@@ -268,6 +487,8 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
     if ((size_t)n <= mq->max_msg_size && mtype >= 1 && mtype <= MTYPE_MAX) {
       *len = (size_t)n;
       *prio = (unsigned)(MTYPE_MAX - mtype);
+      if (mtype < MTYPE_MAX)
+        tally_sub(mq);
       if (n > 0 && (size_t)n <= cap)
         memcpy(buf, m->mtext, (size_t)n);
     }
@@ -311,6 +532,7 @@ static int sysv_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
 }
 
 static int sysv_mq_close(xipc_mq_t *mq, int remove) {
+  tally_close(mq, remove);
   if (remove && msgctl((int)mq->h, IPC_RMID, NULL) != 0 && errno != EINVAL &&
       errno != EIDRM)
     return xipc__unix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
@@ -322,9 +544,14 @@ static int sysv_mq_close(xipc_mq_t *mq, int remove) {
 
 static int sysv_mq_unlink(const xipc__mq_req_t *req) {
   int id = msgget((key_t)req->key, 0);
+  xipc_mq_t tmp;
 
   if (id < 0)
     return xipc__unix_fail(errno, "msgget(key 0x%08x)", (unsigned)req->key);
+  /* Its tally first (tally_close), once it is known to be one. */
+  memset(&tmp, 0, sizeof(tmp));
+  tally_open(&tmp, req);
+  tally_close(&tmp, 1);
   if (msgctl(id, IPC_RMID, NULL) != 0)
     return xipc__unix_fail(errno, "msgctl(key 0x%08x, IPC_RMID)",
                             (unsigned)req->key);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/shm.h>
 #include <unistd.h>
 #endif
 
@@ -661,8 +662,11 @@ static void mq_bad_arguments(void) {
 /* mq row, System V: what a program that is not xipc puts on the queue with
  * a raw msgsnd to its key (a message longer than max_msg_size, an mtype
  * outside xipc's 1..32) is received as XIPC_EBADMSG and dropped; it never
- * blocks the queue, and xipc's own messages keep coming in priority order
- * (a foreign mtype > 32 ranks below every xipc priority). */
+ * blocks the queue, and xipc's own messages keep coming in priority order.
+ * While no xipc message above priority 0 waits (the queue's priority
+ * tally is 0), the queue is taken in arrival order, foreign messages
+ * included; otherwise a foreign mtype > 32 ranks below every xipc
+ * priority. */
 static void mq_sysv_foreign_message_is_ebadmsg_and_dropped(void) {
 #ifdef _WIN32
   XT_SKIP("System V only: Windows has no System V queue");
@@ -697,12 +701,27 @@ static void mq_sysv_foreign_message_is_ebadmsg_and_dropped(void) {
 
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EBADMSG);
   XT_TRUE(strstr(xipc_last_error_message(), "at least 65 bytes") != NULL);
+  /* Only priority 0 waits: arrival order, the foreign mtype first. */
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1000), XIPC_EBADMSG);
+  XT_TRUE(strstr(xipc_last_error_message(), "mtype 1000") != NULL);
   XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
   XT_EQ(len, 5);
   XT_EQ(prio, 0);
   XT_EQ(memcmp(buf, "hello", 5), 0);
-  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1000), XIPC_EBADMSG);
+  /* With a priority 4 message waiting the kernel picks the lowest mtype:
+   * it passes the foreign mtype 1000 that came first; then (the tally is
+   * 0 again) arrival order. */
+  XT_EQ_FATAL(msgsnd(id, &raw, 10, IPC_NOWAIT), 0);
+  XT_OK(xipc_mq_send(mq, "zero", 4, 0, 0));
+  XT_OK(xipc_mq_send(mq, "four", 4, 4, 0));
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 4);
+  XT_EQ(memcmp(buf, "four", 4), 0);
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EBADMSG);
   XT_TRUE(strstr(xipc_last_error_message(), "mtype 1000") != NULL);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 0);
+  XT_EQ(memcmp(buf, "zero", 4), 0);
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
   XT_OK(xipc_mq_attr(mq, &a));
   XT_EQ(a.cur_msgs, 0);
@@ -1136,11 +1155,222 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
 #endif
 }
 
+#ifndef _WIN32
+/* The priority tally of a System V queue (src/sysv/mq.c, docs/names.md):
+ * one 64-bit word, the queue's msqid + 1 in the high half, bit 31 set once
+ * the queue's creator vouched for it, and the count of messages above
+ * priority 0 in bits 0..30. */
+typedef struct {
+  uint32_t magic, key;
+  uint64_t word;
+} tally_view_t;
+
+#define TALLY_VOUCHED 0x80000000ull
+#define TALLY_DEAD (0xffffffffull << 32)
+
+static uint64_t tally_word(int msqid, uint64_t count) {
+  return ((uint64_t)(uint32_t)(msqid + 1) << 32) | TALLY_VOUCHED | count;
+}
+
+static uint64_t tally_get(tally_view_t *t) {
+  return __atomic_load_n(&t->word, __ATOMIC_SEQ_CST);
+}
+
+static tally_view_t *tally_map(const char *name, int *shmid) {
+  void *p;
+
+  *shmid = shmget((key_t)xt_sysv_tally_key(name), 0, 0);
+  if (*shmid < 0)
+    return NULL;
+  p = shmat(*shmid, NULL, 0);
+  return p == (void *)-1 ? NULL : p;
+}
+
+static int tally_exists(const char *name) {
+  return shmget((key_t)xt_sysv_tally_key(name), 0, 0) >= 0;
+}
+#endif
+
+/* System V: a receive takes the first message (msgtyp 0, no walk of the
+ * queue) only while the queue's priority tally says no message above
+ * priority 0 waits. Messages of priority > 0 from another process are
+ * counted, so they still come first; the count follows sends and
+ * receives on both sides, and the tally goes with its queue. */
+static void mq_sysv_priority_tally_counts_other_processes(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows has no System V queues (the row is n/a there)");
+#else
+  char name[80], line[64], want[32];
+  unsigned char buf[64], b;
+  uint32_t sender = 0, n = 0;
+  tally_view_t *t;
+  xipc_mq_t *mq;
+  unsigned prio;
+  size_t len;
+  xt_proc_t *p;
+  int32_t key;
+  int id, sid, i;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("System V only: POSIX queues and rings keep priorities "
+            "without a walk");
+  xt_name(name, sizeof(name), "tally");
+  mq = create(name, 16, 64);
+  XT_OK(xipc_sysv_key("mq", name, &key));
+  id = msgget((key_t)key, 0);
+  XT_TRUE_FATAL(id >= 0);
+  t = tally_map(name, &sid);
+  XT_TRUE_FATAL(t != NULL);
+  XT_EQ(t->magic, 0x786d7174u);
+  XT_EQ(t->key, (uint32_t)key);
+  XT_TRUE(tally_get(t) == tally_word(id, 0));
+
+  /* Five of ours at priority 0, then three at priority 9 from another
+   * process: the three come first. */
+  for (i = 0; i < 5; i++) {
+    b = (unsigned char)i;
+    XT_OK(xipc_mq_send(mq, &b, 1, 0, 0));
+  }
+  p = spawn_mq("mq-send", name, "3", "9", "0");
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_TRUE(tally_get(t) == tally_word(id, 3));
+  for (i = 0; i < 3; i++) {
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+    XT_EQ(prio, 9);
+    XT_TRUE(check_msg(buf, len, &sender, &n) && n == (uint32_t)i);
+    XT_TRUE(tally_get(t) == tally_word(id, (uint64_t)(2 - i)));
+  }
+  for (i = 0; i < 5; i++) {
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+    XT_EQ(prio, 0);
+    XT_EQ(buf[0], i);
+  }
+
+  /* The other way round: a receiving process gets our priority 12
+   * message before the priority-0 ones queued ahead of it. */
+  for (i = 0; i < 5; i++) {
+    b = (unsigned char)i;
+    XT_OK(xipc_mq_send(mq, &b, 1, 0, 0));
+  }
+  b = 99;
+  XT_OK(xipc_mq_send(mq, &b, 1, 12, 0));
+  p = spawn_mq("mq-recv", name, "6", "64", NULL);
+  XT_TRUE_FATAL(p != NULL);
+  for (i = 0; i < 6; i++) {
+    if (i == 0)
+      snprintf(want, sizeof(want), "12:1:99");
+    else
+      snprintf(want, sizeof(want), "0:1:%d", i - 1);
+    XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+    XT_TRUE(strcmp(line, want) == 0);
+  }
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_TRUE(tally_get(t) == tally_word(id, 0));
+  XT_EQ(shmdt(t), 0);
+  drop(mq, name);
+  XT_TRUE(!tally_exists(name)); /* removed with its queue */
+#endif
+}
+
+/* System V: whatever the tally holds (it is shared memory: hostile), the
+ * priority order holds; a wrong value only makes receives walk the queue.
+ * A tally left behind by a queue removed by hand is taken over by the next
+ * queue of the key; a queue that another program created has no tally,
+ * and the one an xipc open made for it is removed again. */
+static void mq_sysv_priority_tally_hostile_or_left_over(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows has no System V queues (the row is n/a there)");
+#else
+  char name[80];
+  unsigned char buf[64], b;
+  tally_view_t *t;
+  xipc_mq_t *mq;
+  xipc_mq_opts_t o;
+  unsigned prio;
+  size_t len, k;
+  static const unsigned char order[] = {3, 1, 2};
+  uint64_t bad[4];
+  int32_t key;
+  int id, sid, sid2, j;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP("System V only: POSIX queues and rings keep priorities "
+            "without a walk");
+  xt_name(name, sizeof(name), "tallybad");
+  mq = create(name, 16, 64);
+  XT_OK(xipc_sysv_key("mq", name, &key));
+  id = msgget((key_t)key, 0);
+  t = tally_map(name, &sid);
+  XT_TRUE_FATAL(id >= 0 && t != NULL);
+  bad[0] = TALLY_DEAD;                    /* removed */
+  bad[1] = tally_word(id + 1, 0);         /* another queue's */
+  bad[2] = tally_word(id, 0x7fffffffull); /* full */
+  bad[3] = tally_word(id, 0) & ~TALLY_VOUCHED; /* not vouched for */
+  for (k = 0; k < 4; k++) {
+    __atomic_store_n(&t->word, bad[k], __ATOMIC_SEQ_CST);
+    for (b = 1; b <= 3; b++)
+      XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 5 : 0, 0));
+    for (j = 0; j < 3; j++) { /* priority 5 first, then arrival order */
+      XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+      XT_EQ(buf[0], order[j]);
+      XT_EQ(prio, order[j] == 3 ? 5 : 0);
+    }
+    /* never trusted again: dead stays dead, the rest stay unvouched or
+     * full */
+    XT_TRUE(tally_get(t) != tally_word(id, 0));
+  }
+  XT_TRUE(tally_get(t) == bad[0] || (tally_get(t) & TALLY_VOUCHED) == 0);
+
+  /* Left over: the queue removed by hand with a stale count of 3. */
+  __atomic_store_n(&t->word, tally_word(id, 3), __ATOMIC_SEQ_CST);
+  XT_EQ(msgctl(id, IPC_RMID, NULL), 0);
+  XT_OK(xipc_mq_close(mq));
+  mq = create(name, 16, 64);
+  id = msgget((key_t)key, 0);
+  XT_TRUE_FATAL(id >= 0);
+  XT_TRUE(tally_map(name, &sid2) != NULL && sid2 == sid);
+  XT_TRUE(tally_get(t) == tally_word(id, 0)); /* the new queue's, vouched */
+  for (b = 1; b <= 3; b++)
+    XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 7 : 0, 0));
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_TRUE(prio == 7 && buf[0] == 3);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_TRUE(prio == 0 && buf[0] == 1);
+  XT_TRUE(tally_get(t) == tally_word(id, 0));
+  XT_EQ(shmdt(t), 0);
+  drop(mq, name);
+  XT_TRUE(!tally_exists(name));
+
+  /* Another program's queue: no tally, and priorities still hold. */
+  id = msgget((key_t)key, IPC_CREAT | IPC_EXCL | 0600);
+  XT_TRUE_FATAL(id >= 0);
+  o = opts_for(XIPC_CREATE, 0, 64);
+  mq = NULL;
+  XT_OK(xipc_mq_open(&mq, name, &o));
+  XT_TRUE(!tally_exists(name));
+  if (mq != NULL) {
+    for (b = 1; b <= 3; b++)
+      XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 2 : 0, 0));
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+    XT_TRUE(prio == 2 && buf[0] == 3);
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+    XT_TRUE(prio == 0 && buf[0] == 1);
+    drop(mq, name);
+  } else {
+    msgctl(id, IPC_RMID, NULL);
+  }
+  XT_TRUE(!tally_exists(name));
+#endif
+}
+
 static const xt_test_t kernel_tests[] = {
     COMMON_MQ_TESTS, XT_TEST(mq_system_limit_is_esyslimit),
     XT_TEST(mq_sysv_foreign_message_is_ebadmsg_and_dropped),
     XT_TEST(mq_posix_descriptor_made_nonblocking),
-    XT_TEST(mq_sysv_interrupt_flag_ends_a_blocked_receive), {NULL, NULL}};
+    XT_TEST(mq_sysv_interrupt_flag_ends_a_blocked_receive),
+    XT_TEST(mq_sysv_priority_tally_counts_other_processes),
+    XT_TEST(mq_sysv_priority_tally_hostile_or_left_over), {NULL, NULL}};
 /* The spin before sleeping is the handle's choice (opts.spin_us): with no
  * spin, a fixed one and the adaptive default, a receiver that keeps
  * finding the queue empty and a sender that keeps finding it full (4 slots,

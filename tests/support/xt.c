@@ -220,6 +220,20 @@ xipc_mq_t *xt_mq_open_args(char **argv) {
   return xipc_mq_open(&mq, argv[0], &o) == 0 ? mq : NULL;
 }
 
+int32_t xt_sysv_tally_key(const char *name) {
+  char text[32];
+  uint32_t h = 2166136261u;
+  int32_t key = 0;
+  const char *c;
+
+  if (xipc_sysv_key("mq", name, &key) != 0)
+    return 0;
+  snprintf(text, sizeof(text), "xipc2:mq-tally:%08x", (unsigned)key);
+  for (c = text; *c != '\0'; c++)
+    h = (h ^ (unsigned char)*c) * 16777619u;
+  return (int32_t)(h != 0 ? h : 0x78697063u);
+}
+
 /* ---- helper processes: parent side ------------------------------------------ */
 
 struct xt_proc {

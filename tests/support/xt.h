@@ -89,6 +89,10 @@ void xt_mutex_other_gets(const char *name, const char *want);
 /* Helper side: open the existing queue argv[0] on backend argv[1] with the
  * flags argv[2] (decimal, e.g. the row's XIPC_MQ_RING); NULL on failure. */
 xipc_mq_t *xt_mq_open_args(char **argv);
+/* The System V key of the priority tally of kernel queue NAME (the frozen
+ * mapping of docs/names.md, computed here independently of the library):
+ * FNV-1a of "xipc2:mq-tally:" and the queue's key in 8 hex digits. */
+int32_t xt_sysv_tally_key(const char *name);
 
 /* ---- helper processes ------------------------------------------------------ */
 

@@ -91,6 +91,10 @@ static void sysv_keys_are_frozen(void) {
   CU_ASSERT_EQUAL((uint32_t)k, 0x2ea27387u);
   CU_ASSERT_EQUAL(xipc_sysv_key("mutex", "demo", &k), 0);
   CU_ASSERT_EQUAL((uint32_t)k, 0xb3a43937u);
+  /* The priority tally of System V queue "demo" (src/sysv/mq.c): FNV-1a
+   * of "xipc2:mq-tally:065e625e". */
+  CU_ASSERT_EQUAL((uint32_t)xipc__sysv_companion_key("mq-tally", 0x065e625e),
+                  0xf789f926u);
 }
 
 static void sysv_keys_differ_by_kind_and_name_and_are_never_private(void) {
