@@ -1312,8 +1312,9 @@ static void aux_path(char *buf, size_t len, const char *tag,
 static int h_plant_channels(int argc, char **argv) {
   struct sembuf init[2] = {{0, 1, 0}, {0, -1, 0}};
   char line[64];
+  uint32_t *tally;
   int32_t key;
-  int id;
+  int id, tid;
 
   char path[512];
   HCHECK(argc == 5);
@@ -1340,10 +1341,21 @@ static int h_plant_channels(int argc, char **argv) {
   HCHECK(xipc_sysv_key("mq", argv[4], &key) == 0);
   id = semget((key_t)key, 2, IPC_CREAT | IPC_EXCL | 0666);
   HCHECK(id >= 0 && semop(id, init, 2) == 0);
+  /* and the priority tally of the kernel queue of NAME, with a header
+   * that would pass (docs/names.md): only its owner gives it away */
+  tid = shmget((key_t)xt_sysv_tally_key(argv[4]), 16,
+               IPC_CREAT | IPC_EXCL | 0666);
+  HCHECK(tid >= 0);
+  tally = shmat(tid, NULL, 0);
+  HCHECK(tally != (void *)-1);
+  tally[0] = 0x786d7174u;
+  tally[1] = (uint32_t)key;
   xt_say("made");
   while (xt_hear(line, sizeof(line)) == 0 && strcmp(line, "done") != 0)
     ;
   semctl(id, 0, IPC_RMID);
+  shmdt(tally);
+  shmctl(tid, IPC_RMID, NULL);
   xt_say("END");
   return 0;
 }
@@ -1355,11 +1367,55 @@ static int h_plant_channels(int argc, char **argv) {
 }
 #endif
 
+#ifndef _WIN32
+/* System V: the priority tally of kernel queue `name` planted by user
+ * `uid` (docs/semantics.md): the queue is created and keeps its
+ * priorities without it; the planted segment is neither written nor
+ * removed, not even by our unlink. */
+static void planted_tally_is_left_alone(const char *name, unsigned uid) {
+  xipc_mq_opts_t mo;
+  xipc_mq_t *mq = NULL;
+  struct shmid_ds ds;
+  const uint32_t *seen;
+  unsigned char b, buf[16];
+  unsigned prio = 0;
+  size_t len = 0;
+  int tid;
+
+  xipc_mq_opts_init(&mo);
+  mo.backend = XIPC_BACKEND_SYSV;
+  mo.flags = XIPC_CREATE | XIPC_EXCL;
+  mo.max_msgs = 4;
+  mo.max_msg_size = 16;
+  XT_OK(xipc_mq_open(&mq, name, &mo));
+  if (mq == NULL)
+    return;
+  for (b = 1; b <= 3; b++)
+    XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 6 : 0, 0));
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_TRUE(prio == 6 && buf[0] == 3);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_TRUE(prio == 0 && buf[0] == 1);
+  tid = shmget((key_t)xt_sysv_tally_key(name), 0, 0);
+  XT_TRUE_FATAL(tid >= 0);
+  seen = shmat(tid, NULL, SHM_RDONLY);
+  XT_TRUE_FATAL(seen != (void *)-1);
+  XT_TRUE(seen[2] == 0 && seen[3] == 0); /* its word: never claimed */
+  XT_EQ(xipc_mq_unlink(name, &mo), 0);
+  XT_OK(xipc_mq_close(mq));
+  XT_TRUE(shmctl(tid, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == uid);
+  XT_TRUE(seen[2] == 0 && seen[3] == 0);
+  shmdt(seen);
+}
+#endif
+
 /* Auxiliary objects: a ring is created exclusively with its wait channels.
  * System V: a channel set planted by another user under the ring's key
  * makes our XIPC_CREATE | XIPC_EXCL ring fail with XIPC_EACCES (it would
  * steal our wake-ups), leaving no segment behind; a leftover set of our
  * own (a crashed ring's, full of stale tokens) is replaced, not adopted.
+ * A kernel queue's priority tally planted by another user is left alone
+ * (planted_tally_is_left_alone).
  * POSIX rings wait on a futex in the segment: nothing else to plant;
  * without one (the portable profile) on fifo doorbells in AUXDIR, which
  * get the same two checks, as does the profile's mutex lock file.
@@ -1428,6 +1484,8 @@ static void security_planted_auxiliary_objects_are_refused(void) {
     o.created = 0;
     XT_ERR(obj_open(&o, K_RING, xt_backend, name, NULL, 0), XIPC_ENOENT);
     obj_release(&o);
+    if (xt_backend == XIPC_BACKEND_SYSV)
+      planted_tally_is_left_alone(name, uid);
     if (xt_backend == XIPC_BACKEND_POSIX) { /* a planted mutex lock file */
       XT_ERR(obj_create(&o, K_MUTEX, xt_backend, name, NULL, 0),
              XIPC_EACCES);
