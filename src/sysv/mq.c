@@ -54,6 +54,8 @@
  *     tally is never attached, claimed or vouched for.
  *   - A tally xipc may not use (the ownership rule, too small, not a
  *     tally of this key) is never attached: the queue walks as before.
+ *     So does a queue created while half of kernel.shmmni segment ids
+ *     are in use (tally_room).
  * The word is hostile like every shared byte: any value only chooses
  * between the two receives, and a process that may write it may as well
  * take the messages. Any failure to make or find the tally leaves the
@@ -212,11 +214,28 @@ static void tally_attach(xipc_mq_t *mq, const xipc__mq_req_t *req, int id,
   mq->os_h = id;
 }
 
+/* A tally takes one of the kernel.shmmni segment ids (4096 by default)
+ * that segments and rings need too: none is made while half of them are
+ * in use (Linux says how many; elsewhere a tally is always tried). */
+static int tally_room(void) {
+#if defined(SHM_INFO) && defined(IPC_INFO)
+  struct shm_info used;
+  struct shminfo lim;
+
+  if (shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&used) < 0 ||
+      shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&lim) < 0)
+    return 1;
+  return (unsigned long)used.used_ids * 2 < (unsigned long)lim.shmmni;
+#else
+  return 1;
+#endif
+}
+
 /* Make the tally, before the queue: 1 when this process created it. */
 static int tally_create(xipc_mq_t *mq, const xipc__mq_req_t *req) {
   int id;
 
-  if (!TALLY_OK)
+  if (!TALLY_OK || !tally_room())
     return 0;
   id = shmget((key_t)xipc__sysv_companion_key("mq-tally", req->key),
               sizeof(tally_t), IPC_CREAT | IPC_EXCL | (int)req->mode);
