@@ -103,39 +103,50 @@ static uint64_t tally_id(const xipc_mq_t *mq) {
   return (uint64_t)(uint32_t)(mq->h + 1) << 32;
 }
 
-static int tally_cas(tally_t *t, uint64_t *w, uint64_t want) {
-  return __atomic_compare_exchange_n(&t->word, w, want, 1, __ATOMIC_SEQ_CST,
-                                     __ATOMIC_SEQ_CST);
-}
+#define TALLY_ID_OF(w) ((w) & ~0xffffffffull)
 
-/* A sender of priority > 0, before its msgsnd. */
-static void tally_add(xipc_mq_t *mq) {
-  tally_t *t = mq->os;
-  uint64_t w, me = tally_id(mq);
+/* The changes to the word (the rules at the top): each gives the new word
+ * for word w of a handle whose id is `me`, or w itself to leave it. */
 
-  if (t == NULL)
-    return;
-  w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
-  do {
-    if ((w >> 32) == TALLY_DEAD || ((w & ~0xffffffffull) == me &&
-                                     (w & TALLY_COUNT) == TALLY_COUNT))
-      return; /* dead, or full: it stays above 0 (the walk) */
-  } while (!tally_cas(t, &w, (w & ~0xffffffffull) == me ? w + 1 : me | 1));
+/* A sender of priority > 0, before its msgsnd: count one, claiming the
+ * word if it is another queue's; a dead or full one stays (full: above 0,
+ * so receives walk). */
+static uint64_t tally_up(uint64_t w, uint64_t me) {
+  if ((w >> 32) == TALLY_DEAD)
+    return w;
+  if (TALLY_ID_OF(w) != me)
+    return me | 1;
+  return (w & TALLY_COUNT) == TALLY_COUNT ? w : w + 1;
 }
 
 /* A receiver after it took a message of priority > 0; a sender whose
- * msgsnd failed after tally_add. Never below 0, never another queue's. */
-static void tally_sub(xipc_mq_t *mq) {
+ * msgsnd failed after counting up. Never below 0, never another queue's. */
+static uint64_t tally_down(uint64_t w, uint64_t me) {
+  return TALLY_ID_OF(w) == me && (w & TALLY_COUNT) != 0 ? w - 1 : w;
+}
+
+/* The creator, once its queue exists: this queue's id, vouched for (the
+ * count of senders that claimed it first is kept); a dead tally's queue is
+ * being removed. */
+static uint64_t tally_vouched(uint64_t w, uint64_t me) {
+  if ((w >> 32) == TALLY_DEAD)
+    return w;
+  return TALLY_ID_OF(w) == me ? w | TALLY_VOUCHED : me | TALLY_VOUCHED;
+}
+
+static void tally_update(xipc_mq_t *mq, uint64_t (*next)(uint64_t, uint64_t)) {
   tally_t *t = mq->os;
-  uint64_t w, me = tally_id(mq);
+  uint64_t w, want, me = tally_id(mq);
 
   if (t == NULL)
     return;
   w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
   do {
-    if ((w & ~0xffffffffull) != me || (w & TALLY_COUNT) == 0)
+    want = next(w, me);
+    if (want == w)
       return;
-  } while (!tally_cas(t, &w, w - 1));
+  } while (!__atomic_compare_exchange_n(&t->word, &w, want, 1,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 }
 
 /* May a receive take the first message? */
@@ -144,23 +155,6 @@ static int tally_clear(const xipc_mq_t *mq) {
 
   return t != NULL && __atomic_load_n(&t->word, __ATOMIC_SEQ_CST) ==
                           (tally_id(mq) | TALLY_VOUCHED);
-}
-
-/* The creator, once its queue exists: this queue's id, vouched for (the
- * count of senders that claimed it first is kept). */
-static void tally_vouch(xipc_mq_t *mq) {
-  tally_t *t = mq->os;
-  uint64_t w, me = tally_id(mq);
-
-  if (t == NULL)
-    return;
-  w = __atomic_load_n(&t->word, __ATOMIC_RELAXED);
-  do {
-    if ((w >> 32) == TALLY_DEAD)
-      return; /* removed: its queue is being removed too */
-  } while (!tally_cas(t, &w, (w & ~0xffffffffull) == me
-                                 ? w | TALLY_VOUCHED
-                                 : me | TALLY_VOUCHED));
 }
 
 /* Detach; `remove`: mark it dead for every process that has it attached,
@@ -345,7 +339,7 @@ static int sysv_mq_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
       goto fail;
     mq->max_msgs = msgs;
     mq->max_msg_size = size;
-    tally_vouch(mq);
+    tally_update(mq, tally_vouched);
     xipc__sysv_note("mq", req->key, req->name);
   } else {
     if (msgctl(id, IPC_STAT, &ds) != 0) {
@@ -437,7 +431,7 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   if (len > 0)
     memcpy(m->mtext, buf, len);
   if (prio > 0)
-    tally_add(mq);
+    tally_update(mq, tally_up);
   for (;;) {
     rc = msgsnd((int)mq->h, m, len, flags);
     e = errno;
@@ -454,7 +448,7 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   if ((unsigned char *)m != stack)
     free(m);
   if (rc != 0 && prio > 0)
-    tally_sub(mq);
+    tally_update(mq, tally_down);
   return rc == 0 ? 0 : op_fail(mq, e, "msgsnd", timeout_ms);
 }
 
@@ -507,7 +501,7 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
       *len = (size_t)n;
       *prio = (unsigned)(MTYPE_MAX - mtype);
       if (mtype < MTYPE_MAX)
-        tally_sub(mq);
+        tally_update(mq, tally_down);
       if (n > 0 && (size_t)n <= cap)
         memcpy(buf, m->mtext, (size_t)n);
     }

@@ -1165,6 +1165,8 @@ typedef struct {
   uint64_t word;
 } tally_view_t;
 
+#define TALLY_SYSV_ONLY                                                        \
+  "System V only: POSIX queues and rings keep priorities without a walk"
 #define TALLY_VOUCHED 0x80000000ull
 #define TALLY_DEAD (0xffffffffull << 32)
 
@@ -1184,6 +1186,19 @@ static tally_view_t *tally_map(const char *name, int *shmid) {
     return NULL;
   p = shmat(*shmid, NULL, 0);
   return p == (void *)-1 ? NULL : p;
+}
+
+/* A new queue of 16 x 64 bytes named after `tag`, its key and msqid, and
+ * its tally mapped (NULL if it has none). */
+static tally_view_t *tally_queue(const char *tag, char *name, size_t len,
+                                 xipc_mq_t **mq, int32_t *key, int *id,
+                                 int *shmid) {
+  xt_name(name, len, tag);
+  *mq = create(name, 16, 64);
+  *id = -1;
+  if (xipc_sysv_key("mq", name, key) == 0)
+    *id = msgget((key_t)*key, 0);
+  return *mq != NULL && *id >= 0 ? tally_map(name, shmid) : NULL;
 }
 
 static int tally_exists(const char *name) {
@@ -1212,14 +1227,8 @@ static void mq_sysv_priority_tally_counts_other_processes(void) {
   int id, sid, i;
 
   if (xt_backend != XIPC_BACKEND_SYSV)
-    XT_SKIP("System V only: POSIX queues and rings keep priorities "
-            "without a walk");
-  xt_name(name, sizeof(name), "tally");
-  mq = create(name, 16, 64);
-  XT_OK(xipc_sysv_key("mq", name, &key));
-  id = msgget((key_t)key, 0);
-  XT_TRUE_FATAL(id >= 0);
-  t = tally_map(name, &sid);
+    XT_SKIP(TALLY_SYSV_ONLY);
+  t = tally_queue("tally", name, sizeof(name), &mq, &key, &id, &sid);
   XT_TRUE_FATAL(t != NULL);
   XT_EQ(t->magic, 0x786d7174u);
   XT_EQ(t->key, (uint32_t)key);
@@ -1283,39 +1292,25 @@ static void mq_sysv_priority_tally_hostile_or_left_over(void) {
   XT_SKIP("Windows has no System V queues (the row is n/a there)");
 #else
   char name[80];
-  unsigned char buf[64], b;
   tally_view_t *t;
   xipc_mq_t *mq;
   xipc_mq_opts_t o;
-  unsigned prio;
-  size_t len, k;
-  static const unsigned char order[] = {3, 1, 2};
+  size_t k;
   uint64_t bad[4];
   int32_t key;
-  int id, sid, sid2, j;
+  int id, sid, sid2;
 
   if (xt_backend != XIPC_BACKEND_SYSV)
-    XT_SKIP("System V only: POSIX queues and rings keep priorities "
-            "without a walk");
-  xt_name(name, sizeof(name), "tallybad");
-  mq = create(name, 16, 64);
-  XT_OK(xipc_sysv_key("mq", name, &key));
-  id = msgget((key_t)key, 0);
-  t = tally_map(name, &sid);
-  XT_TRUE_FATAL(id >= 0 && t != NULL);
+    XT_SKIP(TALLY_SYSV_ONLY);
+  t = tally_queue("tallybad", name, sizeof(name), &mq, &key, &id, &sid);
+  XT_TRUE_FATAL(t != NULL);
   bad[0] = TALLY_DEAD;                    /* removed */
   bad[1] = tally_word(id + 1, 0);         /* another queue's */
   bad[2] = tally_word(id, 0x7fffffffull); /* full */
   bad[3] = tally_word(id, 0) & ~TALLY_VOUCHED; /* not vouched for */
   for (k = 0; k < 4; k++) {
     __atomic_store_n(&t->word, bad[k], __ATOMIC_SEQ_CST);
-    for (b = 1; b <= 3; b++)
-      XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 5 : 0, 0));
-    for (j = 0; j < 3; j++) { /* priority 5 first, then arrival order */
-      XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-      XT_EQ(buf[0], order[j]);
-      XT_EQ(prio, order[j] == 3 ? 5 : 0);
-    }
+    xt_mq_priority_first(mq, 5);
     /* never trusted again: dead stays dead, the rest stay unvouched or
      * full */
     XT_TRUE(tally_get(t) != tally_word(id, 0));
@@ -1331,12 +1326,7 @@ static void mq_sysv_priority_tally_hostile_or_left_over(void) {
   XT_TRUE_FATAL(id >= 0);
   XT_TRUE(tally_map(name, &sid2) != NULL && sid2 == sid);
   XT_TRUE(tally_get(t) == tally_word(id, 0)); /* the new queue's, vouched */
-  for (b = 1; b <= 3; b++)
-    XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 7 : 0, 0));
-  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-  XT_TRUE(prio == 7 && buf[0] == 3);
-  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-  XT_TRUE(prio == 0 && buf[0] == 1);
+  xt_mq_priority_first(mq, 7);
   XT_TRUE(tally_get(t) == tally_word(id, 0));
   XT_EQ(shmdt(t), 0);
   drop(mq, name);
@@ -1350,12 +1340,7 @@ static void mq_sysv_priority_tally_hostile_or_left_over(void) {
   XT_OK(xipc_mq_open(&mq, name, &o));
   XT_TRUE(!tally_exists(name));
   if (mq != NULL) {
-    for (b = 1; b <= 3; b++)
-      XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 2 : 0, 0));
-    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-    XT_TRUE(prio == 2 && buf[0] == 3);
-    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-    XT_TRUE(prio == 0 && buf[0] == 1);
+    xt_mq_priority_first(mq, 2);
     drop(mq, name);
   } else {
     msgctl(id, IPC_RMID, NULL);

@@ -1377,9 +1377,6 @@ static void planted_tally_is_left_alone(const char *name, unsigned uid) {
   xipc_mq_t *mq = NULL;
   struct shmid_ds ds;
   const uint32_t *seen;
-  unsigned char b, buf[16];
-  unsigned prio = 0;
-  size_t len = 0;
   int tid;
 
   xipc_mq_opts_init(&mo);
@@ -1390,12 +1387,7 @@ static void planted_tally_is_left_alone(const char *name, unsigned uid) {
   XT_OK(xipc_mq_open(&mq, name, &mo));
   if (mq == NULL)
     return;
-  for (b = 1; b <= 3; b++)
-    XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? 6 : 0, 0));
-  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-  XT_TRUE(prio == 6 && buf[0] == 3);
-  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
-  XT_TRUE(prio == 0 && buf[0] == 1);
+  xt_mq_priority_first(mq, 6);
   tid = shmget((key_t)xt_sysv_tally_key(name), 0, 0);
   XT_TRUE_FATAL(tid >= 0);
   seen = shmat(tid, NULL, SHM_RDONLY);

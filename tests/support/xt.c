@@ -234,6 +234,23 @@ int32_t xt_sysv_tally_key(const char *name) {
   return (int32_t)(h != 0 ? h : 0x78697063u);
 }
 
+void xt_mq_priority_first(xipc_mq_t *mq, unsigned high) {
+  static const unsigned char order[] = {3, 1, 2};
+  unsigned char b, buf[16];
+  unsigned prio = 99;
+  size_t len = 0;
+  int i;
+
+  for (b = 1; b <= 3; b++)
+    XT_OK(xipc_mq_send(mq, &b, 1, b == 3 ? high : 0, 0));
+  for (i = 0; i < 3; i++) {
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+    XT_EQ(len, 1);
+    XT_EQ(buf[0], order[i]);
+    XT_EQ(prio, order[i] == 3 ? high : 0);
+  }
+}
+
 /* ---- helper processes: parent side ------------------------------------------ */
 
 struct xt_proc {

@@ -93,6 +93,10 @@ xipc_mq_t *xt_mq_open_args(char **argv);
  * mapping of docs/names.md, computed here independently of the library):
  * FNV-1a of "xipc2:mq-tally:" and the queue's key in 8 hex digits. */
 int32_t xt_sysv_tally_key(const char *name);
+/* Send bytes 1 and 2 at priority 0 and byte 3 at priority `high` (> 0) to
+ * an empty queue, then check that its receives take 3 first, then 1 and 2
+ * (priority first, FIFO within one). */
+void xt_mq_priority_first(xipc_mq_t *mq, unsigned high);
 
 /* ---- helper processes ------------------------------------------------------ */
 
