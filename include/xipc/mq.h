@@ -119,6 +119,12 @@ typedef struct xipc_mq_stats {
    * message before registering (opts.spin_us), and how many of those
    * looks found one; else XIPC_MQ_STAT_UNKNOWN. */
   uint64_t arm_looks, arm_look_hits;
+  /* System V kernel queues: what the queue's priority tally counts, the
+   * messages above priority 0 in it (0: receives take the first message
+   * at once); -1 when it has none that receives trust (they walk the queue
+   * in the kernel: docs/semantics.md, "The System V priority tally"), and
+   * on every other queue. */
+  int64_t priority_tally;
 } xipc_mq_stats_t;
 static XIPC_INLINE void xipc_mq_stats_init(xipc_mq_stats_t *st) {
   memset(st, 0, sizeof *st);

@@ -296,6 +296,7 @@ int xipc_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
   s.arm_looks = s.arm_look_hits = XIPC_MQ_STAT_UNKNOWN;
   s.waiting_senders = s.waiting_receivers = -1;
   s.last_sender_pid = s.last_receiver_pid = -1;
+  s.priority_tally = -1;
   {
     size_t cur = 0;
     err = mq->meth->count(mq, &cur);

@@ -149,12 +149,17 @@ static void tally_update(xipc_mq_t *mq, uint64_t (*next)(uint64_t, uint64_t)) {
                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 }
 
-/* May a receive take the first message? */
-static int tally_clear(const xipc_mq_t *mq) {
+/* The count receives trust, or -1: none (they walk). */
+static int64_t tally_count(const xipc_mq_t *mq) {
   const tally_t *t = mq->os;
+  uint64_t w;
 
-  return t != NULL && __atomic_load_n(&t->word, __ATOMIC_SEQ_CST) ==
-                          (tally_id(mq) | TALLY_VOUCHED);
+  if (t == NULL)
+    return -1;
+  w = __atomic_load_n(&t->word, __ATOMIC_SEQ_CST);
+  return TALLY_ID_OF(w) == tally_id(mq) && (w & TALLY_VOUCHED)
+             ? (int64_t)(w & TALLY_COUNT)
+             : -1;
 }
 
 /* Detach; `remove`: mark it dead for every process that has it attached,
@@ -483,7 +488,7 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
       return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
   }
   for (;;) {
-    n = msgrcv((int)mq->h, m, room, tally_clear(mq) ? 0 : -LONG_MAX, flags);
+    n = msgrcv((int)mq->h, m, room, tally_count(mq) == 0 ? 0 : -LONG_MAX, flags);
     e = errno;
     if (n < 0 && stopped(e)) {
       e = ECANCELED;
@@ -541,6 +546,7 @@ static int sysv_mq_stats(xipc_mq_t *mq, xipc_mq_stats_t *st) {
   st->depth = (uint64_t)ds.msg_qnum;
   st->last_sender_pid = ds.msg_lspid > 0 ? (int64_t)ds.msg_lspid : -1;
   st->last_receiver_pid = ds.msg_lrpid > 0 ? (int64_t)ds.msg_lrpid : -1;
+  st->priority_tally = tally_count(mq);
   return 0;
 }
 

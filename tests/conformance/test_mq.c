@@ -1028,6 +1028,9 @@ static void mq_stats_report_what_the_queue_did(void) {
   if (xt_backend == XIPC_BACKEND_SYSV && !ring)
     XT_EQ(st.last_sender_pid, (int64_t)getpid());
 #endif
+  /* Only priority 0 was sent: a System V kernel queue's tally counts 0
+   * (the tests below follow it); no other queue has one. */
+  XT_EQ(st.priority_tally, xt_backend == XIPC_BACKEND_SYSV && !ring ? 0 : -1);
   /* Another process takes them all, then waits for one more. */
   snprintf(count, sizeof(count), "%d", n + 1);
   p = spawn_mq("mq-recv", name, count, "64", NULL);
@@ -1201,6 +1204,14 @@ static tally_view_t *tally_queue(const char *tag, char *name, size_t len,
   return *mq != NULL && *id >= 0 ? tally_map(name, shmid) : NULL;
 }
 
+/* What xipc_mq_stats says of the tally. */
+static int64_t stats_tally(xipc_mq_t *mq) {
+  xipc_mq_stats_t st;
+
+  xipc_mq_stats_init(&st);
+  return xipc_mq_stats(mq, &st) == 0 ? st.priority_tally : -2;
+}
+
 static int tally_exists(const char *name) {
   return shmget((key_t)xt_sysv_tally_key(name), 0, 0) >= 0;
 }
@@ -1244,6 +1255,7 @@ static void mq_sysv_priority_tally_counts_other_processes(void) {
   XT_TRUE_FATAL(p != NULL);
   XT_EQ(xt_proc_wait(p, 20000), 0);
   XT_TRUE(tally_get(t) == tally_word(id, 3));
+  XT_EQ(stats_tally(mq), 3);
   for (i = 0; i < 3; i++) {
     XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
     XT_EQ(prio, 9);
@@ -1276,6 +1288,7 @@ static void mq_sysv_priority_tally_counts_other_processes(void) {
   }
   XT_EQ(xt_proc_wait(p, 20000), 0);
   XT_TRUE(tally_get(t) == tally_word(id, 0));
+  XT_EQ(stats_tally(mq), 0);
   XT_EQ(shmdt(t), 0);
   drop(mq, name);
   XT_TRUE(!tally_exists(name)); /* removed with its queue */
@@ -1310,6 +1323,7 @@ static void mq_sysv_priority_tally_hostile_or_left_over(void) {
   bad[3] = tally_word(id, 0) & ~TALLY_VOUCHED; /* not vouched for */
   for (k = 0; k < 4; k++) {
     __atomic_store_n(&t->word, bad[k], __ATOMIC_SEQ_CST);
+    XT_EQ(stats_tally(mq), k == 2 ? 0x7fffffff : -1); /* trusted: none */
     xt_mq_priority_first(mq, 5);
     /* never trusted again: dead stays dead, the rest stay unvouched or
      * full */
@@ -1340,6 +1354,7 @@ static void mq_sysv_priority_tally_hostile_or_left_over(void) {
   XT_OK(xipc_mq_open(&mq, name, &o));
   XT_TRUE(!tally_exists(name));
   if (mq != NULL) {
+    XT_EQ(stats_tally(mq), -1);
     xt_mq_priority_first(mq, 2);
     drop(mq, name);
   } else {

@@ -543,6 +543,40 @@ static void tool_stat_finds_an_object_by_name(void) {
   XT_EQ(RUN(NULL, "stat", "shm"), 2);
 }
 
+/* stat of a System V kernel queue says what its priority tally counts
+ * (docs/tool.md): 1 with a priority-2 message waiting, 0 once it is taken. */
+static void tool_stat_shows_the_sysv_priority_tally(void) {
+#ifdef _WIN32
+  XT_SKIP("Windows has no System V queues");
+#else
+  char name[64], target[96];
+  unsigned char b = 7, buf[16];
+  xipc_mq_opts_t mo;
+  xipc_mq_t *q = NULL;
+  unsigned prio;
+  size_t len;
+
+  xt_name(name, sizeof(name), "tally");
+  xipc_mq_opts_init(&mo);
+  mo.backend = XIPC_BACKEND_SYSV;
+  mo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  mo.max_msgs = 4;
+  mo.max_msg_size = 16;
+  XT_OK(xipc_mq_open(&q, name, &mo));
+  if (q == NULL)
+    return;
+  snprintf(target, sizeof(target), "mq:%s", name);
+  XT_OK(xipc_mq_send(q, &b, 1, 2, 0));
+  XT_EQ(RUN(NULL, "stat", target, "--backend", "sysv"), 0);
+  XT_TRUE(strstr(out, "tally:    1 above priority 0: receives walk") != NULL);
+  XT_OK(xipc_mq_recv(q, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(RUN(NULL, "stat", target, "--backend", "sysv"), 0);
+  XT_TRUE(strstr(out, "tally:    0 above priority 0: receives take the "
+                      "first message") != NULL);
+  XT_OK(xipc_mq_close(q));
+#endif
+}
+
 static void tool_ls_names_sysv_semaphores(void) {
   char name[64];
   xipc_sem_opts_t so;
@@ -1289,6 +1323,8 @@ int main(int argc, char **argv) {
                    tool_ls_names_sysv_semaphores) ||
       !CU_add_test(s, "tool_stat_finds_an_object_by_name",
                    tool_stat_finds_an_object_by_name) ||
+      !CU_add_test(s, "tool_stat_shows_the_sysv_priority_tally",
+                   tool_stat_shows_the_sysv_priority_tally) ||
       !CU_add_test(s, "tool_watch_shows_depth_and_rates",
                    tool_watch_shows_depth_and_rates) ||
       !CU_add_test(s, "tool_gc_removes_only_what_nobody_alive_uses",
