@@ -488,7 +488,9 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
       return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
   }
   for (;;) {
-    n = msgrcv((int)mq->h, m, room, tally_count(mq) == 0 ? 0 : -LONG_MAX, flags);
+    /* the first message while the tally allows, else the lowest mtype */
+    n = msgrcv((int)mq->h, m, room, tally_count(mq) == 0 ? 0 : -LONG_MAX,
+               flags);
     e = errno;
     if (n < 0 && stopped(e)) {
       e = ECANCELED;
