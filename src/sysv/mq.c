@@ -167,6 +167,11 @@ static int64_t tally_count(const xipc_mq_t *mq) {
  * its queue alive (a queue created meanwhile under the key, by a process
  * that found this tally, then walks: it never trusts a tally that its
  * later openers cannot find). */
+/* The tally's key (docs/names.md, "Companion keys"). */
+static key_t tally_key(const xipc__mq_req_t *req) {
+  return (key_t)xipc__sysv_companion_key("mq-tally", req->key);
+}
+
 static void tally_close(xipc_mq_t *mq, int remove) {
   tally_t *t = mq->os;
 
@@ -186,16 +191,15 @@ static void tally_close(xipc_mq_t *mq, int remove) {
  * Nothing attached when it is not a tally xipc may use. */
 static void tally_attach(xipc_mq_t *mq, const xipc__mq_req_t *req, int id,
                          int fresh) {
+  /* An unlink (mode 0) accepts any mode: it removes, never uses. */
+  unsigned mode = req->mode != 0 ? req->mode : 0777u;
   struct shmid_ds ds;
   tally_t *t;
 
-  /* An unlink (mode 0) accepts any mode: it removes, never uses. */
-  if (shmctl(id, IPC_STAT, &ds) != 0 || ds.shm_segsz < sizeof(tally_t) ||
-      (!fresh && xipc__sysv_perm_check(
-                     "segment",
-                     xipc__sysv_companion_key("mq-tally", req->key),
-                     &ds.shm_perm, req->owner,
-                     req->mode != 0 ? req->mode : 0777u) != 0))
+  if (shmctl(id, IPC_STAT, &ds) != 0 || ds.shm_segsz < sizeof(tally_t))
+    return;
+  if (!fresh && xipc__sysv_perm_check("segment", (int32_t)tally_key(req),
+                                      &ds.shm_perm, req->owner, mode) != 0)
     return;
   t = shmat(id, NULL, 0);
   if (t == (void *)-1)
@@ -236,8 +240,8 @@ static int tally_create(xipc_mq_t *mq, const xipc__mq_req_t *req) {
 
   if (!TALLY_OK || !tally_room())
     return 0;
-  id = shmget((key_t)xipc__sysv_companion_key("mq-tally", req->key),
-              sizeof(tally_t), IPC_CREAT | IPC_EXCL | (int)req->mode);
+  id = shmget(tally_key(req), sizeof(tally_t),
+              IPC_CREAT | IPC_EXCL | (int)req->mode);
   if (id < 0)
     return 0;
   tally_attach(mq, req, id, 1);
@@ -253,7 +257,7 @@ static void tally_open(xipc_mq_t *mq, const xipc__mq_req_t *req) {
 
   if (!TALLY_OK || mq->os != NULL)
     return;
-  id = shmget((key_t)xipc__sysv_companion_key("mq-tally", req->key), 0, 0);
+  id = shmget(tally_key(req), 0, 0);
   if (id >= 0)
     tally_attach(mq, req, id, 0);
 }

@@ -514,14 +514,15 @@ static int stat_one(const xipc_object_info_t *in, void *arg) {
       if (xipc_mq_stats(q, &st) == 0) {
         printf("depth:    %llu of %llu messages\n",
                (unsigned long long)st.depth, (unsigned long long)st.capacity);
-        if (in->backend == XIPC_BACKEND_SYSV && !in->ring &&
-            st.priority_tally < 0)
-          printf("tally:    none trusted: receives walk the queue\n");
-        else if (in->backend == XIPC_BACKEND_SYSV && !in->ring)
-          printf("tally:    %lld above priority 0%s\n",
-                 (long long)st.priority_tally,
-                 st.priority_tally == 0 ? ": receives take the first message"
-                                        : ": receives walk the queue");
+        if (in->backend == XIPC_BACKEND_SYSV && !in->ring) {
+          if (st.priority_tally < 0)
+            printf("tally:    none trusted: receives walk the queue\n");
+          else
+            printf("tally:    %lld above priority 0: %s\n",
+                   (long long)st.priority_tally,
+                   st.priority_tally == 0 ? "receives take the first message"
+                                          : "receives walk the queue");
+        }
       }
       xipc_mq_close(q);
     }
