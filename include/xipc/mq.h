@@ -103,6 +103,29 @@ XIPC_EXTERN int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap,
                              size_t *len, unsigned *prio, int timeout_ms);
 XIPC_EXTERN int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr);
 
+/* Message buffers: build a message where the backend can hand it to the
+ * kernel as it is, and receive into one, without the copy that
+ * xipc_mq_send / xipc_mq_recv make where the kernel wants a header in front
+ * of the message (System V's mtype; docs/semantics.md, "Message
+ * buffers"). A buffer holds up to `size` bytes and may be used with any
+ * queue; it belongs to the caller, who uses it from one thread at a time.
+ * xipc_mq_send_buf sends its first len bytes (as xipc_mq_send: errors
+ * likewise; len > size is XIPC_EINVAL); xipc_mq_recv_buf receives into it
+ * (as xipc_mq_recv with cap = size, a message that does not fit is kept
+ * the same way); on a failed receive the buffer's bytes are unspecified.
+ * On the other backends and the ring they cost what the plain calls do. */
+typedef struct xipc_mq_buf xipc_mq_buf_t;
+/* size: 0..(1 GiB); XIPC_EINVAL above, XIPC_ENOMEM. */
+XIPC_EXTERN int xipc_mq_buf_alloc(xipc_mq_buf_t **out, size_t size);
+/* Its size bytes, aligned for any type (16 bytes); NULL for NULL. */
+XIPC_EXTERN void *xipc_mq_buf_data(xipc_mq_buf_t *b);
+XIPC_EXTERN size_t xipc_mq_buf_size(const xipc_mq_buf_t *b);
+XIPC_EXTERN void xipc_mq_buf_free(xipc_mq_buf_t *b); /* NULL: nothing */
+XIPC_EXTERN int xipc_mq_send_buf(xipc_mq_t *mq, xipc_mq_buf_t *b, size_t len,
+                                 unsigned prio, int timeout_ms);
+XIPC_EXTERN int xipc_mq_recv_buf(xipc_mq_t *mq, xipc_mq_buf_t *b, size_t *len,
+                                 unsigned *prio, int timeout_ms);
+
 /* What a queue has done, as far as it records it (docs/semantics.md). */
 #define XIPC_MQ_STAT_UNKNOWN UINT64_MAX
 typedef struct xipc_mq_stats {

@@ -190,6 +190,15 @@ typedef struct xipc__mq_methods {
    * fit in the queue, answering XIPC_EMSGSIZE with *len = its size. */
   int (*recv)(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
               unsigned *prio, int timeout_ms);
+  /* The same for the data of a message buffer (xipc_mq_buf_t): buf has
+   * XIPC__MQ_BUF_HEAD bytes in front of it that the call may overwrite
+   * (System V: the mtype, so the message goes to and from the kernel
+   * without a copy) and one spare byte after cap; a receive gets cap >=
+   * mq->max_msg_size. NULL: core calls send and recv. */
+  int (*send_inplace)(xipc_mq_t *mq, void *buf, size_t len, unsigned prio,
+                      int timeout_ms);
+  int (*recv_inplace)(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                      unsigned *prio, int timeout_ms);
   int (*count)(xipc_mq_t *mq, size_t *cur);
   /* What the queue records beyond count (st arrives filled with depth,
    * capacity and "unknown"); NULL: nothing more. */

@@ -120,6 +120,16 @@ typedef struct xipc__waitset {
   char osname[XIPC__OSNAME_MAX];
 } xipc__waitset_t;
 
+/* A message buffer (include/xipc/mq.h): XIPC__MQ_BUF_HEAD bytes of which
+ * the first hold this header and the last may take a backend's header
+ * (System V: the mtype right in front of the data), then size bytes of
+ * data and one spare byte (System V receives max_msg_size + 1 to see a
+ * foreign message that is too long). The data is 16-aligned (malloc is). */
+#define XIPC__MQ_BUF_HEAD 32
+struct xipc_mq_buf {
+  size_t size;
+};
+
 struct xipc_mq {
   XIPC__OBJ_BASE;
   const struct xipc__mq_methods *meth;

@@ -123,10 +123,8 @@ int xipc_mq_open(xipc_mq_t **out, const char *name,
   return 0;
 }
 
-int xipc_mq_send(xipc_mq_t *mq, const void *buf, size_t len, unsigned prio,
-                 int timeout_ms) {
-  int err;
-
+static int send_check(xipc_mq_t *mq, const void *buf, size_t len,
+                      unsigned prio, int timeout_ms) {
   if (mq == NULL || (buf == NULL && len > 0))
     return xipc__fail(XIPC_EINVAL, 0, "mq_send: NULL argument");
   if (prio > XIPC_MQ_PRIO_MAX)
@@ -136,7 +134,13 @@ int xipc_mq_send(xipc_mq_t *mq, const void *buf, size_t len, unsigned prio,
     return xipc__fail(XIPC_EMSGSIZE, 0,
                       "mq_send: %zu bytes, the queue takes at most %zu", len,
                       mq->max_msg_size);
-  err = xipc__check_timeout("mq_send", timeout_ms);
+  return xipc__check_timeout("mq_send", timeout_ms);
+}
+
+int xipc_mq_send(xipc_mq_t *mq, const void *buf, size_t len, unsigned prio,
+                 int timeout_ms) {
+  int err = send_check(mq, buf, len, prio, timeout_ms);
+
   return err != 0 ? err : mq->meth->send(mq, buf, len, prio, timeout_ms);
 }
 
@@ -227,8 +231,9 @@ static int recv_small(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   return 0;
 }
 
-int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
-                 unsigned *prio, int timeout_ms) {
+/* inplace: buf is a message buffer's data (XIPC__MQ_BUF_HEAD). */
+static int recv_any(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                    unsigned *prio, int timeout_ms, int inplace) {
   unsigned p;
   int err;
 
@@ -244,8 +249,80 @@ int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
     return err;
   if (cap < mq->max_msg_size)
     return recv_small(mq, buf, cap, len, prio, timeout_ms);
-  return mq->meth->recv(mq, buf, cap, len, prio != NULL ? prio : &p,
-                        timeout_ms);
+  return (inplace && mq->meth->recv_inplace != NULL ? mq->meth->recv_inplace
+                                                    : mq->meth->recv)(
+      mq, buf, cap, len, prio != NULL ? prio : &p, timeout_ms);
+}
+
+int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                 unsigned *prio, int timeout_ms) {
+  return recv_any(mq, buf, cap, len, prio, timeout_ms, 0);
+}
+
+/* ---- message buffers ------------------------------------------------------ */
+
+_Static_assert(XIPC__MQ_BUF_HEAD % 16 == 0 &&
+                   XIPC__MQ_BUF_HEAD >= sizeof(xipc_mq_buf_t) + sizeof(long),
+               "a message buffer's head");
+
+static unsigned char *buf_data(xipc_mq_buf_t *b) {
+  return (unsigned char *)b + XIPC__MQ_BUF_HEAD;
+}
+
+int xipc_mq_buf_alloc(xipc_mq_buf_t **out, size_t size) {
+  xipc_mq_buf_t *b;
+
+  if (out == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_buf_alloc: out is NULL");
+  *out = NULL;
+  if (size > MQ_TOTAL_MAX)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq_buf_alloc: %zu bytes, at most %zu", size,
+                      MQ_TOTAL_MAX);
+  b = malloc(XIPC__MQ_BUF_HEAD + size + 1);
+  if (b == NULL)
+    return xipc__fail(XIPC_ENOMEM, 0, "mq_buf_alloc: out of memory (%zu bytes)",
+                      size);
+  b->size = size;
+  *out = b;
+  return 0;
+}
+
+void *xipc_mq_buf_data(xipc_mq_buf_t *b) {
+  return b != NULL ? buf_data(b) : NULL;
+}
+
+size_t xipc_mq_buf_size(const xipc_mq_buf_t *b) {
+  return b != NULL ? b->size : 0;
+}
+
+void xipc_mq_buf_free(xipc_mq_buf_t *b) {
+  free(b);
+}
+
+int xipc_mq_send_buf(xipc_mq_t *mq, xipc_mq_buf_t *b, size_t len,
+                     unsigned prio, int timeout_ms) {
+  int err;
+
+  if (b == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_send_buf: NULL buffer");
+  if (len > b->size)
+    return xipc__fail(XIPC_EINVAL, 0,
+                      "mq_send_buf: %zu bytes from a buffer of %zu", len,
+                      b->size);
+  err = send_check(mq, buf_data(b), len, prio, timeout_ms);
+  if (err != 0)
+    return err;
+  return (mq->meth->send_inplace != NULL
+              ? mq->meth->send_inplace(mq, buf_data(b), len, prio, timeout_ms)
+              : mq->meth->send(mq, buf_data(b), len, prio, timeout_ms));
+}
+
+int xipc_mq_recv_buf(xipc_mq_t *mq, xipc_mq_buf_t *b, size_t *len,
+                     unsigned *prio, int timeout_ms) {
+  if (b == NULL)
+    return xipc__fail(XIPC_EINVAL, 0, "mq_recv_buf: NULL buffer");
+  return recv_any(mq, buf_data(b), b->size, len, prio, timeout_ms, 1);
 }
 
 int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr) {

@@ -423,22 +423,14 @@ static int op_fail(xipc_mq_t *mq, int e, const char *what, int timeout_ms) {
   return xipc__unix_fail(e, "%s(key 0x%08x)", what, (unsigned)mq->key);
 }
 
-static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
-                        unsigned prio, int timeout_ms) {
-  unsigned char stack[sizeof(long) + STACK_MSG];
-  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+/* Send m (its mtext holds len bytes) with priority prio. */
+static int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
+                       unsigned prio, int timeout_ms) {
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   long ns = 50000L;
   int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, rc, e;
 
-  if (len > STACK_MSG) {
-    m = malloc(sizeof(long) + len);
-    if (m == NULL)
-      return xipc__fail(XIPC_ENOMEM, 0, "mq_send: out of memory");
-  }
   m->mtype = MTYPE_MAX - (long)prio;
-  if (len > 0)
-    memcpy(m->mtext, buf, len);
   if (prio > 0)
     tally_update(mq, tally_up);
   for (;;) {
@@ -454,11 +446,38 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
     if (e == EAGAIN)
       backoff(&ns);
   }
-  if ((unsigned char *)m != stack)
-    free(m);
   if (rc != 0 && prio > 0)
     tally_update(mq, tally_down);
   return rc == 0 ? 0 : op_fail(mq, e, "msgsnd", timeout_ms);
+}
+
+/* The message has to follow its mtype: copy it behind one. */
+static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
+                        unsigned prio, int timeout_ms) {
+  unsigned char stack[sizeof(long) + STACK_MSG];
+  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  int err;
+
+  if (len > STACK_MSG) {
+    m = malloc(sizeof(long) + len);
+    if (m == NULL)
+      return xipc__fail(XIPC_ENOMEM, 0, "mq_send: out of memory");
+  }
+  if (len > 0)
+    memcpy(m->mtext, buf, len);
+  err = send_msgbuf(mq, m, len, prio, timeout_ms);
+  if ((unsigned char *)m != stack)
+    free(m);
+  return err;
+}
+
+/* A message buffer's data has room for the mtype in front of it
+ * (XIPC__MQ_BUF_HEAD): no copy. */
+static int sysv_mq_send_inplace(xipc_mq_t *mq, void *buf, size_t len,
+                                unsigned prio, int timeout_ms) {
+  return send_msgbuf(
+      mq, (struct msgbuf_x *)(void *)((unsigned char *)buf - sizeof(long)),
+      len, prio, timeout_ms);
 }
 
 /* Receive. Every message is received into max_msg_size + 1 bytes with
@@ -474,23 +493,17 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
  *     exactly like -32 for mtypes 1..32): XIPC_EBADMSG, dropped. With -32
  *     such messages would fill msg_qbytes for good.
  *
- * The next receive gets the next message. Core never passes cap <
- * max_msg_size (it stashes for smaller buffers, src/core/mq.c). */
-static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
-                        unsigned *prio, int timeout_ms) {
-  unsigned char stack[sizeof(long) + STACK_MSG + 1];
-  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+ * The next receive gets the next message. m has room for max_msg_size + 1
+ * bytes of mtext; on success *len and *prio are set and m->mtext holds the
+ * message. */
+static int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
+                       unsigned *prio, int timeout_ms) {
   size_t room = mq->max_msg_size + 1;
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
-  long ns = 50000L, mtype = 0;
+  long ns = 50000L, mtype;
   int flags = (timeout_ms < 0 ? 0 : IPC_NOWAIT) | MSG_NOERROR, e = 0;
   ssize_t n;
 
-  if (room > STACK_MSG + 1) {
-    m = malloc(sizeof(long) + room);
-    if (m == NULL)
-      return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
-  }
   for (;;) {
     /* the first message while the tally allows, else the lowest mtype */
     n = msgrcv((int)mq->h, m, room, tally_count(mq) == 0 ? 0 : -LONG_MAX,
@@ -506,21 +519,9 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
     if (e == ENOMSG)
       backoff(&ns);
   }
-  if (n >= 0) {
-    mtype = m->mtype;
-    if ((size_t)n <= mq->max_msg_size && mtype >= 1 && mtype <= MTYPE_MAX) {
-      *len = (size_t)n;
-      *prio = (unsigned)(MTYPE_MAX - mtype);
-      if (mtype < MTYPE_MAX)
-        tally_update(mq, tally_down);
-      if (n > 0 && (size_t)n <= cap)
-        memcpy(buf, m->mtext, (size_t)n);
-    }
-  }
-  if ((unsigned char *)m != stack)
-    free(m);
   if (n < 0)
     return op_fail(mq, e, "msgrcv", timeout_ms);
+  mtype = m->mtype;
   if ((size_t)n > mq->max_msg_size)
     return xipc__fail(XIPC_EBADMSG, 0,
                       "msgrcv(key 0x%08x): a foreign message of at least %zu "
@@ -531,7 +532,43 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
                       "msgrcv(key 0x%08x): a foreign message with mtype %ld "
                       "(xipc uses 1..%d), %zu bytes: dropped",
                       (unsigned)mq->key, mtype, MTYPE_MAX, (size_t)n);
+  *len = (size_t)n;
+  *prio = (unsigned)(MTYPE_MAX - mtype);
+  if (mtype < MTYPE_MAX)
+    tally_update(mq, tally_down);
   return 0;
+}
+
+/* Into a buffer of our own (the mtype comes first), then the caller's.
+ * Core never passes cap < max_msg_size (it stashes for smaller buffers,
+ * src/core/mq.c). */
+static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                        unsigned *prio, int timeout_ms) {
+  unsigned char stack[sizeof(long) + STACK_MSG + 1];
+  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  int err;
+
+  if (mq->max_msg_size > STACK_MSG) {
+    m = malloc(sizeof(long) + mq->max_msg_size + 1);
+    if (m == NULL)
+      return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
+  }
+  err = recv_msgbuf(mq, m, len, prio, timeout_ms);
+  if (err == 0 && *len > 0 && *len <= cap)
+    memcpy(buf, m->mtext, *len);
+  if ((unsigned char *)m != stack)
+    free(m);
+  return err;
+}
+
+/* A message buffer (cap >= max_msg_size, one spare byte after it, the
+ * mtype's room in front): straight into it. */
+static int sysv_mq_recv_inplace(xipc_mq_t *mq, void *buf, size_t cap,
+                                size_t *len, unsigned *prio, int timeout_ms) {
+  (void)cap;
+  return recv_msgbuf(
+      mq, (struct msgbuf_x *)(void *)((unsigned char *)buf - sizeof(long)),
+      len, prio, timeout_ms);
 }
 
 static int sysv_mq_count(xipc_mq_t *mq, size_t *cur) {
@@ -595,6 +632,8 @@ const xipc__mq_methods_t xipc__sysv_mq = {
     .open = sysv_mq_open,
     .send = sysv_mq_send,
     .recv = sysv_mq_recv,
+    .send_inplace = sysv_mq_send_inplace,
+    .recv_inplace = sysv_mq_recv_inplace,
     .count = sysv_mq_count,
     .stats = sysv_mq_stats,
     .close = sysv_mq_close,

@@ -123,6 +123,26 @@ static int h_recv(int argc, char **argv) {
   return 0;
 }
 
+/* ... COUNT: send COUNT numbered messages (sender id 2) of 8..64 bytes,
+ * priority 0, built in a message buffer of 64 bytes (xipc_mq_send_buf). */
+static int h_send_buf(int argc, char **argv) {
+  xipc_mq_buf_t *b;
+  xipc_mq_t *mq;
+  int i;
+
+  HCHECK(argc == 4);
+  mq = xt_mq_open_args(argv);
+  HCHECK(mq != NULL && xipc_mq_buf_alloc(&b, 64) == 0);
+  xt_ready();
+  for (i = 0; i < atoi(argv[3]); i++) {
+    size_t len = make_msg(xipc_mq_buf_data(b), 2, (uint32_t)i, 8 + (size_t)i % 57);
+    HCHECK(xipc_mq_send_buf(mq, b, len, 0, 20000) == 0);
+  }
+  xipc_mq_buf_free(b);
+  xipc_mq_close(mq);
+  return 0;
+}
+
 /* ... ID COUNT: producer ID sends COUNT numbered messages, priority 5. */
 static int h_produce(int argc, char **argv) {
   unsigned char buf[256];
@@ -293,6 +313,7 @@ static int h_ring_poke(int argc, char **argv) {
 static const xt_helper_t helpers[] = {{"mq-send", h_send},
                                       {"mq-ring-poke", h_ring_poke},
                                       {"mq-recv", h_recv},
+                                      {"mq-send-buf", h_send_buf},
                                       {"mq-produce", h_produce},
                                       {"mq-consume", h_consume},
                                       {NULL, NULL}};
@@ -320,6 +341,106 @@ static void mq_fifo_order_across_processes(void) {
     XT_EQ(prio, 0);
   }
   XT_EQ(xt_proc_wait(p, 20000), 0);
+  drop(mq, name);
+}
+
+/* How many of p[0..n) are v, from the start. */
+static size_t same_bytes(const void *p, size_t n, unsigned char v) {
+  size_t k = 0;
+
+  while (k < n && ((const unsigned char *)p)[k] == v)
+    k++;
+  return k;
+}
+
+/* Message buffers: what another process sends from one arrives in order
+ * and whole (8..64 bytes, the queue's largest too), received into one; a
+ * buffer smaller than the message keeps it as xipc_mq_recv does; the
+ * plain calls and the buffer calls mix in both directions; bad arguments
+ * are refused. */
+static void mq_message_buffers_across_processes(void) {
+  char name[80], line[64];
+  unsigned char plain[64];
+  uint32_t sender = 0, i = 0, want;
+  xipc_mq_buf_t *b = NULL, *small = NULL;
+  xipc_mq_attr_t a;
+  xipc_mq_t *mq;
+  unsigned prio = 99;
+  size_t len = 0;
+  xt_proc_t *p;
+
+  XT_ERR(xipc_mq_buf_alloc(NULL, 8), XIPC_EINVAL);
+  XT_ERR(xipc_mq_buf_alloc(&b, (size_t)1 << 31), XIPC_EINVAL);
+  XT_TRUE(b == NULL);
+  XT_TRUE(xipc_mq_buf_data(NULL) == NULL);
+  XT_EQ(xipc_mq_buf_size(NULL), 0);
+  xipc_mq_buf_free(NULL);
+  XT_OK(xipc_mq_buf_alloc(&b, 100)); /* larger than the queue's messages */
+  XT_OK(xipc_mq_buf_alloc(&small, 8));
+  XT_EQ(xipc_mq_buf_size(b), 100);
+  XT_EQ((uintptr_t)xipc_mq_buf_data(b) % 16, 0);
+
+  xt_name(name, sizeof(name), "buf");
+  mq = create(name, 4, 64); /* smaller than the count: the sender blocks */
+  p = spawn_mq("mq-send-buf", name, "150", NULL, NULL);
+  XT_TRUE_FATAL(p != NULL);
+  for (want = 0; want < 150; want++) {
+    XT_OK(xipc_mq_recv_buf(mq, b, &len, &prio, 20000));
+    XT_TRUE_FATAL(check_msg(xipc_mq_buf_data(b), len, &sender, &i));
+    XT_EQ(sender, 2);
+    XT_EQ(i, want);
+    XT_EQ(len, 8 + want % 57);
+    XT_EQ(prio, 0);
+  }
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+
+  /* priorities, and a message too big for the buffer is kept */
+  memset(xipc_mq_buf_data(b), 'a', 64);
+  XT_OK(xipc_mq_send_buf(mq, b, 20, 5, 0));
+  XT_OK(xipc_mq_send_buf(mq, b, 0, 31, 0));
+  XT_OK(xipc_mq_recv_buf(mq, small, &len, &prio, 0));
+  XT_EQ(len, 0);
+  XT_EQ(prio, 31);
+  XT_ERR(xipc_mq_recv_buf(mq, small, &len, &prio, 0), XIPC_EMSGSIZE);
+  XT_EQ(len, 20);
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 1); /* kept (the kernel queues: in the handle) */
+  memset(xipc_mq_buf_data(b), 0, 64);
+  XT_OK(xipc_mq_recv_buf(mq, b, &len, &prio, 0));
+  XT_EQ(len, 20);
+  XT_EQ(prio, 5);
+  XT_EQ(same_bytes(xipc_mq_buf_data(b), 20, 'a'), 20);
+  XT_ERR(xipc_mq_recv_buf(mq, b, &len, &prio, 0), XIPC_EAGAIN);
+
+  /* from a buffer to another process's plain receive */
+  memset(xipc_mq_buf_data(b), 7, 64);
+  XT_OK(xipc_mq_send_buf(mq, b, 64, 9, 0));
+  p = spawn_mq("mq-recv", name, "1", "64", NULL);
+  XT_TRUE_FATAL(p != NULL);
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_EQ(strcmp(line, "9:64:7"), 0);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  /* and from a plain send into a buffer */
+  memset(plain, 3, sizeof(plain));
+  XT_OK(xipc_mq_send(mq, plain, 33, 1, 0));
+  XT_OK(xipc_mq_recv_buf(mq, b, &len, &prio, 0));
+  XT_EQ(len, 33);
+  XT_EQ(prio, 1);
+  XT_EQ(same_bytes(xipc_mq_buf_data(b), 33, 3), 33);
+
+  /* bad arguments: nothing sent */
+  XT_ERR(xipc_mq_send_buf(mq, NULL, 1, 0, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_send_buf(NULL, b, 1, 0, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_send_buf(mq, small, 9, 0, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_send_buf(mq, b, 65, 0, 0), XIPC_EMSGSIZE);
+  XT_ERR(xipc_mq_send_buf(mq, b, 1, 32, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_send_buf(mq, b, 1, 0, -2), XIPC_EINVAL);
+  XT_ERR(xipc_mq_recv_buf(mq, NULL, &len, &prio, 0), XIPC_EINVAL);
+  XT_ERR(xipc_mq_recv_buf(mq, b, NULL, &prio, 0), XIPC_EINVAL);
+  XT_OK(xipc_mq_attr(mq, &a));
+  XT_EQ(a.cur_msgs, 0);
+  xipc_mq_buf_free(small);
+  xipc_mq_buf_free(b);
   drop(mq, name);
 }
 
@@ -1079,7 +1200,8 @@ static void mq_stats_report_what_the_queue_did(void) {
       XT_TEST(mq_small_buffer_keeps_message),                                  \
       XT_TEST(mq_many_producers_many_consumers_lose_nothing),                  \
       XT_TEST(mq_geometry_of_existing_queue), XT_TEST(mq_unlink_semantics),    \
-      XT_TEST(mq_bad_arguments), XT_TEST(mq_stats_report_what_the_queue_did)
+      XT_TEST(mq_bad_arguments), XT_TEST(mq_stats_report_what_the_queue_did),  \
+      XT_TEST(mq_message_buffers_across_processes)
 
 /* A POSIX queue is opened blocking (an untimed call is one mq_receive)
  * and timed calls try with a deadline already past. An event loop may
