@@ -863,6 +863,39 @@ static void mq_sysv_foreign_message_is_ebadmsg_and_dropped(void) {
   XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
   XT_EQ(len, 5);
   XT_EQ(prio, 3);
+
+  /* A message buffer is received into and sent from in place (the kernel's
+   * mtype word sits in the buffer's head): the same wire format as a plain
+   * send, both ways, and the same EBADMSG for what is not xipc's. */
+  {
+    xipc_mq_buf_t *b;
+    unsigned char *d;
+
+    XT_OK(xipc_mq_buf_alloc(&b, 64));
+    d = xipc_mq_buf_data(b);
+    raw.mtype = 32; /* a native program's priority 0 message */
+    memcpy(raw.text, "native", 6);
+    XT_EQ_FATAL(msgsnd(id, &raw, 6, IPC_NOWAIT), 0);
+    XT_OK(xipc_mq_recv_buf(mq, b, &len, &prio, 0));
+    XT_EQ(len, 6);
+    XT_EQ(prio, 0);
+    XT_EQ(memcmp(d, "native", 6), 0);
+    raw.mtype = 33; /* no such priority: dropped */
+    XT_EQ_FATAL(msgsnd(id, &raw, 10, IPC_NOWAIT), 0);
+    XT_ERR(xipc_mq_recv_buf(mq, b, &len, &prio, 0), XIPC_EBADMSG);
+    XT_TRUE(strstr(xipc_last_error_message(), "mtype 33") != NULL);
+    raw.mtype = 32; /* longer than max_msg_size: the buffer's spare byte */
+    XT_EQ_FATAL(msgsnd(id, &raw, 65, IPC_NOWAIT), 0);
+    XT_ERR(xipc_mq_recv_buf(mq, b, &len, &prio, 0), XIPC_EBADMSG);
+    XT_TRUE(strstr(xipc_last_error_message(), "at least 65 bytes") != NULL);
+    memcpy(d, "from-buf", 8);
+    XT_OK(xipc_mq_send_buf(mq, b, 8, 7, 0));
+    memset(&raw, 0, sizeof(raw));
+    XT_EQ(msgrcv(id, &raw, sizeof(raw.text), 0, IPC_NOWAIT), 8);
+    XT_EQ(raw.mtype, 32 - 7);
+    XT_EQ(memcmp(raw.text, "from-buf", 8), 0);
+    xipc_mq_buf_free(b);
+  }
   drop(mq, name);
 #endif
 }
