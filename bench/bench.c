@@ -32,10 +32,10 @@
 
 /* The kinds, in the order of the table. */
 const char *const bench_kinds[BENCH_KINDS] = {
-    "mq",   "mq-ring",      "sem",        "pipe",          "fifo",
+    "mq",           "mq-buf",     "mq-ring",       "sem", "pipe", "fifo",
     "stream-local", "stream-tcp", "stream-framed", "shm", "notify"};
 /* indices of bench_kinds[] */
-enum { KIND_RING = 1, KIND_SHM = 8, KIND_NOTIFY = 9 };
+enum { KIND_RING = 2, KIND_SHM = 9, KIND_NOTIFY = 10 };
 
 /* ---- errors (internal.h) ------------------------------------------------- */
 

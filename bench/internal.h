@@ -193,7 +193,7 @@ typedef struct bench_impl {
 } bench_impl_t;
 
 /* The kinds, in the order of the table (bench.c). */
-#define BENCH_KINDS 10
+#define BENCH_KINDS 11
 extern const char *const bench_kinds[BENCH_KINDS];
 
 /* Tables ended by a row with kind NULL: kinds.c; raw_unix.c / raw_win32.c

@@ -7,6 +7,7 @@
  *   mq, mq-ring   two queues: "a" (parent to peer, 64-byte messages) and
  *                 "b" (peer to parent, max(size, 64)-byte messages); the
  *                 ring is the same code with XIPC_MQ_RING
+ *   mq-buf        the mq's queues through message buffers (xipc_mq_buf_t)
  *   sem           two semaphores: a post is the message
  *   pipe          two xipc_pipe_open() pairs; the peer inherits one end of each
  *   fifo          two fifos; each reader creates its own (on Windows the
@@ -97,6 +98,81 @@ static int mq_close(bench_ep_t *ep) {
 static const bench_ops_t mq_ops = {
     .size = sizeof(mq_ep_t), .nargs = 2, .names = NAMES, .create = mq_create,
     .attach = mq_attach, .send = mq_send, .recv = mq_recv, .close = mq_close,
+    .remove = mq_remove};
+
+/* ---- mq-buf: the same queues through message buffers -------------------- */
+
+/* The sender builds its message in a transmit buffer and the receiver
+ * reads it where it landed (xipc_mq_send_buf/xipc_mq_recv_buf): on System
+ * V no copy besides the kernel's, as the raw msgsnd/msgrcv baseline. */
+typedef struct mqbuf_ep {
+  mq_ep_t mq;
+  xipc_mq_buf_t *tx, *rx;
+} mqbuf_ep_t;
+
+/* Both sides: the buffers, faulted in (the receiver's takes the largest
+ * message of either queue). */
+static int mqbuf_alloc(mqbuf_ep_t *m, size_t size) {
+  size_t cap = bench_cap_of(size);
+  int err;
+
+  if ((err = xipc_mq_buf_alloc(&m->tx, cap)) != 0 ||
+      (err = xipc_mq_buf_alloc(&m->rx, cap)) != 0)
+    return bench_xcheck(err, "xipc_mq_buf_alloc(%zu)", cap);
+  memset(xipc_mq_buf_data(m->tx), 0, cap);
+  memset(xipc_mq_buf_data(m->rx), 0, cap);
+  return 0;
+}
+
+static int mqbuf_create(bench_ep_t *ep, bench_args_t *args) {
+  if (mqbuf_alloc((mqbuf_ep_t *)ep, ep->run->size) != 0)
+    return -1;
+  return mq_create(ep, args);
+}
+
+static int mqbuf_attach(bench_ep_t *ep, char **argv) {
+  if (mqbuf_alloc((mqbuf_ep_t *)ep, ep->run->size) != 0)
+    return -1;
+  return mq_attach(ep, argv);
+}
+
+static void *mqbuf_buffer(bench_ep_t *ep, size_t len) {
+  (void)len;
+  return xipc_mq_buf_data(((mqbuf_ep_t *)ep)->tx);
+}
+
+static int mqbuf_send(bench_ep_t *ep, const void *buf, size_t len) {
+  mqbuf_ep_t *m = (mqbuf_ep_t *)ep;
+
+  if (buf != xipc_mq_buf_data(m->tx))
+    memcpy(xipc_mq_buf_data(m->tx), buf, len);
+  return bench_xcheck(
+      xipc_mq_send_buf(m->mq.q[ep->tx], m->tx, len, 0, -1), "xipc_mq_send_buf");
+}
+
+static int mqbuf_recv(bench_ep_t *ep, void *buf, size_t cap, size_t *got,
+                      const void **data) {
+  mqbuf_ep_t *m = (mqbuf_ep_t *)ep;
+
+  (void)buf;
+  (void)cap;
+  *data = xipc_mq_buf_data(m->rx);
+  return bench_xcheck(xipc_mq_recv_buf(m->mq.q[ep->rx], m->rx, got, NULL, -1),
+                      "xipc_mq_recv_buf");
+}
+
+static int mqbuf_close(bench_ep_t *ep) {
+  mqbuf_ep_t *m = (mqbuf_ep_t *)ep;
+
+  xipc_mq_buf_free(m->tx);
+  xipc_mq_buf_free(m->rx);
+  return mq_close(ep);
+}
+
+static const bench_ops_t mqbuf_ops = {
+    .size = sizeof(mqbuf_ep_t), .nargs = 2, .names = NAMES,
+    .create = mqbuf_create, .attach = mqbuf_attach, .buffer = mqbuf_buffer,
+    .send = mqbuf_send, .recv = mqbuf_recv, .close = mqbuf_close,
     .remove = mq_remove};
 
 /* ---- sem ----------------------------------------------------------------- */
@@ -383,6 +459,7 @@ static const bench_ops_t framed_ops = {
 /* ---- the table ----------------------------------------------------------- */
 
 #define MQ_CALLS "xipc_mq_send/xipc_mq_recv"
+#define MQBUF_CALLS "xipc_mq_send_buf/xipc_mq_recv_buf"
 #define SEM_CALLS "xipc_sem_post/xipc_sem_wait"
 #define SEM_FLAGS (BENCH_F_NOPAYLOAD | BENCH_F_CREDITS)
 #define PIPE_CALLS "xipc_pipe_write/xipc_pipe_read"
@@ -401,6 +478,8 @@ static const bench_ops_t framed_ops = {
 const bench_impl_t bench_xipc_impls[] = {
     {"mq", P, BENCH_XIPC, MQ_CALLS, BENCH_F_KERNEL_MQ, &mq_ops, XIPC_KIND_MQ, MQ_MAX_POSIX},
     {"mq", S, BENCH_XIPC, MQ_CALLS, BENCH_F_KERNEL_MQ, &mq_ops, XIPC_KIND_MQ, MQ_MAX_SYSV},
+    {"mq-buf", P, BENCH_XIPC, MQBUF_CALLS, BENCH_F_KERNEL_MQ, &mqbuf_ops, XIPC_KIND_MQ, MQ_MAX_POSIX},
+    {"mq-buf", S, BENCH_XIPC, MQBUF_CALLS, BENCH_F_KERNEL_MQ, &mqbuf_ops, XIPC_KIND_MQ, MQ_MAX_SYSV},
     {"mq-ring", P, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, 0},
     {"mq-ring", S, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, 0},
     {"mq-ring", W, BENCH_XIPC, MQ_CALLS " (ring)", BENCH_F_RING, &mq_ops, XIPC_KIND_MQ, 0},

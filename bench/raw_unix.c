@@ -649,6 +649,8 @@ static const bench_ops_t rring_sysv_ops = RRING_OPS(NULL);
 const bench_impl_t bench_raw_impls[] = {
     {"mq", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, 0},
     {"mq", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
+    {"mq-buf", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, 0},
+    {"mq-buf", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
 #if defined(__linux__) /* no futex elsewhere: no raw baseline */
     {"mq-ring", P, BENCH_RAW, "SPSC queue in shm + futex", 0, &rring_posix_ops, 0, 0},
 #endif
