@@ -15,9 +15,22 @@
  *
  * Timeouts: msgsnd/msgrcv cannot time out. -1 blocks in the kernel, 0 uses
  * IPC_NOWAIT; a positive timeout retries with IPC_NOWAIT and sleeps between
- * tries, starting at 50 us and doubling up to 1 ms (so a timed wait costs
- * at most ~1000 short system calls a second and wakes within 1 ms of a
- * message; it never spins a core).
+ * tries. On a queue with a tally and a futex (Linux) the sleep is a futex
+ * wait on one of the tally's two wait words, which every xipc send (the
+ * `sent` word) or receive (`taken`) that finds a sleeper announced there
+ * moves on and wakes: a timed call wakes at once for xipc's traffic. For a
+ * program that is not xipc it looks again after 1 ms, then 2, 4 and every
+ * 8 ms while nothing comes (about 125 wake-ups a second when idle).
+ * Elsewhere (no tally, no futex) the sleeps start at 50 us and double up
+ * to 1 ms. It never spins a core.
+ *
+ * A wait word: bit 0 says a sleeper may wait on it. A sleeper sets it,
+ * tries once more, and sleeps while the word is unchanged; a sender (or
+ * receiver) reads it after its msgsnd (msgrcv) and, finding bit 0, moves
+ * the word on by one (which clears the bit) and wakes every sleeper. The
+ * queue's own lock in the kernel orders the two: a sleeper's failed try
+ * came before the msgsnd that its waker made, so the waker sees the bit. A
+ * sleeper that died leaves the bit set: the next call wakes nobody, once.
  *
  * The priority tally: for msgtyp = -LONG_MAX the kernel walks the whole
  * queue to find the lowest mtype (Linux ipc/msg.c stops early only at an
@@ -91,6 +104,8 @@ typedef struct tally {
   uint32_t magic; /* TALLY_MAGIC */
   uint32_t key;   /* the queue's key */
   uint64_t word;  /* msqid + 1 << 32 | TALLY_VOUCHED | count */
+  uint32_t sent;  /* wait word of timed receivers (see the top) */
+  uint32_t taken; /* wait word of timed senders */
 } tally_t;
 
 #ifdef __GCC_HAVE_SYNC_COMPARE_AND_SWAP_8 /* a lock-free 64-bit CAS */
@@ -160,6 +175,95 @@ static int64_t tally_count(const xipc_mq_t *mq) {
   return TALLY_ID_OF(w) == tally_id(mq) && (w & TALLY_VOUCHED)
              ? (int64_t)(w & TALLY_COUNT)
              : -1;
+}
+
+/* ---- timed waits on the tally's wait words (see the top) ----------------- */
+
+#if XIPC_HAVE_FUTEX
+#define WAIT_WORDS 1
+/* A sleep that no xipc call cut short ends after a slice, for a program
+ * that is not xipc: 1 ms, doubling up to 8 ms while nothing comes. */
+#define WAIT_SLICE_MAX_MS 8
+
+/* The word a timed call that found the queue empty (receive) or full
+ * (send) sleeps on, or NULL: none (it naps). */
+static uint32_t *wait_word(const xipc_mq_t *mq, int send) {
+  tally_t *t = mq->os;
+
+  return t == NULL ? NULL : send ? &t->taken : &t->sent;
+}
+
+/* Announce a sleeper: the value to sleep on, bit 0 set. */
+static uint32_t wait_announce(uint32_t *w) {
+  uint32_t v = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+  while (!(v & 1u) && !__atomic_compare_exchange_n(w, &v, v | 1u, 0,
+                                                   __ATOMIC_SEQ_CST,
+                                                   __ATOMIC_SEQ_CST))
+    ;
+  return v | 1u;
+}
+
+/* After a send (the `sent` word) or receive (`taken`): wake the sleepers
+ * announced there, if any. */
+static void wait_signal(xipc_mq_t *mq, int sent) {
+  uint32_t *w = wait_word(mq, !sent), v;
+
+  if (w == NULL)
+    return;
+  v = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+  while (v & 1u)
+    if (__atomic_compare_exchange_n(w, &v, v + 1u, 0, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST)) {
+      (void)xipc__unix_word_wake(w, INT_MAX);
+      return;
+    }
+}
+#else
+#define WAIT_WORDS 0
+static void wait_signal(xipc_mq_t *mq, int sent) {
+  (void)mq;
+  (void)sent;
+}
+#endif
+
+/* Between the tries of a timed call that found the queue empty or full
+ * (`send`): announce a sleeper and try again at once, then sleep on the
+ * word while it holds what we announced (in slices, for a program that
+ * is not xipc); without a word, nap 50 us, 100 us, ... up to 1 ms. */
+typedef struct waiting {
+  long ns;            /* the next nap */
+  uint32_t announced; /* the word's value once announced */
+  int armed;
+  int slice_ms; /* the next sleep on the word */
+} waiting_t;
+
+static void pause_between(xipc_mq_t *mq, waiting_t *p, int send) {
+  struct timespec ts = {0, p->ns};
+#if WAIT_WORDS
+  uint32_t *w = wait_word(mq, send);
+
+  if (w != NULL) {
+    /* Unchanged since we announced and tried: nobody has sent (received)
+     * since, or the one who did is about to wake us. */
+    if (!p->armed || __atomic_load_n(w, __ATOMIC_SEQ_CST) != p->announced) {
+      p->announced = wait_announce(w);
+      p->armed = 1;
+      return;
+    }
+    if (xipc__unix_word_wait(w, p->announced, p->slice_ms) != XIPC_ETIMEDOUT)
+      p->slice_ms = 1;
+    else if (p->slice_ms < WAIT_SLICE_MAX_MS)
+      p->slice_ms *= 2;
+    return;
+  }
+#else
+  (void)mq;
+  (void)send;
+#endif
+  nanosleep(&ts, NULL);
+  if (p->ns < 1000000L)
+    p->ns *= 2;
 }
 
 /* Detach; `remove`: mark it dead for every process that has it attached,
@@ -388,15 +492,6 @@ fail:
   return err;
 }
 
-/* Sleep 50 us, 100 us, ... up to 1 ms between IPC_NOWAIT tries. */
-static void backoff(long *ns) {
-  struct timespec ts = {0, *ns};
-
-  nanosleep(&ts, NULL);
-  if (*ns < 1000000L)
-    *ns *= 2;
-}
-
 /* A failed try that ends the call because the thread's interrupt flag is
  * set (xipc_thread_interrupt_flag): a signal interrupted the wait, or a
  * timed call looks between its tries. */
@@ -427,7 +522,7 @@ static int op_fail(xipc_mq_t *mq, int e, const char *what, int timeout_ms) {
 static int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
                        unsigned prio, int timeout_ms) {
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
-  long ns = 50000L;
+  waiting_t wt = {50000L, 0, 0, 1};
   int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, rc, e;
 
   m->mtype = MTYPE_MAX - (long)prio;
@@ -444,11 +539,14 @@ static int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
                                    xipc__remaining_ms(start, timeout_ms) == 0)))
       break;
     if (e == EAGAIN)
-      backoff(&ns);
+      pause_between(mq, &wt, 1);
   }
   if (rc != 0 && prio > 0)
     tally_update(mq, tally_down);
-  return rc == 0 ? 0 : op_fail(mq, e, "msgsnd", timeout_ms);
+  if (rc != 0)
+    return op_fail(mq, e, "msgsnd", timeout_ms);
+  wait_signal(mq, 1);
+  return 0;
 }
 
 /* The message has to follow its mtype: copy it behind one. */
@@ -500,7 +598,8 @@ static int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
                        unsigned *prio, int timeout_ms) {
   size_t room = mq->max_msg_size + 1;
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
-  long ns = 50000L, mtype;
+  waiting_t wt = {50000L, 0, 0, 1};
+  long mtype;
   int flags = (timeout_ms < 0 ? 0 : IPC_NOWAIT) | MSG_NOERROR, e = 0;
   ssize_t n;
 
@@ -517,10 +616,11 @@ static int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
                                   xipc__remaining_ms(start, timeout_ms) == 0)))
       break;
     if (e == ENOMSG)
-      backoff(&ns);
+      pause_between(mq, &wt, 0);
   }
   if (n < 0)
     return op_fail(mq, e, "msgrcv", timeout_ms);
+  wait_signal(mq, 0); /* room for a sender, also after a foreign message */
   mtype = m->mtype;
   if ((size_t)n > mq->max_msg_size)
     return xipc__fail(XIPC_EBADMSG, 0,

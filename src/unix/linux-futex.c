@@ -1,6 +1,8 @@
 /* xipc — waiting on a word of shared memory, Linux: futex(2)
- * (XIPC_HAVE_FUTEX: <linux/futex.h> and SYS_futex; the portable fallback is
- * src/unix/wordwait-nap.c).
+ * (XIPC_HAVE_FUTEX: <linux/futex.h> and SYS_futex). The ring and the
+ * segment semaphore wait on fifo doorbells where there is none
+ * (src/posix/wait.c, src/unix/doorbell.c); System V queues' timed calls nap
+ * (src/sysv/mq.c).
  *
  * The shared (not _PRIVATE) operations: the word lives in a MAP_SHARED
  * mapping used by several processes, and the kernel keys a shared futex on

@@ -1321,6 +1321,7 @@ static void mq_sysv_interrupt_flag_ends_a_blocked_receive(void) {
 typedef struct {
   uint32_t magic, key;
   uint64_t word;
+  uint32_t sent, taken; /* wait words: bit 0, a timed call may sleep */
 } tally_view_t;
 
 #define TALLY_SYSV_ONLY                                                        \
@@ -1450,6 +1451,99 @@ static void mq_sysv_priority_tally_counts_other_processes(void) {
 #endif
 }
 
+/* The tally's wait words exist where a futex does (src/sysv/mq.c). */
+#if !defined(_WIN32) && !XT_PROFILE_PORTABLE && defined(__linux__)
+#define WAIT_WORDS 1
+#else
+#define WAIT_WORDS 0
+#endif
+
+#if WAIT_WORDS
+static uint32_t word_get(uint32_t *w) {
+  return __atomic_load_n(w, __ATOMIC_SEQ_CST);
+}
+
+/* Until bit 0 of wait word w is set (a timed call in another process
+ * announced itself), at most 20 s: 1 when it is. */
+static int announced(uint32_t *w) {
+  int k;
+
+  for (k = 0; k < 2000 && !(word_get(w) & 1u); k++)
+    uv_sleep(10);
+  return (word_get(w) & 1u) != 0;
+}
+#endif
+
+/* System V with a futex (Linux): a timed receive on an empty queue, and a
+ * timed send to a full one, in another process, announce themselves on
+ * the tally's wait words and sleep there; our send (receive) moves the
+ * word on by one, clearing the bit, and wakes them at once instead of at
+ * their next nap. A garbage value in the words costs one needless wake. */
+static void mq_sysv_timed_waits_sleep_on_the_tally(void) {
+#if !WAIT_WORDS
+  XT_SKIP("System V on Linux only: without a futex (Windows, the "
+          "portable-Unix profile) a timed call naps 50 us to 1 ms");
+#else
+  char name[80], line[64];
+  unsigned char buf[64];
+  tally_view_t *t;
+  xipc_mq_t *mq;
+  xt_proc_t *p;
+  unsigned prio;
+  uint32_t v;
+  size_t len;
+  int32_t key;
+  int i, id, sid;
+
+  if (xt_backend != XIPC_BACKEND_SYSV)
+    XT_SKIP(TALLY_SYSV_ONLY);
+  t = tally_queue("timed", name, sizeof(name), &mq, &key, &id, &sid);
+  XT_TRUE_FATAL(t != NULL);
+  XT_EQ(word_get(&t->sent), 0);
+  XT_EQ(word_get(&t->taken), 0);
+
+  /* A receiver with 20 s to wait, on the empty queue. */
+  p = spawn_mq("mq-recv", name, "1", "64", NULL);
+  XT_TRUE_FATAL(p != NULL);
+  XT_TRUE(announced(&t->sent));
+  v = word_get(&t->sent);
+  XT_OK(xipc_mq_send(mq, "wake", 4, 3, 0));
+  XT_EQ(word_get(&t->sent), v + 1); /* moved on: the bit is clear */
+  XT_EQ(xt_proc_recv(p, line, sizeof(line), 20000), 0);
+  XT_TRUE(strcmp(line, "3:4:119") == 0); /* 'w' */
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+
+  /* A sender with 20 s to wait, on the full queue (16 x 64 bytes). */
+  memset(buf, 'f', sizeof(buf));
+  for (i = 0; i < 16; i++)
+    XT_OK(xipc_mq_send(mq, buf, 64, 0, 0));
+  XT_ERR(xipc_mq_send(mq, buf, 8, 0, 0), XIPC_EAGAIN);
+  p = spawn_mq("mq-send", name, "1", "4", "0");
+  XT_TRUE_FATAL(p != NULL);
+  XT_TRUE(announced(&t->taken));
+  v = word_get(&t->taken);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(word_get(&t->taken), v + 1);
+  XT_EQ(xt_proc_wait(p, 20000), 0);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_EQ(prio, 4); /* the woken sender's */
+  for (i = 0; i < 15; i++)
+    XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+
+  /* Garbage in the words: bit 0 set, so one needless wake each. */
+  __atomic_store_n(&t->sent, 0xffffffffu, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&t->taken, 0xfffffffeu, __ATOMIC_SEQ_CST);
+  XT_OK(xipc_mq_send(mq, "x", 1, 0, 1000));
+  XT_EQ(word_get(&t->sent), 0); /* moved on (and wrapped) */
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1000));
+  XT_EQ(word_get(&t->taken), 0xfffffffeu); /* no sleeper: left alone */
+  XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1), XIPC_ETIMEDOUT);
+  XT_EQ(shmdt(t), 0);
+  drop(mq, name);
+#endif
+}
+
 /* System V: whatever the tally holds (it is shared memory: hostile), the
  * priority order holds; a wrong value only makes receives walk the queue.
  * A tally left behind by a queue removed by hand is taken over by the next
@@ -1525,7 +1619,8 @@ static const xt_test_t kernel_tests[] = {
     XT_TEST(mq_posix_descriptor_made_nonblocking),
     XT_TEST(mq_sysv_interrupt_flag_ends_a_blocked_receive),
     XT_TEST(mq_sysv_priority_tally_counts_other_processes),
-    XT_TEST(mq_sysv_priority_tally_hostile_or_left_over), {NULL, NULL}};
+    XT_TEST(mq_sysv_priority_tally_hostile_or_left_over),
+    XT_TEST(mq_sysv_timed_waits_sleep_on_the_tally), {NULL, NULL}};
 /* The spin before sleeping is the handle's choice (opts.spin_us): with no
  * spin, a fixed one and the adaptive default, a receiver that keeps
  * finding the queue empty and a sender that keeps finding it full (4 slots,
