@@ -88,13 +88,15 @@ XIPC_EXTERN int xipc_last_os_error(void);
 XIPC_EXTERN const char *xipc_last_error_message(void);
 
 /* SIGPIPE (Unix). A write to a pipe or fifo whose reader is gone raises
- * SIGPIPE, whose default action kills; xipc answers XIPC_EPIPE instead,
- * with a guard around every pipe and fifo write (the calling thread blocks
- * SIGPIPE for the write: two system calls; sockets need none). A process
- * that ignores SIGPIPE (signal(SIGPIPE, SIG_IGN), as servers and libuv
- * programs do) can say so once: xipc_sigpipe_ignored(1) checks that
- * SIGPIPE is ignored now (XIPC_EINVAL if not) and from then on pipe and
- * fifo writes skip the guard. The promise is the caller's: restoring
+ * SIGPIPE, whose default action kills; xipc answers XIPC_EPIPE instead. On
+ * Linux 6.18 and later each pipe and fifo write asks the kernel not to
+ * raise it (pwritev2 with RWF_NOSIGNAL: one system call); elsewhere a guard
+ * surrounds it (the calling thread blocks SIGPIPE for the write: two more
+ * system calls); sockets need neither. A process that ignores SIGPIPE
+ * (signal(SIGPIPE, SIG_IGN), as servers and libuv programs do) can say so
+ * once: xipc_sigpipe_ignored(1) checks that SIGPIPE is ignored now
+ * (XIPC_EINVAL if not) and from then on pipe and fifo writes are plain
+ * writes, with neither flag nor guard. The promise is the caller's: restoring
  * SIGPIPE's default afterwards lets a write to a pipe without readers kill
  * the process. xipc_sigpipe_ignored(0) brings the guard back. Windows has
  * no SIGPIPE: 0, nothing changes. xipc never changes the disposition. */

@@ -18,9 +18,14 @@ const char *xipc__posix_mechanism(xipc_kind_t kind, int ring) {
   case XIPC_KIND_MAP:
     return "open + mmap of a file";
   case XIPC_KIND_PIPE:
-    return XIPC_HAVE_PIPE2 ? "pipe2" : "pipe + fcntl";
+    if (xipc__unix_pipe_nosignal())
+      return "pipe2; writes: pwritev2 with RWF_NOSIGNAL";
+    return XIPC_HAVE_PIPE2 ? "pipe2; writes: SIGPIPE guard"
+                           : "pipe + fcntl; writes: SIGPIPE guard";
   case XIPC_KIND_FIFO:
-    return "mkfifo in RUNDIR";
+    return xipc__unix_pipe_nosignal()
+               ? "mkfifo in RUNDIR; writes: pwritev2 with RWF_NOSIGNAL"
+               : "mkfifo in RUNDIR; writes: SIGPIPE guard";
   case XIPC_KIND_STREAM:
     return XIPC_HAVE_SO_NOSIGPIPE && !XIPC_HAVE_MSG_NOSIGNAL
                ? "AF_UNIX in RUNDIR, TCP (SO_NOSIGPIPE)"

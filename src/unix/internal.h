@@ -153,9 +153,10 @@ int xipc__unix_pipe_takes_nowait(int fd);
  * xipc__unix_pipe_nowait(), else left O_NONBLOCK. -1 with errno. */
 int xipc__unix_pipe_mode(int fd);
 /* read / writev with RWF_NOWAIT when `nowait` (xipc__unix_pipe_nowait()
- * must be 1), else the plain call. The write never raises SIGPIPE: it is
- * guarded, unless the process promised that SIGPIPE is ignored
- * (xipc_sigpipe_ignored, src/unix/sigpipe.c). */
+ * must be 1), else the plain call. The write never raises SIGPIPE: it
+ * carries RWF_NOSIGNAL where the kernel has it, else it is guarded, unless
+ * the process promised that SIGPIPE is ignored (xipc_sigpipe_ignored,
+ * src/unix/sigpipe.c). */
 ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait);
 /* A fifo end fd opened O_NONBLOCK: 1 + a new descriptor of the same fifo
  * (its own open file description, through /proc/self/fd, so not the path
@@ -166,12 +167,15 @@ ssize_t xipc__unix_pipe_read(int fd, void *buf, size_t cap, int nowait);
 int xipc__unix_fifo_twin(int fd, int is_read);
 ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
                                int nowait);
+/* 1 when pipe and fifo writes carry RWF_NOSIGNAL (Linux 6.18 and later;
+ * probed once): no guard, no promise needed (src/unix/sigpipe.c). */
+int xipc__unix_pipe_nosignal(void);
 int xipc__unix_socket(int family, int type, int protocol);
 int xipc__unix_accept(int listen_fd);
 
 /* src/unix/sigpipe.c. Writes that fail with EPIPE instead of raising
- * SIGPIPE: xipc__unix_pipe_writev on a pipe or fifo (a per-call signal
- * guard), sendmsg or send on a socket of xipc__unix_socket/_accept
+ * SIGPIPE: xipc__unix_pipe_writev on a pipe or fifo (RWF_NOSIGNAL, else a
+ * per-call signal guard), sendmsg or send on a socket of xipc__unix_socket/_accept
  * (MSG_NOSIGNAL, SO_NOSIGPIPE or the same guard). */
 ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t xipc__unix_send(int fd, const void *buf, size_t len, int flags);

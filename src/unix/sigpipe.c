@@ -9,13 +9,24 @@
  * (XIPC_HAVE_SO_NOSIGPIPE: macOS; src/unix/fd.c); else the guard below,
  * exactly as for pipes.
  *
- * After xipc_sigpipe_ignored(1) (the process ignores SIGPIPE and promises
- * to keep it so; checked then with sigaction) pipe and fifo writes go
- * without the guard: its two rt_sigprocmask calls cost as much as the
- * write itself where system calls are dear (docs/performance.md,
- * finding 2).
+ * Pipes and fifos, Linux 6.18 and later: pwritev2 with RWF_NOSIGNAL, the
+ * per-call flag the kernel gained for exactly this (a write to a pipe
+ * without readers fails with EPIPE and raises nothing). One system call,
+ * the signal state untouched. Probed once per process (an older kernel
+ * refuses the flag with EOPNOTSUPP); the probe runs inside the guard, so a
+ * kernel that took the flag and still raised SIGPIPE would cost nothing
+ * but the answer "no". A descriptor that refuses the flag (a device
+ * without write_iter, say, passed in with xipc_pipe_from_os_handle) gets
+ * the guard.
  *
- * The guard (pipes and fifos have no per-call flag anywhere): the write
+ * After xipc_sigpipe_ignored(1) (the process ignores SIGPIPE and promises
+ * to keep it so; checked then with sigaction) pipe and fifo writes are
+ * plain write(2)s, with neither flag nor guard: pwritev2 costs about 130
+ * ns more than write (it imports an iovec), and the guard's two
+ * rt_sigprocmask calls as much as the write itself where system calls are
+ * dear (docs/performance.md, finding 2).
+ *
+ * The guard (pipes and fifos have no per-call flag but on Linux): the write
  * blocks SIGPIPE for the calling thread, and if it failed with EPIPE and no
  * SIGPIPE was pending before (only possible when the caller already blocked
  * SIGPIPE), takes the one it caused with sigtimedwait before unblocking
@@ -26,6 +37,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -75,16 +87,78 @@ static void guard_end(sigpipe_guard_t *g, ssize_t r, int e) {
   errno = e;
 }
 
-/* The write itself: RWF_NOWAIT when asked (xipc__unix_pipe_nowait); one
- * piece goes as write(2), which skips copying an iovec in. */
-static ssize_t pipe_writev(int fd, const struct iovec *v, int n, int nowait) {
-  if (n == 1 && !nowait)
-    return write(fd, v[0].iov_base, v[0].iov_len);
+#if XIPC_HAVE_RWF_NOWAIT /* pwritev2 and its flags: Linux */
+#ifndef RWF_NOSIGNAL
+#define RWF_NOSIGNAL 0x00000100 /* Linux 6.18, include/uapi/linux/fs.h */
+#endif
+#define NOSIGNAL RWF_NOSIGNAL
+#else
+#define NOSIGNAL 0
+#endif
+
+/* The write itself: RWF_NOWAIT when asked (xipc__unix_pipe_nowait) and
+ * RWF_NOSIGNAL when `nosignal`; without a flag, one piece goes as
+ * write(2), which skips copying an iovec in. */
+static ssize_t pipe_writev(int fd, const struct iovec *v, int n, int nowait,
+                           int nosignal) {
 #if XIPC_HAVE_RWF_NOWAIT
-  return nowait ? pwritev2(fd, v, n, -1, RWF_NOWAIT) : writev(fd, v, n);
+  int flags = (nowait ? RWF_NOWAIT : 0) | (nosignal ? NOSIGNAL : 0);
+
+  if (flags != 0)
+    return pwritev2(fd, v, n, -1, flags);
 #else
   (void)nowait;
-  return writev(fd, v, n);
+  (void)nosignal;
+#endif
+  return n == 1 ? write(fd, v[0].iov_base, v[0].iov_len) : writev(fd, v, n);
+}
+
+static ssize_t guarded_writev(int fd, const struct iovec *v, int n,
+                              int nowait, int nosignal) {
+  sigpipe_guard_t g;
+  ssize_t r;
+
+  guard_begin(&g);
+  r = pipe_writev(fd, v, n, nowait, nosignal);
+  guard_end(&g, r, errno);
+  return r;
+}
+
+int xipc__unix_pipe_nosignal(void) {
+  static int known; /* 0 not probed, 1 yes, 2 no (races only re-probe) */
+  int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+#if XIPC_HAVE_RWF_NOWAIT
+  char b = 0;
+  struct iovec v = {&b, 1};
+  sigpipe_guard_t g;
+  sigset_t pending;
+  int fds[2], ok = 0, e;
+  ssize_t r;
+
+  if (k != 0)
+    return k == 1;
+  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+    return 0; /* out of descriptors: the guard, and ask again next time */
+  close(fds[0]); /* no reader: the write must fail with EPIPE */
+  guard_begin(&g);
+  r = pwritev2(fds[1], &v, 1, -1, NOSIGNAL);
+  e = errno;
+  /* Raised one after all? Only this write can have made it pending (a
+   * SIGPIPE pending before is the caller's: then no answer yet). */
+  k = g.was_pending ? 0
+      : r < 0 && e == EPIPE && sigpending(&pending) == 0 &&
+              !sigismember(&pending, SIGPIPE)
+          ? 1
+          : 2;
+  guard_end(&g, r, e);
+  close(fds[1]);
+  ok = k == 1;
+  if (k != 0)
+    __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+  return ok;
+#else
+  (void)k;
+  return 0;
 #endif
 }
 
@@ -93,15 +167,19 @@ static int promised;
 
 ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
                                int nowait) {
-  sigpipe_guard_t g;
   ssize_t r;
 
+  /* Promised: a plain write(2) (pwritev2 costs ~130 ns more, importing
+   * its iovec). */
   if (__atomic_load_n(&promised, __ATOMIC_RELAXED))
-    return pipe_writev(fd, v, n, nowait);
-  guard_begin(&g);
-  r = pipe_writev(fd, v, n, nowait);
-  guard_end(&g, r, errno);
-  return r;
+    return pipe_writev(fd, v, n, nowait, 0);
+  if (xipc__unix_pipe_nosignal()) {
+    r = pipe_writev(fd, v, n, nowait, 1);
+    if (r >= 0 || errno != EOPNOTSUPP)
+      return r;
+    /* This descriptor refuses the flag: the guard. */
+  }
+  return guarded_writev(fd, v, n, nowait, 0);
 }
 
 /* sendmsg(msg), or send(buf, len) when msg is NULL: a plain send skips

@@ -14,6 +14,8 @@
 #ifndef _WIN32
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #endif
 
 #define RECORDS_PER_WRITER 400
@@ -393,6 +395,72 @@ static void pipe_sigpipe_ignored_promise(void) {
   XT_OK(xipc_sigpipe_ignored(0));
 }
 
+/* Linux 6.18 and later: pipe and fifo writes carry RWF_NOSIGNAL (one
+ * pwritev2, no guard, no promise needed), which xipc_mechanism says. Which
+ * one applies is asked of the kernel here, independently of xipc: a
+ * pwritev2 with the flag to a pipe without readers, SIGPIPE blocked. Then,
+ * with SIGPIPE's default action (this process dies if a write raises it),
+ * untimed and timed writes to a pipe and a fifo without readers are
+ * XIPC_EPIPE, and the mask is as it was. */
+static void pipe_writes_carry_rwf_nosignal_where_the_kernel_has_it(void) {
+#if !defined(__linux__) || XT_PROFILE_PORTABLE
+  XT_SKIP("Linux only: RWF_NOSIGNAL is a Linux pwritev2 flag (6.18); "
+          "elsewhere the guard (pipe_write_without_reader_is_epipe)");
+#else
+  struct sigaction dfl, saved;
+  sigset_t pipe_set, old;
+  xipc_pipe_t *r, *w;
+  xipc_fifo_opts_t fo;
+  char b = 0, name[64];
+  struct iovec v = {&b, 1};
+  int fds[2], has, k;
+  const char *m;
+  ssize_t rc;
+  size_t n;
+
+  XT_EQ_FATAL(pipe(fds), 0);
+  close(fds[0]);
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  rc = pwritev2(fds[1], &v, 1, -1, 0x100 /* RWF_NOSIGNAL */);
+  has = rc < 0 && errno == EPIPE && !sigpipe_pending();
+  if (sigpipe_pending())
+    take_sigpipe();
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  close(fds[1]);
+  for (k = 0; k < 2; k++) {
+    m = xipc_mechanism(XIPC_BACKEND_POSIX,
+                       k == 0 ? XIPC_KIND_PIPE : XIPC_KIND_FIFO, 0);
+    XT_TRUE_FATAL(m != NULL);
+    XT_EQ(strstr(m, has ? "RWF_NOSIGNAL" : "SIGPIPE guard") != NULL, 1);
+  }
+  printf("\n    this kernel %s RWF_NOSIGNAL", has ? "has" : "lacks");
+
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGPIPE, &dfl, &saved);
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend)));
+  XT_OK(xipc_pipe_close(r));
+  XT_ERR(xipc_pipe_write(w, "x", 1, &n, -1), XIPC_EPIPE);
+  XT_ERR(xipc_pipe_write(w, "x", 1, &n, 100), XIPC_EPIPE);
+  XT_OK(xipc_pipe_close(w));
+  xt_name(name, sizeof(name), "nosig");
+  xipc_fifo_opts_init(&fo);
+  fo.backend = xt_backend;
+  fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_fifo_open(&r, name, XIPC_PIPE_READ, &fo, 0));
+  fo.flags = 0;
+  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &fo, 20000));
+  XT_OK(xipc_pipe_close(r));
+  XT_ERR(xipc_pipe_write(w, "z", 1, &n, -1), XIPC_EPIPE);
+  XT_ERR(xipc_pipe_write(w, "z", 1, &n, 100), XIPC_EPIPE);
+  XT_OK(xipc_pipe_close(w));
+  XT_EQ(sigpipe_blocked(), 0);
+  sigaction(SIGPIPE, &saved, NULL);
+#endif
+}
+
 static void pipe_bad_arguments(void) {
   xipc_pipe_t *r = NULL, *w = NULL, *other = NULL;
   xipc_os_handle_t h;
@@ -426,6 +494,7 @@ static const xt_test_t pipe_tests[] = {
     XT_TEST(pipe_timeouts_and_full_pipe),
     XT_TEST(pipe_write_without_reader_is_epipe),
     XT_TEST(pipe_sigpipe_ignored_promise),
+    XT_TEST(pipe_writes_carry_rwf_nosignal_where_the_kernel_has_it),
     XT_TEST(pipe_bad_arguments),
     {NULL, NULL}};
 
