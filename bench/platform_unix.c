@@ -333,7 +333,8 @@ static void *guard_main(void *arg) {
  * removed its names. xipc needs no help here (src/posix/io.c); the raw
  * baselines do. The benchmark owns its process while it runs, and tells
  * xipc that SIGPIPE is ignored (its pipe writes then skip their guard),
- * unless --sigpipe-guard asked to measure the guard. */
+ * unless --sigpipe-guard asked to measure without the promise (RWF_NOSIGNAL
+ * where the kernel has it, else the guard). */
 static void ignore_sigpipe(void) {
   signal(SIGPIPE, SIG_IGN);
   if (getenv("XIPC_BENCH_SIGPIPE_GUARD") == NULL)

@@ -94,6 +94,10 @@ static void tool_info_lists_kinds_and_backends(void) {
   XT_TRUE(strncmp(out, xipc_version_string(), 5) == 0);
   XT_EQ(RUN(NULL, "--help"), 0);
   XT_TRUE(strstr(out, "Exit codes") != NULL);
+  /* The benchmark's own help, with its options. */
+  XT_EQ(RUN(NULL, "bench", "--help"), 0);
+  XT_TRUE(strstr(out, "--sigpipe-guard") != NULL);
+  XT_TRUE(strstr(out, "usage: xipc bench") != NULL);
 }
 
 static void tool_usage_errors_exit_2(void) {

@@ -278,7 +278,9 @@ int tool_main(int argc, char **argv) {
   }
   argc--;
   argv++;
-  if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+  /* xipc bench --help: the benchmark's own options (bench/bench.c). */
+  if (argc == 2 && strcmp(argv[1], "--help") == 0 &&
+      strcmp(cmd, "bench") != 0) {
     fputs(usage_text, stdout);
     return TOOL_OK;
   }
