@@ -344,6 +344,20 @@ static void pipe_write_without_reader_is_epipe(void) {
   XT_OK(xipc_pipe_close(w));
 }
 
+/* A fifo named after `tag`: its reader (which creates it) and a writer. */
+static void fifo_pair(const char *tag, xipc_pipe_t **r, xipc_pipe_t **w) {
+  xipc_fifo_opts_t fo;
+  char name[64];
+
+  xt_name(name, sizeof(name), tag);
+  xipc_fifo_opts_init(&fo);
+  fo.backend = xt_backend;
+  fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
+  XT_OK(xipc_fifo_open(r, name, XIPC_PIPE_READ, &fo, 0));
+  fo.flags = 0;
+  XT_OK(xipc_fifo_open(w, name, XIPC_PIPE_WRITE, &fo, 20000));
+}
+
 /* xipc_sigpipe_ignored: refused while SIGPIPE has its default action
  * (Unix), accepted while it is ignored (the test programs ignore it,
  * xt_init); an unguarded write to a pipe or fifo whose reader is gone is
@@ -351,8 +365,7 @@ static void pipe_write_without_reader_is_epipe(void) {
  * changes. */
 static void pipe_sigpipe_ignored_promise(void) {
   xipc_pipe_t *r = NULL, *w = NULL;
-  xipc_fifo_opts_t fo;
-  char name[64], c;
+  char c;
   size_t n;
 #ifndef _WIN32
   struct sigaction dfl, saved;
@@ -378,13 +391,7 @@ static void pipe_sigpipe_ignored_promise(void) {
 #endif
   XT_OK(xipc_pipe_close(w));
   /* A fifo writer. */
-  xt_name(name, sizeof(name), "fsig");
-  xipc_fifo_opts_init(&fo);
-  fo.backend = xt_backend;
-  fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-  XT_OK(xipc_fifo_open(&r, name, XIPC_PIPE_READ, &fo, 0));
-  fo.flags = 0;
-  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &fo, 20000));
+  fifo_pair("fsig", &r, &w);
   XT_OK(xipc_pipe_write(w, "z", 1, &n, -1));
   XT_OK(xipc_pipe_read(r, &c, 1, &n, 20000));
   XT_TRUE(n == 1 && c == 'z');
@@ -415,8 +422,7 @@ static void pipe_writes_carry_rwf_nosignal_where_the_kernel_has_it(void) {
   struct sigaction dfl, saved;
   sigset_t pipe_set, old;
   xipc_pipe_t *r, *w;
-  xipc_fifo_opts_t fo;
-  char b = 0, name[64];
+  char b = 0;
   struct iovec v = {&b, 1};
   int fds[2], has, k;
   const char *m;
@@ -450,13 +456,7 @@ static void pipe_writes_carry_rwf_nosignal_where_the_kernel_has_it(void) {
   XT_ERR(xipc_pipe_write(w, "x", 1, &n, -1), XIPC_EPIPE);
   XT_ERR(xipc_pipe_write(w, "x", 1, &n, 100), XIPC_EPIPE);
   XT_OK(xipc_pipe_close(w));
-  xt_name(name, sizeof(name), "nosig");
-  xipc_fifo_opts_init(&fo);
-  fo.backend = xt_backend;
-  fo.flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE;
-  XT_OK(xipc_fifo_open(&r, name, XIPC_PIPE_READ, &fo, 0));
-  fo.flags = 0;
-  XT_OK(xipc_fifo_open(&w, name, XIPC_PIPE_WRITE, &fo, 20000));
+  fifo_pair("nosig", &r, &w);
   XT_OK(xipc_pipe_close(r));
   XT_ERR(xipc_pipe_write(w, "z", 1, &n, -1), XIPC_EPIPE);
   XT_ERR(xipc_pipe_write(w, "z", 1, &n, 100), XIPC_EPIPE);
