@@ -180,7 +180,6 @@ static int64_t tally_count(const xipc_mq_t *mq) {
 /* ---- timed waits on the tally's wait words (see the top) ----------------- */
 
 #if XIPC_HAVE_FUTEX
-#define WAIT_WORDS 1
 /* A sleep that no xipc call cut short ends after a slice, for a program
  * that is not xipc: 1 ms, doubling up to 8 ms while nothing comes. */
 #define WAIT_SLICE_MAX_MS 8
@@ -204,10 +203,10 @@ static uint32_t wait_announce(uint32_t *w) {
   return v | 1u;
 }
 
-/* After a send (the `sent` word) or receive (`taken`): wake the sleepers
- * announced there, if any. */
-static void wait_signal(xipc_mq_t *mq, int sent) {
-  uint32_t *w = wait_word(mq, !sent), v;
+/* After a send (`after_send`: the receivers' word, `sent`) or a receive
+ * (the senders' word, `taken`): wake the sleepers announced there, if any. */
+static void wait_signal(xipc_mq_t *mq, int after_send) {
+  uint32_t *w = wait_word(mq, !after_send), v;
 
   if (w == NULL)
     return;
@@ -220,10 +219,9 @@ static void wait_signal(xipc_mq_t *mq, int sent) {
     }
 }
 #else
-#define WAIT_WORDS 0
-static void wait_signal(xipc_mq_t *mq, int sent) {
+static void wait_signal(xipc_mq_t *mq, int after_send) {
   (void)mq;
-  (void)sent;
+  (void)after_send;
 }
 #endif
 
@@ -240,7 +238,7 @@ typedef struct waiting {
 
 static void pause_between(xipc_mq_t *mq, waiting_t *p, int send) {
   struct timespec ts = {0, p->ns};
-#if WAIT_WORDS
+#if XIPC_HAVE_FUTEX
   uint32_t *w = wait_word(mq, send);
 
   if (w != NULL) {

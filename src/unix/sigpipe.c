@@ -113,26 +113,14 @@ static ssize_t pipe_writev(int fd, const struct iovec *v, int n, int nowait,
   return n == 1 ? write(fd, v[0].iov_base, v[0].iov_len) : writev(fd, v, n);
 }
 
-static ssize_t guarded_writev(int fd, const struct iovec *v, int n,
-                              int nowait, int nosignal) {
-  sigpipe_guard_t g;
-  ssize_t r;
-
-  guard_begin(&g);
-  r = pipe_writev(fd, v, n, nowait, nosignal);
-  guard_end(&g, r, errno);
-  return r;
-}
-
+#if XIPC_HAVE_RWF_NOWAIT
 int xipc__unix_pipe_nosignal(void) {
   static int known; /* 0 not probed, 1 yes, 2 no (races only re-probe) */
-  int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-#if XIPC_HAVE_RWF_NOWAIT
+  int k = __atomic_load_n(&known, __ATOMIC_RELAXED), fds[2], e;
   char b = 0;
   struct iovec v = {&b, 1};
   sigpipe_guard_t g;
   sigset_t pending;
-  int fds[2], ok = 0, e;
   ssize_t r;
 
   if (k != 0)
@@ -143,30 +131,30 @@ int xipc__unix_pipe_nosignal(void) {
   guard_begin(&g);
   r = pwritev2(fds[1], &v, 1, -1, NOSIGNAL);
   e = errno;
-  /* Raised one after all? Only this write can have made it pending (a
-   * SIGPIPE pending before is the caller's: then no answer yet). */
-  k = g.was_pending ? 0
-      : r < 0 && e == EPIPE && sigpending(&pending) == 0 &&
-              !sigismember(&pending, SIGPIPE)
-          ? 1
-          : 2;
+  /* Raised one after all? Only this write can have made it pending; a
+   * SIGPIPE pending before is the caller's, and then there is no answer
+   * yet (k stays 0). */
+  if (!g.was_pending) {
+    k = r < 0 && e == EPIPE && sigpending(&pending) == 0 &&
+                !sigismember(&pending, SIGPIPE)
+            ? 1
+            : 2;
+    __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+  }
   guard_end(&g, r, e);
   close(fds[1]);
-  ok = k == 1;
-  if (k != 0)
-    __atomic_store_n(&known, k, __ATOMIC_RELAXED);
-  return ok;
-#else
-  (void)k;
-  return 0;
-#endif
+  return k == 1;
 }
+#else
+int xipc__unix_pipe_nosignal(void) { return 0; }
+#endif
 
 /* xipc_sigpipe_ignored(1) was called (and SIGPIPE was ignored then). */
 static int promised;
 
 ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
                                int nowait) {
+  sigpipe_guard_t g;
   ssize_t r;
 
   /* Promised: a plain write(2) (pwritev2 costs ~130 ns more, importing
@@ -179,7 +167,10 @@ ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
       return r;
     /* This descriptor refuses the flag: the guard. */
   }
-  return guarded_writev(fd, v, n, nowait, 0);
+  guard_begin(&g);
+  r = pipe_writev(fd, v, n, nowait, 0);
+  guard_end(&g, r, errno);
+  return r;
 }
 
 /* sendmsg(msg), or send(buf, len) when msg is NULL: a plain send skips
