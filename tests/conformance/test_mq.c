@@ -1478,7 +1478,8 @@ static int announced(uint32_t *w) {
  * timed send to a full one, in another process, announce themselves on
  * the tally's wait words and sleep there; our send (receive) moves the
  * word on by one, clearing the bit, and wakes them at once instead of at
- * their next nap. A garbage value in the words costs one needless wake. */
+ * their next nap. A sleeper killed there, or a garbage value in the words,
+ * costs one needless wake and loses nothing. */
 static void mq_sysv_timed_waits_sleep_on_the_tally(void) {
 #if !WAIT_WORDS
   XT_SKIP("System V on Linux only: without a futex (Windows, the "
@@ -1530,6 +1531,24 @@ static void mq_sysv_timed_waits_sleep_on_the_tally(void) {
   for (i = 0; i < 15; i++)
     XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0));
   XT_ERR(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 0), XIPC_EAGAIN);
+
+  /* A timed receiver killed while it sleeps: its announcement stays, the
+   * next send moves the word on once (waking nobody) and the message
+   * waits in the queue for the next receiver; nothing is lost. */
+  p = spawn_mq("mq-recv", name, "1", "64", NULL);
+  XT_TRUE_FATAL(p != NULL);
+  XT_TRUE(announced(&t->sent));
+  xt_proc_kill(p);
+  v = word_get(&t->sent);
+  XT_EQ(v & 1u, 1);
+  XT_OK(xipc_mq_send(mq, "kept", 4, 2, 0));
+  XT_EQ(word_get(&t->sent), v + 1);
+  XT_OK(xipc_mq_send(mq, "next", 4, 2, 0));
+  XT_EQ(word_get(&t->sent), v + 1); /* nobody announced: left alone */
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1000));
+  XT_TRUE(len == 4 && prio == 2 && memcmp(buf, "kept", 4) == 0);
+  XT_OK(xipc_mq_recv(mq, buf, sizeof(buf), &len, &prio, 1000));
+  XT_TRUE(len == 4 && memcmp(buf, "next", 4) == 0);
 
   /* Garbage in the words: bit 0 set, so one needless wake each. */
   __atomic_store_n(&t->sent, 0xffffffffu, __ATOMIC_SEQ_CST);
