@@ -187,7 +187,8 @@ typedef struct xipc__mq_methods {
   /* Kernel queues are called with cap >= mq->max_msg_size only (core keeps
    * a message that did not fit a smaller buffer, see src/core/mq.c). The
    * ring (keeps_oversize) takes any cap and leaves a message that does not
-   * fit in the queue, answering XIPC_EMSGSIZE with *len = its size. */
+   * fit in the queue, answering XIPC_EMSGSIZE with *len = its size. prio
+   * may be NULL (here and in recv_inplace): core passes the caller's. */
   int (*recv)(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
               unsigned *prio, int timeout_ms);
   /* The same for the data of a message buffer (xipc_mq_buf_t): buf has
@@ -324,6 +325,9 @@ typedef struct xipc__io_methods {
    * XIPC_EPIPE, and never a SIGPIPE. */
   int (*write)(xipc__io_t *io, const xipc__iov_t *iov, int niov, size_t *n,
                int timeout_ms);
+  /* Optional: write of one piece, n may be NULL (xipc__io_write1). */
+  int (*write1)(xipc__io_t *io, const void *buf, size_t len, size_t *n,
+                int timeout_ms);
   int (*close)(xipc__io_t *io);
   int (*inheritable)(xipc__io_t *io, int inheritable);
   /* Free the backend state (io->os) but leave io->h open: the handle
@@ -367,6 +371,21 @@ typedef struct xipc__io_methods {
   /* The peer's credentials (xipc_stream_peer). */
   int (*peer)(xipc__io_t *io, struct xipc_peer *out);
 } xipc__io_methods_t;
+
+/* Write one piece (xipc_pipe_write, xipc_stream_send; n may be NULL): the
+ * backend's write1, tail-called, so that its system call is one frame
+ * below the caller's (docs/performance.md, section 2, "Frames"); else
+ * write, through xipc__io_write_iov1 (src/core/pipe.c). The caller must
+ * not take the address of a local: that would rule out the tail call. */
+int xipc__io_write_iov1(xipc__io_t *io, const void *buf, size_t len, size_t *n,
+                        int timeout_ms);
+
+static inline int xipc__io_write1(xipc__io_t *io, const void *buf, size_t len,
+                                  size_t *n, int timeout_ms) {
+  if (io->meth->write1 != NULL)
+    return io->meth->write1(io, buf, len, n, timeout_ms);
+  return xipc__io_write_iov1(io, buf, len, n, timeout_ms);
+}
 
 enum { XIPC__PASS_SAME = 0, XIPC__PASS_SECTION_READ, XIPC__PASS_FILE_READ };
 

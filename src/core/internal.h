@@ -16,6 +16,16 @@
 #define XIPC__PRINTF(f, a)
 #endif
 
+/* The hot calls keep their system call in their own frame and their slow
+ * parts out of line (docs/performance.md, section 2, "Frames"). */
+#if defined(__GNUC__)
+#define XIPC__NOINLINE __attribute__((noinline))
+#define XIPC__INLINE static inline __attribute__((always_inline))
+#else
+#define XIPC__NOINLINE
+#define XIPC__INLINE static inline
+#endif
+
 /* Longest OS name core builds: "/xipc.shm." or "Local\xipc.mutex." + a portable
  * name, and native names given by the user. */
 #define XIPC__OSNAME_MAX 256

@@ -163,8 +163,6 @@ static int stash_take(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   struct xipc__stash *s;
   size_t n;
 
-  if (__atomic_load_n(&mq->stash, __ATOMIC_ACQUIRE) == NULL)
-    return 0; /* the common case: one load */
   stash_lock(mq);
   s = mq->stash;
   n = s != NULL ? s->len : 0;
@@ -231,10 +229,35 @@ static int recv_small(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   return 0;
 }
 
-/* inplace: buf is a message buffer's data (XIPC__MQ_BUF_HEAD). */
-static int recv_any(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
-                    unsigned *prio, int timeout_ms, int inplace) {
-  unsigned p;
+/* The backend's receive: recv, or recv_inplace for a message buffer's
+ * data (XIPC__MQ_BUF_HEAD) where it has one. */
+XIPC__INLINE int recv_backend(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                              unsigned *prio, int timeout_ms, int inplace) {
+  return (inplace && mq->meth->recv_inplace != NULL
+              ? mq->meth->recv_inplace
+              : mq->meth->recv)(mq, buf, cap, len, prio, timeout_ms);
+}
+
+/* A kernel queue's receive with something stashed, or into a buffer
+ * smaller than its messages. */
+XIPC__NOINLINE static int recv_stashed(xipc_mq_t *mq, void *buf, size_t cap,
+                                       size_t *len, unsigned *prio,
+                                       int timeout_ms, int inplace) {
+  int err;
+
+  if (stash_take(mq, buf, cap, len, prio, &err))
+    return err;
+  if (cap < mq->max_msg_size)
+    return recv_small(mq, buf, cap, len, prio, timeout_ms);
+  return recv_backend(mq, buf, cap, len, prio, timeout_ms, inplace);
+}
+
+/* Inline in its two callers, with no local whose address is taken: the
+ * backend's receive is a tail call, so that its system call is one frame
+ * below the caller's (docs/performance.md, section 2, "Frames"). prio may
+ * be NULL all the way down. */
+XIPC__INLINE int recv_any(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
+                          unsigned *prio, int timeout_ms, int inplace) {
   int err;
 
   if (mq == NULL || len == NULL || (buf == NULL && cap > 0))
@@ -242,16 +265,11 @@ static int recv_any(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   err = xipc__check_timeout("mq_recv", timeout_ms);
   if (err != 0)
     return err;
-  if (mq->meth->keeps_oversize)
-    return mq->meth->recv(mq, buf, cap, len, prio != NULL ? prio : &p,
-                          timeout_ms);
-  if (stash_take(mq, buf, cap, len, prio, &err))
-    return err;
-  if (cap < mq->max_msg_size)
-    return recv_small(mq, buf, cap, len, prio, timeout_ms);
-  return (inplace && mq->meth->recv_inplace != NULL ? mq->meth->recv_inplace
-                                                    : mq->meth->recv)(
-      mq, buf, cap, len, prio != NULL ? prio : &p, timeout_ms);
+  if (!mq->meth->keeps_oversize &&
+      (__atomic_load_n(&mq->stash, __ATOMIC_ACQUIRE) != NULL ||
+       cap < mq->max_msg_size))
+    return recv_stashed(mq, buf, cap, len, prio, timeout_ms, inplace);
+  return recv_backend(mq, buf, cap, len, prio, timeout_ms, inplace);
 }
 
 int xipc_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,

@@ -210,10 +210,22 @@ int xipc_pipe_read(xipc_pipe_t *end, void *buf, size_t cap, size_t *n,
   return err != 0 ? err : end->io.meth->read(&end->io, buf, cap, n, timeout_ms);
 }
 
-int xipc_pipe_write(xipc_pipe_t *end, const void *buf, size_t len, size_t *n,
-                    int timeout_ms) {
+int xipc__io_write_iov1(xipc__io_t *io, const void *buf, size_t len, size_t *n,
+                        int timeout_ms) {
   xipc__iov_t iov;
   size_t done = 0;
+  int err;
+
+  iov.base = buf;
+  iov.len = len;
+  err = io->meth->write(io, &iov, 1, &done, timeout_ms);
+  if (n != NULL)
+    *n = done;
+  return err;
+}
+
+int xipc_pipe_write(xipc_pipe_t *end, const void *buf, size_t len, size_t *n,
+                    int timeout_ms) {
   int err;
 
   if (n != NULL)
@@ -225,12 +237,7 @@ int xipc_pipe_write(xipc_pipe_t *end, const void *buf, size_t len, size_t *n,
   err = xipc__check_timeout("pipe_write", timeout_ms);
   if (err != 0 || len == 0)
     return err;
-  iov.base = buf;
-  iov.len = len;
-  err = end->io.meth->write(&end->io, &iov, 1, &done, timeout_ms);
-  if (n != NULL)
-    *n = done;
-  return err;
+  return xipc__io_write1(&end->io, buf, len, n, timeout_ms);
 }
 
 int xipc_pipe_close(xipc_pipe_t *end) {

@@ -417,10 +417,8 @@ static int usable(xipc_stream_t *s, const char *what) {
   return 0;
 }
 
-int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent,
-              int timeout_ms) {
-  xipc__iov_t iov;
-  size_t done = 0;
+int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len,
+                     size_t *sent, int timeout_ms) {
   int err;
 
   if (sent != NULL)
@@ -432,12 +430,7 @@ int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len, size_t *sent
     err = usable(s, "send");
   if (err != 0 || len == 0)
     return err;
-  iov.base = buf;
-  iov.len = len;
-  err = s->io.meth->write(&s->io, &iov, 1, &done, timeout_ms);
-  if (sent != NULL)
-    *sent = done;
-  return err;
+  return xipc__io_write1(&s->io, buf, len, sent, timeout_ms);
 }
 
 /* Up to `want` bytes of the read-ahead into buf: how many. */
@@ -469,6 +462,10 @@ int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
   if (s->ra_len > 0) { /* what a framed receive read ahead comes first */
     *n = ra_take(s, buf, cap);
   } else {
+    /* A stream that takes no objects never has any to drop: a tail call
+     * (as in xipc__io_write1, backend.h). */
+    if (!s->io.takes_handles)
+      return s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
     err = s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
   }
   xipc__stream_drop_handles(s); /* plain bytes take no objects */

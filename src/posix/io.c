@@ -125,7 +125,8 @@ static void keep_passed(xipc__io_t *io, struct msghdr *m) {
  * msghdr in and out (about 250 ns a call on Linux 6.18,
  * docs/performance.md) and never installs a descriptor: the kernel
  * closes one that comes with the bytes. */
-static ssize_t sock_recv(xipc__io_t *io, void *buf, size_t cap, int flags) {
+XIPC__INLINE ssize_t sock_recv(xipc__io_t *io, void *buf, size_t cap,
+                               int flags) {
   union {
     struct cmsghdr align;
     char b[CMSG_SPACE(sizeof(int) * 4)];
@@ -156,36 +157,69 @@ static int call_fd(const xipc__io_t *io, int timeout_ms) {
   return timeout_ms < 0 && io->twin > 0 ? io->twin - 1 : FD(io);
 }
 
-static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
-                      int timeout_ms) {
+/* A try of a read: the untimed one is the plain blocking call, made in
+ * the caller's frame (see "Frames" in src/unix/internal.h). */
+XIPC__INLINE ssize_t read_try(xipc__io_t *io, void *buf, size_t cap,
+                              int timeout_ms) {
+  if (io->is_socket)
+    return sock_recv(io, buf, cap, timeout_ms < 0 ? 0 : MSG_DONTWAIT);
+  if (timeout_ms < 0)
+    return read(call_fd(io, timeout_ms), buf, cap);
+  return xipc__unix_pipe_read(FD(io), buf, cap, io->nowait);
+}
+
+/* After a try that brought no data (r, errno e): end of stream, an error,
+ * or wait and try again; out of line. */
+XIPC__NOINLINE static int read_rest(xipc__io_t *io, void *buf, size_t cap,
+                                    size_t *n, int timeout_ms, ssize_t r,
+                                    int e) {
   uint64_t start = 0;
-  ssize_t r;
   int err;
 
-  int flags = timeout_ms < 0 ? 0 : MSG_DONTWAIT;
-  int nowait = timeout_ms >= 0 && io->nowait;
-
-  int fd = call_fd(io, timeout_ms);
-
   for (;;) {
-    r = io->is_socket ? sock_recv(io, buf, cap, flags)
-                      : xipc__unix_pipe_read(fd, buf, cap, nowait);
     if (r > 0) {
       *n = (size_t)r;
       return 0;
     }
     if (r == 0 && (io->is_socket || !no_writer_yet(FD(io))))
       return xipc__fail(XIPC_EPIPE, 0, "read: the peer closed (end of stream)");
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-      return xipc__unix_fail(errno, "read");
-    if (start == 0)
-      start = xipc__now_ms();
-    err = xipc__posix_wait_fd(FD(io), POLLIN, start, timeout_ms, "read");
-    if (err != 0)
-      return err;
+    if (r < 0 && e != EINTR && e != EAGAIN && e != EWOULDBLOCK)
+      return xipc__unix_fail(e, "read");
+    if (r == 0 || e != EINTR) { /* nothing yet (a fifo's first writer) */
+      if (start == 0)
+        start = xipc__now_ms();
+      err = xipc__posix_wait_fd(FD(io), POLLIN, start, timeout_ms, "read");
+      if (err != 0)
+        return err;
+    }
+    r = read_try(io, buf, cap, timeout_ms);
+    e = errno;
   }
+}
+
+static int posix_read(xipc__io_t *io, void *buf, size_t cap, size_t *n,
+                      int timeout_ms) {
+  ssize_t r = read_try(io, buf, cap, timeout_ms);
+
+  if (r > 0) {
+    *n = (size_t)r;
+    return 0;
+  }
+  return read_rest(io, buf, cap, n, timeout_ms, r, errno);
+}
+
+/* A write that failed with errno e: XIPC_EPIPE when the reader or peer is
+ * gone, 0 when it would block (wait for room), else the error. */
+static int write_failed(int e) {
+  /* A TCP peer that died with unread data reset the connection: send(2)
+   * fails with ECONNRESET once, EPIPE afterwards. Either way the peer is
+   * gone, which is XIPC_EPIPE on send on every backend (docs/streams.md;
+   * src/win32/io.c maps Winsock's resets the same way). */
+  if (e == EPIPE || e == ECONNRESET)
+    return xipc__fail(XIPC_EPIPE, e, "write: the reader/peer is gone");
+  if (e != EAGAIN && e != EWOULDBLOCK)
+    return xipc__unix_fail(e, "write");
+  return 0;
 }
 
 /* Write everything in iov; `pass` >= 0 rides with the first bytes that
@@ -268,14 +302,9 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
     }
     if (errno == EINTR)
       continue;
-    /* A TCP peer that died with unread data reset the connection: send(2)
-     * fails with ECONNRESET once, EPIPE afterwards. Either way the peer is
-     * gone, which is XIPC_EPIPE on send on every backend (docs/streams.md;
-     * src/win32/io.c maps Winsock's resets the same way). */
-    if (errno == EPIPE || errno == ECONNRESET)
-      return xipc__fail(XIPC_EPIPE, errno, "write: the reader/peer is gone");
-    if (errno != EAGAIN && errno != EWOULDBLOCK)
-      return xipc__unix_fail(errno, "write");
+    err = write_failed(errno);
+    if (err != 0)
+      return err;
     if (start == 0)
       start = xipc__now_ms();
     err = xipc__posix_wait_fd(FD(io), POLLOUT, start, timeout_ms, "write");
@@ -285,9 +314,88 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
   return 0;
 }
 
+/* What an untimed write of one piece that did not write it all (r, errno
+ * e) does next: fail, or wait for room (e EAGAIN: a descriptor without a
+ * blocking twin), and write the rest through write_iov. */
+XIPC__NOINLINE static int write_rest(xipc__io_t *io, const void *buf,
+                                     size_t len, size_t *n, ssize_t r, int e) {
+  xipc__iov_t rest;
+  int err;
+
+  if (r < 0 && e != EINTR) {
+    err = write_failed(e);
+    if (err == 0)
+      err = xipc__posix_wait_fd(FD(io), POLLOUT, xipc__now_ms(), -1, "write");
+    if (err != 0)
+      return err;
+  }
+  if (r < 0)
+    r = 0;
+  rest.base = (const unsigned char *)buf + r;
+  rest.len = len - (size_t)r;
+  err = write_iov(io, &rest, 1, n, -1, -1);
+  *n += (size_t)r;
+  return err;
+}
+
+/* A write without a timeout of 1 byte to 64 KiB (BIG_WRITE) in one piece:
+ * every pipe and fifo write of that size, every send, a frame of up to 4
+ * KiB gathered with its header. It is the plain blocking call, in the
+ * caller's frame, which writes it all unless a signal cuts it short; only
+ * what remains goes through write_iov's loop. That loop serves every case
+ * (pieces, timeouts, descriptors riding along) and cost about 100
+ * instructions and one frame more a call (docs/performance.md, section
+ * 2). */
+XIPC__INLINE int write_one(xipc__io_t *io, const void *buf, size_t len,
+                           size_t *n) {
+  ssize_t r = io->is_socket ? xipc__unix_send(FD(io), buf, len, 0)
+                            : xipc__unix_pipe_write(call_fd(io, -1), buf, len);
+
+  if (r == (ssize_t)len) {
+    *n = len;
+    return 0;
+  }
+  return write_rest(io, buf, len, n, r, errno);
+}
+
+XIPC__NOINLINE static int write_other(xipc__io_t *io, const void *buf,
+                                      size_t len, size_t *n, int timeout_ms) {
+  xipc__iov_t one;
+
+  one.base = buf;
+  one.len = len;
+  return write_iov(io, &one, 1, n, -1, timeout_ms);
+}
+
+static int posix_write1(xipc__io_t *io, const void *buf, size_t len, size_t *n,
+                        int timeout_ms) {
+  size_t done;
+
+  if (n == NULL)
+    n = &done;
+  if (timeout_ms < 0 && len > 0 && len < BIG_WRITE)
+    return write_one(io, buf, len, n);
+  return write_other(io, buf, len, n, timeout_ms);
+}
+
 static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
                        size_t *n, int timeout_ms) {
-  return write_iov(io, iov, niov, n, -1, timeout_ms);
+  unsigned char gather[GATHER_MAX];
+  size_t len = 0;
+  int i;
+
+  if (niov == 1)
+    return posix_write1(io, iov->base, iov->len, n, timeout_ms);
+  if (timeout_ms >= 0 || !io->is_socket || niov < 1 || niov > MAX_IOV)
+    return write_iov(io, iov, niov, n, -1, timeout_ms);
+  for (i = 0; i < niov; len += iov[i].len, i++) {
+    if (iov[i].len > GATHER_MAX - len)
+      return write_iov(io, iov, niov, n, -1, timeout_ms);
+    memcpy(gather + len, iov[i].base, iov[i].len);
+  }
+  if (len == 0)
+    return write_iov(io, iov, niov, n, -1, timeout_ms);
+  return write_one(io, gather, len, n);
 }
 
 /* ---- handing descriptors over (SCM_RIGHTS) -------------------------------- */
@@ -413,6 +521,7 @@ static void posix_detach(xipc__io_t *io) {
 const xipc__io_methods_t xipc__posix_io = {
     .read = posix_read,
     .write = posix_write,
+    .write1 = posix_write1,
     .close = posix_io_close,
     .inheritable = posix_inheritable,
     .detach = posix_detach,

@@ -516,9 +516,11 @@ static int op_fail(xipc_mq_t *mq, int e, const char *what, int timeout_ms) {
   return xipc__unix_fail(e, "%s(key 0x%08x)", what, (unsigned)mq->key);
 }
 
-/* Send m (its mtext holds len bytes) with priority prio. */
-static int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
-                       unsigned prio, int timeout_ms) {
+/* Send m (its mtext holds len bytes) with priority prio. Inline in both
+ * callers, so that msgsnd is one frame below the caller's (core tail-calls
+ * them; docs/performance.md, section 2, "Frames"); likewise recv_msgbuf. */
+XIPC__INLINE int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
+                             unsigned prio, int timeout_ms) {
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   waiting_t wt = {50000L, 0, 0, 1};
   int flags = timeout_ms < 0 ? 0 : IPC_NOWAIT, rc, e;
@@ -590,10 +592,10 @@ static int sysv_mq_send_inplace(xipc_mq_t *mq, void *buf, size_t len,
  *     such messages would fill msg_qbytes for good.
  *
  * The next receive gets the next message. m has room for max_msg_size + 1
- * bytes of mtext; on success *len and *prio are set and m->mtext holds the
- * message. */
-static int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
-                       unsigned *prio, int timeout_ms) {
+ * bytes of mtext; on success *len and *prio (when not NULL) are set and
+ * m->mtext holds the message. */
+XIPC__INLINE int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
+                             unsigned *prio, int timeout_ms) {
   size_t room = mq->max_msg_size + 1;
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
   waiting_t wt = {50000L, 0, 0, 1};
@@ -631,7 +633,8 @@ static int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
                       "(xipc uses 1..%d), %zu bytes: dropped",
                       (unsigned)mq->key, mtype, MTYPE_MAX, (size_t)n);
   *len = (size_t)n;
-  *prio = (unsigned)(MTYPE_MAX - mtype);
+  if (prio != NULL)
+    *prio = (unsigned)(MTYPE_MAX - mtype);
   if (mtype < MTYPE_MAX)
     tally_update(mq, tally_down);
   return 0;

@@ -10,7 +10,9 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 struct iovec;
 struct msghdr;
@@ -178,7 +180,38 @@ int xipc__unix_accept(int listen_fd);
  * per-call signal guard), sendmsg or send on a socket of xipc__unix_socket/_accept
  * (MSG_NOSIGNAL, SO_NOSIGPIPE or the same guard). */
 ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
+
+/* The untimed write of one piece to a pipe or fifo, and a send, inline:
+ * where the kernel's exit to user mode leaves the return predictions
+ * stale, every frame between the caller and the system call's wrapper
+ * costs a mispredicted return after it, and more than one costs 20-50 ns
+ * per call on the CI machine (docs/performance.md, section 2, "Frames").
+ * A process that promised (xipc_sigpipe_ignored(1)) writes plainly;
+ * otherwise the call is out of line (RWF_NOSIGNAL or the guard). */
+extern int xipc__unix_promised;
+ssize_t xipc__unix_pipe_write_safe(int fd, const void *buf, size_t len);
+
+static inline ssize_t xipc__unix_pipe_write(int fd, const void *buf,
+                                            size_t len) {
+  if (__atomic_load_n(&xipc__unix_promised, __ATOMIC_RELAXED))
+    return write(fd, buf, len);
+  return xipc__unix_pipe_write_safe(fd, buf, len);
+}
+
+/* A send needs no guard where one flag (MSG_NOSIGNAL) or the socket
+ * (SO_NOSIGPIPE, set when it is made) keeps SIGPIPE away. */
+#define XIPC_UNIX_SEND_INLINE (XIPC_HAVE_MSG_NOSIGNAL || XIPC_HAVE_SO_NOSIGPIPE)
+#if XIPC_UNIX_SEND_INLINE
+static inline ssize_t xipc__unix_send(int fd, const void *buf, size_t len,
+                                      int flags) {
+#if XIPC_HAVE_MSG_NOSIGNAL
+  flags |= MSG_NOSIGNAL;
+#endif
+  return send(fd, buf, len, flags);
+}
+#else
 ssize_t xipc__unix_send(int fd, const void *buf, size_t len, int flags);
+#endif
 
 /* src/unix/timedwait.c. Waits of timeout_ms > 0 measured on the monotonic
  * clock, EINTR retried inside: sem_clockwait / pthread_mutex_clocklock, else

@@ -149,8 +149,9 @@ int xipc__unix_pipe_nosignal(void) {
 int xipc__unix_pipe_nosignal(void) { return 0; }
 #endif
 
-/* xipc_sigpipe_ignored(1) was called (and SIGPIPE was ignored then). */
-static int promised;
+/* xipc_sigpipe_ignored(1) was called (and SIGPIPE was ignored then); read
+ * inline by xipc__unix_pipe_write (src/unix/internal.h). */
+int xipc__unix_promised;
 
 ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
                                int nowait) {
@@ -159,7 +160,7 @@ ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
 
   /* Promised: a plain write(2) (pwritev2 costs ~130 ns more, importing
    * its iovec). */
-  if (__atomic_load_n(&promised, __ATOMIC_RELAXED))
+  if (__atomic_load_n(&xipc__unix_promised, __ATOMIC_RELAXED))
     return pipe_writev(fd, v, n, nowait, 0);
   if (xipc__unix_pipe_nosignal()) {
     r = pipe_writev(fd, v, n, nowait, 1);
@@ -171,6 +172,14 @@ ssize_t xipc__unix_pipe_writev(int fd, const struct iovec *v, int n,
   r = pipe_writev(fd, v, n, nowait, 0);
   guard_end(&g, r, errno);
   return r;
+}
+
+ssize_t xipc__unix_pipe_write_safe(int fd, const void *buf, size_t len) {
+  struct iovec v;
+
+  v.iov_base = (void *)buf;
+  v.iov_len = len;
+  return xipc__unix_pipe_writev(fd, &v, 1, 0);
 }
 
 /* sendmsg(msg), or send(buf, len) when msg is NULL: a plain send skips
@@ -199,15 +208,17 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags) {
   return sock_send(fd, msg, NULL, 0, flags);
 }
 
+#if !XIPC_UNIX_SEND_INLINE
 ssize_t xipc__unix_send(int fd, const void *buf, size_t len, int flags) {
   return sock_send(fd, NULL, buf, len, flags);
 }
+#endif
 
 int xipc_sigpipe_ignored(int promise) {
   struct sigaction sa;
 
   if (!promise) {
-    __atomic_store_n(&promised, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&xipc__unix_promised, 0, __ATOMIC_RELAXED);
     return 0;
   }
   if (sigaction(SIGPIPE, NULL, &sa) != 0)
@@ -216,6 +227,6 @@ int xipc_sigpipe_ignored(int promise) {
     return xipc__fail(XIPC_EINVAL, 0,
                       "sigpipe_ignored: SIGPIPE is not ignored in this "
                       "process (signal(SIGPIPE, SIG_IGN) first)");
-  __atomic_store_n(&promised, 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&xipc__unix_promised, 1, __ATOMIC_RELAXED);
   return 0;
 }

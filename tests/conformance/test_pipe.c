@@ -466,6 +466,95 @@ static void pipe_writes_carry_rwf_nosignal_where_the_kernel_has_it(void) {
 #endif
 }
 
+/* ---- untimed writes cut short by signals --------------------------------- */
+
+#ifndef _WIN32
+#define CUT_PRE (32 * 1024)
+#define CUT_LEN (60 * 1024) /* one blocking call (below 64 KiB) */
+
+typedef struct cut_write {
+  xipc_pipe_t *w;
+  const unsigned char *data;
+  size_t n;
+  int rc;
+  volatile int done;
+} cut_write_t;
+
+static void cut_write_run(void *arg) {
+  cut_write_t *c = arg;
+
+  c->rc = xipc_pipe_write(c->w, c->data, CUT_LEN, &c->n, -1);
+  __atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* An untimed write of 60 KiB into a pipe or fifo half full (32 KiB)
+ * writes what fits and blocks in the kernel; a thread that takes a
+ * signal without SA_RESTART every few milliseconds meanwhile sees its
+ * write return early (a short count, or EINTR) again and again while this
+ * thread drains the pipe 4 KiB at a time. The write must still end with
+ * every byte written, once and in order, and say so. */
+static void cut_writes(xipc_pipe_t *r, xipc_pipe_t *w) {
+  static unsigned char data[CUT_LEN], got[CUT_PRE + CUT_LEN];
+  cut_write_t c;
+  uv_thread_t t;
+  uint64_t t0;
+  size_t pre = 0, total = 0, n;
+  int err;
+
+  memset(got, 'p', CUT_PRE);
+  err = xipc_pipe_write(w, got, CUT_PRE, &pre, 0); /* all, or what fits */
+  XT_TRUE(err == 0 || err == XIPC_EAGAIN);
+  xt_fill(data, sizeof(data), 77);
+  memset(&c, 0, sizeof(c));
+  c.w = w;
+  c.data = data;
+  xt_wake_begin(1);
+  XT_EQ_FATAL(uv_thread_create(&t, cut_write_run, &c), 0);
+  uv_sleep(20); /* let it block */
+  t0 = uv_hrtime();
+  while (total < pre + CUT_LEN && uv_hrtime() - t0 < 20000000000ull) {
+    if (!__atomic_load_n(&c.done, __ATOMIC_SEQ_CST))
+      XT_EQ(xt_wake(&t), 0);
+    err = xipc_pipe_read(
+        r, got + total, sizeof(got) - total < 4096 ? sizeof(got) - total : 4096,
+        &n, 5);
+    if (err == 0)
+      total += n;
+    else
+      XT_EQ(err, XIPC_ETIMEDOUT);
+  }
+  uv_thread_join(&t);
+  xt_wake_begin(0);
+  XT_EQ(c.rc, 0);
+  XT_EQ(c.n, (size_t)CUT_LEN);
+  XT_EQ(total, pre + CUT_LEN);
+  XT_ERR(xipc_pipe_read(r, &n, 1, &n, 0), XIPC_EAGAIN); /* nothing more */
+  for (n = 0; n < pre && got[n] == 'p'; n++)
+    ;
+  XT_EQ(n, pre);
+  XT_EQ(xt_check(got + pre, CUT_LEN, 77), (size_t)CUT_LEN);
+}
+#endif
+
+static void pipe_untimed_writes_cut_by_signals_lose_nothing(void) {
+#ifdef _WIN32
+  XT_SKIP("no signals on Windows: a blocking WriteFile is not cut short");
+#else
+  xipc_pipe_t *r, *w, *w2;
+  xipc_os_handle_t h;
+
+  XT_OK(xipc_pipe_open(&r, &w, XIPC_OPTS(pipe, .backend = xt_backend)));
+  cut_writes(r, w);
+  /* A received write end (O_NONBLOCK: the write waits in poll) */
+  XT_OK(xipc_pipe_os_handle(w, &h));
+  XT_OK(xipc_pipe_from_os_handle(&w2, dup(h), XIPC_PIPE_WRITE, xt_backend));
+  XT_OK(xipc_pipe_close(w));
+  cut_writes(r, w2);
+  XT_OK(xipc_pipe_close(w2));
+  XT_OK(xipc_pipe_close(r));
+#endif
+}
+
 static void pipe_bad_arguments(void) {
   xipc_pipe_t *r = NULL, *w = NULL, *other = NULL;
   xipc_os_handle_t h;
@@ -500,6 +589,7 @@ static const xt_test_t pipe_tests[] = {
     XT_TEST(pipe_write_without_reader_is_epipe),
     XT_TEST(pipe_sigpipe_ignored_promise),
     XT_TEST(pipe_writes_carry_rwf_nosignal_where_the_kernel_has_it),
+    XT_TEST(pipe_untimed_writes_cut_by_signals_lose_nothing),
     XT_TEST(pipe_bad_arguments),
     {NULL, NULL}};
 
@@ -770,12 +860,26 @@ static void fifo_untimed_and_timed_calls_mix(void) {
 #endif
 }
 
+static void fifo_untimed_writes_cut_by_signals_lose_nothing(void) {
+#ifdef _WIN32
+  XT_SKIP("no signals on Windows: a blocking WriteFile is not cut short");
+#else
+  xipc_pipe_t *r, *w;
+
+  fifo_pair("cut", &r, &w);
+  cut_writes(r, w);
+  XT_OK(xipc_pipe_close(w));
+  XT_OK(xipc_pipe_close(r));
+#endif
+}
+
 static const xt_test_t fifo_tests[] = {
     XT_TEST(fifo_writers_records_stay_whole_until_end_of_stream),
     XT_TEST(fifo_large_records_arrive_whole),
     XT_TEST(fifo_writer_waits_for_a_reader),
     XT_TEST(fifo_open_rules),
     XT_TEST(fifo_untimed_and_timed_calls_mix),
+    XT_TEST(fifo_untimed_writes_cut_by_signals_lose_nothing),
     {NULL, NULL}};
 
 static void pipe_unsupported_is_enotsup(void) {
