@@ -143,8 +143,10 @@ static int semop_polled(int id, struct sembuf *ops, size_t n, int timeout_ms,
 }
 #endif
 
-int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
-                     const char *what) {
+/* Inline in the semaphore's wait and post, so that semop is one frame
+ * below the caller's (docs/performance.md, section 2, "Frames"). */
+XIPC__INLINE int semop_call(int id, struct sembuf *ops, size_t n,
+                            int timeout_ms, const char *what) {
   /* Only a timed call reads the clock (a System V post or untimed wait is
    * one semop, as the raw call). */
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0;
@@ -204,6 +206,11 @@ int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
   return xipc__unix_fail(errno, "%s", what);
 }
 
+int xipc__sysv_semop(int id, struct sembuf *ops, size_t n, int timeout_ms,
+                     const char *what) {
+  return semop_call(id, ops, n, timeout_ms, what);
+}
+
 int xipc__sysv_semval(int id, int num, const char *what) {
   int v = semctl(id, num, GETVAL);
 
@@ -250,13 +257,13 @@ static int sysv_sem_open(xipc_sem_t *sem, const xipc__sync_req_t *req) {
 static int sysv_sem_wait(xipc_sem_t *sem, int timeout_ms) {
   struct sembuf op = {0, -1, 0};
 
-  return xipc__sysv_semop((int)sem->h, &op, 1, timeout_ms, "sem_wait");
+  return semop_call((int)sem->h, &op, 1, timeout_ms, "sem_wait");
 }
 
 static int sysv_sem_post(xipc_sem_t *sem) {
   struct sembuf op = {0, 1, 0};
 
-  return xipc__sysv_semop((int)sem->h, &op, 1, -1, "sem_post");
+  return semop_call((int)sem->h, &op, 1, -1, "sem_post");
 }
 
 static int sysv_sem_value(xipc_sem_t *sem, unsigned *out) {

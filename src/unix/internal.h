@@ -8,13 +8,14 @@
 #include "../core/backend.h"
 #include "xipc_config.h" /* XIPC_HAVE_*: the feature checks (CMakeLists.txt) */
 
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-struct iovec;
 struct msghdr;
 
 /* ---- errors (src/unix/error.c) ------------------------------------------ */
@@ -186,15 +187,34 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
  * stale, every frame between the caller and the system call's wrapper
  * costs a mispredicted return after it, and more than one costs 20-50 ns
  * per call on the CI machine (docs/performance.md, section 2, "Frames").
- * A process that promised (xipc_sigpipe_ignored(1)) writes plainly;
- * otherwise the call is out of line (RWF_NOSIGNAL or the guard). */
+ * A process that promised (xipc_sigpipe_ignored(1)) writes plainly; else
+ * the write carries RWF_NOSIGNAL where the kernel takes it (probed once,
+ * out of line, like the guard that serves elsewhere). */
 extern int xipc__unix_promised;
 ssize_t xipc__unix_pipe_write_safe(int fd, const void *buf, size_t len);
+#define XIPC__RWF_NOSIGNAL 0x00000100 /* Linux 6.18, uapi/linux/fs.h */
+#if XIPC_HAVE_RWF_NOWAIT
+extern int xipc__unix_nosignal; /* 1: pwritev2 takes RWF_NOSIGNAL */
+#endif
 
 static inline ssize_t xipc__unix_pipe_write(int fd, const void *buf,
                                             size_t len) {
+#if XIPC_HAVE_RWF_NOWAIT
+  struct iovec v;
+  ssize_t r;
+#endif
+
   if (__atomic_load_n(&xipc__unix_promised, __ATOMIC_RELAXED))
     return write(fd, buf, len);
+#if XIPC_HAVE_RWF_NOWAIT
+  if (__atomic_load_n(&xipc__unix_nosignal, __ATOMIC_RELAXED) == 1) {
+    v.iov_base = (void *)buf;
+    v.iov_len = len;
+    r = pwritev2(fd, &v, 1, -1, XIPC__RWF_NOSIGNAL);
+    if (r >= 0 || errno != EOPNOTSUPP)
+      return r;
+  }
+#endif
   return xipc__unix_pipe_write_safe(fd, buf, len);
 }
 

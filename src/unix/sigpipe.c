@@ -89,7 +89,7 @@ static void guard_end(sigpipe_guard_t *g, ssize_t r, int e) {
 
 #if XIPC_HAVE_RWF_NOWAIT /* pwritev2 and its flags: Linux */
 #ifndef RWF_NOSIGNAL
-#define RWF_NOSIGNAL 0x00000100 /* Linux 6.18, include/uapi/linux/fs.h */
+#define RWF_NOSIGNAL XIPC__RWF_NOSIGNAL
 #endif
 #define NOSIGNAL RWF_NOSIGNAL
 #else
@@ -114,9 +114,12 @@ static ssize_t pipe_writev(int fd, const struct iovec *v, int n, int nowait,
 }
 
 #if XIPC_HAVE_RWF_NOWAIT
+/* 0 not probed, 1 yes, 2 no (races only re-probe); read inline by
+ * xipc__unix_pipe_write (src/unix/internal.h). */
+int xipc__unix_nosignal;
+
 int xipc__unix_pipe_nosignal(void) {
-  static int known; /* 0 not probed, 1 yes, 2 no (races only re-probe) */
-  int k = __atomic_load_n(&known, __ATOMIC_RELAXED), fds[2], e;
+  int k = __atomic_load_n(&xipc__unix_nosignal, __ATOMIC_RELAXED), fds[2], e;
   char b = 0;
   struct iovec v = {&b, 1};
   sigpipe_guard_t g;
@@ -139,7 +142,7 @@ int xipc__unix_pipe_nosignal(void) {
                 !sigismember(&pending, SIGPIPE)
             ? 1
             : 2;
-    __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+    __atomic_store_n(&xipc__unix_nosignal, k, __ATOMIC_RELAXED);
   }
   guard_end(&g, r, e);
   close(fds[1]);
