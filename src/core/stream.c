@@ -526,8 +526,8 @@ int xipc_stream_send_msg(xipc_stream_t *s, const void *buf, size_t len,
 /* Exactly len bytes into buf, starting at *got: from the read-ahead, then
  * from the connection (through the read-ahead, or straight into buf when
  * what is missing is large); the time is shared. */
-static int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
-                     size_t *got, uint64_t start, int timeout_ms) {
+XIPC__INLINE int read_full(xipc_stream_t *s, unsigned char *buf, size_t len,
+                           size_t *got, uint64_t start, int timeout_ms) {
   size_t n;
   int err, left;
 
@@ -579,7 +579,10 @@ static int fill_ahead(xipc_stream_t *s, size_t want, uint64_t start,
   return 0;
 }
 
-int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
+/* Inline in xipc_stream_recv_msg, as read_full is here, so that a
+ * framed receive's recv is two frames below its caller, not four (docs/
+ * performance.md, section 2, "Frames"). */
+XIPC__INLINE int recv_frame(xipc_stream_t *s, void *buf, size_t cap,
                             size_t *len, unsigned char *rec, int timeout_ms,
                             const char *what) {
   uint64_t start = timeout_ms > 0 ? xipc__now_ms() : 0; /* timed only */
@@ -652,11 +655,16 @@ int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
   return need > 4 ? 1 : 0;
 }
 
+int xipc__stream_recv_frame(xipc_stream_t *s, void *buf, size_t cap,
+                            size_t *len, unsigned char *rec, int timeout_ms,
+                            const char *what) {
+  return recv_frame(s, buf, cap, len, rec, timeout_ms, what);
+}
+
 int xipc_stream_recv_msg(xipc_stream_t *s, void *buf, size_t cap, size_t *len,
                   int timeout_ms) {
   unsigned char rec[XIPC__REC_SIZE];
-  int rc = xipc__stream_recv_frame(s, buf, cap, len, rec, timeout_ms,
-                                   "recv_msg");
+  int rc = recv_frame(s, buf, cap, len, rec, timeout_ms, "recv_msg");
 
   if (rc == 1)
     return xipc__handle_refuse(s, rec, "recv_msg",
