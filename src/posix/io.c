@@ -322,6 +322,7 @@ XIPC__NOINLINE static int write_rest(xipc__io_t *io, const void *buf,
   xipc__iov_t rest;
   int err;
 
+  *n = 0;
   if (r < 0 && e != EINTR) {
     err = write_failed(e);
     if (err == 0)

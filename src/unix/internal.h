@@ -185,8 +185,8 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags);
 /* The untimed write of one piece to a pipe or fifo, and a send, inline:
  * where the kernel's exit to user mode leaves the return predictions
  * stale, every frame between the caller and the system call's wrapper
- * costs a mispredicted return after it, and more than one costs 20-50 ns
- * per call on the CI machine (docs/performance.md, section 2, "Frames").
+ * beyond the first costs a mispredicted return after it, 10-20 ns per
+ * call on the CI machine (docs/performance.md, section 2, "Frames").
  * A process that promised (xipc_sigpipe_ignored(1)) writes plainly; else
  * the write carries RWF_NOSIGNAL where the kernel takes it (probed once,
  * out of line, like the guard that serves elsewhere). */
@@ -220,8 +220,9 @@ static inline ssize_t xipc__unix_pipe_write(int fd, const void *buf,
 
 /* A send needs no guard where one flag (MSG_NOSIGNAL) or the socket
  * (SO_NOSIGPIPE, set when it is made) keeps SIGPIPE away. */
-#define XIPC_UNIX_SEND_INLINE (XIPC_HAVE_MSG_NOSIGNAL || XIPC_HAVE_SO_NOSIGPIPE)
-#if XIPC_UNIX_SEND_INLINE
+#define XIPC__UNIX_SEND_INLINE                                                 \
+  (XIPC_HAVE_MSG_NOSIGNAL || XIPC_HAVE_SO_NOSIGPIPE)
+#if XIPC__UNIX_SEND_INLINE
 static inline ssize_t xipc__unix_send(int fd, const void *buf, size_t len,
                                       int flags) {
 #if XIPC_HAVE_MSG_NOSIGNAL

@@ -211,7 +211,7 @@ ssize_t xipc__unix_sendmsg(int fd, const struct msghdr *msg, int flags) {
   return sock_send(fd, msg, NULL, 0, flags);
 }
 
-#if !XIPC_UNIX_SEND_INLINE
+#if !XIPC__UNIX_SEND_INLINE
 ssize_t xipc__unix_send(int fd, const void *buf, size_t len, int flags) {
   return sock_send(fd, NULL, buf, len, flags);
 }
