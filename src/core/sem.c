@@ -64,7 +64,7 @@ int xipc_sem_post(xipc_sem_t *sem) {
   if (sem->nf == NULL) /* nobody polls: a tail call (see xipc__io_write1) */
     return sem->meth->post(sem);
   err = sem->meth->post(sem);
-  if (err == 0 && sem->nf != NULL) {
+  if (err == 0) {
     /* Pollers (notify.h): the unit is posted, then the look; the store
      * and the load must not pass each other (a StoreLoad fence, as the
      * poller's side has). On x86 every backend's post is a locked

@@ -459,15 +459,15 @@ int xipc_stream_recv(xipc_stream_t *s, void *buf, size_t cap, size_t *n,
                      "it with recv_msg");
   if (err != 0)
     return err;
-  if (s->ra_len > 0) { /* what a framed receive read ahead comes first */
+  /* What a framed receive read ahead comes first. A stream that takes no
+   * objects has none to drop after its read: a tail call (as in
+   * xipc__io_write1, backend.h). */
+  if (s->ra_len > 0)
     *n = ra_take(s, buf, cap);
-  } else {
-    /* A stream that takes no objects never has any to drop: a tail call
-     * (as in xipc__io_write1, backend.h). */
-    if (!s->io.takes_handles)
-      return s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
+  else if (!s->io.takes_handles)
+    return s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
+  else
     err = s->io.meth->read(&s->io, buf, cap, n, timeout_ms);
-  }
   xipc__stream_drop_handles(s); /* plain bytes take no objects */
   return err;
 }
