@@ -117,7 +117,10 @@ XIPC_EXTERN int xipc_mq_attr(xipc_mq_t *mq, xipc_mq_attr_t *attr);
 typedef struct xipc_mq_buf xipc_mq_buf_t;
 /* size: 0..(1 GiB); XIPC_EINVAL above, XIPC_ENOMEM. */
 XIPC_EXTERN int xipc_mq_buf_alloc(xipc_mq_buf_t **out, size_t size);
-/* Its size bytes, aligned for any type (16 bytes); NULL for NULL. */
+/* Its size bytes, aligned for any type (16 bytes); NULL for NULL. The data
+ * of a buffer of 1 KiB or more starts 2048 bytes into a page, where no copy
+ * of it by the kernel or memcpy slows down (docs/semantics.md, "Message
+ * buffers"). */
 XIPC_EXTERN void *xipc_mq_buf_data(xipc_mq_buf_t *b);
 XIPC_EXTERN size_t xipc_mq_buf_size(const xipc_mq_buf_t *b);
 XIPC_EXTERN void xipc_mq_buf_free(xipc_mq_buf_t *b); /* NULL: nothing */

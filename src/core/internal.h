@@ -5,6 +5,7 @@
 #include "xipc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #if defined(__MINGW32__)
 /* mingw's printf attribute means msvcrt's, which lacks %zu; the library is
@@ -25,6 +26,26 @@
 #define XIPC__NOINLINE
 #define XIPC__INLINE static inline
 #endif
+
+/* Where xipc's own message memory starts within a page. On some x86 CPUs
+ * (this project's AMD EPYC CI machine) a copy of 2 KiB or more through
+ * `rep movsb` -- glibc's memcpy, and Linux's copies to and from user
+ * memory -- runs at half speed or worse when its destination lies 1-15
+ * bytes past its source modulo 4096. The kernel's copies start at page
+ * offset 0 (socket and pipe pages), 48 (the first 4048 bytes of a System V
+ * or POSIX message) and 8 (each next 4088). Data that starts 2048 bytes
+ * into a page and is 16-aligned stays clear of all of them (messages up to
+ * about 1 MiB), and of a caller's 16-aligned buffer: the System V bounce
+ * buffer, message buffers (xipc_mq_buf_alloc) and a stream's read-ahead
+ * (docs/performance.md, section 2, "Copies 1-15 bytes past their
+ * source"). xipc__place(p): the first address at or after p that starts
+ * there; memory for it needs XIPC__PLACE_SLACK bytes more. */
+#define XIPC__PLACE_OFF 2048u
+#define XIPC__PLACE_SLACK 4096u
+#define XIPC__PLACE_MIN 1024u /* smaller copies do not slow down */
+static inline void *xipc__place(void *p) {
+  return (unsigned char *)p + ((XIPC__PLACE_OFF - (uintptr_t)p) & 4095u);
+}
 
 /* Longest OS name core builds: "/xipc.shm." or "Local\xipc.mutex." + a portable
  * name, and native names given by the user. */
@@ -134,10 +155,14 @@ typedef struct xipc__waitset {
  * the first hold this header and the last may take a backend's header
  * (System V: the mtype right in front of the data), then size bytes of
  * data and one spare byte (System V receives max_msg_size + 1 to see a
- * foreign message that is too long). The data is 16-aligned (malloc is). */
+ * foreign message that is too long). The data of a buffer of
+ * XIPC__PLACE_MIN bytes or more starts XIPC__PLACE_OFF bytes into a page
+ * (xipc__place), of a smaller one 16-aligned; base is what malloc
+ * returned. */
 #define XIPC__MQ_BUF_HEAD 32
 struct xipc_mq_buf {
   size_t size;
+  void *base;
 };
 
 struct xipc_mq {
@@ -246,9 +271,12 @@ struct xipc_stream {
   int hdr_got;
   /* Read-ahead of framed receives (src/core/stream.c): ra[ra_off ..
    * ra_off + ra_len) came from the connection and is not given out yet.
-   * ra is allocated by the first framed receive (XIPC__READ_AHEAD bytes),
-   * never with XIPC_STREAM_NO_READ_AHEAD (no_ra). */
+   * ra is allocated by the first framed receive (XIPC__READ_AHEAD bytes,
+   * in ra_mem, placed so that the payload of a frame read from its start
+   * begins at xipc__place's offset), never with XIPC_STREAM_NO_READ_AHEAD
+   * (no_ra). */
   unsigned char *ra;
+  void *ra_mem;
   size_t ra_off, ra_len;
   int no_ra;
   int ra_pause; /* the last frame was large: read the next header alone */

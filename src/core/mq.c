@@ -289,6 +289,8 @@ static unsigned char *buf_data(xipc_mq_buf_t *b) {
 
 int xipc_mq_buf_alloc(xipc_mq_buf_t **out, size_t size) {
   xipc_mq_buf_t *b;
+  void *base;
+  int place;
 
   if (out == NULL)
     return xipc__fail(XIPC_EINVAL, 0, "mq_buf_alloc: out is NULL");
@@ -297,11 +299,19 @@ int xipc_mq_buf_alloc(xipc_mq_buf_t **out, size_t size) {
     return xipc__fail(XIPC_EINVAL, 0,
                       "mq_buf_alloc: %zu bytes, at most %zu", size,
                       MQ_TOTAL_MAX);
-  b = malloc(XIPC__MQ_BUF_HEAD + size + 1);
-  if (b == NULL)
+  /* Large data where no copy meets its slow offsets (xipc__place). */
+  place = size >= XIPC__PLACE_MIN;
+  base = malloc(XIPC__MQ_BUF_HEAD + size + 1 + (place ? XIPC__PLACE_SLACK : 0));
+  if (base == NULL)
     return xipc__fail(XIPC_ENOMEM, 0, "mq_buf_alloc: out of memory (%zu bytes)",
                       size);
+  b = base;
+  if (place)
+    b = (xipc_mq_buf_t *)((unsigned char *)xipc__place((unsigned char *)base +
+                                                       XIPC__MQ_BUF_HEAD) -
+                          XIPC__MQ_BUF_HEAD);
   b->size = size;
+  b->base = base;
   *out = b;
   return 0;
 }
@@ -315,7 +325,8 @@ size_t xipc_mq_buf_size(const xipc_mq_buf_t *b) {
 }
 
 void xipc_mq_buf_free(xipc_mq_buf_t *b) {
-  free(b);
+  if (b != NULL)
+    free(b->base);
 }
 
 int xipc_mq_send_buf(xipc_mq_t *mq, xipc_mq_buf_t *b, size_t len,

@@ -549,23 +549,34 @@ XIPC__INLINE int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
   return 0;
 }
 
+/* A bounce buffer in mem (size bytes of message room, XIPC__PLACE_SLACK
+ * more): its mtext starts where the copies in and out of it run at full
+ * speed (xipc__place in src/core/internal.h). */
+static struct msgbuf_x *bounce_in(unsigned char *mem) {
+  return (struct msgbuf_x *)(void *)((unsigned char *)xipc__place(
+                                         mem + sizeof(long)) -
+                                     sizeof(long));
+}
+
 /* The message has to follow its mtype: copy it behind one. */
 static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
                         unsigned prio, int timeout_ms) {
-  unsigned char stack[sizeof(long) + STACK_MSG];
-  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  unsigned char stack[sizeof(long) + STACK_MSG + XIPC__PLACE_SLACK];
+  unsigned char *mem = stack;
+  struct msgbuf_x *m;
   int err;
 
   if (len > STACK_MSG) {
-    m = malloc(sizeof(long) + len);
-    if (m == NULL)
+    mem = malloc(sizeof(long) + len + XIPC__PLACE_SLACK);
+    if (mem == NULL)
       return xipc__fail(XIPC_ENOMEM, 0, "mq_send: out of memory");
   }
+  m = bounce_in(mem);
   if (len > 0)
     memcpy(m->mtext, buf, len);
   err = send_msgbuf(mq, m, len, prio, timeout_ms);
-  if ((unsigned char *)m != stack)
-    free(m);
+  if (mem != stack)
+    free(mem);
   return err;
 }
 
@@ -645,20 +656,22 @@ XIPC__INLINE int recv_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t *len,
  * src/core/mq.c). */
 static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
                         unsigned *prio, int timeout_ms) {
-  unsigned char stack[sizeof(long) + STACK_MSG + 1];
-  struct msgbuf_x *m = (struct msgbuf_x *)(void *)stack;
+  unsigned char stack[sizeof(long) + STACK_MSG + 1 + XIPC__PLACE_SLACK];
+  unsigned char *mem = stack;
+  struct msgbuf_x *m;
   int err;
 
   if (mq->max_msg_size > STACK_MSG) {
-    m = malloc(sizeof(long) + mq->max_msg_size + 1);
-    if (m == NULL)
+    mem = malloc(sizeof(long) + mq->max_msg_size + 1 + XIPC__PLACE_SLACK);
+    if (mem == NULL)
       return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
   }
+  m = bounce_in(mem);
   err = recv_msgbuf(mq, m, len, prio, timeout_ms);
   if (err == 0 && *len > 0 && *len <= cap)
     memcpy(buf, m->mtext, *len);
-  if ((unsigned char *)m != stack)
-    free(m);
+  if (mem != stack)
+    free(mem);
   return err;
 }
 

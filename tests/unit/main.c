@@ -12,7 +12,7 @@ int main(void) {
     return 1;
   if (unit_register_names() != 0 || unit_register_errors() != 0 ||
       unit_register_rundir() != 0 || unit_register_opts() != 0 ||
-      unit_register_look() != 0) {
+      unit_register_look() != 0 || unit_register_place() != 0) {
     fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
     return 1;
   }

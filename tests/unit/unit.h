@@ -9,5 +9,6 @@ int unit_register_errors(void);
 int unit_register_rundir(void);
 int unit_register_opts(void);
 int unit_register_look(void);
+int unit_register_place(void);
 
 #endif
