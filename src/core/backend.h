@@ -278,8 +278,16 @@ typedef struct xipc__look {
   uint32_t ns;
   uint32_t trust, probe;
   uint64_t looks, hits;
+  /* A notifier's adaptive look: when its arm registered (0: not, or not
+   * timed), and how long the last registration waited for work (0: it
+   * ended without, or none yet). */
+  uint64_t armed_at;
+  uint32_t answer_ns;
 } xipc__look_t;
 #define XIPC__LOOK_NEVER UINT32_MAX
+/* How long the next arm looks, in ns (0: it registers at once), and the
+ * trust it saw (src/core/notify.c; long_probe: a ring's or a semaphore's). */
+uint32_t xipc__look_budget(xipc__look_t *lk, int long_probe, uint32_t *trust);
 
 typedef struct xipc__notifier {
   uint32_t *pollers; /* in the object's shared memory */
@@ -309,7 +317,9 @@ void xipc__notifier_wake(xipc__notifier_t *nf);
  * spin, nf->look_ns); only ready(arg) after registering is authoritative. */
 int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
                        int (*peek)(void *), void *arg);
-void xipc__notifier_disarm(xipc__notifier_t *nf);
+/* work: the object has work now (the registration ended in an answer,
+ * which times the adaptive probe; notify.c "The look"). */
+void xipc__notifier_disarm(xipc__notifier_t *nf, int work);
 
 /* ---- byte I/O, pipes, fifos, streams ------------------------------------ */
 

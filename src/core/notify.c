@@ -104,27 +104,57 @@ void xipc__notifier_wake(xipc__notifier_t *nf) {
  * that did not takes one off; at 0 an arm registers at once, except every
  * LOOK_PROBE-th, which looks again (the partner may have become fast). A
  * loop over many objects is so held up at most LOOK_NS per arm while looks
- * succeed, and rarely once they stop (200 arms of an idle ring: 4 looks). */
+ * succeed, and rarely once they stop (200 arms of an idle ring: 4 looks).
+ *
+ * The probe of a ring or a semaphore looks as long as work took to come
+ * after the last registration that it came to (answer_ns, measured from
+ * the registration to a disarm that finds work), up to
+ * XIPC_MQ_SPIN_MAX_US: once this side registers at every arm, its
+ * partner's next request comes a wake-up later, past the partner's own
+ * spin, so the partner sleeps too and answers a wake-up later still; a
+ * probe of LOOK_NS never sees such an answer, and both sides kept sleeping
+ * for the rest of a run (~45 us round trips instead of ~0.25-0.7 us, in
+ * some of the fourteenth session's `--kinds notify` runs). A probe that
+ * waits out the partner's wake-up lets this side answer at once, the
+ * partner's spin catches that, and the short looks pay again. A partner
+ * slower than XIPC_MQ_SPIN_MAX_US, or an object whose last arm ended
+ * without work (an idle object in a loop that disarms everything when any
+ * fires), keeps the short probe. (A kernel queue's partner sleeps in the
+ * kernel whatever this side does: its probe stays short.) */
 #define LOOK_NS (XIPC_MQ_SPIN_MIN_US * 1000u)
+#define LOOK_PROBE_MAX_NS (XIPC_MQ_SPIN_MAX_US * 1000u)
 #define LOOK_TRUST 4u
 #define LOOK_PROBE 64u
 #define LOOK_CHECK 8u /* pauses between clock reads */
 
-static int look(xipc__look_t *lk, int (*ready)(void *), void *arg) {
-  uint32_t budget = lk->ns, trust = 0;
+uint32_t xipc__look_budget(xipc__look_t *lk, int long_probe, uint32_t *trust) {
+  uint32_t answer;
+
+  *trust = 0;
+  if (lk->ns == XIPC__LOOK_NEVER)
+    return 0;
+  if (lk->ns != 0)
+    return lk->ns;
+  *trust = __atomic_load_n(&lk->trust, __ATOMIC_RELAXED);
+  if (*trust > 0)
+    return LOOK_NS;
+  if (__atomic_add_fetch(&lk->probe, 1, __ATOMIC_RELAXED) % LOOK_PROBE != 0)
+    return 0;
+  answer = __atomic_load_n(&lk->answer_ns, __ATOMIC_RELAXED);
+  if (!long_probe || answer == 0 || answer > LOOK_PROBE_MAX_NS - LOOK_NS)
+    return LOOK_NS;
+  return answer + LOOK_NS;
+}
+
+static int look(xipc__look_t *lk, int long_probe, int (*ready)(void *),
+                void *arg) {
+  uint32_t trust, budget = xipc__look_budget(lk, long_probe, &trust);
   uint64_t start;
   unsigned i = 0;
   int found;
 
-  if (budget == XIPC__LOOK_NEVER)
+  if (budget == 0)
     return 0;
-  if (budget == 0) {
-    trust = __atomic_load_n(&lk->trust, __ATOMIC_RELAXED);
-    if (trust == 0 &&
-        __atomic_add_fetch(&lk->probe, 1, __ATOMIC_RELAXED) % LOOK_PROBE != 0)
-      return 0;
-    budget = LOOK_NS;
-  }
   start = xipc__now_ns();
   while (!(found = ready(arg))) {
     xipc__cpu_relax();
@@ -142,19 +172,32 @@ static int look(xipc__look_t *lk, int (*ready)(void *), void *arg) {
 
 int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
                        int (*peek)(void *), void *arg) {
-  if (look(&nf->look, peek != NULL ? peek : ready, arg))
+  if (look(&nf->look, 1, peek != NULL ? peek : ready, arg))
     return 1;
   /* A ring left from before is a wake-up the look below answers. */
   nf->wm->bell_clear(&nf->bell);
   __atomic_fetch_add(nf->pollers, 1, __ATOMIC_SEQ_CST);
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  if (!ready(arg))
+  if (!ready(arg)) {
+    if (nf->look.ns == 0) /* the adaptive look's answer time starts */
+      __atomic_store_n(&nf->look.armed_at, xipc__now_ns(), __ATOMIC_RELAXED);
     return 0;
+  }
   __atomic_fetch_sub(nf->pollers, 1, __ATOMIC_SEQ_CST);
   return 1;
 }
 
-void xipc__notifier_disarm(xipc__notifier_t *nf) {
+void xipc__notifier_disarm(xipc__notifier_t *nf, int work) {
+  uint64_t at = __atomic_exchange_n(&nf->look.armed_at, 0, __ATOMIC_RELAXED);
+  uint64_t took = work && at != 0 ? xipc__now_ns() - at : 0;
+
+  if (work && at != 0 && took == 0)
+    took = 1; /* a coarse clock (Windows: 100 ns) */
+
+  if (at != 0)
+    __atomic_store_n(&nf->look.answer_ns,
+                     took > UINT32_MAX ? UINT32_MAX : (uint32_t)took,
+                     __ATOMIC_RELAXED);
   __atomic_fetch_sub(nf->pollers, 1, __ATOMIC_SEQ_CST);
   nf->wm->bell_clear(&nf->bell);
 }
@@ -335,7 +378,7 @@ int xipc_notify_arm(xipc_notify_t *n) {
     return 1;
   /* A kernel queue's descriptor stays level-triggered: the look alone. */
   if (n->nf == NULL && n->ready != NULL)
-    return look(&n->look, n->ready, n->obj);
+    return look(&n->look, 0, n->ready, n->obj);
   if (n->io != NULL)
     return n->io->meth->notify_arm(n->io);
   if (n->l != NULL)
@@ -354,7 +397,7 @@ void xipc_notify_disarm(xipc_notify_t *n) {
     n->l->meth->listener_disarm(n->l);
   if (n == NULL || n->nf == NULL || !n->armed)
     return;
-  xipc__notifier_disarm(n->nf);
+  xipc__notifier_disarm(n->nf, n->ready(n->obj));
   n->armed = 0;
 }
 

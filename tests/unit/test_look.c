@@ -43,7 +43,7 @@ static int arm_once(xipc__notifier_t *nf, fake_t *f) {
   int rc = xipc__notifier_arm(nf, fake_ready, NULL, f);
 
   if (rc == 0)
-    xipc__notifier_disarm(nf);
+    xipc__notifier_disarm(nf, 0);
   return rc;
 }
 
@@ -106,6 +106,76 @@ static void look_fixed_and_never(void) {
   xipc__notifier_fini(&nf);
 }
 
+/* How long an arm looks (xipc__look_budget): fixed, never, while trusted,
+ * not at all while not except every 64th arm, whose probe lasts as long as
+ * the last answer took (a ring's or a semaphore's, up to
+ * XIPC_MQ_SPIN_MAX_US) or XIPC_MQ_SPIN_MIN_US. */
+static void look_budget_policy(void) {
+  const uint32_t min_ns = XIPC_MQ_SPIN_MIN_US * 1000u;
+  xipc__look_t lk;
+  uint32_t trust;
+  int k, probes = 0;
+
+  memset(&lk, 0, sizeof(lk));
+  lk.ns = 1000;
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 1, &trust), 1000);
+  lk.ns = XIPC__LOOK_NEVER;
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 1, &trust), 0);
+  lk.ns = 0;
+  lk.trust = 2;
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 1, &trust), min_ns);
+  CU_ASSERT_EQUAL(trust, 2);
+  /* Untrusted: the 64th arm probes, for as long as the last answer took. */
+  lk.trust = 0;
+  lk.answer_ns = 30000;
+  for (k = 0; k < 128; k++) {
+    uint32_t b = xipc__look_budget(&lk, 1, &trust);
+
+    if (b != 0) {
+      probes++;
+      CU_ASSERT_EQUAL(b, 30000 + min_ns);
+    }
+  }
+  CU_ASSERT_EQUAL(probes, 2);
+  lk.probe = 63; /* the next arm probes */
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 0, &trust), min_ns); /* kernel q */
+  lk.probe = 63;
+  lk.answer_ns = 0; /* no answer timed, or the last arm ended without */
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 1, &trust), min_ns);
+  lk.probe = 63;
+  lk.answer_ns = XIPC_MQ_SPIN_MAX_US * 1000u; /* a slower partner */
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 1, &trust), min_ns);
+  lk.probe = 63;
+  lk.answer_ns = XIPC_MQ_SPIN_MAX_US * 1000u - min_ns;
+  CU_ASSERT_EQUAL(xipc__look_budget(&lk, 1, &trust),
+                  XIPC_MQ_SPIN_MAX_US * 1000u);
+}
+
+/* A registration that ends in work times the answer; one that ends
+ * without forgets it; a fixed look times nothing. */
+static void look_times_the_answer(void) {
+  xipc__notifier_t nf;
+  fake_t f = {0, 0};
+
+  notifier(&nf, 0);
+  CU_ASSERT_EQUAL(xipc__notifier_arm(&nf, fake_ready, NULL, &f), 0);
+  CU_ASSERT_NOT_EQUAL(nf.look.armed_at, 0);
+  xipc__notifier_disarm(&nf, 1);
+  CU_ASSERT_EQUAL(nf.look.armed_at, 0);
+  CU_ASSERT_TRUE(nf.look.answer_ns > 0 && nf.look.answer_ns < UINT32_MAX);
+  CU_ASSERT_EQUAL(xipc__notifier_arm(&nf, fake_ready, NULL, &f), 0);
+  xipc__notifier_disarm(&nf, 0);
+  CU_ASSERT_EQUAL(nf.look.answer_ns, 0);
+  CU_ASSERT_EQUAL(pollers, 0);
+  xipc__notifier_fini(&nf);
+  notifier(&nf, 1000);
+  CU_ASSERT_EQUAL(xipc__notifier_arm(&nf, fake_ready, NULL, &f), 0);
+  CU_ASSERT_EQUAL(nf.look.armed_at, 0);
+  xipc__notifier_disarm(&nf, 1);
+  CU_ASSERT_EQUAL(nf.look.answer_ns, 0);
+  xipc__notifier_fini(&nf);
+}
+
 int unit_register_look(void) {
   CU_pSuite s = CU_add_suite("look", NULL, NULL);
 
@@ -115,7 +185,9 @@ int unit_register_look(void) {
                    look_stops_on_idle_object_and_probes) ||
       !CU_add_test(s, "look_finds_work_and_keeps_looking",
                    look_finds_work_and_keeps_looking) ||
-      !CU_add_test(s, "look_fixed_and_never", look_fixed_and_never))
+      !CU_add_test(s, "look_fixed_and_never", look_fixed_and_never) ||
+      !CU_add_test(s, "look_budget_policy", look_budget_policy) ||
+      !CU_add_test(s, "look_times_the_answer", look_times_the_answer))
     return -1;
   return 0;
 }
