@@ -63,8 +63,10 @@ typedef struct xipc_mq_opts {
    * latency-bound loop that serves one ring); with the adaptive default at
    * most XIPC_MQ_SPIN_MIN_US, and only while such looks keep finding one
    * (after a few misses in a row it registers at once, looking again only
-   * every 64th arm), so a loop over many objects is held up at most a few
-   * microseconds per arm; XIPC_MQ_SPIN_NONE: never.
+   * every 64th arm, then for as long as the last answer took after a
+   * registration, up to XIPC_MQ_SPIN_MAX_US), so a loop over many objects
+   * is held up at most a few microseconds per arm, and once in 64 arms up
+   * to that; XIPC_MQ_SPIN_NONE: never.
    * xipc_mq_stats counts the looks. docs/performance.md. */
   unsigned spin_us;
 } xipc_mq_opts_t;
