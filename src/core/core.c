@@ -52,6 +52,18 @@ const char *xipc_kind_name(xipc_kind_t kind) {
   return kind_names[kind];
 }
 
+void xipc__copy_pieces(void *dst, const void *src, size_t n) {
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+
+  for (; n > XIPC__COPY_PIECE; n -= XIPC__COPY_PIECE) {
+    memcpy(d, s, XIPC__COPY_PIECE);
+    d += XIPC__COPY_PIECE;
+    s += XIPC__COPY_PIECE;
+  }
+  memcpy(d, s, n);
+}
+
 int xipc__backend_get(int id, const xipc__backend_t **out) {
   if (id == XIPC_BACKEND_DEFAULT)
     id = xipc_default_backend();

@@ -181,7 +181,7 @@ static int stash_take(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
                       n, cap);
     return 1;
   }
-  memcpy(buf, s->data, n);
+  xipc__copy(buf, s->data, n);
   if (prio != NULL)
     *prio = s->prio;
   free(s);
@@ -222,7 +222,7 @@ static int recv_small(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
                       "for the next receive)",
                       *len, cap);
   }
-  memcpy(buf, s->data, s->len);
+  xipc__copy(buf, s->data, s->len);
   if (prio != NULL)
     *prio = s->prio;
   free(s);

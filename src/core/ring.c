@@ -703,7 +703,7 @@ RING_HOT int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   if (rc != 1)
     return rc;
   if (!early && op->len > 0)
-    memcpy(slot_at(r, idx), op->buf, op->len);
+    xipc__copy(slot_at(r, idx), op->buf, op->len);
   rc = put_claim(r, op->prio, &cell, &pos, dl);
   if (rc == NOT_NOW) {
     /* Producers kept the position moving until the deadline. Give the
@@ -718,7 +718,7 @@ RING_HOT int send_try(struct xipc__ring *r, void *arg, ring_dl_t *dl) {
   if (rc != 0)
     return rc;
   if (early && op->len > 0)
-    memcpy(slot_at(r, idx), op->buf, op->len);
+    xipc__copy(slot_at(r, idx), op->buf, op->len);
   cell_publish(cell, pos, idx, (uint32_t)op->len);
   full_fence();
   bit_set(r, op->prio);
@@ -813,7 +813,7 @@ RING_HOT int take(struct xipc__ring *r, unsigned p, recv_op_t *op,
      * is not written: its producer one lap later learns from the dequeue
      * position that it is free (lap_free). */
     if (n > 0)
-      memcpy(op->buf, slot_at(r, idx), n);
+      xipc__copy(op->buf, slot_at(r, idx), n);
     op->len = n;
     op->prio = p;
     /* The bit of a ring that became empty stays set until a receive finds

@@ -447,7 +447,7 @@ static void ra_alloc(xipc_stream_t *s) {
 static size_t ra_take(xipc_stream_t *s, void *buf, size_t want) {
   size_t n = want < s->ra_len ? want : s->ra_len;
 
-  memcpy(buf, s->ra + s->ra_off, n);
+  xipc__copy(buf, s->ra + s->ra_off, n);
   s->ra_off += n;
   s->ra_len -= n;
   return n;

@@ -265,7 +265,7 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
     } else if (io->is_socket && pass < 0 && *n == 0 && total <= GATHER_MAX) {
       /* Nothing went yet: all of it, gathered. */
       for (k = 0, i = first; i < niov; k += v[i].iov_len, i++)
-        memcpy(gather + k, v[i].iov_base, v[i].iov_len);
+        xipc__copy(gather + k, v[i].iov_base, v[i].iov_len);
       r = xipc__unix_send(FD(io), gather, total, flags);
     } else if (io->is_socket) {
       memset(&msg, 0, sizeof(msg));
@@ -392,7 +392,7 @@ static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
   for (i = 0; i < niov; len += iov[i].len, i++) {
     if (iov[i].len > GATHER_MAX - len)
       return write_iov(io, iov, niov, n, -1, timeout_ms);
-    memcpy(gather + len, iov[i].base, iov[i].len);
+    xipc__copy(gather + len, iov[i].base, iov[i].len);
   }
   if (len == 0)
     return write_iov(io, iov, niov, n, -1, timeout_ms);

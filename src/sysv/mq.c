@@ -573,7 +573,7 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
   }
   m = bounce_in(mem);
   if (len > 0)
-    memcpy(m->mtext, buf, len);
+    xipc__copy(m->mtext, buf, len);
   err = send_msgbuf(mq, m, len, prio, timeout_ms);
   if (mem != stack)
     free(mem);
@@ -669,7 +669,7 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
   m = bounce_in(mem);
   err = recv_msgbuf(mq, m, len, prio, timeout_ms);
   if (err == 0 && *len > 0 && *len <= cap)
-    memcpy(buf, m->mtext, *len);
+    xipc__copy(buf, m->mtext, *len);
   if (mem != stack)
     free(mem);
   return err;

@@ -55,6 +55,43 @@ static void message_buffers_start_at_the_offset(void) {
     xipc_mq_buf_free(b[k]);
 }
 
+/* xipc__copy copies exactly n bytes at every relative offset, the slow
+ * ones (1-31 bytes past the source modulo 4096, copied in pieces)
+ * included, and nothing around them. */
+static void copy_is_memcpy_at_every_offset(void) {
+  static const size_t sizes[] = {0,    1,    2047, 2048,  2049,
+                                 2560, 4096, 8195, 65539, (size_t)1 << 20};
+  static const size_t deltas[] = {0, 1, 4, 15, 16, 17, 31, 32, 48, 4095};
+  const size_t room = ((size_t)1 << 20) + 3 * 4096;
+  unsigned char *src = malloc(room), *dst = malloc(room);
+  size_t i, k, d;
+
+  CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(dst);
+  for (i = 0; i < room; i++)
+    src[i] = (unsigned char)(i * 131u + 7u);
+  for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+    for (d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++) {
+      /* dst - src is deltas[d] modulo 4096, one byte free on each side */
+      size_t so = 64,
+             doff =
+                 (((uintptr_t)src + so + deltas[d] - (uintptr_t)dst) & 4095u) +
+                 4096;
+      unsigned char *to = dst + doff, *from = src + so;
+      int same;
+
+      memset(dst, 0xee, room);
+      CU_ASSERT_EQUAL((((uintptr_t)to - (uintptr_t)from) & 4095u), deltas[d]);
+      CU_ASSERT_PTR_EQUAL(xipc__copy(to, from, sizes[k]), to);
+      same = memcmp(to, from, sizes[k]) == 0;
+      CU_ASSERT_TRUE(same);
+      CU_ASSERT_EQUAL(to[-1], 0xee);
+      CU_ASSERT_EQUAL(to[sizes[k]], 0xee);
+    }
+  free(src);
+  free(dst);
+}
+
 int unit_register_place(void) {
   CU_pSuite s = CU_add_suite("place", NULL, NULL);
 
@@ -62,7 +99,9 @@ int unit_register_place(void) {
       CU_add_test(s, "place_moves_forward_to_the_offset_within_the_slack",
                   place_moves_forward_to_the_offset_within_the_slack) == NULL ||
       CU_add_test(s, "message_buffers_start_at_the_offset",
-                  message_buffers_start_at_the_offset) == NULL)
+                  message_buffers_start_at_the_offset) == NULL ||
+      CU_add_test(s, "copy_is_memcpy_at_every_offset",
+                  copy_is_memcpy_at_every_offset) == NULL)
     return -1;
   return 0;
 }
