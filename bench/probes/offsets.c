@@ -1,6 +1,9 @@
 /* Copies of 2 KiB and more at a slow page offset (docs/performance.md,
  * section 2, "Copies 1-15 bytes past their source"), in one process.
  *
+ * Part 0, memcpy alone: one core, 4 KiB to 256 KiB, by how far the
+ * destination lies past the source modulo 4096, whole and in the 256-byte
+ * pieces that xipc__copy (src/core/internal.h) uses for 1-15.
  * Part 1, the kernel: a send + receive through a socketpair(AF_UNIX), a
  * POSIX queue and a System V queue, with the receiving (or the sending)
  * buffer at several offsets into a page. The kernel's copies use
@@ -38,6 +41,7 @@
 #define ROUNDS 5
 #define MSG 8192 /* two pieces of a kernel message and more */
 #define SOCK_MAX 65536
+#define ROOM (4 * 4096 + 262144) /* tx and rx: any offset, any size */
 
 static long iters;
 static unsigned char *tx, *rx; /* page-aligned, room for any offset */
@@ -56,6 +60,52 @@ static int fail(const char *what) {
   fprintf(stderr, "xipc_probe_offsets: %s: %s (%s)\n", what,
           xipc_last_error_message(), strerror(errno));
   return -1;
+}
+
+/* Part 0: ns per copy of n bytes to dst - src = delta (mod 4096), whole or
+ * in 256-byte pieces; the best of ROUNDS. */
+static double copy_best(size_t n, size_t delta, int pieces) {
+  unsigned char *s = tx + 64, *d = rx + 64 + delta;
+  long i, reps = (long)(20000000 / n) + 10;
+  double t0, b = 0, per;
+  size_t k;
+  int r;
+
+  for (r = 0; r < ROUNDS; r++) {
+    t0 = now_ns();
+    for (i = 0; i < reps; i++) {
+      if (!pieces) {
+        memcpy(d, s, n);
+      } else { /* as xipc__copy_pieces: constant pieces, then the rest */
+        for (k = 0; n - k > 256; k += 256)
+          memcpy(d + k, s + k, 256);
+        memcpy(d + k, s + k, n - k);
+      }
+      __asm__ volatile("" : : "r"(d) : "memory");
+    }
+    per = (now_ns() - t0) / (double)reps;
+    if (r == 0 || per < b)
+      b = per;
+  }
+  return b;
+}
+
+static void copy_rows(void) {
+  static const size_t sizes[] = {4096, 65536, 262144};
+  static const size_t deltas[] = {0, 4, 16, 48, 4095};
+  size_t k, d;
+  int pieces;
+
+  for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+    for (pieces = 0; pieces < 2; pieces++) {
+      printf("memcpy%-28s %6zu B:",
+             pieces ? " in 256 B pieces, dst-src" : ", dst-src", sizes[k]);
+      for (d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++)
+        printf(" %4zu: %5.0f", deltas[d],
+               copy_best(sizes[k], deltas[d], pieces));
+      printf("\n");
+      fflush(stdout);
+    }
 }
 
 /* One send + receive of len bytes from tx + so into rx + ro. */
@@ -218,12 +268,12 @@ static int open_all(void) {
   struct mq_attr a;
   char name[64];
 
-  tx = aligned_alloc(4096, 4 * 4096 + SOCK_MAX);
-  rx = aligned_alloc(4096, 4 * 4096 + SOCK_MAX);
+  tx = aligned_alloc(4096, ROOM);
+  rx = aligned_alloc(4096, ROOM);
   if (tx == NULL || rx == NULL)
     return fail("aligned_alloc");
-  memset(tx, 0x5a, 4 * 4096 + SOCK_MAX);
-  memset(rx, 0xa5, 4 * 4096 + SOCK_MAX);
+  memset(tx, 0x5a, ROOM);
+  memset(rx, 0xa5, ROOM);
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
     return fail("socketpair");
   memset(&a, 0, sizeof(a));
@@ -278,6 +328,7 @@ int main(int argc, char **argv) {
   }
   if (open_all() != 0)
     goto out;
+  copy_rows();
   printf("ns per send + receive; \"offset: ns\" for the receiving (or "
          "sending) buffer at that many bytes into a page\n");
   if (row("socketpair, receive at", sock_pair, 4096, 1, sock_offs, 5) != 0 ||
