@@ -52,16 +52,22 @@ const char *xipc_kind_name(xipc_kind_t kind) {
   return kind_names[kind];
 }
 
-void xipc__copy_pieces(void *dst, const void *src, size_t n) {
+/* xipc__copy beyond 2 KiB (src/core/internal.h): in pieces where memcpy
+ * would meet its slow offsets, else memcpy. */
+void *xipc__copy_large(void *dst, const void *src, size_t n) {
   unsigned char *d = dst;
   const unsigned char *s = src;
 
+  if (n >= ((size_t)1 << 20) ||
+      ((((uintptr_t)dst - (uintptr_t)src) & 4095u) - 1u) >= 15u)
+    return memcpy(dst, src, n);
   for (; n > XIPC__COPY_PIECE; n -= XIPC__COPY_PIECE) {
     memcpy(d, s, XIPC__COPY_PIECE);
     d += XIPC__COPY_PIECE;
     s += XIPC__COPY_PIECE;
   }
   memcpy(d, s, n);
+  return dst;
 }
 
 int xipc__backend_get(int id, const xipc__backend_t **out) {
