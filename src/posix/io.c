@@ -59,6 +59,14 @@
  * framed 4 KiB streaming measured 0.73-1.05x raw (median 0.84) with
  * sendmsg, 0.88-1.07x (0.95) gathered (docs/performance.md). */
 #define GATHER_MAX (4096u + 64u)
+/* A gather buffer on the stack, placed 2048 bytes into a page (xipc__place,
+ * src/core/internal.h). The kernel copies the part of a frame that does not
+ * fit its socket buffer's head (a 4 KiB frame's payload, 4 bytes into the
+ * buffer) to the start of a page; from a source 1-15 bytes short of a page
+ * boundary that copy takes 10 times as long, and where the stack happened
+ * to start that was 1 process in 256 (docs/performance.md, section 2,
+ * "Copies 1-15 bytes past their source"). */
+#define GATHER_STACK (GATHER_MAX + XIPC__PLACE_SLACK)
 
 /* Wait for `events`; 0 when ready, else XIPC_EAGAIN (timeout 0) or
  * XIPC_ETIMEDOUT. POLLHUP/POLLERR count as ready: the next call says what
@@ -233,7 +241,7 @@ static int write_iov(xipc__io_t *io, const xipc__iov_t *iov, int niov,
   struct cmsghdr *c;
   struct iovec v[MAX_IOV];
   struct msghdr msg;
-  unsigned char gather[GATHER_MAX];
+  unsigned char stack[GATHER_STACK], *gather = xipc__place(stack);
   uint64_t start = 0;
   size_t total = 0, k;
   int i, first = 0, err, fd, nowait;
@@ -381,7 +389,7 @@ static int posix_write1(xipc__io_t *io, const void *buf, size_t len, size_t *n,
 
 static int posix_write(xipc__io_t *io, const xipc__iov_t *iov, int niov,
                        size_t *n, int timeout_ms) {
-  unsigned char gather[GATHER_MAX];
+  unsigned char stack[GATHER_STACK], *gather = xipc__place(stack);
   size_t len = 0;
   int i;
 
