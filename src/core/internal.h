@@ -39,7 +39,8 @@
  * or POSIX message) and 8 (each next 4088). Data that starts 2048 bytes
  * into a page and is 16-aligned stays clear of all of them (messages up to
  * about 1 MiB), and of a caller's 16-aligned buffer: the System V bounce
- * buffer, message buffers (xipc_mq_buf_alloc) and a stream's read-ahead
+ * buffer, message buffers (xipc_mq_buf_alloc), a frame's gather buffer
+ * (src/posix/io.c) and a stream's read-ahead
  * (docs/performance.md, section 2, "Copies 1-15 bytes past their
  * source"). xipc__place(p): the first address at or after p that starts
  * there; memory for it needs XIPC__PLACE_SLACK bytes more. */
