@@ -50,6 +50,11 @@
 static inline void *xipc__place(void *p) {
   return (unsigned char *)p + ((XIPC__PLACE_OFF - (uintptr_t)p) & 4095u);
 }
+/* A buffer whose data follows a header of `head` bytes, in mem: moved
+ * forward so that its data is placed. */
+static inline void *xipc__place_after(void *mem, size_t head) {
+  return (unsigned char *)xipc__place((unsigned char *)mem + head) - head;
+}
 
 /* memcpy for messages. glibc's memcpy (2.36, AMD EPYC: `rep movsb`) of
  * 2.5 KiB to 256 KiB takes 16-26 times as long when the destination lies

@@ -305,11 +305,7 @@ int xipc_mq_buf_alloc(xipc_mq_buf_t **out, size_t size) {
   if (base == NULL)
     return xipc__fail(XIPC_ENOMEM, 0, "mq_buf_alloc: out of memory (%zu bytes)",
                       size);
-  b = base;
-  if (place)
-    b = (xipc_mq_buf_t *)((unsigned char *)xipc__place((unsigned char *)base +
-                                                       XIPC__MQ_BUF_HEAD) -
-                          XIPC__MQ_BUF_HEAD);
+  b = place ? xipc__place_after(base, XIPC__MQ_BUF_HEAD) : base;
   b->size = size;
   b->base = base;
   *out = b;

@@ -189,15 +189,17 @@ int xipc__notifier_arm(xipc__notifier_t *nf, int (*ready)(void *),
 
 void xipc__notifier_disarm(xipc__notifier_t *nf, int work) {
   uint64_t at = __atomic_exchange_n(&nf->look.armed_at, 0, __ATOMIC_RELAXED);
-  uint64_t took = work && at != 0 ? xipc__now_ns() - at : 0;
+  uint64_t took = 0;
 
-  if (work && at != 0 && took == 0)
-    took = 1; /* a coarse clock (Windows: 100 ns) */
-
-  if (at != 0)
+  if (at != 0) {
+    if (work) {
+      took = xipc__now_ns() - at;
+      took += took == 0; /* a coarse clock (Windows: 100 ns) may read 0 */
+    }
     __atomic_store_n(&nf->look.answer_ns,
                      took > UINT32_MAX ? UINT32_MAX : (uint32_t)took,
                      __ATOMIC_RELAXED);
+  }
   __atomic_fetch_sub(nf->pollers, 1, __ATOMIC_SEQ_CST);
   nf->wm->bell_clear(&nf->bell);
 }
@@ -397,7 +399,10 @@ void xipc_notify_disarm(xipc_notify_t *n) {
     n->l->meth->listener_disarm(n->l);
   if (n == NULL || n->nf == NULL || !n->armed)
     return;
-  xipc__notifier_disarm(n->nf, n->ready(n->obj));
+  /* Whether work came is asked only while an answer is being timed. */
+  xipc__notifier_disarm(
+      n->nf, __atomic_load_n(&n->nf->look.armed_at, __ATOMIC_RELAXED) != 0 &&
+                 n->ready(n->obj));
   n->armed = 0;
 }
 

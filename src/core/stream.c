@@ -440,7 +440,7 @@ int xipc_stream_send(xipc_stream_t *s, const void *buf, size_t len,
 static void ra_alloc(xipc_stream_t *s) {
   s->ra_mem = malloc(XIPC__READ_AHEAD + XIPC__PLACE_SLACK);
   if (s->ra_mem != NULL)
-    s->ra = (unsigned char *)xipc__place((unsigned char *)s->ra_mem + 4) - 4;
+    s->ra = xipc__place_after(s->ra_mem, 4);
 }
 
 /* Up to `want` bytes of the read-ahead into buf: how many. */

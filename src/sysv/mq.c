@@ -549,15 +549,6 @@ XIPC__INLINE int send_msgbuf(xipc_mq_t *mq, struct msgbuf_x *m, size_t len,
   return 0;
 }
 
-/* A bounce buffer in mem (size bytes of message room, XIPC__PLACE_SLACK
- * more): its mtext starts where the copies in and out of it run at full
- * speed (xipc__place in src/core/internal.h). */
-static struct msgbuf_x *bounce_in(unsigned char *mem) {
-  return (struct msgbuf_x *)(void *)((unsigned char *)xipc__place(
-                                         mem + sizeof(long)) -
-                                     sizeof(long));
-}
-
 /* The message has to follow its mtype: copy it behind one. */
 static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
                         unsigned prio, int timeout_ms) {
@@ -571,7 +562,7 @@ static int sysv_mq_send(xipc_mq_t *mq, const void *buf, size_t len,
     if (mem == NULL)
       return xipc__fail(XIPC_ENOMEM, 0, "mq_send: out of memory");
   }
-  m = bounce_in(mem);
+  m = xipc__place_after(mem, sizeof(long)); /* XIPC__PLACE_SLACK in mem */
   if (len > 0)
     xipc__copy(m->mtext, buf, len);
   err = send_msgbuf(mq, m, len, prio, timeout_ms);
@@ -666,7 +657,7 @@ static int sysv_mq_recv(xipc_mq_t *mq, void *buf, size_t cap, size_t *len,
     if (mem == NULL)
       return xipc__fail(XIPC_ENOMEM, 0, "mq_recv: out of memory");
   }
-  m = bounce_in(mem);
+  m = xipc__place_after(mem, sizeof(long)); /* XIPC__PLACE_SLACK in mem */
   err = recv_msgbuf(mq, m, len, prio, timeout_ms);
   if (err == 0 && *len > 0 && *len <= cap)
     xipc__copy(buf, m->mtext, *len);
