@@ -67,12 +67,16 @@ static void sender(int backend, size_t size, size_t n) {
   pin(1);
   memset(buf, 0, size);
   if (xipc_mq_open(&q, NAME,
-                   XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING)))
-    _exit(fail("open (sender)") ? 1 : 0);
+                   XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING))) {
+    fail("open (sender)");
+    _exit(1);
+  }
   for (i = 0; i < n; i++) {
     memcpy(buf, &i, sizeof(i));
-    if (xipc_mq_send(q, buf, size, 0, -1) != 0)
-      _exit(fail("send") ? 1 : 0);
+    if (xipc_mq_send(q, buf, size, 0, -1) != 0) {
+      fail("send");
+      _exit(1);
+    }
   }
   (void)xipc_mq_close(q);
   _exit(0);
@@ -152,19 +156,22 @@ int main(int argc, char **argv) {
 
   if (size < sizeof(size_t) || size > MAX_SIZE || n < 10 || rounds < 1 ||
       rounds > MAX_ROUNDS) {
-    fprintf(stderr, "usage: " NAME " [posix|sysv] [SIZE 8..%u] [MESSAGES "
-                    ">= 10] [ROUNDS 1..%d]\n",
+    fprintf(stderr,
+            "usage: " NAME " [posix|sysv] [SIZE 8..%u] [MESSAGES "
+            ">= 10] [ROUNDS 1..%d]\n",
             MAX_SIZE, MAX_ROUNDS);
     return 2;
   }
   pin(0);
-  (void)xipc_mq_unlink(NAME,
-                       XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING));
+  (void)xipc_mq_unlink(
+      NAME, XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING));
   if (xipc_mq_open(&q, NAME,
                    XIPC_OPTS(mq, .backend = backend,
                              .flags = XIPC_CREATE | XIPC_EXCL | XIPC_MQ_RING,
-                             .max_msgs = DEPTH, .max_msg_size = size)))
-    return fail("open") ? 1 : 0;
+                             .max_msgs = DEPTH, .max_msg_size = size))) {
+    fail("open");
+    return 1;
+  }
   for (k = 0; k < rounds; k++) {
     rate[k] = stream_round(q, backend, size, n);
     if (rate[k] < 0) {
@@ -183,7 +190,7 @@ int main(int argc, char **argv) {
   if (rc == 0 && solo(q, size) != 0)
     rc = 1;
   (void)xipc_mq_close(q);
-  (void)xipc_mq_unlink(NAME,
-                       XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING));
+  (void)xipc_mq_unlink(
+      NAME, XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING));
   return rc;
 }
