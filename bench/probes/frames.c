@@ -17,6 +17,8 @@
  * Prints ns per pair (and raw/xipc), ROUNDS times. */
 #include <xipc.h>
 
+#include "probe.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
@@ -37,13 +39,6 @@
 #else
 #define NOINLINE
 #endif
-
-static double now_ns(void) {
-  struct timespec t;
-
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
 
 /* ---- part 1: frames ------------------------------------------------------ */
 
@@ -91,10 +86,20 @@ static int pair_at(int depth, int fds[2], unsigned char *out,
   return w == SIZE && r == SIZE ? 0 : -1;
 }
 
-/* ---- part 2: xipc and raw -------------------------------------------------- */
+/* ---- part 2: xipc and raw --------------------------------------------------
+ */
 
-enum { PIPE_X, PIPE_RAW, PIPE_XU, PIPE_RAW2, PMQ_X, PMQ_RAW, SMQ_X, SMQ_RAW,
-       WAYS };
+enum {
+  PIPE_X,
+  PIPE_RAW,
+  PIPE_XU,
+  PIPE_RAW2,
+  PMQ_X,
+  PMQ_RAW,
+  SMQ_X,
+  SMQ_RAW,
+  WAYS
+};
 static const char *const way_name[WAYS] = {
     "pipe",     "pipe raw",     "pipe unpromised", "pipe raw",
     "mq posix", "mq posix raw", "mq sysv",         "mq sysv raw"};
@@ -216,11 +221,11 @@ int main(int argc, char **argv) {
     return 1;
   for (r = 0; r < ROUNDS; r++) {
     for (k = 0; k < DEPTHS; k++) {
-      t0 = now_ns();
+      t0 = probe_now_ns();
       for (i = 0; i < iters; i++)
         if (pair_at(k, p.fds, p.out, p.in) != 0)
           return fail("pipe write/read");
-      per[k] = (now_ns() - t0) / (double)iters;
+      per[k] = (probe_now_ns() - t0) / (double)iters;
     }
     printf("frames below the caller, ns per 64 B write + read:");
     for (k = 0; k < DEPTHS; k++)
@@ -231,11 +236,11 @@ int main(int argc, char **argv) {
     for (k = 0; k < WAYS; k++) {
       if (xipc_sigpipe_ignored(k != PIPE_XU) != 0)
         return fail("xipc_sigpipe_ignored");
-      t0 = now_ns();
+      t0 = probe_now_ns();
       for (i = 0; i < iters; i++)
         if (pair(k) != 0)
           return fail(way_name[k]);
-      per[k] = (now_ns() - t0) / (double)iters;
+      per[k] = (probe_now_ns() - t0) / (double)iters;
     }
     for (k = 0; k < WAYS; k += 2)
       printf("%s %.0f, raw %.0f ns (%.3f)%s", way_name[k], per[k], per[k + 1],

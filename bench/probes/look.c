@@ -20,8 +20,9 @@
 #endif
 #include <xipc.h>
 
+#include "probe.h"
+
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,30 +35,8 @@
 #define N (BLOCKS * BLOCK)
 #define SLOW 20
 
-static double now_ns(void) {
-  struct timespec t;
-
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static void pin(int cpu) {
-  cpu_set_t cs;
-
-  CPU_ZERO(&cs);
-  CPU_SET(cpu, &cs);
-  (void)sched_setaffinity(0, sizeof(cs), &cs);
-}
-
 static int fail(const char *what) {
-  fprintf(stderr, "xipc_probe_look: %s: %s\n", what,
-          xipc_last_error_message());
+  fprintf(stderr, "xipc_probe_look: %s: %s\n", what, xipc_last_error_message());
   return 1;
 }
 
@@ -67,21 +46,21 @@ static int partner(xipc_mq_t *in, xipc_mq_t *out, double sleep_ns) {
   long i, v;
   int rc;
 
-  pin(1);
+  probe_pin(1);
   for (i = 0; i < N + SLOW; i++) {
     if (sleep_ns <= 0) {
       rc = xipc_mq_recv(in, &v, sizeof(v), &len, NULL, -1);
     } else {
-      double t0 = now_ns();
+      double t0 = probe_now_ns();
 
       while ((rc = xipc_mq_recv(in, &v, sizeof(v), &len, NULL, 0)) ==
              XIPC_EAGAIN)
-        if (now_ns() - t0 > 2000) { /* asleep: the wake-up costs */
-          double w = now_ns();
+        if (probe_now_ns() - t0 > 2000) { /* asleep: the wake-up costs */
+          double w = probe_now_ns();
 
-          while (now_ns() - w < sleep_ns)
+          while (probe_now_ns() - w < sleep_ns)
             ;
-          t0 = now_ns();
+          t0 = probe_now_ns();
         }
     }
     if (rc != 0)
@@ -115,27 +94,29 @@ int main(int argc, char **argv) {
   }
   snprintf(na, sizeof(na), "probe-look-a-%ld", (long)getpid());
   snprintf(nb, sizeof(nb), "probe-look-b-%ld", (long)getpid());
-  if (xipc_mq_open(&a, na,
-                   XIPC_OPTS(mq, .flags = XIPC_CREATE | XIPC_MQ_RING |
-                                          XIPC_UNLINK_ON_CLOSE,
-                             .max_msgs = 8, .max_msg_size = 64)) != 0 ||
-      xipc_mq_open(&b, nb,
-                   XIPC_OPTS(mq, .flags = XIPC_CREATE | XIPC_MQ_RING |
-                                          XIPC_UNLINK_ON_CLOSE,
-                             .max_msgs = 8, .max_msg_size = 64)) != 0) {
+  if (xipc_mq_open(
+          &a, na,
+          XIPC_OPTS(mq,
+                    .flags = XIPC_CREATE | XIPC_MQ_RING | XIPC_UNLINK_ON_CLOSE,
+                    .max_msgs = 8, .max_msg_size = 64)) != 0 ||
+      xipc_mq_open(
+          &b, nb,
+          XIPC_OPTS(mq,
+                    .flags = XIPC_CREATE | XIPC_MQ_RING | XIPC_UNLINK_ON_CLOSE,
+                    .max_msgs = 8, .max_msg_size = 64)) != 0) {
     fail("xipc_mq_open");
     goto out;
   }
   pid = fork();
   if (pid == 0)
     _exit(partner(a, b, sleep_ns));
-  pin(0);
+  probe_pin(0);
   if (xipc_mq_notify_open(&nt, b) != 0) {
     fail("xipc_mq_notify_open");
     goto out;
   }
   for (i = 0; i < N + SLOW; i++) {
-    double t0 = now_ns();
+    double t0 = probe_now_ns();
     size_t len;
     long v = i;
 
@@ -162,7 +143,7 @@ int main(int argc, char **argv) {
       (void)poll(&p, 1, -1);
       xipc_notify_disarm(nt);
     }
-    lat[i] = now_ns() - t0;
+    lat[i] = probe_now_ns() - t0;
     if (i >= SLOW && (i - SLOW) % BLOCK == BLOCK - 1) {
       xipc_mq_stats_init(&st);
       if (xipc_mq_stats(b, &st) != 0) {
@@ -178,7 +159,7 @@ int main(int argc, char **argv) {
   printf("partner %s: p50 us (looks that found / looks) per block of %d:\n",
          sleep_ns > 0 ? "sleepy" : "blocking", BLOCK);
   for (k = 0; k < BLOCKS; k++) {
-    qsort(lat + SLOW + k * BLOCK, BLOCK, sizeof(double), cmp);
+    qsort(lat + SLOW + k * BLOCK, BLOCK, sizeof(double), probe_cmp_double);
     printf(" %.2f (%llu/%llu)", lat[SLOW + k * BLOCK + BLOCK / 2] / 1e3,
            (unsigned long long)hits[k], (unsigned long long)looks[k]);
   }

@@ -26,6 +26,8 @@
  * Prints ns per pair, the best of ROUNDS repetitions of each. */
 #include <xipc.h>
 
+#include "probe.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
@@ -49,13 +51,6 @@ static int sv[2], smq = -1;
 static mqd_t pmq = (mqd_t)-1;
 static xipc_mq_t *xs, *xp;
 
-static double now_ns(void) {
-  struct timespec t;
-
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
 static int fail(const char *what) {
   fprintf(stderr, "xipc_probe_offsets: %s: %s (%s)\n", what,
           xipc_last_error_message(), strerror(errno));
@@ -72,7 +67,7 @@ static double copy_best(size_t n, size_t delta, int pieces) {
   int r;
 
   for (r = 0; r < ROUNDS; r++) {
-    t0 = now_ns();
+    t0 = probe_now_ns();
     for (i = 0; i < reps; i++) {
       if (!pieces) {
         memcpy(d, s, n);
@@ -83,7 +78,7 @@ static double copy_best(size_t n, size_t delta, int pieces) {
       }
       __asm__ volatile("" : : "r"(d) : "memory");
     }
-    per = (now_ns() - t0) / (double)reps;
+    per = (probe_now_ns() - t0) / (double)reps;
     if (r == 0 || per < b)
       b = per;
   }
@@ -163,11 +158,11 @@ static double best(pair_fn f, size_t len, size_t so, size_t ro) {
   int r;
 
   for (r = 0; r < ROUNDS; r++) {
-    t0 = now_ns();
+    t0 = probe_now_ns();
     for (i = 0; i < iters; i++)
       if (f(len, so, ro) != 0)
         return -1;
-    per = (now_ns() - t0) / (double)iters;
+    per = (probe_now_ns() - t0) / (double)iters;
     if (r == 0 || per < b)
       b = per;
   }
@@ -214,7 +209,7 @@ static int ring_offsets(void) {
     return fail("xipc_mq_open(ring)");
   for (r = 0; r < ROUNDS; r++)
     for (o = 0; o < OFFS; o++) {
-      t0 = now_ns();
+      t0 = probe_now_ns();
       for (i = 0; i < PAIRS; i++)
         if (xipc_mq_send(ring, tx + 4 * o, 4096, 0, -1) != 0 ||
             xipc_mq_recv(ring, rx + 4 * o, 4096, &n, NULL, -1) != 0 ||
@@ -222,7 +217,7 @@ static int ring_offsets(void) {
           xipc_mq_close(ring);
           return fail("ring send/recv");
         }
-      per = (now_ns() - t0) / PAIRS;
+      per = (probe_now_ns() - t0) / PAIRS;
       if (r == 0 || per < ns[o])
         ns[o] = per;
     }
@@ -252,12 +247,12 @@ static double buf_best(xipc_mq_t *mq, xipc_mq_buf_t *b) {
   int r;
 
   for (r = 0; r < ROUNDS; r++) {
-    t0 = now_ns();
+    t0 = probe_now_ns();
     for (i = 0; i < iters; i++)
       if (xipc_mq_send_buf(mq, b, MSG, 0, -1) != 0 ||
           xipc_mq_recv_buf(mq, b, &n, NULL, -1) != 0 || n != MSG)
         return fail("xipc_mq_send_buf/recv_buf");
-    per = (now_ns() - t0) / (double)iters;
+    per = (probe_now_ns() - t0) / (double)iters;
     if (r == 0 || per < bst)
       bst = per;
   }

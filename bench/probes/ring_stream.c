@@ -18,7 +18,8 @@
 #endif
 #include <xipc.h>
 
-#include <sched.h>
+#include "probe.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,27 +33,6 @@
 #define MAX_SIZE 65536u
 #define MAX_ROUNDS 101
 
-static double now_ns(void) {
-  struct timespec t;
-
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static void pin(int cpu) {
-  cpu_set_t cs;
-
-  CPU_ZERO(&cs);
-  CPU_SET(cpu, &cs);
-  (void)sched_setaffinity(0, sizeof(cs), &cs);
-}
-
 static int fail(const char *what) {
   fprintf(stderr, NAME ": %s: %s\n", what, xipc_last_error_message());
   return -1;
@@ -64,7 +44,7 @@ static void sender(int backend, size_t size, size_t n) {
   xipc_mq_t *q;
   size_t i;
 
-  pin(1);
+  probe_pin(1);
   memset(buf, 0, size);
   if (xipc_mq_open(&q, NAME,
                    XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING))) {
@@ -96,7 +76,7 @@ static double stream_round(xipc_mq_t *q, int backend, size_t size, size_t n) {
     sender(backend, size, n);
   for (i = 0; i < n; i++) {
     if (i == n / 10)
-      t0 = now_ns();
+      t0 = probe_now_ns();
     if (xipc_mq_recv(q, buf, sizeof(buf), &got, NULL, -1) != 0) {
       fail("recv");
       break;
@@ -108,7 +88,7 @@ static double stream_round(xipc_mq_t *q, int backend, size_t size, size_t n) {
       break;
     }
   }
-  t1 = now_ns();
+  t1 = probe_now_ns();
   if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
       WEXITSTATUS(status) != 0 || i != n)
     return -1;
@@ -125,15 +105,15 @@ static int solo(xipc_mq_t *q, size_t size) {
 
   memset(buf, 0, size);
   for (k = 0; k < 100; k++) {
-    t0 = now_ns();
+    t0 = probe_now_ns();
     for (i = 0; i < DEPTH; i++)
       if (xipc_mq_send(q, buf, size, 0, -1) != 0)
         return fail("send");
-    t1 = now_ns();
+    t1 = probe_now_ns();
     for (i = 0; i < DEPTH; i++)
       if (xipc_mq_recv(q, buf, sizeof(buf), &got, NULL, -1) != 0)
         return fail("recv");
-    t2 = now_ns();
+    t2 = probe_now_ns();
     if ((t1 - t0) / DEPTH < best_s)
       best_s = (t1 - t0) / DEPTH;
     if ((t2 - t1) / DEPTH < best_r)
@@ -162,7 +142,7 @@ int main(int argc, char **argv) {
             MAX_SIZE, MAX_ROUNDS);
     return 2;
   }
-  pin(0);
+  probe_pin(0);
   (void)xipc_mq_unlink(
       NAME, XIPC_OPTS(mq, .backend = backend, .flags = XIPC_MQ_RING));
   if (xipc_mq_open(&q, NAME,
@@ -183,7 +163,7 @@ int main(int argc, char **argv) {
     done++;
   }
   if (done > 0) {
-    qsort(rate, (size_t)done, sizeof(double), cmp);
+    qsort(rate, (size_t)done, sizeof(double), probe_cmp_double);
     printf("median %.2f M msg/s (%.2f-%.2f)\n", rate[done / 2], rate[0],
            rate[done - 1]);
   }

@@ -12,6 +12,8 @@
  * SIZE defaults to 4096 (at most 8192, Linux's kernel.msgmax default). */
 #include <xipc.h>
 
+#include "probe.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +32,8 @@ struct rawmsg {
 
 /* The three ways, each with what it sends and receives through. */
 enum { PLAIN, BUFFERS, RAW, WAYS };
-static const char *const way_name[WAYS] = {"xipc_mq_send/recv",
-                                           "xipc_mq_send_buf/recv_buf",
-                                           "msgsnd/msgrcv"};
+static const char *const way_name[WAYS] = {
+    "xipc_mq_send/recv", "xipc_mq_send_buf/recv_buf", "msgsnd/msgrcv"};
 static struct {
   xipc_mq_t *mq;
   xipc_mq_buf_t *tx, *rx;
@@ -41,13 +42,6 @@ static struct {
   int q;
   size_t size;
 } p;
-
-static double now_ns(void) {
-  struct timespec t;
-
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
 
 static int fail(const char *what, int err) {
   fprintf(stderr, "xipc_probe_sysv_copy: %s: %s\n", what,
@@ -110,12 +104,12 @@ int main(int argc, char **argv) {
     return fail("msgctl(IPC_SET)", 0);
   for (r = 0; r < ROUNDS; r++) {
     for (w = 0; w < WAYS; w++) {
-      t0 = now_ns();
+      t0 = probe_now_ns();
       for (i = 0; i < iters; i++)
         for (k = 0; k < 2 * DEPTH; k++)
           if (step(w, k < DEPTH) != 0)
             return 1;
-      per[w] = (now_ns() - t0) / (double)iters / DEPTH;
+      per[w] = (probe_now_ns() - t0) / (double)iters / DEPTH;
     }
     printf("%5zu B: plain %5.0f, buffers %5.0f, raw %5.0f ns per send + "
            "receive; raw/plain %.3f, raw/buffers %.3f\n",

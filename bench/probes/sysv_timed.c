@@ -70,11 +70,11 @@ int main(int argc, char **argv) {
     return 2;
   for (i = 0; i < 2; i++) {
     snprintf(nm[i], sizeof(nm[i]), "probe-timed-%ld-%ld", (long)getpid(), i);
-    err = xipc_mq_open(&q[i], nm[i],
-                       XIPC_OPTS(mq, .backend = XIPC_BACKEND_SYSV,
-                                 .flags = XIPC_CREATE | XIPC_EXCL |
-                                          XIPC_UNLINK_ON_CLOSE,
-                                 .max_msgs = 4, .max_msg_size = SIZE));
+    err = xipc_mq_open(
+        &q[i], nm[i],
+        XIPC_OPTS(mq, .backend = XIPC_BACKEND_SYSV,
+                  .flags = XIPC_CREATE | XIPC_EXCL | XIPC_UNLINK_ON_CLOSE,
+                  .max_msgs = 4, .max_msg_size = SIZE));
     if (err != 0)
       return fail("xipc_mq_open", err);
   }
