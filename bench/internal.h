@@ -32,6 +32,12 @@
 #include <stdint.h>
 
 #include "xipc.h"
+#if !defined(_WIN32)
+/* What this system has (XIPC_HAVE_*, the library's feature checks): the
+ * raw baselines use an extension where it is there and say so where not
+ * (docs/porting.md "Feature checks"). */
+#include "xipc_config.h"
+#endif
 
 /* gnu_printf on mingw: __USE_MINGW_ANSI_STDIO gives C99 formats (%zu). */
 #if defined(__GNUC__) && defined(_WIN32)

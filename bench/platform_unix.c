@@ -128,7 +128,6 @@ void bench_env_get(bench_env_t *env) {
   struct utsname u;
   char distro[128] = "";
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  double load[2];
 
   if (!file_value("/proc/cpuinfo", "model name", ':', env->cpu,
                   sizeof(env->cpu)))
@@ -143,19 +142,27 @@ void bench_env_get(bench_env_t *env) {
     snprintf(env->os, sizeof(env->os), "unix");
   /* Other jobs on a shared CI machine move every figure: say how busy it
    * was when the benchmark started. */
-  if (getloadavg(load, 2) == 2)
-    snprintf(env->load, sizeof(env->load),
-             "load average %.2f (1 min), %.2f (5 min)", load[0], load[1]);
+#if XIPC_HAVE_GETLOADAVG /* else the report leaves it out */
+  {
+    double load[2];
+
+    if (getloadavg(load, 2) == 2)
+      snprintf(env->load, sizeof(env->load),
+               "load average %.2f (1 min), %.2f (5 min)", load[0], load[1]);
+  }
+#endif
 }
 
 /* ---- CPU placement ------------------------------------------------------- */
 
+#if XIPC_HAVE_SCHED_SETAFFINITY
 /* The CPU the peers are pinned to, or -1: set once by bench_os_pin,
  * before any peer starts. */
 static int peer_cpu = -1;
+#endif
 
 const char *bench_os_pin(int cpu[2]) {
-#if defined(__linux__)
+#if XIPC_HAVE_SCHED_SETAFFINITY
   cpu_set_t allowed, one;
   int c, k = 0;
 
@@ -174,12 +181,12 @@ const char *bench_os_pin(int cpu[2]) {
   return NULL;
 #else
   (void)cpu;
-  return "not supported here";
+  return "no sched_setaffinity on this system";
 #endif
 }
 
 static void pin_peer(pid_t pid) {
-#if defined(__linux__)
+#if XIPC_HAVE_SCHED_SETAFFINITY
   cpu_set_t one;
 
   if (peer_cpu < 0)
@@ -287,11 +294,15 @@ int bench_child_exited(const bench_child_t *c, int *status) {
 }
 
 /* The signals the watchdog takes. */
+static const int guard_sigs[] = {SIGINT, SIGTERM, SIGHUP};
+#define GUARD_NSIGS (sizeof(guard_sigs) / sizeof(guard_sigs[0]))
+
 static void guard_signals(sigset_t *set) {
+  size_t i;
+
   sigemptyset(set);
-  sigaddset(set, SIGINT);
-  sigaddset(set, SIGTERM);
-  sigaddset(set, SIGHUP);
+  for (i = 0; i < GUARD_NSIGS; i++)
+    sigaddset(set, guard_sigs[i]);
 }
 
 /* A detached thread running fn(arg). */
@@ -307,8 +318,30 @@ static int start_thread(void *(*fn)(void *), void *arg) {
   return 0;
 }
 
-static void *guard_main(void *arg) {
+/* The next of the guarded signals, waiting at most one tick: > 0 the
+ * signal, else none came. Without sigtimedwait (macOS): a tick's sleep,
+ * then sigwait only once sigpending shows one, so that it returns at once
+ * (a signal waits up to a tick). */
+static int guard_wait(const sigset_t *set) {
   struct timespec tick = {0, GUARD_TICK_NS};
+#if XIPC_HAVE_SIGTIMEDWAIT
+  return sigtimedwait(set, NULL, &tick);
+#else
+  sigset_t pending;
+  size_t i;
+  int sig;
+
+  (void)nanosleep(&tick, NULL);
+  if (sigpending(&pending) != 0)
+    return -1;
+  for (i = 0; i < GUARD_NSIGS; i++)
+    if (sigismember(&pending, guard_sigs[i]) == 1)
+      return sigwait(set, &sig) == 0 ? sig : -1;
+  return -1;
+#endif
+}
+
+static void *guard_main(void *arg) {
   sigset_t set;
   char msg[64];
   int sig;
@@ -316,7 +349,7 @@ static void *guard_main(void *arg) {
   (void)arg;
   guard_signals(&set);
   for (;;) {
-    sig = sigtimedwait(&set, NULL, &tick);
+    sig = guard_wait(&set);
     bench_guard_lock();
     if (sig > 0) {
       snprintf(msg, sizeof(msg), "interrupted (signal %d): cleaning up", sig);

@@ -45,6 +45,7 @@ static sock_t sock_accept(sock_t l) { return sock_own(accept(l, NULL, NULL)); }
 #else
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -52,12 +53,38 @@ static sock_t sock_accept(sock_t l) { return sock_own(accept(l, NULL, NULL)); }
 
 typedef int sock_t;
 #define SOCK_NONE (-1)
+#if XIPC_HAVE_SOCK_CLOEXEC
 #define SOCK_CREATE_FLAGS SOCK_CLOEXEC
+#else
+#define SOCK_CREATE_FLAGS 0
+#endif
+#if XIPC_HAVE_MSG_NOSIGNAL
 #define SOCK_SEND_FLAGS MSG_NOSIGNAL
+#else
+#define SOCK_SEND_FLAGS 0 /* SIGPIPE is ignored (bench/platform_unix.c) */
+#endif
 #define sock_close close
 
 static int sock_fail(const char *what) { return bench_osfail("%s", what); }
-static sock_t sock_own(sock_t s) { return s; } /* SOCK_CLOEXEC did it */
+
+#if !XIPC_HAVE_SOCK_CLOEXEC || !XIPC_HAVE_ACCEPT4
+/* Close-on-exec, where the call that made the socket could not say so:
+ * the peer is spawned from the main thread, which made it. */
+static sock_t sock_cloexec(sock_t s) {
+  if (s >= 0)
+    (void)fcntl(s, F_SETFD, FD_CLOEXEC);
+  return s;
+}
+#endif
+
+static sock_t sock_own(sock_t s) {
+#if XIPC_HAVE_SOCK_CLOEXEC
+  return s;
+#else
+  return sock_cloexec(s);
+#endif
+}
+
 static int sock_startup(void) { return 0; }
 static void sock_cleanup(void) {}
 static int sock_interrupted(void) { return errno == EINTR; }
@@ -72,7 +99,11 @@ static sock_t sock_accept(sock_t l) {
   sock_t s;
 
   do
+#if XIPC_HAVE_ACCEPT4
     s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+#else
+    s = sock_cloexec(accept(l, NULL, NULL));
+#endif
   while (s < 0 && errno == EINTR);
   return s;
 }

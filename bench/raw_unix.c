@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <mqueue.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +39,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+#if XIPC_HAVE_POSIX_MQ
+#include <mqueue.h>
+#endif
+#if XIPC_HAVE_FUTEX
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #endif
@@ -49,12 +51,29 @@
 
 /* ---- descriptors: pipe, fifo, AF_UNIX (bench_hpair_t) -------------------- */
 
-/* The pipe baseline (endpoint.c): pipe2. */
+/* The pipe baseline (endpoint.c): pipe2, else pipe and FD_CLOEXEC (the
+ * peer is spawned from the main thread, after both). */
+#if XIPC_HAVE_PIPE2
+#define PIPE_CALL "pipe2"
+#else
+#define PIPE_CALL "pipe"
+#endif
 int bench_os_pipe(xipc_os_handle_t *r, xipc_os_handle_t *w) {
   int fd[2];
 
+#if XIPC_HAVE_PIPE2
   if (pipe2(fd, O_CLOEXEC) != 0)
     return bench_osfail("pipe2");
+#else
+  if (pipe(fd) != 0)
+    return bench_osfail("pipe");
+  if (fcntl(fd[0], F_SETFD, FD_CLOEXEC) != 0 ||
+      fcntl(fd[1], F_SETFD, FD_CLOEXEC) != 0) {
+    close(fd[0]);
+    close(fd[1]);
+    return bench_osfail("fcntl(FD_CLOEXEC)");
+  }
+#endif
   *r = fd[0];
   *w = fd[1];
   return 0;
@@ -168,6 +187,8 @@ static const bench_ops_t unix_ops = {
 
 /* ---- POSIX message queues ------------------------------------------------ */
 
+#if XIPC_HAVE_POSIX_MQ /* else xipc's POSIX mq is the ring: no row */
+
 typedef struct pmq_ep {
   bench_ep_t ep;
   mqd_t q[2];
@@ -243,6 +264,7 @@ static const bench_ops_t pmq_ops = {
     .size = sizeof(pmq_ep_t), .nargs = 2, .names = RAW_NAMES, .init = pmq_init,
     .create = pmq_create, .attach = pmq_attach, .send = pmq_send,
     .recv = pmq_recv, .close = pmq_close, .remove_name = mq_unlink};
+#endif
 
 /* ---- System V message queues --------------------------------------------- */
 
@@ -498,7 +520,7 @@ typedef struct rring_ep {
   int shmid, semid;
 } rring_ep_t;
 
-#if defined(__linux__)
+#if XIPC_HAVE_FUTEX
 static int futex_wait(void *ctx, int chan, uint32_t *word, uint32_t expected) {
   (void)ctx;
   (void)chan;
@@ -599,7 +621,7 @@ static int rring_map_sysv(rring_ep_t *x) {
 static int rring_open(rring_ep_t *x) {
   const bench_rawring_ops_t *ops = &semop_ops;
 
-#if defined(__linux__)
+#if XIPC_HAVE_FUTEX
   if (!x->sysv)
     ops = &futex_ops;
 #endif
@@ -638,7 +660,9 @@ static int rring_attach(bench_ep_t *ep, char **argv) {
    .init = rring_init, .create = rring_create, .attach = rring_attach,         \
    .send = bench_rawring_send, .recv = bench_rawring_recv,                     \
    .close = rring_close, .remove_name = shm_unlink, .unlink = rring_unlink}
+#if XIPC_HAVE_FUTEX
 static const bench_ops_t rring_posix_ops = RRING_OPS(RAW_NAMES);
+#endif
 static const bench_ops_t rring_sysv_ops = RRING_OPS(NULL);
 
 /* ---- the table ----------------------------------------------------------- */
@@ -647,20 +671,33 @@ static const bench_ops_t rring_sysv_ops = RRING_OPS(NULL);
 #define S XIPC_BACKEND_SYSV
 
 const bench_impl_t bench_raw_impls[] = {
+#if XIPC_HAVE_POSIX_MQ
     {"mq", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, 0},
-    {"mq", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
-    {"mq-buf", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, 0},
-    {"mq-buf", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
-#if defined(__linux__) /* no futex elsewhere: no raw baseline */
-    {"mq-ring", P, BENCH_RAW, "SPSC queue in shm + futex", 0, &rring_posix_ops, 0, 0},
 #endif
-    {"mq-ring", S, BENCH_RAW, "SPSC queue in shmget + semop", 0, &rring_sysv_ops, 0, 0},
-    {"sem", P, BENCH_RAW, "sem_post/sem_wait", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &psem_ops, 0, 0},
-    {"sem", S, BENCH_RAW, "semop +1/-1", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &ssem_ops, 0, 0},
-    {"pipe", P, BENCH_RAW, "write/read (pipe2)", 0, &bench_raw_pipe, 0, 0},
+    {"mq", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
+#if XIPC_HAVE_POSIX_MQ
+    {"mq-buf", P, BENCH_RAW, "mq_send/mq_receive", 0, &pmq_ops, 0, 0},
+#endif
+    {"mq-buf", S, BENCH_RAW, "msgsnd/msgrcv", 0, &smq_ops, 0, 0},
+#if XIPC_HAVE_FUTEX /* no futex elsewhere: no raw baseline */
+    {"mq-ring", P, BENCH_RAW, "SPSC queue in shm + futex", 0, &rring_posix_ops,
+     0, 0},
+#endif
+    {"mq-ring", S, BENCH_RAW, "SPSC queue in shmget + semop", 0,
+     &rring_sysv_ops, 0, 0},
+    {"sem", P, BENCH_RAW, "sem_post/sem_wait",
+     BENCH_F_NOPAYLOAD | BENCH_F_CREDITS, &psem_ops, 0, 0},
+    {"sem", S, BENCH_RAW, "semop +1/-1", BENCH_F_NOPAYLOAD | BENCH_F_CREDITS,
+     &ssem_ops, 0, 0},
+    {"pipe", P, BENCH_RAW, "write/read (" PIPE_CALL ")", 0, &bench_raw_pipe, 0,
+     0},
     {"fifo", P, BENCH_RAW, "write/read (mkfifo)", 0, &fifo_ops, 0, 0},
-    {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, 0},
-    {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp, 0, 0},
-    {"stream-framed", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0, &unix_ops, 0, 0},
-    {"spin-floor", P, BENCH_RAW, BENCH_FLOOR_CALLS, BENCH_F_NOPAYLOAD, &bench_floor_ops, 0, 0},
+    {"stream-local", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0,
+     &unix_ops, 0, 0},
+    {"stream-tcp", P, BENCH_RAW, "send/recv (TCP loopback)", 0, &bench_raw_tcp,
+     0, 0},
+    {"stream-framed", P, BENCH_RAW, "send/recv (socketpair AF_UNIX)", 0,
+     &unix_ops, 0, 0},
+    {"spin-floor", P, BENCH_RAW, BENCH_FLOOR_CALLS, BENCH_F_NOPAYLOAD,
+     &bench_floor_ops, 0, 0},
     {NULL, 0, 0, NULL, 0, NULL, 0, 0}};

@@ -1279,6 +1279,28 @@ static void tool_bench_quick_prints_ratios(void) {
   XT_EQ(RUN(NULL, "bench", "--kinds", "teapot"), 2);
 }
 
+/* The raw pipe and TCP baselines and the placement of the two processes,
+ * which take a fallback where the system lacks an extension (pipe2,
+ * accept4, SOCK_CLOEXEC, MSG_NOSIGNAL, sched_setaffinity): in the
+ * portable-Unix profile those are the paths macOS would run
+ * (docs/porting.md). */
+static void tool_bench_raw_baselines_run_everywhere(void) {
+  XT_EQ(RUN(NULL, "bench", "--quick", "--trials", "1", "--kinds",
+            "pipe,stream-tcp", "--sizes", "64"),
+        0);
+  XT_TRUE(strstr(out, "\npipe ") != NULL);
+  XT_TRUE(strstr(out, "\nstream-tcp ") != NULL);
+  XT_TRUE(strstr(out, "xipc/raw") != NULL);
+#if defined(XT_PORTABLE_UNIX)
+  XT_TRUE(strstr(out, "not pinned (no sched_setaffinity on this system)") !=
+          NULL);
+  XT_TRUE(strstr(out, "write/read (pipe)") != NULL);
+#elif defined(__linux__)
+  XT_TRUE(strstr(out, "parent on CPU") != NULL);
+  XT_TRUE(strstr(out, "write/read (pipe2)") != NULL);
+#endif
+}
+
 int main(int argc, char **argv) {
   size_t n = sizeof(tool);
   char *slash;
@@ -1309,8 +1331,9 @@ int main(int argc, char **argv) {
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 1;
   s = CU_add_suite("tool", NULL, NULL);
-  if (s == NULL || !CU_add_test(s, "tool_info_lists_kinds_and_backends",
-                                tool_info_lists_kinds_and_backends) ||
+  if (s == NULL ||
+      !CU_add_test(s, "tool_info_lists_kinds_and_backends",
+                   tool_info_lists_kinds_and_backends) ||
       !CU_add_test(s, "tool_usage_errors_exit_2", tool_usage_errors_exit_2) ||
       !CU_add_test(s, "tool_runtime_errors_exit_1_with_the_code",
                    tool_runtime_errors_exit_1_with_the_code) ||
@@ -1356,7 +1379,9 @@ int main(int argc, char **argv) {
       !CU_add_test(s, "tool_setuid_ignores_xdg_runtime_dir",
                    tool_setuid_ignores_xdg_runtime_dir) ||
       !CU_add_test(s, "tool_bench_quick_prints_ratios",
-                   tool_bench_quick_prints_ratios))
+                   tool_bench_quick_prints_ratios) ||
+      !CU_add_test(s, "tool_bench_raw_baselines_run_everywhere",
+                   tool_bench_raw_baselines_run_everywhere))
     return 1;
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
