@@ -15,14 +15,20 @@
  *          mq_receive;
  *   sysv   a System V queue of 64 messages: xipc_mq_send_buf,
  *          xipc_mq_recv_buf (message buffers, no copy) against msgsnd,
- *          msgrcv (msgtyp 0) on a private queue of the same msg_qbytes.
+ *          msgrcv (msgtyp 0) on a private queue of the same msg_qbytes;
+ *   local  a local stream: xipc_stream_listen, _connect, _accept, then
+ *          xipc_stream_send, xipc_stream_recv against a socketpair's
+ *          send (MSG_NOSIGNAL) and recv, as the benchmark's raw side;
+ *   tcp    the same over TCP on 127.0.0.1 (port 0) against a raw
+ *          loopback connection with TCP_NODELAY on both ends, as xipc
+ *          sets it.
  * Both processes promise that SIGPIPE is ignored, as the benchmark's do.
  * Per pair it prints both rates, the writer's own time per message (its
  * loop, timed by itself) and how often each side slept (voluntary context
  * switches); at the end the median ratio xipc/raw.
  *
- *   build/linux-release/bin/xipc_probe_thin_stream [pipe|fifo|posix|sysv]
- *       [PAIRS] [MESSAGES] */
+ *   build/linux-release/bin/xipc_probe_thin_stream
+ *       [pipe|fifo|posix|sysv|local|tcp] [PAIRS] [MESSAGES] */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2, sched_setaffinity */
 #endif
@@ -33,6 +39,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +50,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,7 +62,9 @@
 #define DEPTH_POSIX 10u
 #define MAX_PAIRS 101
 
-enum { PIPE, FIFO, POSIX_MQ, SYSV_MQ };
+enum { PIPE, FIFO, POSIX_MQ, SYSV_MQ, LOCAL, TCP };
+#define IS_STREAM(e) ((e)->kind == LOCAL || (e)->kind == TCP)
+#define ADDRESS "local:" NAME
 
 typedef struct side {
   double rate;       /* M msg/s at the reader */
@@ -71,15 +82,20 @@ struct raw_msg {
  * the reader r / fd[0] / q, the writer w / fd[1] / q. */
 typedef struct ends {
   int kind, use_xipc;
-  int started;        /* raw fifo: the reader has had a byte */
-  char fifo_path[64]; /* raw fifo */
-  xipc_pipe_t *r, *w; /* pipe, fifo */
-  int fd[2];          /* raw pipe, fifo */
-  xipc_mq_t *q;       /* posix, sysv: this process's handle */
-  xipc_mq_buf_t *b;   /* sysv: this process's message buffer */
-  mqd_t mq;           /* raw posix */
-  int id;             /* raw sysv */
-  struct raw_msg m;   /* raw sysv */
+  int started;               /* raw fifo: the reader has had a byte */
+  char fifo_path[64];        /* raw fifo */
+  xipc_pipe_t *r, *w;        /* pipe, fifo */
+  xipc_stream_listener_t *l; /* local, tcp */
+  xipc_stream_t *s;          /* local, tcp: this process's end */
+  char address[64];          /* xipc tcp: where its listener is */
+  int lfd;                   /* raw tcp: the listener */
+  struct sockaddr_in sa;     /* raw tcp: its address */
+  int fd[2];                 /* raw pipe, fifo */
+  xipc_mq_t *q;              /* posix, sysv: this process's handle */
+  xipc_mq_buf_t *b;          /* sysv: this process's message buffer */
+  mqd_t mq;                  /* raw posix */
+  int id;                    /* raw sysv */
+  struct raw_msg m;          /* raw sysv */
 } ends_t;
 
 static xipc_backend_t backend_of(const ends_t *e) {
@@ -91,13 +107,22 @@ static int ends_make(ends_t *e) {
   struct mq_attr a;
   struct msqid_ds ds;
 
-  e->fd[0] = e->fd[1] = -1;
+  size_t len = sizeof(e->address);
+  socklen_t salen = sizeof(e->sa);
+
+  e->fd[0] = e->fd[1] = e->lfd = -1;
   e->mq = (mqd_t)-1;
   e->id = -1;
   if (e->use_xipc) {
     switch (e->kind) {
     case PIPE:
       return xipc_pipe_open(&e->r, &e->w, NULL);
+    case LOCAL:
+      return xipc_stream_listen(&e->l, ADDRESS, NULL);
+    case TCP:
+      if (xipc_stream_listen(&e->l, "tcp:127.0.0.1:0", NULL) != 0)
+        return -1;
+      return xipc_stream_listener_address(e->l, e->address, &len);
     case FIFO:
       (void)xipc_fifo_unlink(NAME, NULL);
       return xipc_fifo_open(&e->r, NAME, XIPC_PIPE_READ,
@@ -117,6 +142,17 @@ static int ends_make(ends_t *e) {
   switch (e->kind) {
   case PIPE:
     return pipe2(e->fd, O_CLOEXEC);
+  case LOCAL:
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, e->fd);
+  case TCP:
+    e->sa.sin_family = AF_INET;
+    e->sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    e->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (e->lfd < 0 ||
+        bind(e->lfd, (struct sockaddr *)&e->sa, sizeof(e->sa)) != 0 ||
+        listen(e->lfd, 1) != 0)
+      return -1;
+    return getsockname(e->lfd, (struct sockaddr *)&e->sa, &salen);
   case FIFO:
     (void)snprintf(e->fifo_path, sizeof(e->fifo_path), "/tmp/%s.%ld", NAME,
                    (long)getpid());
@@ -146,6 +182,23 @@ static int ends_make(ends_t *e) {
   }
 }
 
+/* Raw TCP after the fork: the writer connects, the reader accepts; both
+ * with TCP_NODELAY. */
+static int tcp_side(ends_t *e, int writer) {
+  int one = 1, fd;
+
+  if (writer) {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&e->sa, sizeof(e->sa)) != 0)
+      return -1;
+  } else {
+    fd = accept4(e->lfd, NULL, NULL, SOCK_CLOEXEC);
+  }
+  e->fd[writer] = fd;
+  return fd < 0 ? -1
+                : setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 /* After the fork: the writer's end in the child, the reader's in the
  * parent; a named object is opened by name, as a separate program would. */
 static int ends_side(ends_t *e, int writer) {
@@ -154,6 +207,16 @@ static int ends_side(ends_t *e, int writer) {
       return xipc_pipe_close(writer ? e->r : e->w);
     return close(e->fd[writer ? 0 : 1]);
   }
+  if (e->kind == TCP && !e->use_xipc)
+    return tcp_side(e, writer);
+  if (e->kind == LOCAL && !e->use_xipc)
+    return close(e->fd[writer ? 0 : 1]);
+  if (IS_STREAM(e))
+    /* The writer connects (the listener stays the parent's: the child
+     * leaves it alone and exits with _exit), the reader accepts. */
+    return writer ? xipc_stream_connect(
+                        &e->s, e->kind == TCP ? e->address : ADDRESS, NULL, -1)
+                  : xipc_stream_accept(&e->s, e->l, -1);
   if (e->kind == FIFO) {
     if (e->use_xipc) {
       if (!writer)
@@ -178,6 +241,10 @@ static void ends_remove(ends_t *e) {
   if (e->use_xipc) {
     if (e->r != NULL)
       (void)xipc_pipe_close(e->r);
+    if (e->s != NULL)
+      (void)xipc_stream_close(e->s);
+    if (e->l != NULL)
+      (void)xipc_stream_listener_close(e->l);
     if (e->kind == FIFO)
       (void)xipc_fifo_unlink(NAME, NULL);
     if (e->q != NULL) {
@@ -189,6 +256,8 @@ static void ends_remove(ends_t *e) {
   }
   if (e->fd[0] >= 0)
     (void)close(e->fd[0]);
+  if (e->lfd >= 0)
+    (void)close(e->lfd);
   if (e->kind == FIFO)
     (void)unlink(e->fifo_path);
   if (e->mq != (mqd_t)-1) {
@@ -207,6 +276,9 @@ static int write_msg(ends_t *e, unsigned char *buf, size_t i) {
     case PIPE:
     case FIFO:
       return xipc_pipe_write(e->w, buf, SIZE, NULL, -1);
+    case LOCAL:
+    case TCP:
+      return xipc_stream_send(e->s, buf, SIZE, NULL, -1);
     case POSIX_MQ:
       return xipc_mq_send(e->q, buf, SIZE, 0, -1);
     default:
@@ -218,6 +290,9 @@ static int write_msg(ends_t *e, unsigned char *buf, size_t i) {
   case PIPE:
   case FIFO:
     return write(e->fd[1], buf, SIZE) == (ssize_t)SIZE ? 0 : -1;
+  case LOCAL:
+  case TCP:
+    return send(e->fd[1], buf, SIZE, MSG_NOSIGNAL) == (ssize_t)SIZE ? 0 : -1;
   case POSIX_MQ:
     return mq_send(e->mq, (const char *)buf, SIZE, 0);
   default:
@@ -231,14 +306,16 @@ static int read_msg(ends_t *e, unsigned char *buf, size_t *v) {
   const void *from = buf;
   size_t k, got;
   ssize_t r;
-
-  if (e->kind == PIPE || e->kind == FIFO) {
+  if (e->kind == PIPE || e->kind == FIFO || IS_STREAM(e)) {
     for (k = 0; k < SIZE; k += got) {
       if (e->use_xipc) {
-        if (xipc_pipe_read(e->r, buf + k, SIZE - k, &got, -1) != 0)
+        if (IS_STREAM(e)
+                ? xipc_stream_recv(e->s, buf + k, SIZE - k, &got, -1) != 0
+                : xipc_pipe_read(e->r, buf + k, SIZE - k, &got, -1) != 0)
           return -1;
       } else {
-        r = read(e->fd[0], buf + k, SIZE - k);
+        r = IS_STREAM(e) ? recv(e->fd[0], buf + k, SIZE - k, 0)
+                         : read(e->fd[0], buf + k, SIZE - k);
         if (r == 0 && e->kind == FIFO && !e->started) {
           /* no writer yet (the reader opened at once): wait for it */
           struct pollfd p = {e->fd[0], POLLIN, 0};
@@ -346,20 +423,21 @@ static int run(int kind, int use_xipc, size_t n, double *shared, side_t *out) {
 }
 
 int main(int argc, char **argv) {
-  static const char *const kinds[] = {"pipe", "fifo", "posix", "sysv"};
+  static const char *const kinds[] = {"pipe", "fifo",  "posix",
+                                      "sysv", "local", "tcp"};
   int kind = argc > 1 ? -1 : PIPE, k;
   int pairs = argc > 2 ? atoi(argv[2]) : 20;
   size_t n = argc > 3 ? strtoul(argv[3], NULL, 0) : 200000;
   double ratio[MAX_PAIRS], *shared;
   side_t x, r;
-
-  for (k = 0; argc > 1 && k < 4; k++)
+  for (k = 0; argc > 1 && k < 6; k++)
     if (strcmp(argv[1], kinds[k]) == 0)
       kind = k;
   if (kind < 0 || pairs < 1 || pairs > MAX_PAIRS || n < 10) {
     fprintf(stderr,
             "usage: " NAME
-            " [pipe|fifo|posix|sysv] [PAIRS 1..%d] [MESSAGES >= 10]\n",
+            " [pipe|fifo|posix|sysv|local|tcp] [PAIRS 1..%d] [MESSAGES >= "
+            "10]\n",
             MAX_PAIRS);
     return 2;
   }
