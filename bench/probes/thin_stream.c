@@ -90,7 +90,7 @@ typedef struct ends {
   char address[64];          /* xipc tcp: where its listener is */
   int lfd;                   /* raw tcp: the listener */
   struct sockaddr_in sa;     /* raw tcp: its address */
-  int fd[2];                 /* raw pipe, fifo */
+  int fd[2];                 /* raw pipe, fifo, local, tcp */
   xipc_mq_t *q;              /* posix, sysv: this process's handle */
   xipc_mq_buf_t *b;          /* sysv: this process's message buffer */
   mqd_t mq;                  /* raw posix */
@@ -106,7 +106,6 @@ static xipc_backend_t backend_of(const ends_t *e) {
 static int ends_make(ends_t *e) {
   struct mq_attr a;
   struct msqid_ds ds;
-
   size_t len = sizeof(e->address);
   socklen_t salen = sizeof(e->sa);
 
@@ -161,7 +160,8 @@ static int ends_make(ends_t *e) {
       return -1;
     /* The reader at once, as xipc's (and the benchmark's raw fifo):
      * without waiting for a writer, then blocking. */
-    e->fd[0] = open(e->fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    e->fd[0] =
+        open(e->fifo_path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     return e->fd[0] < 0 ? -1
                         : fcntl(e->fd[0], F_SETFL,
                                 fcntl(e->fd[0], F_GETFL) & ~O_NONBLOCK);
@@ -228,7 +228,7 @@ static int ends_side(ends_t *e, int writer) {
     if (!writer)
       return 0;
     (void)close(e->fd[0]); /* the reader's, inherited */
-    e->fd[1] = open(e->fifo_path, O_WRONLY | O_CLOEXEC);
+    e->fd[1] = open(e->fifo_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     return e->fd[1] < 0 ? -1 : 0;
   }
   if (writer && e->use_xipc)
